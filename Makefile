@@ -1,0 +1,59 @@
+# ReCAP: two commands for a newcomer, `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= recap.settings.dev
+
+.PHONY: install demo serve test lint types unit browser messages lock clean
+
+install: $(VENV)/.installed node_modules/.installed $(BIN)/.messages
+
+# The virtualenv is rebuilt only when the project or its lock file changes.
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+# Front-end files (HTMX for pages, axe-core for the accessibility tests) come from npm.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Compiled translations are built, not committed.
+$(BIN)/.messages: $(VENV)/.installed $(wildcard src/recap/locale/*/LC_MESSAGES/django.po)
+	cd src/recap && ../../$(BIN)/recap compilemessages --ignore=.venv -v 0
+	touch $@
+
+demo: install
+	$(BIN)/recap demo
+	$(BIN)/recap serve --port $(PORT)
+
+serve: install
+	$(BIN)/recap serve --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+types: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest -m "not browser" -n 2
+
+browser: install
+	scripts/ensure-chromium
+	$(BIN)/pytest -m browser
+
+test: lint types unit browser
+
+# Re-resolve the pinned versions after editing pyproject.toml.
+lock:
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock -q
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache
