@@ -1,0 +1,83 @@
+"""What a person may do in which city, in one place.
+
+Every city-scoped policy derives both its queryset filter and its object check from
+`city_ids(user, level)`, so the two cannot disagree.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+from .models import Membership, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from .models import User
+
+
+class Level(IntEnum):
+    """What someone may do with a city's private data; each level includes the ones below."""
+
+    VIEW = 1
+    EDIT = 2
+    COORDINATE = 3
+
+
+CITY_ROLE_LEVEL = {
+    Role.CITY_VIEWER: Level.VIEW,
+    Role.CITY_EDITOR: Level.EDIT,
+    Role.CITY_COORDINATOR: Level.COORDINATE,
+}
+
+ALL = None  # a platform admin is not limited to a set of cities
+
+
+def is_platform_admin(user: User | AnonymousUser | Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def _memberships(user: User) -> list[tuple[str, int | None, list[int]]]:
+    """(role, city_id, programme's city ids) for each membership, loaded once per request."""
+    cached: list[tuple[str, int | None, list[int]]] | None = getattr(user, "_recap_roles", None)
+    if cached is None:
+        rows = Membership.objects.filter(user=user).prefetch_related("programme__cities")
+        cached = [
+            (
+                m.role,
+                m.city_id,
+                [c.pk for c in m.programme.cities.all()] if m.programme else [],
+            )
+            for m in rows
+        ]
+        user._recap_roles = cached  # type: ignore[union-attr]
+    return cached
+
+
+def city_ids(user: User | AnonymousUser | Any, level: Level) -> set[int] | None:
+    """The ids of the cities whose private data `user` may act on at `level`; None means all."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if is_platform_admin(user):
+        return ALL
+    ids: set[int] = set()
+    for role, city_id, programme_city_ids in _memberships(user):
+        if role in CITY_ROLE_LEVEL and city_id is not None and CITY_ROLE_LEVEL[Role(role)] >= level:
+            ids.add(city_id)
+        elif role == Role.PROGRAMME_MANAGER and level == Level.VIEW:
+            # A programme manager reads every city of the programme but changes none.
+            ids.update(programme_city_ids)
+    return ids
+
+
+def has_role(user: User | AnonymousUser | Any, role: Role) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return any(r == role for r, _, _ in _memberships(user))
+
+
+def forget_roles(user: User) -> None:
+    """Drop the per-request cache after memberships change."""
+    if hasattr(user, "_recap_roles"):
+        del user._recap_roles

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from recap.core.api_auth import SIGNED_IN
+
+from .selectors import user_city_access
+
+router = Router(tags=["me"])
+
+
+class CityRoleOut(Schema):
+    city_id: int
+    city: str
+    role: str
+
+
+class MeOut(Schema):
+    username: str
+    name: str
+    is_platform_admin: bool
+    cities: list[CityRoleOut]
+
+
+@router.get("", response=MeOut, auth=SIGNED_IN, summary="Who am I, and which cities do I work on")
+def me(request: HttpRequest) -> dict[str, Any]:
+    user: Any = request.user
+    return {
+        "username": user.username,
+        "name": user.display_name,
+        "is_platform_admin": user.is_superuser,
+        "cities": [
+            {"city_id": a.city.pk, "city": a.city.name, "role": a.role_label}
+            for a in user_city_access(user=user)
+        ],
+    }

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from recap.cities.models import City
+
+from .access import is_platform_admin
+from .models import ApiToken, Membership, Role
+
+
+@dataclass(frozen=True)
+class CityAccess:
+    city: City
+    role_label: str
+
+
+def user_city_access(*, user: Any) -> list[CityAccess]:
+    """The cities on a person's dashboard, each with the role that gives access."""
+    if is_platform_admin(user):
+        return [
+            CityAccess(city=c, role_label=str(_admin_label()))
+            for c in City.objects.select_related("country").order_by("name")
+        ]
+    seen: dict[int, CityAccess] = {}
+    memberships = Membership.objects.filter(user=user).select_related("city__country", "programme")
+    for m in memberships:
+        if m.city is not None:
+            seen[m.city.pk] = CityAccess(city=m.city, role_label=m.get_role_display())
+    for m in memberships:
+        if m.role == Role.PROGRAMME_MANAGER and m.programme is not None:
+            for city in m.programme.cities.select_related("country"):
+                seen.setdefault(city.pk, CityAccess(city=city, role_label=m.get_role_display()))
+    return sorted(seen.values(), key=lambda a: a.city.name)
+
+
+def _admin_label() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("Platform admin")
+
+
+def user_other_roles(*, user: Any) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user, city__isnull=True).select_related(
+        "programme", "organisation"
+    )
+
+
+def api_token_list(*, user: Any) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user)
+
+
+def api_token_get(*, user: Any, pk: int) -> ApiToken:
+    try:
+        return ApiToken.objects.get(user=user, pk=pk)
+    except ApiToken.DoesNotExist as exc:
+        raise Http404 from exc

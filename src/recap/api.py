@@ -1,0 +1,39 @@
+"""The REST API under /api/v1/: one router per app, every route behind the same policies as
+the pages."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from recap.accounts.api import router as me_router
+from recap.cities.api import router as cities_router
+
+api = NinjaAPI(
+    title="ReCAP API",
+    version="1",
+    description=(
+        "Programme and city data of ReCAP. Public routes answer anyone; send a personal token "
+        "(`Authorization: Bearer recap_…`, made on your account page) to see what you work on."
+    ),
+    urls_namespace="api",
+)
+api.add_router("/cities", cities_router)
+api.add_router("/me", me_router)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": detail}, status=422)

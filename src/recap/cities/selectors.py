@@ -1,0 +1,96 @@
+"""Reads of cities, programmes and offices. Each starts from what the user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from recap.accounts.access import Level
+from recap.accounts.models import Membership
+
+from .models import City, Organisation, Programme, Region
+from .policies import city_policy, membership_policy
+
+
+def city_public_list(*, user: Any = None) -> QuerySet[City]:
+    qs = city_policy.public_queryset(user) if user is not None else City.objects.filter(is_public=True)
+    return qs.select_related("country", "regional_office").order_by("country__name", "name")
+
+
+def city_public_get(*, user: Any, slug: str | None = None, pk: int | None = None) -> City:
+    """A city's public profile; a hidden city is a 404 unless the user works on it."""
+    qs = city_public_list(user=user)
+    lookup = {"slug": slug} if slug is not None else {"pk": pk}
+    try:
+        return qs.get(**lookup)
+    except City.DoesNotExist as exc:
+        raise Http404("No such city") from exc
+
+
+def city_get_for_user(*, user: Any, slug: str, level: Level = Level.VIEW) -> City:
+    """A city's private side. Not allowed and not existing look the same: 404."""
+    try:
+        return (
+            city_policy.queryset(user, level)
+            .select_related("country", "regional_office", "government")
+            .get(slug=slug)
+        )
+    except City.DoesNotExist as exc:
+        raise Http404("No such city") from exc
+
+
+def city_list_for_user(*, user: Any) -> QuerySet[City]:
+    return city_policy.queryset(user, Level.VIEW).select_related("country").order_by("name")
+
+
+def city_team(*, user: Any, city: City) -> QuerySet[Membership]:
+    return (
+        membership_policy.queryset(user, Level.VIEW)
+        .filter(city=city)
+        .select_related("user")
+        .order_by("role", "user__username")
+    )
+
+
+def membership_get_for_user(*, user: Any, city: City, pk: int, level: Level) -> Membership:
+    try:
+        return membership_policy.queryset(user, level).get(city=city, pk=pk)
+    except Membership.DoesNotExist as exc:
+        raise Http404("No such member") from exc
+
+
+def programme_current() -> Programme | None:
+    """The programme the public site presents: the latest public one."""
+    return (
+        Programme.objects.filter(is_public=True)
+        .select_related("donor")
+        .prefetch_related("countries", "implementers")
+        .order_by("-start_date")
+        .first()
+    )
+
+
+def office_directory(*, query: str = "") -> list[tuple[str, list[Organisation]]]:
+    """Secretariats and offices grouped by region (in the order of `Region`), filtered by a
+    free-text query over name, town, country and address."""
+    qs = Organisation.objects.filter(kind__in=Organisation.OFFICE_KINDS).select_related("country")
+    query = query.strip()
+    if query:
+        for word in query.split():
+            regions = [r.value for r in Region if word.lower() in str(r.label).lower()]
+            qs = qs.filter(
+                Q(region__in=regions)
+                | Q(name__icontains=word)
+                | Q(locality__icontains=word)
+                | Q(country__name__icontains=word)
+                | Q(address__icontains=word)
+            )
+    offices = list(qs.annotate(n_cities=Count("cities_supported")).order_by("kind", "name"))
+    groups: list[tuple[str, list[Organisation]]] = []
+    for region in Region:
+        members = [o for o in offices if o.region == region.value]
+        if members:
+            groups.append((str(region.label), members))
+    return groups

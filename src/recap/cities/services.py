@@ -1,0 +1,36 @@
+"""Writes to a city's own record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from recap.accounts.access import Level
+from recap.accounts.services import audit
+
+from .models import City
+from .policies import city_policy
+
+PROFILE_FIELDS = ("summary", "context", "population", "population_year")
+
+
+@transaction.atomic
+def city_profile_update(*, actor: Any, city: City, **changes: Any) -> City:
+    """Change the public description of a city. Editors and coordinators of the city may."""
+    if not city_policy.allows(actor, city, Level.EDIT):
+        raise PermissionDenied(_("Only the city's editors can change its profile."))
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    before = {f: getattr(city, f) for f in changes}
+    for field, value in changes.items():
+        setattr(city, field, value)
+    city.full_clean()
+    city.save()
+    changed = {f: [str(before[f]), str(v)] for f, v in changes.items() if before[f] != v}
+    if changed:
+        audit(actor=actor, verb="city.profile_update", target=city, city=city, detail=changed)
+    return city

@@ -1,0 +1,33 @@
+"""`recap`: the one console command. ReCAP's own verbs and Django's management commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+INTRO = """ReCAP - Resilient Cities Action Package
+
+Usage: recap <command> [options]    (recap help <command> for one command's options)
+
+Start here:
+  demo        set up the database and load the demo programme
+  serve       serve the platform on http://127.0.0.1:8000 (PORT or --port to change)
+
+All commands:"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recap.settings.dev")
+    argv = list(sys.argv if argv is None else argv)
+    argv[0] = "recap"
+    from django.core.management import execute_from_command_line
+
+    if len(argv) == 1 or argv[1:] in (["-h"], ["--help"], ["help"]):
+        print(INTRO)
+        execute_from_command_line([argv[0], "help"])
+        return
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,217 @@
+"""The demo programme: what `recap demo` loads. Written in the project's own words.
+
+Kigali, Rajshahi and Sebkha (Nouakchott) are named by the programme; Musanze and Sylhet stand in
+for the two other pilot cities and are illustrative. Figures are rounded public estimates.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+DEMO_PASSWORD = "resilient-demo"  # noqa: S105 - printed for the demo, never used in production
+
+COUNTRIES = [
+    # name, ISO code, region
+    ("Rwanda", "RW", "africa"),
+    ("Bangladesh", "BD", "south_asia"),
+    ("Mauritania", "MR", "africa"),
+    ("Germany", "DE", "europe"),
+    ("Belgium", "BE", "europe"),
+    ("South Africa", "ZA", "africa"),
+    ("Mauritius", "MU", "africa"),
+    ("United States", "US", "north_america"),
+    ("Canada", "CA", "north_america"),
+    ("Mexico", "MX", "central_america"),
+    ("Brazil", "BR", "south_america"),
+    ("Colombia", "CO", "south_america"),
+    ("Argentina", "AR", "south_america"),
+    ("India", "IN", "south_asia"),
+    ("South Korea", "KR", "east_asia"),
+    ("Japan", "JP", "east_asia"),
+    ("Taiwan", "TW", "east_asia"),
+    ("China", "CN", "east_asia"),
+    ("Philippines", "PH", "southeast_asia"),
+    ("Indonesia", "ID", "southeast_asia"),
+    ("Australia", "AU", "oceania"),
+]
+
+PARTNERS = [
+    ("ICLEI – Local Governments for Sustainability", "partner", "DE",
+     "Global network of local and regional governments; leads the programme."),
+    ("Resilient Cities Network", "partner", "",
+     "Network of chief resilience officers; leads the resilient-recovery deep dive in Kigali."),
+    ("Cities Alliance", "partner", "BE", "Global partnership for urban poverty reduction."),
+    ("GIZ", "partner", "DE", "German development agency working with Cities Alliance."),
+]
+
+DONOR = (
+    "Federal Ministry for Economic Cooperation and Development (BMZ)",
+    "funder",
+    "DE",
+    "Germany's development ministry; funds the programme.",
+)
+
+FUNDERS = [
+    ("City Climate Finance Gap Fund", "Early-stage technical assistance for low-carbon, resilient "
+     "urban projects in cities of ODA-eligible countries, up to pre-feasibility."),
+    ("C40 Cities Finance Facility", "Concept-to-feasibility support for mobility, energy, water "
+     "and blue-green infrastructure projects."),
+    ("Cities Development Initiative for Asia", "Pre-feasibility and feasibility studies for "
+     "secondary cities in Asia."),
+    ("AfDB Urban and Municipal Development Fund", "Planning, municipal finance and project "
+     "preparation grants for African cities and utilities."),
+    ("GCF Project Preparation Facility", "Preparation of funding proposals for mitigation and "
+     "adaptation projects."),
+]
+
+CITIES = [
+    {
+        "name": "Kigali",
+        "slug": "kigali",
+        "country": "RW",
+        "population": 1_600_000,
+        "population_year": 2022,
+        "latitude": "-1.94410",
+        "longitude": "30.06190",
+        "office": "Africa Secretariat",
+        "government": "City of Kigali",
+        "summary": "Rwanda's capital, growing fast, with a resilient-recovery deep dive led "
+        "with its Chief Resilience Officer.",
+        "context": (
+            "Kigali expects its population to more than double by 2050, from about 1.6 million "
+            "to about 3.8 million. Heavy rain floods the wetlands and valley settlements, and "
+            "epidemics have shown how quickly services can be overwhelmed.\n\n"
+            "The city names unplanned settlements, the loss of farmland to sprawl, gaps in "
+            "basic services and too few decent jobs as the stresses a recovery must tackle. "
+            "With the programme it is building a portfolio of transformative actions that "
+            "serve the economy, equity and preparedness at once."
+        ),
+    },
+    {
+        "name": "Musanze",
+        "slug": "musanze",
+        "country": "RW",
+        "population": 480_000,
+        "population_year": 2022,
+        "latitude": "-1.49980",
+        "longitude": "29.63470",
+        "office": "Africa Secretariat",
+        "government": "Musanze District",
+        "summary": "Secondary city at the foot of the Virunga volcanoes (illustrative pilot).",
+        "context": (
+            "A tourism and farming hub where steep slopes, intense rain and landslides meet a "
+            "growing town. The demo uses it to show a second Rwandan city in the programme."
+        ),
+    },
+    {
+        "name": "Rajshahi",
+        "slug": "rajshahi",
+        "country": "BD",
+        "population": 850_000,
+        "population_year": 2022,
+        "latitude": "24.37450",
+        "longitude": "88.60420",
+        "office": "South Asia Secretariat",
+        "government": "Rajshahi City Corporation",
+        "summary": "River city in north-west Bangladesh, known for its green streets, facing "
+        "heat and water stress.",
+        "context": (
+            "Summers are getting hotter and the groundwater is falling, so safe drinking water "
+            "is a daily worry in busy markets and transport hubs. Drinking-water kiosks placed "
+            "where people gather were one of the first small measures taken with the "
+            "programme."
+        ),
+    },
+    {
+        "name": "Sylhet",
+        "slug": "sylhet",
+        "country": "BD",
+        "population": 530_000,
+        "population_year": 2022,
+        "latitude": "24.89490",
+        "longitude": "91.86870",
+        "office": "South Asia Secretariat",
+        "government": "Sylhet City Corporation",
+        "summary": "City in north-east Bangladesh exposed to flash floods (illustrative pilot).",
+        "context": (
+            "Flash floods from the hills upstream and waterlogging in low-lying wards disrupt "
+            "trade and health services. The demo uses it to show a second Bangladeshi city."
+        ),
+    },
+    {
+        "name": "Sebkha (Nouakchott)",
+        "slug": "sebkha",
+        "country": "MR",
+        "population": 72_000,
+        "population_year": 2013,
+        "latitude": "18.07000",
+        "longitude": "-15.98000",
+        "office": "Africa Secretariat",
+        "government": "Commune de Sebkha",
+        "summary": "Coastal commune of Nouakchott, low-lying and exposed to flooding and sand.",
+        "context": (
+            "Much of Sebkha is low-lying behind the coastal dune; rising "
+            "groundwater and storm surges flood homes, and sand encroaches on streets. Better "
+            "coordination of the response to disasters is a first step the commune chose."
+        ),
+    },
+]
+
+PROGRAMME = {
+    "name": "Resilient Cities Action Package",
+    "short_name": "ReCAP 21",
+    "slug": "recap-21",
+    "summary": (
+        "Helps cities in Rwanda, Bangladesh and Mauritania plan a recovery from the pandemic "
+        "that is green, fair and ready for the next shock."
+    ),
+    "start_date": date(2021, 9, 1),
+    "end_date": date(2024, 6, 30),
+    "projects_per_country_target": 2,
+    "trainings_target": 6,
+    "measures_target": 5,
+}
+
+TRAININGS = [
+    ("Green recovery and resilience: the basics for city teams", date(2022, 3, 15), 38,
+     ["RW", "BD", "MR"], "Shocks and stresses; the seven qualities of resilient systems."),
+    ("Choosing recovery actions with a triple dividend", date(2022, 6, 8), 31,
+     ["RW", "BD", "MR"], "Criteria, weights and packages that fit a budget."),
+    ("From priority action to bankable project concept", date(2022, 10, 19), 27,
+     ["RW", "BD"], "What funders and project preparation facilities ask for."),
+    ("Public health preparedness in city services", date(2023, 2, 7), 24,
+     ["RW", "MR"], "Primary care, health management and public life during outbreaks."),
+]
+
+MEASURES = [
+    ("rajshahi", "Drinking-water kiosks in busy public places", "implemented", date(2022, 11, 30),
+     "Kiosks selling safe water by card near markets and bus stands."),
+    ("kigali", "Solar street lights at health facilities", "implemented", date(2023, 3, 20),
+     "Lighting that keeps clinics reachable and safe after dark, off the grid."),
+    ("musanze", "Biodiversity gardens in schools", "in_progress", None,
+     "School gardens that cool playgrounds, hold rainwater and teach."),
+    ("sebkha", "Disaster coordination arrangements", "planned", None,
+     "A shared contact list, roles and a drill plan for the commune's response partners."),
+]
+
+CONCEPTS = [
+    ("kigali", "Green drainage corridors for flood-prone wetlands", "submitted", date(2023, 4, 12),
+     "Restore wetland buffers and build vegetated channels that carry storm water safely."),
+    ("rajshahi", "Shaded, water-wise market streets", "submitted", date(2023, 5, 3),
+     "Street trees, shade structures and rainwater harvesting along the main market routes."),
+    ("sebkha", "Community flood-warning and drainage upgrade", "draft", None,
+     "Early warning for storm surges and pumped drainage for the lowest neighbourhoods."),
+]
+
+# username, first name, last name, role, scope (city slug / programme slug / funder name), e-mail
+USERS = [
+    ("admin", "Ada", "Admin", "platform_admin", None),
+    ("kigali.coordinator", "Claudine", "Uwase", "city_coordinator", "kigali"),
+    ("kigali.editor", "Eric", "Mugisha", "city_editor", "kigali"),
+    ("kigali.viewer", "Vestine", "Ingabire", "city_viewer", "kigali"),
+    ("rajshahi.editor", "Rafiq", "Hossain", "city_editor", "rajshahi"),
+    ("sebkha.editor", "Mariem", "Sidi", "city_editor", "sebkha"),
+    ("programme.manager", "Paula", "Manager", "programme_manager", "recap-21"),
+    ("reviewer", "Rita", "Reviewer", "reviewer", "recap-21"),
+    ("funder", "Felix", "Funder", "funder", "City Climate Finance Gap Fund"),
+]

@@ -1,0 +1,160 @@
+"""Load the demo programme. Safe to run again: every row is found by its natural key."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+
+from django.db import transaction
+
+from recap.accounts.models import Membership, Role, User
+from recap.cities.models import City, Country, Organisation, Programme
+from recap.pipeline.models import ProjectConcept
+from recap.tracking.models import Measure, Training
+
+from . import data
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str
+    scope: str
+
+
+def offices_load() -> int:
+    """The network's secretariats and offices, from the directory file shipped in the package."""
+    raw = resources.files("recap.cities").joinpath("data/offices.json").read_text("utf-8")
+    rows = json.loads(raw)
+    for row in rows:
+        Organisation.objects.update_or_create(
+            name=row["name"],
+            kind=row["kind"],
+            defaults={
+                "region": row["region"],
+                "country": Country.objects.get(iso2=row["country"]),
+                "locality": row["locality"],
+                "address": row["address"],
+            },
+        )
+    return len(rows)
+
+
+@transaction.atomic
+def demo_load() -> list[DemoAccount]:
+    countries = {}
+    for name, iso2, region in data.COUNTRIES:
+        countries[iso2], _ = Country.objects.update_or_create(
+            iso2=iso2, defaults={"name": name, "region": region}
+        )
+    offices_load()
+
+    partners = []
+    for name, kind, iso2, description in data.PARTNERS:
+        org, _ = Organisation.objects.update_or_create(
+            name=name,
+            kind=kind,
+            defaults={"country": countries.get(iso2), "description": description},
+        )
+        partners.append(org)
+    name, kind, iso2, description = data.DONOR
+    donor, _ = Organisation.objects.update_or_create(
+        name=name, kind=kind, defaults={"country": countries[iso2], "description": description}
+    )
+    funders = {}
+    for name, description in data.FUNDERS:
+        funders[name], _ = Organisation.objects.update_or_create(
+            name=name, kind=Organisation.Kind.FUNDER, defaults={"description": description}
+        )
+
+    cities = {}
+    for c in data.CITIES:
+        government, _ = Organisation.objects.update_or_create(
+            name=c["government"],
+            kind=Organisation.Kind.CITY_GOVERNMENT,
+            defaults={"country": countries[c["country"]]},
+        )
+        city, _ = City.objects.update_or_create(
+            slug=c["slug"],
+            defaults={
+                "name": c["name"],
+                "country": countries[c["country"]],
+                "population": c["population"],
+                "population_year": c["population_year"],
+                "latitude": Decimal(c["latitude"]),
+                "longitude": Decimal(c["longitude"]),
+                "regional_office": Organisation.objects.get(
+                    name=c["office"], kind__in=Organisation.OFFICE_KINDS
+                ),
+                "government": government,
+                "summary": c["summary"],
+                "context": c["context"],
+            },
+        )
+        city.full_clean()
+        cities[city.slug] = city
+
+    p = data.PROGRAMME
+    programme, _ = Programme.objects.update_or_create(
+        slug=p["slug"], defaults={k: v for k, v in p.items() if k != "slug"} | {"donor": donor}
+    )
+    programme.full_clean()
+    programme.countries.set([countries["RW"], countries["BD"], countries["MR"]])
+    programme.cities.set(cities.values())
+    programme.implementers.set(partners)
+
+    for title, held_on, participants, isos, topics in data.TRAININGS:
+        training, _ = Training.objects.update_or_create(
+            programme=programme,
+            title=title,
+            defaults={"held_on": held_on, "participants": participants, "topics": topics},
+        )
+        training.countries.set([countries[i] for i in isos])
+    for slug, title, status, implemented_on, description in data.MEASURES:
+        Measure.objects.update_or_create(
+            city=cities[slug],
+            title=title,
+            defaults={"status": status, "implemented_on": implemented_on, "description": description},
+        )
+    for slug, title, status, submitted_on, summary in data.CONCEPTS:
+        ProjectConcept.objects.update_or_create(
+            city=cities[slug],
+            title=title,
+            defaults={"status": status, "submitted_on": submitted_on, "summary": summary},
+        )
+
+    accounts = []
+    for username, first, last, role, scope in data.USERS:
+        user, _ = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@demo.recap.localhost",
+                "is_staff": role == "platform_admin",
+                "is_superuser": role == "platform_admin",
+                "is_active": True,
+            },
+        )
+        user.set_password(data.DEMO_PASSWORD)
+        user.save()
+        Membership.objects.filter(user=user).delete()
+        if role in (Role.CITY_VIEWER, Role.CITY_EDITOR, Role.CITY_COORDINATOR):
+            Membership.objects.create(user=user, role=role, city=cities[str(scope)])
+            label = cities[str(scope)].name
+        elif role in (Role.PROGRAMME_MANAGER, Role.REVIEWER):
+            Membership.objects.create(user=user, role=role, programme=programme)
+            label = programme.short_name
+        elif role == Role.FUNDER:
+            user.organisation = funders[str(scope)]
+            user.save(update_fields=["organisation"])
+            Membership.objects.create(user=user, role=role, organisation=funders[str(scope)])
+            label = str(scope)
+        else:
+            label = "whole platform"
+        role_label = "Platform admin" if role == "platform_admin" else str(Role(role).label)
+        accounts.append(DemoAccount(username, data.DEMO_PASSWORD, role_label, label))
+    return accounts

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from recap.accounts.services import audit
+
+from .models import ProblemReport
+
+
+@transaction.atomic
+def problem_report_create(
+    *, message: str, email: str = "", page: str = "", language: str = "", reporter: Any = None
+) -> ProblemReport:
+    report = ProblemReport(
+        message=message,
+        email=email,
+        page=page,
+        language=language,
+        reporter=reporter if reporter is not None and reporter.is_authenticated else None,
+    )
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def problem_report_set_status(
+    *, actor: Any, report: ProblemReport, status: str, note: str | None = None
+) -> ProblemReport:
+    old = report.status
+    report.status = status
+    if note is not None:
+        report.triage_note = note
+    report.full_clean()
+    report.save(update_fields=["status", "triage_note", "updated_at"])
+    audit(actor=actor, verb="problem_report.status", target=report, detail={"from": old, "to": status})
+    return report

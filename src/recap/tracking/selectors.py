@@ -1,0 +1,102 @@
+"""Live figures for the public "how we are tracking" section."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from recap.cities.models import Country, Programme
+from recap.pipeline.models import ProjectConcept
+
+from .models import Measure, Training
+
+
+@dataclass(frozen=True)
+class CountryProgress:
+    country: Country
+    cities: int
+    projects_submitted: int
+    target: int
+
+    @property
+    def met(self) -> bool:
+        return self.projects_submitted >= self.target
+
+    @property
+    def percent(self) -> int:
+        """Share of the target reached, capped at 100 for drawing a bar."""
+        if self.target <= 0:
+            return 100
+        return min(100, round(100 * self.projects_submitted / self.target))
+
+
+@dataclass(frozen=True)
+class ProgrammeProgress:
+    cities: int
+    countries: int
+    trainings_held: int
+    trainings_target: int | None
+    participants: int
+    measures_implemented: int
+    measures_in_progress: int
+    measures_target: int | None
+    projects_submitted: int
+    by_country: list[CountryProgress]
+    as_of: date
+
+    @property
+    def countries_meeting_target(self) -> int:
+        return sum(1 for c in self.by_country if c.met)
+
+
+def programme_progress(*, programme: Programme) -> ProgrammeProgress:
+    today = timezone.localdate()
+    city_ids = list(programme.cities.values_list("pk", flat=True))
+    trainings = Training.objects.filter(programme=programme, held_on__lte=today).aggregate(
+        n=Count("pk"), people=Sum("participants")
+    )
+    measures = Measure.objects.filter(city_id__in=city_ids).aggregate(
+        done=Count("pk", filter=Q(status=Measure.Status.IMPLEMENTED)),
+        doing=Count("pk", filter=Q(status=Measure.Status.IN_PROGRESS)),
+    )
+    submitted = ProjectConcept.objects.filter(
+        city_id__in=city_ids, status__in=ProjectConcept.SUBMITTED_STATUSES
+    )
+    per_country = dict(
+        submitted.values_list("city__country").annotate(n=Count("pk")).values_list(
+            "city__country", "n"
+        )
+    )
+    countries = (
+        Country.objects.filter(
+            Q(pk__in=programme.countries.values("pk")) | Q(city__pk__in=city_ids)
+        )
+        .distinct()
+        .annotate(n_cities=Count("city", filter=Q(city__pk__in=city_ids), distinct=True))
+        .order_by("name")
+    )
+    by_country = [
+        CountryProgress(
+            country=c,
+            cities=c.n_cities,
+            projects_submitted=per_country.get(c.pk, 0),
+            target=programme.projects_per_country_target,
+        )
+        for c in countries
+    ]
+    return ProgrammeProgress(
+        cities=len(city_ids),
+        countries=len(by_country),
+        trainings_held=trainings["n"] or 0,
+        trainings_target=programme.trainings_target,
+        participants=trainings["people"] or 0,
+        measures_implemented=measures["done"] or 0,
+        measures_in_progress=measures["doing"] or 0,
+        measures_target=programme.measures_target,
+        projects_submitted=sum(per_country.values()),
+        by_country=by_country,
+        as_of=today,
+    )

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from recap.api import api
+
+admin.site.site_header = _("ReCAP administration")
+admin.site.site_title = _("ReCAP admin")
+
+urlpatterns = [
+    path("", include("recap.web.urls")),
+    path("cities/", include("recap.cities.urls")),
+    path("me/", include("recap.accounts.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "recap.web.views.permission_denied"
+handler404 = "recap.web.views.page_not_found"
+handler500 = "recap.web.views.server_error"
+
