@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from recap.accounts.access import Level
 from recap.accounts.models import Membership
@@ -30,15 +32,21 @@ def city_public_get(*, user: Any, slug: str | None = None, pk: int | None = None
 
 
 def city_get_for_user(*, user: Any, slug: str, level: Level = Level.VIEW) -> City:
-    """A city's private side. Not allowed and not existing look the same: 404."""
+    """A city's private side.
+
+    A city the user may not even view is a 404, the same as one that does not exist; a city
+    they may view but not act on at `level` is a 403 (they already know it exists)."""
     try:
-        return (
-            city_policy.queryset(user, level)
+        city = (
+            city_policy.queryset(user, Level.VIEW)
             .select_related("country", "regional_office", "government")
             .get(slug=slug)
         )
     except City.DoesNotExist as exc:
         raise Http404("No such city") from exc
+    if level > Level.VIEW and not city_policy.allows(user, city, level):
+        raise PermissionDenied(_("Your role in this city does not allow this."))
+    return city
 
 
 def city_list_for_user(*, user: Any) -> QuerySet[City]:
@@ -54,9 +62,9 @@ def city_team(*, user: Any, city: City) -> QuerySet[Membership]:
     )
 
 
-def membership_get_for_user(*, user: Any, city: City, pk: int, level: Level) -> Membership:
+def membership_get_for_user(*, user: Any, city: City, pk: int) -> Membership:
     try:
-        return membership_policy.queryset(user, level).get(city=city, pk=pk)
+        return membership_policy.queryset(user, Level.VIEW).get(city=city, pk=pk)
     except Membership.DoesNotExist as exc:
         raise Http404("No such member") from exc
 
@@ -87,7 +95,10 @@ def office_directory(*, query: str = "") -> list[tuple[str, list[Organisation]]]
                 | Q(country__name__icontains=word)
                 | Q(address__icontains=word)
             )
-    offices = list(qs.annotate(n_cities=Count("cities_supported")).order_by("kind", "name"))
+    offices = sorted(
+        qs.annotate(n_cities=Count("cities_supported")),
+        key=lambda o: (o.kind != Organisation.Kind.SECRETARIAT, o.name),
+    )
     groups: list[tuple[str, list[Organisation]]] = []
     for region in Region:
         members = [o for o in offices if o.region == region.value]

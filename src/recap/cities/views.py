@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -69,7 +69,7 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
     form = MemberAddForm(request.POST or None) if can_coordinate else None
     if request.method == "POST":
         if form is None:
-            return render(request, "403.html", status=403)
+            raise PermissionDenied
         if form.is_valid():
             try:
                 membership_add(
@@ -99,9 +99,7 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city = selectors.city_get_for_user(user=request.user, slug=slug, level=Level.COORDINATE)
-    membership = selectors.membership_get_for_user(
-        user=request.user, city=city, pk=pk, level=Level.COORDINATE
-    )
+    membership = selectors.membership_get_for_user(user=request.user, city=city, pk=pk)
     try:
         membership_remove(actor=request.user, membership=membership)
     except ValidationError as exc:

@@ -35,15 +35,17 @@ class CityScopedPolicy(Generic[M]):
             return manager.all()
         return manager.filter(**{f"{self._city_lookup()}__in": ids})
 
-    def city_id_of(self, obj: M) -> int:
+    def city_id_of(self, obj: M) -> int | None:
         target: Any = obj
         if not self.city_path:
             return int(target.pk)
         *hops, last = self.city_path.split("__")
         for hop in hops:
             target = getattr(target, hop)
-        return int(getattr(target, f"{last}_id"))
+        value = getattr(target, f"{last}_id")
+        return None if value is None else int(value)
 
     def allows(self, user: Any, obj: M, level: Level = Level.VIEW) -> bool:
         ids = city_ids(user, level)
+        # A row outside any city (say, a programme role) is never reached through a city.
         return ids is None or self.city_id_of(obj) in ids

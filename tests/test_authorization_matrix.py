@@ -1,0 +1,244 @@
+"""Every URL pattern and API route, checked against every role.
+
+A route that is not in MATRIX (or covered by the admin rule) fails `test_every_route_is_in_the_matrix`,
+so a new page or API route cannot ship without saying who may use it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from recap.accounts.models import ApiToken, Membership, Role
+from recap.accounts.services import api_token_create
+from recap.testing import ROLES, World, make_user
+
+pytestmark = pytest.mark.django_db
+
+OK, FOUND, FORBIDDEN, MISSING, UNAUTHORISED = 200, 302, 403, 404, 401
+
+
+def every(code: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, code)
+
+
+def signed_in(code: int, anonymous: int = FOUND) -> dict[str, int]:
+    return every(code) | {"anonymous": anonymous}
+
+
+def city_a(anonymous: int, viewer: int, editor: int, coordinator: int, other_city: int,
+           manager: int, funder: int, admin: int) -> dict[str, int]:
+    return {
+        "anonymous": anonymous, "viewer_a": viewer, "editor_a": editor, "coordinator_a": coordinator,
+        "editor_b": other_city, "manager": manager, "funder": funder, "admin": admin,
+    }
+
+
+@dataclass
+class Check:
+    method: str
+    expect: dict[str, int]
+    kwargs: Callable[[World], dict[str, Any]] = lambda w: {}
+    data: Callable[[World], dict[str, Any]] = lambda w: {}
+    query: str = ""
+    #: Makes fresh state before each request (for routes that change or delete things).
+    setup: Callable[[World], dict[str, Any]] | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _fresh_member(world: World) -> dict[str, Any]:
+    person = make_user(f"temp-{uuid.uuid4().hex[:8]}")
+    m = Membership.objects.create(user=person, role=Role.CITY_VIEWER, city=world.city_a)
+    return {"slug": "kigali", "pk": m.pk}
+
+
+def _fresh_token(world: World) -> dict[str, Any]:
+    token, _key = api_token_create(user=world.users["editor_a"], name=f"t{ApiToken.objects.count()}")
+    return {"pk": token.pk}
+
+
+def _new_member_form(world: World) -> dict[str, Any]:
+    return {"username": make_user(f"cand-{uuid.uuid4().hex[:8]}").username, "role": "city_viewer"}
+
+
+KIGALI = lambda w: {"slug": "kigali"}  # noqa: E731
+
+MATRIX: dict[str, list[Check]] = {
+    "web:home": [Check("GET", every(OK))],
+    "web:offices": [Check("GET", every(OK)), Check("GET", every(OK), query="?q=africa")],
+    "web:health": [Check("GET", every(OK))],
+    "web:report_problem": [
+        Check("GET", every(OK)),
+        Check("POST", every(FOUND), data=lambda w: {"message": "The map is blank.", "page": "/"}),
+    ],
+    "cities:list": [Check("GET", every(OK))],
+    "cities:profile": [
+        Check("GET", every(OK), kwargs=KIGALI),
+        # A hidden city is only there for those who work on it.
+        Check("GET", every(MISSING) | {"admin": OK}, kwargs=lambda w: {"slug": "hidden"}),
+    ],
+    "cities:workspace": [
+        Check("GET", city_a(FOUND, OK, OK, OK, MISSING, OK, MISSING, OK), kwargs=KIGALI),
+    ],
+    "cities:profile_edit": [
+        Check("GET", city_a(FOUND, FORBIDDEN, OK, OK, MISSING, FORBIDDEN, MISSING, OK), kwargs=KIGALI),
+        Check("POST", city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND),
+              kwargs=KIGALI, data=lambda w: {"summary": "Updated", "context": "", "population": "1600000", "population_year": "2022"}),
+    ],
+    "cities:team": [
+        Check("GET", city_a(FOUND, OK, OK, OK, MISSING, OK, MISSING, OK), kwargs=KIGALI),
+        Check("POST", city_a(FOUND, FORBIDDEN, FORBIDDEN, FOUND, MISSING, FORBIDDEN, MISSING, FOUND),
+              kwargs=KIGALI, data=_new_member_form),
+    ],
+    "cities:member_remove": [
+        Check("POST", city_a(FOUND, FORBIDDEN, FORBIDDEN, FOUND, MISSING, FORBIDDEN, MISSING, FOUND),
+              setup=_fresh_member),
+        Check("GET", city_a(FOUND, 405, 405, 405, 405, 405, 405, 405), setup=_fresh_member),
+    ],
+    "accounts:dashboard": [Check("GET", signed_in(OK))],
+    "accounts:tokens": [
+        Check("GET", signed_in(OK)),
+        Check("POST", signed_in(OK), data=lambda w: {"name": "script", "days": "30"}),
+    ],
+    "accounts:token_revoke": [
+        # Only the owner (editor_a) can revoke; to anyone else the token does not exist.
+        Check("POST", signed_in(MISSING) | {"editor_a": FOUND}, setup=_fresh_token),
+    ],
+    "login": [Check("GET", every(OK))],
+    "logout": [Check("POST", every(FOUND)), Check("GET", every(405))],
+    "password_change": [Check("GET", signed_in(OK))],
+    "password_change_done": [Check("GET", signed_in(OK))],
+    "password_reset": [Check("GET", every(OK)), Check("POST", every(FOUND), data=lambda w: {"email": "x@example.org"})],
+    "password_reset_done": [Check("GET", every(OK))],
+    "password_reset_confirm": [
+        Check("GET", every(OK), kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"}),
+    ],
+    "password_reset_complete": [Check("GET", every(OK))],
+    "set_language": [Check("POST", every(FOUND), data=lambda w: {"language": "fr", "next": "/"})],
+    "api:api-root": [Check("GET", every(MISSING))],
+    "api:city_list": [Check("GET", every(OK))],
+    "api:city_detail": [
+        Check("GET", every(OK), kwargs=lambda w: {"city_id": w.city_a.pk}),
+        Check("GET", every(MISSING) | {"admin": OK}, kwargs=lambda w: {"city_id": w.hidden.pk}),
+    ],
+    "api:me": [Check("GET", every(OK) | {"anonymous": UNAUTHORISED})],
+    "api:openapi-json": [Check("GET", every(OK))],
+    "api:openapi-view": [Check("GET", every(OK))],
+}
+
+
+def route_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: list[str]) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, namespace + ([p.namespace] if p.namespace else []))
+            else:
+                assert isinstance(p, URLPattern)
+                if p.name is None and namespace[:1] == ["admin"]:
+                    continue  # the admin's own redirects and catch-all, behind admin_view
+                if p.name is None:
+                    names.add(f"<unnamed: {'/'.join(namespace)} {p.pattern}>")
+                else:
+                    names.add(":".join([*namespace, p.name]))
+
+    walk(get_resolver().url_patterns, [])
+    return names
+
+
+def client_for(world: World, role: str) -> Client:
+    client = Client()
+    user = world.user(role)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    names = route_names()
+    unnamed = sorted(n for n in names if n.startswith("<unnamed"))
+    assert not unnamed, f"name these routes so the matrix can cover them: {unnamed}"
+    uncovered = sorted(n for n in names if n not in MATRIX and not n.startswith("admin:"))
+    assert not uncovered, f"routes missing from the authorization matrix: {uncovered}"
+    stale = sorted(set(MATRIX) - names)
+    assert not stale, f"matrix entries for routes that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_route_against_role_matrix(world: World, name: str) -> None:
+    for check in MATRIX[name]:
+        assert set(check.expect) == set(ROLES), f"{name}: every role needs an expectation"
+        for role in ROLES:
+            cache.clear()  # rate limits are tested on their own
+            kwargs = check.setup(world) if check.setup else check.kwargs(world)
+            url = reverse(name, kwargs=kwargs) + check.query
+            client = client_for(world, role)
+            response = client.generic(
+                check.method, url, data=_encode(check.data(world)),
+                content_type="application/x-www-form-urlencoded",
+            )
+            expected = check.expect[role]
+            assert response.status_code == expected, (
+                f"{check.method} {url} as {role}: {response.status_code}, expected {expected}"
+            )
+            if role == "anonymous" and expected == FOUND and name not in {
+                "web:report_problem", "set_language", "logout", "password_reset"
+            }:
+                assert response["Location"].startswith(reverse("login")), url
+
+
+def _encode(data: dict[str, Any]) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(data)
+
+
+# 403: an admin page for something nobody may add by hand (tokens, audit events).
+ADMIN_ALLOWED = {200, 302, 403, 404}
+
+
+def test_admin_routes_are_for_platform_admins_only(world: World) -> None:
+    """Every admin route: nobody but a platform admin gets past the admin login."""
+    names = sorted(n for n in route_names() if n.startswith("admin:"))
+    assert len(names) > 40
+    for name in names:
+        if name in {"admin:login", "admin:logout"}:
+            continue
+        short = name.split(":", 1)[1]
+        params = _admin_params(world, short)
+        url = reverse(name, kwargs=params) if params else reverse(name)
+        for role in ROLES:
+            response = client_for(world, role).get(url)
+            if role == "admin":
+                assert response.status_code in ADMIN_ALLOWED, (url, response.status_code)
+                if response.status_code == 302:
+                    assert "/admin/login/" not in response["Location"], url
+            else:
+                assert response.status_code == FOUND, (url, role, response.status_code)
+                assert "/admin/login/" in response["Location"], (url, role)
+
+
+def _admin_params(world: World, short: str) -> dict[str, Any]:
+    if short in {"password_change", "password_change_done"}:
+        return {}
+    if short == "app_list":
+        return {"app_label": "cities"}
+    if short == "view_on_site":
+        from django.contrib.contenttypes.models import ContentType
+
+        from recap.cities.models import City
+
+        return {"content_type_id": ContentType.objects.get_for_model(City).pk, "object_id": world.city_a.pk}
+    if short.endswith("_password_change") and short != "password_change":
+        return {"id": world.users["viewer_a"].pk}
+    if short.endswith(("_change", "_delete", "_history")):
+        return {"object_id": world.city_a.pk}
+    return {}
