@@ -20,13 +20,19 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recap.settings.dev")
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "recap"
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    if len(argv) == 1 or argv[1:] in (["-h"], ["--help"], ["help"]):
-        print(INTRO)
-        execute_from_command_line([argv[0], "help"])
-        return
-    execute_from_command_line(argv)
+    try:
+        if len(argv) == 1 or argv[1:] in (["-h"], ["--help"], ["help"]):
+            print(INTRO)
+            execute_from_command_line([argv[0], "help"])
+            return
+        execute_from_command_line(argv)
+    except ImproperlyConfigured as exc:
+        # A deployment mistake, not a bug: say what to fix, without a traceback.
+        print(f"recap: configuration error: {exc}", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

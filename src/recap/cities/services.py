@@ -25,7 +25,8 @@ def city_profile_update(*, actor: Any, city: City, **changes: Any) -> City:
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
-    before = {f: getattr(city, f) for f in changes}
+    # Read the stored values: a bound ModelForm may already have changed `city` in memory.
+    before = City.objects.filter(pk=city.pk).values(*changes).get()
     for field, value in changes.items():
         setattr(city, field, value)
     city.full_clean()
