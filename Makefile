@@ -4,7 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= recap.settings.dev
 
 .PHONY: install demo serve test lint types unit browser messages lock clean
 
@@ -36,8 +35,8 @@ serve: install
 	$(BIN)/recap serve --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests scripts conftest.py
+	$(BIN)/ruff format --check src tests scripts conftest.py
 
 types: install
 	$(BIN)/mypy

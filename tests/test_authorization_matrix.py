@@ -1,7 +1,8 @@
 """Every URL pattern and API route, checked against every role.
 
-A route that is not in MATRIX (or covered by the admin rule) fails `test_every_route_is_in_the_matrix`,
-so a new page or API route cannot ship without saying who may use it.
+A route that is not in MATRIX (or covered by the admin rule) fails
+`test_every_route_is_in_the_matrix`, so a new
+page or API route cannot ship without saying who may use it.
 """
 
 from __future__ import annotations
@@ -33,11 +34,25 @@ def signed_in(code: int, anonymous: int = FOUND) -> dict[str, int]:
     return every(code) | {"anonymous": anonymous}
 
 
-def city_a(anonymous: int, viewer: int, editor: int, coordinator: int, other_city: int,
-           manager: int, funder: int, admin: int) -> dict[str, int]:
+def city_a(
+    anonymous: int,
+    viewer: int,
+    editor: int,
+    coordinator: int,
+    other_city: int,
+    manager: int,
+    funder: int,
+    admin: int,
+) -> dict[str, int]:
     return {
-        "anonymous": anonymous, "viewer_a": viewer, "editor_a": editor, "coordinator_a": coordinator,
-        "editor_b": other_city, "manager": manager, "funder": funder, "admin": admin,
+        "anonymous": anonymous,
+        "viewer_a": viewer,
+        "editor_a": editor,
+        "coordinator_a": coordinator,
+        "editor_b": other_city,
+        "manager": manager,
+        "funder": funder,
+        "admin": admin,
     }
 
 
@@ -60,7 +75,9 @@ def _fresh_member(world: World) -> dict[str, Any]:
 
 
 def _fresh_token(world: World) -> dict[str, Any]:
-    token, _key = api_token_create(user=world.users["editor_a"], name=f"t{ApiToken.objects.count()}")
+    token, _key = api_token_create(
+        user=world.users["editor_a"], name=f"t{ApiToken.objects.count()}"
+    )
     return {"pk": token.pk}
 
 
@@ -88,18 +105,36 @@ MATRIX: dict[str, list[Check]] = {
         Check("GET", city_a(FOUND, OK, OK, OK, MISSING, OK, MISSING, OK), kwargs=KIGALI),
     ],
     "cities:profile_edit": [
-        Check("GET", city_a(FOUND, FORBIDDEN, OK, OK, MISSING, FORBIDDEN, MISSING, OK), kwargs=KIGALI),
-        Check("POST", city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND),
-              kwargs=KIGALI, data=lambda w: {"summary": "Updated", "context": "", "population": "1600000", "population_year": "2022"}),
+        Check(
+            "GET", city_a(FOUND, FORBIDDEN, OK, OK, MISSING, FORBIDDEN, MISSING, OK), kwargs=KIGALI
+        ),
+        Check(
+            "POST",
+            city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND),
+            kwargs=KIGALI,
+            data=lambda w: {
+                "summary": "Updated",
+                "context": "",
+                "population": "1600000",
+                "population_year": "2022",
+            },
+        ),
     ],
     "cities:team": [
         Check("GET", city_a(FOUND, OK, OK, OK, MISSING, OK, MISSING, OK), kwargs=KIGALI),
-        Check("POST", city_a(FOUND, FORBIDDEN, FORBIDDEN, FOUND, MISSING, FORBIDDEN, MISSING, FOUND),
-              kwargs=KIGALI, data=_new_member_form),
+        Check(
+            "POST",
+            city_a(FOUND, FORBIDDEN, FORBIDDEN, FOUND, MISSING, FORBIDDEN, MISSING, FOUND),
+            kwargs=KIGALI,
+            data=_new_member_form,
+        ),
     ],
     "cities:member_remove": [
-        Check("POST", city_a(FOUND, FORBIDDEN, FORBIDDEN, FOUND, MISSING, FORBIDDEN, MISSING, FOUND),
-              setup=_fresh_member),
+        Check(
+            "POST",
+            city_a(FOUND, FORBIDDEN, FORBIDDEN, FOUND, MISSING, FORBIDDEN, MISSING, FOUND),
+            setup=_fresh_member,
+        ),
         Check("GET", city_a(FOUND, 405, 405, 405, 405, 405, 405, 405), setup=_fresh_member),
     ],
     "accounts:dashboard": [Check("GET", signed_in(OK))],
@@ -115,7 +150,10 @@ MATRIX: dict[str, list[Check]] = {
     "logout": [Check("POST", every(FOUND)), Check("GET", every(405))],
     "password_change": [Check("GET", signed_in(OK))],
     "password_change_done": [Check("GET", signed_in(OK))],
-    "password_reset": [Check("GET", every(OK)), Check("POST", every(FOUND), data=lambda w: {"email": "x@example.org"})],
+    "password_reset": [
+        Check("GET", every(OK)),
+        Check("POST", every(FOUND), data=lambda w: {"email": "x@example.org"}),
+    ],
     "password_reset_done": [Check("GET", every(OK))],
     "password_reset_confirm": [
         Check("GET", every(OK), kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"}),
@@ -182,16 +220,20 @@ def test_route_against_role_matrix(world: World, name: str) -> None:
             url = reverse(name, kwargs=kwargs) + check.query
             client = client_for(world, role)
             response = client.generic(
-                check.method, url, data=_encode(check.data(world)),
+                check.method,
+                url,
+                data=_encode(check.data(world)),
                 content_type="application/x-www-form-urlencoded",
             )
             expected = check.expect[role]
             assert response.status_code == expected, (
                 f"{check.method} {url} as {role}: {response.status_code}, expected {expected}"
             )
-            if role == "anonymous" and expected == FOUND and name not in {
-                "web:report_problem", "set_language", "logout", "password_reset"
-            }:
+            if (
+                role == "anonymous"
+                and expected == FOUND
+                and name not in {"web:report_problem", "set_language", "logout", "password_reset"}
+            ):
                 assert response["Location"].startswith(reverse("login")), url
 
 
@@ -236,7 +278,10 @@ def _admin_params(world: World, short: str) -> dict[str, Any]:
 
         from recap.cities.models import City
 
-        return {"content_type_id": ContentType.objects.get_for_model(City).pk, "object_id": world.city_a.pk}
+        return {
+            "content_type_id": ContentType.objects.get_for_model(City).pk,
+            "object_id": world.city_a.pk,
+        }
     if short.endswith("_password_change") and short != "password_change":
         return {"id": world.users["viewer_a"].pk}
     if short.endswith(("_change", "_delete", "_history")):

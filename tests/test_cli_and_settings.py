@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -20,8 +21,12 @@ RECAP = str(Path(sys.executable).parent / "recap")
 
 
 def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}}
-    return subprocess.run([RECAP, *args], capture_output=True, text=True, env=base | env, timeout=120, check=False)
+    base = {
+        k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}
+    }
+    return subprocess.run(
+        [RECAP, *args], capture_output=True, text=True, env=base | env, timeout=120, check=False
+    )
 
 
 def test_help_lists_recap_and_django_commands() -> None:
@@ -50,25 +55,41 @@ def test_demo_then_serve_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "kigali.editor" in result.stdout and "resilient-demo" in result.stdout
     assert (tmp_path / "recap.sqlite3").exists()
-    journal = subprocess.run(
-        [sys.executable, "-c", f"import sqlite3;print(sqlite3.connect('{tmp_path / 'recap.sqlite3'}').execute('pragma journal_mode').fetchone()[0])"],
-        capture_output=True, text=True, check=True,
-    )
-    assert journal.stdout.strip() == "wal"
+    with sqlite3.connect(tmp_path / "recap.sqlite3") as db:
+        (mode,) = db.execute("pragma journal_mode").fetchone()
+    assert mode == "wal"
 
 
 @pytest.mark.django_db
 def test_demo_loads_the_programme_and_is_idempotent() -> None:
     for _ in range(2):
-        call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115, PTH123
-    assert set(City.objects.values_list("slug", flat=True)) == {"kigali", "musanze", "rajshahi", "sylhet", "sebkha"}
+        call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert set(City.objects.values_list("slug", flat=True)) == {
+        "kigali",
+        "musanze",
+        "rajshahi",
+        "sylhet",
+        "sebkha",
+    }
     programme = Programme.objects.get()
     assert programme.cities.count() == 5
     assert sorted(programme.countries.values_list("iso2", flat=True)) == ["BD", "MR", "RW"]
     assert Organisation.objects.filter(kind__in=Organisation.OFFICE_KINDS).count() == 25
-    assert Training.objects.count() == 4 and Measure.objects.count() == 4 and ProjectConcept.objects.count() == 3
+    assert (
+        Training.objects.count() == 4
+        and Measure.objects.count() == 4
+        and ProjectConcept.objects.count() == 3
+    )
     users = set(User.objects.values_list("username", flat=True))
-    assert {"admin", "kigali.editor", "kigali.viewer", "rajshahi.editor", "programme.manager", "funder", "reviewer"} <= users
+    assert {
+        "admin",
+        "kigali.editor",
+        "kigali.viewer",
+        "rajshahi.editor",
+        "programme.manager",
+        "funder",
+        "reviewer",
+    } <= users
     assert Membership.objects.filter(user__username="kigali.editor", city__slug="kigali").exists()
     assert User.objects.get(username="kigali.editor").check_password("resilient-demo")
 
@@ -82,7 +103,10 @@ def test_demo_refuses_production_settings(settings: object) -> None:
 
 def test_production_settings_pass_the_deploy_check() -> None:
     result = run(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         DJANGO_SETTINGS_MODULE="recap.settings.production",
         SECRET_KEY="x" * 20 + "production-secret-from-the-environment-0123456789",
         ALLOWED_HOSTS="recap.example.org",
@@ -96,3 +120,8 @@ def test_production_settings_need_a_secret_key() -> None:
     assert result.returncode != 0
     assert "SECRET_KEY must be set in the environment" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_migrations_match_the_models() -> None:
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

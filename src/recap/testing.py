@@ -15,7 +15,7 @@ PASSWORD = "a-long-test-password"  # noqa: S105
 
 
 def make_user(username: str, *, superuser: bool = False, **extra: object) -> User:
-    user = User.objects.create_user(
+    return User.objects.create_user(
         username=username,
         email=f"{username}@example.org",
         password=PASSWORD,
@@ -23,7 +23,6 @@ def make_user(username: str, *, superuser: bool = False, **extra: object) -> Use
         is_staff=superuser,
         **extra,
     )
-    return user
 
 
 @dataclass
@@ -58,15 +57,25 @@ def make_world() -> World:
     country_a = Country.objects.create(name="Rwanda", iso2="RW", region="africa")
     country_b = Country.objects.create(name="Bangladesh", iso2="BD", region="south_asia")
     office = Organisation.objects.create(
-        name="Africa Secretariat", kind="secretariat", region="africa", country=country_a,
-        locality="Cape Town", address="Century City\nCape Town",
+        name="Africa Secretariat",
+        kind="secretariat",
+        region="africa",
+        country=country_a,
+        locality="Cape Town",
+        address="Century City\nCape Town",
     )
     funder_org = Organisation.objects.create(name="Gap Fund", kind="funder")
     city_a = City.objects.create(
-        name="Kigali", slug="kigali", country=country_a, population=1_600_000, regional_office=office
+        name="Kigali",
+        slug="kigali",
+        country=country_a,
+        population=1_600_000,
+        regional_office=office,
     )
     city_b = City.objects.create(name="Rajshahi", slug="rajshahi", country=country_b)
-    hidden = City.objects.create(name="Hidden Town", slug="hidden", country=country_b, is_public=False)
+    hidden = City.objects.create(
+        name="Hidden Town", slug="hidden", country=country_b, is_public=False
+    )
     programme = Programme.objects.create(
         name="Resilient Cities Action Package",
         short_name="ReCAP 21",
@@ -90,7 +99,9 @@ def make_world() -> World:
     Membership.objects.create(user=users["editor_a"], role=Role.CITY_EDITOR, city=city_a)
     Membership.objects.create(user=users["coordinator_a"], role=Role.CITY_COORDINATOR, city=city_a)
     Membership.objects.create(user=users["editor_b"], role=Role.CITY_EDITOR, city=city_b)
-    Membership.objects.create(user=users["manager"], role=Role.PROGRAMME_MANAGER, programme=programme)
+    Membership.objects.create(
+        user=users["manager"], role=Role.PROGRAMME_MANAGER, programme=programme
+    )
     Membership.objects.create(user=users["funder"], role=Role.FUNDER, organisation=funder_org)
     return World(
         country_a=country_a,

@@ -20,4 +20,3 @@ urlpatterns = [
 handler403 = "recap.web.views.permission_denied"
 handler404 = "recap.web.views.page_not_found"
 handler500 = "recap.web.views.server_error"
-

@@ -8,10 +8,20 @@ from recap.testing import World
 
 from .conftest import axe_violations
 
-PUBLIC_PAGES = ["/", "/cities/", "/cities/kigali/", "/offices/", "/report-a-problem/", "/accounts/login/", "/no-such-page/"]
+PUBLIC_PAGES = [
+    "/",
+    "/cities/",
+    "/cities/kigali/",
+    "/offices/",
+    "/report-a-problem/",
+    "/accounts/login/",
+    "/no-such-page/",
+]
 
 
-def test_public_pages_have_no_serious_accessibility_violations(page: Any, live_server: Any, live_world: World) -> None:
+def test_public_pages_have_no_serious_accessibility_violations(
+    page: Any, live_server: Any, live_world: World
+) -> None:
     problems = {}
     for path in PUBLIC_PAGES:
         page.goto(live_server.url + path)
@@ -21,7 +31,9 @@ def test_public_pages_have_no_serious_accessibility_violations(page: Any, live_s
     assert not problems
 
 
-def test_french_pages_and_form_errors_are_accessible_too(page: Any, live_server: Any, live_world: World) -> None:
+def test_french_pages_and_form_errors_are_accessible_too(
+    page: Any, live_server: Any, live_world: World
+) -> None:
     page.goto(live_server.url + "/")
     page.get_by_role("button", name="Français").click()
     page.wait_for_url(live_server.url + "/")
@@ -32,9 +44,13 @@ def test_french_pages_and_form_errors_are_accessible_too(page: Any, live_server:
 
 
 @pytest.mark.parametrize("width", [375, 768])
-def test_small_screens_have_no_horizontal_scroll(page: Any, live_server: Any, live_world: World, width: int) -> None:
+def test_small_screens_have_no_horizontal_scroll(
+    page: Any, live_server: Any, live_world: World, width: int
+) -> None:
     page.set_viewport_size({"width": width, "height": 800})
     for path in ["/", "/offices/", "/cities/kigali/"]:
         page.goto(live_server.url + path)
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 0, (path, width, overflow)

@@ -13,7 +13,9 @@ def sign_in(page: Any, base: str, username: str) -> None:
     page.wait_for_url(base + "/me/")
 
 
-def test_city_editor_sees_only_their_own_city(page: Any, live_server: Any, live_world: World) -> None:
+def test_city_editor_sees_only_their_own_city(
+    page: Any, live_server: Any, live_world: World
+) -> None:
     base = live_server.url
     sign_in(page, base, "editor_a")
     cities = page.locator("main .cards")

@@ -6,7 +6,9 @@ from recap.feedback.models import ProblemReport
 from recap.testing import World
 
 
-def test_visitor_reads_switches_to_french_and_reports_a_problem(page: Any, live_server: Any, live_world: World) -> None:
+def test_visitor_reads_switches_to_french_and_reports_a_problem(
+    page: Any, live_server: Any, live_world: World
+) -> None:
     page.goto(live_server.url + "/")
     assert page.locator("h1").inner_text() == "Resilient Cities Action Package"
     assert page.get_by_text("cities taking part, in 2 countries").is_visible()
@@ -44,7 +46,9 @@ def test_visitor_reads_switches_to_french_and_reports_a_problem(page: Any, live_
     assert (report.page, report.language, report.email) == ("/", "fr", "awa@example.org")
 
 
-def test_office_directory_filters_as_you_type(page: Any, live_server: Any, live_world: World) -> None:
+def test_office_directory_filters_as_you_type(
+    page: Any, live_server: Any, live_world: World
+) -> None:
     page.goto(live_server.url + "/offices/")
     assert page.get_by_role("heading", name="Africa Secretariat").is_visible()
     page.get_by_label("Search offices").fill("atlantis")

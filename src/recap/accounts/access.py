@@ -7,14 +7,9 @@ Every city-scoped policy derives both its queryset filter and its object check f
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .models import Membership, Role
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
-    from .models import User
 
 
 class Level(IntEnum):
@@ -34,11 +29,11 @@ CITY_ROLE_LEVEL = {
 ALL = None  # a platform admin is not limited to a set of cities
 
 
-def is_platform_admin(user: User | AnonymousUser | Any) -> bool:
+def is_platform_admin(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
-def _memberships(user: User) -> list[tuple[str, int | None, list[int]]]:
+def _memberships(user: Any) -> list[tuple[str, int | None, list[int]]]:
     """(role, city_id, programme's city ids) for each membership, loaded once per request."""
     cached: list[tuple[str, int | None, list[int]]] | None = getattr(user, "_recap_roles", None)
     if cached is None:
@@ -51,11 +46,11 @@ def _memberships(user: User) -> list[tuple[str, int | None, list[int]]]:
             )
             for m in rows
         ]
-        user._recap_roles = cached  # type: ignore[union-attr]
+        user._recap_roles = cached
     return cached
 
 
-def city_ids(user: User | AnonymousUser | Any, level: Level) -> set[int] | None:
+def city_ids(user: Any, level: Level) -> set[int] | None:
     """The ids of the cities whose private data `user` may act on at `level`; None means all."""
     if not user.is_authenticated or not user.is_active:
         return set()
@@ -71,13 +66,13 @@ def city_ids(user: User | AnonymousUser | Any, level: Level) -> set[int] | None:
     return ids
 
 
-def has_role(user: User | AnonymousUser | Any, role: Role) -> bool:
+def has_role(user: Any, role: Role) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return any(r == role for r, _, _ in _memberships(user))
 
 
-def forget_roles(user: User) -> None:
+def forget_roles(user: Any) -> None:
     """Drop the per-request cache after memberships change."""
     if hasattr(user, "_recap_roles"):
         del user._recap_roles

@@ -19,7 +19,15 @@ class UserAdmin(DjangoUserAdmin):
         *(DjangoUserAdmin.fieldsets or ()),
         (_("Organisation"), {"fields": ("organisation",)}),
     )
-    list_display = ["username", "email", "first_name", "last_name", "organisation", "is_active", "is_superuser"]
+    list_display = [
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "organisation",
+        "is_active",
+        "is_superuser",
+    ]
     inlines = [MembershipInline]
 
 
@@ -33,8 +41,24 @@ class MembershipAdmin(admin.ModelAdmin[Membership]):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
-    list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["user", "name", "prefix", "key_hash", "created_at", "expires_at", "last_used_at"]
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    readonly_fields = [
+        "user",
+        "name",
+        "prefix",
+        "key_hash",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+    ]
     search_fields = ["name", "user__username"]
 
     def has_add_permission(self, request: object) -> bool:

@@ -8,6 +8,4 @@ class ApiTokenForm(forms.Form):
         max_length=80,
         help_text=_("What will use it, e.g. “budget spreadsheet”."),
     )
-    days = forms.IntegerField(
-        label=_("Valid for (days)"), min_value=1, max_value=366, initial=90
-    )
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=366, initial=90)

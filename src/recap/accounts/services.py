@@ -16,11 +16,16 @@ from django.utils.translation import gettext as _
 from .access import Level, city_ids, forget_roles
 from .models import ApiToken, AuditEvent, Membership, Role, User
 
-TOKEN_PREFIX = "recap_"
+TOKEN_PREFIX = "recap_"  # noqa: S105 - a marker, not a secret
 
 
 def audit(
-    *, actor: Any, verb: str, target: models.Model, city: Any = None, detail: dict[str, Any] | None = None
+    *,
+    actor: Any,
+    verb: str,
+    target: models.Model,
+    city: Any = None,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -50,7 +55,13 @@ def membership_add(*, actor: Any, city: Any, user: User, role: Role) -> Membersh
     membership.full_clean()
     membership.save()
     forget_roles(user)
-    audit(actor=actor, verb="membership.add", target=membership, city=city, detail={"user": user.username, "role": role})
+    audit(
+        actor=actor,
+        verb="membership.add",
+        target=membership,
+        city=city,
+        detail={"user": user.username, "role": role},
+    )
     return membership
 
 
@@ -59,7 +70,9 @@ def membership_remove(*, actor: Any, membership: Membership) -> None:
     city = membership.city
     _require_coordinator(actor, city)
     if membership.role == Role.CITY_COORDINATOR:
-        others = Membership.objects.filter(city=city, role=Role.CITY_COORDINATOR).exclude(pk=membership.pk)
+        others = Membership.objects.filter(city=city, role=Role.CITY_COORDINATOR).exclude(
+            pk=membership.pk
+        )
         if not others.exists():
             raise ValidationError(_("A city keeps at least one coordinator."))
     audit(

@@ -36,7 +36,9 @@ class MemberAddForm(forms.Form):
             )[:2]
         )
         if len(matches) != 1:
-            raise forms.ValidationError(_("No single active account matches “%(value)s”."), params={"value": value})
+            raise forms.ValidationError(
+                _("No single active account matches “%(value)s”."), params={"value": value}
+            )
         return matches[0]
 
     def clean_role(self) -> Role:

@@ -127,7 +127,9 @@ class City(models.Model):
     )
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     context = models.TextField(
-        _("context"), blank=True, help_text=_("Shocks, stresses and priorities in a few paragraphs.")
+        _("context"),
+        blank=True,
+        help_text=_("Shocks, stresses and priorities in a few paragraphs."),
     )
     is_public = models.BooleanField(
         _("public profile"), default=True, help_text=_("Show this city on the public site.")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -17,14 +17,18 @@ from .policies import city_policy, membership_policy
 
 
 def city_public_list(*, user: Any = None) -> QuerySet[City]:
-    qs = city_policy.public_queryset(user) if user is not None else City.objects.filter(is_public=True)
+    qs = (
+        city_policy.public_queryset(user)
+        if user is not None
+        else City.objects.filter(is_public=True)
+    )
     return qs.select_related("country", "regional_office").order_by("country__name", "name")
 
 
 def city_public_get(*, user: Any, slug: str | None = None, pk: int | None = None) -> City:
     """A city's public profile; a hidden city is a 404 unless the user works on it."""
     qs = city_public_list(user=user)
-    lookup = {"slug": slug} if slug is not None else {"pk": pk}
+    lookup: dict[str, Any] = {"slug": slug} if slug is not None else {"pk": pk}
     try:
         return qs.get(**lookup)
     except City.DoesNotExist as exc:
@@ -95,7 +99,7 @@ def office_directory(*, query: str = "") -> list[tuple[str, list[Organisation]]]
                 | Q(country__name__icontains=word)
                 | Q(address__icontains=word)
             )
-    offices = sorted(
+    offices: list[Organisation] = sorted(
         qs.annotate(n_cities=Count("cities_supported")),
         key=lambda o: (o.kind != Organisation.Kind.SECRETARIAT, o.name),
     )

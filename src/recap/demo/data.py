@@ -36,10 +36,18 @@ COUNTRIES = [
 ]
 
 PARTNERS = [
-    ("ICLEI – Local Governments for Sustainability", "partner", "DE",
-     "Global network of local and regional governments; leads the programme."),
-    ("Resilient Cities Network", "partner", "",
-     "Network of chief resilience officers; leads the resilient-recovery deep dive in Kigali."),
+    (
+        "ICLEI – Local Governments for Sustainability",
+        "partner",
+        "DE",
+        "Global network of local and regional governments; leads the programme.",
+    ),
+    (
+        "Resilient Cities Network",
+        "partner",
+        "",
+        "Network of chief resilience officers; leads the resilient-recovery deep dive in Kigali.",
+    ),
     ("Cities Alliance", "partner", "BE", "Global partnership for urban poverty reduction."),
     ("GIZ", "partner", "DE", "German development agency working with Cities Alliance."),
 ]
@@ -52,16 +60,35 @@ DONOR = (
 )
 
 FUNDERS = [
-    ("City Climate Finance Gap Fund", "Early-stage technical assistance for low-carbon, resilient "
-     "urban projects in cities of ODA-eligible countries, up to pre-feasibility."),
-    ("C40 Cities Finance Facility", "Concept-to-feasibility support for mobility, energy, water "
-     "and blue-green infrastructure projects."),
-    ("Cities Development Initiative for Asia", "Pre-feasibility and feasibility studies for "
-     "secondary cities in Asia."),
-    ("AfDB Urban and Municipal Development Fund", "Planning, municipal finance and project "
-     "preparation grants for African cities and utilities."),
-    ("GCF Project Preparation Facility", "Preparation of funding proposals for mitigation and "
-     "adaptation projects."),
+    (
+        "City Climate Finance Gap Fund",
+        (
+            "Early-stage technical assistance for low-carbon, resilient urban projects in "
+            "cities of ODA-eligible countries, up to pre-feasibility."
+        ),
+    ),
+    (
+        "C40 Cities Finance Facility",
+        (
+            "Concept-to-feasibility support for mobility, energy, water and blue-green "
+            "infrastructure projects."
+        ),
+    ),
+    (
+        "Cities Development Initiative for Asia",
+        "Pre-feasibility and feasibility studies for secondary cities in Asia.",
+    ),
+    (
+        "AfDB Urban and Municipal Development Fund",
+        (
+            "Planning, municipal finance and project preparation grants for African cities "
+            "and utilities."
+        ),
+    ),
+    (
+        "GCF Project Preparation Facility",
+        "Preparation of funding proposals for mitigation and adaptation projects.",
+    ),
 ]
 
 CITIES = [
@@ -173,34 +200,89 @@ PROGRAMME = {
 }
 
 TRAININGS = [
-    ("Green recovery and resilience: the basics for city teams", date(2022, 3, 15), 38,
-     ["RW", "BD", "MR"], "Shocks and stresses; the seven qualities of resilient systems."),
-    ("Choosing recovery actions with a triple dividend", date(2022, 6, 8), 31,
-     ["RW", "BD", "MR"], "Criteria, weights and packages that fit a budget."),
-    ("From priority action to bankable project concept", date(2022, 10, 19), 27,
-     ["RW", "BD"], "What funders and project preparation facilities ask for."),
-    ("Public health preparedness in city services", date(2023, 2, 7), 24,
-     ["RW", "MR"], "Primary care, health management and public life during outbreaks."),
+    (
+        "Green recovery and resilience: the basics for city teams",
+        date(2022, 3, 15),
+        38,
+        ["RW", "BD", "MR"],
+        "Shocks and stresses; the seven qualities of resilient systems.",
+    ),
+    (
+        "Choosing recovery actions with a triple dividend",
+        date(2022, 6, 8),
+        31,
+        ["RW", "BD", "MR"],
+        "Criteria, weights and packages that fit a budget.",
+    ),
+    (
+        "From priority action to bankable project concept",
+        date(2022, 10, 19),
+        27,
+        ["RW", "BD"],
+        "What funders and project preparation facilities ask for.",
+    ),
+    (
+        "Public health preparedness in city services",
+        date(2023, 2, 7),
+        24,
+        ["RW", "MR"],
+        "Primary care, health management and public life during outbreaks.",
+    ),
 ]
 
 MEASURES = [
-    ("rajshahi", "Drinking-water kiosks in busy public places", "implemented", date(2022, 11, 30),
-     "Kiosks selling safe water by card near markets and bus stands."),
-    ("kigali", "Solar street lights at health facilities", "implemented", date(2023, 3, 20),
-     "Lighting that keeps clinics reachable and safe after dark, off the grid."),
-    ("musanze", "Biodiversity gardens in schools", "in_progress", None,
-     "School gardens that cool playgrounds, hold rainwater and teach."),
-    ("sebkha", "Disaster coordination arrangements", "planned", None,
-     "A shared contact list, roles and a drill plan for the commune's response partners."),
+    (
+        "rajshahi",
+        "Drinking-water kiosks in busy public places",
+        "implemented",
+        date(2022, 11, 30),
+        "Kiosks selling safe water by card near markets and bus stands.",
+    ),
+    (
+        "kigali",
+        "Solar street lights at health facilities",
+        "implemented",
+        date(2023, 3, 20),
+        "Lighting that keeps clinics reachable and safe after dark, off the grid.",
+    ),
+    (
+        "musanze",
+        "Biodiversity gardens in schools",
+        "in_progress",
+        None,
+        "School gardens that cool playgrounds, hold rainwater and teach.",
+    ),
+    (
+        "sebkha",
+        "Disaster coordination arrangements",
+        "planned",
+        None,
+        "A shared contact list, roles and a drill plan for the commune's response partners.",
+    ),
 ]
 
 CONCEPTS = [
-    ("kigali", "Green drainage corridors for flood-prone wetlands", "submitted", date(2023, 4, 12),
-     "Restore wetland buffers and build vegetated channels that carry storm water safely."),
-    ("rajshahi", "Shaded, water-wise market streets", "submitted", date(2023, 5, 3),
-     "Street trees, shade structures and rainwater harvesting along the main market routes."),
-    ("sebkha", "Community flood-warning and drainage upgrade", "draft", None,
-     "Early warning for storm surges and pumped drainage for the lowest neighbourhoods."),
+    (
+        "kigali",
+        "Green drainage corridors for flood-prone wetlands",
+        "submitted",
+        date(2023, 4, 12),
+        "Restore wetland buffers and build vegetated channels that carry storm water safely.",
+    ),
+    (
+        "rajshahi",
+        "Shaded, water-wise market streets",
+        "submitted",
+        date(2023, 5, 3),
+        "Street trees, shade structures and rainwater harvesting along the main market routes.",
+    ),
+    (
+        "sebkha",
+        "Community flood-warning and drainage upgrade",
+        "draft",
+        None,
+        "Early warning for storm surges and pumped drainage for the lowest neighbourhoods.",
+    ),
 ]
 
 # username, first name, last name, role, scope (city slug / programme slug / funder name), e-mail

@@ -72,20 +72,21 @@ def demo_load() -> list[DemoAccount]:
 
     cities = {}
     for c in data.CITIES:
+        iso2 = str(c["country"])
         government, _ = Organisation.objects.update_or_create(
             name=c["government"],
             kind=Organisation.Kind.CITY_GOVERNMENT,
-            defaults={"country": countries[c["country"]]},
+            defaults={"country": countries[iso2]},
         )
         city, _ = City.objects.update_or_create(
             slug=c["slug"],
             defaults={
                 "name": c["name"],
-                "country": countries[c["country"]],
+                "country": countries[iso2],
                 "population": c["population"],
                 "population_year": c["population_year"],
-                "latitude": Decimal(c["latitude"]),
-                "longitude": Decimal(c["longitude"]),
+                "latitude": Decimal(str(c["latitude"])),
+                "longitude": Decimal(str(c["longitude"])),
                 "regional_office": Organisation.objects.get(
                     name=c["office"], kind__in=Organisation.OFFICE_KINDS
                 ),
@@ -117,7 +118,11 @@ def demo_load() -> list[DemoAccount]:
         Measure.objects.update_or_create(
             city=cities[slug],
             title=title,
-            defaults={"status": status, "implemented_on": implemented_on, "description": description},
+            defaults={
+                "status": status,
+                "implemented_on": implemented_on,
+                "description": description,
+            },
         )
     for slug, title, status, submitted_on, summary in data.CONCEPTS:
         ProjectConcept.objects.update_or_create(

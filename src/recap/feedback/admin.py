@@ -28,7 +28,15 @@ class ProblemReportAdmin(admin.ModelAdmin[ProblemReport]):
     list_display = ["created_at", "status", "short_message", "page", "email", "language"]
     list_filter = ["status", "language", "created_at"]
     search_fields = ["message", "email", "page"]
-    readonly_fields = ["message", "email", "page", "language", "reporter", "created_at", "updated_at"]
+    readonly_fields = [
+        "message",
+        "email",
+        "page",
+        "language",
+        "reporter",
+        "created_at",
+        "updated_at",
+    ]
     fields = [*readonly_fields, "status", "triage_note"]
     actions = ["mark_in_progress", "mark_resolved", "mark_new"]
     date_hierarchy = "created_at"

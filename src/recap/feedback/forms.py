@@ -36,7 +36,9 @@ class ProblemReportForm(forms.Form):
     page = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
     # A field people never see; automated senders fill it in.
     website = forms.CharField(
-        required=False, label=_("Leave this empty"), widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+        required=False,
+        label=_("Leave this empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
     def clean_message(self) -> str:

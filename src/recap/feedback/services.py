@@ -35,5 +35,7 @@ def problem_report_set_status(
         report.triage_note = note
     report.full_clean()
     report.save(update_fields=["status", "triage_note", "updated_at"])
-    audit(actor=actor, verb="problem_report.status", target=report, detail={"from": old, "to": status})
+    audit(
+        actor=actor, verb="problem_report.status", target=report, detail={"from": old, "to": status}
+    )
     return report

@@ -66,9 +66,9 @@ def programme_progress(*, programme: Programme) -> ProgrammeProgress:
         city_id__in=city_ids, status__in=ProjectConcept.SUBMITTED_STATUSES
     )
     per_country = dict(
-        submitted.values_list("city__country").annotate(n=Count("pk")).values_list(
-            "city__country", "n"
-        )
+        submitted.values_list("city__country")
+        .annotate(n=Count("pk"))
+        .values_list("city__country", "n")
     )
     countries = (
         Country.objects.filter(

@@ -47,7 +47,9 @@ def test_funder_anonymous_and_inactive_people_see_no_private_city(world: World) 
 
 def test_platform_admin_is_not_limited(world: World) -> None:
     assert city_ids(world.users["admin"], Level.COORDINATE) is None
-    assert set(city_policy.queryset(world.users["admin"], Level.COORDINATE)) == set(City.objects.all())
+    assert set(city_policy.queryset(world.users["admin"], Level.COORDINATE)) == set(
+        City.objects.all()
+    )
 
 
 def test_queryset_filter_and_object_check_agree_for_every_policy(world: World) -> None:
@@ -61,7 +63,12 @@ def test_queryset_filter_and_object_check_agree_for_every_policy(world: World) -
     for policy, user, level in itertools.product(policies, people, Level):
         visible = set(policy.queryset(user, level).values_list("pk", flat=True))
         for obj in policy.model._default_manager.all():
-            assert (obj.pk in visible) == policy.allows(user, obj, level), (policy, user, level, obj)
+            assert (obj.pk in visible) == policy.allows(user, obj, level), (
+                policy,
+                user,
+                level,
+                obj,
+            )
             checked += 1
     assert checked > 100
 

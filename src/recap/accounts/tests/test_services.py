@@ -34,21 +34,29 @@ def test_coordinator_adds_a_member_and_it_is_audited(world: World) -> None:
 def test_only_coordinators_change_a_team(world: World, actor: str) -> None:
     newcomer = make_user("newcomer")
     with pytest.raises(PermissionDenied):
-        membership_add(actor=world.users[actor], city=world.city_a, user=newcomer, role=Role.CITY_VIEWER)
+        membership_add(
+            actor=world.users[actor], city=world.city_a, user=newcomer, role=Role.CITY_VIEWER
+        )
     assert not Membership.objects.filter(user=newcomer).exists()
 
 
 def test_a_person_has_one_role_per_city(world: World) -> None:
     with pytest.raises(ValidationError, match="already has a role"):
         membership_add(
-            actor=world.users["admin"], city=world.city_a, user=world.users["viewer_a"], role=Role.CITY_EDITOR
+            actor=world.users["admin"],
+            city=world.city_a,
+            user=world.users["viewer_a"],
+            role=Role.CITY_EDITOR,
         )
 
 
 def test_programme_role_cannot_be_given_as_a_city_role(world: World) -> None:
     with pytest.raises(ValidationError):
         membership_add(
-            actor=world.users["admin"], city=world.city_a, user=make_user("x"), role=Role.PROGRAMME_MANAGER
+            actor=world.users["admin"],
+            city=world.city_a,
+            user=make_user("x"),
+            role=Role.PROGRAMME_MANAGER,
         )
 
 

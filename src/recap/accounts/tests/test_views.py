@@ -35,12 +35,14 @@ def test_programme_manager_sees_all_programme_cities(client: Client, world: Worl
 
 def test_login_follows_next_but_never_off_site(client: Client, world: World) -> None:
     response = client.post(
-        "/accounts/login/", {"username": "editor_a", "password": PASSWORD, "next": "/cities/kigali/workspace/"}
+        "/accounts/login/",
+        {"username": "editor_a", "password": PASSWORD, "next": "/cities/kigali/workspace/"},
     )
     assert response["Location"] == "/cities/kigali/workspace/"
     client.logout()
     response = client.post(
-        "/accounts/login/", {"username": "editor_a", "password": PASSWORD, "next": "https://evil.example/"}
+        "/accounts/login/",
+        {"username": "editor_a", "password": PASSWORD, "next": "https://evil.example/"},
     )
     assert response["Location"] == "/me/"
 
@@ -91,7 +93,11 @@ def test_password_change(client: Client, world: World) -> None:
     assert "too short" in response.content.decode()
     response = client.post(
         "/accounts/password_change/",
-        {"old_password": PASSWORD, "new_password1": "floods-and-heat-2026", "new_password2": "floods-and-heat-2026"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "floods-and-heat-2026",
+            "new_password2": "floods-and-heat-2026",
+        },
     )
     assert response.status_code == 302
     world.users["editor_a"].refresh_from_db()
@@ -105,7 +111,9 @@ def test_password_reset_by_email(client: Client, world: World) -> None:
     link = re.search(r"/accounts/reset/[^/\s]+/[^/\s]+/", mail.outbox[0].body)
     assert link is not None
     form_url = client.get(link.group(0))["Location"]
-    response = client.post(form_url, {"new_password1": "new-rains-2026-x", "new_password2": "new-rains-2026-x"})
+    response = client.post(
+        form_url, {"new_password1": "new-rains-2026-x", "new_password2": "new-rains-2026-x"}
+    )
     assert response.status_code == 302
     assert login(client, "editor_a", "new-rains-2026-x").status_code == 302
 
@@ -125,7 +133,9 @@ def test_tokens_page_shows_a_new_token_once(client: Client, world: World) -> Non
     assert ApiToken.objects.get().name == "sheet"
 
 
-@pytest.mark.parametrize("data", [{"name": "", "days": "30"}, {"name": "x", "days": "0"}, {"name": "x", "days": "abc"}])
+@pytest.mark.parametrize(
+    "data", [{"name": "", "days": "30"}, {"name": "x", "days": "0"}, {"name": "x", "days": "abc"}]
+)
 def test_token_form_rejects_bad_input(client: Client, world: World, data: dict[str, str]) -> None:
     client.force_login(world.users["editor_a"])
     response = client.post("/me/tokens/", data)

@@ -21,12 +21,16 @@ def test_an_office_needs_a_region(db: None) -> None:
 
 
 def test_a_programme_cannot_end_before_it_starts(db: None) -> None:
-    p = Programme(name="P", short_name="P", slug="p", start_date=date(2024, 1, 1), end_date=date(2023, 1, 1))
+    p = Programme(
+        name="P", short_name="P", slug="p", start_date=date(2024, 1, 1), end_date=date(2023, 1, 1)
+    )
     with pytest.raises(ValidationError, match="cannot end before it starts"):
         p.full_clean()
 
 
-@pytest.mark.parametrize(("field", "value"), [("latitude", 91), ("longitude", -181), ("population_year", 1800)])
+@pytest.mark.parametrize(
+    ("field", "value"), [("latitude", 91), ("longitude", -181), ("population_year", 1800)]
+)
 def test_city_coordinates_and_years_are_checked(world: World, field: str, value: int) -> None:
     city = City.objects.get(slug="kigali")
     setattr(city, field, value)
@@ -43,4 +47,6 @@ def test_membership_scope_must_match_its_role(world: World) -> None:
 
 def test_one_role_per_person_and_city(world: World) -> None:
     with pytest.raises(IntegrityError):
-        Membership.objects.create(user=world.users["viewer_a"], role=Role.CITY_EDITOR, city=world.city_a)
+        Membership.objects.create(
+            user=world.users["viewer_a"], role=Role.CITY_EDITOR, city=world.city_a
+        )

@@ -32,7 +32,12 @@ def test_editor_updates_the_profile_and_it_is_audited(client: Client, world: Wor
     client.force_login(world.users["editor_a"])
     response = client.post(
         "/cities/kigali/workspace/profile/",
-        {"summary": "Hills and wetlands", "context": "Floods.", "population": "1700000", "population_year": "2024"},
+        {
+            "summary": "Hills and wetlands",
+            "context": "Floods.",
+            "population": "1700000",
+            "population_year": "2024",
+        },
     )
     assert response.status_code == 302
     city = City.objects.get(slug="kigali")
@@ -55,7 +60,9 @@ def test_profile_rejects_bad_input_and_keeps_the_old_values(
     client: Client, world: World, data: dict[str, str], field: str
 ) -> None:
     client.force_login(world.users["editor_a"])
-    response = client.post("/cities/kigali/workspace/profile/", {"summary": "ok", "context": ""} | data)
+    response = client.post(
+        "/cities/kigali/workspace/profile/", {"summary": "ok", "context": ""} | data
+    )
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert City.objects.get(slug="kigali").population == 1_600_000
@@ -64,7 +71,10 @@ def test_profile_rejects_bad_input_and_keeps_the_old_values(
 def test_coordinator_manages_the_team(client: Client, world: World) -> None:
     client.force_login(world.users["coordinator_a"])
     newcomer = make_user("newcomer")
-    response = client.post("/cities/kigali/workspace/team/", {"username": "NEWCOMER@example.org", "role": "city_editor"})
+    response = client.post(
+        "/cities/kigali/workspace/team/",
+        {"username": "NEWCOMER@example.org", "role": "city_editor"},
+    )
     assert response.status_code == 302
     m = Membership.objects.get(user=newcomer)
     assert (m.city, m.role) == (world.city_a, Role.CITY_EDITOR)
@@ -91,7 +101,9 @@ def test_team_form_errors(client: Client, world: World, data: dict[str, str], me
     assert Membership.objects.count() == before
 
 
-def test_member_of_another_city_cannot_be_removed_through_this_city(client: Client, world: World) -> None:
+def test_member_of_another_city_cannot_be_removed_through_this_city(
+    client: Client, world: World
+) -> None:
     client.force_login(world.users["coordinator_a"])
     other = Membership.objects.get(user=world.users["editor_b"])
     assert client.post(f"/cities/kigali/workspace/team/{other.pk}/remove/").status_code == 404

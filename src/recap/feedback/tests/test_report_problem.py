@@ -50,7 +50,11 @@ def test_the_form_knows_the_page_it_came_from(client: Client) -> None:
         ({"message": "   \n  "}, "message", "Please describe the problem."),
         ({"message": "x" * 2001}, "message", "under 2000 characters (it has 2001)"),
         ({"message": "<script>alert(1)</script>"}, "message", "HTML tags are not accepted"),
-        ({"message": 'Look <a href="http://spam.example">here</a>'}, "message", "HTML tags are not accepted"),
+        (
+            {"message": 'Look <a href="http://spam.example">here</a>'},
+            "message",
+            "HTML tags are not accepted",
+        ),
         ({"email": "not-an-address"}, "email", "Enter an e-mail address"),
         ({"website": "http://bot.example"}, "website", "Leave this field empty"),
     ],
@@ -103,7 +107,9 @@ def test_admins_triage_reports_and_it_is_audited(world: World) -> None:
     request.user = world.users["admin"]
     request._messages = type("M", (), {"add": lambda *a, **k: None})()  # type: ignore[attr-defined]
     admin = ProblemReportAdmin(ProblemReport, site)
-    admin.mark_in_progress(request, ProblemReport.objects.filter(pk__in=[reports[0].pk, reports[1].pk]))
+    admin.mark_in_progress(
+        request, ProblemReport.objects.filter(pk__in=[reports[0].pk, reports[1].pk])
+    )
     admin.mark_resolved(request, ProblemReport.objects.filter(pk=reports[1].pk))
     statuses = dict(ProblemReport.objects.values_list("message", "status"))
     assert statuses == {"r0": "in_progress", "r1": "resolved", "r2": "new"}

@@ -55,7 +55,9 @@ def _entries(po_text: str) -> list[tuple[str, list[str], bool]]:
         if "msgid" not in block:
             continue
         fuzzy = "#, fuzzy" in block or ", fuzzy" in block
-        msgid = "".join(re.findall(r'^(?:msgid|msgid_plural)? ?"(.*)"$', block.split("msgstr")[0], re.M))
+        msgid = "".join(
+            re.findall(r'^(?:msgid|msgid_plural)? ?"(.*)"$', block.split("msgstr")[0], re.M)
+        )
         strs = re.split(r"^msgstr(?:\[\d\])? ", block, flags=re.M)[1:]
         msgstrs = ["".join(re.findall(r'"(.*)"', s)) for s in strs]
         if msgid:
@@ -72,7 +74,9 @@ def test_french_translation_is_complete() -> None:
     assert not fuzzy, f"fuzzy: {fuzzy[:5]}"
 
 
-@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext is installed by make install")
+@pytest.mark.skipif(
+    shutil.which("msgfmt") is None, reason="GNU gettext is installed by make install"
+)
 def test_every_string_in_the_code_is_in_the_catalogue(tmp_path: Path) -> None:
     """makemessages on a copy of the package finds no msgid the committed catalogue lacks."""
     package = Path(settings.LOCALE_PATHS[0]).parent
@@ -81,9 +85,13 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path: Path) -> None:
     django_admin = Path(sys.executable).parent / "django-admin"
     subprocess.run(
         [str(django_admin), "makemessages", "-l", "fr", "--no-obsolete", "--no-location"],
-        cwd=copy, check=True, capture_output=True,
+        cwd=copy,
+        check=True,
+        capture_output=True,
     )
-    fresh = {m for m, _, _ in _entries((copy / "locale/fr/LC_MESSAGES/django.po").read_text("utf-8"))}
+    fresh = {
+        m for m, _, _ in _entries((copy / "locale/fr/LC_MESSAGES/django.po").read_text("utf-8"))
+    }
     committed = {m for m, _, _ in _entries(PO.read_text("utf-8"))}
     missing = sorted(fresh - committed)
     assert not missing, f"run makemessages and translate: {missing[:5]}"

@@ -21,7 +21,9 @@ def test_programme_page_without_any_data_says_so_honestly(client: Client) -> Non
     assert "The programme has not been set up yet, so there is nothing to track." in body
 
 
-def test_programme_page_with_a_new_programme_shows_empty_states(client: Client, world: World) -> None:
+def test_programme_page_with_a_new_programme_shows_empty_states(
+    client: Client, world: World
+) -> None:
     body = client.get("/").content.decode()
     assert "No training has been held yet." in body
     assert "No small-scale measure implemented yet." in body
@@ -30,11 +32,25 @@ def test_programme_page_with_a_new_programme_shows_empty_states(client: Client, 
 
 def test_tracking_figures_come_from_the_database(world: World, client: Client) -> None:
     today = timezone.localdate()
-    Training.objects.create(programme=world.programme, title="Basics", held_on=date(2022, 3, 1), participants=30)
-    Training.objects.create(programme=world.programme, title="Later", held_on=today + timedelta(days=30), participants=99)
-    Measure.objects.create(city=world.city_a, title="Lights", status="implemented", implemented_on=date(2023, 1, 1))
+    Training.objects.create(
+        programme=world.programme, title="Basics", held_on=date(2022, 3, 1), participants=30
+    )
+    Training.objects.create(
+        programme=world.programme,
+        title="Later",
+        held_on=today + timedelta(days=30),
+        participants=99,
+    )
+    Measure.objects.create(
+        city=world.city_a, title="Lights", status="implemented", implemented_on=date(2023, 1, 1)
+    )
     Measure.objects.create(city=world.city_b, title="Kiosks", status="in_progress")
-    Measure.objects.create(city=world.hidden, title="Not in programme", status="implemented", implemented_on=date(2023, 1, 1))
+    Measure.objects.create(
+        city=world.hidden,
+        title="Not in programme",
+        status="implemented",
+        implemented_on=date(2023, 1, 1),
+    )
     for title, status in [("A1", "submitted"), ("A2", "presented"), ("A3", "draft")]:
         ProjectConcept.objects.create(city=world.city_a, title=title, status=status)
     ProjectConcept.objects.create(city=world.city_b, title="B1", status="in_review")
@@ -46,7 +62,10 @@ def test_tracking_figures_come_from_the_database(world: World, client: Client) -
     assert progress.measures_implemented == 1  # the hidden city is not in the programme
     assert progress.measures_in_progress == 1
     assert progress.projects_submitted == 3
-    by_country = {row.country.iso2: (row.projects_submitted, row.met, row.percent) for row in progress.by_country}
+    by_country = {
+        row.country.iso2: (row.projects_submitted, row.met, row.percent)
+        for row in progress.by_country
+    }
     assert by_country == {"RW": (2, True, 100), "BD": (1, False, 50)}
     assert progress.countries_meeting_target == 1
 
@@ -83,7 +102,9 @@ def test_empty_city_list(client: Client, db: None) -> None:
 
 
 def test_offices_are_grouped_by_region_and_searchable(client: Client, world: World) -> None:
-    Organisation.objects.create(name="Japan Office", kind="regional_office", region="east_asia", locality="Tokyo")
+    Organisation.objects.create(
+        name="Japan Office", kind="regional_office", region="east_asia", locality="Tokyo"
+    )
     Organisation.objects.create(name="Funder X", kind="funder")
     body = client.get("/offices/").content.decode()
     assert body.index("Africa") < body.index("East Asia")
@@ -119,7 +140,14 @@ def test_every_page_offers_to_report_a_problem(client: Client, world: World) -> 
 
 def test_accessible_layout_landmarks(client: Client, world: World) -> None:
     body = client.get("/").content.decode()
-    for needle in ['<html lang="en">', "<header", "<nav", '<main id="main"', "<footer", 'class="skip-link" href="#main"']:
+    for needle in [
+        '<html lang="en">',
+        "<header",
+        "<nav",
+        '<main id="main"',
+        "<footer",
+        'class="skip-link" href="#main"',
+    ]:
         assert needle in body
 
 

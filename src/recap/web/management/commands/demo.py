@@ -27,7 +27,7 @@ class Command(BaseCommand):
         call_command("createcachetable", verbosity=0)
         accounts = demo_load()
         self.stdout.write(self.style.SUCCESS("Demo programme loaded: ReCAP 21, five pilot cities."))
-        self.stdout.write("\nDemo accounts (password for all: %s)\n" % accounts[0].password)
+        self.stdout.write(f"\nDemo accounts (password for all: {accounts[0].password})\n")
         width = max(len(a.username) for a in accounts)
         for a in accounts:
             self.stdout.write(f"  {a.username:<{width}}  {a.role} — {a.scope}")

@@ -21,7 +21,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-            raise CommandError("The database is not up to date: run `recap migrate` (or `recap demo`).")
+            raise CommandError(
+                "The database is not up to date: run `recap migrate` (or `recap demo`)."
+            )
         if not 1 <= options["port"] <= 65535:
             raise CommandError("--port must be between 1 and 65535.")
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable))
