@@ -33,7 +33,7 @@ def main() -> None:
             page.goto(base + "/accounts/login/")
             page.fill("#id_username", "kigali.editor")
             page.fill("#id_password", "resilient-demo")
-            page.click("form button[type=submit]")
+            page.click("main form button[type=submit]")
         for path in paths:
             page.goto(base + path)
             name = path.strip("/").replace("/", "_").replace("?", "_") or "home"

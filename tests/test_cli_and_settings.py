@@ -125,3 +125,11 @@ def test_production_settings_need_a_secret_key() -> None:
 @pytest.mark.django_db
 def test_migrations_match_the_models() -> None:
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_the_suite_runs_on_the_database_it_was_given() -> None:
+    from django.db import connection
+
+    wanted = os.environ.get("DATABASE_URL", "sqlite")
+    assert connection.vendor == ("postgresql" if wanted.startswith("postgres") else "sqlite")
