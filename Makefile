@@ -24,6 +24,7 @@ node_modules/.installed: package.json package-lock.json
 
 # Compiled translations are built, not committed.
 $(BIN)/.messages: $(VENV)/.installed $(wildcard src/recap/locale/*/LC_MESSAGES/django.po)
+	command -v msgfmt >/dev/null || scripts/ensure-debian-package gettext
 	cd src/recap && ../../$(BIN)/recap compilemessages --ignore=.venv -v 0
 	touch $@
 
