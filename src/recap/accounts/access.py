@@ -66,12 +66,6 @@ def city_ids(user: Any, level: Level) -> set[int] | None:
     return ids
 
 
-def has_role(user: Any, role: Role) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return any(r == role for r, _, _ in _memberships(user))
-
-
 def forget_roles(user: Any) -> None:
     """Drop the per-request cache after memberships change."""
     if hasattr(user, "_recap_roles"):

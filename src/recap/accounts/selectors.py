@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from recap.cities.models import City
 
@@ -22,7 +23,7 @@ def user_city_access(*, user: Any) -> list[CityAccess]:
     """The cities on a person's dashboard, each with the role that gives access."""
     if is_platform_admin(user):
         return [
-            CityAccess(city=c, role_label=str(_admin_label()))
+            CityAccess(city=c, role_label=gettext("Platform admin"))
             for c in City.objects.select_related("country").order_by("name")
         ]
     seen: dict[int, CityAccess] = {}
@@ -35,12 +36,6 @@ def user_city_access(*, user: Any) -> list[CityAccess]:
             for city in m.programme.cities.select_related("country"):
                 seen.setdefault(city.pk, CityAccess(city=city, role_label=m.get_role_display()))
     return sorted(seen.values(), key=lambda a: a.city.name)
-
-
-def _admin_label() -> str:
-    from django.utils.translation import gettext
-
-    return gettext("Platform admin")
 
 
 def user_other_roles(*, user: Any) -> QuerySet[Membership]:

@@ -44,6 +44,14 @@ class ProblemReportAdmin(admin.ModelAdmin[ProblemReport]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def save_model(
+        self, request: HttpRequest, obj: ProblemReport, form: object, change: bool
+    ) -> None:
+        # Triage from the change form goes through the same audited service as the actions.
+        problem_report_set_status(
+            actor=request.user, report=obj, status=obj.status, note=obj.triage_note
+        )
+
     @admin.display(description=_("message"))
     def short_message(self, obj: ProblemReport) -> str:
         return obj.message if len(obj.message) <= 80 else obj.message[:79] + "…"

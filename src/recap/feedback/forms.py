@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django import forms
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -62,6 +61,3 @@ class ProblemReportForm(forms.Form):
         if self.cleaned_data.get("website"):
             raise forms.ValidationError(_("Leave this field empty."))
         return ""
-
-    def clean(self) -> dict[str, Any]:
-        return super().clean() or {}

@@ -29,7 +29,8 @@ def problem_report_create(
 def problem_report_set_status(
     *, actor: Any, report: ProblemReport, status: str, note: str | None = None
 ) -> ProblemReport:
-    old = report.status
+    # The stored status: an admin form may already have changed `report` in memory.
+    old = ProblemReport.objects.filter(pk=report.pk).values_list("status", flat=True).get()
     report.status = status
     if note is not None:
         report.triage_note = note

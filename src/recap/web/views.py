@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -32,7 +33,9 @@ def offices(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate=lambda group, request: _feedback_rate(), method="POST", block=True)
+@ratelimit(
+    key="ip", rate=lambda group, request: settings.RECAP_FEEDBACK_RATE, method="POST", block=True
+)
 def report_problem(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ProblemReportForm(request.POST)
@@ -55,12 +58,6 @@ def report_problem(request: HttpRequest) -> HttpResponse:
         form = ProblemReportForm(initial={"page": page})
         status = 200
     return render(request, "web/report_problem.html", {"form": form}, status=status)
-
-
-def _feedback_rate() -> str:
-    from django.conf import settings
-
-    return str(settings.RECAP_FEEDBACK_RATE)
 
 
 @require_GET

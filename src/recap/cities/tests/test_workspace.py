@@ -6,8 +6,8 @@ from django.test import Client
 from recap.accounts.models import AuditEvent, Membership, Role
 from recap.cities.models import City
 from recap.pipeline.models import ProjectConcept
-from recap.tracking.models import Measure
 from recap.testing import World, make_user
+from recap.tracking.models import Measure
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,9 @@ def test_editor_sees_own_workspace_and_not_another_city(client: Client, world: W
     assert client.get("/cities/no-such-city/workspace/").status_code == 404
 
 
-def test_workspace_lists_only_this_citys_concepts_and_measures(client: Client, world: World) -> None:
+def test_workspace_lists_only_this_citys_concepts_and_measures(
+    client: Client, world: World
+) -> None:
     ProjectConcept.objects.create(city=world.city_a, title="Wetland drainage", status="submitted")
     ProjectConcept.objects.create(city=world.city_b, title="Market shade", status="submitted")
     Measure.objects.create(city=world.city_a, title="Solar lights")

@@ -126,3 +126,16 @@ def test_admin_lists_and_filters_reports(client: Client, world: World) -> None:
     assert "Typo on page" not in body
     client.force_login(world.users["editor_a"])
     assert client.get(url).status_code == 302
+
+
+def test_triage_from_the_change_form_is_audited(client: Client, world: World) -> None:
+    report = ProblemReport.objects.create(message="Chart empty")
+    client.force_login(world.users["admin"])
+    url = reverse("admin:feedback_problemreport_change", args=[report.pk])
+    response = client.post(url, {"status": "resolved", "triage_note": "Fixed in the chart data."})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.status, report.triage_note) == ("resolved", "Fixed in the chart data.")
+    event = AuditEvent.objects.get(verb="problem_report.status")
+    assert event.detail == {"from": "new", "to": "resolved"}
+    assert event.actor == world.users["admin"]
