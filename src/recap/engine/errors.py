@@ -1,0 +1,17 @@
+"""Errors the engine raises for input that breaks its contract.
+
+Contract: every `ProblemError` names the offending field with a JSON path
+(`actions[3].uses.capex`) and says what is wrong in one line; the CLI prints exactly that
+and exits with code 2.
+"""
+
+from __future__ import annotations
+
+
+class ProblemError(ValueError):
+    """Input that breaks the engine's contract. `str(err)` is `path: message`."""
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        self.message = message
+        super().__init__(f"{path}: {message}" if path else message)

@@ -1,0 +1,134 @@
+"""Why each action is in or out of the optimal package, and what more budget would buy.
+
+Contract: `explain(problem)` solves the problem, then for every action reports:
+- its own value and its share of the synergy bonuses it takes part in;
+- if selected: the value lost if it were forced out (optimum minus the optimum without it);
+- if left out: the cost of forcing it in (optimum minus the optimum with it) and, in words,
+  the constraint that keeps it out (the budget it would break, the action it excludes, the
+  locked-out action it needs, the size cap) — or that it cannot be added at all, and why.
+`frontier(problem, resource, steps)` returns the best value as the limit on one resource goes
+from 0 to what every action together would use: the efficient frontier, as chart data.
+Both stop at `budget_seconds` and say so (`complete: false`) rather than run unbounded.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from .errors import ProblemError
+from .optimize import optimize
+from .problem import Problem
+
+
+def _blocking(problem: Problem, selected: set[str], ident: str) -> list[str]:
+    """Constraints the base package leaves no room for if `ident` were added on its own."""
+    a = problem.actions[problem.index[ident]]
+    reasons = []
+    if ident in problem.must_exclude:
+        reasons.append(f"{ident} is locked out of the package")
+    used = problem.usage_of(sorted(selected))
+    for name, amount in a.uses.items():
+        limit = problem.resources[name]
+        if used[name] + amount > limit + 1e-9 * max(1.0, limit):
+            reasons.append(
+                f"{name}: it needs {amount:g} but only {max(0.0, limit - used[name]):g} of {limit:g} is left"
+            )
+    reasons.extend(f"it excludes {other}, which is in the package" for other in a.excludes if other in selected)
+    reasons.extend(
+        f"{b.id} in the package excludes it" for b in problem.actions if b.id in selected and ident in b.excludes
+    )
+    reasons.extend(f"it requires {r}, which is locked out" for r in a.requires if r in problem.must_exclude)
+    if problem.max_actions is not None and len(selected) >= problem.max_actions:
+        reasons.append(f"the package already has the maximum of {problem.max_actions} actions")
+    if not reasons:
+        reasons.append("its value does not justify what it would displace")
+    return reasons
+
+
+def explain(problem: Problem, *, time_limit: float = 10.0, budget_seconds: float = 60.0) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    base = optimize(problem, time_limit=time_limit)
+    if base.status == "infeasible":
+        return {"status": "infeasible", "reason": base.reason, "actions": {}, "complete": True}
+    selected = set(base.selected)
+    bonus_share: dict[str, float] = {a.id: 0.0 for a in problem.actions}
+    for s in problem.synergies:
+        for member in s.actions:
+            bonus_share[member] += s.bonus / len(s.actions)
+    out: dict[str, Any] = {}
+    complete = True
+    for a in problem.actions:
+        entry: dict[str, Any] = {
+            "selected": a.id in selected,
+            "value": a.value,
+            "synergy_share": bonus_share[a.id],
+        }
+        if time.perf_counter() - t0 > budget_seconds:
+            complete = False
+            out[a.id] = entry
+            continue
+        if a.id in selected:
+            if a.id in problem.must_include:
+                entry["locked_in"] = True
+            else:
+                alt = optimize(replace(problem, must_exclude=(*problem.must_exclude, a.id)), time_limit=time_limit)
+                if alt.status == "infeasible":
+                    entry["cannot_remove"] = alt.reason
+                else:
+                    entry["loss_if_removed"] = base.objective - alt.objective
+                    entry["replacement"] = sorted(set(alt.selected) - selected)
+        else:
+            entry["kept_out_by"] = _blocking(problem, selected, a.id)
+            if a.id not in problem.must_exclude:
+                alt = optimize(replace(problem, must_include=(*problem.must_include, a.id)), time_limit=time_limit)
+                if alt.status == "infeasible":
+                    entry["cannot_add"] = alt.reason
+                else:
+                    entry["cost_to_include"] = base.objective - alt.objective
+                    entry["would_displace"] = sorted(selected - set(alt.selected))
+        out[a.id] = entry
+    return {
+        "status": base.status,
+        "objective": base.objective,
+        "selected": base.selected,
+        "actions": out,
+        "complete": complete,
+        "seconds": time.perf_counter() - t0,
+    }
+
+
+def frontier(
+    problem: Problem, resource: str, *, steps: int = 11, time_limit: float = 10.0, budget_seconds: float = 60.0
+) -> dict[str, Any]:
+    if resource not in problem.resources:
+        raise ProblemError("frontier.resource", f"{resource!r} is not one of the resources")
+    if not 2 <= steps <= 200:
+        raise ProblemError("frontier.steps", "must be a whole number from 2 to 200")
+    t0 = time.perf_counter()
+    total = float(sum(a.uses.get(resource, 0.0) for a in problem.actions))
+    top = max(total, problem.resources[resource])
+    points = []
+    for limit in np.linspace(0.0, top, steps):
+        if time.perf_counter() - t0 > budget_seconds:
+            break
+        trial = replace(problem, resources={**problem.resources, resource: float(limit)})
+        r = optimize(trial, time_limit=time_limit)
+        points.append(
+            {
+                "limit": float(limit),
+                "status": r.status,
+                "value": r.objective if r.status != "infeasible" else None,
+                "actions": len(r.selected),
+                "used": r.usage[resource],
+            }
+        )
+    return {
+        "resource": resource,
+        "current_limit": problem.resources[resource],
+        "points": points,
+        "complete": len(points) == steps,
+    }

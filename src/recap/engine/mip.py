@@ -1,0 +1,230 @@
+"""The package problem as a mixed-integer program, and one call to HiGHS.
+
+Contract: `build_model(problem)` returns a `Model` whose columns are one binary per action then
+one binary per synergy, and whose rows carry the *group* (a constraint a planner can name) they
+come from. `run_highs(model, ...)` solves it with HiGHS and returns a `MipOutcome`; it never
+prints (HiGHS writes from C straight to file descriptor 1, so that descriptor is pointed at
+/dev/null while HiGHS runs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+
+from .problem import Problem
+
+_FD_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def silenced_stdout() -> Iterator[None]:
+    """Point file descriptor 1 at /dev/null while C code that may print runs."""
+    with _FD_LOCK:
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+
+
+@dataclass(frozen=True)
+class Group:
+    """A constraint a planner can name: a resource limit, a dependency, a lock..."""
+
+    kind: str  # resource | requires | excludes | sector | max_actions | must_include | must_exclude
+    key: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}:{'|'.join(self.key)}"
+
+
+@dataclass
+class Model:
+    n_actions: int
+    n_synergies: int
+    cost: npt.NDArray[np.float64]
+    lower: npt.NDArray[np.float64]
+    upper: npt.NDArray[np.float64]
+    rows: list[tuple[dict[int, float], float, float, Group]] = field(default_factory=list)
+    bound_groups: list[tuple[int, str, Group]] = field(default_factory=list)
+    all_integral: bool = True
+
+    @property
+    def n_cols(self) -> int:
+        return self.n_actions + self.n_synergies
+
+
+def build_model(problem: Problem, *, keep: set[Group] | None = None) -> Model:
+    """The MIP of `problem`. With `keep`, only the named constraint groups are present
+    (used to find which constraints conflict)."""
+    n, s = len(problem.actions), len(problem.synergies)
+    index = problem.index
+    values = problem.values()
+    bonuses = np.array([syn.bonus for syn in problem.synergies], dtype=float)
+    cost = np.concatenate([values, bonuses])
+    all_integral = bool(np.all(np.mod(cost, 1.0) == 0.0))
+    model = Model(
+        n_actions=n,
+        n_synergies=s,
+        cost=cost,
+        lower=np.zeros(n + s),
+        upper=np.ones(n + s),
+        all_integral=all_integral,
+    )
+
+    def add(coefs: dict[int, float], lo: float, hi: float, group: Group) -> None:
+        if keep is None or group in keep:
+            model.rows.append((coefs, lo, hi, group))
+
+    usage = problem.usage_matrix()
+    for r, (name, limit) in enumerate(problem.resources.items()):
+        nz = np.nonzero(usage[r])[0]
+        add({int(j): float(usage[r, j]) for j in nz}, -np.inf, limit, Group("resource", (name,)))
+    seen_pairs: set[tuple[str, str]] = set()
+    for j, a in enumerate(problem.actions):
+        for req in a.requires:
+            add({j: 1.0, index[req]: -1.0}, -np.inf, 0.0, Group("requires", (a.id, req)))
+        for ex in a.excludes:
+            pair = (min(a.id, ex), max(a.id, ex))
+            if pair in seen_pairs:
+                continue
+            seen_pairs.add(pair)
+            add({j: 1.0, index[ex]: 1.0}, -np.inf, 1.0, Group("excludes", pair))
+    for k, syn in enumerate(problem.synergies):
+        for member in syn.actions:
+            # The bonus column may be 1 only when every member is chosen; always kept.
+            model.rows.append(({n + k: 1.0, index[member]: -1.0}, -np.inf, 0.0, Group("synergy", (str(k),))))
+    for sector, minimum in problem.min_per_sector.items():
+        members = {j: 1.0 for j, a in enumerate(problem.actions) if a.sector == sector}
+        add(members, float(minimum), np.inf, Group("sector", (sector,)))
+    if problem.max_actions is not None:
+        add({j: 1.0 for j in range(n)}, -np.inf, float(problem.max_actions), Group("max_actions", ()))
+    for ident in problem.must_include:
+        group = Group("must_include", (ident,))
+        if keep is None or group in keep:
+            model.lower[index[ident]] = 1.0
+            model.bound_groups.append((index[ident], "lower", group))
+    for ident in problem.must_exclude:
+        group = Group("must_exclude", (ident,))
+        if keep is None or group in keep:
+            model.upper[index[ident]] = 0.0
+            model.bound_groups.append((index[ident], "upper", group))
+    return model
+
+
+def all_groups(problem: Problem) -> list[Group]:
+    """Every nameable constraint group of `problem`, in a stable order."""
+    model = build_model(problem)
+    groups = [g for *_, g in model.rows if g.kind != "synergy"]
+    groups += [g for _, _, g in model.bound_groups]
+    return list(dict.fromkeys(groups))
+
+
+@dataclass(frozen=True)
+class MipOutcome:
+    status: str  # optimal | feasible | infeasible | no_solution | error
+    x: npt.NDArray[np.float64] | None
+    objective: float | None
+    bound: float | None
+    seconds: float
+    nodes: int
+    message: str = ""
+
+
+def run_highs(
+    model: Model,
+    *,
+    time_limit: float | None = None,
+    rel_gap: float = 0.0,
+    start: Sequence[float] | None = None,
+    feasibility_only: bool = False,
+    relax: bool = False,
+    threads: int = 1,
+    seed: int = 0,
+) -> MipOutcome:
+    """Maximise the model with HiGHS. `relax` solves the LP relaxation instead."""
+    t0 = time.perf_counter()
+    if model.n_cols == 0:
+        # Nothing to choose: the empty package is the only one (HiGHS calls this model empty).
+        ok = all(lo <= 0 <= hi for _c, lo, hi, _g in model.rows)
+        if not ok:
+            return MipOutcome("infeasible", None, None, None, time.perf_counter() - t0, 0)
+        return MipOutcome("optimal", np.zeros(0), 0.0, 0.0, time.perf_counter() - t0, 0)
+    inf = highspy.kHighsInf
+    with silenced_stdout():
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", threads)
+        h.setOptionValue("random_seed", seed)
+        if time_limit is not None:
+            h.setOptionValue("time_limit", float(time_limit))
+        h.setOptionValue("mip_rel_gap", float(rel_gap))
+        # With integral values, any bound within 1 of an incumbent proves it optimal.
+        h.setOptionValue("mip_abs_gap", 0.999 if model.all_integral and rel_gap == 0 else 1e-9)
+
+        ncols = model.n_cols
+        cost = np.zeros(ncols) if feasibility_only else model.cost
+        h.addVars(ncols, model.lower, model.upper)
+        h.changeColsCost(ncols, np.arange(ncols, dtype=np.int32), cost.astype(float))
+        if not relax:
+            h.changeColsIntegrality(
+                ncols, np.arange(ncols, dtype=np.int32), np.full(ncols, highspy.HighsVarType.kInteger)
+            )
+        if model.rows:
+            starts, indices, vals, lo, hi = [], [], [], [], []
+            for coefs, row_lo, row_hi, _group in model.rows:
+                starts.append(len(indices))
+                indices.extend(coefs.keys())
+                vals.extend(coefs.values())
+                lo.append(-inf if row_lo == -np.inf else row_lo)
+                hi.append(inf if row_hi == np.inf else row_hi)
+            h.addRows(
+                len(model.rows),
+                np.array(lo, dtype=float),
+                np.array(hi, dtype=float),
+                len(indices),
+                np.array(starts, dtype=np.int32),
+                np.array(indices, dtype=np.int32),
+                np.array(vals, dtype=float),
+            )
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        if start is not None and not relax:
+            sol = highspy.HighsSolution()
+            sol.col_value = list(map(float, start))
+            sol.value_valid = True
+            h.setSolution(sol)
+        h.run()
+        status = h.getModelStatus()
+        info = h.getInfo()
+        solution = h.getSolution()
+    seconds = time.perf_counter() - t0
+    ms = highspy.HighsModelStatus
+    nodes = max(0, int(getattr(info, "mip_node_count", 0) or 0))
+    if status == ms.kInfeasible:
+        return MipOutcome("infeasible", None, None, None, seconds, nodes)
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    x = np.array(solution.col_value) if has_solution else None
+    objective = float(info.objective_function_value) if has_solution else None
+    if relax:
+        bound = objective
+    else:
+        bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
+    if status == ms.kOptimal:
+        return MipOutcome("optimal", x, objective, bound, seconds, nodes)
+    if status in (ms.kTimeLimit, ms.kIterationLimit, ms.kSolutionLimit, ms.kInterrupt):
+        return MipOutcome("feasible" if has_solution else "no_solution", x, objective, bound, seconds, nodes)
+    return MipOutcome("error", x, objective, bound, seconds, nodes, message=h.modelStatusToString(status))

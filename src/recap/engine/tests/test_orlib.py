@@ -1,0 +1,40 @@
+"""OR-Library multidimensional knapsack instances: the engine finds and proves the known optima.
+
+A fast subset runs here (all of mknap1, a sample of mknap2, the quickest mknapcb1 instance);
+benchmarks/engine.py runs all of mknap1, mknap2 and mknapcb1.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.orlib import Instance, load, orlib_dir
+from recap.engine import optimize
+
+if not (orlib_dir() / "best_known.csv").exists():  # pragma: no cover - CI always has shared/
+    pytest.fail(f"OR-Library data missing at {orlib_dir()} (set RECAP_ORLIB)", pytrace=False)
+
+MKNAP1 = load("mknap1.txt")
+MKNAP2 = {i.name: i for i in load("mknap2.txt")}
+SUBSET = [*MKNAP1, *(MKNAP2[n] for n in ["WEING1", "WEING7", "WEISH30", "PB4", "HP1", "SENTO1"])]
+
+
+def test_the_files_parse_into_the_published_sizes() -> None:
+    assert len(MKNAP1) == 7
+    assert len(MKNAP2) == 48
+    sizes = {(len(i.problem.actions), len(i.problem.resources)) for i in load("mknapcb1.txt")}
+    assert sizes == {(100, 5)}
+
+
+@pytest.mark.parametrize("instance", SUBSET, ids=[i.name for i in SUBSET])
+def test_known_optimum_is_matched_and_proven(instance: Instance) -> None:
+    result = optimize(instance.problem, time_limit=60)
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(instance.best_known, abs=1e-6)
+    assert instance.problem.violations(result.selected) == []
+
+
+def test_one_chu_beasley_instance() -> None:
+    instance = load("mknapcb1.txt")[21]  # the quickest of the 30 in the benchmark
+    result = optimize(instance.problem, time_limit=60)
+    assert (result.status, result.objective) == ("optimal", instance.best_known)
