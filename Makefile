@@ -36,8 +36,8 @@ serve: install
 	$(BIN)/recap serve --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check src tests scripts conftest.py
-	$(BIN)/ruff format --check src tests scripts conftest.py
+	$(BIN)/ruff check src tests scripts benchmarks conftest.py
+	$(BIN)/ruff format --check src tests scripts benchmarks conftest.py
 
 types: install
 	$(BIN)/mypy

@@ -75,8 +75,8 @@ def _read_mknap2(path: Path) -> list[tuple[str, Problem]]:
     chunks = re.split(r"^\s*problem\s+(\S+)\s*$", text, flags=re.M)
     out = []
     for name, body in zip(chunks[1::2], chunks[2::2], strict=True):
-        body = re.sub(r"//[^\n]*", "", body)
-        nums = _numbers(body.replace("+", " "))
+        clean = re.sub(r"//[^\n]*", "", body)
+        nums = _numbers(clean.replace("+", " "))
         m, n = int(nums[0]), int(nums[1])
         profits = nums[2 : 2 + n]
         caps = nums[2 + n : 2 + n + m]
@@ -98,5 +98,6 @@ def load(file: str) -> list[Instance]:
     path = folder / file
     parsed = _read_mknap2(path) if file == "mknap2.txt" else _read_simple(path)
     return [
-        Instance(file, k, name, problem, *known[(file, k)]) for k, (name, problem) in enumerate(parsed)
+        Instance(file, k, name, problem, *known[(file, k)])
+        for k, (name, problem) in enumerate(parsed)
     ]

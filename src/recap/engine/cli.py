@@ -87,7 +87,9 @@ def read_json(name: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise InputError(
+            f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
 
 
 def _write(result: dict[str, Any], out: str | None) -> None:
@@ -117,9 +119,13 @@ def _optimize(args: argparse.Namespace, data: Any) -> dict[str, Any]:
 def _explain(args: argparse.Namespace, data: Any) -> dict[str, Any]:
     problem = parse_problem(data)
     result = explain(problem, time_limit=args.time_limit)
-    resource = args.frontier_resource or (next(iter(problem.resources)) if problem.resources else None)
+    resource = args.frontier_resource or (
+        next(iter(problem.resources)) if problem.resources else None
+    )
     if resource is not None and result["status"] != "infeasible":
-        result["frontier"] = frontier(problem, resource, steps=args.frontier_steps, time_limit=args.time_limit)
+        result["frontier"] = frontier(
+            problem, resource, steps=args.frontier_steps, time_limit=args.time_limit
+        )
     return result
 
 
@@ -136,12 +142,19 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Any], dict[str, Any]]] = {
 def build_parser(verb: str) -> Parser:
     parser = Parser(prog=f"recap {verb}", description=VERBS[verb])
     parser.add_argument("problem", metavar="PROBLEM.json", help="the input file, or - for stdin")
-    parser.add_argument("-o", "--output", metavar="RESULT.json", help="write here instead of stdout")
+    parser.add_argument(
+        "-o", "--output", metavar="RESULT.json", help="write here instead of stdout"
+    )
     if verb in ("optimize", "explain"):
         parser.add_argument("--time-limit", type=_positive, default=60.0, metavar="SECONDS")
     if verb == "optimize":
-        parser.add_argument("--gap", type=_gap, default=0.0, metavar="REL",
-                            help="stop when within this relative gap of the bound (default 0: prove)")
+        parser.add_argument(
+            "--gap",
+            type=_gap,
+            default=0.0,
+            metavar="REL",
+            help="stop when within this relative gap of the bound (default 0: prove)",
+        )
     if verb == "explain":
         parser.add_argument("--frontier-resource", metavar="NAME")
         parser.add_argument("--frontier-steps", type=int, default=11, metavar="N")
@@ -161,9 +174,12 @@ def main(argv: list[str]) -> int:
         return 2
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
-    except Exception as exc:  # noqa: BLE001 - the contract: one line, exit 1, never a traceback
+    except Exception as exc:
         if os.environ.get("RECAP_DEBUG"):
             traceback.print_exc()
-        print(f"recap {verb}: internal error: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+        print(
+            f"recap {verb}: internal error: {type(exc).__name__}: {exc}".splitlines()[0],
+            file=sys.stderr,
+        )
         return 1
     return 0

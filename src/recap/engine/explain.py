@@ -34,14 +34,19 @@ def _blocking(problem: Problem, selected: set[str], ident: str) -> list[str]:
     for name, amount in a.uses.items():
         limit = problem.resources[name]
         if used[name] + amount > limit + 1e-9 * max(1.0, limit):
-            reasons.append(
-                f"{name}: it needs {amount:g} but only {max(0.0, limit - used[name]):g} of {limit:g} is left"
-            )
-    reasons.extend(f"it excludes {other}, which is in the package" for other in a.excludes if other in selected)
+            left = max(0.0, limit - used[name])
+            reasons.append(f"{name}: it needs {amount:g} but only {left:g} of {limit:g} is left")
     reasons.extend(
-        f"{b.id} in the package excludes it" for b in problem.actions if b.id in selected and ident in b.excludes
+        f"it excludes {other}, which is in the package" for other in a.excludes if other in selected
     )
-    reasons.extend(f"it requires {r}, which is locked out" for r in a.requires if r in problem.must_exclude)
+    reasons.extend(
+        f"{b.id} in the package excludes it"
+        for b in problem.actions
+        if b.id in selected and ident in b.excludes
+    )
+    reasons.extend(
+        f"it requires {r}, which is locked out" for r in a.requires if r in problem.must_exclude
+    )
     if problem.max_actions is not None and len(selected) >= problem.max_actions:
         reasons.append(f"the package already has the maximum of {problem.max_actions} actions")
     if not reasons:
@@ -49,7 +54,9 @@ def _blocking(problem: Problem, selected: set[str], ident: str) -> list[str]:
     return reasons
 
 
-def explain(problem: Problem, *, time_limit: float = 10.0, budget_seconds: float = 60.0) -> dict[str, Any]:
+def explain(
+    problem: Problem, *, time_limit: float = 10.0, budget_seconds: float = 60.0
+) -> dict[str, Any]:
     t0 = time.perf_counter()
     base = optimize(problem, time_limit=time_limit)
     if base.status == "infeasible":
@@ -75,7 +82,10 @@ def explain(problem: Problem, *, time_limit: float = 10.0, budget_seconds: float
             if a.id in problem.must_include:
                 entry["locked_in"] = True
             else:
-                alt = optimize(replace(problem, must_exclude=(*problem.must_exclude, a.id)), time_limit=time_limit)
+                alt = optimize(
+                    replace(problem, must_exclude=(*problem.must_exclude, a.id)),
+                    time_limit=time_limit,
+                )
                 if alt.status == "infeasible":
                     entry["cannot_remove"] = alt.reason
                 else:
@@ -84,7 +94,10 @@ def explain(problem: Problem, *, time_limit: float = 10.0, budget_seconds: float
         else:
             entry["kept_out_by"] = _blocking(problem, selected, a.id)
             if a.id not in problem.must_exclude:
-                alt = optimize(replace(problem, must_include=(*problem.must_include, a.id)), time_limit=time_limit)
+                alt = optimize(
+                    replace(problem, must_include=(*problem.must_include, a.id)),
+                    time_limit=time_limit,
+                )
                 if alt.status == "infeasible":
                     entry["cannot_add"] = alt.reason
                 else:
@@ -102,7 +115,12 @@ def explain(problem: Problem, *, time_limit: float = 10.0, budget_seconds: float
 
 
 def frontier(
-    problem: Problem, resource: str, *, steps: int = 11, time_limit: float = 10.0, budget_seconds: float = 60.0
+    problem: Problem,
+    resource: str,
+    *,
+    steps: int = 11,
+    time_limit: float = 10.0,
+    budget_seconds: float = 60.0,
 ) -> dict[str, Any]:
     if resource not in problem.resources:
         raise ProblemError("frontier.resource", f"{resource!r} is not one of the resources")

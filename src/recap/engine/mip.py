@@ -107,12 +107,19 @@ def build_model(problem: Problem, *, keep: set[Group] | None = None) -> Model:
     for k, syn in enumerate(problem.synergies):
         for member in syn.actions:
             # The bonus column may be 1 only when every member is chosen; always kept.
-            model.rows.append(({n + k: 1.0, index[member]: -1.0}, -np.inf, 0.0, Group("synergy", (str(k),))))
+            model.rows.append(
+                ({n + k: 1.0, index[member]: -1.0}, -np.inf, 0.0, Group("synergy", (str(k),)))
+            )
     for sector, minimum in problem.min_per_sector.items():
         members = {j: 1.0 for j, a in enumerate(problem.actions) if a.sector == sector}
         add(members, float(minimum), np.inf, Group("sector", (sector,)))
     if problem.max_actions is not None:
-        add({j: 1.0 for j in range(n)}, -np.inf, float(problem.max_actions), Group("max_actions", ()))
+        add(
+            dict.fromkeys(range(n), 1.0),
+            -np.inf,
+            float(problem.max_actions),
+            Group("max_actions", ()),
+        )
     for ident in problem.must_include:
         group = Group("must_include", (ident,))
         if keep is None or group in keep:
@@ -155,8 +162,10 @@ def run_highs(
     relax: bool = False,
     threads: int = 1,
     seed: int = 0,
+    abs_gap: float | None = None,
 ) -> MipOutcome:
-    """Maximise the model with HiGHS. `relax` solves the LP relaxation instead."""
+    """Maximise the model with HiGHS. `relax` solves the LP relaxation instead. `abs_gap`
+    None keeps HiGHS's own absolute gap tolerance."""
     t0 = time.perf_counter()
     if model.n_cols == 0:
         # Nothing to choose: the empty package is the only one (HiGHS calls this model empty).
@@ -164,53 +173,87 @@ def run_highs(
         if not ok:
             return MipOutcome("infeasible", None, None, None, time.perf_counter() - t0, 0)
         return MipOutcome("optimal", np.zeros(0), 0.0, 0.0, time.perf_counter() - t0, 0)
-    inf = highspy.kHighsInf
-    with silenced_stdout():
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", threads)
-        h.setOptionValue("random_seed", seed)
-        if time_limit is not None:
-            h.setOptionValue("time_limit", float(time_limit))
-        h.setOptionValue("mip_rel_gap", float(rel_gap))
-        # With integral values, any bound within 1 of an incumbent proves it optimal.
-        h.setOptionValue("mip_abs_gap", 0.999 if model.all_integral and rel_gap == 0 else 1e-9)
+    h = prepare_highs(
+        model,
+        time_limit=time_limit,
+        rel_gap=rel_gap,
+        start=start,
+        feasibility_only=feasibility_only,
+        relax=relax,
+        threads=threads,
+        seed=seed,
+        abs_gap=abs_gap,
+    )
+    h.run()
+    return read_outcome(h, t0, relax=relax)
 
-        ncols = model.n_cols
-        cost = np.zeros(ncols) if feasibility_only else model.cost
-        h.addVars(ncols, model.lower, model.upper)
-        h.changeColsCost(ncols, np.arange(ncols, dtype=np.int32), cost.astype(float))
-        if not relax:
-            h.changeColsIntegrality(
-                ncols, np.arange(ncols, dtype=np.int32), np.full(ncols, highspy.HighsVarType.kInteger)
-            )
-        if model.rows:
-            starts, indices, vals, lo, hi = [], [], [], [], []
-            for coefs, row_lo, row_hi, _group in model.rows:
-                starts.append(len(indices))
-                indices.extend(coefs.keys())
-                vals.extend(coefs.values())
-                lo.append(-inf if row_lo == -np.inf else row_lo)
-                hi.append(inf if row_hi == np.inf else row_hi)
-            h.addRows(
-                len(model.rows),
-                np.array(lo, dtype=float),
-                np.array(hi, dtype=float),
-                len(indices),
-                np.array(starts, dtype=np.int32),
-                np.array(indices, dtype=np.int32),
-                np.array(vals, dtype=float),
-            )
-        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        if start is not None and not relax:
-            sol = highspy.HighsSolution()
-            sol.col_value = list(map(float, start))
-            sol.value_valid = True
-            h.setSolution(sol)
-        h.run()
-        status = h.getModelStatus()
-        info = h.getInfo()
-        solution = h.getSolution()
+
+def prepare_highs(
+    model: Model,
+    *,
+    time_limit: float | None = None,
+    rel_gap: float = 0.0,
+    start: Sequence[float] | None = None,
+    feasibility_only: bool = False,
+    relax: bool = False,
+    threads: int = 1,
+    seed: int = 0,
+    abs_gap: float | None = None,
+) -> highspy.Highs:
+    """A HiGHS instance loaded with the model and options, ready to run."""
+    inf = highspy.kHighsInf
+    with silenced_stdout():  # HiGHS prints a banner from C when an instance is made
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
+        h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", threads)
+    h.setOptionValue("random_seed", seed)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("mip_rel_gap", float(rel_gap))
+    if abs_gap is not None:
+        h.setOptionValue("mip_abs_gap", float(abs_gap))
+    ncols = model.n_cols
+    cost = np.zeros(ncols) if feasibility_only else model.cost
+    h.addVars(ncols, model.lower, model.upper)
+    h.changeColsCost(ncols, np.arange(ncols, dtype=np.int32), cost.astype(float))
+    if not relax:
+        h.changeColsIntegrality(
+            ncols, np.arange(ncols, dtype=np.int32), np.full(ncols, highspy.HighsVarType.kInteger)
+        )
+    if model.rows:
+        starts: list[int] = []
+        indices: list[int] = []
+        vals: list[float] = []
+        lo: list[float] = []
+        hi: list[float] = []
+        for coefs, row_lo, row_hi, _group in model.rows:
+            starts.append(len(indices))
+            indices.extend(coefs.keys())
+            vals.extend(coefs.values())
+            lo.append(-inf if row_lo == -np.inf else row_lo)
+            hi.append(inf if row_hi == np.inf else row_hi)
+        h.addRows(
+            len(model.rows),
+            np.array(lo, dtype=float),
+            np.array(hi, dtype=float),
+            len(indices),
+            np.array(starts, dtype=np.int32),
+            np.array(indices, dtype=np.int32),
+            np.array(vals, dtype=np.float64),
+        )
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    if start is not None and not relax:
+        sol = highspy.HighsSolution()
+        sol.col_value = list(map(float, start))
+        sol.value_valid = True
+        h.setSolution(sol)
+    return h
+
+
+def read_outcome(h: highspy.Highs, t0: float, *, relax: bool = False) -> MipOutcome:
+    status = h.getModelStatus()
+    info = h.getInfo()
+    solution = h.getSolution()
     seconds = time.perf_counter() - t0
     ms = highspy.HighsModelStatus
     nodes = max(0, int(getattr(info, "mip_node_count", 0) or 0))
@@ -226,5 +269,72 @@ def run_highs(
     if status == ms.kOptimal:
         return MipOutcome("optimal", x, objective, bound, seconds, nodes)
     if status in (ms.kTimeLimit, ms.kIterationLimit, ms.kSolutionLimit, ms.kInterrupt):
-        return MipOutcome("feasible" if has_solution else "no_solution", x, objective, bound, seconds, nodes)
-    return MipOutcome("error", x, objective, bound, seconds, nodes, message=h.modelStatusToString(status))
+        return MipOutcome(
+            "feasible" if has_solution else "no_solution", x, objective, bound, seconds, nodes
+        )
+    return MipOutcome(
+        "error", x, objective, bound, seconds, nodes, message=h.modelStatusToString(status)
+    )
+
+
+def run_portfolio(
+    model: Model,
+    *,
+    time_limit: float | None = None,
+    rel_gap: float = 0.0,
+    start: Sequence[float] | None = None,
+    seeds: Sequence[int] = (0, 1),
+    abs_gap: float | None = None,
+) -> MipOutcome:
+    """Run HiGHS with different random seeds side by side, one per core.
+
+    HiGHS's search varies a lot with its seed. The first run to finish stops the others; the
+    result keeps the best package any run found and the lowest (tightest) proven bound."""
+    t0 = time.perf_counter()
+    solvers = [
+        prepare_highs(
+            model, time_limit=time_limit, rel_gap=rel_gap, start=start, seed=seed, abs_gap=abs_gap
+        )
+        for seed in seeds
+    ]
+    for h in solvers:
+        h.HandleUserInterrupt = True
+    done = threading.Event()
+    outcomes: list[MipOutcome | None] = [None] * len(solvers)
+
+    def work(k: int) -> None:
+        solvers[k].run()
+        outcome = read_outcome(solvers[k], t0)
+        outcomes[k] = outcome
+        if outcome.status in ("optimal", "infeasible") and not done.is_set():
+            done.set()
+            for other, h in enumerate(solvers):
+                if other != k:
+                    h.cancelSolve()  # type: ignore[no-untyped-call]
+
+    threads = [threading.Thread(target=work, args=(k,), daemon=True) for k in range(len(solvers))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    finished = [o for o in outcomes if o is not None]
+    for o in finished:
+        if o.status in ("optimal", "infeasible"):
+            winner = o
+            break
+    else:
+        with_solution = [o for o in finished if o.objective is not None]
+        winner = (
+            max(with_solution, key=lambda o: o.objective or 0.0) if with_solution else finished[0]
+        )
+    bounds = [o.bound for o in finished if o.bound is not None]
+    bound = min(bounds) if bounds and winner.status != "optimal" else winner.bound
+    return MipOutcome(
+        winner.status,
+        winner.x,
+        winner.objective,
+        bound,
+        time.perf_counter() - t0,
+        sum(o.nodes for o in finished),
+        winner.message,
+    )

@@ -8,8 +8,10 @@ actions are all in), whose `bound` is a proven upper bound on any package's valu
 no package can then lie between them). `infeasible` results carry a `reason` naming a small
 set of constraints that cannot hold together, found by a deletion filter over the constraints.
 
-How: a greedy package (see `greedy`) is handed to HiGHS as its first incumbent; HiGHS then
-proves or improves it. The benchmark (`benchmarks/engine.py`) decides what stays in this path.
+How: a greedy package (see `greedy`) is handed to HiGHS as its first incumbent, and is what
+we return if time runs out before HiGHS finds any package; HiGHS then proves or improves it,
+on larger problems as a two-seed portfolio on two cores (see `mip.run_portfolio`). The
+benchmark (`benchmarks/engine.py`) decides what stays in this path.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .greedy import greedy_package
-from .mip import Group, MipOutcome, all_groups, build_model, run_highs
+from .mip import Group, MipOutcome, all_groups, build_model, run_highs, run_portfolio
 from .problem import Problem
 
 DEFAULT_TIME_LIMIT = 60.0
@@ -51,7 +53,11 @@ class OptimizeResult:
 
 
 def _package_from(problem: Problem, x: np.ndarray) -> list[str]:
-    return [a.id for a, value in zip(problem.actions, x[: len(problem.actions)], strict=True) if value > 0.5]
+    return [
+        a.id
+        for a, value in zip(problem.actions, x[: len(problem.actions)], strict=True)
+        if value > 0.5
+    ]
 
 
 def relative_gap(objective: float, bound: float) -> float:
@@ -65,13 +71,21 @@ def optimize(
     *,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
     gap: float = 0.0,
-    warm_start: bool = True,
-    threads: int = 1,
+    warm_start: bool = False,
+    portfolio: bool = False,
 ) -> OptimizeResult:
-    """Solve `problem` exactly (or to `gap`) within `time_limit` seconds."""
+    """Solve `problem` exactly (or to `gap`) within `time_limit` seconds.
+
+    `warm_start` hands the greedy package to HiGHS as its first incumbent; `portfolio` runs
+    two differently seeded HiGHS searches on two cores (the first proof wins; the best package
+    and the tightest bound of both are kept). Both are off by default because the benchmark
+    found that neither helps on our classes (see benchmarks/engine.py); the greedy package is
+    still computed, and returned, when HiGHS ends without any package."""
     t0 = time.perf_counter()
     start_ids = greedy_package(problem) if warm_start else None
     model = build_model(problem)
+    # With integral values, any bound within 1 of an incumbent proves it optimal.
+    abs_gap = 0.999 if model.all_integral and gap == 0 else None
     start_vector = None
     if start_ids is not None:
         chosen = set(start_ids)
@@ -79,7 +93,10 @@ def optimize(
         x0 += [1.0 if chosen.issuperset(s.actions) else 0.0 for s in problem.synergies]
         start_vector = x0
     remaining = None if time_limit is None else max(0.01, time_limit - (time.perf_counter() - t0))
-    outcome = run_highs(model, time_limit=remaining, rel_gap=gap, start=start_vector, threads=threads)
+    run = run_portfolio if portfolio else run_highs
+    outcome = run(model, time_limit=remaining, rel_gap=gap, start=start_vector, abs_gap=abs_gap)
+    if outcome.x is None and outcome.status in ("feasible", "no_solution") and start_ids is None:
+        start_ids = greedy_package(problem)  # time ran out: the greedy package beats nothing
     return _result(problem, outcome, start_ids, t0, gap, model_integral=model.all_integral)
 
 
@@ -92,7 +109,7 @@ def _result(
     *,
     model_integral: bool,
 ) -> OptimizeResult:
-    start = "greedy" if start_ids is not None else "none"
+    start = "greedy" if start_ids is not None else "highs"
     if outcome.status == "infeasible":
         conflict = explain_infeasibility(problem)
         return OptimizeResult(
@@ -145,11 +162,16 @@ def _result(
         selected=selected,
         usage=problem.usage_of(selected),
         solve_seconds=time.perf_counter() - t0,
-        message="Proven optimal." if proven else (
-            f"Stopped within {rel:.4%} of the best possible value." if gap > 0 and rel <= gap
+        message="Proven optimal."
+        if proven
+        else (
+            f"Stopped within {rel:.4%} of the best possible value."
+            if gap > 0 and rel <= gap
             else "Time limit reached before optimality was proven."
         ),
-        synergies_active=[k for k, s in enumerate(problem.synergies) if chosen.issuperset(s.actions)],
+        synergies_active=[
+            k for k, s in enumerate(problem.synergies) if chosen.issuperset(s.actions)
+        ],
         start=start,
         nodes=outcome.nodes,
     )
@@ -159,7 +181,9 @@ def _result(
 
 
 def _feasible(problem: Problem, keep: set[Group], time_limit: float) -> bool:
-    outcome = run_highs(build_model(problem, keep=keep), feasibility_only=True, time_limit=time_limit)
+    outcome = run_highs(
+        build_model(problem, keep=keep), feasibility_only=True, time_limit=time_limit
+    )
     return outcome.status != "infeasible"
 
 
@@ -187,8 +211,11 @@ def describe_group(problem: Problem, group: Group) -> dict[str, Any]:
     kind, key = group.kind, group.key
     out: dict[str, Any] = {"kind": kind}
     if kind == "resource":
-        out |= {"resource": key[0], "limit": problem.resources[key[0]],
-                "text": f"the limit of {problem.resources[key[0]]:g} on {key[0]}"}
+        out |= {
+            "resource": key[0],
+            "limit": problem.resources[key[0]],
+            "text": f"the limit of {problem.resources[key[0]]:g} on {key[0]}",
+        }
     elif kind == "requires":
         out |= {"action": key[0], "requires": key[1], "text": f"{key[0]} requires {key[1]}"}
     elif kind == "excludes":
@@ -196,8 +223,11 @@ def describe_group(problem: Problem, group: Group) -> dict[str, Any]:
     elif kind == "sector":
         k = problem.min_per_sector[key[0]]
         have = sum(1 for a in problem.actions if a.sector == key[0])
-        out |= {"sector": key[0], "minimum": k,
-                "text": f"at least {k} {key[0]} action{'s' if k != 1 else ''} ({have} available)"}
+        out |= {
+            "sector": key[0],
+            "minimum": k,
+            "text": f"at least {k} {key[0]} action{'s' if k != 1 else ''} ({have} available)",
+        }
     elif kind == "max_actions":
         out |= {"maximum": problem.max_actions, "text": f"at most {problem.max_actions} actions"}
     elif kind == "must_include":

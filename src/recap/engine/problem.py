@@ -20,7 +20,12 @@ from . import validate as v
 from .errors import ProblemError
 
 TOP_KEYS = (
-    "resources", "actions", "synergies", "min_per_sector", "max_actions", "must_include",
+    "resources",
+    "actions",
+    "synergies",
+    "min_per_sector",
+    "max_actions",
+    "must_include",
     "must_exclude",
 )
 ACTION_KEYS = ("id", "value", "uses", "sector", "phase", "requires", "excludes", "name")
@@ -153,7 +158,9 @@ def parse_problem(data: Any) -> Problem:
         a = v.obj(raw, path)
         ident = v.string(v.required(a, "id", path), v.join(path, "id"))
         if ident in ids:
-            raise ProblemError(v.join(path, "id"), f"duplicate id {ident!r} (also actions[{ids[ident]}])")
+            raise ProblemError(
+                v.join(path, "id"), f"duplicate id {ident!r} (also actions[{ids[ident]}])"
+            )
         ids[ident] = i
     known = set(ids)
 
@@ -183,7 +190,9 @@ def parse_problem(data: Any) -> Problem:
                 phase=v.string(raw.get("phase", ""), v.join(path, "phase"), allow_empty=True),
                 requires=requires,
                 excludes=excludes,
-                name=v.string(raw.get("name", ""), v.join(path, "name"), allow_empty=True, max_length=500),
+                name=v.string(
+                    raw.get("name", ""), v.join(path, "name"), allow_empty=True, max_length=500
+                ),
             )
         )
 
@@ -194,7 +203,9 @@ def parse_problem(data: Any) -> Problem:
         v.no_unknown_keys(s, ("actions", "bonus"), path)
         members = _id_list(v.required(s, "actions", path), v.join(path, "actions"), known)
         if len(members) < 2:
-            raise ProblemError(v.join(path, "actions"), "a synergy needs at least two different actions")
+            raise ProblemError(
+                v.join(path, "actions"), "a synergy needs at least two different actions"
+            )
         bonus = v.number(v.required(s, "bonus", path), v.join(path, "bonus"), minimum=0)
         synergies.append(Synergy(actions=members, bonus=bonus))
 

@@ -78,15 +78,22 @@ def parse_rank(data: Any) -> RankSpec:
         raise ProblemError("criteria", "at least one weight must be > 0")
     rows = v.array(v.required(root, "matrix", ""), "matrix")
     if len(rows) != len(alternatives):
-        raise ProblemError("matrix", f"must have one row per alternative ({len(alternatives)}), has {len(rows)}")
+        raise ProblemError(
+            "matrix", f"must have one row per alternative ({len(alternatives)}), has {len(rows)}"
+        )
     matrix = np.zeros((len(alternatives), len(criteria)))
     for i, row in enumerate(rows):
         cells = v.array(row, v.join("matrix", i))
         if len(cells) != len(criteria):
-            raise ProblemError(v.join("matrix", i), f"must have one value per criterion ({len(criteria)}), has {len(cells)}")
+            raise ProblemError(
+                v.join("matrix", i),
+                f"must have one value per criterion ({len(criteria)}), has {len(cells)}",
+            )
         for j, cell in enumerate(cells):
             path = f"matrix[{i}][{j}]"
-            matrix[i, j] = v.number(cell, path, minimum=0 if normalization in ("vector", "sum", "max") else None)
+            matrix[i, j] = v.number(
+                cell, path, minimum=0 if normalization in ("vector", "sum", "max") else None
+            )
             if normalization == "sum" and matrix[i, j] == 0 and types[j] == "cost":
                 raise ProblemError(path, "must be > 0 for a cost criterion with sum normalisation")
     return RankSpec(method, normalization, alternatives, criteria, np.array(weights), types, matrix)
@@ -110,13 +117,14 @@ def normalize(matrix: Array, types: list[str], method: str) -> Array:
     if method == "vector":
         norm = np.sqrt((x**2).sum(axis=0))
         r = np.divide(x, norm, out=np.zeros_like(x), where=norm > 0)
-        return np.where(cost, 1 - r, r)
+        out: Array = np.where(cost, 1 - r, r)
+        return out
     if method == "minmax":
         lo, hi = x.min(axis=0), x.max(axis=0)
         span = hi - lo
         benefit = np.divide(x - lo, span, out=np.ones_like(x), where=span > 0)
         costs = np.divide(hi - x, span, out=np.ones_like(x), where=span > 0)
-        return np.where(cost, costs, benefit)
+        return np.asarray(np.where(cost, costs, benefit), dtype=np.float64)
     if method == "sum":
         total = x.sum(axis=0)
         benefit = np.divide(x, total, out=np.zeros_like(x), where=total > 0)
@@ -124,11 +132,11 @@ def normalize(matrix: Array, types: list[str], method: str) -> Array:
             inv = np.where(x > 0, 1 / np.where(x > 0, x, 1), 0.0)
         inv_total = inv.sum(axis=0)
         costs = np.divide(inv, inv_total, out=np.zeros_like(x), where=inv_total > 0)
-        return np.where(cost, costs, benefit)
+        return np.asarray(np.where(cost, costs, benefit), dtype=np.float64)
     if method == "max":
         top = x.max(axis=0)
         r = np.divide(x, top, out=np.zeros_like(x), where=top > 0)
-        return np.where(cost, 1 - r, r)
+        return np.asarray(np.where(cost, 1 - r, r), dtype=np.float64)
     raise ValueError(f"unknown normalisation {method!r}")
 
 
@@ -139,7 +147,9 @@ def scores_for_weights(spec: RankSpec, normalized: Array, weights: Array) -> Arr
     (samples, alternatives). Vectorised so robustness can score 10,000 weightings at once."""
     w = np.atleast_2d(weights)
     w = w / w.sum(axis=1, keepdims=True)
-    sign = np.array([-1.0 if (spec.normalization == "none" and t == "cost") else 1.0 for t in spec.types])
+    sign = np.array(
+        [-1.0 if (spec.normalization == "none" and t == "cost") else 1.0 for t in spec.types]
+    )
     if spec.method == "weighted_sum":
         out = w @ (normalized * sign).T
     else:
@@ -155,7 +165,8 @@ def scores_for_weights(spec: RankSpec, normalized: Array, weights: Array) -> Arr
         d_worst = np.sqrt(((v_ - worst[:, None, :]) ** 2).sum(axis=2))
         total = d_best + d_worst
         out = np.divide(d_worst, total, out=np.full_like(total, 0.5), where=total > 0)
-    return out[0] if np.ndim(weights) == 1 else out
+    result: Array = out[0] if np.ndim(weights) == 1 else out
+    return result
 
 
 def ranking_order(scores: Array) -> npt.NDArray[np.intp]:
@@ -204,9 +215,15 @@ def rank(spec: RankSpec) -> RankResult:
             best, worst = weighted.max(axis=0), weighted.min(axis=0)
         result.ideal, result.anti_ideal = best.tolist(), worst.tolist()
         result.distance_to_ideal = {
-            a: float(d) for a, d in zip(spec.alternatives, np.sqrt(((weighted - best) ** 2).sum(axis=1)), strict=True)
+            a: float(d)
+            for a, d in zip(
+                spec.alternatives, np.sqrt(((weighted - best) ** 2).sum(axis=1)), strict=True
+            )
         }
         result.distance_to_anti_ideal = {
-            a: float(d) for a, d in zip(spec.alternatives, np.sqrt(((weighted - worst) ** 2).sum(axis=1)), strict=True)
+            a: float(d)
+            for a, d in zip(
+                spec.alternatives, np.sqrt(((weighted - worst) ** 2).sum(axis=1)), strict=True
+            )
         }
     return result

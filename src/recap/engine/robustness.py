@@ -45,7 +45,9 @@ def _sampler(root: Any, criteria: list[str], central: Array | None) -> tuple[str
         for i, row in enumerate(rows):
             cells = v.array(row, f"weight_samples[{i}]")
             if len(cells) != len(criteria):
-                raise ProblemError(f"weight_samples[{i}]", f"must have {len(criteria)} weights, has {len(cells)}")
+                raise ProblemError(
+                    f"weight_samples[{i}]", f"must have {len(criteria)} weights, has {len(cells)}"
+                )
             for j, cell in enumerate(cells):
                 out[i, j] = v.number(cell, f"weight_samples[{i}][{j}]", minimum=0)
             if out[i].sum() <= 0:
@@ -79,14 +81,16 @@ def _sampler(root: Any, criteria: list[str], central: Array | None) -> tuple[str
 
 def sample_weights(kind: str, source: Any, n: int, rng: np.random.Generator, k: int) -> Array:
     if kind == "samples":
-        return source[rng.integers(0, len(source), size=n)]
+        drawn: Array = source[rng.integers(0, len(source), size=n)]
+        return drawn
     if kind == "ranges":
         lo, hi = source
         w = rng.uniform(lo, hi, size=(n, k))
         sums = w.sum(axis=1, keepdims=True)
-        w = np.where(sums > 0, w / np.where(sums > 0, sums, 1), 1.0 / k)
-        return w
-    return rng.dirichlet(np.ones(k), size=n)
+        normalised: Array = np.where(sums > 0, w / np.where(sums > 0, sums, 1), 1.0 / k)
+        return normalised
+    uniform: Array = rng.dirichlet(np.ones(k), size=n)
+    return uniform
 
 
 def _options(root: Any, default_samples: int) -> tuple[int, int]:
@@ -139,8 +143,12 @@ def rank_acceptability(data: Any) -> dict[str, Any]:
         "samples": samples,
         "seed": seed,
         "sampling": kind,
-        "rank_acceptability": {a: acceptability[i].tolist() for i, a in enumerate(spec.alternatives)},
-        "first_rank_acceptability": {a: float(acceptability[i, 0]) for i, a in enumerate(spec.alternatives)},
+        "rank_acceptability": {
+            a: acceptability[i].tolist() for i, a in enumerate(spec.alternatives)
+        },
+        "first_rank_acceptability": {
+            a: float(acceptability[i, 0]) for i, a in enumerate(spec.alternatives)
+        },
         "mean_rank": {a: float(mean_rank[i]) for i, a in enumerate(spec.alternatives)},
         "central_weights": central,
         "ranking_by_mean_rank": [spec.alternatives[i] for i in order],
@@ -152,7 +160,9 @@ def _solve_chunk(args: tuple[Problem, Array, Array, float]) -> list[list[str]]:
     out = []
     for w in weights:
         values = 100 * scores @ w
-        actions = tuple(replace(a, value=float(x)) for a, x in zip(problem.actions, values, strict=True))
+        actions = tuple(
+            replace(a, value=float(x)) for a, x in zip(problem.actions, values, strict=True)
+        )
         out.append(optimize(replace(problem, actions=actions), time_limit=time_limit).selected)
     return out
 
@@ -161,12 +171,26 @@ def package_robustness(data: Any) -> dict[str, Any]:
     root = v.obj(data, "")
     v.no_unknown_keys(
         root,
-        ("kind", "problem", "criteria", "scores", "weights", "weight_samples", "weight_ranges",
-         "samples", "seed", "workers", "time_limit"),
+        (
+            "kind",
+            "problem",
+            "criteria",
+            "scores",
+            "weights",
+            "weight_samples",
+            "weight_ranges",
+            "samples",
+            "seed",
+            "workers",
+            "time_limit",
+        ),
         "",
     )
     problem = parse_problem(v.required(root, "problem", ""))
-    criteria = [v.string(c, v.join("criteria", i)) for i, c in enumerate(v.array(v.required(root, "criteria", ""), "criteria"))]
+    criteria = [
+        v.string(c, v.join("criteria", i))
+        for i, c in enumerate(v.array(v.required(root, "criteria", ""), "criteria"))
+    ]
     if not criteria:
         raise ProblemError("criteria", "must list at least one criterion")
     raw_scores = v.obj(v.required(root, "scores", ""), "scores")
@@ -202,7 +226,9 @@ def package_robustness(data: Any) -> dict[str, Any]:
     chunks = [c for c in np.array_split(weights, workers) if len(c)]
     if workers > 1 and len(chunks) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(_solve_chunk, [(problem, scores, c, time_limit) for c in chunks]))
+            results = list(
+                pool.map(_solve_chunk, [(problem, scores, c, time_limit) for c in chunks])
+            )
     else:
         results = [_solve_chunk((problem, scores, c, time_limit)) for c in chunks]
     packages = [tuple(p) for chunk in results for p in chunk]
@@ -232,5 +258,3 @@ def robustness(data: Any) -> dict[str, Any]:
     if kind == "package":
         return package_robustness(data)
     raise ProblemError("kind", "must be ranking or package")
-
-

@@ -14,7 +14,9 @@ from typing import Any
 from .errors import ProblemError
 
 
-def number(value: Any, path: str, *, minimum: float | None = None, strict_min: bool = False) -> float:
+def number(
+    value: Any, path: str, *, minimum: float | None = None, strict_min: bool = False
+) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         bound = "" if minimum is None else (f" > {minimum:g}" if strict_min else f" >= {minimum:g}")
         raise ProblemError(path, f"must be a number{bound}")
@@ -28,7 +30,9 @@ def number(value: Any, path: str, *, minimum: float | None = None, strict_min: b
 
 def integer(value: Any, path: str, *, minimum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ProblemError(path, "must be a whole number" + ("" if minimum is None else f" >= {minimum}"))
+        raise ProblemError(
+            path, "must be a whole number" + ("" if minimum is None else f" >= {minimum}")
+        )
     if isinstance(value, float) and (not math.isfinite(value) or not value.is_integer()):
         raise ProblemError(path, "must be a whole number")
     n = int(value)
@@ -64,7 +68,9 @@ def no_unknown_keys(value: Mapping[str, Any], allowed: Iterable[str], path: str)
     for key in value:
         if key not in allowed:
             where = f"{path}.{key}" if path else key
-            raise ProblemError(where, f"unknown field (expected one of: {', '.join(sorted(allowed))})")
+            raise ProblemError(
+                where, f"unknown field (expected one of: {', '.join(sorted(allowed))})"
+            )
 
 
 def required(value: Mapping[str, Any], key: str, path: str) -> Any:

@@ -30,7 +30,15 @@ from typing import Any
 from . import validate as v
 from .errors import ProblemError
 
-QUALITIES = ("reflective", "resourceful", "robust", "redundant", "flexible", "inclusive", "integrated")
+QUALITIES = (
+    "reflective",
+    "resourceful",
+    "robust",
+    "redundant",
+    "flexible",
+    "inclusive",
+    "integrated",
+)
 CO_BENEFITS = ("economy", "equity", "mitigation", "adaptation", "health")
 CRITERIA = ("resilience", "economy", "equity", "climate", "health")
 TREND_FACTOR = {"rising": 1.25, "stable": 1.0, "falling": 0.8}
@@ -122,7 +130,11 @@ def action_value(scores: Mapping[str, float], weights: Mapping[str, float]) -> d
     return {
         "value": sum(contributions.values()),
         "criteria": {
-            c: {"score": scores[c], "weight": weights.get(c, 0.0) / total, "contribution": contributions[c]}
+            c: {
+                "score": scores[c],
+                "weight": weights.get(c, 0.0) / total,
+                "contribution": contributions[c],
+            }
             for c in CRITERIA
         },
     }
@@ -138,7 +150,10 @@ def evaluate(data: Any) -> dict[str, Any]:
     weights = {}
     for name, w in raw_weights.items():
         if name not in CRITERIA:
-            raise ProblemError(v.join("weights", name), f"unknown criterion (expected one of: {', '.join(CRITERIA)})")
+            raise ProblemError(
+                v.join("weights", name),
+                f"unknown criterion (expected one of: {', '.join(CRITERIA)})",
+            )
         weights[name] = v.number(w, v.join("weights", name), minimum=0)
     results = {}
     for i, raw in enumerate(v.array(v.required(root, "actions", ""), "actions")):
@@ -154,10 +169,15 @@ def evaluate(data: Any) -> dict[str, Any]:
             if hz not in known:
                 raise ProblemError(ep, f"{hz!r} is not one of the hazards")
             eff[hz] = _score(e, ep)
-        qualities = [v.string(q, v.join(v.join(p, "qualities"), k)) for k, q in enumerate(v.array(a.get("qualities", []), v.join(p, "qualities")))]
+        qualities = [
+            v.string(q, v.join(v.join(p, "qualities"), k))
+            for k, q in enumerate(v.array(a.get("qualities", []), v.join(p, "qualities")))
+        ]
         for k, q in enumerate(qualities):
             if q not in QUALITIES:
-                raise ProblemError(v.join(v.join(p, "qualities"), k), f"must be one of {', '.join(QUALITIES)}")
+                raise ProblemError(
+                    v.join(v.join(p, "qualities"), k), f"must be one of {', '.join(QUALITIES)}"
+                )
         co = {}
         for name, s in v.obj(a.get("co_benefits", {}), v.join(p, "co_benefits")).items():
             cp = v.join(v.join(p, "co_benefits"), name)
@@ -169,5 +189,8 @@ def evaluate(data: Any) -> dict[str, Any]:
     return {
         "values": {k: r["value"] for k, r in results.items()},
         "actions": results,
-        "hazards": {h.id: {"risk": h.risk, "likelihood": h.likelihood, "impact": h.impact, "trend": h.trend} for h in hazards},
+        "hazards": {
+            h.id: {"risk": h.risk, "likelihood": h.likelihood, "impact": h.impact, "trend": h.trend}
+            for h in hazards
+        },
     }

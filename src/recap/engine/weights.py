@@ -24,7 +24,23 @@ from . import validate as v
 from .errors import ProblemError
 
 # Saaty's random consistency index for n = 1 … 15.
-RANDOM_INDEX = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
+RANDOM_INDEX = (
+    0.0,
+    0.0,
+    0.58,
+    0.90,
+    1.12,
+    1.24,
+    1.32,
+    1.41,
+    1.45,
+    1.49,
+    1.51,
+    1.48,
+    1.56,
+    1.57,
+    1.59,
+)
 CR_THRESHOLD = 0.10
 RECIPROCAL_TOLERANCE = 0.02  # people type 0.33 for 1/3
 Array = npt.NDArray[np.float64]
@@ -41,14 +57,18 @@ def _criteria(root: Any) -> list[str]:
             raise ProblemError(v.join("criteria", i), f"duplicate criterion {name!r}")
         names.append(name)
     if len(names) > len(RANDOM_INDEX):
-        raise ProblemError("criteria", f"at most {len(RANDOM_INDEX)} criteria can be compared pairwise")
+        raise ProblemError(
+            "criteria", f"at most {len(RANDOM_INDEX)} criteria can be compared pairwise"
+        )
     return names
 
 
 def parse_pairwise(value: Any, path: str, n: int) -> Array:
     rows = v.array(value, path)
     if len(rows) != n:
-        raise ProblemError(path, f"must be a {n}×{n} matrix (one row per criterion), has {len(rows)} rows")
+        raise ProblemError(
+            path, f"must be a {n}×{n} matrix (one row per criterion), has {len(rows)} rows"
+        )
     a = np.zeros((n, n))
     for i, row in enumerate(rows):
         cells = v.array(row, f"{path}[{i}]")
@@ -61,9 +81,9 @@ def parse_pairwise(value: Any, path: str, n: int) -> Array:
             raise ProblemError(f"{path}[{i}][{i}]", "must be 1 (a criterion compared with itself)")
         for j in range(i + 1, n):
             if abs(a[j, i] * a[i, j] - 1) > RECIPROCAL_TOLERANCE:
+                expected = f"{path}[{i}][{j}] ({1 / a[i, j]:.4g})"
                 raise ProblemError(
-                    f"{path}[{j}][{i}]",
-                    f"must be the reciprocal of {path}[{i}][{j}] ({1 / a[i, j]:.4g}), is {a[j, i]:g}",
+                    f"{path}[{j}][{i}]", f"must be the reciprocal of {expected}, is {a[j, i]:g}"
                 )
     return a
 
@@ -132,7 +152,9 @@ def _as_dict(criteria: list[str], w: Array) -> dict[str, float]:
 
 def derive_weights(data: Any) -> dict[str, Any]:
     root = v.obj(data, "")
-    v.no_unknown_keys(root, ("method", "criteria", "pairwise", "swing", "weights", "stakeholders"), "")
+    v.no_unknown_keys(
+        root, ("method", "criteria", "pairwise", "swing", "weights", "stakeholders"), ""
+    )
     method = v.string(v.required(root, "method", ""), "method")
     if method not in ("ahp", "swing", "direct"):
         raise ProblemError("method", "must be one of ahp, swing, direct")
@@ -140,11 +162,15 @@ def derive_weights(data: Any) -> dict[str, Any]:
     n = len(criteria)
     field = {"ahp": "pairwise", "swing": "swing", "direct": "weights"}[method]
     if ("stakeholders" in root) == (field in root):
-        raise ProblemError(field, f"give either {field} or stakeholders (each with {field}), not both or neither")
+        raise ProblemError(
+            field, f"give either {field} or stakeholders (each with {field}), not both or neither"
+        )
 
     def one_vector(entry: Any, path: str) -> tuple[Array, dict[str, Any]]:
         if method == "ahp":
-            out = ahp(parse_pairwise(v.required(entry, "pairwise", path), v.join(path, "pairwise"), n))
+            out = ahp(
+                parse_pairwise(v.required(entry, "pairwise", path), v.join(path, "pairwise"), n)
+            )
             return out["weights"], out
         points = v.obj(v.required(entry, field, path), v.join(path, field))
         for name in points:
@@ -157,7 +183,9 @@ def derive_weights(data: Any) -> dict[str, Any]:
             ]
         )
         if method == "swing" and raw.max() > 100:
-            raise ProblemError(v.join(path, field), "swing points go from 0 to 100 (the top swing scores 100)")
+            raise ProblemError(
+                v.join(path, field), "swing points go from 0 to 100 (the top swing scores 100)"
+            )
         if raw.sum() <= 0:
             raise ProblemError(v.join(path, field), "at least one criterion must have a weight > 0")
         return raw / raw.sum(), {}

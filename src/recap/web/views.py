@@ -33,7 +33,7 @@ def offices(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(
+@ratelimit(  # type: ignore[untyped-decorator]
     key="ip", rate=lambda group, request: settings.RECAP_FEEDBACK_RATE, method="POST", block=True
 )
 def report_problem(request: HttpRequest) -> HttpResponse:

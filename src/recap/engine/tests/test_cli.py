@@ -15,10 +15,22 @@ RECAP = str(Path(sys.executable).parent / "recap")
 GOOD: dict[str, Any] = {
     "resources": {"capex_short": 12.5, "capex_medium": 30.0, "staff_fte": 8},
     "actions": [
-        {"id": "H-01", "value": 42.0, "uses": {"capex_short": 1.2, "staff_fte": 0.5},
-         "sector": "health", "phase": "short", "requires": ["G-03"], "excludes": ["H-02"]},
+        {
+            "id": "H-01",
+            "value": 42.0,
+            "uses": {"capex_short": 1.2, "staff_fte": 0.5},
+            "sector": "health",
+            "phase": "short",
+            "requires": ["G-03"],
+            "excludes": ["H-02"],
+        },
         {"id": "H-02", "value": 30.0, "uses": {"capex_short": 2}, "sector": "health"},
-        {"id": "G-03", "value": 5.0, "uses": {"capex_short": 8.5, "staff_fte": 5.5}, "sector": "governance"},
+        {
+            "id": "G-03",
+            "value": 5.0,
+            "uses": {"capex_short": 8.5, "staff_fte": 5.5},
+            "sector": "governance",
+        },
         {"id": "W-07", "value": 20.0, "uses": {"capex_medium": 10}, "sector": "water"},
     ],
     "synergies": [{"actions": ["H-01", "W-07"], "bonus": 6.5}],
@@ -30,7 +42,9 @@ GOOD: dict[str, Any] = {
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([RECAP, *args], capture_output=True, text=True, input=stdin, timeout=120, check=False)
+    return subprocess.run(
+        [RECAP, *args], capture_output=True, text=True, input=stdin, timeout=120, check=False
+    )
 
 
 def write(tmp_path: Path, data: Any, name: str = "p.json") -> str:
@@ -54,7 +68,9 @@ def test_optimize_writes_only_json_to_stdout(tmp_path: Path) -> None:
 
 def test_output_file_and_options(tmp_path: Path) -> None:
     target = tmp_path / "r.json"
-    result = run("optimize", write(tmp_path, GOOD), "-o", str(target), "--time-limit", "5", "--gap", "0.01")
+    result = run(
+        "optimize", write(tmp_path, GOOD), "-o", str(target), "--time-limit", "5", "--gap", "0.01"
+    )
     assert result.returncode == 0
     assert result.stdout == ""
     assert json.loads(target.read_text())["selected"]
@@ -66,7 +82,8 @@ def test_infeasible_is_a_result_with_a_reason(tmp_path: Path) -> None:
     assert out["status"] == "infeasible"
     assert out["selected"] == []
     assert out["reason"] == (
-        "These constraints cannot all hold together: G-03 must be in the package; G-03 must be left out."
+        "These constraints cannot all hold together: "
+        "G-03 must be in the package; G-03 must be left out."
     )
 
 
@@ -89,37 +106,98 @@ BAD_INPUTS = [
     ("a list", [], "(top level): must be an object"),
     ("no actions", {"resources": {}}, "actions: is required"),
     ("unknown top key", GOOD | {"budget": 3}, "budget: unknown field"),
-    ("negative limit", GOOD | {"resources": {"capex_short": -1}}, "resources.capex_short: must be a number >= 0"),
-    ("string limit", GOOD | {"resources": {"capex_short": "12"}}, "resources.capex_short: must be a number >= 0"),
+    (
+        "negative limit",
+        GOOD | {"resources": {"capex_short": -1}},
+        "resources.capex_short: must be a number >= 0",
+    ),
+    (
+        "string limit",
+        GOOD | {"resources": {"capex_short": "12"}},
+        "resources.capex_short: must be a number >= 0",
+    ),
     ("bool value", with_action(1, value=True), "actions[1].value: must be a number >= 0"),
     ("negative value", with_action(1, value=-3), "actions[1].value: must be a number >= 0"),
-    ("NaN use", '{"resources": {"capex": 1}, "actions": [{"id": "a", "value": 1, "uses": {"capex": NaN}}]}',
-     "actions[0].uses.capex: must be a finite number"),
-    ("infinite value", '{"resources": {}, "actions": [{"id": "a", "value": Infinity}]}',
-     "actions[0].value: must be a finite number"),
-    ("negative use", with_action(3, uses={"capex_medium": -2}), "actions[3].uses.capex_medium: must be a number >= 0"),
-    ("unknown resource", with_action(3, uses={"capex": 2}), "actions[3].uses.capex: 'capex' is not one of the resources"),
-    ("duplicate id", with_action(1, id="H-01"), "actions[1].id: duplicate id 'H-01' (also actions[0])"),
+    (
+        "NaN use",
+        '{"resources": {"capex": 1}, "actions": [{"id": "a", "value": 1, "uses": {"capex": NaN}}]}',
+        "actions[0].uses.capex: must be a finite number",
+    ),
+    (
+        "infinite value",
+        '{"resources": {}, "actions": [{"id": "a", "value": Infinity}]}',
+        "actions[0].value: must be a finite number",
+    ),
+    (
+        "negative use",
+        with_action(3, uses={"capex_medium": -2}),
+        "actions[3].uses.capex_medium: must be a number >= 0",
+    ),
+    (
+        "unknown resource",
+        with_action(3, uses={"capex": 2}),
+        "actions[3].uses.capex: 'capex' is not one of the resources",
+    ),
+    (
+        "duplicate id",
+        with_action(1, id="H-01"),
+        "actions[1].id: duplicate id 'H-01' (also actions[0])",
+    ),
     ("missing id", with_action(1, id=""), "actions[1].id: must not be empty"),
-    ("unknown requires", with_action(0, requires=["Z-9"]), "actions[0].requires[0]: unknown action id 'Z-9'"),
-    ("unknown excludes", with_action(0, excludes=["Z-9"]), "actions[0].excludes[0]: unknown action id 'Z-9'"),
-    ("self requires", with_action(0, requires=["H-01"]), "actions[0].requires: an action cannot require itself"),
-    ("unknown synergy", GOOD | {"synergies": [{"actions": ["H-01", "Q"], "bonus": 1}]},
-     "synergies[0].actions[1]: unknown action id 'Q'"),
-    ("negative bonus", GOOD | {"synergies": [{"actions": ["H-01", "W-07"], "bonus": -1}]},
-     "synergies[0].bonus: must be a number >= 0"),
-    ("one-member synergy", GOOD | {"synergies": [{"actions": ["H-01"], "bonus": 1}]},
-     "synergies[0].actions: a synergy needs at least two different actions"),
-    ("unknown lock", GOOD | {"must_include": ["nope"]}, "must_include[0]: unknown action id 'nope'"),
-    ("unknown exclusion lock", GOOD | {"must_exclude": ["nope"]}, "must_exclude[0]: unknown action id 'nope'"),
-    ("fractional sector minimum", GOOD | {"min_per_sector": {"health": 1.5}}, "min_per_sector.health: must be a whole number"),
+    (
+        "unknown requires",
+        with_action(0, requires=["Z-9"]),
+        "actions[0].requires[0]: unknown action id 'Z-9'",
+    ),
+    (
+        "unknown excludes",
+        with_action(0, excludes=["Z-9"]),
+        "actions[0].excludes[0]: unknown action id 'Z-9'",
+    ),
+    (
+        "self requires",
+        with_action(0, requires=["H-01"]),
+        "actions[0].requires: an action cannot require itself",
+    ),
+    (
+        "unknown synergy",
+        GOOD | {"synergies": [{"actions": ["H-01", "Q"], "bonus": 1}]},
+        "synergies[0].actions[1]: unknown action id 'Q'",
+    ),
+    (
+        "negative bonus",
+        GOOD | {"synergies": [{"actions": ["H-01", "W-07"], "bonus": -1}]},
+        "synergies[0].bonus: must be a number >= 0",
+    ),
+    (
+        "one-member synergy",
+        GOOD | {"synergies": [{"actions": ["H-01"], "bonus": 1}]},
+        "synergies[0].actions: a synergy needs at least two different actions",
+    ),
+    (
+        "unknown lock",
+        GOOD | {"must_include": ["nope"]},
+        "must_include[0]: unknown action id 'nope'",
+    ),
+    (
+        "unknown exclusion lock",
+        GOOD | {"must_exclude": ["nope"]},
+        "must_exclude[0]: unknown action id 'nope'",
+    ),
+    (
+        "fractional sector minimum",
+        GOOD | {"min_per_sector": {"health": 1.5}},
+        "min_per_sector.health: must be a whole number",
+    ),
     ("negative max", GOOD | {"max_actions": -1}, "max_actions: must be a whole number >= 0"),
     ("uses not an object", with_action(0, uses=[1]), "actions[0].uses: must be an object"),
 ]
 
 
 @pytest.mark.parametrize(("label", "data", "message"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
-def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path: Path, label: str, data: Any, message: str) -> None:
+def test_bad_input_exits_2_with_one_line_naming_the_field(
+    tmp_path: Path, label: str, data: Any, message: str
+) -> None:
     result = run("optimize", write(tmp_path, data))
     assert result.returncode == 2, (label, result.stdout, result.stderr)
     assert result.stdout == ""
@@ -134,7 +212,10 @@ def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path: Path, label:
     [
         (["optimize", "/no/such/file.json"], "/no/such/file.json: no such file"),
         (["optimize", "GOOD", "--time-limit", "0"], "--time-limit: must be a number > 0"),
-        (["optimize", "GOOD", "--time-limit", "soon"], "--time-limit: must be a number, got 'soon'"),
+        (
+            ["optimize", "GOOD", "--time-limit", "soon"],
+            "--time-limit: must be a number, got 'soon'",
+        ),
         (["optimize", "GOOD", "--gap", "-0.1"], "--gap: must be a number from 0 to below 1"),
         (["optimize"], "the following arguments are required: PROBLEM.json"),
         (["rank", "GOOD"], "resources: unknown field"),
@@ -156,12 +237,21 @@ def test_stdin_and_a_folder(tmp_path: Path) -> None:
 
 
 def test_other_verbs_run_end_to_end(tmp_path: Path) -> None:
-    rank_spec = {"method": "topsis", "normalization": "vector", "alternatives": ["a", "b"],
-                 "criteria": [{"id": "value", "weight": 1, "type": "benefit"}], "matrix": [[1], [2]]}
+    rank_spec = {
+        "method": "topsis",
+        "normalization": "vector",
+        "alternatives": ["a", "b"],
+        "criteria": [{"id": "value", "weight": 1, "type": "benefit"}],
+        "matrix": [[1], [2]],
+    }
     assert json.loads(run("rank", write(tmp_path, rank_spec)).stdout)["ranking"] == ["b", "a"]
     weights = {"method": "ahp", "criteria": ["x", "y"], "pairwise": [[1, 3], [1 / 3, 1]]}
-    assert json.loads(run("weights", write(tmp_path, weights)).stdout)["weights"]["x"] == pytest.approx(0.75)
-    explained = json.loads(run("explain", write(tmp_path, GOOD), "--frontier-resource", "capex_short").stdout)
+    assert json.loads(run("weights", write(tmp_path, weights)).stdout)["weights"][
+        "x"
+    ] == pytest.approx(0.75)
+    explained = json.loads(
+        run("explain", write(tmp_path, GOOD), "--frontier-resource", "capex_short").stdout
+    )
     assert explained["actions"]["H-02"]["kept_out_by"] == ["H-01 in the package excludes it"]
     assert explained["frontier"]["resource"] == "capex_short"
 

@@ -25,10 +25,13 @@ def test_explanations_give_losses_costs_and_binding_constraints() -> None:
 
 
 def test_budget_is_named_when_it_keeps_an_action_out() -> None:
-    data = {"resources": {"capex": 10}, "actions": [
-        {"id": "big", "value": 50, "uses": {"capex": 8}},
-        {"id": "small", "value": 20, "uses": {"capex": 5}},
-    ]}
+    data = {
+        "resources": {"capex": 10},
+        "actions": [
+            {"id": "big", "value": 50, "uses": {"capex": 8}},
+            {"id": "small", "value": 20, "uses": {"capex": 5}},
+        ],
+    }
     acts = explain(parse_problem(data))["actions"]
     assert acts["small"]["kept_out_by"] == ["capex: it needs 5 but only 2 of 10 is left"]
     assert acts["small"]["cost_to_include"] == pytest.approx(30)
@@ -39,7 +42,9 @@ def test_frontier_rises_with_the_budget_and_ends_at_everything() -> None:
     values = [p["value"] for p in out["points"] if p["value"] is not None]
     assert values == sorted(values)
     assert out["points"][0]["status"] == "infeasible"  # G-03 is locked in and costs 8.5
-    assert out["points"][-1]["limit"] == pytest.approx(12.5)  # the current limit is above total use (11.7)
+    assert out["points"][-1]["limit"] == pytest.approx(
+        12.5
+    )  # the current limit is above total use (11.7)
     assert out["complete"] is True
     with pytest.raises(ProblemError, match="not one of the resources"):
         frontier(PROBLEM, "nope")
@@ -49,7 +54,10 @@ RANK = {
     "method": "weighted_sum",
     "normalization": "minmax",
     "alternatives": ["a", "b", "c"],
-    "criteria": [{"id": "x", "weight": 1, "type": "benefit"}, {"id": "y", "weight": 1, "type": "benefit"}],
+    "criteria": [
+        {"id": "x", "weight": 1, "type": "benefit"},
+        {"id": "y", "weight": 1, "type": "benefit"},
+    ],
     "matrix": [[1.0, 0.0], [0.0, 1.0], [0.45, 0.45]],
 }
 
@@ -71,10 +79,14 @@ def test_rank_acceptability_is_seeded_and_sums_to_one() -> None:
 
 
 def test_weight_ranges_and_stakeholder_samples() -> None:
-    narrow = robustness(RANK | {"weight_ranges": {"x": [0.7, 0.9], "y": [0.1, 0.3]}, "samples": 1000})
+    narrow = robustness(
+        RANK | {"weight_ranges": {"x": [0.7, 0.9], "y": [0.1, 0.3]}, "samples": 1000}
+    )
     assert narrow["first_rank_acceptability"]["a"] == 1.0
     people = robustness(RANK | {"weight_samples": [[1, 0], [0, 1]], "samples": 1000, "seed": 1})
-    assert people["first_rank_acceptability"]["a"] + people["first_rank_acceptability"]["b"] == pytest.approx(1.0)
+    assert people["first_rank_acceptability"]["a"] + people["first_rank_acceptability"][
+        "b"
+    ] == pytest.approx(1.0)
     with pytest.raises(ProblemError, match=r"weight_ranges.x: high must not be below low"):
         robustness(RANK | {"weight_ranges": {"x": [0.9, 0.1], "y": [0, 1]}})
     with pytest.raises(ProblemError, match=r"weight_samples\[0\]: must have 2 weights"):
@@ -83,7 +95,10 @@ def test_weight_ranges_and_stakeholder_samples() -> None:
 
 def package_spec(workers: int) -> dict[str, object]:
     rng = np.random.default_rng(3)
-    actions = [{"id": f"a{i}", "value": 0, "uses": {"capex": float(rng.integers(1, 10))}} for i in range(12)]
+    actions = [
+        {"id": f"a{i}", "value": 0, "uses": {"capex": float(rng.integers(1, 10))}}
+        for i in range(12)
+    ]
     scores = {a["id"]: rng.uniform(0, 1, size=2).round(3).tolist() for a in actions}
     return {
         "problem": {"resources": {"capex": 20}, "actions": actions},

@@ -26,10 +26,17 @@ def problems(draw: st.DrawFn) -> Problem:
             Action(
                 id=ids[i],
                 value=draw(st.integers(0, 50)) * 1.0,
-                uses={"capex": draw(st.integers(0, 12)) * 1.0, "staff": draw(st.integers(0, 4)) * 0.5},
+                uses={
+                    "capex": draw(st.integers(0, 12)) * 1.0,
+                    "staff": draw(st.integers(0, 4)) * 0.5,
+                },
                 sector=draw(st.sampled_from(sectors)),
-                requires=tuple(draw(st.lists(st.sampled_from(others), max_size=1, unique=True))) if others else (),
-                excludes=tuple(draw(st.lists(st.sampled_from(others), max_size=1, unique=True))) if others else (),
+                requires=tuple(draw(st.lists(st.sampled_from(others), max_size=1, unique=True)))
+                if others
+                else (),
+                excludes=tuple(draw(st.lists(st.sampled_from(others), max_size=1, unique=True)))
+                if others
+                else (),
             )
         )
     synergies = ()

@@ -7,8 +7,8 @@ benchmarks/engine.py runs all of mknap1, mknap2 and mknapcb1.
 from __future__ import annotations
 
 import pytest
-
 from benchmarks.orlib import Instance, load, orlib_dir
+
 from recap.engine import optimize
 
 if not (orlib_dir() / "best_known.csv").exists():  # pragma: no cover - CI always has shared/
