@@ -159,6 +159,7 @@ def main() -> None:
         ("mknapcb1 #3 at 1 s", load("mknapcb1.txt")[3].problem, 1.0),
         ("mknapcb1 #12 at 1 s", load("mknapcb1.txt")[12].problem, 1.0),
         ("programme 5,000 × 10 at 2 s", programme_portfolio(5000, 10, 0), 2.0),
+        ("programme 5,000 × 10 at 0.05 s", programme_portfolio(5000, 10, 0), 0.05),
     ]:
         log(f"  {label}")
         e = optimize(problem, time_limit=limit)

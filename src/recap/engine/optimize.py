@@ -16,8 +16,9 @@ benchmark (`benchmarks/engine.py`) decides what stays in this path.
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,8 @@ def _package_from(problem: Problem, x: np.ndarray) -> list[str]:
 
 
 def relative_gap(objective: float, bound: float) -> float:
+    if not math.isfinite(bound):
+        return math.inf
     if bound <= objective:
         return 0.0
     return float((bound - objective) / max(abs(bound), 1e-12))
@@ -97,6 +100,11 @@ def optimize(
     outcome = run(model, time_limit=remaining, rel_gap=gap, start=start_vector, abs_gap=abs_gap)
     if outcome.x is None and outcome.status in ("feasible", "no_solution") and start_ids is None:
         start_ids = greedy_package(problem)  # time ran out: the greedy package beats nothing
+    if outcome.bound is None and outcome.status in ("feasible", "no_solution"):
+        # Stopped before HiGHS had a bound: the LP relaxation gives a true one, quickly.
+        relaxed = run_highs(model, relax=True, time_limit=10.0)
+        if relaxed.objective is not None:
+            outcome = replace(outcome, bound=relaxed.objective)
     return _result(problem, outcome, start_ids, t0, gap, model_integral=model.all_integral)
 
 
@@ -145,7 +153,7 @@ def _result(
             nodes=outcome.nodes,
         )
     objective = problem.objective_of(selected)
-    bound = outcome.bound if outcome.bound is not None else objective
+    bound = outcome.bound if outcome.bound is not None else float("inf")
     bound = max(bound, objective)
     proven_gap = 0.999 if model_integral else 1e-9 * max(1.0, abs(objective))
     proven = outcome.status == "optimal" and bound - objective <= proven_gap + 1e-9

@@ -38,3 +38,13 @@ def test_one_chu_beasley_instance() -> None:
     instance = load("mknapcb1.txt")[21]  # the quickest of the 30 in the benchmark
     result = optimize(instance.problem, time_limit=60)
     assert (result.status, result.objective) == ("optimal", instance.best_known)
+
+
+@pytest.mark.parametrize("limit", [0.01, 0.3])
+def test_under_a_time_limit_the_bound_is_still_true(limit: float) -> None:
+    instance = load("mknapcb1.txt")[3]  # takes HiGHS about 14 s to prove
+    result = optimize(instance.problem, time_limit=limit)
+    assert result.status == "feasible"
+    assert instance.problem.violations(result.selected) == []
+    assert result.objective <= instance.best_known <= result.bound
+    assert 0 < result.gap < 1

@@ -1,0 +1,299 @@
+"""Reading and writing the spreadsheets cities live in: XLSX and CSV, checked cell by cell.
+
+Contract:
+- `read_table(data, filename, spec)` returns the rows of one sheet as dicts of typed values
+  (each with `_row`, its row number in the file), or raises `TableError` listing every problem
+  as "Sheet 'Actions', row 4, column 'phase': must be one of short, medium". Nothing is
+  returned half-checked: the caller writes only when the whole file is clean.
+- Files are refused when they are too large, empty, not what their name says (a text file
+  renamed .xlsx), or when a cell holds a formula (its value would be whatever the formula last
+  computed, if anything): the message says to paste values instead.
+- `write_xlsx` / `write_csv` produce files `read_table` reads back to the same values. Text
+  that a spreadsheet would run as a formula (starting with =, +, - or @) is written with a
+  leading apostrophe, which `read_table` removes again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils.exceptions import InvalidFileException
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+MAX_ERRORS = 50
+FORMULA_START = ("=", "+", "-", "@")
+
+
+class TableError(Exception):
+    def __init__(self, errors: Sequence[str]) -> None:
+        self.errors = list(errors)
+        super().__init__(self.errors[0] if self.errors else "invalid file")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str = "text"  # text | int | float | choice | list | lines | pairs
+    required: bool = True
+    choices: Sequence[str] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int = 4000
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    name: str
+    columns: Sequence[Column]
+    key: str | None = None  # a column whose values must be unique
+    notes: Sequence[str] = field(default_factory=tuple)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def escape_text(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def unescape_text(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:2] in FORMULA_START else value
+
+
+# ---------------------------------------------------------------- cells to values
+
+
+def _convert(raw: Any, column: Column) -> Any:
+    """A cell's value as the column's type; raises ValueError with the reason."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if column.required:
+            raise ValueError("is required")
+        return [] if column.kind in ("list", "lines") else {} if column.kind == "pairs" else None
+    if column.kind in ("int", "float"):
+        if isinstance(raw, bool):
+            raise ValueError("must be a number")
+        if isinstance(raw, str):
+            try:
+                raw = float(raw.strip().replace(",", ""))
+            except ValueError:
+                raise ValueError("must be a number") from None
+        if not isinstance(raw, int | float) or not math.isfinite(raw):
+            raise ValueError("must be a number")
+        if column.kind == "int":
+            if float(raw) != int(raw):
+                raise ValueError("must be a whole number")
+            raw = int(raw)
+        else:
+            raw = float(raw)
+        if column.minimum is not None and raw < column.minimum:
+            raise ValueError(f"must be at least {column.minimum:g}")
+        if column.maximum is not None and raw > column.maximum:
+            raise ValueError(f"must be at most {column.maximum:g}")
+        return raw
+    text = unescape_text(str(raw).strip() if not isinstance(raw, str) else raw.strip())
+    if len(text) > column.max_length:
+        raise ValueError(f"must be at most {column.max_length} characters")
+    if column.kind == "choice":
+        if text not in column.choices:
+            raise ValueError(f"must be one of {', '.join(column.choices)}")
+        return text
+    if column.kind == "list":
+        items = [t.strip() for t in text.split(";") if t.strip()]
+        bad = [t for t in items if column.choices and t not in column.choices]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not one of {', '.join(column.choices)}")
+        return items
+    if column.kind == "lines":
+        return [t.strip() for t in text.splitlines() if t.strip()]
+    if column.kind == "pairs":
+        pairs: dict[str, int] = {}
+        for part in (p.strip() for p in text.split(";")):
+            if not part:
+                continue
+            key, sep, value = part.partition(":")
+            key = key.strip()
+            if not sep or not value.strip().isdigit():
+                raise ValueError(f"{part!r} should look like code:2")
+            if column.choices and key not in column.choices:
+                raise ValueError(f"{key!r} is not a known code")
+            score = int(value)
+            if column.maximum is not None and score > column.maximum:
+                raise ValueError(f"{key}: must be at most {column.maximum:g}")
+            pairs[key] = score
+        return pairs
+    return text
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _sniff(data: bytes, filename: str) -> str:
+    lower = filename.lower()
+    if lower.endswith(".xlsx"):
+        if not data.startswith(b"PK\x03\x04"):
+            raise TableError([f"{filename}: this is not a real XLSX file (save it from Excel as .xlsx)"])
+        return "xlsx"
+    if lower.endswith(".csv"):
+        return "csv"
+    raise TableError([f"{filename}: only .xlsx and .csv files can be imported"])
+
+
+def _xlsx_rows(data: bytes, filename: str, spec: SheetSpec) -> tuple[str, list[list[Any]], list[str]]:
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise TableError([f"{filename}: this is not a real XLSX file (save it from Excel as .xlsx)"]) from None
+    sheet_name = spec.name if spec.name in book.sheetnames else book.sheetnames[0]
+    sheet = book[sheet_name]
+    rows: list[list[Any]] = []
+    formulas: list[str] = []
+    for r, row in enumerate(sheet.iter_rows(), start=1):
+        values = []
+        for c, cell in enumerate(row):
+            if getattr(cell, "data_type", None) == "f":
+                formulas.append(f"Sheet '{sheet_name}', row {r}, column {c + 1}")
+            values.append(cell.value)
+        rows.append(values)
+        if len(rows) > MAX_ROWS + 1:
+            break
+    book.close()
+    return sheet_name, rows, formulas
+
+
+def _csv_rows(data: bytes, filename: str) -> tuple[str, list[list[Any]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TableError([f"{filename}: a CSV file must be saved as UTF-8 text"]) from None
+    if "\x00" in text:
+        raise TableError([f"{filename}: this is not a text CSV file"])
+    try:
+        return filename, [list(r) for r in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:
+        raise TableError([f"{filename}: not a readable CSV file ({exc})"]) from None
+
+
+def read_table(data: bytes, filename: str, spec: SheetSpec) -> list[dict[str, Any]]:
+    if len(data) > MAX_BYTES:
+        raise TableError([f"{filename}: the file is larger than {MAX_BYTES // (1024 * 1024)} MB"])
+    if not data:
+        raise TableError([f"{filename}: the file is empty"])
+    kind = _sniff(data, filename)
+    formulas: list[str] = []
+    if kind == "xlsx":
+        sheet, rows, formulas = _xlsx_rows(data, filename, spec)
+    else:
+        sheet, rows = _csv_rows(data, filename)
+    where = f"Sheet '{sheet}'" if kind == "xlsx" else f"File '{sheet}'"
+    if formulas:
+        raise TableError(
+            [f"{f}: contains a formula; copy the cells and paste them as values" for f in formulas[:MAX_ERRORS]]
+        )
+    rows = [r for r in rows if any(v is not None and str(v).strip() for v in r)]
+    if not rows:
+        raise TableError([f"{where}: the sheet is empty (expected a header row)"])
+    header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    names = [c.name for c in spec.columns]
+    errors = []
+    missing = [c.name for c in spec.columns if c.required and c.name not in header]
+    if missing:
+        errors.append(f"{where}, row 1: missing column(s) {', '.join(missing)}")
+    unknown = [h for h in header if h and h not in names]
+    if unknown:
+        errors.append(f"{where}, row 1: unknown column(s) {', '.join(unknown)} (expected {', '.join(names)})")
+    dupes = {h for h in header if h and header.count(h) > 1}
+    if dupes:
+        errors.append(f"{where}, row 1: column(s) {', '.join(sorted(dupes))} appear twice")
+    if errors:
+        raise TableError(errors)
+    if len(rows) - 1 > MAX_ROWS:
+        raise TableError([f"{where}: more than {MAX_ROWS} rows; split the file"])
+    index = {h: i for i, h in enumerate(header) if h}
+    out: list[dict[str, Any]] = []
+    seen: dict[Any, int] = {}
+    for offset, raw in enumerate(rows[1:], start=2):
+        record: dict[str, Any] = {"_row": offset}
+        for column in spec.columns:
+            i = index.get(column.name)
+            cell = raw[i] if i is not None and i < len(raw) else None
+            try:
+                record[column.name] = _convert(cell, column)
+            except ValueError as exc:
+                errors.append(f"{where}, row {offset}, column '{column.name}': {exc}")
+        if spec.key and record.get(spec.key) is not None:
+            key = record[spec.key]
+            if key in seen:
+                errors.append(
+                    f"{where}, row {offset}, column '{spec.key}': duplicate {key!r} (also row {seen[key]})"
+                )
+            seen.setdefault(key, offset)
+        out.append(record)
+        if len(errors) >= MAX_ERRORS:
+            errors.append("… more problems not shown; fix these first")
+            break
+    if errors:
+        raise TableError(errors)
+    return out
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _cell(value: Any, column: Column) -> Any:
+    if value is None:
+        return None
+    if column.kind == "list":
+        return escape_text("; ".join(value))
+    if column.kind == "lines":
+        return escape_text("\n".join(value))
+    if column.kind == "pairs":
+        return "; ".join(f"{k}:{v}" for k, v in value.items())
+    if isinstance(value, str):
+        return escape_text(value)
+    return value
+
+
+def write_xlsx(sheets: Iterable[tuple[SheetSpec, Iterable[dict[str, Any]]]]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DCE8EA")
+    for spec, rows in sheets:
+        sheet = book.create_sheet(spec.name)
+        sheet.append([c.name for c in spec.columns])
+        for cell in sheet[1]:
+            cell.font = bold
+            cell.fill = fill
+        for row in rows:
+            sheet.append([_cell(row.get(c.name), c) for c in spec.columns])
+        for i, column in enumerate(spec.columns, start=1):
+            letter = sheet.cell(row=1, column=i).column_letter
+            sheet.column_dimensions[letter].width = 14 if column.kind in ("int", "float", "choice") else 28
+        sheet.freeze_panes = "A2"
+        # Keep every string a string: openpyxl would treat "=..." as a formula.
+        for row_cells in sheet.iter_rows(min_row=2):
+            for cell in row_cells:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def write_csv(spec: SheetSpec, rows: Iterable[dict[str, Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([c.name for c in spec.columns])
+    for row in rows:
+        writer.writerow(["" if (v := _cell(row.get(c.name), c)) is None else v for c in spec.columns])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
