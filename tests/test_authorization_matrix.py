@@ -19,6 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from recap.accounts.models import ApiToken, Membership, Role
 from recap.accounts.services import api_token_create
+from recap.catalogue.models import CatalogueAction
+from recap.hazards.models import CityHazard, CityHazardVersion, HazardType
 from recap.testing import ROLES, World, make_user
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +88,50 @@ def _new_member_form(world: World) -> dict[str, Any]:
 
 
 KIGALI = lambda w: {"slug": "kigali"}  # noqa: E731
+
+
+def _hazard_type(code: str) -> HazardType:
+    return HazardType.objects.get_or_create(
+        code=code, defaults={"name": code.title(), "family": "hydrological", "kind": "shock"}
+    )[0]
+
+
+def _fresh_hazard(world: World) -> dict[str, Any]:
+    entry = CityHazard.objects.create(
+        city=world.city_a, hazard=_hazard_type(f"h{uuid.uuid4().hex[:8]}"), likelihood=3, impact=3
+    )
+    return {"slug": "kigali", "pk": entry.pk}
+
+
+def _fresh_version(world: World) -> dict[str, Any]:
+    hazard = _hazard_type(f"h{uuid.uuid4().hex[:8]}")
+    version = CityHazardVersion.objects.create(
+        city=world.city_a, hazard=hazard, change="deleted",
+        data={"likelihood": 2, "impact": 2, "trend": "stable", "affected_groups": "",
+              "affected_areas": "", "evidence": ""},
+    )
+    return {"slug": "kigali", "pk": version.pk}
+
+
+def _new_hazard_form(world: World) -> dict[str, Any]:
+    return {"hazard": _hazard_type(f"h{uuid.uuid4().hex[:8]}").pk, "likelihood": "4", "impact": "2",
+            "trend": "rising"}
+
+
+def _catalogue_action(world: World) -> dict[str, Any]:
+    CatalogueAction.objects.get_or_create(
+        code="WAT-01",
+        defaults={"title": "Water kiosks", "summary": "s", "description": "d", "sectors": ["water_sanitation"],
+                  "cost_min_usd": 1, "cost_max_usd": 2, "staff_fte": 1, "months_to_implement": 3,
+                  "phase": "short"},
+    )
+    return {"code": "WAT-01"}
+
+
+CITY_VIEW = city_a(FOUND, OK, OK, OK, MISSING, OK, MISSING, OK)
+CITY_EDIT_PAGE = city_a(FOUND, FORBIDDEN, OK, OK, MISSING, FORBIDDEN, MISSING, OK)
+CITY_EDIT_POST = city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND)
+ADMIN_ONLY = signed_in(FORBIDDEN) | {"admin": OK}
 
 MATRIX: dict[str, list[Check]] = {
     "web:home": [Check("GET", every(OK))],
@@ -160,6 +206,24 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "password_reset_complete": [Check("GET", every(OK))],
     "set_language": [Check("POST", every(FOUND), data=lambda w: {"language": "fr", "next": "/"})],
+    "hazards:register": [Check("GET", CITY_VIEW, kwargs=KIGALI)],
+    "hazards:history": [Check("GET", CITY_VIEW, kwargs=KIGALI)],
+    "hazards:download": [Check("GET", CITY_VIEW, kwargs=KIGALI), Check("GET", CITY_VIEW, kwargs=KIGALI, query="?format=csv")],
+    "hazards:add": [
+        Check("GET", CITY_EDIT_PAGE, kwargs=KIGALI),
+        Check("POST", CITY_EDIT_POST, kwargs=KIGALI, data=_new_hazard_form),
+    ],
+    "hazards:edit": [
+        Check("GET", CITY_EDIT_PAGE, setup=_fresh_hazard),
+        Check("POST", CITY_EDIT_POST, setup=_fresh_hazard, data=lambda w: {"likelihood": "5", "impact": "5", "trend": "rising"}),
+    ],
+    "hazards:remove": [Check("POST", CITY_EDIT_POST, setup=_fresh_hazard)],
+    "hazards:restore": [Check("POST", CITY_EDIT_POST, setup=_fresh_version)],
+    "hazards:upload": [Check("GET", CITY_EDIT_PAGE, kwargs=KIGALI)],
+    "catalogue:list": [Check("GET", every(OK)), Check("GET", every(OK), query="?sector=health&phase=short&cost=small")],
+    "catalogue:detail": [Check("GET", every(OK), kwargs=_catalogue_action)],
+    "catalogue:download": [Check("GET", every(OK)), Check("GET", every(OK), query="?format=csv")],
+    "catalogue:upload": [Check("GET", ADMIN_ONLY)],
     "api:api-root": [Check("GET", every(MISSING))],
     "api:city_list": [Check("GET", every(OK))],
     "api:city_detail": [

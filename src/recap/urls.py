@@ -10,6 +10,8 @@ admin.site.site_title = _("ReCAP admin")
 urlpatterns = [
     path("", include("recap.web.urls")),
     path("cities/", include("recap.cities.urls")),
+    path("cities/<slug:slug>/workspace/hazards/", include("recap.hazards.urls")),
+    path("catalogue/", include("recap.catalogue.urls")),
     path("me/", include("recap.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -297,3 +297,30 @@ USERS = [
     ("reviewer", "Rita", "Reviewer", "reviewer", "recap-21"),
     ("funder", "Felix", "Funder", "funder", "City Climate Finance Gap Fund"),
 ]
+
+# city slug → (hazard code, likelihood, impact, trend, affected groups, affected areas)
+HAZARDS = {
+    "kigali": [
+        ("flood_flash", 5, 4, "rising", "Households in valley-bottom settlements; market traders",
+         "Wetland edges and valley floors"),
+        ("informal_settlements", 5, 3, "rising", "About half of residents in unplanned neighbourhoods",
+         "Hillside and valley settlements"),
+        ("epidemic", 3, 5, "stable", "Informal workers, older people, patients with chronic illness",
+         "Whole city; dense markets and transport hubs"),
+        ("unemployment", 4, 4, "stable", "Young people; informal workers", "Whole city"),
+        ("landslide", 3, 4, "rising", "Households on steep slopes", "High-risk zones on hillsides"),
+        ("rapid_urbanisation", 5, 3, "rising", "Newcomers; farmers at the urban edge", "Peri-urban sectors"),
+        ("service_gaps", 4, 3, "stable", "Unplanned neighbourhoods", "Outer sectors"),
+    ],
+    "rajshahi": [
+        ("extreme_heat", 4, 4, "rising", "Rickshaw pullers, street vendors, older people", "Markets and bus stands"),
+        ("water_insecurity", 4, 4, "rising", "Low-income households without piped water", "Whole city"),
+        ("drought", 3, 3, "rising", "Peri-urban farmers", "City edge"),
+        ("flood_riverine", 2, 4, "stable", "Riverside communities", "Padma riverbank"),
+    ],
+    "sebkha": [
+        ("flood_coastal", 4, 5, "rising", "Households in the lowest neighbourhoods", "Areas behind the dune"),
+        ("sand_encroachment", 4, 3, "stable", "Street traders; commuters", "Northern streets"),
+        ("water_insecurity", 3, 4, "stable", "Households buying water from carts", "Whole commune"),
+    ],
+}

@@ -10,6 +10,9 @@ from importlib import resources
 from django.db import transaction
 
 from recap.accounts.models import Membership, Role, User
+from recap.catalogue.services import catalogue_load_shipped
+from recap.hazards.models import CityHazard, HazardType
+from recap.hazards.services import city_hazard_add, hazard_taxonomy_load
 from recap.cities.models import City, Country, Organisation, Programme
 from recap.pipeline.models import ProjectConcept
 from recap.tracking.models import Measure, Training
@@ -162,4 +165,22 @@ def demo_load() -> list[DemoAccount]:
             label = "whole platform"
         role_label = "Platform admin" if role == "platform_admin" else str(Role(role).label)
         accounts.append(DemoAccount(username, data.DEMO_PASSWORD, role_label, label))
+
+    hazard_taxonomy_load()
+    catalogue_load_shipped()
+    admin = User.objects.get(username="admin")
+    for slug, entries in data.HAZARDS.items():
+        for code, likelihood, impact, trend, groups, areas in entries:
+            if CityHazard.objects.filter(city=cities[slug], hazard__code=code).exists():
+                continue
+            city_hazard_add(
+                actor=admin,
+                city=cities[slug],
+                hazard=HazardType.objects.get(code=code),
+                likelihood=likelihood,
+                impact=impact,
+                trend=trend,
+                affected_groups=groups,
+                affected_areas=areas,
+            )
     return accounts

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "recap.cities",
     "recap.tracking",
     "recap.pipeline",
+    "recap.hazards",
+    "recap.catalogue",
     "recap.feedback",
     "recap.web",
     "django.contrib.admin",

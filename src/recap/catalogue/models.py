@@ -1,0 +1,100 @@
+"""The catalogue of recovery and resilience actions cities choose from."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+SCORE = [MinValueValidator(0), MaxValueValidator(3)]
+
+
+class Sector(models.TextChoices):
+    HEALTH = "health", _("Health")
+    WATER = "water_sanitation", _("Water and sanitation")
+    ENERGY = "energy", _("Energy")
+    MOBILITY = "mobility", _("Mobility")
+    HOUSING = "housing_informal", _("Housing and informal settlements")
+    FOOD = "food", _("Food systems")
+    ECONOMY = "local_economy", _("Local economy and jobs")
+    NATURE = "nature_based", _("Nature-based solutions")
+    DRM = "drm", _("Disaster risk management")
+    GOVERNANCE = "governance", _("Governance")
+    DIGITAL = "digital", _("Digital")
+
+
+class Phase(models.TextChoices):
+    SHORT = "short", _("Short term")
+    MEDIUM = "medium", _("Medium term")
+
+
+QUALITIES = ("reflective", "resourceful", "robust", "redundant", "flexible", "inclusive", "integrated")
+CO_BENEFITS = ("economy", "equity", "mitigation", "adaptation", "health")
+
+# Cost bands for filtering, in US dollars (upper bound of the indicative range).
+COST_BANDS = {
+    "small": (0, 100_000),
+    "medium": (100_000, 1_000_000),
+    "large": (1_000_000, None),
+}
+
+
+class CatalogueAction(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=120)
+    summary = models.CharField(_("summary"), max_length=300)
+    description = models.TextField(_("description"))
+    sectors = models.JSONField(_("sectors"), default=list, help_text=_("The first is the main sector."))
+    hazards = models.JSONField(
+        _("hazards addressed"), default=dict, help_text=_("Hazard code → effectiveness 0–3")
+    )
+    qualities = models.JSONField(_("resilience qualities"), default=list)
+    economy = models.PositiveSmallIntegerField(_("economy and jobs"), validators=SCORE, default=0)
+    equity = models.PositiveSmallIntegerField(_("equity"), validators=SCORE, default=0)
+    mitigation = models.PositiveSmallIntegerField(_("climate mitigation"), validators=SCORE, default=0)
+    adaptation = models.PositiveSmallIntegerField(_("adaptation"), validators=SCORE, default=0)
+    health = models.PositiveSmallIntegerField(_("health"), validators=SCORE, default=0)
+    cost_min_usd = models.PositiveIntegerField(_("indicative cost from (US$)"))
+    cost_max_usd = models.PositiveIntegerField(_("indicative cost to (US$)"))
+    staff_fte = models.DecimalField(
+        _("staff effort (FTE)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    months_to_implement = models.PositiveSmallIntegerField(
+        _("months to implement"), validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    phase = models.CharField(_("phase"), max_length=10, choices=Phase.choices)
+    prerequisites = models.JSONField(_("prerequisites"), default=list, blank=True)
+    kpis = models.JSONField(_("indicators (KPIs)"), default=list, blank=True)
+    is_active = models.BooleanField(_("offered to cities"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("catalogue action")
+        verbose_name_plural = _("catalogue actions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cost_max_usd__gte=models.F("cost_min_usd")),
+                name="catalogue_cost_range_ordered",
+                violation_error_message=_("The upper cost must not be below the lower cost."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:detail", kwargs={"code": self.code})
+
+    @property
+    def main_sector(self) -> str:
+        return self.sectors[0] if self.sectors else ""
+
+    @property
+    def co_benefits(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in CO_BENEFITS}
+
+    def sector_labels(self) -> list[str]:
+        labels = dict(Sector.choices)
+        return [str(labels.get(s, s)) for s in self.sectors]

@@ -1,0 +1,139 @@
+"""Writes to the action catalogue: the shipped catalogue, and imports that replace rows by code."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from recap.accounts.services import audit
+from recap.core.tabular import TableError, read_table, write_csv, write_xlsx
+from recap.hazards.models import HazardType
+
+from .models import CO_BENEFITS, CatalogueAction
+from .spreadsheet import action_to_row, catalogue_sheet
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What an import would do, checked in full before anything is written."""
+
+    rows: list[dict[str, Any]]
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]
+
+
+def _hazard_codes() -> list[str]:
+    return list(HazardType.objects.values_list("code", flat=True))
+
+
+def _fields(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": row["title"],
+        "summary": row["summary"],
+        "description": row["description"],
+        "sectors": row["sectors"],
+        "hazards": row["hazards"],
+        "qualities": row["qualities"],
+        **{name: row[name] for name in CO_BENEFITS},
+        "cost_min_usd": row["cost_min_usd"],
+        "cost_max_usd": row["cost_max_usd"],
+        "staff_fte": Decimal(str(round(row["staff_fte"], 2))),
+        "months_to_implement": row["months_to_implement"],
+        "phase": row["phase"],
+        "prerequisites": row["prerequisites"],
+        "kpis": row["kpis"],
+    }
+
+
+def catalogue_import_plan(*, data: bytes, filename: str) -> ImportPlan:
+    """Read and check a whole file; raises TableError listing every problem."""
+    rows = read_table(data, filename, catalogue_sheet(_hazard_codes()))
+    errors = []
+    existing = {a.code: a for a in CatalogueAction.objects.all()}
+    created, updated, unchanged = [], [], []
+    for row in rows:
+        where = f"Sheet 'Actions', row {row['_row']}"
+        if not row["sectors"]:
+            errors.append(f"{where}, column 'sectors': name at least one sector")
+        if row["cost_max_usd"] < row["cost_min_usd"]:
+            errors.append(f"{where}, column 'cost_max_usd': must not be below cost_min_usd")
+        candidate = CatalogueAction(code=row["code"], **_fields(row))
+        try:
+            candidate.full_clean(exclude=["code"], validate_constraints=False)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.extend(f"{where}, column '{field}': {m}" for m in messages)
+        current = existing.get(row["code"])
+        if current is None:
+            created.append(row["code"])
+        elif action_to_row(current) == {k: v for k, v in row.items() if k != "_row"}:
+            unchanged.append(row["code"])
+        else:
+            updated.append(row["code"])
+    if errors:
+        raise TableError(errors)
+    return ImportPlan(rows=rows, created=created, updated=updated, unchanged=unchanged)
+
+
+@transaction.atomic
+def catalogue_import_apply(
+    *, plan: ImportPlan, actor: Any = None, progress: Callable[[int, int], None] | None = None
+) -> ImportPlan:
+    total = len(plan.rows)
+    for done, row in enumerate(plan.rows, start=1):
+        CatalogueAction.objects.update_or_create(code=row["code"], defaults=_fields(row))
+        if progress is not None and (done % 50 == 0 or done == total):
+            progress(done, total)
+    if actor is not None and plan.rows:
+        first = CatalogueAction.objects.get(code=plan.rows[0]["code"])
+        audit(
+            actor=actor,
+            verb="catalogue.import",
+            target=first,
+            detail={"created": len(plan.created), "updated": len(plan.updated)},
+        )
+    return plan
+
+
+def catalogue_export(*, file_format: str = "xlsx") -> bytes:
+    spec = catalogue_sheet(_hazard_codes())
+    rows = [action_to_row(a) for a in CatalogueAction.objects.order_by("code")]
+    if file_format == "csv":
+        return write_csv(spec, rows)
+    return write_xlsx([(spec, rows)])
+
+
+def catalogue_load_shipped() -> int:
+    """The catalogue that ships with ReCAP (66 actions, in the project's own words)."""
+    raw = resources.files("recap.catalogue").joinpath("data/actions.json").read_text("utf-8")
+    rows = json.loads(raw)
+    for row in rows:
+        co = row["co_benefits"]
+        CatalogueAction.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "title": row["title"],
+                "summary": row["summary"],
+                "description": row["description"],
+                "sectors": row["sectors"],
+                "hazards": row["hazards"],
+                "qualities": row["qualities"],
+                **{name: co[name] for name in CO_BENEFITS},
+                "cost_min_usd": row["cost_min_usd"],
+                "cost_max_usd": row["cost_max_usd"],
+                "staff_fte": Decimal(str(row["staff_fte"])),
+                "months_to_implement": row["months_to_implement"],
+                "phase": row["phase"],
+                "prerequisites": row["prerequisites"],
+                "kpis": row["kpis"],
+            },
+        )
+    return len(rows)
