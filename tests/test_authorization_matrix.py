@@ -106,24 +106,44 @@ def _fresh_hazard(world: World) -> dict[str, Any]:
 def _fresh_version(world: World) -> dict[str, Any]:
     hazard = _hazard_type(f"h{uuid.uuid4().hex[:8]}")
     version = CityHazardVersion.objects.create(
-        city=world.city_a, hazard=hazard, change="deleted",
-        data={"likelihood": 2, "impact": 2, "trend": "stable", "affected_groups": "",
-              "affected_areas": "", "evidence": ""},
+        city=world.city_a,
+        hazard=hazard,
+        change="deleted",
+        data={
+            "likelihood": 2,
+            "impact": 2,
+            "trend": "stable",
+            "affected_groups": "",
+            "affected_areas": "",
+            "evidence": "",
+        },
     )
     return {"slug": "kigali", "pk": version.pk}
 
 
 def _new_hazard_form(world: World) -> dict[str, Any]:
-    return {"hazard": _hazard_type(f"h{uuid.uuid4().hex[:8]}").pk, "likelihood": "4", "impact": "2",
-            "trend": "rising"}
+    return {
+        "hazard": _hazard_type(f"h{uuid.uuid4().hex[:8]}").pk,
+        "likelihood": "4",
+        "impact": "2",
+        "trend": "rising",
+    }
 
 
 def _catalogue_action(world: World) -> dict[str, Any]:
     CatalogueAction.objects.get_or_create(
         code="WAT-01",
-        defaults={"title": "Water kiosks", "summary": "s", "description": "d", "sectors": ["water_sanitation"],
-                  "cost_min_usd": 1, "cost_max_usd": 2, "staff_fte": 1, "months_to_implement": 3,
-                  "phase": "short"},
+        defaults={
+            "title": "Water kiosks",
+            "summary": "s",
+            "description": "d",
+            "sectors": ["water_sanitation"],
+            "cost_min_usd": 1,
+            "cost_max_usd": 2,
+            "staff_fte": 1,
+            "months_to_implement": 3,
+            "phase": "short",
+        },
     )
     return {"code": "WAT-01"}
 
@@ -208,23 +228,54 @@ MATRIX: dict[str, list[Check]] = {
     "set_language": [Check("POST", every(FOUND), data=lambda w: {"language": "fr", "next": "/"})],
     "hazards:register": [Check("GET", CITY_VIEW, kwargs=KIGALI)],
     "hazards:history": [Check("GET", CITY_VIEW, kwargs=KIGALI)],
-    "hazards:download": [Check("GET", CITY_VIEW, kwargs=KIGALI), Check("GET", CITY_VIEW, kwargs=KIGALI, query="?format=csv")],
+    "hazards:download": [
+        Check("GET", CITY_VIEW, kwargs=KIGALI),
+        Check("GET", CITY_VIEW, kwargs=KIGALI, query="?format=csv"),
+    ],
     "hazards:add": [
         Check("GET", CITY_EDIT_PAGE, kwargs=KIGALI),
         Check("POST", CITY_EDIT_POST, kwargs=KIGALI, data=_new_hazard_form),
     ],
     "hazards:edit": [
         Check("GET", CITY_EDIT_PAGE, setup=_fresh_hazard),
-        Check("POST", CITY_EDIT_POST, setup=_fresh_hazard, data=lambda w: {"likelihood": "5", "impact": "5", "trend": "rising"}),
+        Check(
+            "POST",
+            CITY_EDIT_POST,
+            setup=_fresh_hazard,
+            data=lambda w: {"likelihood": "5", "impact": "5", "trend": "rising"},
+        ),
     ],
     "hazards:remove": [Check("POST", CITY_EDIT_POST, setup=_fresh_hazard)],
     "hazards:restore": [Check("POST", CITY_EDIT_POST, setup=_fresh_version)],
     "hazards:upload": [Check("GET", CITY_EDIT_PAGE, kwargs=KIGALI)],
-    "catalogue:list": [Check("GET", every(OK)), Check("GET", every(OK), query="?sector=health&phase=short&cost=small")],
+    "catalogue:list": [
+        Check("GET", every(OK)),
+        Check("GET", every(OK), query="?sector=health&phase=short&cost=small"),
+    ],
     "catalogue:detail": [Check("GET", every(OK), kwargs=_catalogue_action)],
     "catalogue:download": [Check("GET", every(OK)), Check("GET", every(OK), query="?format=csv")],
     "catalogue:upload": [Check("GET", ADMIN_ONLY)],
     "api:api-root": [Check("GET", every(MISSING))],
+    "api:catalogue_list": [
+        Check("GET", every(OK)),
+        Check("GET", every(OK), query="?sector=health&limit=5"),
+    ],
+    "api:catalogue_detail": [
+        Check("GET", every(OK), kwargs=_catalogue_action),
+        Check("GET", every(MISSING), kwargs=lambda w: {"code": "NOPE-99"}),
+    ],
+    "api:city_hazards": [
+        Check(
+            "GET",
+            city_a(UNAUTHORISED, OK, OK, OK, MISSING, OK, MISSING, OK),
+            kwargs=lambda w: {"city_id": w.city_a.pk},
+        ),
+        Check(
+            "GET",
+            every(MISSING) | {"anonymous": UNAUTHORISED, "admin": OK},
+            kwargs=lambda w: {"city_id": w.hidden.pk},
+        ),
+    ],
     "api:city_list": [Check("GET", every(OK))],
     "api:city_detail": [
         Check("GET", every(OK), kwargs=lambda w: {"city_id": w.city_a.pk}),

@@ -8,7 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from recap.accounts.api import router as me_router
+from recap.catalogue.api import router as catalogue_router
 from recap.cities.api import router as cities_router
+from recap.hazards.api import router as hazards_router
 
 api = NinjaAPI(
     title="ReCAP API",
@@ -20,6 +22,8 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/cities", cities_router)
+api.add_router("/cities", hazards_router)
+api.add_router("/catalogue", catalogue_router)
 api.add_router("/me", me_router)
 
 

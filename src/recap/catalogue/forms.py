@@ -17,15 +17,21 @@ COST_CHOICES = [
 
 class CatalogueFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", _("All sectors")), *Sector.choices])
+    sector = forms.ChoiceField(
+        label=_("Sector"), required=False, choices=[("", _("All sectors")), *Sector.choices]
+    )
     hazard = forms.ChoiceField(label=_("Hazard"), required=False)
-    phase = forms.ChoiceField(label=_("Phase"), required=False, choices=[("", _("Any phase")), *Phase.choices])
+    phase = forms.ChoiceField(
+        label=_("Phase"), required=False, choices=[("", _("Any phase")), *Phase.choices]
+    )
     cost = forms.ChoiceField(label=_("Cost"), required=False, choices=COST_CHOICES)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         hazards = HazardType.objects.filter(is_active=True).order_by("name")
-        self.fields["hazard"].choices = [("", _("Any hazard")), *((h.code, h.name) for h in hazards)]  # type: ignore[attr-defined]
+        field = self.fields["hazard"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Any hazard")), *((h.code, h.name) for h in hazards)]
 
 
 class CatalogueUploadForm(forms.Form):

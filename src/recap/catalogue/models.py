@@ -29,7 +29,15 @@ class Phase(models.TextChoices):
     MEDIUM = "medium", _("Medium term")
 
 
-QUALITIES = ("reflective", "resourceful", "robust", "redundant", "flexible", "inclusive", "integrated")
+QUALITIES = (
+    "reflective",
+    "resourceful",
+    "robust",
+    "redundant",
+    "flexible",
+    "inclusive",
+    "integrated",
+)
 CO_BENEFITS = ("economy", "equity", "mitigation", "adaptation", "health")
 
 # Cost bands for filtering, in US dollars (upper bound of the indicative range).
@@ -45,14 +53,18 @@ class CatalogueAction(models.Model):
     title = models.CharField(_("title"), max_length=120)
     summary = models.CharField(_("summary"), max_length=300)
     description = models.TextField(_("description"))
-    sectors = models.JSONField(_("sectors"), default=list, help_text=_("The first is the main sector."))
+    sectors = models.JSONField(
+        _("sectors"), default=list, help_text=_("The first is the main sector.")
+    )
     hazards = models.JSONField(
         _("hazards addressed"), default=dict, help_text=_("Hazard code → effectiveness 0–3")
     )
     qualities = models.JSONField(_("resilience qualities"), default=list)
     economy = models.PositiveSmallIntegerField(_("economy and jobs"), validators=SCORE, default=0)
     equity = models.PositiveSmallIntegerField(_("equity"), validators=SCORE, default=0)
-    mitigation = models.PositiveSmallIntegerField(_("climate mitigation"), validators=SCORE, default=0)
+    mitigation = models.PositiveSmallIntegerField(
+        _("climate mitigation"), validators=SCORE, default=0
+    )
     adaptation = models.PositiveSmallIntegerField(_("adaptation"), validators=SCORE, default=0)
     health = models.PositiveSmallIntegerField(_("health"), validators=SCORE, default=0)
     cost_min_usd = models.PositiveIntegerField(_("indicative cost from (US$)"))

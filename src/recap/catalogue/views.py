@@ -29,7 +29,11 @@ def catalogue_list(request: HttpRequest) -> HttpResponse:
         phase=filters.get("phase", ""),
         cost=filters.get("cost", ""),
     )
-    context = {"form": form, "actions": actions, "hazard_names": dict(HazardType.objects.values_list("code", "name"))}
+    context = {
+        "form": form,
+        "actions": actions,
+        "hazard_names": dict(HazardType.objects.values_list("code", "name")),
+    }
     template = "catalogue/partials/_results.html" if request.htmx else "catalogue/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
@@ -43,7 +47,10 @@ def catalogue_detail(request: HttpRequest, code: str) -> HttpResponse:
         "catalogue/detail.html",
         {
             "action": action,
-            "hazard_rows": [(hazards.get(c), c, e) for c, e in sorted(action.hazards.items(), key=lambda x: -x[1])],
+            "hazard_rows": [
+                (hazards.get(c), c, e)
+                for c, e in sorted(action.hazards.items(), key=lambda x: -x[1])
+            ],
         },
     )
 
@@ -65,8 +72,10 @@ def catalogue_download(request: HttpRequest) -> HttpResponse:
 def catalogue_upload(request: HttpRequest) -> HttpResponse:
     """Upload → preview every change → confirm. Only platform admins change the catalogue."""
     if not is_platform_admin(request.user):
-        return render(request, "403.html", status=403) if request.user.is_authenticated else redirect(
-            f"/accounts/login/?next={request.path}"
+        return (
+            render(request, "403.html", status=403)
+            if request.user.is_authenticated
+            else redirect(f"/accounts/login/?next={request.path}")
         )
     if request.method == "POST" and "confirm" in request.POST:
         try:
@@ -78,7 +87,8 @@ def catalogue_upload(request: HttpRequest) -> HttpResponse:
         catalogue_import_apply(plan=plan, actor=request.user)
         messages.success(
             request,
-            _("Catalogue updated: %(c)d added, %(u)d changed.") % {"c": len(plan.created), "u": len(plan.updated)},
+            _("Catalogue updated: %(c)d added, %(u)d changed.")
+            % {"c": len(plan.created), "u": len(plan.updated)},
         )
         return redirect("catalogue:list")
     form = CatalogueUploadForm(request.POST or None, request.FILES or None)

@@ -19,7 +19,7 @@ import csv
 import io
 import math
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,65 +73,78 @@ def unescape_text(value: str) -> str:
 # ---------------------------------------------------------------- cells to values
 
 
+def _number(raw: Any, column: Column) -> int | float:
+    if isinstance(raw, bool):
+        raise ValueError("must be a number")
+    if isinstance(raw, str):
+        try:
+            raw = float(raw.strip().replace(",", ""))
+        except ValueError:
+            raise ValueError("must be a number") from None
+    if not isinstance(raw, int | float) or not math.isfinite(raw):
+        raise ValueError("must be a number")
+    value: int | float = float(raw)
+    if column.kind == "int":
+        if float(raw) != int(raw):
+            raise ValueError("must be a whole number")
+        value = int(raw)
+    if column.minimum is not None and value < column.minimum:
+        raise ValueError(f"must be at least {column.minimum:g}")
+    if column.maximum is not None and value > column.maximum:
+        raise ValueError(f"must be at most {column.maximum:g}")
+    return value
+
+
+def _pairs(text: str, column: Column) -> dict[str, int]:
+    pairs: dict[str, int] = {}
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        key, sep, value = part.partition(":")
+        key = key.strip()
+        if not sep or not value.strip().isdigit():
+            raise ValueError(f"{part!r} should look like code:2")
+        if column.choices and key not in column.choices:
+            raise ValueError(f"{key!r} is not a known code")
+        score = int(value)
+        if column.maximum is not None and score > column.maximum:
+            raise ValueError(f"{key}: must be at most {column.maximum:g}")
+        pairs[key] = score
+    return pairs
+
+
+def _list(text: str, column: Column) -> list[str]:
+    items = [t.strip() for t in text.split(";") if t.strip()]
+    bad = [t for t in items if column.choices and t not in column.choices]
+    if bad:
+        raise ValueError(f"{bad[0]!r} is not one of {', '.join(column.choices)}")
+    return items
+
+
+def _lines(text: str, column: Column) -> list[str]:
+    return [x.strip() for x in text.splitlines() if x.strip()]
+
+
 def _convert(raw: Any, column: Column) -> Any:
     """A cell's value as the column's type; raises ValueError with the reason."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         if column.required:
             raise ValueError("is required")
-        return [] if column.kind in ("list", "lines") else {} if column.kind == "pairs" else None
+        return {"list": [], "lines": [], "pairs": {}}.get(column.kind)
     if column.kind in ("int", "float"):
-        if isinstance(raw, bool):
-            raise ValueError("must be a number")
-        if isinstance(raw, str):
-            try:
-                raw = float(raw.strip().replace(",", ""))
-            except ValueError:
-                raise ValueError("must be a number") from None
-        if not isinstance(raw, int | float) or not math.isfinite(raw):
-            raise ValueError("must be a number")
-        if column.kind == "int":
-            if float(raw) != int(raw):
-                raise ValueError("must be a whole number")
-            raw = int(raw)
-        else:
-            raw = float(raw)
-        if column.minimum is not None and raw < column.minimum:
-            raise ValueError(f"must be at least {column.minimum:g}")
-        if column.maximum is not None and raw > column.maximum:
-            raise ValueError(f"must be at most {column.maximum:g}")
-        return raw
-    text = unescape_text(str(raw).strip() if not isinstance(raw, str) else raw.strip())
+        return _number(raw, column)
+    text = unescape_text(raw.strip() if isinstance(raw, str) else str(raw).strip())
     if len(text) > column.max_length:
         raise ValueError(f"must be at most {column.max_length} characters")
-    if column.kind == "choice":
-        if text not in column.choices:
-            raise ValueError(f"must be one of {', '.join(column.choices)}")
-        return text
-    if column.kind == "list":
-        items = [t.strip() for t in text.split(";") if t.strip()]
-        bad = [t for t in items if column.choices and t not in column.choices]
-        if bad:
-            raise ValueError(f"{bad[0]!r} is not one of {', '.join(column.choices)}")
-        return items
-    if column.kind == "lines":
-        return [t.strip() for t in text.splitlines() if t.strip()]
-    if column.kind == "pairs":
-        pairs: dict[str, int] = {}
-        for part in (p.strip() for p in text.split(";")):
-            if not part:
-                continue
-            key, sep, value = part.partition(":")
-            key = key.strip()
-            if not sep or not value.strip().isdigit():
-                raise ValueError(f"{part!r} should look like code:2")
-            if column.choices and key not in column.choices:
-                raise ValueError(f"{key!r} is not a known code")
-            score = int(value)
-            if column.maximum is not None and score > column.maximum:
-                raise ValueError(f"{key}: must be at most {column.maximum:g}")
-            pairs[key] = score
-        return pairs
-    return text
+    if column.kind == "choice" and text not in column.choices:
+        raise ValueError(f"must be one of {', '.join(column.choices)}")
+    converters: dict[str, Callable[[str, Column], Any]] = {
+        "list": _list,
+        "pairs": _pairs,
+        "lines": _lines,
+    }
+    convert = converters.get(column.kind)
+    return convert(text, column) if convert else text
 
 
 # ---------------------------------------------------------------- reading
@@ -141,18 +154,24 @@ def _sniff(data: bytes, filename: str) -> str:
     lower = filename.lower()
     if lower.endswith(".xlsx"):
         if not data.startswith(b"PK\x03\x04"):
-            raise TableError([f"{filename}: this is not a real XLSX file (save it from Excel as .xlsx)"])
+            raise TableError(
+                [f"{filename}: this is not a real XLSX file (save it from Excel as .xlsx)"]
+            )
         return "xlsx"
     if lower.endswith(".csv"):
         return "csv"
     raise TableError([f"{filename}: only .xlsx and .csv files can be imported"])
 
 
-def _xlsx_rows(data: bytes, filename: str, spec: SheetSpec) -> tuple[str, list[list[Any]], list[str]]:
+def _xlsx_rows(
+    data: bytes, filename: str, spec: SheetSpec
+) -> tuple[str, list[list[Any]], list[str]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise TableError([f"{filename}: this is not a real XLSX file (save it from Excel as .xlsx)"]) from None
+        raise TableError(
+            [f"{filename}: this is not a real XLSX file (save it from Excel as .xlsx)"]
+        ) from None
     sheet_name = spec.name if spec.name in book.sheetnames else book.sheetnames[0]
     sheet = book[sheet_name]
     rows: list[list[Any]] = []
@@ -197,12 +216,22 @@ def read_table(data: bytes, filename: str, spec: SheetSpec) -> list[dict[str, An
     where = f"Sheet '{sheet}'" if kind == "xlsx" else f"File '{sheet}'"
     if formulas:
         raise TableError(
-            [f"{f}: contains a formula; copy the cells and paste them as values" for f in formulas[:MAX_ERRORS]]
+            [
+                f"{f}: contains a formula; copy the cells and paste them as values"
+                for f in formulas[:MAX_ERRORS]
+            ]
         )
     rows = [r for r in rows if any(v is not None and str(v).strip() for v in r)]
     if not rows:
         raise TableError([f"{where}: the sheet is empty (expected a header row)"])
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    _check_header(header, spec, where)
+    if len(rows) - 1 > MAX_ROWS:
+        raise TableError([f"{where}: more than {MAX_ROWS} rows; split the file"])
+    return _records(rows, header, spec, where)
+
+
+def _check_header(header: list[str], spec: SheetSpec, where: str) -> None:
     names = [c.name for c in spec.columns]
     errors = []
     missing = [c.name for c in spec.columns if c.required and c.name not in header]
@@ -210,14 +239,20 @@ def read_table(data: bytes, filename: str, spec: SheetSpec) -> list[dict[str, An
         errors.append(f"{where}, row 1: missing column(s) {', '.join(missing)}")
     unknown = [h for h in header if h and h not in names]
     if unknown:
-        errors.append(f"{where}, row 1: unknown column(s) {', '.join(unknown)} (expected {', '.join(names)})")
+        errors.append(
+            f"{where}, row 1: unknown column(s) {', '.join(unknown)} (expected {', '.join(names)})"
+        )
     dupes = {h for h in header if h and header.count(h) > 1}
     if dupes:
         errors.append(f"{where}, row 1: column(s) {', '.join(sorted(dupes))} appear twice")
     if errors:
         raise TableError(errors)
-    if len(rows) - 1 > MAX_ROWS:
-        raise TableError([f"{where}: more than {MAX_ROWS} rows; split the file"])
+
+
+def _records(
+    rows: list[list[Any]], header: list[str], spec: SheetSpec, where: str
+) -> list[dict[str, Any]]:
+    errors: list[str] = []
     index = {h: i for i, h in enumerate(header) if h}
     out: list[dict[str, Any]] = []
     seen: dict[Any, int] = {}
@@ -233,9 +268,8 @@ def read_table(data: bytes, filename: str, spec: SheetSpec) -> list[dict[str, An
         if spec.key and record.get(spec.key) is not None:
             key = record[spec.key]
             if key in seen:
-                errors.append(
-                    f"{where}, row {offset}, column '{spec.key}': duplicate {key!r} (also row {seen[key]})"
-                )
+                place = f"{where}, row {offset}, column '{spec.key}'"
+                errors.append(f"{place}: duplicate {key!r} (also row {seen[key]})")
             seen.setdefault(key, offset)
         out.append(record)
         if len(errors) >= MAX_ERRORS:
@@ -265,7 +299,7 @@ def _cell(value: Any, column: Column) -> Any:
 
 def write_xlsx(sheets: Iterable[tuple[SheetSpec, Iterable[dict[str, Any]]]]) -> bytes:
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DCE8EA")
     for spec, rows in sheets:
@@ -278,7 +312,9 @@ def write_xlsx(sheets: Iterable[tuple[SheetSpec, Iterable[dict[str, Any]]]]) -> 
             sheet.append([_cell(row.get(c.name), c) for c in spec.columns])
         for i, column in enumerate(spec.columns, start=1):
             letter = sheet.cell(row=1, column=i).column_letter
-            sheet.column_dimensions[letter].width = 14 if column.kind in ("int", "float", "choice") else 28
+            sheet.column_dimensions[letter].width = (
+                14 if column.kind in ("int", "float", "choice") else 28
+            )
         sheet.freeze_panes = "A2"
         # Keep every string a string: openpyxl would treat "=..." as a formula.
         for row_cells in sheet.iter_rows(min_row=2):
@@ -295,5 +331,7 @@ def write_csv(spec: SheetSpec, rows: Iterable[dict[str, Any]]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow([c.name for c in spec.columns])
     for row in rows:
-        writer.writerow(["" if (v := _cell(row.get(c.name), c)) is None else v for c in spec.columns])
+        writer.writerow(
+            ["" if (v := _cell(row.get(c.name), c)) is None else v for c in spec.columns]
+        )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

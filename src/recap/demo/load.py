@@ -11,9 +11,9 @@ from django.db import transaction
 
 from recap.accounts.models import Membership, Role, User
 from recap.catalogue.services import catalogue_load_shipped
+from recap.cities.models import City, Country, Organisation, Programme
 from recap.hazards.models import CityHazard, HazardType
 from recap.hazards.services import city_hazard_add, hazard_taxonomy_load
-from recap.cities.models import City, Country, Organisation, Programme
 from recap.pipeline.models import ProjectConcept
 from recap.tracking.models import Measure, Training
 
@@ -168,6 +168,11 @@ def demo_load() -> list[DemoAccount]:
 
     hazard_taxonomy_load()
     catalogue_load_shipped()
+    _demo_hazards(cities)
+    return accounts
+
+
+def _demo_hazards(cities: dict[str, City]) -> None:
     admin = User.objects.get(username="admin")
     for slug, entries in data.HAZARDS.items():
         for code, likelihood, impact, trend, groups, areas in entries:
@@ -183,4 +188,3 @@ def demo_load() -> list[DemoAccount]:
                 affected_groups=groups,
                 affected_areas=areas,
             )
-    return accounts

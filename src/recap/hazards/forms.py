@@ -11,7 +11,15 @@ from .models import CityHazard, HazardType
 class CityHazardForm(forms.ModelForm[CityHazard]):
     class Meta:
         model = CityHazard
-        fields = ["hazard", "likelihood", "impact", "trend", "affected_groups", "affected_areas", "evidence"]
+        fields = [
+            "hazard",
+            "likelihood",
+            "impact",
+            "trend",
+            "affected_groups",
+            "affected_areas",
+            "evidence",
+        ]
         widgets = {
             "likelihood": forms.Select(choices=[(i, i) for i in range(1, 6)]),
             "impact": forms.Select(choices=[(i, i) for i in range(1, 6)]),
@@ -25,7 +33,9 @@ class CityHazardForm(forms.ModelForm[CityHazard]):
         if self.instance.pk:
             del self.fields["hazard"]
         else:
-            self.fields["hazard"].queryset = available if available is not None else HazardType.objects.none()  # type: ignore[attr-defined]
+            field = self.fields["hazard"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = available if available is not None else HazardType.objects.none()
             self.fields["hazard"].label = _("Shock or stress")
 
 

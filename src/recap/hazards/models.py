@@ -83,7 +83,9 @@ class CityHazard(models.Model):
                 violation_error_message=_("This hazard is already in the city's register."),
             ),
             models.CheckConstraint(
-                condition=models.Q(likelihood__gte=1, likelihood__lte=5, impact__gte=1, impact__lte=5),
+                condition=models.Q(
+                    likelihood__gte=1, likelihood__lte=5, impact__gte=1, impact__lte=5
+                ),
                 name="hazard_scores_1_to_5",
             ),
         ]

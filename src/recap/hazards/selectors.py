@@ -24,7 +24,9 @@ def city_hazard_list(*, user: Any, city: City) -> list[CityHazard]:
 
 def city_hazard_get(*, user: Any, city: City, pk: int) -> CityHazard:
     try:
-        return city_hazard_policy.queryset(user).select_related("hazard", "city").get(city=city, pk=pk)
+        return (
+            city_hazard_policy.queryset(user).select_related("hazard", "city").get(city=city, pk=pk)
+        )
     except CityHazard.DoesNotExist as exc:
         raise Http404("No such hazard entry") from exc
 
@@ -39,7 +41,11 @@ def city_hazard_history(*, user: Any, city: City) -> QuerySet[CityHazardVersion]
 
 def city_hazard_version_get(*, user: Any, city: City, pk: int) -> CityHazardVersion:
     try:
-        return city_hazard_version_policy.queryset(user).select_related("hazard", "city").get(city=city, pk=pk)
+        return (
+            city_hazard_version_policy.queryset(user)
+            .select_related("hazard", "city")
+            .get(city=city, pk=pk)
+        )
     except CityHazardVersion.DoesNotExist as exc:
         raise Http404("No such version") from exc
 

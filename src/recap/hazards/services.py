@@ -65,7 +65,9 @@ def city_hazard_update(*, actor: Any, entry: CityHazard, **values: Any) -> CityH
         return stored
     stored.save()
     _version(stored, CityHazardVersion.Change.UPDATED, actor)
-    changed = {f: [before[f], getattr(stored, f)] for f in FIELDS if before[f] != getattr(stored, f)}
+    changed = {
+        f: [before[f], getattr(stored, f)] for f in FIELDS if before[f] != getattr(stored, f)
+    }
     audit(actor=actor, verb="hazard.update", target=stored, city=stored.city, detail=changed)
     return stored
 
@@ -74,7 +76,13 @@ def city_hazard_update(*, actor: Any, entry: CityHazard, **values: Any) -> CityH
 def city_hazard_remove(*, actor: Any, entry: CityHazard) -> None:
     _require_editor(actor, entry.city)
     _version(entry, CityHazardVersion.Change.DELETED, actor)
-    audit(actor=actor, verb="hazard.remove", target=entry, city=entry.city, detail={"hazard": entry.hazard.code})
+    audit(
+        actor=actor,
+        verb="hazard.remove",
+        target=entry,
+        city=entry.city,
+        detail={"hazard": entry.hazard.code},
+    )
     entry.delete()
 
 
@@ -92,7 +100,13 @@ def city_hazard_restore(*, actor: Any, version: CityHazardVersion) -> CityHazard
     entry.full_clean()
     entry.save()
     _version(entry, CityHazardVersion.Change.RESTORED, actor)
-    audit(actor=actor, verb="hazard.restore", target=entry, city=entry.city, detail={"version": version.pk})
+    audit(
+        actor=actor,
+        verb="hazard.restore",
+        target=entry,
+        city=entry.city,
+        detail={"version": version.pk},
+    )
     return entry
 
 

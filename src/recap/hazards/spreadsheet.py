@@ -19,7 +19,9 @@ def register_sheet() -> SheetSpec:
         name="Hazards",
         key="hazard",
         columns=[
-            Column("hazard", "choice", choices=list(HazardType.objects.values_list("code", flat=True))),
+            Column(
+                "hazard", "choice", choices=list(HazardType.objects.values_list("code", flat=True))
+            ),
             Column("likelihood", "int", minimum=1, maximum=5),
             Column("impact", "int", minimum=1, maximum=5),
             Column("trend", "choice", choices=[t.value for t in Trend]),
@@ -33,7 +35,9 @@ def register_sheet() -> SheetSpec:
 def register_rows(city: City) -> list[dict[str, Any]]:
     return [
         {"hazard": e.hazard.code, **{f: getattr(e, f) for f in FIELDS}}
-        for e in CityHazard.objects.filter(city=city).select_related("hazard").order_by("hazard__code")
+        for e in CityHazard.objects.filter(city=city)
+        .select_related("hazard")
+        .order_by("hazard__code")
     ]
 
 
@@ -75,4 +79,10 @@ def register_import_apply(city: City, *, plan: RegisterPlan, actor: Any) -> Regi
     return plan
 
 
-__all__ = ["RegisterPlan", "TableError", "register_export", "register_import_apply", "register_import_plan"]
+__all__ = [
+    "RegisterPlan",
+    "TableError",
+    "register_export",
+    "register_import_apply",
+    "register_import_plan",
+]

@@ -18,7 +18,13 @@ from recap.core.tabular import MAX_BYTES, TableError
 
 from . import selectors
 from .forms import CityHazardForm, RegisterUploadForm
-from .services import FIELDS, city_hazard_add, city_hazard_remove, city_hazard_restore, city_hazard_update
+from .services import (
+    FIELDS,
+    city_hazard_add,
+    city_hazard_remove,
+    city_hazard_restore,
+    city_hazard_update,
+)
 from .spreadsheet import RegisterPlan, register_export, register_import_apply, register_import_plan
 
 SALT = "recap.hazards.import"
@@ -45,7 +51,9 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def add(request: HttpRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
-    form = CityHazardForm(request.POST or None, available=selectors.hazard_types_available(city=city))
+    form = CityHazardForm(
+        request.POST or None, available=selectors.hazard_types_available(city=city)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -55,7 +63,12 @@ def add(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("The hazard was added to the register."))
             return redirect("hazards:register", slug=city.slug)
-    return render(request, "hazards/form.html", {"city": city, "form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "hazards/form.html",
+        {"city": city, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -65,11 +78,16 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     entry = selectors.city_hazard_get(user=request.user, city=city, pk=pk)
     form = CityHazardForm(request.POST or None, instance=entry)
     if request.method == "POST" and form.is_valid():
-        city_hazard_update(actor=request.user, entry=entry, **{f: form.cleaned_data[f] for f in FIELDS})
+        city_hazard_update(
+            actor=request.user, entry=entry, **{f: form.cleaned_data[f] for f in FIELDS}
+        )
         messages.success(request, _("The register entry was saved."))
         return redirect("hazards:register", slug=city.slug)
     return render(
-        request, "hazards/form.html", {"city": city, "form": form, "entry": entry}, status=400 if form.errors else 200
+        request,
+        "hazards/form.html",
+        {"city": city, "form": form, "entry": entry},
+        status=400 if form.errors else 200,
     )
 
 
@@ -79,7 +97,11 @@ def remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     entry = selectors.city_hazard_get(user=request.user, city=city, pk=pk)
     city_hazard_remove(actor=request.user, entry=entry)
-    messages.success(request, _("“%(name)s” was removed; it can be restored from the history.") % {"name": entry.hazard.name})
+    messages.success(
+        request,
+        _("“%(name)s” was removed; it can be restored from the history.")
+        % {"name": entry.hazard.name},
+    )
     return redirect("hazards:register", slug=city.slug)
 
 
@@ -104,7 +126,9 @@ def restore(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     version = selectors.city_hazard_version_get(user=request.user, city=city, pk=pk)
     city_hazard_restore(actor=request.user, version=version)
-    messages.success(request, _("“%(name)s” was restored to that state.") % {"name": version.hazard.name})
+    messages.success(
+        request, _("“%(name)s” was restored to that state.") % {"name": version.hazard.name}
+    )
     return redirect("hazards:register", slug=city.slug)
 
 
@@ -118,7 +142,9 @@ def download(request: HttpRequest, slug: str) -> HttpResponse:
         if file_format == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response = HttpResponse(register_export(city, file_format=file_format), content_type=content_type)
+    response = HttpResponse(
+        register_export(city, file_format=file_format), content_type=content_type
+    )
     response["Content-Disposition"] = f'attachment; filename="{city.slug}-hazards.{file_format}"'
     return response
 
@@ -135,14 +161,20 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("hazards:upload", slug=city.slug)
         plan = RegisterPlan(**payload)
         register_import_apply(city, plan=plan, actor=request.user)
-        messages.success(request, _("Register updated: %(a)d added, %(c)d changed.") % {"a": len(plan.added), "c": len(plan.changed)})
+        messages.success(
+            request,
+            _("Register updated: %(a)d added, %(c)d changed.")
+            % {"a": len(plan.added), "c": len(plan.changed)},
+        )
         return redirect("hazards:register", slug=city.slug)
     form = RegisterUploadForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"city": city, "form": form, "max_mb": MAX_BYTES // (1024 * 1024)}
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         try:
-            plan = register_import_plan(city, data=upload_file.read(MAX_BYTES + 1), filename=upload_file.name)
+            plan = register_import_plan(
+                city, data=upload_file.read(MAX_BYTES + 1), filename=upload_file.name
+            )
         except TableError as exc:
             context["errors"] = exc.errors
             return render(request, "hazards/upload.html", context, status=400)

@@ -53,23 +53,27 @@ def test_export_then_import_is_identical(catalogue: None, file_format: str) -> N
     assert len(plan.created) == len(before)
     catalogue_import_apply(plan=plan)
     assert rows() == before
-    again = catalogue_import_plan(data=catalogue_export(file_format=file_format), filename=f"c.{file_format}")
+    again = catalogue_import_plan(
+        data=catalogue_export(file_format=file_format), filename=f"c.{file_format}"
+    )
     assert (again.created, again.updated, len(again.unchanged)) == ([], [], len(before))
 
 
 def test_text_that_looks_like_a_formula_is_escaped_and_comes_back(catalogue: None) -> None:
-    CatalogueAction.objects.filter(code="WAT-01").update(summary="=HYPERLINK(\"http://x\")", title="+1 kiosk")
+    CatalogueAction.objects.filter(code="WAT-01").update(
+        summary='=HYPERLINK("http://x")', title="+1 kiosk"
+    )
     data = catalogue_export()
     sheet = load_workbook(io.BytesIO(data))["Actions"]
     header = [c.value for c in sheet[1]]
     row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "WAT-01")
-    assert row[header.index("summary")].value == "'=HYPERLINK(\"http://x\")"
+    assert row[header.index("summary")].value == '\'=HYPERLINK("http://x")'
     assert row[header.index("summary")].data_type == "s"
     csv_text = catalogue_export(file_format="csv").decode("utf-8")
     assert "'=HYPERLINK" in csv_text and "'+1 kiosk" in csv_text
     plan = catalogue_import_plan(data=data, filename="c.xlsx")
     wat = next(r for r in plan.rows if r["code"] == "WAT-01")
-    assert wat["summary"] == "=HYPERLINK(\"http://x\")"
+    assert wat["summary"] == '=HYPERLINK("http://x")'
     assert wat["title"] == "+1 kiosk"
 
 
@@ -86,13 +90,50 @@ def workbook(header: list[str], *data_rows: list[Any]) -> bytes:
 
 
 def good_row_values(code: str = "NEW-01") -> list[Any]:
-    return [code, "A title", "A summary", "A description.", "health; digital", "epidemic:3", "robust",
-            1, 2, 0, 1, 3, 1000, 5000, 0.5, 6, "short", "Land agreed", "Clinics reached (%)"]
+    return [
+        code,
+        "A title",
+        "A summary",
+        "A description.",
+        "health; digital",
+        "epidemic:3",
+        "robust",
+        1,
+        2,
+        0,
+        1,
+        3,
+        1000,
+        5000,
+        0.5,
+        6,
+        "short",
+        "Land agreed",
+        "Clinics reached (%)",
+    ]
 
 
-HEADER = ["code", "title", "summary", "description", "sectors", "hazards", "qualities", "economy", "equity",
-          "mitigation", "adaptation", "health", "cost_min_usd", "cost_max_usd", "staff_fte",
-          "months_to_implement", "phase", "prerequisites", "kpis"]
+HEADER = [
+    "code",
+    "title",
+    "summary",
+    "description",
+    "sectors",
+    "hazards",
+    "qualities",
+    "economy",
+    "equity",
+    "mitigation",
+    "adaptation",
+    "health",
+    "cost_min_usd",
+    "cost_max_usd",
+    "staff_fte",
+    "months_to_implement",
+    "phase",
+    "prerequisites",
+    "kpis",
+]
 
 
 def with_cell(column: str, value: Any) -> bytes:
@@ -102,28 +143,69 @@ def with_cell(column: str, value: Any) -> bytes:
 
 
 BAD_FILES = [
-    ("wrong header", workbook(["code", "name"], ["X", "Y"]), "Sheet 'Actions', row 1: missing column(s) title"),
-    ("unknown column", workbook([*HEADER, "colour"], good_row_values()), "unknown column(s) colour"),
-    ("wrong type", with_cell("economy", "high"), "Sheet 'Actions', row 2, column 'economy': must be a number"),
+    (
+        "wrong header",
+        workbook(["code", "name"], ["X", "Y"]),
+        "Sheet 'Actions', row 1: missing column(s) title",
+    ),
+    (
+        "unknown column",
+        workbook([*HEADER, "colour"], good_row_values()),
+        "unknown column(s) colour",
+    ),
+    (
+        "wrong type",
+        with_cell("economy", "high"),
+        "Sheet 'Actions', row 2, column 'economy': must be a number",
+    ),
     ("out of range", with_cell("equity", 7), "row 2, column 'equity': must be at most 3"),
-    ("unknown hazard", with_cell("hazards", "meteor:3"), "row 2, column 'hazards': 'meteor' is not a known code"),
-    ("bad phase", with_cell("phase", "soon"), "row 2, column 'phase': must be one of short, medium"),
-    ("unknown sector", with_cell("sectors", "space"), "row 2, column 'sectors': 'space' is not one of"),
+    (
+        "unknown hazard",
+        with_cell("hazards", "meteor:3"),
+        "row 2, column 'hazards': 'meteor' is not a known code",
+    ),
+    (
+        "bad phase",
+        with_cell("phase", "soon"),
+        "row 2, column 'phase': must be one of short, medium",
+    ),
+    (
+        "unknown sector",
+        with_cell("sectors", "space"),
+        "row 2, column 'sectors': 'space' is not one of",
+    ),
     ("missing title", with_cell("title", None), "row 2, column 'title': is required"),
-    ("cost order", with_cell("cost_max_usd", 10), "row 2, column 'cost_max_usd': must not be below cost_min_usd"),
-    ("duplicate id", workbook(HEADER, good_row_values("DUP-01"), good_row_values("DUP-01")),
-     "row 3, column 'code': duplicate 'DUP-01' (also row 2)"),
-    ("formula", with_cell("cost_min_usd", "=1+1"), "Sheet 'Actions', row 2, column 13: contains a formula"),
+    (
+        "cost order",
+        with_cell("cost_max_usd", 10),
+        "row 2, column 'cost_max_usd': must not be below cost_min_usd",
+    ),
+    (
+        "duplicate id",
+        workbook(HEADER, good_row_values("DUP-01"), good_row_values("DUP-01")),
+        "row 3, column 'code': duplicate 'DUP-01' (also row 2)",
+    ),
+    (
+        "formula",
+        with_cell("cost_min_usd", "=1+1"),
+        "Sheet 'Actions', row 2, column 13: contains a formula",
+    ),
     ("empty file", b"", "c.xlsx: the file is empty"),
     ("text renamed .xlsx", b"code,title\nX,Y\n", "c.xlsx: this is not a real XLSX file"),
     ("broken zip", b"PK\x03\x04garbage", "c.xlsx: this is not a real XLSX file"),
-    ("oversized", b"PK\x03\x04" + b"0" * (5 * 1024 * 1024 + 1), "c.xlsx: the file is larger than 5 MB"),
+    (
+        "oversized",
+        b"PK\x03\x04" + b"0" * (5 * 1024 * 1024 + 1),
+        "c.xlsx: the file is larger than 5 MB",
+    ),
     ("only a header", workbook(HEADER), None),
 ]
 
 
 @pytest.mark.parametrize(("label", "data", "message"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
-def test_every_bad_file_is_refused_with_its_place_named(catalogue: None, label: str, data: bytes, message: str | None) -> None:
+def test_every_bad_file_is_refused_with_its_place_named(
+    catalogue: None, label: str, data: bytes, message: str | None
+) -> None:
     before = rows()
     if message is None:  # a header and no rows is a valid, empty import
         plan = catalogue_import_plan(data=data, filename="c.xlsx")
@@ -154,22 +236,47 @@ RECAP = str(Path(sys.executable).parent / "recap")
 def test_command_line_round_trip_and_rejection(tmp_path: Path, catalogue: None) -> None:
     # The command runs in its own process on its own database file.
     env = {"RECAP_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    assert subprocess.run([RECAP, "demo"], env=env, capture_output=True, check=False).returncode == 0
+    assert (
+        subprocess.run([RECAP, "demo"], env=env, capture_output=True, check=False).returncode == 0
+    )
     target = tmp_path / "catalogue.xlsx"
-    out = subprocess.run([RECAP, "catalogue", "export", str(target)], env=env, capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [RECAP, "catalogue", "export", str(target)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
-    result = subprocess.run([RECAP, "catalogue", "import", str(target)], env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [RECAP, "catalogue", "import", str(target)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "0 new, 0 changed" in result.stdout
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(with_cell("economy", "high"))
-    result = subprocess.run([RECAP, "catalogue", "import", str(bad)], env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [RECAP, "catalogue", "import", str(bad)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 2
     assert "row 2, column 'economy': must be a number" in result.stderr
     assert "rejected, nothing was written" in result.stderr
     assert "Traceback" not in result.stderr
-    missing = subprocess.run([RECAP, "catalogue", "import", str(tmp_path / "nope.xlsx")], env=env,
-                             capture_output=True, text=True, check=False)
+    missing = subprocess.run(
+        [RECAP, "catalogue", "import", str(tmp_path / "nope.xlsx")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert missing.returncode == 2
 
 
@@ -190,13 +297,17 @@ def test_web_upload_previews_then_saves(client: Client, world: World, catalogue:
     assert "The preview expired" in response.content.decode()
 
 
-def test_web_upload_shows_every_error_and_saves_nothing(client: Client, world: World, catalogue: None) -> None:
+def test_web_upload_shows_every_error_and_saves_nothing(
+    client: Client, world: World, catalogue: None
+) -> None:
     client.force_login(world.users["admin"])
     upload = io.BytesIO(with_cell("phase", "soon"))
     upload.name = "bad.xlsx"
     response = client.post("/catalogue/upload/", {"file": upload})
     assert response.status_code == 400
-    assert "row 2, column &#x27;phase&#x27;: must be one of short, medium" in response.content.decode()
+    assert (
+        "row 2, column &#x27;phase&#x27;: must be one of short, medium" in response.content.decode()
+    )
 
 
 def test_search_and_filters(client: Client, catalogue: None) -> None:
@@ -210,3 +321,12 @@ def test_search_and_filters(client: Client, catalogue: None) -> None:
     assert all(a.cost_max_usd <= 100_000 for a in small)
     by_hazard = client.get("/catalogue/?hazard=epidemic").context["actions"]
     assert by_hazard and all("epidemic" in a.hazards for a in by_hazard)
+
+
+def test_api_catalogue(client: Client, catalogue: None) -> None:
+    data = client.get("/api/v1/catalogue?sector=water_sanitation&phase=short&limit=100").json()
+    assert data["count"] >= 3
+    assert all("water_sanitation" in a["sectors"] and a["phase"] == "short" for a in data["items"])
+    one = client.get("/api/v1/catalogue/WAT-01").json()
+    assert set(one["co_benefits"]) == {"economy", "equity", "mitigation", "adaptation", "health"}
+    assert client.get("/api/v1/catalogue/NOPE-1").status_code == 404

@@ -257,18 +257,28 @@ def test_other_verbs_run_end_to_end(tmp_path: Path) -> None:
 
 
 def test_robustness_and_value_verbs(tmp_path: Path) -> None:
-    spec = {"method": "weighted_sum", "alternatives": ["a", "b"],
-            "criteria": [{"id": "x", "weight": 1}, {"id": "y", "weight": 1}],
-            "matrix": [[1, 0], [0, 1]], "samples": 100, "seed": 3}
+    spec = {
+        "method": "weighted_sum",
+        "alternatives": ["a", "b"],
+        "criteria": [{"id": "x", "weight": 1}, {"id": "y", "weight": 1}],
+        "matrix": [[1, 0], [0, 1]],
+        "samples": 100,
+        "seed": 3,
+    }
     out = json.loads(run("robustness", write(tmp_path, spec)).stdout)
     assert out["kind"] == "ranking"
     assert sum(out["first_rank_acceptability"].values()) == pytest.approx(1.0)
     bad = run("robustness", write(tmp_path, spec | {"samples": 0}))
     assert bad.returncode == 2
     assert bad.stderr.strip() == "samples: must be a whole number >= 1"
-    value = {"hazards": [{"id": "flood", "likelihood": 4, "impact": 5}],
-             "actions": [{"id": "drain", "effectiveness": {"flood": 3}}], "weights": {"resilience": 1}}
-    assert json.loads(run("value", write(tmp_path, value)).stdout)["values"]["drain"] == pytest.approx(80.0)
+    value = {
+        "hazards": [{"id": "flood", "likelihood": 4, "impact": 5}],
+        "actions": [{"id": "drain", "effectiveness": {"flood": 3}}],
+        "weights": {"resilience": 1},
+    }
+    assert json.loads(run("value", write(tmp_path, value)).stdout)["values"][
+        "drain"
+    ] == pytest.approx(80.0)
 
 
 def test_help_lists_the_engine_verbs() -> None:

@@ -11,7 +11,9 @@ from recap.core.tabular import TableError
 
 
 class Command(BaseCommand):
-    help = "Export the action catalogue to XLSX/CSV, or import one (checked in full; all or nothing)."
+    help = (
+        "Export the action catalogue to XLSX/CSV, or import one (checked in full; all or nothing)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="verb", required=True)
@@ -37,7 +39,9 @@ class Command(BaseCommand):
             for line in exc.errors:
                 self.stderr.write(line)
             raise CommandError(f"{path}: rejected, nothing was written", returncode=2) from None
-        summary = f"{len(plan.created)} new, {len(plan.updated)} changed, {len(plan.unchanged)} unchanged"
+        summary = (
+            f"{len(plan.created)} new, {len(plan.updated)} changed, {len(plan.unchanged)} unchanged"
+        )
         if options["dry_run"]:
             self.stdout.write(f"{path}: valid ({summary}); nothing written (--dry-run)")
             return
