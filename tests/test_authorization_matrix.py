@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from recap.accounts.models import ApiToken, Membership, Role
 from recap.accounts.services import api_token_create
-from recap.catalogue.models import CatalogueAction
+from recap.catalogue.models import CandidateAction, CatalogueAction
 from recap.hazards.models import CityHazard, CityHazardVersion, HazardType
 from recap.testing import ROLES, World, make_user
 
@@ -148,6 +148,41 @@ def _catalogue_action(world: World) -> dict[str, Any]:
     return {"code": "WAT-01"}
 
 
+def _fresh_candidate(world: World) -> dict[str, Any]:
+    candidate = CandidateAction.objects.create(
+        city=world.city_a,
+        code=f"C-{uuid.uuid4().hex[:6]}",
+        title="Own action",
+        sectors=["health"],
+        local_cost_usd=1000,
+        staff_fte=1,
+        phase="short",
+    )
+    return {"slug": "kigali", "pk": candidate.pk}
+
+
+def _adopt_form(world: World) -> dict[str, Any]:
+    _catalogue_action(world)
+    CandidateAction.objects.filter(code="WAT-01").delete()
+    return {"code": "WAT-01"}
+
+
+def _new_candidate_form(world: World) -> dict[str, Any]:
+    return {
+        "code": f"N-{uuid.uuid4().hex[:6]}",
+        "title": "New",
+        "sectors": ["health"],
+        "phase": "short",
+        "local_cost_usd": "5000",
+        "staff_fte": "0.5",
+        "economy": "1",
+        "equity": "2",
+        "mitigation": "0",
+        "adaptation": "1",
+        "health": "3",
+    }
+
+
 CITY_VIEW = city_a(FOUND, OK, OK, OK, MISSING, OK, MISSING, OK)
 CITY_EDIT_PAGE = city_a(FOUND, FORBIDDEN, OK, OK, MISSING, FORBIDDEN, MISSING, OK)
 CITY_EDIT_POST = city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND)
@@ -255,6 +290,15 @@ MATRIX: dict[str, list[Check]] = {
     "catalogue:detail": [Check("GET", every(OK), kwargs=_catalogue_action)],
     "catalogue:download": [Check("GET", every(OK)), Check("GET", every(OK), query="?format=csv")],
     "catalogue:upload": [Check("GET", ADMIN_ONLY)],
+    "candidates:list": [Check("GET", CITY_VIEW, kwargs=KIGALI)],
+    "candidates:detail": [Check("GET", CITY_VIEW, setup=_fresh_candidate)],
+    "candidates:new": [
+        Check("GET", CITY_EDIT_PAGE, kwargs=KIGALI),
+        Check("POST", CITY_EDIT_POST, kwargs=KIGALI, data=_new_candidate_form),
+    ],
+    "candidates:edit": [Check("GET", CITY_EDIT_PAGE, setup=_fresh_candidate)],
+    "candidates:remove": [Check("POST", CITY_EDIT_POST, setup=_fresh_candidate)],
+    "candidates:adopt": [Check("POST", CITY_EDIT_POST, kwargs=KIGALI, data=_adopt_form)],
     "api:api-root": [Check("GET", every(MISSING))],
     "api:catalogue_list": [
         Check("GET", every(OK)),
@@ -355,7 +399,7 @@ def test_route_against_role_matrix(world: World, name: str) -> None:
 def _encode(data: dict[str, Any]) -> str:
     from urllib.parse import urlencode
 
-    return urlencode(data)
+    return urlencode(data, doseq=True)
 
 
 # 403: an admin page for something nobody may add by hand (tokens, audit events).

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("recap.web.urls")),
     path("cities/", include("recap.cities.urls")),
     path("cities/<slug:slug>/workspace/hazards/", include("recap.hazards.urls")),
+    path("cities/<slug:slug>/workspace/candidates/", include("recap.catalogue.candidate_urls")),
     path("catalogue/", include("recap.catalogue.urls")),
     path("me/", include("recap.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),

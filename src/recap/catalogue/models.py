@@ -57,7 +57,10 @@ class CatalogueAction(models.Model):
         _("sectors"), default=list, help_text=_("The first is the main sector.")
     )
     hazards = models.JSONField(
-        _("hazards addressed"), default=dict, help_text=_("Hazard code → effectiveness 0–3")
+        _("hazards addressed"),
+        default=dict,
+        blank=True,
+        help_text=_("Hazard code → effectiveness 0–3"),
     )
     qualities = models.JSONField(_("resilience qualities"), default=list)
     economy = models.PositiveSmallIntegerField(_("economy and jobs"), validators=SCORE, default=0)
@@ -102,6 +105,69 @@ class CatalogueAction(models.Model):
     @property
     def main_sector(self) -> str:
         return self.sectors[0] if self.sectors else ""
+
+    @property
+    def co_benefits(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in CO_BENEFITS}
+
+    def sector_labels(self) -> list[str]:
+        labels = dict(Sector.choices)
+        return [str(labels.get(s, s)) for s in self.sectors]
+
+
+class CandidateAction(models.Model):
+    """An action a city considers: adopted from the catalogue (and adapted) or its own."""
+
+    city = models.ForeignKey(
+        "cities.City", verbose_name=_("city"), on_delete=models.CASCADE, related_name="candidates"
+    )
+    source = models.ForeignKey(
+        CatalogueAction,
+        verbose_name=_("from the catalogue"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="adoptions",
+    )
+    code = models.CharField(_("code"), max_length=20)
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    sectors = models.JSONField(_("sectors"), default=list)
+    hazards = models.JSONField(_("hazards addressed"), default=dict, blank=True)
+    qualities = models.JSONField(_("resilience qualities"), default=list, blank=True)
+    economy = models.PositiveSmallIntegerField(_("economy and jobs"), validators=SCORE, default=0)
+    equity = models.PositiveSmallIntegerField(_("equity"), validators=SCORE, default=0)
+    mitigation = models.PositiveSmallIntegerField(
+        _("climate mitigation"), validators=SCORE, default=0
+    )
+    adaptation = models.PositiveSmallIntegerField(_("adaptation"), validators=SCORE, default=0)
+    health = models.PositiveSmallIntegerField(_("health"), validators=SCORE, default=0)
+    local_cost_usd = models.PositiveIntegerField(_("local cost estimate (US$)"))
+    staff_fte = models.DecimalField(
+        _("staff effort (FTE)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    phase = models.CharField(_("phase"), max_length=10, choices=Phase.choices)
+    lead_department = models.CharField(_("lead department"), max_length=120, blank=True)
+    partners = models.CharField(_("partners"), max_length=300, blank=True)
+    feasibility_notes = models.TextField(_("feasibility notes"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["city", "code"]
+        verbose_name = _("candidate action")
+        verbose_name_plural = _("candidate actions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "code"],
+                name="candidate_code_unique_per_city",
+                violation_error_message=_(
+                    "The city already has a candidate action with this code."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
 
     @property
     def co_benefits(self) -> dict[str, int]:

@@ -7,7 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from recap.accounts.access import is_platform_admin
+from recap.accounts.access import Level, is_platform_admin
+from recap.cities.policies import city_policy
 from recap.core.tabular import MAX_BYTES, TableError
 from recap.hazards.models import HazardType
 
@@ -42,11 +43,17 @@ def catalogue_list(request: HttpRequest) -> HttpResponse:
 def catalogue_detail(request: HttpRequest, code: str) -> HttpResponse:
     action = selectors.catalogue_get(code=code)
     hazards = {h.code: h for h in HazardType.objects.filter(code__in=action.hazards)}
+    editable = (
+        city_policy.queryset(request.user, Level.EDIT).order_by("name")
+        if request.user.is_authenticated
+        else []
+    )
     return render(
         request,
         "catalogue/detail.html",
         {
             "action": action,
+            "editable_cities": editable,
             "hazard_rows": [
                 (hazards.get(c), c, e)
                 for c, e in sorted(action.hazards.items(), key=lambda x: -x[1])

@@ -370,3 +370,19 @@ HAZARDS = {
         ("water_insecurity", 3, 4, "stable", "Households buying water from carts", "Whole commune"),
     ],
 }
+
+# Catalogue actions each city has adopted as candidates.
+CANDIDATES = {
+    "kigali": [
+        "DRM-01",
+        "NBS-02",
+        "HOU-01",
+        "HLT-01",
+        "HLT-04",
+        "ECO-01",
+        "MOB-02",
+        "GOV-06",
+        "DRM-02",
+    ],
+    "rajshahi": ["WAT-01", "HLT-01", "MOB-02"],
+}

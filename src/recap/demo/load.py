@@ -10,6 +10,8 @@ from importlib import resources
 from django.db import transaction
 
 from recap.accounts.models import Membership, Role, User
+from recap.catalogue.candidates import candidate_adopt
+from recap.catalogue.models import CandidateAction, CatalogueAction
 from recap.catalogue.services import catalogue_load_shipped
 from recap.cities.models import City, Country, Organisation, Programme
 from recap.hazards.models import CityHazard, HazardType
@@ -169,7 +171,17 @@ def demo_load() -> list[DemoAccount]:
     hazard_taxonomy_load()
     catalogue_load_shipped()
     _demo_hazards(cities)
+    _demo_candidates(cities)
     return accounts
+
+
+def _demo_candidates(cities: dict[str, City]) -> None:
+    admin = User.objects.get(username="admin")
+    for slug, codes in data.CANDIDATES.items():
+        for code in codes:
+            if not CandidateAction.objects.filter(city=cities[slug], code=code).exists():
+                source = CatalogueAction.objects.get(code=code)
+                candidate_adopt(actor=admin, city=cities[slug], source=source)
 
 
 def _demo_hazards(cities: dict[str, City]) -> None:

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from recap.hazards.models import CityHazard
+
+from .models import CO_BENEFITS, QUALITIES, CandidateAction, Sector
+
+SCORE_CHOICES = [(i, str(i)) for i in range(4)]
+CO_BENEFIT_LABELS = {
+    "economy": _("Economy and jobs (0–3)"),
+    "equity": _("Equity (0–3)"),
+    "mitigation": _("Climate mitigation (0–3)"),
+    "adaptation": _("Adaptation (0–3)"),
+    "health": _("Health (0–3)"),
+}
+
+
+class CandidateForm(forms.ModelForm[CandidateAction]):
+    """A candidate action; one effectiveness question per hazard in the city's register."""
+
+    sectors = forms.MultipleChoiceField(
+        label=_("Sectors"), choices=Sector.choices, widget=forms.CheckboxSelectMultiple
+    )
+    qualities = forms.MultipleChoiceField(
+        label=_("Resilience qualities"),
+        required=False,
+        choices=[(q, q) for q in QUALITIES],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = CandidateAction
+        fields = [
+            "code",
+            "title",
+            "description",
+            "sectors",
+            "phase",
+            "local_cost_usd",
+            "staff_fte",
+            *CO_BENEFITS,
+            "qualities",
+            "lead_department",
+            "partners",
+            "feasibility_notes",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "feasibility_notes": forms.Textarea(attrs={"rows": 3}),
+            **{name: forms.Select(choices=SCORE_CHOICES) for name in CO_BENEFITS},
+        }
+
+    def __init__(self, *args: Any, city: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in CO_BENEFITS:
+            self.fields[name].label = CO_BENEFIT_LABELS[name]
+        if self.instance.pk:
+            del self.fields["code"]
+        self.hazard_fields = []
+        for entry in (
+            CityHazard.objects.filter(city=city).select_related("hazard").order_by("hazard__name")
+        ):
+            name = f"hazard__{entry.hazard.code}"
+            self.fields[name] = forms.TypedChoiceField(
+                label=_("Effectiveness against “%(hazard)s” (0–3)") % {"hazard": entry.hazard.name},
+                choices=SCORE_CHOICES,
+                coerce=int,
+                required=False,
+                empty_value=0,  # type: ignore[arg-type]
+                initial=self.instance.hazards.get(entry.hazard.code, 0) if self.instance.pk else 0,
+            )
+            self.hazard_fields.append(name)
+
+    def hazards_value(self) -> dict[str, int]:
+        """Effectiveness per hazard, keeping scores for hazards no longer in the register."""
+        kept = dict(self.instance.hazards) if self.instance.pk else {}
+        for name in self.hazard_fields:
+            code = name.removeprefix("hazard__")
+            score = self.cleaned_data[name]
+            if score:
+                kept[code] = score
+            else:
+                kept.pop(code, None)
+        return kept

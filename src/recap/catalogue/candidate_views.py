@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from recap.accounts.access import Level
+from recap.cities.policies import city_policy
+from recap.cities.selectors import city_get_for_user
+from recap.hazards.models import HazardType
+
+from . import candidates as svc
+from .candidate_forms import CandidateForm
+from .selectors import catalogue_get
+
+CRITERION_LABELS = {
+    "resilience": _lazy("Resilience"),
+    "economy": _lazy("Economy and jobs"),
+    "equity": _lazy("Equity"),
+    "climate": _lazy("Climate"),
+    "health": _lazy("Health preparedness"),
+}
+
+
+@login_required
+@require_GET
+def candidate_list(request: HttpRequest, slug: str) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    valued = svc.candidate_values(
+        candidates=svc.candidate_list(user=request.user, city=city), city=city
+    )
+    return render(
+        request,
+        "catalogue/candidates/list.html",
+        {
+            "city": city,
+            "valued": valued,
+            "can_edit": city_policy.allows(request.user, city, Level.EDIT),
+            "weights": svc.DEFAULT_WEIGHTS,
+        },
+    )
+
+
+@login_required
+@require_GET
+def candidate_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    candidate = svc.candidate_get(user=request.user, city=city, pk=pk)
+    valued = svc.candidate_values(candidates=[candidate], city=city)[0]
+    names = dict(
+        HazardType.objects.filter(code__in=valued.breakdown["hazards"]).values_list("code", "name")
+    )
+    hazard_rows = [(names.get(code, code), h) for code, h in valued.breakdown["hazards"].items()]
+    criterion_rows = [
+        (CRITERION_LABELS[name], part) for name, part in valued.breakdown["criteria"].items()
+    ]
+    return render(
+        request,
+        "catalogue/candidates/detail.html",
+        {
+            "hazard_rows": hazard_rows,
+            "criterion_rows": criterion_rows,
+            "city": city,
+            "c": candidate,
+            "valued": valued,
+            "can_edit": city_policy.allows(request.user, city, Level.EDIT),
+        },
+    )
+
+
+@login_required
+@require_POST
+def candidate_adopt(request: HttpRequest, slug: str) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    source = catalogue_get(code=request.POST.get("code", "")[:20])
+    try:
+        candidate = svc.candidate_adopt(actor=request.user, city=city, source=source)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("catalogue:detail", code=source.code)
+    messages.success(
+        request,
+        _("%(code)s is now a candidate action of %(city)s.")
+        % {"code": source.code, "city": city.name},
+    )
+    return redirect("candidates:detail", slug=city.slug, pk=candidate.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def candidate_new(request: HttpRequest, slug: str) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    form = CandidateForm(request.POST or None, city=city)
+    if request.method == "POST" and form.is_valid():
+        values = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if not k.startswith("hazard__") and k != "code"
+        }
+        try:
+            candidate = svc.candidate_create(
+                actor=request.user,
+                city=city,
+                code=form.cleaned_data["code"],
+                hazards=form.hazards_value(),
+                **values,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The candidate action was added."))
+            return redirect("candidates:detail", slug=city.slug, pk=candidate.pk)
+    return render(
+        request,
+        "catalogue/candidates/form.html",
+        {"city": city, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def candidate_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    candidate = svc.candidate_get(user=request.user, city=city, pk=pk)
+    form = CandidateForm(request.POST or None, instance=candidate, city=city)
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if not k.startswith("hazard__")}
+        svc.candidate_update(
+            actor=request.user, candidate=candidate, hazards=form.hazards_value(), **values
+        )
+        messages.success(request, _("The candidate action was saved."))
+        return redirect("candidates:detail", slug=city.slug, pk=candidate.pk)
+    return render(
+        request,
+        "catalogue/candidates/form.html",
+        {"city": city, "form": form, "c": candidate},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def candidate_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    candidate = svc.candidate_get(user=request.user, city=city, pk=pk)
+    svc.candidate_remove(actor=request.user, candidate=candidate)
+    messages.success(request, _("The candidate action was removed."))
+    return redirect("candidates:list", slug=city.slug)

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+
+from recap.catalogue.candidates import candidate_adopt, candidate_list, candidate_values
+from recap.catalogue.models import CandidateAction, CatalogueAction
+from recap.catalogue.services import catalogue_load_shipped
+from recap.engine.value import Hazard, action_scores, action_value
+from recap.hazards.models import HazardType
+from recap.hazards.services import city_hazard_add, hazard_taxonomy_load
+from recap.testing import World
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(world: World) -> World:
+    hazard_taxonomy_load()
+    catalogue_load_shipped()
+    for code, lk, im, trend in [("flood_flash", 5, 4, "rising"), ("epidemic", 3, 5, "stable")]:
+        city_hazard_add(
+            actor=world.users["editor_a"],
+            city=world.city_a,
+            hazard=HazardType.objects.get(code=code),
+            likelihood=lk,
+            impact=im,
+            trend=trend,
+        )
+    return world
+
+
+def test_adopting_copies_the_catalogue_action_at_mid_cost(setup: World) -> None:
+    source = CatalogueAction.objects.get(code="WAT-01")
+    c = candidate_adopt(actor=setup.users["editor_a"], city=setup.city_a, source=source)
+    assert (c.code, c.title, c.sectors, c.hazards) == (
+        source.code,
+        source.title,
+        source.sectors,
+        source.hazards,
+    )
+    assert c.local_cost_usd == (source.cost_min_usd + source.cost_max_usd) // 2
+    with pytest.raises(ValidationError, match="already one of the city's candidate actions"):
+        candidate_adopt(actor=setup.users["editor_a"], city=setup.city_a, source=source)
+
+
+@pytest.mark.parametrize("actor", ["viewer_a", "editor_b", "manager", "funder"])
+def test_only_editors_adopt(setup: World, actor: str) -> None:
+    with pytest.raises(PermissionDenied):
+        candidate_adopt(
+            actor=setup.users[actor],
+            city=setup.city_a,
+            source=CatalogueAction.objects.get(code="WAT-01"),
+        )
+    assert not CandidateAction.objects.exists()
+
+
+def test_value_is_the_engine_model_against_this_citys_register(setup: World) -> None:
+    c = candidate_adopt(
+        actor=setup.users["editor_a"],
+        city=setup.city_a,
+        source=CatalogueAction.objects.get(code="DRM-01"),
+    )
+    valued = candidate_values(candidates=[c], city=setup.city_a)[0]
+    hazards = [Hazard("flood_flash", 5, 4, "rising"), Hazard("epidemic", 3, 5, "stable")]
+    expected = action_scores(
+        hazards,
+        effectiveness={k: float(v) for k, v in c.hazards.items()},
+        qualities=c.qualities,
+        co_benefits={k: float(v) for k, v in c.co_benefits.items()},
+    )
+    assert valued.value == pytest.approx(
+        action_value(
+            expected["scores"],
+            {"resilience": 0.4, "economy": 0.15, "equity": 0.15, "climate": 0.15, "health": 0.15},
+        )["value"]
+    )
+    assert set(valued.breakdown["hazards"]) == {"flood_flash", "epidemic"}
+    # Another city with no register values the same action on qualities and co-benefits only.
+    other = candidate_adopt(
+        actor=setup.users["editor_b"],
+        city=setup.city_b,
+        source=CatalogueAction.objects.get(code="DRM-01"),
+    )
+    assert candidate_values(candidates=[other], city=setup.city_b)[0].breakdown["hazards"] == {}
+
+
+def test_views_adopt_write_own_edit_and_isolation(client: Client, setup: World) -> None:
+    client.force_login(setup.users["editor_a"])
+    detail = client.get("/catalogue/WAT-01/").content.decode()
+    assert "Adopt for Kigali" in detail and "Adopt for Rajshahi" not in detail
+    response = client.post("/cities/kigali/workspace/candidates/adopt/", {"code": "WAT-01"})
+    assert response.status_code == 302
+    response = client.post(
+        "/cities/kigali/workspace/candidates/new/",
+        {
+            "code": "KGL-01",
+            "title": "Community flood wardens",
+            "sectors": ["drm"],
+            "phase": "short",
+            "local_cost_usd": "15000",
+            "staff_fte": "0.3",
+            "economy": "1",
+            "equity": "3",
+            "mitigation": "0",
+            "adaptation": "2",
+            "health": "1",
+            "hazard__flood_flash": "3",
+            "lead_department": "Disaster management unit",
+        },
+    )
+    assert response.status_code == 302
+    own = CandidateAction.objects.get(code="KGL-01")
+    assert own.hazards == {"flood_flash": 3}
+    assert own.source is None
+    listing = client.get("/cities/kigali/workspace/candidates/").content.decode()
+    assert "KGL-01" in listing and "WAT-01" in listing
+    bad = client.post(
+        "/cities/kigali/workspace/candidates/new/",
+        {"code": "KGL-01", "title": "", "sectors": [], "phase": "later", "local_cost_usd": "-1"},
+    )
+    assert bad.status_code == 400
+    assert {"title", "sectors", "phase", "local_cost_usd"} <= set(bad.context["form"].errors)
+    client.force_login(setup.users["editor_b"])
+    assert client.get(f"/cities/kigali/workspace/candidates/{own.pk}/").status_code == 404
+    assert client.get(f"/cities/rajshahi/workspace/candidates/{own.pk}/").status_code == 404
+    assert candidate_list(user=setup.users["editor_b"], city=setup.city_a) == []
