@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from recap.accounts.models import ApiToken, Membership, Role
 from recap.accounts.services import api_token_create
+from recap.assessments.models import Assessment, Framework
 from recap.catalogue.models import CandidateAction, CatalogueAction
 from recap.hazards.models import CityHazard, CityHazardVersion, HazardType
 from recap.testing import ROLES, World, make_user
@@ -183,6 +184,21 @@ def _new_candidate_form(world: World) -> dict[str, Any]:
     }
 
 
+def _assessment(world: World) -> Assessment:
+    framework = Framework.objects.get_or_create(
+        code="mini", defaults={"name": "Mini", "version": "1"}
+    )[0]
+    return Assessment.objects.create(city=world.city_a, framework=framework, title="Draft")
+
+
+def _fresh_assessment(world: World) -> dict[str, Any]:
+    return {"slug": "kigali", "pk": _assessment(world).pk}
+
+
+def _two_assessments(world: World) -> dict[str, Any]:
+    return {"slug": "kigali", "pk": _assessment(world).pk, "other": _assessment(world).pk}
+
+
 CITY_VIEW = city_a(FOUND, OK, OK, OK, MISSING, OK, MISSING, OK)
 CITY_EDIT_PAGE = city_a(FOUND, FORBIDDEN, OK, OK, MISSING, FORBIDDEN, MISSING, OK)
 CITY_EDIT_POST = city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND)
@@ -299,6 +315,23 @@ MATRIX: dict[str, list[Check]] = {
     "candidates:edit": [Check("GET", CITY_EDIT_PAGE, setup=_fresh_candidate)],
     "candidates:remove": [Check("POST", CITY_EDIT_POST, setup=_fresh_candidate)],
     "candidates:adopt": [Check("POST", CITY_EDIT_POST, kwargs=KIGALI, data=_adopt_form)],
+    "assessments:list": [
+        Check("GET", CITY_VIEW, kwargs=KIGALI),
+        Check(
+            "POST",
+            CITY_EDIT_POST,
+            kwargs=KIGALI,
+            data=lambda w: {"framework": _assessment(w).framework_id, "title": "New one"},
+        ),
+    ],
+    "assessments:detail": [Check("GET", CITY_VIEW, setup=_fresh_assessment)],
+    "assessments:answer": [
+        Check("GET", CITY_EDIT_PAGE, setup=_fresh_assessment),
+        Check("POST", CITY_EDIT_POST, setup=_fresh_assessment),
+    ],
+    # Completing an empty assessment is refused with a message: still a redirect for editors.
+    "assessments:complete": [Check("POST", CITY_EDIT_POST, setup=_fresh_assessment)],
+    "assessments:compare": [Check("GET", CITY_VIEW, setup=_two_assessments)],
     "api:api-root": [Check("GET", every(MISSING))],
     "api:catalogue_list": [
         Check("GET", every(OK)),

@@ -10,6 +10,14 @@ from importlib import resources
 from django.db import transaction
 
 from recap.accounts.models import Membership, Role, User
+from recap.assessments.models import Assessment, Framework, Question
+from recap.assessments.services import (
+    AnswerInput,
+    answers_save,
+    assessment_complete,
+    assessment_start,
+    framework_load_shipped,
+)
 from recap.catalogue.candidates import candidate_adopt
 from recap.catalogue.models import CandidateAction, CatalogueAction
 from recap.catalogue.services import catalogue_load_shipped
@@ -168,11 +176,47 @@ def demo_load() -> list[DemoAccount]:
         role_label = "Platform admin" if role == "platform_admin" else str(Role(role).label)
         accounts.append(DemoAccount(username, data.DEMO_PASSWORD, role_label, label))
 
+    _demo_baseline(cities)
+    return accounts
+
+
+def _demo_baseline(cities: dict[str, City]) -> None:
     hazard_taxonomy_load()
     catalogue_load_shipped()
     _demo_hazards(cities)
     _demo_candidates(cities)
-    return accounts
+    _demo_assessments(cities["kigali"])
+
+
+def _demo_assessments(city: City) -> None:
+    """Kigali: a completed baseline and a completed follow-up a year later, so progress shows."""
+    framework_load_shipped()
+    admin = User.objects.get(username="admin")
+    framework = Framework.objects.get(code="ten-essentials-preliminary")
+    questions = list(Question.objects.filter(framework=framework).order_by("order"))
+    for title, lift in [("Preliminary scorecard 2022", 0), ("Preliminary scorecard 2023", 1)]:
+        if Assessment.objects.filter(city=city, title=title).exists():
+            continue
+        assessment = assessment_start(
+            actor=admin,
+            city=city,
+            framework=framework,
+            title=title,
+            respondents="Chief Resilience Officer\nCity planning\nHealth department\nFinance",
+        )
+        # A plausible profile: foundational essentials stronger, recovery weakest.
+        answers = {
+            q.code: AnswerInput(
+                score=min(
+                    3,
+                    (i * 7 + 3) % 4 // (2 if q.dimension.code in ("E09", "E10") else 1)
+                    + (lift if i % 3 == 0 else 0),
+                )
+            )
+            for i, q in enumerate(questions)
+        }
+        answers_save(actor=admin, assessment=assessment, answers=answers)
+        assessment_complete(actor=admin, assessment=assessment)
 
 
 def _demo_candidates(cities: dict[str, City]) -> None:

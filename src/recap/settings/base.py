@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "recap.pipeline",
     "recap.hazards",
     "recap.catalogue",
+    "recap.assessments",
     "recap.feedback",
     "recap.web",
     "django.contrib.admin",

@@ -1,0 +1,166 @@
+"""Writes to assessments: the shipped frameworks, starting, answering and completing."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from recap.accounts.access import Level
+from recap.accounts.services import audit
+from recap.cities.models import City
+from recap.cities.policies import city_policy
+
+from .models import Answer, Assessment, Dimension, Framework, Question
+
+
+def framework_load_shipped() -> int:
+    """Load (or refresh) every framework file in assessments/data/frameworks."""
+    folder = resources.files("recap.assessments").joinpath("data/frameworks")
+    count = 0
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not entry.name.endswith(".json"):
+            continue
+        framework_load(json.loads(entry.read_text("utf-8")))
+        count += 1
+    return count
+
+
+@transaction.atomic
+def framework_load(data: dict[str, Any]) -> Framework:
+    framework, _created = Framework.objects.update_or_create(
+        code=data["code"],
+        defaults={
+            "name": data["name"],
+            "version": data["version"],
+            "description": data["description"],
+            "scale_min": data["scale"]["min"],
+            "scale_max": data["scale"]["max"],
+        },
+    )
+    order = 0
+    for d_order, d in enumerate(data["dimensions"]):
+        dimension, _c = Dimension.objects.update_or_create(
+            framework=framework,
+            code=d["code"],
+            defaults={
+                "name": d["name"],
+                "description": d["description"],
+                "foundational": d["foundational"],
+                "order": d_order,
+            },
+        )
+        for criterion in d["criteria"]:
+            for q in criterion["questions"]:
+                order += 1
+                Question.objects.update_or_create(
+                    framework=framework,
+                    code=q["code"],
+                    defaults={
+                        "dimension": dimension,
+                        "criterion_code": criterion["code"],
+                        "criterion_name": criterion["name"],
+                        "text": q["text"],
+                        "help": q["help"],
+                        "levels": q["levels"],
+                        "action_prefixes": q["actions"],
+                        "order": order,
+                    },
+                )
+    return framework
+
+
+def _require_editor(actor: Any, city: City) -> None:
+    if not city_policy.allows(actor, city, Level.EDIT):
+        raise PermissionDenied(_("Only the city's editors can change its assessments."))
+
+
+@transaction.atomic
+def assessment_start(
+    *, actor: Any, city: City, framework: Framework, title: str, respondents: str = ""
+) -> Assessment:
+    _require_editor(actor, city)
+    assessment = Assessment(
+        city=city, framework=framework, title=title, respondents=respondents, created_by=actor
+    )
+    assessment.full_clean()
+    assessment.save()
+    audit(
+        actor=actor,
+        verb="assessment.start",
+        target=assessment,
+        city=city,
+        detail={"framework": framework.code},
+    )
+    return assessment
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    score: int | None
+    evidence: str = ""
+    comment: str = ""
+
+
+@transaction.atomic
+def answers_save(*, actor: Any, assessment: Assessment, answers: dict[str, AnswerInput]) -> int:
+    """Save answers keyed by question code. A completed assessment is read-only."""
+    _require_editor(actor, assessment.city)
+    if assessment.status == Assessment.Status.COMPLETED:
+        raise ValidationError(_("This assessment is completed; start a new one to record changes."))
+    questions = {q.code: q for q in Question.objects.filter(framework=assessment.framework)}
+    fw = assessment.framework
+    errors = {}
+    for code, answer in answers.items():
+        if code not in questions:
+            errors[code] = _("%(code)s is not a question of this framework.") % {"code": code}
+        elif answer.score is not None and not fw.scale_min <= answer.score <= fw.scale_max:
+            errors[code] = _("%(code)s: the score must be from %(lo)d to %(hi)d.") % {
+                "code": code,
+                "lo": fw.scale_min,
+                "hi": fw.scale_max,
+            }
+    if errors:
+        raise ValidationError(errors)
+    for code, answer in answers.items():
+        Answer.objects.update_or_create(
+            assessment=assessment,
+            question=questions[code],
+            defaults={
+                "score": answer.score,
+                "evidence": answer.evidence,
+                "comment": answer.comment,
+                "updated_by": actor,
+            },
+        )
+    audit(
+        actor=actor,
+        verb="assessment.answers",
+        target=assessment,
+        city=assessment.city,
+        detail={"count": len(answers)},
+    )
+    return len(answers)
+
+
+@transaction.atomic
+def assessment_complete(*, actor: Any, assessment: Assessment) -> Assessment:
+    _require_editor(actor, assessment.city)
+    total = Question.objects.filter(framework=assessment.framework).count()
+    scored = assessment.answers.filter(score__isnull=False).count()
+    if scored < total:
+        raise ValidationError(
+            _("%(left)d of %(total)d questions have no score yet; answer them before completing.")
+            % {"left": total - scored, "total": total}
+        )
+    assessment.status = Assessment.Status.COMPLETED
+    assessment.completed_at = timezone.now()
+    assessment.save(update_fields=["status", "completed_at"])
+    audit(actor=actor, verb="assessment.complete", target=assessment, city=assessment.city)
+    return assessment

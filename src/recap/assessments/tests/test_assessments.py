@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+
+from recap.assessments.models import Answer, Assessment, Framework, Question
+from recap.assessments.selectors import compare, dimension_results, gaps, radar
+from recap.assessments.services import (
+    AnswerInput,
+    answers_save,
+    assessment_complete,
+    assessment_start,
+    framework_load_shipped,
+)
+from recap.catalogue.services import catalogue_load_shipped
+from recap.hazards.services import hazard_taxonomy_load
+from recap.testing import World
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def frameworks(world: World) -> dict[str, Framework]:
+    framework_load_shipped()
+    hazard_taxonomy_load()
+    catalogue_load_shipped()
+    return {f.code: f for f in Framework.objects.all()}
+
+
+def test_three_frameworks_load_with_their_questions(frameworks: dict[str, Framework]) -> None:
+    counts = {code: Question.objects.filter(framework=f).count() for code, f in frameworks.items()}
+    assert counts == {
+        "ten-essentials-preliminary": 47,
+        "public-health-addendum": 25,
+        "seven-qualities": 21,
+    }
+    q = Question.objects.filter(framework=frameworks["ten-essentials-preliminary"]).first()
+    assert q is not None and set(q.levels) == {"0", "1", "2", "3"}
+    framework_load_shipped()  # loading again changes nothing
+    assert Question.objects.count() == 93
+
+
+def start(world: World, fw: Framework, actor: str = "editor_a") -> Assessment:
+    return assessment_start(
+        actor=world.users[actor], city=world.city_a, framework=fw, title="Baseline"
+    )
+
+
+def answer_all(world: World, a: Assessment, score_of: object) -> None:
+    questions = Question.objects.filter(framework=a.framework)
+    answers_save(
+        actor=world.users["editor_a"],
+        assessment=a,
+        answers={q.code: AnswerInput(score=score_of(q)) for q in questions},
+    )  # type: ignore[operator]
+
+
+def test_results_gaps_and_completion(world: World, frameworks: dict[str, Framework]) -> None:
+    fw = frameworks["seven-qualities"]
+    a = start(world, fw)
+    with pytest.raises(ValidationError, match="21 of 21 questions have no score yet"):
+        assessment_complete(actor=world.users["editor_a"], assessment=a)
+    answer_all(world, a, lambda q: 0 if q.dimension.code == "Q-INC" else 3)
+    results = {r.dimension.code: r for r in dimension_results(a)}
+    assert results["Q-INC"].mean == 0 and results["Q-ROB"].share == 1.0
+    assert all(r.answered == r.total == 3 for r in results.values())
+    found = gaps(a)
+    assert {g.question.dimension.code for g in found} == {"Q-INC"}
+    assert all(
+        g.actions and all(x.code.startswith(tuple(g.question.action_prefixes)) for x in g.actions)
+        for g in found
+    )
+    assessment_complete(actor=world.users["editor_a"], assessment=a)
+    a.refresh_from_db()
+    assert a.status == "completed" and a.completed_at is not None
+    with pytest.raises(ValidationError, match="completed"):
+        answers_save(actor=world.users["editor_a"], assessment=a, answers={})
+
+
+def test_scores_outside_the_scale_and_unknown_questions_are_refused(
+    world: World, frameworks: dict[str, Framework]
+) -> None:
+    a = start(world, frameworks["seven-qualities"])
+    code = Question.objects.filter(framework=a.framework).first().code  # type: ignore[union-attr]
+    with pytest.raises(ValidationError) as exc:
+        answers_save(
+            actor=world.users["editor_a"],
+            assessment=a,
+            answers={code: AnswerInput(score=4), "NOPE": AnswerInput(score=1)},
+        )
+    assert set(exc.value.message_dict) == {code, "NOPE"}
+    assert not Answer.objects.exists()
+
+
+def test_comparison_shows_progress(world: World, frameworks: dict[str, Framework]) -> None:
+    fw = frameworks["seven-qualities"]
+    first, second = start(world, fw), start(world, fw)
+    answer_all(world, first, lambda q: 1)
+    answer_all(world, second, lambda q: 2 if q.dimension.code == "Q-FLX" else 1)
+    rows = {r.dimension.code: r.change for r in compare(first, second)}
+    assert rows["Q-FLX"] == 1 and rows["Q-ROB"] == 0
+    other = assessment_start(
+        actor=world.users["editor_a"],
+        city=world.city_a,
+        framework=frameworks["public-health-addendum"],
+        title="Health",
+    )
+    with pytest.raises(ValueError, match="same framework"):
+        compare(first, other)
+
+
+def test_radar_geometry() -> None:
+    chart = radar([[1.0, 0.0, 0.5, 0.5]], ["A", "B", "C", "D"], size=200)
+    top = chart["axes"][0]
+    assert (top["x"], top["y"]) == (100.0, 70.0)  # first axis points up; radius 200/2 - 70 = 30
+    first = chart["polygons"][0].split()[0]
+    assert first == "100.0,70.0"  # a full score reaches the rim
+
+
+@pytest.mark.parametrize("actor", ["editor_b", "viewer_a", "manager", "funder"])
+def test_only_the_citys_editors_start_or_answer(
+    world: World, frameworks: dict[str, Framework], actor: str
+) -> None:
+    with pytest.raises(PermissionDenied):
+        start(world, frameworks["seven-qualities"], actor=actor)
+    a = start(world, frameworks["seven-qualities"])
+    with pytest.raises(PermissionDenied):
+        answers_save(actor=world.users[actor], assessment=a, answers={})
+
+
+def test_editor_of_b_can_neither_see_nor_change_a_draft(
+    client: Client, world: World, frameworks: dict[str, Framework]
+) -> None:
+    a = start(world, frameworks["seven-qualities"])
+    client.force_login(world.users["editor_b"])
+    for url in [
+        f"/cities/kigali/workspace/assessments/{a.pk}/",
+        f"/cities/kigali/workspace/assessments/{a.pk}/answer/",
+        f"/cities/rajshahi/workspace/assessments/{a.pk}/",
+        f"/cities/rajshahi/workspace/assessments/{a.pk}/answer/",
+    ]:
+        assert client.get(url).status_code == 404, url
+    q = Question.objects.filter(framework=a.framework).first()
+    response = client.post(
+        f"/cities/rajshahi/workspace/assessments/{a.pk}/answer/", {f"score__{q.code}": "3"}
+    )  # type: ignore[union-attr]
+    assert response.status_code == 404
+    assert not Answer.objects.exists()
+
+
+def test_answer_page_saves_and_shows_radar_and_gaps(
+    client: Client, world: World, frameworks: dict[str, Framework]
+) -> None:
+    a = start(world, frameworks["seven-qualities"])
+    client.force_login(world.users["editor_a"])
+    page = client.get(f"/cities/kigali/workspace/assessments/{a.pk}/answer/")
+    assert page.status_code == 200
+    questions = list(Question.objects.filter(framework=a.framework))
+    data = {f"score__{q.code}": "0" if i < 2 else "2" for i, q in enumerate(questions)}
+    data[f"evidence__{questions[0].code}"] = "No inventory of critical assets exists."
+    response = client.post(
+        f"/cities/kigali/workspace/assessments/{a.pk}/answer/", data | {"complete": "1"}
+    )
+    assert response.status_code == 302
+    a.refresh_from_db()
+    assert a.status == "completed"
+    assert Answer.objects.get(assessment=a, question=questions[0]).evidence.startswith(
+        "No inventory"
+    )
+    body = client.get(f"/cities/kigali/workspace/assessments/{a.pk}/").content.decode()
+    assert '<svg class="radar"' in body and "radar-series-1" in body
+    assert questions[0].text in body  # a gap
+    bad = client.post(f"/cities/kigali/workspace/assessments/{a.pk}/answer/", {})
+    assert bad.status_code == 302  # completed: read-only, back to the results
+
+
+def test_answer_page_rejects_a_score_off_the_scale(
+    client: Client, world: World, frameworks: dict[str, Framework]
+) -> None:
+    a = start(world, frameworks["seven-qualities"])
+    client.force_login(world.users["editor_a"])
+    q = Question.objects.filter(framework=a.framework).first()
+    response = client.post(
+        f"/cities/kigali/workspace/assessments/{a.pk}/answer/", {f"score__{q.code}": "7"}
+    )  # type: ignore[union-attr]
+    assert response.status_code == 400
+    assert not Answer.objects.exists()

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from recap.accounts.access import Level
+from recap.cities.policies import city_policy
+from recap.cities.selectors import city_get_for_user
+
+from . import selectors
+from .forms import AnswersForm, AssessmentStartForm
+from .models import Assessment
+from .services import answers_save, assessment_complete, assessment_start
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_list(request: HttpRequest, slug: str) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    can_edit = city_policy.allows(request.user, city, Level.EDIT)
+    form = AssessmentStartForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+        if form is not None and form.is_valid():
+            assessment = assessment_start(actor=request.user, city=city, **form.cleaned_data)
+            messages.success(request, _("The assessment was started."))
+            return redirect("assessments:answer", slug=city.slug, pk=assessment.pk)
+    items = selectors.assessment_list(user=request.user, city=city)
+    return render(
+        request,
+        "assessments/list.html",
+        {"city": city, "assessments": items, "form": form, "can_edit": can_edit},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def assessment_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    assessment = selectors.assessment_get(user=request.user, city=city, pk=pk)
+    results = selectors.dimension_results(assessment)
+    others = [
+        a
+        for a in selectors.assessment_list(user=request.user, city=city)
+        if a.pk != assessment.pk and a.framework_id == assessment.framework_id
+    ]
+    return render(
+        request,
+        "assessments/detail.html",
+        {
+            "city": city,
+            "assessment": assessment,
+            "results": results,
+            "chart": selectors.radar(
+                [[r.share for r in results]], [r.dimension.code for r in results]
+            ),
+            "gaps": selectors.gaps(assessment),
+            "others": others,
+            "can_edit": city_policy.allows(request.user, city, Level.EDIT),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_answer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    assessment = selectors.assessment_get(user=request.user, city=city, pk=pk)
+    if assessment.status == Assessment.Status.COMPLETED:
+        messages.info(
+            request, _("This assessment is completed; start a new one to record changes.")
+        )
+        return redirect("assessments:detail", slug=city.slug, pk=assessment.pk)
+    form = AnswersForm(request.POST if request.method == "POST" else None, assessment=assessment)
+    if request.method == "POST" and form.is_valid():
+        answers_save(actor=request.user, assessment=assessment, answers=form.answers())
+        if "complete" in request.POST:
+            try:
+                assessment_complete(actor=request.user, assessment=assessment)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect("assessments:answer", slug=city.slug, pk=assessment.pk)
+            messages.success(request, _("The assessment is completed."))
+        else:
+            messages.success(request, _("Your answers were saved."))
+        return redirect("assessments:detail", slug=city.slug, pk=assessment.pk)
+    return render(
+        request,
+        "assessments/answer.html",
+        {"city": city, "assessment": assessment, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def assessment_compare(request: HttpRequest, slug: str, pk: int, other: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    after = selectors.assessment_get(user=request.user, city=city, pk=pk)
+    before = selectors.assessment_get(user=request.user, city=city, pk=other)
+    if before.framework_id != after.framework_id:
+        messages.error(request, _("Only assessments on the same framework can be compared."))
+        return redirect("assessments:detail", slug=city.slug, pk=after.pk)
+    rows = selectors.compare(before, after)
+    chart = selectors.radar(
+        [[(r.before or 0) / 3 for r in rows], [(r.after or 0) / 3 for r in rows]],
+        [r.dimension.code for r in rows],
+    )
+    return render(
+        request,
+        "assessments/compare.html",
+        {"city": city, "before": before, "after": after, "rows": rows, "chart": chart},
+    )
+
+
+@login_required
+@require_POST
+def assessment_complete_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    assessment = selectors.assessment_get(user=request.user, city=city, pk=pk)
+    try:
+        assessment_complete(actor=request.user, assessment=assessment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The assessment is completed."))
+    return redirect("assessments:detail", slug=city.slug, pk=assessment.pk)
