@@ -53,8 +53,8 @@ def dimension_results(assessment: Assessment) -> list[DimensionResult]:
     out = []
     for dimension in Dimension.objects.filter(framework=assessment.framework):
         qs = [q for q in questions if q.dimension_id == dimension.pk]
-        scores = [
-            answers[q.pk].score for q in qs if q.pk in answers and answers[q.pk].score is not None
+        scores: list[int] = [
+            score for q in qs if q.pk in answers and (score := answers[q.pk].score) is not None
         ]
         mean = sum(scores) / len(scores) if scores else None
         out.append(
