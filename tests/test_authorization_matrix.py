@@ -331,6 +331,13 @@ MATRIX: dict[str, list[Check]] = {
     ],
     # Completing an empty assessment is refused with a message: still a redirect for editors.
     "assessments:complete": [Check("POST", CITY_EDIT_POST, setup=_fresh_assessment)],
+    "assessments:download": [Check("GET", CITY_VIEW, setup=_fresh_assessment)],
+    "assessments:upload": [Check("GET", CITY_EDIT_PAGE, setup=_fresh_assessment)],
+    "candidates:download": [
+        Check("GET", CITY_VIEW, kwargs=KIGALI),
+        Check("GET", CITY_VIEW, kwargs=KIGALI, query="?format=csv"),
+    ],
+    "candidates:upload": [Check("GET", CITY_EDIT_PAGE, kwargs=KIGALI)],
     "assessments:compare": [Check("GET", CITY_VIEW, setup=_two_assessments)],
     "api:api-root": [Check("GET", every(MISSING))],
     "api:catalogue_list": [

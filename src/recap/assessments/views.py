@@ -5,17 +5,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from recap.accounts.access import Level
+from recap.catalogue.forms import CatalogueUploadForm as SpreadsheetUploadForm
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
+from recap.core.downloads import requested_format, spreadsheet_response
+from recap.core.imports import upload_flow
 
 from . import selectors
 from .forms import AnswersForm, AssessmentStartForm
 from .models import Assessment
 from .services import answers_save, assessment_complete, assessment_start
+from .spreadsheet import AnswersPlan, answers_export, answers_import_apply, answers_import_plan
 
 
 @login_required
@@ -131,3 +136,41 @@ def assessment_complete_view(request: HttpRequest, slug: str, pk: int) -> HttpRe
     else:
         messages.success(request, _("The assessment is completed."))
     return redirect("assessments:detail", slug=city.slug, pk=assessment.pk)
+
+
+@login_required
+@require_GET
+def assessment_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    assessment = selectors.assessment_get(user=request.user, city=city, pk=pk)
+    file_format = requested_format(request)
+    return spreadsheet_response(
+        answers_export(assessment, file_format=file_format),
+        file_format=file_format,
+        stem=f"{city.slug}-assessment-{assessment.pk}",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    assessment = selectors.assessment_get(user=request.user, city=city, pk=pk)
+
+    def apply(plan: AnswersPlan) -> str:
+        answers_import_apply(assessment, plan=plan, actor=request.user)
+        return _("Your answers were saved.")
+
+    back = reverse("assessments:detail", kwargs={"slug": city.slug, "pk": assessment.pk})
+    return upload_flow(
+        request,
+        form=SpreadsheetUploadForm(request.POST or None, request.FILES or None),
+        salt=f"recap.assessments.import.{assessment.pk}",
+        plan=lambda data, name: answers_import_plan(assessment, data=data, filename=name),
+        rebuild=lambda payload: AnswersPlan(**payload),
+        apply=apply,
+        template="includes/upload.html",
+        context={"back_url": back, "back_label": assessment.title, "heading": _("Import answers")},
+        done_url=back,
+        retry_url=reverse("assessments:upload", kwargs={"slug": city.slug, "pk": assessment.pk}),
+    )

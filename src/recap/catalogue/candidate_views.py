@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -12,10 +13,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from recap.accounts.access import Level
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
+from recap.core.downloads import requested_format, spreadsheet_response
+from recap.core.imports import upload_flow
 from recap.hazards.models import HazardType
 
 from . import candidates as svc
 from .candidate_forms import CandidateForm
+from .candidate_sheet import (
+    CandidatePlan,
+    candidate_export,
+    candidate_import_apply,
+    candidate_import_plan,
+)
+from .forms import CatalogueUploadForm as SpreadsheetUploadForm
 from .selectors import catalogue_get
 
 CRITERION_LABELS = {
@@ -152,3 +162,46 @@ def candidate_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     svc.candidate_remove(actor=request.user, candidate=candidate)
     messages.success(request, _("The candidate action was removed."))
     return redirect("candidates:list", slug=city.slug)
+
+
+@login_required
+@require_GET
+def candidate_download(request: HttpRequest, slug: str) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    file_format = requested_format(request)
+    return spreadsheet_response(
+        candidate_export(city, file_format=file_format),
+        file_format=file_format,
+        stem=f"{city.slug}-candidates",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def candidate_upload(request: HttpRequest, slug: str) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+
+    def apply(plan: CandidatePlan) -> str:
+        candidate_import_apply(city, plan=plan, actor=request.user)
+        return _("Candidate actions updated: %(a)d added, %(c)d changed.") % {
+            "a": len(plan.added),
+            "c": len(plan.changed),
+        }
+
+    back = reverse("candidates:list", kwargs={"slug": city.slug})
+    return upload_flow(
+        request,
+        form=SpreadsheetUploadForm(request.POST or None, request.FILES or None),
+        salt=f"recap.candidates.import.{city.pk}",
+        plan=lambda data, name: candidate_import_plan(city, data=data, filename=name),
+        rebuild=lambda payload: CandidatePlan(**payload),
+        apply=apply,
+        template="includes/upload.html",
+        context={
+            "back_url": back,
+            "back_label": city.name,
+            "heading": _("Import candidate actions"),
+        },
+        done_url=back,
+        retry_url=reverse("candidates:upload", kwargs={"slug": city.slug}),
+    )

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from recap.accounts.services import audit
-from recap.core.tabular import TableError, read_table, write_csv, write_xlsx
+from recap.core.tabular import read_table, write_csv, write_xlsx
 from recap.hazards.models import HazardType
 
 from .models import CO_BENEFITS, CatalogueAction
@@ -55,22 +55,27 @@ def _fields(row: dict[str, Any]) -> dict[str, Any]:
 
 def catalogue_import_plan(*, data: bytes, filename: str) -> ImportPlan:
     """Read and check a whole file; raises TableError listing every problem."""
-    rows = read_table(data, filename, catalogue_sheet(_hazard_codes()))
-    errors = []
+
+    def check(row: dict[str, Any], where: str) -> list[str]:
+        problems = []
+        if not row["sectors"]:
+            problems.append(f"{where}, column 'sectors': name at least one sector")
+        if row["cost_max_usd"] < row["cost_min_usd"]:
+            problems.append(f"{where}, column 'cost_max_usd': must not be below cost_min_usd")
+        try:
+            CatalogueAction(code=row["code"], **_fields(row)).full_clean(
+                exclude=["code"], validate_constraints=False
+            )
+        except ValidationError as exc:
+            problems.extend(
+                f"{where}, column '{f}': {m}" for f, ms in exc.message_dict.items() for m in ms
+            )
+        return problems
+
+    rows = read_table(data, filename, catalogue_sheet(_hazard_codes()), check=check)
     existing = {a.code: a for a in CatalogueAction.objects.all()}
     created, updated, unchanged = [], [], []
     for row in rows:
-        where = f"Sheet 'Actions', row {row['_row']}"
-        if not row["sectors"]:
-            errors.append(f"{where}, column 'sectors': name at least one sector")
-        if row["cost_max_usd"] < row["cost_min_usd"]:
-            errors.append(f"{where}, column 'cost_max_usd': must not be below cost_min_usd")
-        candidate = CatalogueAction(code=row["code"], **_fields(row))
-        try:
-            candidate.full_clean(exclude=["code"], validate_constraints=False)
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                errors.extend(f"{where}, column '{field}': {m}" for m in messages)
         current = existing.get(row["code"])
         if current is None:
             created.append(row["code"])
@@ -78,8 +83,6 @@ def catalogue_import_plan(*, data: bytes, filename: str) -> ImportPlan:
             unchanged.append(row["code"])
         else:
             updated.append(row["code"])
-    if errors:
-        raise TableError(errors)
     return ImportPlan(rows=rows, created=created, updated=updated, unchanged=unchanged)
 
 

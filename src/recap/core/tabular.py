@@ -202,7 +202,14 @@ def _csv_rows(data: bytes, filename: str) -> tuple[str, list[list[Any]]]:
         raise TableError([f"{filename}: not a readable CSV file ({exc})"]) from None
 
 
-def read_table(data: bytes, filename: str, spec: SheetSpec) -> list[dict[str, Any]]:
+RowCheck = Callable[[dict[str, Any], str], list[str]]
+
+
+def read_table(
+    data: bytes, filename: str, spec: SheetSpec, *, check: RowCheck | None = None
+) -> list[dict[str, Any]]:
+    """`check(row, place)` adds problems that span cells (say, a cost range out of order); it
+    runs on every row whose cells are each valid, so one pass reports everything."""
     if len(data) > MAX_BYTES:
         raise TableError([f"{filename}: the file is larger than {MAX_BYTES // (1024 * 1024)} MB"])
     if not data:
@@ -228,7 +235,7 @@ def read_table(data: bytes, filename: str, spec: SheetSpec) -> list[dict[str, An
     _check_header(header, spec, where)
     if len(rows) - 1 > MAX_ROWS:
         raise TableError([f"{where}: more than {MAX_ROWS} rows; split the file"])
-    return _records(rows, header, spec, where)
+    return _records(rows, header, spec, where, check)
 
 
 def _check_header(header: list[str], spec: SheetSpec, where: str) -> None:
@@ -250,7 +257,7 @@ def _check_header(header: list[str], spec: SheetSpec, where: str) -> None:
 
 
 def _records(
-    rows: list[list[Any]], header: list[str], spec: SheetSpec, where: str
+    rows: list[list[Any]], header: list[str], spec: SheetSpec, where: str, check: RowCheck | None
 ) -> list[dict[str, Any]]:
     errors: list[str] = []
     index = {h: i for i, h in enumerate(header) if h}
@@ -258,6 +265,7 @@ def _records(
     seen: dict[Any, int] = {}
     for offset, raw in enumerate(rows[1:], start=2):
         record: dict[str, Any] = {"_row": offset}
+        before = len(errors)
         for column in spec.columns:
             i = index.get(column.name)
             cell = raw[i] if i is not None and i < len(raw) else None
@@ -265,6 +273,8 @@ def _records(
                 record[column.name] = _convert(cell, column)
             except ValueError as exc:
                 errors.append(f"{where}, row {offset}, column '{column.name}': {exc}")
+        if check is not None and len(errors) == before:
+            errors.extend(check(record, f"{where}, row {offset}"))
         if spec.key and record.get(spec.key) is not None:
             key = record[spec.key]
             if key in seen:

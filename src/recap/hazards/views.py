@@ -1,20 +1,19 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from recap.accounts.access import Level
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
-from recap.core.tabular import MAX_BYTES, TableError
+from recap.core.downloads import requested_format, spreadsheet_response
+from recap.core.imports import upload_flow
 
 from . import selectors
 from .forms import CityHazardForm, RegisterUploadForm
@@ -136,48 +135,35 @@ def restore(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def download(request: HttpRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
-    file_format = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    content_type = (
-        "text/csv; charset=utf-8"
-        if file_format == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    file_format = requested_format(request)
+    return spreadsheet_response(
+        register_export(city, file_format=file_format),
+        file_format=file_format,
+        stem=f"{city.slug}-hazards",
     )
-    response = HttpResponse(
-        register_export(city, file_format=file_format), content_type=content_type
-    )
-    response["Content-Disposition"] = f'attachment; filename="{city.slug}-hazards.{file_format}"'
-    return response
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
-    if request.method == "POST" and "confirm" in request.POST:
-        try:
-            payload = signing.loads(request.POST["confirm"], salt=f"{SALT}.{city.pk}", max_age=3600)
-        except signing.BadSignature:
-            messages.error(request, _("The preview expired. Upload the file again."))
-            return redirect("hazards:upload", slug=city.slug)
-        plan = RegisterPlan(**payload)
+
+    def apply(plan: RegisterPlan) -> str:
         register_import_apply(city, plan=plan, actor=request.user)
-        messages.success(
-            request,
-            _("Register updated: %(a)d added, %(c)d changed.")
-            % {"a": len(plan.added), "c": len(plan.changed)},
-        )
-        return redirect("hazards:register", slug=city.slug)
-    form = RegisterUploadForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"city": city, "form": form, "max_mb": MAX_BYTES // (1024 * 1024)}
-    if request.method == "POST" and form.is_valid():
-        upload_file = form.cleaned_data["file"]
-        try:
-            plan = register_import_plan(
-                city, data=upload_file.read(MAX_BYTES + 1), filename=upload_file.name
-            )
-        except TableError as exc:
-            context["errors"] = exc.errors
-            return render(request, "hazards/upload.html", context, status=400)
-        context["plan"] = plan
-        context["token"] = signing.dumps(plan.__dict__, salt=f"{SALT}.{city.pk}", compress=True)
-    return render(request, "hazards/upload.html", context)
+        return _("Register updated: %(a)d added, %(c)d changed.") % {
+            "a": len(plan.added),
+            "c": len(plan.changed),
+        }
+
+    return upload_flow(
+        request,
+        form=RegisterUploadForm(request.POST or None, request.FILES or None),
+        salt=f"{SALT}.{city.pk}",
+        plan=lambda data, name: register_import_plan(city, data=data, filename=name),
+        rebuild=lambda payload: RegisterPlan(**payload),
+        apply=apply,
+        template="hazards/upload.html",
+        context={"city": city},
+        done_url=reverse("hazards:register", kwargs={"slug": city.slug}),
+        retry_url=reverse("hazards:upload", kwargs={"slug": city.slug}),
+    )

@@ -186,3 +186,43 @@ def test_answer_page_rejects_a_score_off_the_scale(
     )  # type: ignore[union-attr]
     assert response.status_code == 400
     assert not Answer.objects.exists()
+
+
+def test_answers_go_out_to_a_spreadsheet_and_come_back_into_a_draft(
+    client: Client, world: World, frameworks: dict[str, Framework]
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from recap.assessments.spreadsheet import answers_export, answers_import_plan
+    from recap.core.tabular import TableError
+
+    a = start(world, frameworks["seven-qualities"])
+    book = load_workbook(io.BytesIO(answers_export(a)))
+    sheet = book["Answers"]
+    assert sheet.max_row == 22  # header and 21 questions, with their text for the workshop
+    for row in range(2, 23):
+        sheet.cell(row=row, column=4, value=2)
+    sheet.cell(row=2, column=5, value="Minutes of the 2025 review")
+    out = io.BytesIO()
+    book.save(out)
+    client.force_login(world.users["editor_a"])
+    upload = io.BytesIO(out.getvalue())
+    upload.name = "answers.xlsx"
+    preview = client.post(f"/cities/kigali/workspace/assessments/{a.pk}/upload/", {"file": upload})
+    assert "21 to add, 0 to change." in preview.content.decode()
+    assert not Answer.objects.exists()
+    client.post(
+        f"/cities/kigali/workspace/assessments/{a.pk}/upload/",
+        {"confirm": preview.context["token"]},
+    )
+    assert Answer.objects.filter(assessment=a, score=2).count() == 21
+    sheet.cell(row=3, column=4, value=9)
+    bad = io.BytesIO()
+    book.save(bad)
+    with pytest.raises(TableError, match="row 3, column 'score': must be at most 3"):
+        answers_import_plan(a, data=bad.getvalue(), filename="answers.xlsx")
+    assessment_complete(actor=world.users["editor_a"], assessment=a)
+    with pytest.raises(TableError, match="completed"):
+        answers_import_plan(a, data=out.getvalue(), filename="answers.xlsx")

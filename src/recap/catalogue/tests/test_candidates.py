@@ -126,3 +126,71 @@ def test_views_adopt_write_own_edit_and_isolation(client: Client, setup: World) 
     assert client.get(f"/cities/kigali/workspace/candidates/{own.pk}/").status_code == 404
     assert client.get(f"/cities/rajshahi/workspace/candidates/{own.pk}/").status_code == 404
     assert candidate_list(user=setup.users["editor_b"], city=setup.city_a) == []
+
+
+def test_candidates_round_trip_and_rejected_import(client: Client, setup: World) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from recap.catalogue.candidate_sheet import (
+        candidate_export,
+        candidate_import_apply,
+        candidate_import_plan,
+    )
+    from recap.core.tabular import TableError
+
+    for code in ("WAT-01", "DRM-01"):
+        candidate_adopt(
+            actor=setup.users["editor_a"],
+            city=setup.city_a,
+            source=CatalogueAction.objects.get(code=code),
+        )
+    data = candidate_export(setup.city_a)
+    plan = candidate_import_plan(setup.city_a, data=data, filename="c.xlsx")
+    assert (plan.added, plan.changed) == ([], [])
+    CandidateAction.objects.all().delete()
+    candidate_import_apply(
+        setup.city_a,
+        plan=candidate_import_plan(setup.city_a, data=data, filename="c.xlsx"),
+        actor=setup.users["editor_a"],
+    )
+    assert candidate_export(setup.city_a, file_format="csv") == candidate_export(
+        setup.city_a, file_format="csv"
+    )
+    assert CandidateAction.objects.get(code="WAT-01").source == CatalogueAction.objects.get(
+        code="WAT-01"
+    )
+    # A bad cell anywhere: every problem named, nothing written.
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["Candidates"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=header.index("phase") + 1, value="someday")
+    sheet.cell(row=3, column=header.index("source") + 1, value="ZZZ-99")
+    out = io.BytesIO()
+    book.save(out)
+    CandidateAction.objects.all().delete()
+    with pytest.raises(TableError) as exc:
+        candidate_import_plan(setup.city_a, data=out.getvalue(), filename="c.xlsx")
+    assert (
+        "Sheet 'Candidates', row 2, column 'phase': must be one of short, medium"
+        in exc.value.errors
+    )
+    assert (
+        "Sheet 'Candidates', row 3, column 'source': 'ZZZ-99' is not in the catalogue"
+        in exc.value.errors
+    )
+    assert not CandidateAction.objects.exists()
+    # The same through the web, by the city's editor only.
+    client.force_login(setup.users["editor_a"])
+    upload = io.BytesIO(data)
+    upload.name = "c.xlsx"
+    preview = client.post("/cities/kigali/workspace/candidates/upload/", {"file": upload})
+    assert "2 to add, 0 to change." in preview.content.decode()
+    assert (
+        client.post(
+            "/cities/kigali/workspace/candidates/upload/", {"confirm": preview.context["token"]}
+        ).status_code
+        == 302
+    )
+    assert CandidateAction.objects.filter(city=setup.city_a).count() == 2
