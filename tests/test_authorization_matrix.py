@@ -348,6 +348,20 @@ MATRIX: dict[str, list[Check]] = {
         Check("GET", every(OK), kwargs=_catalogue_action),
         Check("GET", every(MISSING), kwargs=lambda w: {"code": "NOPE-99"}),
     ],
+    "api:city_assessments": [
+        Check(
+            "GET",
+            city_a(UNAUTHORISED, OK, OK, OK, MISSING, OK, MISSING, OK),
+            kwargs=lambda w: {"city_id": w.city_a.pk},
+        ),
+    ],
+    "api:city_candidates": [
+        Check(
+            "GET",
+            city_a(UNAUTHORISED, OK, OK, OK, MISSING, OK, MISSING, OK),
+            kwargs=lambda w: {"city_id": w.city_a.pk},
+        ),
+    ],
     "api:city_hazards": [
         Check(
             "GET",

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from recap.accounts.api import router as me_router
+from recap.assessments.api import router as baseline_router
 from recap.catalogue.api import router as catalogue_router
 from recap.cities.api import router as cities_router
 from recap.hazards.api import router as hazards_router
@@ -23,6 +24,7 @@ api = NinjaAPI(
 )
 api.add_router("/cities", cities_router)
 api.add_router("/cities", hazards_router)
+api.add_router("/cities", baseline_router)
 api.add_router("/catalogue", catalogue_router)
 api.add_router("/me", me_router)
 

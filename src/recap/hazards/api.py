@@ -3,10 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from recap.accounts.access import Level
-from recap.cities.policies import city_policy
-from recap.cities.selectors import city_public_get
-from recap.core.api_auth import SIGNED_IN
+from recap.core.api_auth import SIGNED_IN, private_city
 
 from . import selectors
 from .models import CityHazard
@@ -48,10 +45,5 @@ class CityHazardOut(Schema):
     summary="A city's hazards register, ranked by risk",
 )
 def city_hazards(request: HttpRequest, city_id: int) -> list[CityHazard]:
-    city = city_public_get(user=request.user, pk=city_id)
-    if not city_policy.allows(request.user, city, Level.VIEW):
-        # The register is private: to anyone outside the city it does not exist.
-        from django.http import Http404
-
-        raise Http404
+    city = private_city(request, city_id)
     return selectors.city_hazard_list(user=request.user, city=city)

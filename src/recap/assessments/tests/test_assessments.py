@@ -226,3 +226,28 @@ def test_answers_go_out_to_a_spreadsheet_and_come_back_into_a_draft(
     assessment_complete(actor=world.users["editor_a"], assessment=a)
     with pytest.raises(TableError, match="completed"):
         answers_import_plan(a, data=out.getvalue(), filename="answers.xlsx")
+
+
+def test_api_assessments_and_candidates(
+    client: Client, world: World, frameworks: dict[str, Framework]
+) -> None:
+    from recap.catalogue.candidates import candidate_adopt
+    from recap.catalogue.models import CatalogueAction
+
+    a = start(world, frameworks["seven-qualities"])
+    answer_all(world, a, lambda q: 2)
+    candidate_adopt(
+        actor=world.users["editor_a"],
+        city=world.city_a,
+        source=CatalogueAction.objects.get(code="WAT-01"),
+    )
+    client.force_login(world.users["viewer_a"])
+    data = client.get(f"/api/v1/cities/{world.city_a.pk}/assessments").json()
+    assert data[0]["title"] == "Baseline"
+    assert {d["code"]: d["mean"] for d in data[0]["dimensions"]}["Q-ROB"] == 2.0
+    candidates = client.get(f"/api/v1/cities/{world.city_a.pk}/candidates").json()
+    assert [c["code"] for c in candidates] == ["WAT-01"]
+    assert 0 < candidates[0]["value"] <= 100
+    client.force_login(world.users["editor_b"])
+    assert client.get(f"/api/v1/cities/{world.city_a.pk}/assessments").status_code == 404
+    assert client.get(f"/api/v1/cities/{world.city_a.pk}/candidates").status_code == 404
