@@ -29,6 +29,14 @@ class ImportPlan:
     updated: list[str]
     unchanged: list[str]
 
+    @property
+    def added(self) -> list[str]:
+        return self.created
+
+    @property
+    def changed(self) -> list[str]:
+        return self.updated
+
 
 def _hazard_codes() -> list[str]:
     return list(HazardType.objects.values_list("code", flat=True))
@@ -119,24 +127,6 @@ def catalogue_load_shipped() -> int:
     raw = resources.files("recap.catalogue").joinpath("data/actions.json").read_text("utf-8")
     rows = json.loads(raw)
     for row in rows:
-        co = row["co_benefits"]
-        CatalogueAction.objects.update_or_create(
-            code=row["code"],
-            defaults={
-                "title": row["title"],
-                "summary": row["summary"],
-                "description": row["description"],
-                "sectors": row["sectors"],
-                "hazards": row["hazards"],
-                "qualities": row["qualities"],
-                **{name: co[name] for name in CO_BENEFITS},
-                "cost_min_usd": row["cost_min_usd"],
-                "cost_max_usd": row["cost_max_usd"],
-                "staff_fte": Decimal(str(row["staff_fte"])),
-                "months_to_implement": row["months_to_implement"],
-                "phase": row["phase"],
-                "prerequisites": row["prerequisites"],
-                "kpis": row["kpis"],
-            },
-        )
+        flat = {k: v for k, v in row.items() if k != "co_benefits"} | row["co_benefits"]
+        CatalogueAction.objects.update_or_create(code=row["code"], defaults=_fields(flat))
     return len(rows)

@@ -92,8 +92,12 @@ def catalogue_upload(request: HttpRequest) -> HttpResponse:
         plan=lambda data, name: catalogue_import_plan(data=data, filename=name),
         rebuild=lambda payload: ImportPlan(**payload),
         apply=apply,
-        template="catalogue/upload.html",
-        context={},
+        template="includes/upload.html",
+        context={
+            "back_url": reverse("catalogue:list"),
+            "back_label": _("Action catalogue"),
+            "heading": _("Import the catalogue"),
+        },
         done_url=reverse("catalogue:list"),
         retry_url=reverse("catalogue:upload"),
     )

@@ -162,8 +162,12 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         plan=lambda data, name: register_import_plan(city, data=data, filename=name),
         rebuild=lambda payload: RegisterPlan(**payload),
         apply=apply,
-        template="hazards/upload.html",
-        context={"city": city},
+        template="includes/upload.html",
+        context={
+            "back_url": reverse("hazards:register", kwargs={"slug": city.slug}),
+            "back_label": city.name,
+            "heading": _("Import the register"),
+        },
         done_url=reverse("hazards:register", kwargs={"slug": city.slug}),
         retry_url=reverse("hazards:upload", kwargs={"slug": city.slug}),
     )

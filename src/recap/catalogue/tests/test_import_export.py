@@ -286,7 +286,7 @@ def test_web_upload_previews_then_saves(client: Client, world: World, catalogue:
     upload.name = "new.xlsx"
     response = client.post("/catalogue/upload/", {"file": upload})
     assert response.status_code == 200
-    assert "1 new actions, 0 changed" in response.content.decode()
+    assert "1 to add, 0 to change." in response.content.decode()
     assert not CatalogueAction.objects.filter(code="NEW-07").exists()
     token = response.context["token"]
     response = client.post("/catalogue/upload/", {"confirm": token})
