@@ -251,3 +251,24 @@ def test_api_assessments_and_candidates(
     client.force_login(world.users["editor_b"])
     assert client.get(f"/api/v1/cities/{world.city_a.pk}/assessments").status_code == 404
     assert client.get(f"/api/v1/cities/{world.city_a.pk}/candidates").status_code == 404
+
+
+def test_radar_numbers_are_not_localised_in_french(
+    client: Client, world: World, frameworks: dict[str, Framework]
+) -> None:
+    """SVG coordinates need a decimal point whatever the language (French writes 1,5)."""
+    import re
+
+    a = start(world, frameworks["seven-qualities"])
+    answer_all(world, a, lambda q: 2)
+    client.force_login(world.users["viewer_a"])
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    body = client.get(f"/cities/kigali/workspace/assessments/{a.pk}/").content.decode()
+    svg = body[body.index('<svg class="radar"') : body.index("</svg>")]
+    points = re.findall(r'points="([^"]+)"', svg)
+    assert points
+    for pts in points:
+        for pair in pts.split():
+            x, y = pair.split(",")
+            float(x), float(y)  # each coordinate parses as a plain number
+    assert re.search(r'x="\d+(\.\d+)?"', svg)
