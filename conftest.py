@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from recap.testing import World, make_world
 
@@ -10,6 +13,14 @@ from recap.testing import World, make_world
 def _fresh_cache() -> None:
     # Rate limits and throttles live in the cache; each test starts with none used.
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    # A request in French leaves French active in the thread; each test starts in English.
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
