@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -39,7 +40,13 @@ def upload_flow(
         except signing.BadSignature:
             messages.error(request, _("The preview expired. Upload the file again."))
             return redirect(retry_url)
-        messages.success(request, apply(rebuild(payload)))
+        try:
+            messages.success(request, apply(rebuild(payload)))
+        except ValidationError as exc:
+            # Something changed between the preview and the confirmation (say, the
+            # assessment was completed meanwhile): nothing was written, say why.
+            messages.error(request, " ".join(exc.messages))
+            return redirect(retry_url)
         return redirect(done_url)
     context = context | {"form": form, "max_mb": MAX_BYTES // (1024 * 1024)}
     if request.method == "POST" and form.is_valid():

@@ -272,3 +272,27 @@ def test_radar_numbers_are_not_localised_in_french(
             x, y = pair.split(",")
             float(x), float(y)  # each coordinate parses as a plain number
     assert re.search(r'x="\d+(\.\d+)?"', svg)
+
+
+def test_confirming_an_import_after_completion_changes_nothing(
+    client: Client, world: World, frameworks: dict[str, Framework]
+) -> None:
+    import io
+
+    from recap.assessments.spreadsheet import answers_export
+
+    a = start(world, frameworks["seven-qualities"])
+    client.force_login(world.users["editor_a"])
+    upload = io.BytesIO(answers_export(a))
+    upload.name = "answers.xlsx"
+    preview = client.post(f"/cities/kigali/workspace/assessments/{a.pk}/upload/", {"file": upload})
+    answer_all(world, a, lambda q: 1)
+    assessment_complete(actor=world.users["editor_a"], assessment=a)
+    response = client.post(
+        f"/cities/kigali/workspace/assessments/{a.pk}/upload/",
+        {"confirm": preview.context["token"]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "completed" in response.content.decode()
+    assert Answer.objects.filter(assessment=a, score=1).count() == 21
