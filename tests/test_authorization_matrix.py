@@ -22,6 +22,7 @@ from recap.accounts.services import api_token_create
 from recap.assessments.models import Assessment, Framework
 from recap.catalogue.models import CandidateAction, CatalogueAction
 from recap.hazards.models import CityHazard, CityHazardVersion, HazardType
+from recap.planning.models import PrioritisationSession, Run
 from recap.testing import ROLES, World, make_user
 
 pytestmark = pytest.mark.django_db
@@ -199,6 +200,37 @@ def _two_assessments(world: World) -> dict[str, Any]:
     return {"slug": "kigali", "pk": _assessment(world).pk, "other": _assessment(world).pk}
 
 
+def _session(world: World) -> PrioritisationSession:
+    return PrioritisationSession.objects.create(
+        city=world.city_a,
+        title="Workshop",
+        budget_short_usd=1000,
+        budget_medium_usd=1000,
+        staff_fte=1,
+    )
+
+
+def _fresh_session(world: World) -> dict[str, Any]:
+    return {"slug": "kigali", "pk": _session(world).pk}
+
+
+def _fresh_run(world: World) -> dict[str, Any]:
+    session = _session(world)
+    Run.objects.create(
+        session=session,
+        number=1,
+        input={"problem": {"resources": {}, "actions": []}},
+        result={
+            "values": {},
+            "ranking": [],
+            "explanations": {},
+            "frontiers": {},
+            "package": {"status": "optimal", "objective": 0, "selected": [], "usage": {}},
+        },
+    )
+    return {"slug": "kigali", "pk": session.pk, "number": 1}
+
+
 CITY_VIEW = city_a(FOUND, OK, OK, OK, MISSING, OK, MISSING, OK)
 CITY_EDIT_PAGE = city_a(FOUND, FORBIDDEN, OK, OK, MISSING, FORBIDDEN, MISSING, OK)
 CITY_EDIT_POST = city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND)
@@ -339,6 +371,20 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "candidates:upload": [Check("GET", CITY_EDIT_PAGE, kwargs=KIGALI)],
     "assessments:compare": [Check("GET", CITY_VIEW, setup=_two_assessments)],
+    "planning:list": [
+        Check("GET", CITY_VIEW, kwargs=KIGALI),
+        # An empty form: the page again with its errors for editors (400), refused for others.
+        Check(
+            "POST",
+            city_a(FOUND, FORBIDDEN, 400, 400, MISSING, FORBIDDEN, MISSING, 400),
+            kwargs=KIGALI,
+        ),
+    ],
+    "planning:detail": [Check("GET", CITY_VIEW, setup=_fresh_session)],
+    "planning:run": [Check("GET", CITY_VIEW, setup=_fresh_run)],
+    # A session without candidates: the run is refused with a message, a redirect for editors.
+    "planning:run_create": [Check("POST", CITY_EDIT_POST, setup=_fresh_session)],
+    "planning:stakeholder_add": [Check("POST", CITY_EDIT_POST, setup=_fresh_session)],
     "api:api-root": [Check("GET", every(MISSING))],
     "api:catalogue_list": [
         Check("GET", every(OK)),

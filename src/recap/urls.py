@@ -13,6 +13,7 @@ urlpatterns = [
     path("cities/<slug:slug>/workspace/hazards/", include("recap.hazards.urls")),
     path("cities/<slug:slug>/workspace/candidates/", include("recap.catalogue.candidate_urls")),
     path("cities/<slug:slug>/workspace/assessments/", include("recap.assessments.urls")),
+    path("cities/<slug:slug>/workspace/prioritisation/", include("recap.planning.urls")),
     path("catalogue/", include("recap.catalogue.urls")),
     path("me/", include("recap.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),

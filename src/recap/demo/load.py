@@ -25,6 +25,8 @@ from recap.cities.models import City, Country, Organisation, Programme
 from recap.hazards.models import CityHazard, HazardType
 from recap.hazards.services import city_hazard_add, hazard_taxonomy_load
 from recap.pipeline.models import ProjectConcept
+from recap.planning.models import PrioritisationSession
+from recap.planning.services import session_create, session_run, stakeholder_weights_set
 from recap.tracking.models import Measure, Training
 
 from . import data
@@ -186,6 +188,44 @@ def _demo_baseline(cities: dict[str, City]) -> None:
     _demo_hazards(cities)
     _demo_candidates(cities)
     _demo_assessments(cities["kigali"])
+    _demo_session(cities["kigali"])
+
+
+def _demo_session(city: City) -> None:
+    """Kigali's prioritisation workshop, with three stakeholders and a first run."""
+    if PrioritisationSession.objects.filter(city=city).exists():
+        return
+    admin = User.objects.get(username="admin")
+    session = session_create(
+        actor=admin,
+        city=city,
+        title="Resilient recovery workshop",
+        candidates=list(CandidateAction.objects.filter(city=city)),
+        weights={"resilience": 40, "economy": 15, "equity": 15, "climate": 15, "health": 15},
+        budget_short_usd=600_000,
+        budget_medium_usd=9_000_000,
+        staff_fte=12,
+        min_per_sector={"health": 1, "drm": 1},
+        max_actions=7,
+    )
+    for name, weights in [
+        ("Chief Resilience Officer", [45, 10, 15, 15, 15]),
+        ("Finance department", [30, 35, 10, 10, 15]),
+        ("Community representatives", [30, 15, 35, 5, 15]),
+    ]:
+        stakeholder_weights_set(
+            actor=admin,
+            session=session,
+            name=name,
+            weights=dict(
+                zip(
+                    ("resilience", "economy", "equity", "climate", "health"),
+                    map(float, weights),
+                    strict=True,
+                )
+            ),
+        )
+    session_run(actor=admin, session=session)
 
 
 def _demo_assessments(city: City) -> None:

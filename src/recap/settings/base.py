@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "recap.hazards",
     "recap.catalogue",
     "recap.assessments",
+    "recap.planning",
     "recap.feedback",
     "recap.web",
     "django.contrib.admin",

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from recap.catalogue.models import CandidateAction, Sector
+
+from .models import CRITERIA
+
+CRITERION_LABELS = {
+    "resilience": _("Resilience value"),
+    "economy": _("Economy and jobs"),
+    "equity": _("Equity"),
+    "climate": _("Climate"),
+    "health": _("Health preparedness"),
+}
+
+
+class SessionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    candidates = forms.ModelMultipleChoiceField(
+        label=_("Candidate actions"),
+        queryset=CandidateAction.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    budget_short_usd = forms.IntegerField(label=_("Short-term budget (US$)"), min_value=0)
+    budget_medium_usd = forms.IntegerField(label=_("Medium-term budget (US$)"), min_value=0)
+    staff_fte = forms.DecimalField(
+        label=_("Staff capacity (FTE)"), min_value=0, max_digits=6, decimal_places=2
+    )
+    max_actions = forms.IntegerField(label=_("Largest package size"), min_value=1, required=False)
+    sectors_required = forms.MultipleChoiceField(
+        label=_("Sectors that need at least one action"),
+        choices=Sector.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, city: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["candidates"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = CandidateAction.objects.filter(city=city).order_by("code")
+        for criterion in CRITERIA:
+            self.fields[f"w_{criterion}"] = forms.FloatField(
+                label=_("Weight: %(c)s") % {"c": CRITERION_LABELS[criterion]},
+                min_value=0,
+                max_value=100,
+                initial={"resilience": 40}.get(criterion, 15),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            all(data.get(f"w_{c}") is not None for c in CRITERIA)
+            and sum(data[f"w_{c}"] for c in CRITERIA) <= 0
+        ):
+            raise forms.ValidationError(_("At least one criterion needs a weight above 0."))
+        return data
+
+    def session_values(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "title": d["title"],
+            "weights": {c: d[f"w_{c}"] for c in CRITERIA},
+            "budget_short_usd": d["budget_short_usd"],
+            "budget_medium_usd": d["budget_medium_usd"],
+            "staff_fte": d["staff_fte"],
+            "max_actions": d["max_actions"],
+            "min_per_sector": dict.fromkeys(d["sectors_required"], 1),
+        }
+
+
+class StakeholderForm(forms.Form):
+    name = forms.CharField(label=_("Stakeholder"), max_length=120)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for criterion in CRITERIA:
+            self.fields[f"w_{criterion}"] = forms.FloatField(
+                label=_("Weight: %(c)s") % {"c": CRITERION_LABELS[criterion]},
+                min_value=0,
+                max_value=100,
+            )
+
+    def weights(self) -> dict[str, float]:
+        return {c: self.cleaned_data[f"w_{c}"] for c in CRITERIA}

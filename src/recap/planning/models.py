@@ -1,0 +1,99 @@
+"""Prioritisation workshops: a session's choices (candidates, weights, constraints) and every
+run of the engine on them, stored with its input so any run can be reopened and reproduced."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+CRITERIA = ("resilience", "economy", "equity", "climate", "health")
+
+
+def default_weights() -> dict[str, float]:
+    return {"resilience": 0.4, "economy": 0.15, "equity": 0.15, "climate": 0.15, "health": 0.15}
+
+
+class PrioritisationSession(models.Model):
+    city = models.ForeignKey(
+        "cities.City", verbose_name=_("city"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    candidates = models.ManyToManyField(
+        "catalogue.CandidateAction",
+        verbose_name=_("candidate actions"),
+        related_name="sessions",
+        blank=True,
+    )
+    weights = models.JSONField(_("criterion weights"), default=default_weights)
+    budget_short_usd = models.PositiveIntegerField(_("short-term budget (US$)"))
+    budget_medium_usd = models.PositiveIntegerField(_("medium-term budget (US$)"))
+    staff_fte = models.DecimalField(
+        _("staff capacity (FTE)"), max_digits=6, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    min_per_sector = models.JSONField(_("minimum actions per sector"), default=dict, blank=True)
+    max_actions = models.PositiveSmallIntegerField(_("largest package size"), null=True, blank=True)
+    must_include = models.JSONField(_("must be in"), default=list, blank=True)
+    must_exclude = models.JSONField(_("must be out"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["city", "-created_at"]
+        verbose_name = _("prioritisation session")
+        verbose_name_plural = _("prioritisation sessions")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("planning:detail", kwargs={"slug": self.city.slug, "pk": self.pk})
+
+
+class StakeholderWeights(models.Model):
+    session = models.ForeignKey(
+        PrioritisationSession, on_delete=models.CASCADE, related_name="stakeholders"
+    )
+    name = models.CharField(_("stakeholder"), max_length=120)
+    weights = models.JSONField(_("weights"))
+
+    class Meta:
+        ordering = ["session", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "name"], name="one_weighting_per_stakeholder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Run(models.Model):
+    session = models.ForeignKey(
+        PrioritisationSession, on_delete=models.CASCADE, related_name="runs"
+    )
+    number = models.PositiveIntegerField()
+    input = models.JSONField(
+        help_text="Everything the engine was given: enough to reproduce the run."
+    )
+    result = models.JSONField()
+    seconds = models.FloatField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["session", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "number"], name="run_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} run {self.number}"

@@ -1,0 +1,16 @@
+from recap.core.policies import CityScopedPolicy
+
+from .models import PrioritisationSession, Run
+
+
+class SessionPolicy(CityScopedPolicy[PrioritisationSession]):
+    model = PrioritisationSession
+
+
+class RunPolicy(CityScopedPolicy[Run]):
+    model = Run
+    city_path = "session__city"
+
+
+session_policy = SessionPolicy()
+run_policy = RunPolicy()

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from recap.cities.models import City
+
+from .models import PrioritisationSession, Run
+from .policies import run_policy, session_policy
+
+RESOURCE_LABELS = {
+    "capex_short": _("Short-term budget (US$)"),
+    "capex_medium": _("Medium-term budget (US$)"),
+    "staff_fte": _("Staff capacity (FTE)"),
+}
+
+
+def session_list(*, user: Any, city: City) -> list[PrioritisationSession]:
+    return list(session_policy.queryset(user).filter(city=city))
+
+
+def session_get(*, user: Any, city: City, pk: int) -> PrioritisationSession:
+    try:
+        return session_policy.queryset(user).select_related("city").get(city=city, pk=pk)
+    except PrioritisationSession.DoesNotExist as exc:
+        raise Http404("No such session") from exc
+
+
+def run_get(*, user: Any, session: PrioritisationSession, number: int) -> Run:
+    try:
+        return run_policy.queryset(user).get(session=session, number=number)
+    except Run.DoesNotExist as exc:
+        raise Http404("No such run") from exc
+
+
+def run_view(run: Run) -> dict[str, Any]:
+    """A stored run arranged for its page: the package by phase, ranking, reasons, frontier."""
+    result, data = run.result, run.input
+    actions = {a["id"]: a for a in data["problem"]["actions"]}
+    package = result["package"]
+    selected = set(package["selected"])
+    by_phase: dict[str, list[dict[str, Any]]] = {"short": [], "medium": []}
+    for code in package["selected"]:
+        a = actions[code]
+        by_phase.setdefault(a["phase"], []).append(a | {"value": result["values"][code]})
+    explanations = result.get("explanations", {})
+    ranking = [
+        {
+            "rank": i + 1,
+            "code": code,
+            "name": actions[code]["name"],
+            "value": result["values"][code],
+            "selected": code in selected,
+            "phase": actions[code]["phase"],
+            "why": explanations.get(code, {}),
+            "first_rank": (result.get("rank_robustness") or {})
+            .get("first_rank_acceptability", {})
+            .get(code),
+        }
+        for i, code in enumerate(result["ranking"])
+    ]
+    resources = data["problem"]["resources"]
+    usage = [
+        {
+            "name": RESOURCE_LABELS.get(name, name),
+            "limit": limit,
+            "used": package["usage"].get(name, 0.0),
+        }
+        for name, limit in resources.items()
+    ]
+    return {
+        "by_phase": by_phase,
+        "ranking": ranking,
+        "usage": usage,
+        "package": package,
+        "frontiers": result.get("frontiers", {}),
+    }
+
+
+def frontier_chart(
+    points: list[dict[str, Any]], *, width: int = 420, height: int = 220
+) -> dict[str, Any]:
+    """An SVG line of best value against the budget."""
+    usable = [p for p in points if p["value"] is not None]
+    if not usable:
+        return {"path": "", "width": width, "height": height, "dots": []}
+    max_x = max(p["limit"] for p in points) or 1.0
+    max_y = max(p["value"] for p in usable) or 1.0
+    left, bottom, top, right = 50, 30, 10, 10
+
+    def xy(p: dict[str, Any]) -> tuple[float, float]:
+        x = left + (width - left - right) * p["limit"] / max_x
+        y = height - bottom - (height - bottom - top) * p["value"] / max_y
+        return round(x, 1), round(y, 1)
+
+    dots = [xy(p) for p in usable]
+    return {
+        "path": "M " + " L ".join(f"{x} {y}" for x, y in dots),
+        "dots": dots,
+        "width": width,
+        "height": height,
+        "max_x": max_x,
+        "max_y": max_y,
+        "x0": left,
+        "y0": height - bottom,
+    }

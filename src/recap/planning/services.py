@@ -1,0 +1,237 @@
+"""Writes for prioritisation: sessions, stakeholders' weights, and runs of the engine.
+
+A run stores the exact engine input (`build_input`) next to its result (`compute_run`, a pure
+function of that input), so any earlier run can be reopened and reproduced exactly."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from recap.accounts.access import Level
+from recap.accounts.services import audit
+from recap.catalogue.candidates import candidate_values
+from recap.catalogue.models import Sector
+from recap.cities.models import City
+from recap.cities.policies import city_policy
+from recap.engine import explain, frontier, optimize, parse_problem
+from recap.engine.robustness import rank_acceptability
+
+from .models import CRITERIA, PrioritisationSession, Run, StakeholderWeights
+
+SESSION_FIELDS = (
+    "title",
+    "weights",
+    "budget_short_usd",
+    "budget_medium_usd",
+    "staff_fte",
+    "min_per_sector",
+    "max_actions",
+    "must_include",
+    "must_exclude",
+)
+
+
+def _require_editor(actor: Any, city: City) -> None:
+    if not city_policy.allows(actor, city, Level.EDIT):
+        raise PermissionDenied(_("Only the city's editors can run its prioritisation."))
+
+
+def _check(session: PrioritisationSession, candidate_codes: set[str]) -> None:
+    errors: dict[str, str] = {}
+    weights = session.weights
+    if set(weights) - set(CRITERIA) or any(
+        not isinstance(w, int | float) or w < 0 for w in weights.values()
+    ):
+        errors["weights"] = _("Give each criterion a weight of 0 or more.")
+    elif sum(weights.values()) <= 0:
+        errors["weights"] = _("At least one criterion needs a weight above 0.")
+    unknown = [s for s in session.min_per_sector if s not in Sector.values]
+    if unknown:
+        errors["min_per_sector"] = _("Unknown sector: %(s)s.") % {"s": ", ".join(unknown)}
+    for field in ("must_include", "must_exclude"):
+        stray = [c for c in getattr(session, field) if c not in candidate_codes]
+        if stray:
+            errors[field] = _("Not among the session's candidates: %(c)s.") % {
+                "c": ", ".join(stray)
+            }
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def session_create(
+    *, actor: Any, city: City, candidates: list[Any], **values: Any
+) -> PrioritisationSession:
+    _require_editor(actor, city)
+    if any(c.city_id != city.pk for c in candidates):
+        raise ValidationError({"candidates": _("Candidates must be the city's own.")})
+    session = PrioritisationSession(
+        city=city, created_by=actor, **{k: v for k, v in values.items() if k in SESSION_FIELDS}
+    )
+    session.full_clean()
+    _check(session, {c.code for c in candidates})
+    session.save()
+    session.candidates.set(candidates)
+    audit(actor=actor, verb="session.create", target=session, city=city)
+    return session
+
+
+@transaction.atomic
+def stakeholder_weights_set(
+    *, actor: Any, session: PrioritisationSession, name: str, weights: dict[str, float]
+) -> StakeholderWeights:
+    _require_editor(actor, session.city)
+    if (
+        set(weights) != set(CRITERIA)
+        or any(w < 0 for w in weights.values())
+        or sum(weights.values()) <= 0
+    ):
+        raise ValidationError(
+            {"weights": _("Give each criterion a weight of 0 or more, at least one above 0.")}
+        )
+    entry, _created = StakeholderWeights.objects.update_or_create(
+        session=session, name=name.strip(), defaults={"weights": weights}
+    )
+    audit(
+        actor=actor,
+        verb="session.stakeholder",
+        target=session,
+        city=session.city,
+        detail={"name": name},
+    )
+    return entry
+
+
+def _normalised(weights: dict[str, float]) -> list[float]:
+    total = sum(weights.get(c, 0.0) for c in CRITERIA)
+    return [weights.get(c, 0.0) / total for c in CRITERIA]
+
+
+def build_input(session: PrioritisationSession) -> dict[str, Any]:
+    """Everything a run needs, from the database, as plain JSON."""
+    candidates = list(session.candidates.order_by("code"))
+    valued = {
+        v.candidate.code: v for v in candidate_values(candidates=candidates, city=session.city)
+    }
+    stakeholders = list(session.stakeholders.all())
+    if stakeholders:
+        vectors = [_normalised(s.weights) for s in stakeholders]
+        weights = [sum(col) / len(vectors) for col in zip(*vectors, strict=True)]
+    else:
+        weights = _normalised(session.weights)
+    actions = []
+    for c in candidates:
+        budget = "capex_short" if c.phase == "short" else "capex_medium"
+        actions.append(
+            {
+                "id": c.code,
+                "name": c.title,
+                "value": 0.0,
+                "uses": {budget: float(c.local_cost_usd), "staff_fte": float(c.staff_fte)},
+                "sector": c.sectors[0] if c.sectors else "",
+                "phase": c.phase,
+            }
+        )
+    problem: dict[str, Any] = {
+        "resources": {
+            "capex_short": float(session.budget_short_usd),
+            "capex_medium": float(session.budget_medium_usd),
+            "staff_fte": float(session.staff_fte),
+        },
+        "actions": actions,
+        "min_per_sector": dict(session.min_per_sector),
+        "must_include": list(session.must_include),
+        "must_exclude": list(session.must_exclude),
+    }
+    if session.max_actions is not None:
+        problem["max_actions"] = session.max_actions
+    return {
+        "problem": problem,
+        "criteria": list(CRITERIA),
+        "weights": weights,
+        "stakeholders": {s.name: _normalised(s.weights) for s in stakeholders},
+        "scores": {
+            code: [v.breakdown["scores"][c] for c in CRITERIA] for code, v in valued.items()
+        },
+    }
+
+
+def compute_run(data: dict[str, Any]) -> dict[str, Any]:
+    """The engine on a stored input: package, ranking, explanations, frontier, robustness."""
+    weights = data["weights"]
+    problem_json = dict(data["problem"])
+    values = {
+        code: 100 * sum(w * s for w, s in zip(weights, scores, strict=True))
+        for code, scores in data["scores"].items()
+    }
+    problem_json["actions"] = [
+        a | {"value": round(values[a["id"]], 6)} for a in problem_json["actions"]
+    ]
+    problem = parse_problem(problem_json)
+    package = optimize(problem, time_limit=30).to_json()
+    explained = (
+        explain(problem, time_limit=10, budget_seconds=30) if problem.actions else {"actions": {}}
+    )
+    fronts = {
+        name: frontier(problem, name, steps=9, time_limit=5, budget_seconds=15)
+        for name in ("capex_short", "capex_medium")
+        if problem.actions and package["status"] != "infeasible"
+    }
+    ranking = sorted(values, key=lambda code: (-values[code], code))
+    result: dict[str, Any] = {
+        "values": values,
+        "ranking": ranking,
+        "package": package,
+        "explanations": explained.get("actions", {}),
+        "frontiers": fronts,
+    }
+    people = data.get("stakeholders") or {}
+    if len(people) >= 2 and len(ranking) >= 2:
+        result["rank_robustness"] = rank_acceptability(
+            {
+                "method": "weighted_sum",
+                "normalization": "none",
+                "alternatives": list(data["scores"]),
+                "criteria": [
+                    {"id": c, "weight": w} for c, w in zip(data["criteria"], weights, strict=True)
+                ],
+                "matrix": [data["scores"][code] for code in data["scores"]],
+                "weight_samples": list(people.values()),
+                "samples": 2000,
+                "seed": 1,
+            }
+        )
+    return result
+
+
+@transaction.atomic
+def session_run(*, actor: Any, session: PrioritisationSession) -> Run:
+    _require_editor(actor, session.city)
+    if not session.candidates.exists():
+        raise ValidationError(_("Choose at least one candidate action before running."))
+    started = time.perf_counter()
+    data = build_input(session)
+    result = compute_run(data)
+    last = session.runs.aggregate(n=Max("number"))["n"] or 0
+    run = Run.objects.create(
+        session=session,
+        number=last + 1,
+        input=data,
+        result=result,
+        seconds=time.perf_counter() - started,
+        created_by=actor,
+    )
+    audit(
+        actor=actor,
+        verb="session.run",
+        target=run,
+        city=session.city,
+        detail={"status": result["package"]["status"]},
+    )
+    return run

@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+
+from recap.catalogue.candidates import candidate_adopt
+from recap.catalogue.models import CandidateAction, CatalogueAction
+from recap.catalogue.services import catalogue_load_shipped
+from recap.engine import parse_problem
+from recap.hazards.models import HazardType
+from recap.hazards.services import city_hazard_add, hazard_taxonomy_load
+from recap.planning.models import PrioritisationSession, Run
+from recap.planning.services import (
+    build_input,
+    compute_run,
+    session_create,
+    session_run,
+    stakeholder_weights_set,
+)
+from recap.testing import World
+
+pytestmark = pytest.mark.django_db
+CODES = ["DRM-01", "DRM-02", "HLT-01", "HLT-04", "WAT-01", "NBS-02", "ECO-01"]
+
+
+@pytest.fixture
+def session(world: World) -> PrioritisationSession:
+    hazard_taxonomy_load()
+    catalogue_load_shipped()
+    city_hazard_add(
+        actor=world.users["editor_a"],
+        city=world.city_a,
+        hazard=HazardType.objects.get(code="flood_flash"),
+        likelihood=5,
+        impact=4,
+        trend="rising",
+    )
+    for code in CODES:
+        candidate_adopt(
+            actor=world.users["editor_a"],
+            city=world.city_a,
+            source=CatalogueAction.objects.get(code=code),
+        )
+    return session_create(
+        actor=world.users["editor_a"],
+        city=world.city_a,
+        title="Workshop",
+        candidates=list(CandidateAction.objects.filter(city=world.city_a)),
+        weights={"resilience": 40, "economy": 15, "equity": 15, "climate": 15, "health": 15},
+        budget_short_usd=300_000,
+        budget_medium_usd=3_000_000,
+        staff_fte=5,
+        min_per_sector={"health": 1},
+        max_actions=4,
+        must_include=["DRM-01"],
+    )
+
+
+def test_a_run_respects_every_constraint_and_is_stored_with_its_input(
+    world: World, session: PrioritisationSession
+) -> None:
+    run = session_run(actor=world.users["editor_a"], session=session)
+    package = run.result["package"]
+    assert package["status"] == "optimal"
+    assert "DRM-01" in package["selected"] and len(package["selected"]) <= 4
+    problem_json = run.input["problem"] | {
+        "actions": [
+            a | {"value": run.result["values"][a["id"]]} for a in run.input["problem"]["actions"]
+        ]
+    }
+    problem = parse_problem(problem_json)
+    assert problem.violations(package["selected"]) == []
+    assert abs(problem.objective_of(package["selected"]) - package["objective"]) < 1e-6
+    assert run.result["ranking"][0] == max(run.result["values"], key=run.result["values"].get)
+    assert set(run.result["explanations"]) == set(CODES)
+    assert set(run.result["frontiers"]) == {"capex_short", "capex_medium"}
+
+
+def test_any_run_can_be_reproduced_exactly(world: World, session: PrioritisationSession) -> None:
+    run = session_run(actor=world.users["editor_a"], session=session)
+    # Change the session afterwards: the stored input still reproduces the stored result.
+    session.budget_short_usd = 1
+    session.save()
+    again = compute_run(run.input)
+    assert again["package"]["selected"] == run.result["package"]["selected"]
+    assert again["values"] == run.result["values"]
+    assert again["ranking"] == run.result["ranking"]
+    assert build_input(session)["problem"]["resources"]["capex_short"] == 1
+
+
+def test_stakeholders_spread_gives_rank_robustness(
+    world: World, session: PrioritisationSession
+) -> None:
+    for name, w in [("Mayor", [60, 10, 10, 10, 10]), ("Finance", [10, 60, 10, 10, 10])]:
+        stakeholder_weights_set(
+            actor=world.users["editor_a"],
+            session=session,
+            name=name,
+            weights=dict(
+                zip(
+                    ["resilience", "economy", "equity", "climate", "health"],
+                    map(float, w),
+                    strict=True,
+                )
+            ),
+        )
+    data = build_input(session)
+    assert data["weights"] == pytest.approx([0.35, 0.35, 0.1, 0.1, 0.1])
+    run = session_run(actor=world.users["editor_a"], session=session)
+    firsts = run.result["rank_robustness"]["first_rank_acceptability"]
+    assert sum(firsts.values()) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("actor", ["viewer_a", "editor_b", "manager", "funder"])
+def test_only_the_citys_editors_create_or_run(
+    world: World, session: PrioritisationSession, actor: str
+) -> None:
+    with pytest.raises(PermissionDenied):
+        session_run(actor=world.users[actor], session=session)
+    with pytest.raises(PermissionDenied):
+        session_create(
+            actor=world.users[actor],
+            city=world.city_a,
+            title="x",
+            candidates=[],
+            budget_short_usd=1,
+            budget_medium_usd=1,
+            staff_fte=1,
+        )
+    assert not Run.objects.exists()
+
+
+def test_bad_session_settings_are_refused(world: World, session: PrioritisationSession) -> None:
+    candidates = list(CandidateAction.objects.filter(city=world.city_a))
+    with pytest.raises(ValidationError) as exc:
+        session_create(
+            actor=world.users["editor_a"],
+            city=world.city_a,
+            title="Bad",
+            candidates=candidates,
+            budget_short_usd=1,
+            budget_medium_usd=1,
+            staff_fte=1,
+            weights={"resilience": 0, "economy": 0, "equity": 0, "climate": 0, "health": 0},
+            min_per_sector={"space": 1},
+            must_include=["NOPE-1"],
+        )
+    assert {"weights", "min_per_sector", "must_include"} <= set(exc.value.message_dict)
+    other = candidate_adopt(
+        actor=world.users["editor_b"],
+        city=world.city_b,
+        source=CatalogueAction.objects.get(code="WAT-01"),
+    )
+    with pytest.raises(ValidationError, match="city's own"):
+        session_create(
+            actor=world.users["editor_a"],
+            city=world.city_a,
+            title="Mixed",
+            candidates=[other],
+            budget_short_usd=1,
+            budget_medium_usd=1,
+            staff_fte=1,
+        )
+
+
+def test_pages_run_reopen_and_isolation(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    client.force_login(world.users["editor_a"])
+    response = client.post(f"/cities/kigali/workspace/prioritisation/{session.pk}/run/")
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        "Proven optimal" in page and "DRM-01" in page and "Best value as the budget varies" in page
+    )
+    client.post(f"/cities/kigali/workspace/prioritisation/{session.pk}/run/")
+    first = client.get(f"/cities/kigali/workspace/prioritisation/{session.pk}/runs/1/")
+    assert first.status_code == 200 and first.context["run"].number == 1
+    client.force_login(world.users["viewer_a"])
+    assert (
+        client.post(f"/cities/kigali/workspace/prioritisation/{session.pk}/run/").status_code == 403
+    )
+    client.force_login(world.users["editor_b"])
+    assert client.get(f"/cities/kigali/workspace/prioritisation/{session.pk}/").status_code == 404
+    assert client.get(f"/cities/rajshahi/workspace/prioritisation/{session.pk}/").status_code == 404
+    assert Run.objects.count() == 2
+
+
+def test_session_form_validation(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    client.force_login(world.users["editor_a"])
+    response = client.post(
+        "/cities/kigali/workspace/prioritisation/",
+        {
+            "title": "",
+            "budget_short_usd": "-5",
+            "budget_medium_usd": "x",
+            "staff_fte": "",
+            "w_resilience": "0",
+            "w_economy": "0",
+            "w_equity": "0",
+            "w_climate": "0",
+            "w_health": "0",
+        },
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert {"title", "candidates", "budget_short_usd", "budget_medium_usd", "staff_fte"} <= set(
+        errors
+    )
+    assert PrioritisationSession.objects.count() == 1

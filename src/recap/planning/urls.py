@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "planning"
+urlpatterns = [
+    path("", views.session_list, name="list"),
+    path("<int:pk>/", views.session_detail, name="detail"),
+    path("<int:pk>/run/", views.run_create, name="run_create"),
+    path("<int:pk>/runs/<int:number>/", views.run_detail, name="run"),
+    path("<int:pk>/stakeholders/", views.stakeholder_add, name="stakeholder_add"),
+]

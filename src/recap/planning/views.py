@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from recap.accounts.access import Level
+from recap.cities.policies import city_policy
+from recap.cities.selectors import city_get_for_user
+
+from . import selectors
+from .forms import SessionForm, StakeholderForm
+from .services import session_create, session_run, stakeholder_weights_set
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_list(request: HttpRequest, slug: str) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    can_edit = city_policy.allows(request.user, city, Level.EDIT)
+    form = None
+    if can_edit:
+        form = SessionForm(request.POST if request.method == "POST" else None, city=city)
+    if request.method == "POST":
+        city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+        if form is not None and form.is_valid():
+            try:
+                session = session_create(
+                    actor=request.user,
+                    city=city,
+                    candidates=list(form.cleaned_data["candidates"]),
+                    **form.session_values(),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, _("The session was created. Run the engine when you are ready.")
+                )
+                return redirect(session.get_absolute_url())
+    return render(
+        request,
+        "planning/list.html",
+        {
+            "city": city,
+            "sessions": selectors.session_list(user=request.user, city=city),
+            "form": form,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    runs = list(session.runs.all())
+    run = (
+        selectors.run_get(user=request.user, session=session, number=number)
+        if number
+        else (runs[0] if runs else None)
+    )
+    view = selectors.run_view(run) if run else None
+    charts = {
+        selectors.RESOURCE_LABELS.get(name, name): selectors.frontier_chart(f["points"])
+        for name, f in (view["frontiers"].items() if view else [])
+    }
+    return render(
+        request,
+        "planning/detail.html",
+        {
+            "city": city,
+            "session": session,
+            "runs": runs,
+            "run": run,
+            "view": view,
+            "charts": charts,
+            "stakeholders": session.stakeholders.all(),
+            "stakeholder_form": StakeholderForm(),
+            "can_edit": city_policy.allows(request.user, city, Level.EDIT),
+        },
+    )
+
+
+@login_required
+@require_GET
+def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _session_page(request, slug, pk, None)
+
+
+@login_required
+@require_GET
+def run_detail(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
+    return _session_page(request, slug, pk, number)
+
+
+@login_required
+@require_POST
+def run_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    try:
+        run = session_run(actor=request.user, session=session)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(session.get_absolute_url())
+    messages.success(request, _("Run %(n)d is ready.") % {"n": run.number})
+    return redirect("planning:run", slug=city.slug, pk=session.pk, number=run.number)
+
+
+@login_required
+@require_POST
+def stakeholder_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    form = StakeholderForm(request.POST)
+    if form.is_valid():
+        try:
+            stakeholder_weights_set(
+                actor=request.user,
+                session=session,
+                name=form.cleaned_data["name"],
+                weights=form.weights(),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The stakeholder's weights were saved."))
+    else:
+        messages.error(
+            request, _("Give the stakeholder a name and a weight of 0 to 100 for every criterion.")
+        )
+    return redirect(session.get_absolute_url())
