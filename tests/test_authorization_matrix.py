@@ -22,7 +22,7 @@ from recap.accounts.services import api_token_create
 from recap.assessments.models import Assessment, Framework
 from recap.catalogue.models import CandidateAction, CatalogueAction
 from recap.hazards.models import CityHazard, CityHazardVersion, HazardType
-from recap.planning.models import PrioritisationSession, Run
+from recap.planning.models import ActionPackage, PackageVersion, PrioritisationSession, Run
 from recap.testing import ROLES, World, make_user
 
 pytestmark = pytest.mark.django_db
@@ -231,6 +231,16 @@ def _fresh_run(world: World) -> dict[str, Any]:
     return {"slug": "kigali", "pk": session.pk, "number": 1}
 
 
+def _fresh_package(world: World) -> dict[str, Any]:
+    run_kwargs = _fresh_run(world)
+    run = Run.objects.get(session_id=run_kwargs["pk"], number=1)
+    package = ActionPackage.objects.create(session=run.session, city=world.city_a, name="Package")
+    PackageVersion.objects.create(
+        package=package, number=1, run=run, selected=[], objective=0, status="optimal"
+    )
+    return {"slug": "kigali", "pk": package.pk}
+
+
 CITY_VIEW = city_a(FOUND, OK, OK, OK, MISSING, OK, MISSING, OK)
 CITY_EDIT_PAGE = city_a(FOUND, FORBIDDEN, OK, OK, MISSING, FORBIDDEN, MISSING, OK)
 CITY_EDIT_POST = city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND)
@@ -382,6 +392,20 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "planning:detail": [Check("GET", CITY_VIEW, setup=_fresh_session)],
     "planning:run": [Check("GET", CITY_VIEW, setup=_fresh_run)],
+    "planning:package_save": [
+        Check("POST", CITY_EDIT_POST, setup=_fresh_run, data=lambda w: {"name": "P"})
+    ],
+    "planning:package": [Check("GET", CITY_VIEW, setup=_fresh_package)],
+    "planning:package_adjust": [Check("POST", CITY_EDIT_POST, setup=_fresh_package)],
+    # Endorsing needs the coordinator; an empty rationale is refused with a message (redirect).
+    "planning:package_endorse": [
+        Check(
+            "POST",
+            city_a(FOUND, FORBIDDEN, FORBIDDEN, FOUND, MISSING, FORBIDDEN, MISSING, FOUND),
+            setup=_fresh_package,
+            data=lambda w: {"rationale": "Best value for the budget."},
+        ),
+    ],
     # A session without candidates: the run is refused with a message, a redirect for editors.
     "planning:run_create": [Check("POST", CITY_EDIT_POST, setup=_fresh_session)],
     "planning:stakeholder_add": [Check("POST", CITY_EDIT_POST, setup=_fresh_session)],

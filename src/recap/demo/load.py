@@ -26,6 +26,7 @@ from recap.hazards.models import CityHazard, HazardType
 from recap.hazards.services import city_hazard_add, hazard_taxonomy_load
 from recap.pipeline.models import ProjectConcept
 from recap.planning.models import PrioritisationSession
+from recap.planning.packages import package_endorse, package_save
 from recap.planning.services import session_create, session_run, stakeholder_weights_set
 from recap.tracking.models import Measure, Training
 
@@ -225,7 +226,17 @@ def _demo_session(city: City) -> None:
                 )
             ),
         )
-    session_run(actor=admin, session=session)
+    run = session_run(actor=admin, session=session)
+    package = package_save(actor=admin, run=run, name="Kigali resilient recovery package 2026")
+    package_endorse(
+        actor=User.objects.get(username="kigali.coordinator"),
+        package=package,
+        rationale=(
+            "Endorsed after the workshop: the package is the best value the short- and medium-term "
+            "budgets allow, covers health and disaster risk management, and every stakeholder's "
+            "weighting ranks its leading actions highly."
+        ),
+    )
 
 
 def _demo_assessments(city: City) -> None:

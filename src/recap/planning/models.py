@@ -97,3 +97,71 @@ class Run(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session} run {self.number}"
+
+
+class ActionPackage(models.Model):
+    """A city's package: saved from a run, adjusted by hand, endorsed by the coordinator."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ENDORSED = "endorsed", _("Endorsed")
+
+    session = models.ForeignKey(
+        PrioritisationSession, on_delete=models.PROTECT, related_name="packages"
+    )
+    city = models.ForeignKey(
+        "cities.City", verbose_name=_("city"), on_delete=models.CASCADE, related_name="packages"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    rationale = models.TextField(_("rationale"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    endorsed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    endorsed_at = models.DateTimeField(_("endorsed"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["city", "-created_at"]
+        verbose_name = _("action package")
+        verbose_name_plural = _("action packages")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("planning:package", kwargs={"slug": self.city.slug, "pk": self.pk})
+
+    @property
+    def current(self) -> PackageVersion | None:
+        return self.versions.order_by("-number").first()
+
+
+class PackageVersion(models.Model):
+    package = models.ForeignKey(ActionPackage, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="+")
+    selected = models.JSONField()
+    lock_in = models.JSONField(default=list, blank=True)
+    lock_out = models.JSONField(default=list, blank=True)
+    objective = models.FloatField()
+    status = models.CharField(max_length=20)
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["package", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["package", "number"], name="package_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.package} v{self.number}"

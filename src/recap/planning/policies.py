@@ -1,6 +1,6 @@
 from recap.core.policies import CityScopedPolicy
 
-from .models import PrioritisationSession, Run
+from .models import ActionPackage, PrioritisationSession, Run
 
 
 class SessionPolicy(CityScopedPolicy[PrioritisationSession]):
@@ -14,3 +14,10 @@ class RunPolicy(CityScopedPolicy[Run]):
 
 session_policy = SessionPolicy()
 run_policy = RunPolicy()
+
+
+class ActionPackagePolicy(CityScopedPolicy[ActionPackage]):
+    model = ActionPackage
+
+
+package_policy = ActionPackagePolicy()

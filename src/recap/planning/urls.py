@@ -9,4 +9,8 @@ urlpatterns = [
     path("<int:pk>/run/", views.run_create, name="run_create"),
     path("<int:pk>/runs/<int:number>/", views.run_detail, name="run"),
     path("<int:pk>/stakeholders/", views.stakeholder_add, name="stakeholder_add"),
+    path("<int:pk>/runs/<int:number>/save/", views.package_save_view, name="package_save"),
+    path("packages/<int:pk>/", views.package_detail, name="package"),
+    path("packages/<int:pk>/adjust/", views.package_adjust_view, name="package_adjust"),
+    path("packages/<int:pk>/endorse/", views.package_endorse_view, name="package_endorse"),
 ]

@@ -14,6 +14,7 @@ from recap.cities.selectors import city_get_for_user
 
 from . import selectors
 from .forms import SessionForm, StakeholderForm
+from .packages import package_adjust, package_endorse, package_get, package_save
 from .services import session_create, session_run, stakeholder_weights_set
 
 
@@ -134,3 +135,101 @@ def stakeholder_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             request, _("Give the stakeholder a name and a weight of 0 to 100 for every criterion.")
         )
     return redirect(session.get_absolute_url())
+
+
+@login_required
+@require_POST
+def package_save_view(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    run = selectors.run_get(user=request.user, session=session, number=number)
+    name = request.POST.get("name", "").strip()[:200]
+    if not name:
+        messages.error(request, _("Give the package a name."))
+        return redirect("planning:run", slug=city.slug, pk=session.pk, number=run.number)
+    try:
+        package = package_save(
+            actor=request.user,
+            run=run,
+            name=name,
+            rationale=request.POST.get("rationale", "")[:5000],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("planning:run", slug=city.slug, pk=session.pk, number=run.number)
+    messages.success(request, _("The package was saved as a draft."))
+    return redirect(package.get_absolute_url())
+
+
+@login_required
+@require_GET
+def package_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    package = package_get(user=request.user, city=city, pk=pk)
+    versions = list(package.versions.select_related("created_by"))
+    current = versions[0]
+    actions = {a["id"]: a for a in current.run.input["problem"]["actions"]}
+    values = current.run.result["values"]
+    chosen = [actions[c] | {"value": values[c]} for c in current.selected]
+    by_phase = {
+        "short": [a for a in chosen if a["phase"] == "short"],
+        "medium": [a for a in chosen if a["phase"] == "medium"],
+    }
+    totals = {
+        phase: sum(sum(v for k, v in a["uses"].items() if k.startswith("capex")) for a in items)
+        for phase, items in by_phase.items()
+    }
+    return render(
+        request,
+        "planning/package.html",
+        {
+            "city": city,
+            "package": package,
+            "versions": versions,
+            "current": current,
+            "by_phase": by_phase,
+            "totals": totals,
+            "candidates": sorted(actions.values(), key=lambda a: a["id"]),
+            "can_edit": city_policy.allows(request.user, city, Level.EDIT),
+            "can_endorse": city_policy.allows(request.user, city, Level.COORDINATE),
+        },
+    )
+
+
+@login_required
+@require_POST
+def package_adjust_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    package = package_get(user=request.user, city=city, pk=pk)
+    try:
+        version = package_adjust(
+            actor=request.user,
+            package=package,
+            lock_in=request.POST.getlist("lock_in"),
+            lock_out=request.POST.getlist("lock_out"),
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Version %(n)d: the rest of the package was re-optimised.") % {"n": version.number},
+        )
+    return redirect(package.get_absolute_url())
+
+
+@login_required
+@require_POST
+def package_endorse_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.COORDINATE)
+    package = package_get(user=request.user, city=city, pk=pk)
+    try:
+        package_endorse(
+            actor=request.user, package=package, rationale=request.POST.get("rationale", "")[:5000]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The package is endorsed."))
+    return redirect(package.get_absolute_url())

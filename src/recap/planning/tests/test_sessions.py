@@ -211,3 +211,82 @@ def test_session_form_validation(
         errors
     )
     assert PrioritisationSession.objects.count() == 1
+
+
+def test_package_save_adjust_version_and_endorse(
+    world: World, session: PrioritisationSession
+) -> None:
+    from recap.planning.models import ActionPackage
+    from recap.planning.packages import package_adjust, package_endorse, package_save
+
+    run = session_run(actor=world.users["editor_a"], session=session)
+    package = package_save(actor=world.users["editor_a"], run=run, name="Kigali package 2026")
+    first = package.current
+    assert first is not None and first.selected == run.result["package"]["selected"]
+    out = first.selected[-1] if first.selected[-1] != "DRM-01" else first.selected[0]
+    version = package_adjust(
+        actor=world.users["editor_a"],
+        package=package,
+        lock_in=[],
+        lock_out=[out],
+        note="No land yet",
+    )
+    assert version.number == 2 and out not in version.selected and "DRM-01" in version.selected
+    assert version.objective <= first.objective + 1e-9  # locking something out cannot add value
+    with pytest.raises(ValidationError, match="both in and out"):
+        package_adjust(
+            actor=world.users["editor_a"], package=package, lock_in=["HLT-01"], lock_out=["HLT-01"]
+        )
+    with pytest.raises(ValidationError, match="cannot all hold together"):
+        package_adjust(
+            actor=world.users["editor_a"], package=package, lock_in=[], lock_out=["DRM-01"]
+        )
+    with pytest.raises(PermissionDenied):
+        package_endorse(actor=world.users["editor_a"], package=package, rationale="Because")
+    with pytest.raises(ValidationError):
+        package_endorse(actor=world.users["coordinator_a"], package=package, rationale="  ")
+    package_endorse(
+        actor=world.users["coordinator_a"], package=package, rationale="Best value for the budget."
+    )
+    package.refresh_from_db()
+    assert (package.status, package.endorsed_by) == (
+        ActionPackage.Status.ENDORSED,
+        world.users["coordinator_a"],
+    )
+    # Adjusting an endorsed package makes a new draft version.
+    package_adjust(actor=world.users["editor_a"], package=package, lock_in=["HLT-01"], lock_out=[])
+    package.refresh_from_db()
+    assert package.status == ActionPackage.Status.DRAFT and package.versions.count() == 3
+
+
+def test_package_pages(client: Client, world: World, session: PrioritisationSession) -> None:
+    run = session_run(actor=world.users["editor_a"], session=session)
+    client.force_login(world.users["editor_a"])
+    response = client.post(
+        f"/cities/kigali/workspace/prioritisation/{session.pk}/runs/{run.number}/save/",
+        {"name": "Workshop package", "rationale": ""},
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert "Workshop package" in page.content.decode() and page.context["current"].number == 1
+    pk = page.context["package"].pk
+    assert (
+        client.post(
+            f"/cities/kigali/workspace/prioritisation/packages/{pk}/endorse/", {"rationale": "x"}
+        ).status_code
+        == 403
+    )
+    client.force_login(world.users["coordinator_a"])
+    client.post(
+        f"/cities/kigali/workspace/prioritisation/packages/{pk}/endorse/",
+        {"rationale": "Agreed in the workshop."},
+    )
+    assert (
+        "Endorsed"
+        in client.get(f"/cities/kigali/workspace/prioritisation/packages/{pk}/").content.decode()
+    )
+    client.force_login(world.users["editor_b"])
+    assert client.get(f"/cities/kigali/workspace/prioritisation/packages/{pk}/").status_code == 404
+    assert (
+        client.get(f"/cities/rajshahi/workspace/prioritisation/packages/{pk}/").status_code == 404
+    )

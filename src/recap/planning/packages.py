@@ -1,0 +1,140 @@
+"""Action packages: saved from a run, adjusted by locking actions in or out (the rest is
+re-optimised on the run's own input), versioned, and endorsed by the city's coordinator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from recap.accounts.access import Level
+from recap.accounts.services import audit
+from recap.cities.models import City
+from recap.cities.policies import city_policy
+from recap.engine import optimize, parse_problem
+
+from .models import ActionPackage, PackageVersion, Run
+from .policies import package_policy
+
+
+def _require(actor: Any, city: City, level: Level, message: str) -> None:
+    if not city_policy.allows(actor, city, level):
+        raise PermissionDenied(message)
+
+
+def _problem(run: Run, lock_in: list[str], lock_out: list[str]) -> Any:
+    data = run.input
+    values = run.result["values"]
+    problem = dict(data["problem"])
+    problem["actions"] = [a | {"value": values[a["id"]]} for a in problem["actions"]]
+    problem["must_include"] = sorted(set(problem.get("must_include", [])) | set(lock_in))
+    problem["must_exclude"] = sorted(set(problem.get("must_exclude", [])) | set(lock_out))
+    return parse_problem(problem)
+
+
+@transaction.atomic
+def package_save(*, actor: Any, run: Run, name: str, rationale: str = "") -> ActionPackage:
+    city = run.session.city
+    _require(actor, city, Level.EDIT, _("Only the city's editors can save a package."))
+    if run.result["package"]["status"] == "infeasible":
+        raise ValidationError(_("This run found no package that meets every constraint."))
+    package = ActionPackage(
+        session=run.session, city=city, name=name, rationale=rationale, created_by=actor
+    )
+    package.full_clean()
+    package.save()
+    PackageVersion.objects.create(
+        package=package,
+        number=1,
+        run=run,
+        selected=run.result["package"]["selected"],
+        objective=run.result["package"]["objective"],
+        status=run.result["package"]["status"],
+        note=_("Saved from run %(n)d") % {"n": run.number},
+        created_by=actor,
+    )
+    audit(actor=actor, verb="package.save", target=package, city=city, detail={"run": run.number})
+    return package
+
+
+@transaction.atomic
+def package_adjust(
+    *, actor: Any, package: ActionPackage, lock_in: list[str], lock_out: list[str], note: str = ""
+) -> PackageVersion:
+    """Lock actions in or out and re-optimise the rest. The package goes back to draft."""
+    _require(actor, package.city, Level.EDIT, _("Only the city's editors can adjust a package."))
+    current = package.current
+    assert current is not None
+    known = {a["id"] for a in current.run.input["problem"]["actions"]}
+    stray = sorted((set(lock_in) | set(lock_out)) - known)
+    if stray:
+        raise ValidationError(
+            _("Not among the session's candidates: %(c)s.") % {"c": ", ".join(stray)}
+        )
+    both = sorted(set(lock_in) & set(lock_out))
+    if both:
+        raise ValidationError(
+            _("An action cannot be locked both in and out: %(c)s.") % {"c": ", ".join(both)}
+        )
+    result = optimize(_problem(current.run, lock_in, lock_out), time_limit=30)
+    if result.status == "infeasible":
+        raise ValidationError(result.reason or _("No package meets these locks."))
+    version = PackageVersion.objects.create(
+        package=package,
+        number=current.number + 1,
+        run=current.run,
+        selected=result.selected,
+        lock_in=sorted(lock_in),
+        lock_out=sorted(lock_out),
+        objective=result.objective,
+        status=result.status,
+        note=note[:300],
+        created_by=actor,
+    )
+    if package.status == ActionPackage.Status.ENDORSED:
+        package.status = ActionPackage.Status.DRAFT
+        package.endorsed_by = None
+        package.endorsed_at = None
+        package.save(update_fields=["status", "endorsed_by", "endorsed_at"])
+    audit(
+        actor=actor,
+        verb="package.adjust",
+        target=package,
+        city=package.city,
+        detail={"version": version.number, "lock_in": lock_in, "lock_out": lock_out},
+    )
+    return version
+
+
+@transaction.atomic
+def package_endorse(*, actor: Any, package: ActionPackage, rationale: str) -> ActionPackage:
+    _require(
+        actor,
+        package.city,
+        Level.COORDINATE,
+        _("Only the city's coordinator can endorse a package."),
+    )
+    if not rationale.strip():
+        raise ValidationError({"rationale": _("Write down why this package, before endorsing it.")})
+    package.rationale = rationale
+    package.status = ActionPackage.Status.ENDORSED
+    package.endorsed_by = actor
+    package.endorsed_at = timezone.now()
+    package.save(update_fields=["rationale", "status", "endorsed_by", "endorsed_at"])
+    audit(actor=actor, verb="package.endorse", target=package, city=package.city)
+    return package
+
+
+def package_list(*, user: Any, city: City) -> list[ActionPackage]:
+    return list(package_policy.queryset(user).filter(city=city).select_related("session"))
+
+
+def package_get(*, user: Any, city: City, pk: int) -> ActionPackage:
+    try:
+        return package_policy.queryset(user).select_related("session", "city").get(city=city, pk=pk)
+    except ActionPackage.DoesNotExist as exc:
+        raise Http404("No such package") from exc
