@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from typing import Any
+
+from recap.catalogue.candidates import candidate_adopt
+from recap.catalogue.models import CatalogueAction
+from recap.catalogue.services import catalogue_load_shipped
+from recap.hazards.services import hazard_taxonomy_load
+from recap.planning.models import ActionPackage
+from recap.testing import World
+
+from .conftest import axe_violations
+from .test_city_editor import sign_in
+
+
+def test_workshop_from_weights_to_an_endorsed_package(
+    page: Any, live_server: Any, live_world: World
+) -> None:
+    hazard_taxonomy_load()
+    catalogue_load_shipped()
+    for code in ["DRM-01", "DRM-02", "HLT-01", "HLT-04", "WAT-01", "NBS-02"]:
+        candidate_adopt(
+            actor=live_world.users["editor_a"],
+            city=live_world.city_a,
+            source=CatalogueAction.objects.get(code=code),
+        )
+    base = live_server.url
+
+    # The editor sets up the session: candidates, weights, budgets, a sector that must be covered.
+    sign_in(page, base, "editor_a")
+    page.goto(base + "/cities/kigali/workspace/prioritisation/")
+    page.get_by_label("Title").fill("Recovery workshop")
+    for box in page.locator("input[name=candidates]").all():
+        box.check()
+    page.get_by_label("Short-term budget (US$)").fill("200000")
+    page.get_by_label("Medium-term budget (US$)").fill("3000000")
+    page.get_by_label("Staff capacity (FTE)").fill("5")
+    page.get_by_label("Weight: Equity").fill("30")
+    page.locator("input[name=sectors_required][value=health]").check()
+    page.get_by_role("button", name="Create the session").click()
+    page.get_by_role("heading", name="Recovery workshop").wait_for()
+
+    # A stakeholder adds their weights; the engine runs; the package is saved.
+    page.get_by_role("textbox", name="Stakeholder").fill("Finance department")
+    for label, value in [
+        ("Resilience value", "20"),
+        ("Economy and jobs", "50"),
+        ("Equity", "10"),
+        ("Climate", "10"),
+        ("Health preparedness", "10"),
+    ]:
+        page.locator("section[aria-labelledby=stakeholders-title]").get_by_label(
+            f"Weight: {label}"
+        ).fill(value)
+    page.get_by_role("button", name="Save these weights").click()
+    page.get_by_role("button", name="Run the engine").click()
+    page.get_by_text("Proven optimal").wait_for()
+    assert page.get_by_role("heading", name="Best value as the budget varies").is_visible()
+    assert axe_violations(page) == []
+    page.get_by_label("Save this package as").fill("Kigali package")
+    page.get_by_role("button", name="Save the package").click()
+    page.get_by_role("heading", name="Versions").wait_for()
+
+    # The coordinator endorses it with a rationale.
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, base, "coordinator_a")
+    package = ActionPackage.objects.get()
+    page.goto(base + package.get_absolute_url())
+    page.get_by_label("Rationale").fill("Best value for our budgets; agreed by all departments.")
+    page.get_by_role("button", name="Endorse this package").click()
+    page.get_by_text("The package is endorsed.").wait_for()
+    package.refresh_from_db()
+    assert package.status == "endorsed"
+    assert package.endorsed_by == live_world.users["coordinator_a"]
+    assert package.current is not None and any(
+        code.startswith("HLT") for code in package.current.selected
+    )
