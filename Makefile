@@ -11,6 +11,7 @@ install: $(VENV)/.installed node_modules/.installed $(BIN)/.messages
 
 # The virtualenv is rebuilt only when the project or its lock file changes.
 $(VENV)/.installed: pyproject.toml requirements.lock
+	scripts/ensure-debian-package gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
@@ -24,7 +25,6 @@ node_modules/.installed: package.json package-lock.json
 
 # Compiled translations are built, not committed.
 $(BIN)/.messages: $(VENV)/.installed $(wildcard src/recap/locale/*/LC_MESSAGES/django.po)
-	command -v msgfmt >/dev/null || scripts/ensure-debian-package gettext
 	cd src/recap && ../../$(BIN)/recap compilemessages --ignore=.venv -v 0
 	touch $@
 

@@ -219,7 +219,12 @@ def _fresh_run(world: World) -> dict[str, Any]:
     Run.objects.create(
         session=session,
         number=1,
-        input={"problem": {"resources": {}, "actions": []}},
+        input={
+            "problem": {"resources": {}, "actions": []},
+            "weights": [0.2] * 5,
+            "scores": {},
+            "stakeholders": {},
+        },
         result={
             "values": {},
             "ranking": [],
@@ -396,6 +401,8 @@ MATRIX: dict[str, list[Check]] = {
         Check("POST", CITY_EDIT_POST, setup=_fresh_run, data=lambda w: {"name": "P"})
     ],
     "planning:package": [Check("GET", CITY_VIEW, setup=_fresh_package)],
+    "planning:package_pdf": [Check("GET", CITY_VIEW, setup=_fresh_package)],
+    "planning:package_xlsx": [Check("GET", CITY_VIEW, setup=_fresh_package)],
     "planning:package_adjust": [Check("POST", CITY_EDIT_POST, setup=_fresh_package)],
     # Endorsing needs the coordinator; an empty rationale is refused with a message (redirect).
     "planning:package_endorse": [

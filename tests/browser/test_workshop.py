@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pypdf import PdfReader
+
 from recap.catalogue.candidates import candidate_adopt
 from recap.catalogue.models import CatalogueAction
 from recap.catalogue.services import catalogue_load_shipped
@@ -75,3 +77,11 @@ def test_workshop_from_weights_to_an_endorsed_package(
     assert package.current is not None and any(
         code.startswith("HLT") for code in package.current.selected
     )
+
+    # The report to hand to the mayor.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PDF report").click()
+    reader = PdfReader(download.value.path())
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert "Kigali package" in text
+    assert all(code in text for code in package.current.selected)

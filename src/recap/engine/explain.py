@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ProblemError
-from .optimize import optimize
+from .optimize import amount_, optimize
 from .problem import Problem
 
 
@@ -35,7 +35,8 @@ def _blocking(problem: Problem, selected: set[str], ident: str) -> list[str]:
         limit = problem.resources[name]
         if used[name] + amount > limit + 1e-9 * max(1.0, limit):
             left = max(0.0, limit - used[name])
-            reasons.append(f"{name}: it needs {amount:g} but only {left:g} of {limit:g} is left")
+            need, have = amount_(amount), amount_(left)
+            reasons.append(f"{name}: it needs {need} but only {have} of {amount_(limit)} is left")
     reasons.extend(
         f"it excludes {other}, which is in the package" for other in a.excludes if other in selected
     )

@@ -215,6 +215,11 @@ def explain_infeasibility(problem: Problem, *, budget_seconds: float = 10.0) -> 
     return [g for g in groups if g in keep]
 
 
+def amount_(x: float) -> str:
+    """A readable amount: thousands separated, no exponent."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+
+
 def describe_group(problem: Problem, group: Group) -> dict[str, Any]:
     kind, key = group.kind, group.key
     out: dict[str, Any] = {"kind": kind}

@@ -13,4 +13,6 @@ urlpatterns = [
     path("packages/<int:pk>/", views.package_detail, name="package"),
     path("packages/<int:pk>/adjust/", views.package_adjust_view, name="package_adjust"),
     path("packages/<int:pk>/endorse/", views.package_endorse_view, name="package_endorse"),
+    path("packages/<int:pk>/report.pdf", views.package_pdf_view, name="package_pdf"),
+    path("packages/<int:pk>/report.xlsx", views.package_xlsx_view, name="package_xlsx"),
 ]

@@ -11,10 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from recap.accounts.access import Level
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
+from recap.core.downloads import spreadsheet_response
 
 from . import selectors
 from .forms import SessionForm, StakeholderForm
 from .packages import package_adjust, package_endorse, package_get, package_save
+from .report import package_pdf, package_xlsx
 from .services import session_create, session_run, stakeholder_weights_set
 
 
@@ -233,3 +235,25 @@ def package_endorse_view(request: HttpRequest, slug: str, pk: int) -> HttpRespon
     else:
         messages.success(request, _("The package is endorsed."))
     return redirect(package.get_absolute_url())
+
+
+@login_required
+@require_GET
+def package_pdf_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    package = package_get(user=request.user, city=city, pk=pk)
+    response = HttpResponse(package_pdf(package, user=request.user), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{city.slug}-package-{package.pk}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def package_xlsx_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    package = package_get(user=request.user, city=city, pk=pk)
+    return spreadsheet_response(
+        package_xlsx(package, user=request.user),
+        file_format="xlsx",
+        stem=f"{city.slug}-package-{package.pk}",
+    )

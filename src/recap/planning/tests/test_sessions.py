@@ -290,3 +290,78 @@ def test_package_pages(client: Client, world: World, session: PrioritisationSess
     assert (
         client.get(f"/cities/rajshahi/workspace/prioritisation/packages/{pk}/").status_code == 404
     )
+
+
+def _endorsed(world: World, session: PrioritisationSession) -> object:
+    from recap.planning.packages import package_endorse, package_save
+
+    run = session_run(actor=world.users["editor_a"], session=session)
+    package = package_save(actor=world.users["editor_a"], run=run, name="Kigali package")
+    return package_endorse(actor=world.users["coordinator_a"], package=package, rationale="Agreed.")
+
+
+def test_pdf_report_opens_and_lists_the_package(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    package = _endorsed(world, session)
+    client.force_login(world.users["viewer_a"])
+    response = client.get(
+        f"/cities/kigali/workspace/prioritisation/packages/{package.pk}/report.pdf"
+    )  # type: ignore[attr-defined]
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Kigali package" in text and "endorsed by coordinator_a" in text
+    for code in package.current.selected:  # type: ignore[attr-defined]
+        assert code in text
+    assert "Method and weights" in text and "Why leading actions were left out" in text
+    client.force_login(world.users["editor_b"])
+    assert (
+        client.get(
+            f"/cities/kigali/workspace/prioritisation/packages/{package.pk}/report.pdf"
+        ).status_code
+        == 404
+    )  # type: ignore[attr-defined]
+
+
+def test_xlsx_report_has_the_package_ranking_and_weights(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    package = _endorsed(world, session)
+    client.force_login(world.users["viewer_a"])
+    response = client.get(
+        f"/cities/kigali/workspace/prioritisation/packages/{package.pk}/report.xlsx"
+    )  # type: ignore[attr-defined]
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Package", "Ranking", "Weights"]
+    codes = [row[0].value for row in book["Package"].iter_rows(min_row=2)]
+    assert sorted(codes) == sorted(package.current.selected)  # type: ignore[attr-defined]
+    assert book["Ranking"].max_row == len(CODES) + 1
+
+
+def test_package_report_command(
+    tmp_path: object, world: World, session: PrioritisationSession
+) -> None:
+    from pathlib import Path
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    target = Path(str(tmp_path)) / "kigali.pdf"
+    with pytest.raises(CommandError, match="has no endorsed package yet"):
+        call_command("package", "report", "--city", "kigali", "-o", str(target))
+    _endorsed(world, session)
+    call_command("package", "report", "--city", "kigali", "-o", str(target))
+    assert target.read_bytes().startswith(b"%PDF")
+    with pytest.raises(CommandError, match="no city with the short name"):
+        call_command("package", "report", "--city", "atlantis", "-o", str(target))
+    with pytest.raises(CommandError, match="give a .pdf or .xlsx"):
+        call_command("package", "report", "--city", "kigali", "-o", str(target.with_suffix(".doc")))

@@ -1,0 +1,169 @@
+"""The package report for a mayor: PDF (WeasyPrint) and XLSX, from one context.
+
+Contents: the city's context (top hazards, the latest completed assessment by dimension), the
+method and weights (with each stakeholder's), the package by phase and sector with costs and
+dividends, the frontier chart, robustness across stakeholders, and why leading actions that were
+left out are out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from recap.assessments.models import Assessment
+from recap.assessments.selectors import dimension_results, radar
+from recap.core.tabular import Column, SheetSpec, write_xlsx
+from recap.hazards.selectors import city_hazard_list
+
+from .models import CRITERIA, ActionPackage
+from .selectors import RESOURCE_LABELS, frontier_chart
+
+
+def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
+    version = package.current
+    assert version is not None
+    run = version.run
+    data, result = run.input, run.result
+    actions = {a["id"]: a for a in data["problem"]["actions"]}
+    values = result["values"]
+    selected = []
+    for code in version.selected:
+        a = actions[code]
+        cost = sum(v for k, v in a["uses"].items() if k.startswith("capex"))
+        scores = dict(zip(CRITERIA, data["scores"][code], strict=True))
+        selected.append(a | {"value": values[code], "cost": cost, "scores": scores})
+    by_phase = {
+        phase: [a for a in selected if a["phase"] == phase] for phase in ("short", "medium")
+    }
+    sectors: dict[str, float] = {}
+    for a in selected:
+        sectors[a["sector"]] = sectors.get(a["sector"], 0.0) + a["cost"]
+    left_out = [
+        {
+            "code": c,
+            "name": actions[c]["name"],
+            "value": values[c],
+            "why": result.get("explanations", {}).get(c, {}),
+        }
+        for c in result["ranking"]
+        if c not in version.selected
+    ][:8]
+    assessment = (
+        Assessment.objects.filter(city=package.city, status=Assessment.Status.COMPLETED)
+        .select_related("framework")
+        .order_by("-completed_at")
+        .first()
+    )
+    results = dimension_results(assessment) if assessment else []
+    frontiers = {
+        RESOURCE_LABELS.get(name, name): frontier_chart(f["points"], width=360, height=180)
+        for name, f in result.get("frontiers", {}).items()
+    }
+    return {
+        "package": package,
+        "version": version,
+        "city": package.city,
+        "session": package.session,
+        "generated": timezone.now(),
+        "hazards": city_hazard_list(user=user, city=package.city)[:6],
+        "assessment": assessment,
+        "results": results,
+        "radar": radar([[r.share for r in results]], [r.dimension.code for r in results], size=300)
+        if results
+        else None,
+        "weights": dict(zip(CRITERIA, data["weights"], strict=True)),
+        "stakeholders": {
+            k: dict(zip(CRITERIA, v, strict=True)) for k, v in data.get("stakeholders", {}).items()
+        },
+        "resources": [
+            {
+                "name": RESOURCE_LABELS.get(n, n),
+                "limit": lim,
+                "used": sum(a["uses"].get(n, 0.0) for a in selected),
+            }
+            for n, lim in data["problem"]["resources"].items()
+        ],
+        "by_phase": by_phase,
+        "sectors": sorted(sectors.items(), key=lambda kv: -kv[1]),
+        "total_cost": sum(a["cost"] for a in selected),
+        "left_out": left_out,
+        "frontiers": frontiers,
+        "firsts": (result.get("rank_robustness") or {}).get("first_rank_acceptability", {}),
+        "criteria": CRITERIA,
+    }
+
+
+def package_pdf(package: ActionPackage, *, user: Any) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string("planning/report.html", report_context(package, user=user))
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
+
+
+PACKAGE_SHEET = SheetSpec(
+    name="Package",
+    columns=[
+        Column("code"),
+        Column("title"),
+        Column("phase"),
+        Column("sector"),
+        Column("cost_usd", "float"),
+        Column("staff_fte", "float"),
+        Column("value", "float"),
+        *[Column(c, "float") for c in CRITERIA],
+    ],
+)
+RANKING_SHEET = SheetSpec(
+    name="Ranking",
+    columns=[
+        Column("rank", "int"),
+        Column("code"),
+        Column("title"),
+        Column("value", "float"),
+        Column("in_package"),
+    ],
+)
+WEIGHTS_SHEET = SheetSpec(
+    name="Weights", columns=[Column("who"), *[Column(c, "float") for c in CRITERIA]]
+)
+
+
+def package_xlsx(package: ActionPackage, *, user: Any) -> bytes:
+    ctx = report_context(package, user=user)
+    run = ctx["version"].run
+    actions = {a["id"]: a for a in run.input["problem"]["actions"]}
+    selected = set(ctx["version"].selected)
+    package_rows = [
+        {
+            "code": a["id"],
+            "title": a["name"],
+            "phase": a["phase"],
+            "sector": a["sector"],
+            "cost_usd": a["cost"],
+            "staff_fte": a["uses"].get("staff_fte", 0.0),
+            "value": round(a["value"], 2),
+            **a["scores"],
+        }
+        for phase in ("short", "medium")
+        for a in ctx["by_phase"][phase]
+    ]
+    ranking_rows = [
+        {
+            "rank": i + 1,
+            "code": c,
+            "title": actions[c]["name"],
+            "value": round(run.result["values"][c], 2),
+            "in_package": "yes" if c in selected else "no",
+        }
+        for i, c in enumerate(run.result["ranking"])
+    ]
+    weight_rows = [{"who": "Session (used)", **ctx["weights"]}] + [
+        {"who": name, **w} for name, w in ctx["stakeholders"].items()
+    ]
+    return write_xlsx(
+        [(PACKAGE_SHEET, package_rows), (RANKING_SHEET, ranking_rows), (WEIGHTS_SHEET, weight_rows)]
+    )
