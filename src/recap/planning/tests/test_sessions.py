@@ -363,5 +363,5 @@ def test_package_report_command(
     assert target.read_bytes().startswith(b"%PDF")
     with pytest.raises(CommandError, match="no city with the short name"):
         call_command("package", "report", "--city", "atlantis", "-o", str(target))
-    with pytest.raises(CommandError, match="give a .pdf or .xlsx"):
+    with pytest.raises(CommandError, match=r"give a \.pdf or \.xlsx"):
         call_command("package", "report", "--city", "kigali", "-o", str(target.with_suffix(".doc")))
