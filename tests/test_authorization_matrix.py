@@ -397,6 +397,8 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "planning:detail": [Check("GET", CITY_VIEW, setup=_fresh_session)],
     "planning:run": [Check("GET", CITY_VIEW, setup=_fresh_run)],
+    "planning:robustness_start": [Check("POST", CITY_EDIT_POST, setup=_fresh_run)],
+    "planning:robustness_status": [Check("GET", CITY_VIEW, setup=_fresh_run)],
     "planning:package_save": [
         Check("POST", CITY_EDIT_POST, setup=_fresh_run, data=lambda w: {"name": "P"})
     ],

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from typing import Any
 
@@ -167,7 +168,45 @@ def _solve_chunk(args: tuple[Problem, Array, Array, float]) -> list[list[str]]:
     return out
 
 
-def package_robustness(data: Any) -> dict[str, Any]:
+def _solve_all(  # noqa: PLR0917 - one private call site
+    problem: Problem,
+    scores: Array,
+    weights: Array,
+    time_limit: float,
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+) -> list[tuple[str, ...]]:
+    """One optimal package per weighting, in the weightings' order, on `workers` processes."""
+    samples = len(weights)
+    # Several chunks per worker, so progress can be reported; results keep the sample order.
+    chunks = [c for c in np.array_split(weights, max(1, min(samples, workers * 5))) if len(c)]
+    results: list[list[list[str]]] = [[] for _ in chunks]
+    done = 0
+    if workers > 1 and len(chunks) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {
+                pool.submit(_solve_chunk, (problem, scores, c, time_limit)): k
+                for k, c in enumerate(chunks)
+            }
+            for future in as_completed(futures):
+                k = futures[future]
+                results[k] = future.result()
+                done += len(chunks[k])
+                if progress is not None:
+                    progress(done, samples)
+    else:
+        for k, c in enumerate(chunks):
+            results[k] = _solve_chunk((problem, scores, c, time_limit))
+            done += len(c)
+            if progress is not None:
+                progress(done, samples)
+    return [tuple(p) for chunk in results for p in chunk]
+
+
+def package_robustness(
+    data: Any, *, progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
+    """`progress(done, total)` is called as re-optimisations finish (in chunks)."""
     root = v.obj(data, "")
     v.no_unknown_keys(
         root,
@@ -223,15 +262,7 @@ def package_robustness(data: Any) -> dict[str, Any]:
 
     base_w = central if central is not None else weights.mean(axis=0)
     base = _solve_chunk((problem, scores, base_w[None, :], time_limit))[0]
-    chunks = [c for c in np.array_split(weights, workers) if len(c)]
-    if workers > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(
-                pool.map(_solve_chunk, [(problem, scores, c, time_limit) for c in chunks])
-            )
-    else:
-        results = [_solve_chunk((problem, scores, c, time_limit)) for c in chunks]
-    packages = [tuple(p) for chunk in results for p in chunk]
+    packages = _solve_all(problem, scores, weights, time_limit, workers, progress)
     counter = Counter(a for p in packages for a in p)
     frequency = Counter(packages)
     return {

@@ -165,3 +165,32 @@ class PackageVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.package} v{self.number}"
+
+
+class RobustnessJob(models.Model):
+    """Package robustness over the stakeholders' spread, computed in the background."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="robustness_jobs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    samples = models.PositiveIntegerField(default=200)
+    done = models.PositiveIntegerField(default=0)
+    result = models.JSONField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"robustness of {self.run} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.samples) if self.samples else 0

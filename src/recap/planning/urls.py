@@ -10,6 +10,12 @@ urlpatterns = [
     path("<int:pk>/runs/<int:number>/", views.run_detail, name="run"),
     path("<int:pk>/stakeholders/", views.stakeholder_add, name="stakeholder_add"),
     path("<int:pk>/runs/<int:number>/save/", views.package_save_view, name="package_save"),
+    path("<int:pk>/runs/<int:number>/robustness/", views.robustness_start, name="robustness_start"),
+    path(
+        "<int:pk>/runs/<int:number>/robustness/status/",
+        views.robustness_status,
+        name="robustness_status",
+    ),
     path("packages/<int:pk>/", views.package_detail, name="package"),
     path("packages/<int:pk>/adjust/", views.package_adjust_view, name="package_adjust"),
     path("packages/<int:pk>/endorse/", views.package_endorse_view, name="package_endorse"),

@@ -15,9 +15,11 @@ from recap.core.downloads import spreadsheet_response
 
 from . import selectors
 from .forms import SessionForm, StakeholderForm
+from .models import RobustnessJob, Run
 from .packages import package_adjust, package_endorse, package_get, package_save
 from .report import package_pdf, package_xlsx
 from .services import session_create, session_run, stakeholder_weights_set
+from .tasks import robustness_compute
 
 
 @login_required
@@ -84,6 +86,7 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
             "stakeholders": session.stakeholders.all(),
             "stakeholder_form": StakeholderForm(),
             "can_edit": city_policy.allows(request.user, city, Level.EDIT),
+            "robustness": robustness_context(run, city, session) if run else {},
         },
     )
 
@@ -257,3 +260,39 @@ def package_xlsx_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         file_format="xlsx",
         stem=f"{city.slug}-package-{package.pk}",
     )
+
+
+@login_required
+@require_POST
+def robustness_start(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    run = selectors.run_get(user=request.user, session=session, number=number)
+    job = RobustnessJob.objects.create(run=run, samples=200)
+    robustness_compute.enqueue(job.pk)
+    messages.success(request, _("Robustness is being computed; this page shows its progress."))
+    return redirect("planning:run", slug=city.slug, pk=session.pk, number=run.number)
+
+
+@login_required
+@require_GET
+def robustness_status(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    run = selectors.run_get(user=request.user, session=session, number=number)
+    return render(
+        request, "planning/partials/_robustness.html", robustness_context(run, city, session)
+    )
+
+
+def robustness_context(run: Run, city: object, session: object) -> dict[str, object]:
+    job = run.robustness_jobs.first()
+    rows = []
+    if job is not None and job.result:
+        names = {a["id"]: a["name"] for a in run.input["problem"]["actions"]}
+        probs = job.result["selection_probability"]
+        rows = sorted(
+            ({"code": c, "name": names.get(c, c), "p": p} for c, p in probs.items()),
+            key=lambda r: -r["p"],
+        )
+    return {"job": job, "rows": rows, "run": run, "city": city, "session": session}

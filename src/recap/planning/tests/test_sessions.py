@@ -365,3 +365,58 @@ def test_package_report_command(
         call_command("package", "report", "--city", "atlantis", "-o", str(target))
     with pytest.raises(CommandError, match=r"give a \.pdf or \.xlsx"):
         call_command("package", "report", "--city", "kigali", "-o", str(target.with_suffix(".doc")))
+
+
+def test_robustness_runs_as_a_task_and_reports_progress(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    from recap.planning.models import RobustnessJob
+
+    for name, w in [("Mayor", [60, 10, 10, 10, 10]), ("Finance", [10, 60, 10, 10, 10])]:
+        stakeholder_weights_set(
+            actor=world.users["editor_a"],
+            session=session,
+            name=name,
+            weights=dict(
+                zip(
+                    ["resilience", "economy", "equity", "climate", "health"],
+                    map(float, w),
+                    strict=True,
+                )
+            ),
+        )
+    run = session_run(actor=world.users["editor_a"], session=session)
+    client.force_login(world.users["editor_a"])
+    url = f"/cities/kigali/workspace/prioritisation/{session.pk}/runs/{run.number}/robustness/"
+    assert client.post(url).status_code == 302
+    job = RobustnessJob.objects.get(run=run)  # the test settings run tasks at once
+    assert (job.status, job.done, job.samples) == ("done", 200, 200)
+    probs = job.result["selection_probability"]  # type: ignore[index]
+    assert set(probs) == set(CODES) and probs["DRM-01"] == 1.0  # locked in: always chosen
+    partial = client.get(url + "status/").content.decode()
+    assert "The package itself came out in" in partial and "hx-trigger" not in partial
+    client.force_login(world.users["viewer_a"])
+    assert client.post(url).status_code == 403
+    assert RobustnessJob.objects.count() == 1
+
+
+def test_engine_reports_progress_in_order_and_in_full() -> None:
+    from recap.engine.robustness import package_robustness
+
+    seen: list[tuple[int, int]] = []
+    spec = {
+        "problem": {
+            "resources": {"capex": 10},
+            "actions": [
+                {"id": f"a{i}", "value": 0, "uses": {"capex": 1 + i % 4}} for i in range(8)
+            ],
+        },
+        "criteria": ["x", "y"],
+        "scores": {f"a{i}": [i / 8, 1 - i / 8] for i in range(8)},
+        "samples": 30,
+        "seed": 2,
+        "workers": 1,
+    }
+    package_robustness(spec, progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (30, 30)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)

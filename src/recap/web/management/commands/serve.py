@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
 import sys
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -11,7 +14,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 
 class Command(BaseCommand):
-    help = "Serve ReCAP with gunicorn (static files through WhiteNoise)."
+    help = "Serve ReCAP with gunicorn (static files through WhiteNoise) and the background worker."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -30,9 +33,8 @@ class Command(BaseCommand):
         if gunicorn is None:
             raise CommandError("gunicorn is not installed in this environment: run `make install`.")
         bind = f"{options['host']}:{options['port']}"
-        self.stdout.write(f"ReCAP is serving on http://{bind}/ (Ctrl+C to stop)")
-        self.stdout.flush()
-        args_ = [
+        recap = os.path.join(os.path.dirname(sys.executable), "recap")
+        web = [
             gunicorn,
             "recap.wsgi",
             "--bind",
@@ -44,4 +46,26 @@ class Command(BaseCommand):
             "--graceful-timeout",
             "5",
         ]
-        os.execv(gunicorn, args_)  # noqa: S606 - fixed program from our own environment
+        worker = [recap, "db_worker", "--queue-name", "default"]
+        self.stdout.write(
+            f"ReCAP is serving on http://{bind}/ with a background worker (Ctrl+C to stop)"
+        )
+        self.stdout.flush()
+        processes = [subprocess.Popen(cmd) for cmd in (web, worker)]  # noqa: S603 - our own programs
+
+        def stop(*_: object) -> None:
+            for proc in processes:
+                if proc.poll() is None:
+                    proc.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            # When either stops, stop the other: the site never runs without its worker.
+            while all(proc.poll() is None for proc in processes):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop()
+            for proc in processes:
+                proc.wait(timeout=15)

@@ -1,0 +1,59 @@
+"""Background work of the prioritisation: package robustness over many re-optimisations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tasks import task
+
+from recap.engine.robustness import package_robustness
+
+from .models import RobustnessJob
+
+
+def robustness_spec(
+    run_input: dict[str, Any], values: dict[str, float], *, samples: int
+) -> dict[str, Any]:
+    """The engine's robustness input for a run: the stakeholders' own weightings when there
+    are two or more, otherwise every weight free within ±50 % of the one used."""
+    criteria = run_input["criteria"]
+    problem = dict(run_input["problem"])
+    problem["actions"] = [a | {"value": values[a["id"]]} for a in problem["actions"]]
+    spec: dict[str, Any] = {
+        "problem": problem,
+        "criteria": criteria,
+        "scores": run_input["scores"],
+        "weights": run_input["weights"],
+        "samples": samples,
+        "seed": 1,
+        "time_limit": 10,
+    }
+    people = run_input.get("stakeholders") or {}
+    if len(people) >= 2:
+        spec["weight_samples"] = list(people.values())
+    else:
+        spec["weight_ranges"] = {
+            c: [0.5 * w, 1.5 * w] for c, w in zip(criteria, run_input["weights"], strict=True)
+        }
+    return spec
+
+
+@task()
+def robustness_compute(job_id: int) -> None:
+    job = RobustnessJob.objects.select_related("run").get(pk=job_id)
+    RobustnessJob.objects.filter(pk=job.pk).update(status=RobustnessJob.Status.RUNNING)
+
+    def progress(done: int, total: int) -> None:
+        RobustnessJob.objects.filter(pk=job.pk).update(done=done)
+
+    try:
+        spec = robustness_spec(job.run.input, job.run.result["values"], samples=job.samples)
+        result = package_robustness(spec, progress=progress)
+    except Exception as exc:
+        RobustnessJob.objects.filter(pk=job.pk).update(
+            status=RobustnessJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:500]
+        )
+        raise
+    RobustnessJob.objects.filter(pk=job.pk).update(
+        status=RobustnessJob.Status.DONE, result=result, done=job.samples
+    )
