@@ -18,6 +18,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from recap.engine import optimize, parse_problem
+from recap.engine.robustness import package_robustness
 from recap.planning.compute import compute_run
 
 SECTORS = ("health", "water_sanitation", "energy", "mobility", "drm", "governance")
@@ -68,7 +69,8 @@ def session_input(n: int, seed: int) -> dict[str, Any]:
 
 def main() -> None:
     print(
-        f"{'candidates':>10}  {'optimize only s':>16}  {'full run s':>11}  {'status':>8}  {'explained':>9}  {'frontier pts':>12}"
+        f"{'candidates':>10}  {'optimize only s':>16}  {'full run s':>11}  {'status':>8}  "
+        f"{'explained':>9}  {'frontier pts':>12}  {'robustness 200 on 2 workers s':>30}"
     )
     for n in (50, 200, 1000):
         data = session_input(n, 1)
@@ -76,20 +78,33 @@ def main() -> None:
             k: 100 * sum(w * s for w, s in zip(data["weights"], v, strict=True))
             for k, v in data["scores"].items()
         }
-        problem = parse_problem(
-            data["problem"]
-            | {"actions": [a | {"value": values[a["id"]]} for a in data["problem"]["actions"]]}
-        )
+        problem_data = data["problem"] | {
+            "actions": [a | {"value": values[a["id"]]} for a in data["problem"]["actions"]]
+        }
         t0 = time.perf_counter()
-        optimize(problem, time_limit=30)
+        optimize(parse_problem(problem_data), time_limit=30)
         base = time.perf_counter() - t0
         t0 = time.perf_counter()
         result = compute_run(data)
         full = time.perf_counter() - t0
         explained = sum(1 for e in result["explanations"].values() if len(e) > 3)
         points = sum(len(f["points"]) for f in result["frontiers"].values())
+        spec = {
+            "problem": problem_data,
+            "criteria": data["criteria"],
+            "scores": data["scores"],
+            "weights": data["weights"],
+            "weight_samples": list(data["stakeholders"].values()),
+            "samples": 200,
+            "seed": 1,
+            "workers": 2,
+        }
+        t0 = time.perf_counter()
+        package_robustness(spec)
+        robust = time.perf_counter() - t0
         print(
-            f"{n:>10}  {base:>16.3f}  {full:>11.2f}  {result['package']['status']:>8}  {explained:>9}  {points:>12}"
+            f"{n:>10}  {base:>16.3f}  {full:>11.2f}  {result['package']['status']:>8}  "
+            f"{explained:>9}  {points:>12}  {robust:>30.2f}"
         )
 
 
