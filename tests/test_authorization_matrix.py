@@ -236,6 +236,13 @@ def _fresh_run(world: World) -> dict[str, Any]:
     return {"slug": "kigali", "pk": session.pk, "number": 1}
 
 
+def _two_runs(world: World) -> dict[str, Any]:
+    kwargs = _fresh_run(world)
+    first = Run.objects.get(session_id=kwargs["pk"], number=1)
+    Run.objects.create(session=first.session, number=2, input=first.input, result=first.result)
+    return {"slug": "kigali", "pk": kwargs["pk"], "a": 1, "b": 2}
+
+
 def _fresh_package(world: World) -> dict[str, Any]:
     run_kwargs = _fresh_run(world)
     run = Run.objects.get(session_id=run_kwargs["pk"], number=1)
@@ -397,6 +404,8 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "planning:detail": [Check("GET", CITY_VIEW, setup=_fresh_session)],
     "planning:run": [Check("GET", CITY_VIEW, setup=_fresh_run)],
+    "planning:edit": [Check("GET", CITY_EDIT_PAGE, setup=_fresh_session)],
+    "planning:compare": [Check("GET", CITY_VIEW, setup=_two_runs)],
     "planning:robustness_start": [Check("POST", CITY_EDIT_POST, setup=_fresh_run)],
     "planning:robustness_status": [Check("GET", CITY_VIEW, setup=_fresh_run)],
     "planning:package_save": [

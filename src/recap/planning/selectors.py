@@ -106,3 +106,32 @@ def frontier_chart(
         "x0": left,
         "y0": height - bottom,
     }
+
+
+def runs_compare(a: Run, b: Run) -> dict[str, Any]:
+    """Two runs side by side: settings, totals, and each action in or out of either package."""
+
+    def settings(run: Run) -> dict[str, Any]:
+        data = run.input
+        return {
+            "resources": {
+                RESOURCE_LABELS.get(k, k): v for k, v in data["problem"]["resources"].items()
+            },
+            "weights": dict(zip(data.get("criteria", []), data.get("weights", []), strict=False)),
+            "objective": run.result["package"]["objective"],
+            "status": run.result["package"]["status"],
+            "selected": set(run.result["package"]["selected"]),
+        }
+
+    left, right = settings(a), settings(b)
+    names = {x["id"]: x["name"] for run in (a, b) for x in run.input["problem"]["actions"]}
+    rows = [
+        {
+            "code": code,
+            "name": names[code],
+            "a": code in left["selected"],
+            "b": code in right["selected"],
+        }
+        for code in sorted(names)
+    ]
+    return {"a": left, "b": right, "rows": rows, "changed": [r for r in rows if r["a"] != r["b"]]}

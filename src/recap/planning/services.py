@@ -82,6 +82,32 @@ def session_create(
 
 
 @transaction.atomic
+def session_update(
+    *, actor: Any, session: PrioritisationSession, candidates: list[Any], **values: Any
+) -> PrioritisationSession:
+    """Change a session's settings; earlier runs keep the input they were made with."""
+    _require_editor(actor, session.city)
+    if any(c.city_id != session.city_id for c in candidates):
+        raise ValidationError({"candidates": _("Candidates must be the city's own.")})
+    for field, value in values.items():
+        if field not in SESSION_FIELDS:
+            raise ValueError(f"not a session field: {field}")
+        setattr(session, field, value)
+    session.full_clean()
+    _check(session, {c.code for c in candidates})
+    session.save()
+    session.candidates.set(candidates)
+    audit(
+        actor=actor,
+        verb="session.update",
+        target=session,
+        city=session.city,
+        detail={"fields": sorted(values)},
+    )
+    return session
+
+
+@transaction.atomic
 def stakeholder_weights_set(
     *, actor: Any, session: PrioritisationSession, name: str, weights: dict[str, float]
 ) -> StakeholderWeights:

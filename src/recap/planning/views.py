@@ -18,7 +18,7 @@ from .forms import SessionForm, StakeholderForm
 from .models import RobustnessJob, Run
 from .packages import package_adjust, package_endorse, package_get, package_save
 from .report import package_pdf, package_xlsx
-from .services import session_create, session_run, stakeholder_weights_set
+from .services import session_create, session_run, session_update, stakeholder_weights_set
 from .tasks import robustness_compute
 
 
@@ -296,3 +296,64 @@ def robustness_context(run: Run, city: object, session: object) -> dict[str, obj
             key=lambda r: -r["p"],
         )
     return {"job": job, "rows": rows, "run": run, "city": city, "session": session}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    initial = {
+        "title": session.title,
+        "candidates": list(session.candidates.all()),
+        "budget_short_usd": session.budget_short_usd,
+        "budget_medium_usd": session.budget_medium_usd,
+        "staff_fte": session.staff_fte,
+        "max_actions": session.max_actions,
+        "sectors_required": list(session.min_per_sector),
+        **{f"w_{c}": w for c, w in session.weights.items()},
+    }
+    form = SessionForm(
+        request.POST if request.method == "POST" else None, city=city, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_update(
+                actor=request.user,
+                session=session,
+                candidates=list(form.cleaned_data["candidates"]),
+                **form.session_values(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("The session was changed. Earlier runs keep their own settings.")
+            )
+            return redirect(session.get_absolute_url())
+    return render(
+        request,
+        "planning/edit.html",
+        {"city": city, "session": session, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def runs_compare_view(request: HttpRequest, slug: str, pk: int, a: int, b: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    left = selectors.run_get(user=request.user, session=session, number=a)
+    right = selectors.run_get(user=request.user, session=session, number=b)
+    return render(
+        request,
+        "planning/compare.html",
+        {
+            "city": city,
+            "session": session,
+            "left": left,
+            "right": right,
+            "cmp": selectors.runs_compare(left, right),
+        },
+    )

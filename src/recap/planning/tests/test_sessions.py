@@ -420,3 +420,46 @@ def test_engine_reports_progress_in_order_and_in_full() -> None:
     package_robustness(spec, progress=lambda d, t: seen.append((d, t)))
     assert seen[-1] == (30, 30)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_two_budgets_side_by_side(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    client.force_login(world.users["editor_a"])
+    client.post(f"/cities/kigali/workspace/prioritisation/{session.pk}/run/")
+    form = client.get(f"/cities/kigali/workspace/prioritisation/{session.pk}/edit/").context["form"]
+    assert form.initial["budget_medium_usd"] == 3_000_000
+    data = {
+        "title": "Workshop",
+        "candidates": [c.pk for c in session.candidates.all()],
+        "budget_short_usd": "300000",
+        "budget_medium_usd": "9000000",
+        "staff_fte": "9",
+        "max_actions": "6",
+        "sectors_required": ["health"],
+        "w_resilience": "40",
+        "w_economy": "15",
+        "w_equity": "15",
+        "w_climate": "15",
+        "w_health": "15",
+    }
+    assert (
+        client.post(f"/cities/kigali/workspace/prioritisation/{session.pk}/edit/", data).status_code
+        == 302
+    )
+    client.post(f"/cities/kigali/workspace/prioritisation/{session.pk}/run/")
+    first, second = Run.objects.order_by("number")
+    assert (
+        first.input["problem"]["resources"]["capex_medium"] == 3_000_000
+    )  # the old run keeps its input
+    assert second.input["problem"]["resources"]["capex_medium"] == 9_000_000
+    page = client.get(f"/cities/kigali/workspace/prioritisation/{session.pk}/runs/1/compare/2/")
+    cmp = page.context["cmp"]
+    assert (
+        cmp["b"]["objective"] >= cmp["a"]["objective"]
+    )  # a larger budget and package cannot do worse
+    assert "Scenarios side by side" in page.content.decode()
+    bad = client.post(
+        f"/cities/kigali/workspace/prioritisation/{session.pk}/edit/", data | {"staff_fte": "-1"}
+    )
+    assert bad.status_code == 400
