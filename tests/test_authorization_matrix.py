@@ -404,6 +404,8 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "planning:detail": [Check("GET", CITY_VIEW, setup=_fresh_session)],
     "planning:run": [Check("GET", CITY_VIEW, setup=_fresh_run)],
+    "planning:weights_ahp": [Check("POST", CITY_EDIT_POST, setup=_fresh_session)],
+    "planning:weights_swing": [Check("POST", CITY_EDIT_POST, setup=_fresh_session)],
     "planning:edit": [Check("GET", CITY_EDIT_PAGE, setup=_fresh_session)],
     "planning:compare": [Check("GET", CITY_VIEW, setup=_two_runs)],
     "planning:robustness_start": [Check("POST", CITY_EDIT_POST, setup=_fresh_run)],

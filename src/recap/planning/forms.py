@@ -87,3 +87,71 @@ class StakeholderForm(forms.Form):
 
     def weights(self) -> dict[str, float]:
         return {c: self.cleaned_data[f"w_{c}"] for c in CRITERIA}
+
+
+AHP_SCALE = [
+    ("9", _("extremely more important")),
+    ("7", _("very strongly more important")),
+    ("5", _("strongly more important")),
+    ("3", _("moderately more important")),
+    ("1", _("equally important")),
+    ("1/3", _("moderately less important")),
+    ("1/5", _("strongly less important")),
+    ("1/7", _("very strongly less important")),
+    ("1/9", _("extremely less important")),
+]
+
+
+def criterion_pairs() -> list[tuple[str, str]]:
+    return [(a, b) for i, a in enumerate(CRITERIA) for b in CRITERIA[i + 1 :]]
+
+
+class PairwiseForm(forms.Form):
+    """AHP: for each pair of criteria, how much more important the first is than the second."""
+
+    name = forms.CharField(label=_("Stakeholder"), max_length=120)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for a, b in criterion_pairs():
+            self.fields[f"p_{a}_{b}"] = forms.ChoiceField(
+                label=_("%(a)s compared with %(b)s")
+                % {"a": CRITERION_LABELS[a], "b": CRITERION_LABELS[b]},
+                choices=AHP_SCALE,
+                initial="1",
+            )
+
+    def matrix(self) -> list[list[float]]:
+        index = {c: i for i, c in enumerate(CRITERIA)}
+        n = len(CRITERIA)
+        m = [[1.0] * n for _ in range(n)]
+        for a, b in criterion_pairs():
+            raw = self.cleaned_data[f"p_{a}_{b}"]
+            value = 1 / float(raw[2:]) if raw.startswith("1/") else float(raw)
+            m[index[a]][index[b]] = value
+            m[index[b]][index[a]] = 1 / value
+        return m
+
+
+class SwingForm(forms.Form):
+    """Swing weighting: the most important improvement scores 100, the others relative to it."""
+
+    name = forms.CharField(label=_("Stakeholder"), max_length=120)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for criterion in CRITERIA:
+            self.fields[f"s_{criterion}"] = forms.IntegerField(
+                label=_("Swing points: %(c)s") % {"c": CRITERION_LABELS[criterion]},
+                min_value=0,
+                max_value=100,
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        points = [data.get(f"s_{c}") for c in CRITERIA]
+        if all(p is not None for p in points) and max(points) != 100:  # type: ignore[type-var]
+            raise forms.ValidationError(
+                _("Give the most important swing 100 points and the others fewer.")
+            )
+        return data

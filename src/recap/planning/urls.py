@@ -11,6 +11,8 @@ urlpatterns = [
     path("<int:pk>/runs/<int:a>/compare/<int:b>/", views.runs_compare_view, name="compare"),
     path("<int:pk>/runs/<int:number>/", views.run_detail, name="run"),
     path("<int:pk>/stakeholders/", views.stakeholder_add, name="stakeholder_add"),
+    path("<int:pk>/stakeholders/ahp/", views.weights_ahp, name="weights_ahp"),
+    path("<int:pk>/stakeholders/swing/", views.weights_swing, name="weights_swing"),
     path("<int:pk>/runs/<int:number>/save/", views.package_save_view, name="package_save"),
     path("<int:pk>/runs/<int:number>/robustness/", views.robustness_start, name="robustness_start"),
     path(

@@ -12,10 +12,11 @@ from recap.accounts.access import Level
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.downloads import spreadsheet_response
+from recap.engine import derive_weights
 
 from . import selectors
-from .forms import SessionForm, StakeholderForm
-from .models import RobustnessJob, Run
+from .forms import PairwiseForm, SessionForm, StakeholderForm, SwingForm
+from .models import CRITERIA, RobustnessJob, Run
 from .packages import package_adjust, package_endorse, package_get, package_save
 from .report import package_pdf, package_xlsx
 from .services import session_create, session_run, session_update, stakeholder_weights_set
@@ -85,6 +86,8 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
             "charts": charts,
             "stakeholders": session.stakeholders.all(),
             "stakeholder_form": StakeholderForm(),
+            "pairwise_form": PairwiseForm(auto_id="ahp_%s"),
+            "swing_form": SwingForm(auto_id="swing_%s"),
             "can_edit": city_policy.allows(request.user, city, Level.EDIT),
             "robustness": robustness_context(run, city, session) if run else {},
         },
@@ -357,3 +360,52 @@ def runs_compare_view(request: HttpRequest, slug: str, pk: int, a: int, b: int) 
             "cmp": selectors.runs_compare(left, right),
         },
     )
+
+
+@login_required
+@require_POST
+def weights_ahp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    form = PairwiseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the stakeholder a name and answer every comparison."))
+        return redirect(session.get_absolute_url())
+    out = derive_weights({"method": "ahp", "criteria": list(CRITERIA), "pairwise": form.matrix()})
+    weights = {c: round(100 * w, 2) for c, w in out["weights"].items()}
+    stakeholder_weights_set(
+        actor=request.user, session=session, name=form.cleaned_data["name"], weights=weights
+    )
+    if out["consistent"]:
+        messages.success(
+            request, _("Weights saved from the comparisons. %(advice)s") % {"advice": out["advice"]}
+        )
+    else:
+        messages.warning(
+            request, _("Weights saved, but check them: %(advice)s") % {"advice": out["advice"]}
+        )
+    return redirect(session.get_absolute_url())
+
+
+@login_required
+@require_POST
+def weights_swing(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    form = SwingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(session.get_absolute_url())
+    out = derive_weights(
+        {
+            "method": "swing",
+            "criteria": list(CRITERIA),
+            "swing": {c: form.cleaned_data[f"s_{c}"] for c in CRITERIA},
+        }
+    )
+    weights = {c: round(100 * w, 2) for c, w in out["weights"].items()}
+    stakeholder_weights_set(
+        actor=request.user, session=session, name=form.cleaned_data["name"], weights=weights
+    )
+    messages.success(request, _("Weights saved from the swings."))
+    return redirect(session.get_absolute_url())

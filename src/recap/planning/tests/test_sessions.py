@@ -463,3 +463,61 @@ def test_two_budgets_side_by_side(
         f"/cities/kigali/workspace/prioritisation/{session.pk}/edit/", data | {"staff_fte": "-1"}
     )
     assert bad.status_code == 400
+
+
+def test_weights_by_swing_and_by_pairwise_comparison(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    from recap.planning.forms import criterion_pairs
+    from recap.planning.models import StakeholderWeights
+
+    client.force_login(world.users["editor_a"])
+    base = f"/cities/kigali/workspace/prioritisation/{session.pk}/stakeholders/"
+    client.post(
+        base + "swing/",
+        {
+            "name": "Health",
+            "s_resilience": "100",
+            "s_economy": "20",
+            "s_equity": "40",
+            "s_climate": "20",
+            "s_health": "20",
+        },
+    )
+    swing = StakeholderWeights.objects.get(name="Health").weights
+    assert swing == {
+        "resilience": 50.0,
+        "economy": 10.0,
+        "equity": 20.0,
+        "climate": 10.0,
+        "health": 10.0,
+    }
+    refused = client.post(
+        base + "swing/",
+        {
+            "name": "Bad",
+            "s_resilience": "80",
+            "s_economy": "20",
+            "s_equity": "40",
+            "s_climate": "20",
+            "s_health": "20",
+        },
+        follow=True,
+    )
+    assert "Give the most important swing 100 points" in refused.content.decode()
+    assert not StakeholderWeights.objects.filter(name="Bad").exists()
+
+    # Resilience strongly more important than everything; the rest equal: consistent.
+    answers = {f"p_{a}_{b}": ("5" if a == "resilience" else "1") for a, b in criterion_pairs()}
+    response = client.post(base + "ahp/", {"name": "Mayor"} | answers, follow=True)
+    mayor = StakeholderWeights.objects.get(name="Mayor").weights
+    assert mayor["resilience"] == pytest.approx(100 * 5 / 9, abs=0.01)
+    assert "consistent enough" in response.content.decode()
+    # A contradictory set of comparisons is saved but flagged in plain words.
+    contradictory = dict(answers) | {
+        "p_economy_equity": "9",
+        "p_equity_climate": "9",
+        "p_economy_climate": "1/9",
+    }
+    response = client.post(base + "ahp/", {"name": "Finance"} | contradictory, follow=True)
+    assert "contradict each other" in response.content.decode()
