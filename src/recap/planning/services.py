@@ -68,15 +68,7 @@ def session_create(
     *, actor: Any, city: City, candidates: list[Any], **values: Any
 ) -> PrioritisationSession:
     _require_editor(actor, city)
-    if any(c.city_id != city.pk for c in candidates):
-        raise ValidationError({"candidates": _("Candidates must be the city's own.")})
-    session = PrioritisationSession(
-        city=city, created_by=actor, **{k: v for k, v in values.items() if k in SESSION_FIELDS}
-    )
-    session.full_clean()
-    _check(session, {c.code for c in candidates})
-    session.save()
-    session.candidates.set(candidates)
+    session = _save_settings(PrioritisationSession(city=city, created_by=actor), candidates, values)
     audit(actor=actor, verb="session.create", target=session, city=city)
     return session
 
@@ -87,6 +79,21 @@ def session_update(
 ) -> PrioritisationSession:
     """Change a session's settings; earlier runs keep the input they were made with."""
     _require_editor(actor, session.city)
+    _save_settings(session, candidates, values)
+    audit(
+        actor=actor,
+        verb="session.update",
+        target=session,
+        city=session.city,
+        detail={"fields": sorted(values)},
+    )
+    return session
+
+
+def _save_settings(
+    session: PrioritisationSession, candidates: list[Any], values: dict[str, Any]
+) -> PrioritisationSession:
+    """Validate and store a session's settings and candidates (shared by create and update)."""
     if any(c.city_id != session.city_id for c in candidates):
         raise ValidationError({"candidates": _("Candidates must be the city's own.")})
     for field, value in values.items():
@@ -97,13 +104,6 @@ def session_update(
     _check(session, {c.code for c in candidates})
     session.save()
     session.candidates.set(candidates)
-    audit(
-        actor=actor,
-        verb="session.update",
-        target=session,
-        city=session.city,
-        detail={"fields": sorted(values)},
-    )
     return session
 
 

@@ -271,6 +271,13 @@ def robustness_start(request: HttpRequest, slug: str, pk: int, number: int) -> H
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     session = selectors.session_get(user=request.user, city=city, pk=pk)
     run = selectors.run_get(user=request.user, session=session, number=number)
+    busy = run.robustness_jobs.filter(
+        status__in=[RobustnessJob.Status.QUEUED, RobustnessJob.Status.RUNNING]
+    )
+    if busy.exists():
+        # A second click while one is under way would only queue the same work twice.
+        messages.info(request, _("Robustness is being computed; this page shows its progress."))
+        return redirect("planning:run", slug=city.slug, pk=session.pk, number=run.number)
     job = RobustnessJob.objects.create(run=run, samples=200)
     robustness_compute.enqueue(job.pk)
     messages.success(request, _("Robustness is being computed; this page shows its progress."))

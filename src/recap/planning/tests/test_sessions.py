@@ -521,3 +521,17 @@ def test_weights_by_swing_and_by_pairwise_comparison(
     }
     response = client.post(base + "ahp/", {"name": "Finance"} | contradictory, follow=True)
     assert "contradict each other" in response.content.decode()
+
+
+def test_robustness_is_not_queued_twice(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    from recap.planning.models import RobustnessJob
+
+    run = session_run(actor=world.users["editor_a"], session=session)
+    RobustnessJob.objects.create(run=run, samples=200)  # one already waiting for the worker
+    client.force_login(world.users["editor_a"])
+    client.post(
+        f"/cities/kigali/workspace/prioritisation/{session.pk}/runs/{run.number}/robustness/"
+    )
+    assert RobustnessJob.objects.filter(run=run).count() == 1
