@@ -219,6 +219,7 @@ def _fresh_run(world: World) -> dict[str, Any]:
     Run.objects.create(
         session=session,
         number=1,
+        status="done",
         input={
             "problem": {"resources": {}, "actions": []},
             "weights": [0.2] * 5,
@@ -239,7 +240,9 @@ def _fresh_run(world: World) -> dict[str, Any]:
 def _two_runs(world: World) -> dict[str, Any]:
     kwargs = _fresh_run(world)
     first = Run.objects.get(session_id=kwargs["pk"], number=1)
-    Run.objects.create(session=first.session, number=2, input=first.input, result=first.result)
+    Run.objects.create(
+        session=first.session, number=2, input=first.input, result=first.result, status="done"
+    )
     return {"slug": "kigali", "pk": kwargs["pk"], "a": 1, "b": 2}
 
 
@@ -404,6 +407,7 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "planning:detail": [Check("GET", CITY_VIEW, setup=_fresh_session)],
     "planning:run": [Check("GET", CITY_VIEW, setup=_fresh_run)],
+    "planning:run_status": [Check("GET", CITY_VIEW, setup=_fresh_run)],
     "planning:weights_ahp": [Check("POST", CITY_EDIT_POST, setup=_fresh_session)],
     "planning:weights_swing": [Check("POST", CITY_EDIT_POST, setup=_fresh_session)],
     "planning:edit": [Check("GET", CITY_EDIT_PAGE, setup=_fresh_session)],

@@ -27,7 +27,13 @@ from recap.hazards.services import city_hazard_add, hazard_taxonomy_load
 from recap.pipeline.models import ProjectConcept
 from recap.planning.models import PrioritisationSession
 from recap.planning.packages import package_endorse, package_save
-from recap.planning.services import session_create, session_run, stakeholder_weights_set
+from recap.planning.services import (
+    run_execute,
+    session_create,
+    session_run,
+    stakeholder_weights_set,
+)
+from recap.planning.tasks import robustness_execute
 from recap.tracking.models import Measure, Training
 
 from . import data
@@ -227,6 +233,11 @@ def _demo_session(city: City) -> None:
             ),
         )
     run = session_run(actor=admin, session=session)
+    # The demo is ready at once: compute here what the background worker would.
+    run_execute(run)
+    for job in run.robustness_jobs.all():
+        robustness_execute(job)
+    run.refresh_from_db()
     package = package_save(actor=admin, run=run, name="Kigali resilient recovery package 2026")
     package_endorse(
         actor=User.objects.get(username="kigali.coordinator"),

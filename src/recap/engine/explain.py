@@ -8,12 +8,14 @@ Contract: `explain(problem)` solves the problem, then for every action reports:
   locked-out action it needs, the size cap) — or that it cannot be added at all, and why.
 `frontier(problem, resource, steps)` returns the best value as the limit on one resource goes
 from 0 to what every action together would use: the efficient frontier, as chart data.
-Both stop at `budget_seconds` and say so (`complete: false`) rather than run unbounded.
+Both stop at `budget_seconds` and say so (`complete: false`) rather than run unbounded, and
+both can report `progress(done, total)` before each re-optimisation.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -24,39 +26,64 @@ from .optimize import amount_, optimize
 from .problem import Problem
 
 
-def _blocking(problem: Problem, selected: set[str], ident: str) -> list[str]:
-    """Constraints the base package leaves no room for if `ident` were added on its own."""
+def _blocking(problem: Problem, selected: set[str], ident: str) -> list[dict[str, Any]]:
+    """Constraints the base package leaves no room for if `ident` were added on its own, as
+    data (`kind` and its figures) so a caller can put them in its own words and language."""
     a = problem.actions[problem.index[ident]]
-    reasons = []
+    reasons: list[dict[str, Any]] = []
     if ident in problem.must_exclude:
-        reasons.append(f"{ident} is locked out of the package")
+        reasons.append({"kind": "locked_out"})
     used = problem.usage_of(sorted(selected))
     for name, amount in a.uses.items():
         limit = problem.resources[name]
         if used[name] + amount > limit + 1e-9 * max(1.0, limit):
             left = max(0.0, limit - used[name])
-            need, have = amount_(amount), amount_(left)
-            reasons.append(f"{name}: it needs {need} but only {have} of {amount_(limit)} is left")
+            reasons.append(
+                {"kind": "resource", "resource": name, "need": amount, "left": left, "limit": limit}
+            )
     reasons.extend(
-        f"it excludes {other}, which is in the package" for other in a.excludes if other in selected
+        {"kind": "excludes", "action": other} for other in a.excludes if other in selected
     )
     reasons.extend(
-        f"{b.id} in the package excludes it"
+        {"kind": "excluded_by", "action": b.id}
         for b in problem.actions
         if b.id in selected and ident in b.excludes
     )
     reasons.extend(
-        f"it requires {r}, which is locked out" for r in a.requires if r in problem.must_exclude
+        {"kind": "requires_locked_out", "action": r}
+        for r in a.requires
+        if r in problem.must_exclude
     )
     if problem.max_actions is not None and len(selected) >= problem.max_actions:
-        reasons.append(f"the package already has the maximum of {problem.max_actions} actions")
+        reasons.append({"kind": "max_actions", "limit": problem.max_actions})
     if not reasons:
-        reasons.append("its value does not justify what it would displace")
+        reasons.append({"kind": "value"})
     return reasons
 
 
+SENTENCES = {
+    "locked_out": "it is locked out of the package",
+    "resource": "{resource}: it needs {need} but only {left} of {limit} is left",
+    "excludes": "it excludes {action}, which is in the package",
+    "excluded_by": "{action} in the package excludes it",
+    "requires_locked_out": "it requires {action}, which is locked out",
+    "max_actions": "the package already has the maximum of {limit} actions",
+    "value": "its value does not justify what it would displace",
+}
+
+
+def reason_sentence(reason: dict[str, Any]) -> str:
+    """One reason from `_blocking` in plain English (the CLI's `kept_out_by`)."""
+    figures = {k: amount_(x) if isinstance(x, float) else x for k, x in reason.items()}
+    return SENTENCES[reason["kind"]].format(**figures)
+
+
 def explain(
-    problem: Problem, *, time_limit: float = 10.0, budget_seconds: float = 60.0
+    problem: Problem,
+    *,
+    time_limit: float = 10.0,
+    budget_seconds: float = 60.0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     t0 = time.perf_counter()
     base = optimize(problem, time_limit=time_limit)
@@ -69,7 +96,9 @@ def explain(
             bonus_share[member] += s.bonus / len(s.actions)
     out: dict[str, Any] = {}
     complete = True
-    for a in problem.actions:
+    for done, a in enumerate(problem.actions):
+        if progress is not None:
+            progress(done, len(problem.actions))
         entry: dict[str, Any] = {
             "selected": a.id in selected,
             "value": a.value,
@@ -93,7 +122,9 @@ def explain(
                     entry["loss_if_removed"] = base.objective - alt.objective
                     entry["replacement"] = sorted(set(alt.selected) - selected)
         else:
-            entry["kept_out_by"] = _blocking(problem, selected, a.id)
+            reasons = _blocking(problem, selected, a.id)
+            entry["kept_out_because"] = reasons
+            entry["kept_out_by"] = [reason_sentence(r) for r in reasons]
             if a.id not in problem.must_exclude:
                 alt = optimize(
                     replace(problem, must_include=(*problem.must_include, a.id)),
@@ -122,6 +153,7 @@ def frontier(
     steps: int = 11,
     time_limit: float = 10.0,
     budget_seconds: float = 60.0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     if resource not in problem.resources:
         raise ProblemError("frontier.resource", f"{resource!r} is not one of the resources")
@@ -131,9 +163,11 @@ def frontier(
     total = float(sum(a.uses.get(resource, 0.0) for a in problem.actions))
     top = max(total, problem.resources[resource])
     points = []
-    for limit in np.linspace(0.0, top, steps):
+    for step, limit in enumerate(np.linspace(0.0, top, steps)):
         if time.perf_counter() - t0 > budget_seconds:
             break
+        if progress is not None:
+            progress(step, steps)
         trial = replace(problem, resources={**problem.resources, resource: float(limit)})
         r = optimize(trial, time_limit=time_limit)
         points.append(

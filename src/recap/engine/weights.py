@@ -5,7 +5,8 @@ Contract: `derive_weights(data)` validates the JSON spec and returns a dict with
 (criterion → weight, summing to 1) and every intermediate:
 - ahp: the principal right eigenvector of the (aggregated) pairwise matrix, `lambda_max`,
   `consistency_index` = (λmax − n)/(n − 1), `random_index` (Saaty's table),
-  `consistency_ratio` = CI/RI (0 for n ≤ 2) and `consistent` (CR < 0.10). With several
+  `consistency_ratio` = CI/RI (0 for n ≤ 2), `consistent` (CR < 0.10) and
+  `least_consistent_pair`, the judgement furthest from what the weights imply. With several
   stakeholders, their matrices are aggregated element-wise by the geometric mean (which keeps
   the aggregate reciprocal), and each stakeholder's own weights and CR are reported too.
 - swing: points per criterion (the most important swing scores 100), weights = points / Σ.
@@ -100,8 +101,13 @@ def ahp(matrix: Array) -> dict[str, Any]:
     ri = RANDOM_INDEX[n - 1]
     cr = ci / ri if n > 2 and ri > 0 else 0.0
     cr = max(0.0, cr)
+    # The judgement furthest from what the weights imply (a_ij against w_i / w_j): where a
+    # facilitator should look first when the comparisons contradict each other.
+    misfit = np.abs(np.log(matrix * np.outer(1 / w, w)))
+    i, j = np.unravel_index(int(np.argmax(np.triu(misfit, 1))), misfit.shape)
     return {
         "weights": w,
+        "least_consistent": (int(i), int(j)),
         "lambda_max": lam,
         "consistency_index": max(0.0, ci),
         "random_index": ri,
@@ -110,12 +116,14 @@ def ahp(matrix: Array) -> dict[str, Any]:
     }
 
 
-def consistency_advice(cr: float) -> str:
+def consistency_advice(cr: float, pair: tuple[str, str] | None = None) -> str:
     if cr < CR_THRESHOLD:
         return "The comparisons are consistent enough to use."
+    first = f" Start with {pair[0]} against {pair[1]}: it fits the others least." if pair else ""
     return (
         f"The comparisons contradict each other (consistency ratio {cr:.2f}, above 0.10): for "
         "example A is preferred to B and B to C, but C to A. Revisit the strongest judgements."
+        + first
     )
 
 
@@ -193,9 +201,12 @@ def derive_weights(data: Any) -> dict[str, Any]:
     if "stakeholders" not in root:
         w, details = one_vector(root, "")
         result: dict[str, Any] = {"method": method, "weights": _as_dict(criteria, w)}
-        result |= {k: val for k, val in details.items() if k != "weights"}
+        result |= {k: val for k, val in details.items() if k not in ("weights", "least_consistent")}
         if method == "ahp":
-            result["advice"] = consistency_advice(result["consistency_ratio"])
+            i, j = details["least_consistent"]
+            pair = (criteria[i], criteria[j])
+            result["least_consistent_pair"] = list(pair)
+            result["advice"] = consistency_advice(result["consistency_ratio"], pair)
         return result
 
     people = _stakeholders(root)
@@ -222,7 +233,10 @@ def derive_weights(data: Any) -> dict[str, Any]:
             "random_index": out["random_index"],
             "consistency_ratio": out["consistency_ratio"],
             "consistent": out["consistent"],
-            "advice": consistency_advice(out["consistency_ratio"]),
+            "least_consistent_pair": [criteria[k] for k in out["least_consistent"]],
+            "advice": consistency_advice(
+                out["consistency_ratio"], tuple(criteria[k] for k in out["least_consistent"])
+            ),
         }
     else:
         mean = stack.mean(axis=0)

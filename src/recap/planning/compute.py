@@ -3,18 +3,33 @@
 Contract: `compute_run(input)` returns the package (`optimize`), the ranking by value, every
 action's explanation, the efficient frontier for each phase budget and, with two or more
 stakeholders, the rank acceptability over their weightings. Same input, same result.
+`progress(stage, done, total)` is told before each step: stage "optimise", "explain" (one
+step per action), "frontier" (one step per budget level) or "rank".
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from recap.engine import explain, frontier, optimize, parse_problem
 from recap.engine.robustness import rank_acceptability
 
+FRONTIER_RESOURCES = ("capex_short", "capex_medium")
+FRONTIER_STEPS = 9
+Progress = Callable[[str, int, int], None]
 
-def compute_run(data: dict[str, Any]) -> dict[str, Any]:
-    """The engine on a stored input: package, ranking, explanations, frontier, robustness."""
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    """No one is listening."""
+
+
+def compute_run(data: dict[str, Any], progress: Progress = _quiet) -> dict[str, Any]:
+    """The engine on a stored input: package, ranking, explanations, frontier, robustness.
+
+    Runs in the background, so it is given time to finish: explanations for every action,
+    however many (each a re-optimisation), rather than a cut-off that would depend on the
+    machine's speed and make the stored result irreproducible."""
     weights = data["weights"]
     problem_json = dict(data["problem"])
     values = {
@@ -25,15 +40,32 @@ def compute_run(data: dict[str, Any]) -> dict[str, Any]:
         a | {"value": round(values[a["id"]], 6)} for a in problem_json["actions"]
     ]
     problem = parse_problem(problem_json)
+    progress("optimise", 0, 1)
     package = optimize(problem, time_limit=30).to_json()
-    explained = (
-        explain(problem, time_limit=10, budget_seconds=30) if problem.actions else {"actions": {}}
-    )
-    fronts = {
-        name: frontier(problem, name, steps=9, time_limit=5, budget_seconds=15)
-        for name in ("capex_short", "capex_medium")
-        if problem.actions and package["status"] != "infeasible"
-    }
+    explained: dict[str, Any] = {"actions": {}}
+    if problem.actions:
+        explained = explain(
+            problem,
+            time_limit=10,
+            budget_seconds=3600,
+            progress=lambda done, total: progress("explain", done, total),
+        )
+    fronts: dict[str, Any] = {}
+    if problem.actions and package["status"] != "infeasible":
+        for k, name in enumerate(FRONTIER_RESOURCES):
+            offset = k * FRONTIER_STEPS
+
+            def step_done(step: int, steps: int, offset: int = offset) -> None:
+                progress("frontier", offset + step, len(FRONTIER_RESOURCES) * steps)
+
+            fronts[name] = frontier(
+                problem,
+                name,
+                steps=FRONTIER_STEPS,
+                time_limit=5,
+                budget_seconds=600,
+                progress=step_done,
+            )
     ranking = sorted(values, key=lambda code: (-values[code], code))
     result: dict[str, Any] = {
         "values": values,
@@ -44,6 +76,7 @@ def compute_run(data: dict[str, Any]) -> dict[str, Any]:
     }
     people = data.get("stakeholders") or {}
     if len(people) >= 2 and len(ranking) >= 2:
+        progress("rank", 0, 1)
         result["rank_robustness"] = rank_acceptability(
             {
                 "method": "weighted_sum",

@@ -3,6 +3,8 @@ run of the engine on them, stored with its input so any run can be reopened and 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -75,6 +77,21 @@ class StakeholderWeights(models.Model):
 
 
 class Run(models.Model):
+    """One run of the engine: its input is stored at once, its result by a background task."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Stage(models.TextChoices):
+        WAITING = "", _("Waiting for the worker")
+        OPTIMISE = "optimise", _("Choosing the best package")
+        EXPLAIN = "explain", _("Explaining each action")
+        FRONTIER = "frontier", _("Tracing value against budget")
+        RANK = "rank", _("Comparing the stakeholders' rankings")
+
     session = models.ForeignKey(
         PrioritisationSession, on_delete=models.CASCADE, related_name="runs"
     )
@@ -82,7 +99,12 @@ class Run(models.Model):
     input = models.JSONField(
         help_text="Everything the engine was given: enough to reproduce the run."
     )
-    result = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=10, choices=Stage.choices, default="", blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    result = models.JSONField(null=True, blank=True)
     seconds = models.FloatField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -97,6 +119,26 @@ class Run(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session} run {self.number}"
+
+    @property
+    def outcome(self) -> dict[str, Any]:
+        """The result of a finished run; asking an unfinished run for it is a programming error."""
+        if self.result is None:
+            raise ValueError(f"{self} has not finished")
+        result: dict[str, Any] = self.result
+        return result
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
 
 
 class ActionPackage(models.Model):

@@ -28,7 +28,7 @@ def _require(actor: Any, city: City, level: Level, message: str) -> None:
 
 def _problem(run: Run, lock_in: list[str], lock_out: list[str]) -> Any:
     data = run.input
-    values = run.result["values"]
+    values = run.outcome["values"]
     problem = dict(data["problem"])
     problem["actions"] = [a | {"value": values[a["id"]]} for a in problem["actions"]]
     problem["must_include"] = sorted(set(problem.get("must_include", [])) | set(lock_in))
@@ -40,7 +40,9 @@ def _problem(run: Run, lock_in: list[str], lock_out: list[str]) -> Any:
 def package_save(*, actor: Any, run: Run, name: str, rationale: str = "") -> ActionPackage:
     city = run.session.city
     _require(actor, city, Level.EDIT, _("Only the city's editors can save a package."))
-    if run.result["package"]["status"] == "infeasible":
+    if not run.is_done:
+        raise ValidationError(_("This run has not finished yet."))
+    if run.outcome["package"]["status"] == "infeasible":
         raise ValidationError(_("This run found no package that meets every constraint."))
     package = ActionPackage(
         session=run.session, city=city, name=name, rationale=rationale, created_by=actor
@@ -51,9 +53,9 @@ def package_save(*, actor: Any, run: Run, name: str, rationale: str = "") -> Act
         package=package,
         number=1,
         run=run,
-        selected=run.result["package"]["selected"],
-        objective=run.result["package"]["objective"],
-        status=run.result["package"]["status"],
+        selected=run.outcome["package"]["selected"],
+        objective=run.outcome["package"]["objective"],
+        status=run.outcome["package"]["status"],
         note=_("Saved from run %(n)d") % {"n": run.number},
         created_by=actor,
     )

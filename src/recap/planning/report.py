@@ -18,15 +18,16 @@ from recap.assessments.selectors import dimension_results, radar
 from recap.core.tabular import Column, SheetSpec, write_xlsx
 from recap.hazards.selectors import city_hazard_list
 
-from .models import CRITERIA, ActionPackage
+from .models import CRITERIA, ActionPackage, RobustnessJob
 from .selectors import RESOURCE_LABELS, frontier_chart
+from .wording import kept_out_text
 
 
 def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
     version = package.current
     assert version is not None
     run = version.run
-    data, result = run.input, run.result
+    data, result = run.input, run.outcome
     actions = {a["id"]: a for a in data["problem"]["actions"]}
     values = result["values"]
     selected = []
@@ -47,6 +48,7 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
             "name": actions[c]["name"],
             "value": values[c],
             "why": result.get("explanations", {}).get(c, {}),
+            "why_out": kept_out_text(result.get("explanations", {}).get(c, {})),
         }
         for c in result["ranking"]
         if c not in version.selected
@@ -58,6 +60,28 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
         .first()
     )
     results = dimension_results(assessment) if assessment else []
+    job = (
+        run.robustness_jobs.filter(status=RobustnessJob.Status.DONE).order_by("-created_at").first()
+    )
+    robustness = None
+    if job is not None and job.result:
+        probs = job.result["selection_probability"]
+        in_package = set(version.selected)
+        robustness = {
+            "samples": job.samples,
+            "share": job.result["base_package_share"],
+            "distinct": job.result["distinct_packages"],
+            # The stakeholders' own weightings (two or more), or every weight within ±50 %.
+            "stakeholders": len(data.get("stakeholders") or {}) >= 2,
+            "rows": sorted(
+                (
+                    {"code": c, "name": actions[c]["name"], "p": p, "in": c in in_package}
+                    for c, p in probs.items()
+                    if c in in_package or p > 0
+                ),
+                key=lambda r: (not r["in"], -r["p"], r["code"]),
+            ),
+        }
     frontiers = {
         RESOURCE_LABELS.get(name, name): frontier_chart(f["points"], width=360, height=180)
         for name, f in result.get("frontiers", {}).items()
@@ -91,6 +115,7 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
         "total_cost": sum(a["cost"] for a in selected),
         "left_out": left_out,
         "frontiers": frontiers,
+        "robustness": robustness,
         "firsts": (result.get("rank_robustness") or {}).get("first_rank_acceptability", {}),
         "criteria": CRITERIA,
     }
@@ -127,6 +152,15 @@ RANKING_SHEET = SheetSpec(
         Column("in_package"),
     ],
 )
+ROBUSTNESS_SHEET = SheetSpec(
+    name="Robustness",
+    columns=[
+        Column("code"),
+        Column("title"),
+        Column("in_package"),
+        Column("chosen_share", "float"),
+    ],
+)
 WEIGHTS_SHEET = SheetSpec(
     name="Weights", columns=[Column("who"), *[Column(c, "float") for c in CRITERIA]]
 )
@@ -156,14 +190,32 @@ def package_xlsx(package: ActionPackage, *, user: Any) -> bytes:
             "rank": i + 1,
             "code": c,
             "title": actions[c]["name"],
-            "value": round(run.result["values"][c], 2),
+            "value": round(run.outcome["values"][c], 2),
             "in_package": "yes" if c in selected else "no",
         }
-        for i, c in enumerate(run.result["ranking"])
+        for i, c in enumerate(run.outcome["ranking"])
     ]
     weight_rows = [{"who": "Session (used)", **ctx["weights"]}] + [
         {"who": name, **w} for name, w in ctx["stakeholders"].items()
     ]
-    return write_xlsx(
-        [(PACKAGE_SHEET, package_rows), (RANKING_SHEET, ranking_rows), (WEIGHTS_SHEET, weight_rows)]
-    )
+    sheets = [
+        (PACKAGE_SHEET, package_rows),
+        (RANKING_SHEET, ranking_rows),
+        (WEIGHTS_SHEET, weight_rows),
+    ]
+    if ctx["robustness"]:
+        sheets.append(
+            (
+                ROBUSTNESS_SHEET,
+                [
+                    {
+                        "code": r["code"],
+                        "title": r["name"],
+                        "in_package": "yes" if r["in"] else "no",
+                        "chosen_share": round(r["p"], 4),
+                    }
+                    for r in ctx["robustness"]["rows"]
+                ],
+            )
+        )
+    return write_xlsx(sheets)

@@ -37,7 +37,7 @@ def run_get(*, user: Any, session: PrioritisationSession, number: int) -> Run:
 
 def run_view(run: Run) -> dict[str, Any]:
     """A stored run arranged for its page: the package by phase, ranking, reasons, frontier."""
-    result, data = run.result, run.input
+    result, data = run.outcome, run.input
     actions = {a["id"]: a for a in data["problem"]["actions"]}
     package = result["package"]
     selected = set(package["selected"])
@@ -45,6 +45,8 @@ def run_view(run: Run) -> dict[str, Any]:
     for code in package["selected"]:
         a = actions[code]
         by_phase.setdefault(a["phase"], []).append(a | {"value": result["values"][code]})
+    from .wording import kept_out_text  # wording builds on the labels above
+
     explanations = result.get("explanations", {})
     ranking = [
         {
@@ -55,6 +57,7 @@ def run_view(run: Run) -> dict[str, Any]:
             "selected": code in selected,
             "phase": actions[code]["phase"],
             "why": explanations.get(code, {}),
+            "why_out": kept_out_text(explanations.get(code, {})),
             "first_rank": (result.get("rank_robustness") or {})
             .get("first_rank_acceptability", {})
             .get(code),
@@ -118,9 +121,9 @@ def runs_compare(a: Run, b: Run) -> dict[str, Any]:
                 RESOURCE_LABELS.get(k, k): v for k, v in data["problem"]["resources"].items()
             },
             "weights": dict(zip(data.get("criteria", []), data.get("weights", []), strict=False)),
-            "objective": run.result["package"]["objective"],
-            "status": run.result["package"]["status"],
-            "selected": set(run.result["package"]["selected"]),
+            "objective": run.outcome["package"]["objective"],
+            "status": run.outcome["package"]["status"],
+            "selected": set(run.outcome["package"]["selected"]),
         }
 
     left, right = settings(a), settings(b)

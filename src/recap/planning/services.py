@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -21,7 +22,7 @@ from recap.cities.models import City
 from recap.cities.policies import city_policy
 
 from .compute import compute_run
-from .models import CRITERIA, PrioritisationSession, Run, StakeholderWeights
+from .models import CRITERIA, PrioritisationSession, RobustnessJob, Run, StakeholderWeights
 
 SESSION_FIELDS = (
     "title",
@@ -189,26 +190,71 @@ def build_input(session: PrioritisationSession) -> dict[str, Any]:
 
 @transaction.atomic
 def session_run(*, actor: Any, session: PrioritisationSession) -> Run:
+    """Store the run's input now and queue the engine: the page shows its progress, and the
+    result (then its robustness) lands when the background worker is done."""
     _require_editor(actor, session.city)
     if not session.candidates.exists():
         raise ValidationError(_("Choose at least one candidate action before running."))
-    started = time.perf_counter()
     data = build_input(session)
-    result = compute_run(data)
     last = session.runs.aggregate(n=Max("number"))["n"] or 0
-    run = Run.objects.create(
-        session=session,
-        number=last + 1,
-        input=data,
+    run = Run.objects.create(session=session, number=last + 1, input=data, created_by=actor)
+    audit(actor=actor, verb="session.run", target=run, city=session.city)
+    # Queued in the same transaction as the run: the worker never sees one without the other.
+    # (An immediate backend, as in the tests, computes it here and now.)
+    from .tasks import run_compute
+
+    run_compute.enqueue(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def run_execute(run: Run) -> None:
+    """Compute a queued run, telling the database how far it has got; then queue its
+    robustness. Safe to call twice: a run that is no longer queued is left alone."""
+    claimed = Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
+        status=Run.Status.RUNNING
+    )
+    if not claimed:
+        return
+    started = time.perf_counter()
+    last_write = [0.0]
+
+    def progress(stage: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        # At most a few writes a second, however small the steps.
+        if done == 0 or now - last_write[0] > 0.25:
+            last_write[0] = now
+            Run.objects.filter(pk=run.pk).update(stage=stage, done=done, total=total)
+
+    try:
+        result = compute_run(run.input, progress)
+    except Exception as exc:
+        Run.objects.filter(pk=run.pk).update(
+            status=Run.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:500]
+        )
+        raise
+    Run.objects.filter(pk=run.pk).update(
+        status=Run.Status.DONE,
         result=result,
         seconds=time.perf_counter() - started,
-        created_by=actor,
+        stage="",
+        done=0,
+        total=0,
     )
-    audit(
-        actor=actor,
-        verb="session.run",
-        target=run,
-        city=session.city,
-        detail={"status": result["package"]["status"]},
+    run.refresh_from_db()
+    if result["package"]["status"] != "infeasible" and len(result["values"]) >= 2:
+        robustness_queue(run)
+
+
+def robustness_queue(run: Run) -> RobustnessJob | None:
+    """Queue package robustness for a finished run, unless it is already queued or running."""
+    busy = run.robustness_jobs.filter(
+        status__in=[RobustnessJob.Status.QUEUED, RobustnessJob.Status.RUNNING]
     )
-    return run
+    if busy.exists():
+        return None
+    from .tasks import robustness_compute
+
+    job = RobustnessJob.objects.create(run=run, samples=settings.RECAP_ROBUSTNESS_SAMPLES)
+    robustness_compute.enqueue(job.pk)
+    return job

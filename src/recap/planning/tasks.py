@@ -1,4 +1,5 @@
-"""Background work of the prioritisation: package robustness over many re-optimisations."""
+"""Background work of the prioritisation: each run of the engine, then the package's
+robustness over many re-optimisations. Both report progress to the database."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django_tasks import task
 
 from recap.engine.robustness import package_robustness
 
-from .models import RobustnessJob
+from .models import RobustnessJob, Run
 
 
 def robustness_spec(
@@ -39,15 +40,34 @@ def robustness_spec(
 
 
 @task()
+def run_compute(run_id: int) -> None:
+    from .services import run_execute
+
+    run = Run.objects.filter(pk=run_id).first()
+    if run is not None:  # a run deleted meanwhile (with its session) has nothing left to do
+        run_execute(run)
+
+
+@task()
 def robustness_compute(job_id: int) -> None:
-    job = RobustnessJob.objects.select_related("run").get(pk=job_id)
-    RobustnessJob.objects.filter(pk=job.pk).update(status=RobustnessJob.Status.RUNNING)
+    job = RobustnessJob.objects.select_related("run").filter(pk=job_id).first()
+    if job is not None:
+        robustness_execute(job)
+
+
+def robustness_execute(job: RobustnessJob) -> None:
+    """Compute a queued robustness job with progress; a job no longer queued is left alone."""
+    claimed = RobustnessJob.objects.filter(pk=job.pk, status=RobustnessJob.Status.QUEUED).update(
+        status=RobustnessJob.Status.RUNNING
+    )
+    if not claimed:
+        return
 
     def progress(done: int, total: int) -> None:
         RobustnessJob.objects.filter(pk=job.pk).update(done=done)
 
     try:
-        spec = robustness_spec(job.run.input, job.run.result["values"], samples=job.samples)
+        spec = robustness_spec(job.run.input, job.run.outcome["values"], samples=job.samples)
         result = package_robustness(spec, progress=progress)
     except Exception as exc:
         RobustnessJob.objects.filter(pk=job.pk).update(

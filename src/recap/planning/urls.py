@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.session_edit, name="edit"),
     path("<int:pk>/runs/<int:a>/compare/<int:b>/", views.runs_compare_view, name="compare"),
     path("<int:pk>/runs/<int:number>/", views.run_detail, name="run"),
+    path("<int:pk>/runs/<int:number>/status/", views.run_status, name="run_status"),
     path("<int:pk>/stakeholders/", views.stakeholder_add, name="stakeholder_add"),
     path("<int:pk>/stakeholders/ahp/", views.weights_ahp, name="weights_ahp"),
     path("<int:pk>/stakeholders/swing/", views.weights_swing, name="weights_swing"),

@@ -16,11 +16,17 @@ from recap.engine import derive_weights
 
 from . import selectors
 from .forms import PairwiseForm, SessionForm, StakeholderForm, SwingForm
-from .models import CRITERIA, RobustnessJob, Run
+from .models import CRITERIA, Run
 from .packages import package_adjust, package_endorse, package_get, package_save
 from .report import package_pdf, package_xlsx
-from .services import session_create, session_run, session_update, stakeholder_weights_set
-from .tasks import robustness_compute
+from .services import (
+    robustness_queue,
+    session_create,
+    session_run,
+    session_update,
+    stakeholder_weights_set,
+)
+from .wording import consistency_advice
 
 
 @login_required
@@ -69,7 +75,7 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
         if number
         else (runs[0] if runs else None)
     )
-    view = selectors.run_view(run) if run else None
+    view = selectors.run_view(run) if run and run.is_done else None
     charts = {
         selectors.RESOURCE_LABELS.get(name, name): selectors.frontier_chart(f["points"])
         for name, f in (view["frontiers"].items() if view else [])
@@ -89,7 +95,7 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
             "pairwise_form": PairwiseForm(auto_id="ahp_%s"),
             "swing_form": SwingForm(auto_id="swing_%s"),
             "can_edit": city_policy.allows(request.user, city, Level.EDIT),
-            "robustness": robustness_context(run, city, session) if run else {},
+            "robustness": robustness_context(run, city, session) if run and view else {},
         },
     )
 
@@ -116,8 +122,31 @@ def run_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(session.get_absolute_url())
-    messages.success(request, _("Run %(n)d is ready.") % {"n": run.number})
+    if run.is_done:
+        messages.success(request, _("Run %(n)d is ready.") % {"n": run.number})
+    elif run.status != Run.Status.FAILED:
+        messages.info(
+            request,
+            _("Run %(n)d is being computed; this page shows its progress.") % {"n": run.number},
+        )
     return redirect("planning:run", slug=city.slug, pk=session.pk, number=run.number)
+
+
+@login_required
+@require_GET
+def run_status(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
+    """The progress of a run, polled by its page; once it is done, the page reloads itself."""
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    run = selectors.run_get(user=request.user, session=session, number=number)
+    response = render(
+        request,
+        "planning/partials/_run_progress.html",
+        {"run": run, "city": city, "session": session},
+    )
+    if run.is_done and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required
@@ -177,7 +206,7 @@ def package_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     versions = list(package.versions.select_related("created_by"))
     current = versions[0]
     actions = {a["id"]: a for a in current.run.input["problem"]["actions"]}
-    values = current.run.result["values"]
+    values = current.run.outcome["values"]
     chosen = [actions[c] | {"value": values[c]} for c in current.selected]
     by_phase = {
         "short": [a for a in chosen if a["phase"] == "short"],
@@ -271,16 +300,13 @@ def robustness_start(request: HttpRequest, slug: str, pk: int, number: int) -> H
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     session = selectors.session_get(user=request.user, city=city, pk=pk)
     run = selectors.run_get(user=request.user, session=session, number=number)
-    busy = run.robustness_jobs.filter(
-        status__in=[RobustnessJob.Status.QUEUED, RobustnessJob.Status.RUNNING]
-    )
-    if busy.exists():
+    if not run.is_done:
+        messages.error(request, _("This run has not finished yet."))
+    elif robustness_queue(run) is None:
         # A second click while one is under way would only queue the same work twice.
         messages.info(request, _("Robustness is being computed; this page shows its progress."))
-        return redirect("planning:run", slug=city.slug, pk=session.pk, number=run.number)
-    job = RobustnessJob.objects.create(run=run, samples=200)
-    robustness_compute.enqueue(job.pk)
-    messages.success(request, _("Robustness is being computed; this page shows its progress."))
+    else:
+        messages.success(request, _("Robustness is being computed; this page shows its progress."))
     return redirect("planning:run", slug=city.slug, pk=session.pk, number=run.number)
 
 
@@ -356,6 +382,9 @@ def runs_compare_view(request: HttpRequest, slug: str, pk: int, a: int, b: int) 
     session = selectors.session_get(user=request.user, city=city, pk=pk)
     left = selectors.run_get(user=request.user, session=session, number=a)
     right = selectors.run_get(user=request.user, session=session, number=b)
+    if not (left.is_done and right.is_done):
+        messages.error(request, _("Only finished runs can be compared."))
+        return redirect(session.get_absolute_url())
     return render(
         request,
         "planning/compare.html",
@@ -385,11 +414,14 @@ def weights_ahp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     if out["consistent"]:
         messages.success(
-            request, _("Weights saved from the comparisons. %(advice)s") % {"advice": out["advice"]}
+            request,
+            _("Weights saved from the comparisons. %(advice)s")
+            % {"advice": consistency_advice(out)},
         )
     else:
         messages.warning(
-            request, _("Weights saved, but check them: %(advice)s") % {"advice": out["advice"]}
+            request,
+            _("Weights saved, but check them: %(advice)s") % {"advice": consistency_advice(out)},
         )
     return redirect(session.get_absolute_url())
 

@@ -207,3 +207,5 @@ LOGGING = {
 RECAP_API_TOKEN_DAYS = 180
 # Problem reports accepted per address.
 RECAP_FEEDBACK_RATE = "5/10m"
+# Re-optimisations behind a run's robustness (each a fresh weighting within the spread).
+RECAP_ROBUSTNESS_SAMPLES = 200

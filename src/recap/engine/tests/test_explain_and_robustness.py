@@ -19,6 +19,7 @@ def test_explanations_give_losses_costs_and_binding_constraints() -> None:
     assert acts["H-01"]["replacement"] == ["H-02"]
     assert acts["H-02"]["cost_to_include"] == pytest.approx(18.5)
     assert acts["H-02"]["kept_out_by"] == ["H-01 in the package excludes it"]
+    assert acts["H-02"]["kept_out_because"] == [{"kind": "excluded_by", "action": "H-01"}]
     # W-07 is the only water action: the sector minimum means it cannot go.
     assert "at least 1 water action" in acts["W-07"]["cannot_remove"]
     assert out["complete"] is True
@@ -34,6 +35,10 @@ def test_budget_is_named_when_it_keeps_an_action_out() -> None:
     }
     acts = explain(parse_problem(data))["actions"]
     assert acts["small"]["kept_out_by"] == ["capex: it needs 5 but only 2 of 10 is left"]
+    # The same reason as data, for callers that word it in their own language.
+    assert acts["small"]["kept_out_because"] == [
+        {"kind": "resource", "resource": "capex", "need": 5.0, "left": 2.0, "limit": 10.0}
+    ]
     assert acts["small"]["cost_to_include"] == pytest.approx(30)
 
 
@@ -132,3 +137,12 @@ def test_package_robustness_matches_direct_optimisation_for_a_fixed_weighting() 
     problem["actions"] = [a | {"value": values[a["id"]]} for a in problem["actions"]]
     best = set(optimize(parse_problem(problem)).selected)
     assert {a for a, p in out["selection_probability"].items() if p == 1.0} == best
+
+
+def test_explain_and_frontier_report_progress_once_per_re_optimisation() -> None:
+    steps: list[tuple[int, int]] = []
+    explain(PROBLEM, progress=lambda d, t: steps.append((d, t)))
+    assert steps == [(i, len(PROBLEM.actions)) for i in range(len(PROBLEM.actions))]
+    steps.clear()
+    frontier(PROBLEM, "capex_short", steps=5, progress=lambda d, t: steps.append((d, t)))
+    assert steps == [(i, 5) for i in range(5)]

@@ -262,3 +262,20 @@ def test_rank_input_errors() -> None:
     with pytest.raises(ProblemError, match=r"matrix\[0\]\[0\]: must be a finite number"):
         parse_rank(base | {"matrix": [[float("nan")], [2]]})
     assert np.isfinite(rank(parse_rank(base)).scores["a"])
+
+
+def test_ahp_names_the_judgement_that_contradicts_the_others() -> None:
+    from recap.engine import derive_weights
+
+    # A perfectly consistent 4×4 matrix (weights 8:4:2:1), then one judgement turned round:
+    # b against d should be 4 but is given as 1/4. That pair, and no other, is named.
+    w = [8, 4, 2, 1]
+    matrix = [[w[i] / w[j] for j in range(4)] for i in range(4)]
+    assert derive_weights({"method": "ahp", "criteria": list("abcd"), "pairwise": matrix})[
+        "consistent"
+    ]
+    matrix[1][3], matrix[3][1] = 1 / 4, 4
+    out = derive_weights({"method": "ahp", "criteria": list("abcd"), "pairwise": matrix})
+    assert out["consistent"] is False
+    assert out["least_consistent_pair"] == ["b", "d"]
+    assert out["advice"].endswith("Start with b against d: it fits the others least.")

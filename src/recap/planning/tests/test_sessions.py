@@ -319,6 +319,10 @@ def test_pdf_report_opens_and_lists_the_package(
     for code in package.current.selected:  # type: ignore[attr-defined]
         assert code in text
     assert "Method and weights" in text and "Why leading actions were left out" in text
+    # Robustness: each action's share of the 200 re-optimisations, as computed after the run.
+    assert "How robust the package is" in text and "re-optimised the package 200 times" in text
+    probs = package.current.run.robustness_jobs.get().result["selection_probability"]  # type: ignore[attr-defined]
+    assert f"{round(100 * probs['DRM-01'])}%" in text
     client.force_login(world.users["editor_b"])
     assert (
         client.get(
@@ -341,10 +345,16 @@ def test_xlsx_report_has_the_package_ranking_and_weights(
         f"/cities/kigali/workspace/prioritisation/packages/{package.pk}/report.xlsx"
     )  # type: ignore[attr-defined]
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Package", "Ranking", "Weights"]
+    assert book.sheetnames == ["Package", "Ranking", "Weights", "Robustness"]
     codes = [row[0].value for row in book["Package"].iter_rows(min_row=2)]
     assert sorted(codes) == sorted(package.current.selected)  # type: ignore[attr-defined]
     assert book["Ranking"].max_row == len(CODES) + 1
+    # Robustness computed after the run: every action in the package, with its share.
+    shares = {r[0].value: (r[2].value, r[3].value) for r in book["Robustness"].iter_rows(min_row=2)}
+    job = package.current.run.robustness_jobs.get()  # type: ignore[union-attr]
+    probs = job.result["selection_probability"]
+    for code in package.current.selected:  # type: ignore[union-attr]
+        assert shares[code] == ("yes", round(probs[code], 4))
 
 
 def test_package_report_command(
@@ -386,18 +396,22 @@ def test_robustness_runs_as_a_task_and_reports_progress(
             ),
         )
     run = session_run(actor=world.users["editor_a"], session=session)
-    client.force_login(world.users["editor_a"])
-    url = f"/cities/kigali/workspace/prioritisation/{session.pk}/runs/{run.number}/robustness/"
-    assert client.post(url).status_code == 302
-    job = RobustnessJob.objects.get(run=run)  # the test settings run tasks at once
+    # The run queues its robustness when it finishes (the test settings run tasks at once).
+    job = RobustnessJob.objects.get(run=run)
     assert (job.status, job.done, job.samples) == ("done", 200, 200)
     probs = job.result["selection_probability"]  # type: ignore[index]
     assert set(probs) == set(CODES) and probs["DRM-01"] == 1.0  # locked in: always chosen
+    client.force_login(world.users["editor_a"])
+    url = f"/cities/kigali/workspace/prioritisation/{session.pk}/runs/{run.number}/robustness/"
     partial = client.get(url + "status/").content.decode()
     assert "The package itself came out in" in partial and "hx-trigger" not in partial
+    # An editor may compute it again (same seed, same answer); a viewer may not.
+    assert client.post(url).status_code == 302
+    again = RobustnessJob.objects.filter(run=run).first()
+    assert again is not None and again.pk != job.pk and again.result == job.result
     client.force_login(world.users["viewer_a"])
     assert client.post(url).status_code == 403
-    assert RobustnessJob.objects.count() == 1
+    assert RobustnessJob.objects.count() == 2
 
 
 def test_engine_reports_progress_in_order_and_in_full() -> None:
@@ -529,9 +543,11 @@ def test_robustness_is_not_queued_twice(
     from recap.planning.models import RobustnessJob
 
     run = session_run(actor=world.users["editor_a"], session=session)
-    RobustnessJob.objects.create(run=run, samples=200)  # one already waiting for the worker
+    assert RobustnessJob.objects.filter(run=run, status="done").count() == 1  # after the run
+    waiting = RobustnessJob.objects.create(run=run, samples=200)  # one waiting for the worker
     client.force_login(world.users["editor_a"])
     client.post(
         f"/cities/kigali/workspace/prioritisation/{session.pk}/runs/{run.number}/robustness/"
     )
-    assert RobustnessJob.objects.filter(run=run).count() == 1
+    assert RobustnessJob.objects.filter(run=run).count() == 2
+    assert RobustnessJob.objects.filter(run=run).first() == waiting  # the page shows this one

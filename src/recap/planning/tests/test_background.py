@@ -1,0 +1,163 @@
+"""A run of the engine in the background: queued with its input, computed by the worker with
+progress the page can poll, then followed by its robustness; failures and unfinished runs are
+handled without losing anything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.test import Client, override_settings
+from django.utils import translation
+
+from recap.planning.compute import compute_run
+from recap.planning.models import PrioritisationSession, RobustnessJob, Run
+from recap.planning.packages import package_save
+from recap.planning.services import run_execute, session_run
+from recap.planning.wording import consistency_advice, kept_out_text
+from recap.testing import World
+
+from .test_sessions import CODES, session  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.django_db
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def _base(session: PrioritisationSession) -> str:
+    return f"/cities/kigali/workspace/prioritisation/{session.pk}/"
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_a_run_is_queued_shows_progress_and_the_worker_finishes_it(
+    client: Client,
+    world: World,
+    session: PrioritisationSession,  # noqa: F811
+) -> None:
+    client.force_login(world.users["editor_a"])
+    response = client.post(_base(session) + "run/")
+    run = Run.objects.get(session=session)
+    assert response["Location"].endswith(f"/runs/{run.number}/")
+    assert (run.status, run.result) == ("queued", None)  # stored with its input, not computed
+    assert run.input["problem"]["actions"]
+    page = client.get(response["Location"]).content.decode()
+    assert "is being computed" in page and "Waiting for the background worker" in page
+    assert f'hx-get="{_base(session)}runs/1/status/"' in page
+    assert "Proven optimal" not in page and "Save the package" not in page
+    # Unfinished: it cannot be saved as a package, compared or given robustness yet.
+    with pytest.raises(ValidationError, match="not finished"):
+        package_save(actor=world.users["editor_a"], run=run, name="Too early")
+    client.post(_base(session) + "runs/1/robustness/")
+    assert not RobustnessJob.objects.exists()
+
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+
+    run.refresh_from_db()
+    assert run.status == "done" and run.result is not None
+    assert run.result["package"]["status"] == "optimal" and set(run.result["explanations"]) == set(
+        CODES
+    )
+    job = RobustnessJob.objects.get(run=run)  # queued by the run, done by the same worker
+    assert job.status == "done" and job.done == job.samples
+    # The polling partial tells the page to reload itself once the run is done.
+    status = client.get(_base(session) + "runs/1/status/", headers={"HX-Request": "true"})
+    assert status["HX-Refresh"] == "true"
+    page = client.get(_base(session) + "runs/1/").content.decode()
+    assert "Proven optimal" in page and "is being computed" not in page
+
+
+def test_progress_comes_stage_by_stage_and_in_full(
+    world: World,
+    session: PrioritisationSession,  # noqa: F811
+) -> None:
+    run = session_run(actor=world.users["editor_a"], session=session)
+    seen: list[tuple[str, int, int]] = []
+    again = compute_run(run.input, lambda stage, done, total: seen.append((stage, done, total)))
+    # The same input gives the same package and explanations.
+    assert again["package"]["selected"] == run.outcome["package"]["selected"]
+    assert again["explanations"].keys() == run.outcome["explanations"].keys()
+    stages = [s for s, _d, _t in seen]
+    assert stages[0] == "optimise"
+    explain = [(d, t) for s, d, t in seen if s == "explain"]
+    assert explain == [(i, len(CODES)) for i in range(len(CODES))]  # one step per action
+    frontier = [(d, t) for s, d, t in seen if s == "frontier"]
+    assert frontier == [(i, 18) for i in range(18)]  # 9 budget levels for each of 2 phases
+    assert stages.index("frontier") > stages.index("explain")
+
+
+def test_a_failing_run_says_so_and_keeps_its_input(
+    client: Client,
+    world: World,
+    session: PrioritisationSession,  # noqa: F811
+) -> None:
+    broken: dict[str, Any] = {"problem": {"resources": {}, "actions": []}}  # no weights
+    run = Run.objects.create(session=session, number=7, input=broken)
+    with pytest.raises(KeyError):
+        run_execute(run)
+    run.refresh_from_db()
+    assert run.status == "failed" and "KeyError" in run.error and run.input == broken
+    run_execute(run)  # a failed run is not claimed again
+    assert Run.objects.get(pk=run.pk).status == "failed"
+    client.force_login(world.users["viewer_a"])
+    page = client.get(_base(session) + "runs/7/").content.decode()
+    assert "Run 7 failed" in page and "hx-get" not in page.split('id="run-progress"')[1][:200]
+    # A finished run cannot be compared with a failed one.
+    good = session_run(actor=world.users["editor_a"], session=session)
+    response = client.get(_base(session) + f"runs/{good.number}/compare/7/", follow=True)
+    assert "Only finished runs can be compared" in response.content.decode()
+
+
+def test_run_status_is_the_citys_own(
+    client: Client,
+    world: World,
+    session: PrioritisationSession,  # noqa: F811
+) -> None:
+    session_run(actor=world.users["editor_a"], session=session)
+    url = _base(session) + "runs/1/status/"
+    client.force_login(world.users["editor_b"])
+    assert client.get(url).status_code == 404
+    client.force_login(world.users["viewer_a"])
+    response = client.get(url)
+    assert response.status_code == 200 and "Run 1 is ready" in response.content.decode()
+    assert "HX-Refresh" not in response  # only an HTMX poll is told to reload
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_reasons_and_advice_are_in_the_readers_language(
+    world: World,
+    session: PrioritisationSession,  # noqa: F811
+) -> None:
+    why = {
+        "kept_out_because": [
+            {
+                "kind": "resource",
+                "resource": "capex_short",
+                "need": 250000.0,
+                "left": 1000.0,
+                "limit": 300000.0,
+            },
+            {"kind": "max_actions", "limit": 4},
+        ]
+    }
+    ahp = {
+        "consistent": False,
+        "consistency_ratio": 0.234,
+        "least_consistent_pair": ["economy", "equity"],
+    }
+    with translation.override("en"):
+        text = kept_out_text(why)
+        assert text == (
+            "Short-term budget (US$): it needs 250,000 but only 1,000 of 300,000 is left; "
+            "the package already has the largest allowed number of actions (4)"
+        )
+        assert "consistency ratio 0.23" in consistency_advice(ahp)
+        assert "Start with Economy and jobs against Equity" in consistency_advice(ahp)
+    with translation.override("fr"):
+        text = kept_out_text(why)
+        assert "Budget à court terme" in text and "250" in text and "it needs" not in text
+        advice = consistency_advice(ahp)
+        assert "0,23" in advice and "contradict" not in advice
+    # Runs stored before reasons were data keep their English sentences.
+    assert kept_out_text({"kept_out_by": ["capex: it needs 5"]}) == "capex: it needs 5"
