@@ -118,6 +118,7 @@ def explain(
                 )
                 if alt.status == "infeasible":
                     entry["cannot_remove"] = alt.reason
+                    entry["cannot_remove_conflict"] = alt.conflict
                 else:
                     entry["loss_if_removed"] = base.objective - alt.objective
                     entry["replacement"] = sorted(set(alt.selected) - selected)
@@ -132,6 +133,7 @@ def explain(
                 )
                 if alt.status == "infeasible":
                     entry["cannot_add"] = alt.reason
+                    entry["cannot_add_conflict"] = alt.conflict
                 else:
                     entry["cost_to_include"] = base.objective - alt.objective
                     entry["would_displace"] = sorted(selected - set(alt.selected))

@@ -6,9 +6,14 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from recap.cities.models import City
+from recap.engine import derive_weights
 
-from .models import PrioritisationSession, Run
+from .models import CRITERIA, PrioritisationSession, Run
 from .policies import run_policy, session_policy
+
+# Stakeholders whose shares for one criterion differ by this much or more disagree enough
+# for the workshop to discuss it before relying on the average.
+WIDE_SPREAD = 0.15
 
 RESOURCE_LABELS = {
     "capex_short": _("Short-term budget (US$)"),
@@ -45,7 +50,7 @@ def run_view(run: Run) -> dict[str, Any]:
     for code in package["selected"]:
         a = actions[code]
         by_phase.setdefault(a["phase"], []).append(a | {"value": result["values"][code]})
-    from .wording import kept_out_text  # wording builds on the labels above
+    from .wording import conflict_text, kept_out_text  # wording builds on the labels above
 
     explanations = result.get("explanations", {})
     ranking = [
@@ -58,6 +63,7 @@ def run_view(run: Run) -> dict[str, Any]:
             "phase": actions[code]["phase"],
             "why": explanations.get(code, {}),
             "why_out": kept_out_text(explanations.get(code, {})),
+            "why_cannot": _cannot(explanations.get(code, {}), conflict_text),
             "first_rank": (result.get("rank_robustness") or {})
             .get("first_rank_acceptability", {})
             .get(code),
@@ -74,12 +80,54 @@ def run_view(run: Run) -> dict[str, Any]:
         for name, limit in resources.items()
     ]
     return {
+        "reason": conflict_text(package.get("conflict"), package.get("reason", "")),
         "by_phase": by_phase,
         "ranking": ranking,
         "usage": usage,
         "package": package,
         "frontiers": result.get("frontiers", {}),
     }
+
+
+def stakeholder_spread(session: PrioritisationSession) -> dict[str, Any] | None:
+    """Each stakeholder's weights as shares, the average the run will use, and the spread
+    (lowest to highest share) of every criterion, from the engine's own aggregation."""
+    people = list(session.stakeholders.all())
+    if not people:
+        return None
+    out = derive_weights(
+        {
+            "method": "direct",
+            "criteria": list(CRITERIA),
+            "stakeholders": [
+                {"id": p.name, "weights": {c: p.weights.get(c, 0.0) for c in CRITERIA}}
+                for p in people
+            ],
+        }
+    )
+    rows = []
+    for c in CRITERIA:
+        spread = out["spread"][c]
+        rows.append(
+            {
+                "criterion": c,
+                "shares": [out["stakeholders"][p.name]["weights"][c] for p in people],
+                "used": out["weights"][c],
+                "low": spread["min"],
+                "high": spread["max"],
+                "wide": spread["max"] - spread["min"] >= WIDE_SPREAD,
+            }
+        )
+    return {"people": people, "rows": rows}
+
+
+def _cannot(why: dict[str, Any], words: Any) -> str:
+    """Why an action can be neither removed nor added, in words (runs stored before the
+    conflict was data fall back to the engine's sentence)."""
+    for key in ("cannot_remove", "cannot_add"):
+        if key in why:
+            return str(words(why.get(f"{key}_conflict"), why[key]))
+    return ""
 
 
 def frontier_chart(

@@ -91,6 +91,7 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
             "view": view,
             "charts": charts,
             "stakeholders": session.stakeholders.all(),
+            "spread": selectors.stakeholder_spread(session),
             "stakeholder_form": StakeholderForm(),
             "pairwise_form": PairwiseForm(auto_id="ahp_%s"),
             "swing_form": SwingForm(auto_id="swing_%s"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from .forms import CRITERION_LABELS
 from .selectors import RESOURCE_LABELS
+from .templatetags.planning_labels import sector_label
 
 
 def _amount(x: float) -> str:
@@ -50,6 +51,41 @@ def kept_out_text(why: dict[str, Any]) -> str:
     if "kept_out_because" in why:
         return "; ".join(kept_out_reason(r) for r in why["kept_out_because"])
     return "; ".join(why.get("kept_out_by", []))
+
+
+def _conflict_part(group: dict[str, Any]) -> str:
+    """One of the clashing constraints the engine names (its `conflict` data), in words."""
+    kind = group.get("kind", "")
+    figures: dict[str, Any] = dict(group)
+    if kind == "resource":
+        figures["limit"] = _amount(group["limit"])
+        figures["resource"] = RESOURCE_LABELS.get(group["resource"], group["resource"])
+    elif kind == "excludes":
+        figures["a"], figures["b"] = group["actions"][:2]
+    elif kind == "sector":
+        figures["sector"] = sector_label(group["sector"])
+    sentences = {
+        "resource": _("the limit of %(limit)s on %(resource)s"),
+        "requires": _("%(action)s needs %(requires)s"),
+        "excludes": _("%(a)s and %(b)s exclude each other"),
+        "sector": _("at least %(minimum)s action(s) in %(sector)s"),
+        "max_actions": _("at most %(maximum)s actions"),
+        "must_include": _("%(action)s must be in the package"),
+        "must_exclude": _("%(action)s must be left out"),
+    }
+    return sentences[kind] % figures if kind in sentences else str(group.get("text", kind))
+
+
+def conflict_text(conflict: list[dict[str, Any]] | None, fallback: str = "") -> str:
+    """Why no package can meet the constraints: the smallest set of them that clash."""
+    if conflict is None:
+        return fallback
+    parts = [_conflict_part(g) for g in conflict]
+    if not parts:
+        return _("No package meets every constraint.")
+    if len(parts) == 1:
+        return _("This constraint cannot be met: %(c)s.") % {"c": parts[0]}
+    return _("These constraints cannot all hold together: %(c)s.") % {"c": "; ".join(parts)}
 
 
 def consistency_advice(out: dict[str, Any]) -> str:

@@ -19,7 +19,7 @@ from recap.planning.services import run_execute, session_run
 from recap.planning.wording import consistency_advice, kept_out_text
 from recap.testing import World
 
-from .test_sessions import CODES, session  # noqa: F401 - the fixture
+from .conftest import CODES
 
 pytestmark = pytest.mark.django_db
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -33,7 +33,7 @@ def _base(session: PrioritisationSession) -> str:
 def test_a_run_is_queued_shows_progress_and_the_worker_finishes_it(
     client: Client,
     world: World,
-    session: PrioritisationSession,  # noqa: F811
+    session: PrioritisationSession,
 ) -> None:
     client.force_login(world.users["editor_a"])
     response = client.post(_base(session) + "run/")
@@ -69,7 +69,7 @@ def test_a_run_is_queued_shows_progress_and_the_worker_finishes_it(
 
 def test_progress_comes_stage_by_stage_and_in_full(
     world: World,
-    session: PrioritisationSession,  # noqa: F811
+    session: PrioritisationSession,
 ) -> None:
     run = session_run(actor=world.users["editor_a"], session=session)
     seen: list[tuple[str, int, int]] = []
@@ -89,7 +89,7 @@ def test_progress_comes_stage_by_stage_and_in_full(
 def test_a_failing_run_says_so_and_keeps_its_input(
     client: Client,
     world: World,
-    session: PrioritisationSession,  # noqa: F811
+    session: PrioritisationSession,
 ) -> None:
     broken: dict[str, Any] = {"problem": {"resources": {}, "actions": []}}  # no weights
     run = Run.objects.create(session=session, number=7, input=broken)
@@ -111,7 +111,7 @@ def test_a_failing_run_says_so_and_keeps_its_input(
 def test_run_status_is_the_citys_own(
     client: Client,
     world: World,
-    session: PrioritisationSession,  # noqa: F811
+    session: PrioritisationSession,
 ) -> None:
     session_run(actor=world.users["editor_a"], session=session)
     url = _base(session) + "runs/1/status/"
@@ -127,7 +127,7 @@ def test_run_status_is_the_citys_own(
 
 def test_reasons_and_advice_are_in_the_readers_language(
     world: World,
-    session: PrioritisationSession,  # noqa: F811
+    session: PrioritisationSession,
 ) -> None:
     why = {
         "kept_out_because": [

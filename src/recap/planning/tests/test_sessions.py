@@ -6,10 +6,7 @@ from django.test import Client
 
 from recap.catalogue.candidates import candidate_adopt
 from recap.catalogue.models import CandidateAction, CatalogueAction
-from recap.catalogue.services import catalogue_load_shipped
 from recap.engine import parse_problem
-from recap.hazards.models import HazardType
-from recap.hazards.services import city_hazard_add, hazard_taxonomy_load
 from recap.planning.models import PrioritisationSession, Run
 from recap.planning.services import (
     build_input,
@@ -20,41 +17,9 @@ from recap.planning.services import (
 )
 from recap.testing import World
 
+from .conftest import CODES
+
 pytestmark = pytest.mark.django_db
-CODES = ["DRM-01", "DRM-02", "HLT-01", "HLT-04", "WAT-01", "NBS-02", "ECO-01"]
-
-
-@pytest.fixture
-def session(world: World) -> PrioritisationSession:
-    hazard_taxonomy_load()
-    catalogue_load_shipped()
-    city_hazard_add(
-        actor=world.users["editor_a"],
-        city=world.city_a,
-        hazard=HazardType.objects.get(code="flood_flash"),
-        likelihood=5,
-        impact=4,
-        trend="rising",
-    )
-    for code in CODES:
-        candidate_adopt(
-            actor=world.users["editor_a"],
-            city=world.city_a,
-            source=CatalogueAction.objects.get(code=code),
-        )
-    return session_create(
-        actor=world.users["editor_a"],
-        city=world.city_a,
-        title="Workshop",
-        candidates=list(CandidateAction.objects.filter(city=world.city_a)),
-        weights={"resilience": 40, "economy": 15, "equity": 15, "climate": 15, "health": 15},
-        budget_short_usd=300_000,
-        budget_medium_usd=3_000_000,
-        staff_fte=5,
-        min_per_sector={"health": 1},
-        max_actions=4,
-        must_include=["DRM-01"],
-    )
 
 
 def test_a_run_respects_every_constraint_and_is_stored_with_its_input(
@@ -551,3 +516,33 @@ def test_robustness_is_not_queued_twice(
     )
     assert RobustnessJob.objects.filter(run=run).count() == 2
     assert RobustnessJob.objects.filter(run=run).first() == waiting  # the page shows this one
+
+
+def test_the_page_shows_each_stakeholders_weights_the_average_and_the_spread(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    import re
+
+    for name, w in [("Mayor", [60, 10, 10, 10, 10]), ("Finance", [10, 60, 10, 10, 10])]:
+        stakeholder_weights_set(
+            actor=world.users["editor_a"],
+            session=session,
+            name=name,
+            weights=dict(
+                zip(
+                    ["resilience", "economy", "equity", "climate", "health"],
+                    map(float, w),
+                    strict=True,
+                )
+            ),
+        )
+    client.force_login(world.users["viewer_a"])
+    page = client.get(f"/cities/kigali/workspace/prioritisation/{session.pk}/").content.decode()
+    rows = {
+        m.group(1): re.sub(r"<[^>]+>|\s+", " ", m.group(2))
+        for m in re.finditer(r'<th scope="row">([^<]+)</th>(.*?)</tr>', page, re.S)
+    }
+    # Columns by name (Finance, Mayor). Resilience: Finance 10 %, Mayor 60 %, average 35 %,
+    # spread 10–60 %: wide apart.
+    assert re.search(r"^ 10% +60% +35% +10–60% +wide", rows["Resilience value"])
+    assert "wide" not in rows["Equity"] and "10–10%" in rows["Equity"]

@@ -1,0 +1,50 @@
+"""The prioritisation tests' shared setting: Kigali with a flood hazard, seven candidate
+actions and a session over them."""
+
+from __future__ import annotations
+
+import pytest
+
+from recap.catalogue.candidates import candidate_adopt
+from recap.catalogue.models import CandidateAction, CatalogueAction
+from recap.catalogue.services import catalogue_load_shipped
+from recap.hazards.models import HazardType
+from recap.hazards.services import city_hazard_add, hazard_taxonomy_load
+from recap.planning.models import PrioritisationSession
+from recap.planning.services import session_create
+from recap.testing import World
+
+CODES = ["DRM-01", "DRM-02", "HLT-01", "HLT-04", "WAT-01", "NBS-02", "ECO-01"]
+
+
+@pytest.fixture
+def session(world: World) -> PrioritisationSession:
+    hazard_taxonomy_load()
+    catalogue_load_shipped()
+    city_hazard_add(
+        actor=world.users["editor_a"],
+        city=world.city_a,
+        hazard=HazardType.objects.get(code="flood_flash"),
+        likelihood=5,
+        impact=4,
+        trend="rising",
+    )
+    for code in CODES:
+        candidate_adopt(
+            actor=world.users["editor_a"],
+            city=world.city_a,
+            source=CatalogueAction.objects.get(code=code),
+        )
+    return session_create(
+        actor=world.users["editor_a"],
+        city=world.city_a,
+        title="Workshop",
+        candidates=list(CandidateAction.objects.filter(city=world.city_a)),
+        weights={"resilience": 40, "economy": 15, "equity": 15, "climate": 15, "health": 15},
+        budget_short_usd=300_000,
+        budget_medium_usd=3_000_000,
+        staff_fte=5,
+        min_per_sector={"health": 1},
+        max_actions=4,
+        must_include=["DRM-01"],
+    )
