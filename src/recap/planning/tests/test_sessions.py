@@ -340,6 +340,15 @@ def test_package_report_command(
         call_command("package", "report", "--city", "atlantis", "-o", str(target))
     with pytest.raises(CommandError, match=r"give a \.pdf or \.xlsx"):
         call_command("package", "report", "--city", "kigali", "-o", str(target.with_suffix(".doc")))
+    # A French report for a French-speaking city team; an unknown language is refused.
+    from pypdf import PdfReader
+
+    french = Path(str(tmp_path)) / "kigali-fr.pdf"
+    call_command("package", "report", "--city", "kigali", "-o", str(french), "--language", "fr")
+    text = " ".join(p.extract_text() for p in PdfReader(french).pages)
+    assert "Méthode et pondérations" in text and "Method and weights" not in text
+    with pytest.raises(CommandError, match="--language: 'xx' is not one of en, fr"):
+        call_command("package", "report", "--city", "kigali", "-o", str(french), "--language", "xx")
 
 
 def test_robustness_runs_as_a_task_and_reports_progress(

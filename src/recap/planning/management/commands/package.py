@@ -3,7 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from recap.accounts.models import User
 from recap.cities.models import City
@@ -21,11 +23,24 @@ class Command(BaseCommand):
         )
         report.add_argument("--city", required=True, help="the city's short name, e.g. kigali")
         report.add_argument("-o", "--output", required=True, help="FILE.pdf or FILE.xlsx")
+        report.add_argument(
+            "--language",
+            default="en",
+            help="the report's language: "
+            + ", ".join(code for code, _name in settings.LANGUAGES)
+            + " (default en)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         out = Path(options["output"])
         if out.suffix.lower() not in (".pdf", ".xlsx"):
             raise CommandError(f"{out}: give a .pdf or .xlsx file name", returncode=2)
+        languages = [code for code, _name in settings.LANGUAGES]
+        if options["language"] not in languages:
+            raise CommandError(
+                f"--language: {options['language']!r} is not one of {', '.join(languages)}",
+                returncode=2,
+            )
         city = City.objects.filter(slug=options["city"]).first()
         if city is None:
             raise CommandError(
@@ -40,11 +55,12 @@ class Command(BaseCommand):
             raise CommandError(f"{city.name} has no endorsed package yet", returncode=2)
         # The command line acts as the platform: it reads the city's register for the context.
         reader = User(is_superuser=True, is_active=True)
-        content = (
-            package_pdf(package, user=reader)
-            if out.suffix.lower() == ".pdf"
-            else package_xlsx(package, user=reader)
-        )
+        with translation.override(options["language"]):
+            content = (
+                package_pdf(package, user=reader)
+                if out.suffix.lower() == ".pdf"
+                else package_xlsx(package, user=reader)
+            )
         out.write_bytes(content)
         version = package.current.number if package.current else 1
         self.stdout.write(f"Wrote {out} ({package.name}, version {version})")
