@@ -18,7 +18,18 @@ CRITERION_LABELS = {
 }
 
 
+LOCK_CHOICES = [
+    ("", _("may be chosen")),
+    ("in", _("must be in")),
+    ("out", _("must be left out")),
+]
+
+
 class SessionForm(forms.Form):
+    """A session's settings: candidates (each free, locked in or locked out), weights,
+    budgets per phase, staff, the largest package and a minimum number of actions per sector.
+    Rendered in fieldsets by `planning/_session_form.html`."""
+
     title = forms.CharField(label=_("Title"), max_length=200)
     candidates = forms.ModelMultipleChoiceField(
         label=_("Candidate actions"),
@@ -31,17 +42,12 @@ class SessionForm(forms.Form):
         label=_("Staff capacity (FTE)"), min_value=0, max_digits=6, decimal_places=2
     )
     max_actions = forms.IntegerField(label=_("Largest package size"), min_value=1, required=False)
-    sectors_required = forms.MultipleChoiceField(
-        label=_("Sectors that need at least one action"),
-        choices=Sector.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
 
     def __init__(self, *args: Any, city: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["candidates"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
+        self.city_candidates = list(CandidateAction.objects.filter(city=city).order_by("code"))
         field.queryset = CandidateAction.objects.filter(city=city).order_by("code")
         for criterion in CRITERIA:
             self.fields[f"w_{criterion}"] = forms.FloatField(
@@ -50,6 +56,31 @@ class SessionForm(forms.Form):
                 max_value=100,
                 initial={"resilience": 40}.get(criterion, 15),
             )
+        for value, label in Sector.choices:
+            self.fields[f"min_{value}"] = forms.IntegerField(
+                label=label, min_value=0, max_value=50, required=False, initial=0
+            )
+        for c in self.city_candidates:
+            self.fields[f"lock_{c.pk}"] = forms.ChoiceField(
+                label=_("%(code)s in the package") % {"code": c.code},
+                choices=LOCK_CHOICES,
+                required=False,
+            )
+
+    def weight_fields(self) -> list[forms.BoundField]:
+        return [self[f"w_{c}"] for c in CRITERIA]
+
+    def sector_fields(self) -> list[forms.BoundField]:
+        return [self[f"min_{value}"] for value, _label in Sector.choices]
+
+    def candidate_rows(self) -> list[dict[str, Any]]:
+        """One row per candidate: its tick box, the candidate itself and its lock."""
+        boxes = {int(str(w.data["value"])): w for w in self["candidates"]}
+        return [
+            {"box": boxes[c.pk], "candidate": c, "lock": self[f"lock_{c.pk}"]}
+            for c in self.city_candidates
+            if c.pk in boxes
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -58,6 +89,17 @@ class SessionForm(forms.Form):
             and sum(data[f"w_{c}"] for c in CRITERIA) <= 0
         ):
             raise forms.ValidationError(_("At least one criterion needs a weight above 0."))
+        chosen = {c.pk for c in data.get("candidates") or []}
+        for c in self.city_candidates:
+            if data.get(f"lock_{c.pk}") and c.pk not in chosen:
+                self.add_error(
+                    f"lock_{c.pk}",
+                    _(
+                        "%(code)s is locked but not ticked as a candidate: tick it, or let it be "
+                        "chosen freely."
+                    )
+                    % {"code": c.code},
+                )
         return data
 
     def session_values(self) -> dict[str, Any]:
@@ -69,7 +111,32 @@ class SessionForm(forms.Form):
             "budget_medium_usd": d["budget_medium_usd"],
             "staff_fte": d["staff_fte"],
             "max_actions": d["max_actions"],
-            "min_per_sector": dict.fromkeys(d["sectors_required"], 1),
+            "min_per_sector": {
+                value: d[f"min_{value}"]
+                for value, _label in Sector.choices
+                if d.get(f"min_{value}")
+            },
+            "must_include": [c.code for c in self.city_candidates if d.get(f"lock_{c.pk}") == "in"],
+            "must_exclude": [
+                c.code for c in self.city_candidates if d.get(f"lock_{c.pk}") == "out"
+            ],
+        }
+
+    @staticmethod
+    def initial_for(session: Any) -> dict[str, Any]:
+        """The form's initial values from a stored session (for changing it)."""
+        codes = {c.code: c.pk for c in session.city.candidates.all()}
+        return {
+            "title": session.title,
+            "candidates": list(session.candidates.all()),
+            "budget_short_usd": session.budget_short_usd,
+            "budget_medium_usd": session.budget_medium_usd,
+            "staff_fte": session.staff_fte,
+            "max_actions": session.max_actions,
+            **{f"w_{c}": w for c, w in session.weights.items()},
+            **{f"min_{s}": n for s, n in session.min_per_sector.items()},
+            **{f"lock_{codes[c]}": "in" for c in session.must_include if c in codes},
+            **{f"lock_{codes[c]}": "out" for c in session.must_exclude if c in codes},
         }
 
 

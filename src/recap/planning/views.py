@@ -18,6 +18,7 @@ from . import selectors
 from .forms import PairwiseForm, SessionForm, StakeholderForm, SwingForm
 from .models import CRITERIA, Run
 from .packages import package_adjust, package_endorse, package_get, package_save
+from .policies import package_policy
 from .report import package_pdf, package_xlsx
 from .services import (
     robustness_queue,
@@ -26,7 +27,7 @@ from .services import (
     session_update,
     stakeholder_weights_set,
 )
-from .wording import consistency_advice
+from .wording import consistency_advice, constraints_summary
 
 
 @login_required
@@ -60,6 +61,7 @@ def session_list(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "city": city,
             "sessions": selectors.session_list(user=request.user, city=city),
+            "packages": package_policy.queryset(request.user).filter(city=city),
             "form": form,
         },
         status=400 if form is not None and form.errors else 200,
@@ -92,6 +94,7 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
             "charts": charts,
             "stakeholders": session.stakeholders.all(),
             "spread": selectors.stakeholder_spread(session),
+            "constraints": constraints_summary(session),
             "stakeholder_form": StakeholderForm(),
             "pairwise_form": PairwiseForm(auto_id="ahp_%s"),
             "swing_form": SwingForm(auto_id="swing_%s"),
@@ -340,16 +343,7 @@ def robustness_context(run: Run, city: object, session: object) -> dict[str, obj
 def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     session = selectors.session_get(user=request.user, city=city, pk=pk)
-    initial = {
-        "title": session.title,
-        "candidates": list(session.candidates.all()),
-        "budget_short_usd": session.budget_short_usd,
-        "budget_medium_usd": session.budget_medium_usd,
-        "staff_fte": session.staff_fte,
-        "max_actions": session.max_actions,
-        "sectors_required": list(session.min_per_sector),
-        **{f"w_{c}": w for c, w in session.weights.items()},
-    }
+    initial = SessionForm.initial_for(session)
     form = SessionForm(
         request.POST if request.method == "POST" else None, city=city, initial=initial
     )

@@ -103,3 +103,24 @@ def consistency_advice(out: dict[str, Any]) -> str:
             "b": CRITERION_LABELS.get(pair[1], pair[1]),
         }
     return text
+
+
+def constraints_summary(session: Any) -> list[str]:
+    """The session's constraints beyond the budgets, one phrase each, for its page."""
+    parts = []
+    if session.max_actions:
+        parts.append(_("at most %(n)s actions") % {"n": session.max_actions})
+    if session.min_per_sector:
+        parts.append(
+            _("at least %(list)s")
+            % {
+                "list": ", ".join(
+                    f"{n} × {sector_label(s)}" for s, n in sorted(session.min_per_sector.items())
+                )
+            }
+        )
+    if session.must_include:
+        parts.append(_("must be in: %(list)s") % {"list": ", ".join(session.must_include)})
+    if session.must_exclude:
+        parts.append(_("must be left out: %(list)s") % {"list": ", ".join(session.must_exclude)})
+    return parts

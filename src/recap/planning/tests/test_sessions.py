@@ -424,7 +424,7 @@ def test_two_budgets_side_by_side(
         "budget_medium_usd": "9000000",
         "staff_fte": "9",
         "max_actions": "6",
-        "sectors_required": ["health"],
+        "min_health": "1",
         "w_resilience": "40",
         "w_economy": "15",
         "w_equity": "15",

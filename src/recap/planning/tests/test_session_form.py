@@ -1,0 +1,108 @@
+"""The session form: candidates locked in or out, a minimum per sector, and a change that keeps
+what it does not touch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from recap.catalogue.models import CandidateAction
+from recap.planning.models import PrioritisationSession, Run
+from recap.planning.packages import package_save
+from recap.planning.services import session_run
+from recap.testing import World
+
+pytestmark = pytest.mark.django_db
+
+
+def _post_data(session: PrioritisationSession, **changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "title": "Workshop",
+        "candidates": [c.pk for c in session.candidates.all()],
+        "budget_short_usd": "300000",
+        "budget_medium_usd": "3000000",
+        "staff_fte": "5",
+        "max_actions": "4",
+        "w_resilience": "40",
+        "w_economy": "15",
+        "w_equity": "15",
+        "w_climate": "15",
+        "w_health": "15",
+    }
+    return data | changes
+
+
+def _pk(code: str) -> int:
+    return CandidateAction.objects.get(code=code).pk
+
+
+def test_locks_and_sector_minimums_reach_the_engine(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    client.force_login(world.users["editor_a"])
+    url = f"/cities/kigali/workspace/prioritisation/{session.pk}/edit/"
+    data = _post_data(
+        session,
+        **{
+            f"lock_{_pk('WAT-01')}": "in",
+            f"lock_{_pk('DRM-01')}": "out",
+            "min_health": "2",
+            "min_drm": "0",
+        },
+    )
+    assert client.post(url, data).status_code == 302
+    session.refresh_from_db()
+    assert session.must_include == ["WAT-01"] and session.must_exclude == ["DRM-01"]
+    assert session.min_per_sector == {"health": 2}  # 0 means no minimum
+    run = session_run(actor=world.users["editor_a"], session=session)
+    selected = run.outcome["package"]["selected"]
+    assert "WAT-01" in selected and "DRM-01" not in selected
+    assert sum(code.startswith("HLT") for code in selected) >= 2
+    # The page states the constraints; the edit form shows them again as they were saved.
+    page = client.get(session.get_absolute_url()).content.decode()
+    assert "at most 4 actions" in page and "at least 2 × Health" in page
+    assert "must be in: WAT-01" in page and "must be left out: DRM-01" in page
+    form = client.get(url).context["form"]
+    assert form.initial[f"lock_{_pk('WAT-01')}"] == "in"
+    assert form.initial[f"lock_{_pk('DRM-01')}"] == "out"
+    assert form.initial["min_health"] == 2
+    edit_page = client.get(url).content.decode()
+    assert '<option value="in" selected>must be in</option>' in edit_page
+
+
+def test_a_lock_on_an_unticked_candidate_is_refused_by_name(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    client.force_login(world.users["editor_a"])
+    url = f"/cities/kigali/workspace/prioritisation/{session.pk}/edit/"
+    ticked = [c.pk for c in session.candidates.exclude(code="ECO-01")]
+    response = client.post(
+        url, _post_data(session, candidates=ticked, **{f"lock_{_pk('ECO-01')}": "in"})
+    )
+    assert response.status_code == 400
+    assert "ECO-01 is locked but not ticked as a candidate" in response.content.decode()
+    session.refresh_from_db()
+    assert session.must_include == ["DRM-01"]  # nothing was saved
+    for bad, field in [
+        ({"min_health": "-1"}, "min_health"),
+        ({"min_water_sanitation": "many"}, "min_water_sanitation"),
+        ({f"lock_{_pk('WAT-01')}": "maybe"}, f"lock_{_pk('WAT-01')}"),
+    ]:
+        response = client.post(url, _post_data(session, **bad))
+        assert response.status_code == 400 and field in response.context["form"].errors
+
+
+def test_the_list_shows_the_citys_packages_only(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    run = session_run(actor=world.users["editor_a"], session=session)
+    package_save(actor=world.users["editor_a"], run=run, name="Kigali first package")
+    client.force_login(world.users["viewer_a"])
+    page = client.get("/cities/kigali/workspace/prioritisation/").content.decode()
+    assert "Kigali first package" in page and "No package saved yet" not in page
+    assert "Create the session" not in page  # a viewer sees, but cannot start a session
+    client.force_login(world.users["editor_b"])
+    assert client.get("/cities/kigali/workspace/prioritisation/").status_code == 404
+    assert Run.objects.count() == 1
