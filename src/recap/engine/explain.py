@@ -9,13 +9,15 @@ Contract: `explain(problem)` solves the problem, then for every action reports:
 `frontier(problem, resource, steps)` returns the best value as the limit on one resource goes
 from 0 to what every action together would use: the efficient frontier, as chart data.
 Both stop at `budget_seconds` and say so (`complete: false`) rather than run unbounded, and
-both can report `progress(done, total)` before each re-optimisation.
+`explain` reports `progress(done, total)` as explanations are done, `frontier` before each
+re-optimisation.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from typing import Any
 
@@ -78,14 +80,69 @@ def reason_sentence(reason: dict[str, Any]) -> str:
     return SENTENCES[reason["kind"]].format(**figures)
 
 
+def _entry(
+    problem: Problem,
+    base_objective: float,
+    selected: set[str],
+    ident: str,
+    time_limit: float,
+) -> dict[str, Any]:
+    """Why one action is in or out: one re-optimisation with it forced the other way."""
+    entry: dict[str, Any] = {}
+    if ident in selected:
+        if ident in problem.must_include:
+            entry["locked_in"] = True
+            return entry
+        alt = optimize(
+            replace(problem, must_exclude=(*problem.must_exclude, ident)), time_limit=time_limit
+        )
+        if alt.status == "infeasible":
+            entry["cannot_remove"] = alt.reason
+            entry["cannot_remove_conflict"] = alt.conflict
+        else:
+            entry["loss_if_removed"] = base_objective - alt.objective
+            entry["replacement"] = sorted(set(alt.selected) - selected)
+        return entry
+    reasons = _blocking(problem, selected, ident)
+    entry["kept_out_because"] = reasons
+    entry["kept_out_by"] = [reason_sentence(r) for r in reasons]
+    if ident not in problem.must_exclude:
+        alt = optimize(
+            replace(problem, must_include=(*problem.must_include, ident)), time_limit=time_limit
+        )
+        if alt.status == "infeasible":
+            entry["cannot_add"] = alt.reason
+            entry["cannot_add_conflict"] = alt.conflict
+        else:
+            entry["cost_to_include"] = base_objective - alt.objective
+            entry["would_displace"] = sorted(selected - set(alt.selected))
+    return entry
+
+
+def _entries(
+    args: tuple[Problem, float, set[str], list[str], float, float],
+) -> dict[str, dict[str, Any] | None]:
+    """A chunk of actions' entries (None once the wall-clock deadline has passed)."""
+    problem, base_objective, selected, idents, time_limit, deadline = args
+    return {
+        ident: _entry(problem, base_objective, selected, ident, time_limit)
+        if time.time() <= deadline
+        else None
+        for ident in idents
+    }
+
+
 def explain(
     problem: Problem,
     *,
     time_limit: float = 10.0,
     budget_seconds: float = 60.0,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> dict[str, Any]:
+    """`workers` > 1 spreads the re-optimisations over processes; the result is the same."""
     t0 = time.perf_counter()
+    deadline = time.time() + budget_seconds
     base = optimize(problem, time_limit=time_limit)
     if base.status == "infeasible":
         return {"status": "infeasible", "reason": base.reason, "actions": {}, "complete": True}
@@ -94,56 +151,38 @@ def explain(
     for s in problem.synergies:
         for member in s.actions:
             bonus_share[member] += s.bonus / len(s.actions)
+    ids = [a.id for a in problem.actions]
+    total = len(ids)
+    found: dict[str, dict[str, Any] | None] = {}
+    if progress is not None:
+        progress(0, total)
+    if workers > 1 and total > 1:
+        chunks = [list(c) for c in np.array_split(np.array(ids, dtype=object), workers * 5)]
+        chunks = [c for c in chunks if c]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [
+                pool.submit(_entries, (problem, base.objective, selected, c, time_limit, deadline))
+                for c in chunks
+            ]
+            for future in as_completed(futures):
+                found |= future.result()
+                if progress is not None:
+                    progress(len(found), total)
+    else:
+        for ident in ids:
+            found |= _entries((problem, base.objective, selected, [ident], time_limit, deadline))
+            if progress is not None:
+                progress(len(found), total)
     out: dict[str, Any] = {}
-    complete = True
-    for done, a in enumerate(problem.actions):
-        if progress is not None:
-            progress(done, len(problem.actions))
-        entry: dict[str, Any] = {
-            "selected": a.id in selected,
-            "value": a.value,
-            "synergy_share": bonus_share[a.id],
-        }
-        if time.perf_counter() - t0 > budget_seconds:
-            complete = False
-            out[a.id] = entry
-            continue
-        if a.id in selected:
-            if a.id in problem.must_include:
-                entry["locked_in"] = True
-            else:
-                alt = optimize(
-                    replace(problem, must_exclude=(*problem.must_exclude, a.id)),
-                    time_limit=time_limit,
-                )
-                if alt.status == "infeasible":
-                    entry["cannot_remove"] = alt.reason
-                    entry["cannot_remove_conflict"] = alt.conflict
-                else:
-                    entry["loss_if_removed"] = base.objective - alt.objective
-                    entry["replacement"] = sorted(set(alt.selected) - selected)
-        else:
-            reasons = _blocking(problem, selected, a.id)
-            entry["kept_out_because"] = reasons
-            entry["kept_out_by"] = [reason_sentence(r) for r in reasons]
-            if a.id not in problem.must_exclude:
-                alt = optimize(
-                    replace(problem, must_include=(*problem.must_include, a.id)),
-                    time_limit=time_limit,
-                )
-                if alt.status == "infeasible":
-                    entry["cannot_add"] = alt.reason
-                    entry["cannot_add_conflict"] = alt.conflict
-                else:
-                    entry["cost_to_include"] = base.objective - alt.objective
-                    entry["would_displace"] = sorted(selected - set(alt.selected))
-        out[a.id] = entry
+    for a in problem.actions:
+        entry = {"selected": a.id in selected, "value": a.value, "synergy_share": bonus_share[a.id]}
+        out[a.id] = entry | (found.get(a.id) or {})
     return {
         "status": base.status,
         "objective": base.objective,
         "selected": base.selected,
         "actions": out,
-        "complete": complete,
+        "complete": all(found.get(i) is not None for i in ids),
         "seconds": time.perf_counter() - t0,
     }
 

@@ -9,6 +9,7 @@ step per action), "frontier" (one step per budget level) or "rank".
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -49,6 +50,7 @@ def compute_run(data: dict[str, Any], progress: Progress = _quiet) -> dict[str, 
             time_limit=10,
             budget_seconds=3600,
             progress=lambda done, total: progress("explain", done, total),
+            workers=min(2, os.cpu_count() or 1),
         )
     fronts: dict[str, Any] = {}
     if problem.actions and package["status"] != "infeasible":

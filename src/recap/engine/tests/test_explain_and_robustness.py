@@ -139,10 +139,38 @@ def test_package_robustness_matches_direct_optimisation_for_a_fixed_weighting() 
     assert {a for a, p in out["selection_probability"].items() if p == 1.0} == best
 
 
-def test_explain_and_frontier_report_progress_once_per_re_optimisation() -> None:
+def test_explain_and_frontier_report_progress_step_by_step() -> None:
     steps: list[tuple[int, int]] = []
     explain(PROBLEM, progress=lambda d, t: steps.append((d, t)))
-    assert steps == [(i, len(PROBLEM.actions)) for i in range(len(PROBLEM.actions))]
+    assert steps == [(i, len(PROBLEM.actions)) for i in range(len(PROBLEM.actions) + 1)]
     steps.clear()
     frontier(PROBLEM, "capex_short", steps=5, progress=lambda d, t: steps.append((d, t)))
     assert steps == [(i, 5) for i in range(5)]
+
+
+def test_explanations_on_two_processes_are_the_same_as_on_one() -> None:
+    rng = np.random.default_rng(5)
+    data = {
+        "resources": {"capex": 400.0, "staff": 9.0},
+        "actions": [
+            {
+                "id": f"a{i:02d}",
+                "value": float(rng.integers(5, 60)),
+                "uses": {"capex": float(rng.integers(20, 120)), "staff": float(rng.integers(1, 4))},
+            }
+            for i in range(30)
+        ],
+        "max_actions": 8,
+    }
+    problem = parse_problem(data)
+    seen: list[int] = []
+    one = explain(problem)
+    two = explain(problem, workers=2, progress=lambda d, t: seen.append(d))
+    assert two["actions"] == one["actions"] and two["complete"] is True
+    assert seen[0] == 0 and seen[-1] == 30 and seen == sorted(seen)
+
+
+def test_an_exhausted_budget_leaves_explanations_incomplete_and_says_so() -> None:
+    out = explain(PROBLEM, budget_seconds=-1)
+    assert out["complete"] is False
+    assert all(set(e) == {"selected", "value", "synergy_share"} for e in out["actions"].values())
