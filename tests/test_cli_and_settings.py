@@ -133,3 +133,50 @@ def test_the_suite_runs_on_the_database_it_was_given() -> None:
 
     wanted = os.environ.get("DATABASE_URL", "sqlite")
     assert connection.vendor == ("postgresql" if wanted.startswith("postgres") else "sqlite")
+
+
+def test_serve_fails_work_a_stopped_worker_left_running_then_serves(tmp_path: Path) -> None:
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    assert run("demo", RECAP_VAR_DIR=str(tmp_path)).returncode == 0
+    database = tmp_path / "recap.sqlite3"
+    with sqlite3.connect(database) as db:  # as if the worker had died half-way through run 1
+        db.execute("update planning_run set status = 'running' where number = 1")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}
+    }
+    server = subprocess.Popen(
+        [RECAP, "serve", "--port", str(port), "--workers", "1"],
+        env=env | {"RECAP_VAR_DIR": str(tmp_path)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        assert "1 computation(s) left unfinished by a stopped worker: failed." in first
+        with sqlite3.connect(database) as db:
+            status, error = db.execute(
+                "select status, error from planning_run where number = 1"
+            ).fetchone()
+        assert status == "failed" and error.startswith("Interrupted")
+        for _ in range(50):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as page:
+                    assert page.status == 200
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("recap serve did not answer")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+    assert server.returncode is not None

@@ -258,3 +258,18 @@ def robustness_queue(run: Run) -> RobustnessJob | None:
     job = RobustnessJob.objects.create(run=run, samples=settings.RECAP_ROBUSTNESS_SAMPLES)
     robustness_compute.enqueue(job.pk)
     return job
+
+
+def interrupted_work_fail() -> int:
+    """Runs and robustness jobs a stopped worker left half done are marked failed, so their
+    pages say so and offer to start again instead of waiting for ever. Called when the
+    single-host server starts (`recap serve`), before its worker: nothing can be running then.
+    Queued work is left alone; the new worker picks it up."""
+    message = _("Interrupted: the background worker stopped before this finished. Start it again.")
+    runs = Run.objects.filter(status=Run.Status.RUNNING).update(
+        status=Run.Status.FAILED, error=message
+    )
+    jobs = RobustnessJob.objects.filter(status=RobustnessJob.Status.RUNNING).update(
+        status=RobustnessJob.Status.FAILED, error=message
+    )
+    return runs + jobs

@@ -162,3 +162,23 @@ def test_reasons_and_advice_are_in_the_readers_language(
         assert "0,23" in advice and "contradict" not in advice
     # Runs stored before reasons were data keep their English sentences.
     assert kept_out_text({"kept_out_by": ["capex: it needs 5"]}) == "capex: it needs 5"
+
+
+def test_work_left_running_by_a_stopped_worker_can_be_started_again(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    from recap.planning.services import interrupted_work_fail
+
+    run = session_run(actor=world.users["editor_a"], session=session)
+    job = RobustnessJob.objects.get(run=run)
+    RobustnessJob.objects.filter(pk=job.pk).update(status="running", result=None)
+    waiting = Run.objects.create(session=session, number=2, input=run.input)  # queued
+    assert interrupted_work_fail() == 1
+    job.refresh_from_db()
+    assert job.status == "failed" and job.error.startswith("Interrupted")
+    assert Run.objects.get(pk=waiting.pk).status == "queued"  # the new worker will take it
+    client.force_login(world.users["editor_a"])
+    page = client.get(_base(session) + "runs/1/").content.decode()
+    assert "The computation failed" in page and "Compute robustness" in page
+    client.post(_base(session) + "runs/1/robustness/")
+    assert RobustnessJob.objects.filter(run=run).first().status == "done"  # type: ignore[union-attr]

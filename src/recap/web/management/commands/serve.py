@@ -29,6 +29,10 @@ class Command(BaseCommand):
             )
         if not 1 <= options["port"] <= 65535:
             raise CommandError("--port must be between 1 and 65535.")
+        from recap.planning.services import interrupted_work_fail
+
+        if stale := interrupted_work_fail():
+            self.stdout.write(f"{stale} computation(s) left unfinished by a stopped worker: failed.")
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable))
         if gunicorn is None:
             raise CommandError("gunicorn is not installed in this environment: run `make install`.")
