@@ -256,6 +256,15 @@ def _fresh_package(world: World) -> dict[str, Any]:
     return {"slug": "kigali", "pk": package.pk}
 
 
+def _api_run(world: World) -> dict[str, Any]:
+    kwargs = _fresh_run(world)
+    return {"city_id": world.city_a.pk, "session_id": kwargs["pk"], "number": 1}
+
+
+def _api_session(world: World) -> dict[str, Any]:
+    return {"city_id": world.city_a.pk, "session_id": _session(world).pk}
+
+
 CITY_VIEW = city_a(FOUND, OK, OK, OK, MISSING, OK, MISSING, OK)
 CITY_EDIT_PAGE = city_a(FOUND, FORBIDDEN, OK, OK, MISSING, FORBIDDEN, MISSING, OK)
 CITY_EDIT_POST = city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND)
@@ -466,6 +475,31 @@ MATRIX: dict[str, list[Check]] = {
             "GET",
             every(MISSING) | {"anonymous": UNAUTHORISED, "admin": OK},
             kwargs=lambda w: {"city_id": w.hidden.pk},
+        ),
+    ],
+    "api:city_sessions": [
+        Check(
+            "GET",
+            city_a(UNAUTHORISED, OK, OK, OK, MISSING, OK, MISSING, OK),
+            kwargs=lambda w: {"city_id": w.city_a.pk},
+        ),
+    ],
+    "api:city_packages": [
+        Check(
+            "GET",
+            city_a(UNAUTHORISED, OK, OK, OK, MISSING, OK, MISSING, OK),
+            kwargs=lambda w: {"city_id": w.city_a.pk},
+        ),
+    ],
+    "api:session_run_detail": [
+        Check("GET", city_a(UNAUTHORISED, OK, OK, OK, MISSING, OK, MISSING, OK), setup=_api_run),
+    ],
+    # Editors reach the service, which refuses a session without candidates (422).
+    "api:session_run_create": [
+        Check(
+            "POST",
+            city_a(UNAUTHORISED, FORBIDDEN, 422, 422, MISSING, FORBIDDEN, MISSING, 422),
+            setup=_api_session,
         ),
     ],
     "api:city_list": [Check("GET", every(OK))],

@@ -12,6 +12,7 @@ from recap.assessments.api import router as baseline_router
 from recap.catalogue.api import router as catalogue_router
 from recap.cities.api import router as cities_router
 from recap.hazards.api import router as hazards_router
+from recap.planning.api import router as planning_router
 
 api = NinjaAPI(
     title="ReCAP API",
@@ -25,6 +26,7 @@ api = NinjaAPI(
 api.add_router("/cities", cities_router)
 api.add_router("/cities", hazards_router)
 api.add_router("/cities", baseline_router)
+api.add_router("/cities", planning_router)
 api.add_router("/catalogue", catalogue_router)
 api.add_router("/me", me_router)
 

@@ -32,7 +32,9 @@ class Command(BaseCommand):
         from recap.planning.services import interrupted_work_fail
 
         if stale := interrupted_work_fail():
-            self.stdout.write(f"{stale} computation(s) left unfinished by a stopped worker: failed.")
+            self.stdout.write(
+                f"{stale} computation(s) left unfinished by a stopped worker: failed."
+            )
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable))
         if gunicorn is None:
             raise CommandError("gunicorn is not installed in this environment: run `make install`.")

@@ -1,0 +1,206 @@
+"""Prioritisation over the API: a city's sessions, a run's progress and result (queued with a
+POST, polled with a GET), and its action packages. Same policies as the pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from recap.core.api_auth import SIGNED_IN, private_city
+
+from . import selectors
+from .models import PrioritisationSession, Run
+from .policies import package_policy
+from .services import session_run
+
+router = Router(tags=["prioritisation"])
+
+
+class SessionOut(Schema):
+    id: int
+    title: str
+    candidates: list[str]
+    weights: dict[str, float]
+    budget_short_usd: int
+    budget_medium_usd: int
+    staff_fte: float
+    max_actions: int | None
+    min_per_sector: dict[str, int]
+    must_include: list[str]
+    must_exclude: list[str]
+    runs: list[int]
+    created_at: datetime
+
+
+class RankedOut(Schema):
+    rank: int
+    code: str
+    value: float
+    selected: bool
+
+
+class RobustnessOut(Schema):
+    status: str
+    done: int
+    samples: int
+    base_package_share: float | None
+    selection_probability: dict[str, float] | None
+
+
+class RunOut(Schema):
+    number: int
+    status: str
+    stage: str
+    done: int
+    total: int
+    error: str
+    seconds: float
+    created_at: datetime
+    package_status: str | None
+    objective: float | None
+    selected: list[str] | None
+    ranking: list[RankedOut] | None
+    robustness: RobustnessOut | None
+
+
+class PackageOut(Schema):
+    id: int
+    name: str
+    status: str
+    rationale: str
+    endorsed_at: datetime | None
+    session_id: int
+    version: int
+    run: int
+    selected: list[str]
+    objective: float
+
+
+def _session_out(s: PrioritisationSession) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "title": s.title,
+        "candidates": sorted(c.code for c in s.candidates.all()),
+        "weights": s.weights,
+        "budget_short_usd": s.budget_short_usd,
+        "budget_medium_usd": s.budget_medium_usd,
+        "staff_fte": float(s.staff_fte),
+        "max_actions": s.max_actions,
+        "min_per_sector": s.min_per_sector,
+        "must_include": s.must_include,
+        "must_exclude": s.must_exclude,
+        "runs": sorted(r.number for r in s.runs.all()),
+        "created_at": s.created_at,
+    }
+
+
+def _run_out(run: Run) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "number": run.number,
+        "status": run.status,
+        "stage": run.stage,
+        "done": run.done,
+        "total": run.total,
+        "error": run.error,
+        "seconds": run.seconds,
+        "created_at": run.created_at,
+        "package_status": None,
+        "objective": None,
+        "selected": None,
+        "ranking": None,
+        "robustness": None,
+    }
+    if run.is_done:
+        result = run.outcome
+        chosen = set(result["package"]["selected"])
+        out |= {
+            "package_status": result["package"]["status"],
+            "objective": result["package"].get("objective"),
+            "selected": result["package"]["selected"],
+            "ranking": [
+                {"rank": i + 1, "code": c, "value": result["values"][c], "selected": c in chosen}
+                for i, c in enumerate(result["ranking"])
+            ],
+        }
+        job = run.robustness_jobs.first()
+        if job is not None:
+            out["robustness"] = {
+                "status": job.status,
+                "done": job.done,
+                "samples": job.samples,
+                "base_package_share": (job.result or {}).get("base_package_share"),
+                "selection_probability": (job.result or {}).get("selection_probability"),
+            }
+    return out
+
+
+@router.get(
+    "/{int:city_id}/sessions",
+    response=list[SessionOut],
+    auth=SIGNED_IN,
+    summary="A city's prioritisation sessions, newest first",
+)
+def city_sessions(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
+    city = private_city(request, city_id)
+    return [_session_out(s) for s in selectors.session_list(user=request.user, city=city)]
+
+
+@router.post(
+    "/{int:city_id}/sessions/{int:session_id}/runs",
+    response={202: RunOut},
+    auth=SIGNED_IN,
+    summary="Queue a run of the engine on the session (city editors); poll it with GET",
+)
+def session_run_create(
+    request: HttpRequest, city_id: int, session_id: int
+) -> Status[dict[str, Any]]:
+    city = private_city(request, city_id)
+    session = selectors.session_get(user=request.user, city=city, pk=session_id)
+    return Status(202, _run_out(session_run(actor=request.user, session=session)))
+
+
+@router.get(
+    "/{int:city_id}/sessions/{int:session_id}/runs/{int:number}",
+    response=RunOut,
+    auth=SIGNED_IN,
+    summary="A run: its progress, then its package, ranking and robustness",
+)
+def session_run_detail(
+    request: HttpRequest, city_id: int, session_id: int, number: int
+) -> dict[str, Any]:
+    city = private_city(request, city_id)
+    session = selectors.session_get(user=request.user, city=city, pk=session_id)
+    return _run_out(selectors.run_get(user=request.user, session=session, number=number))
+
+
+@router.get(
+    "/{int:city_id}/packages",
+    response=list[PackageOut],
+    auth=SIGNED_IN,
+    summary="A city's action packages with their current version",
+)
+def city_packages(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
+    city = private_city(request, city_id)
+    out = []
+    for p in package_policy.queryset(request.user).filter(city=city):
+        version = p.current
+        if version is None:
+            continue
+        out.append(
+            {
+                "id": p.pk,
+                "name": p.name,
+                "status": p.status,
+                "rationale": p.rationale,
+                "endorsed_at": p.endorsed_at,
+                "session_id": p.session_id,
+                "version": version.number,
+                "run": version.run.number,
+                "selected": version.selected,
+                "objective": version.objective,
+            }
+        )
+    return out

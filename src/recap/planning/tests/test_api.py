@@ -1,0 +1,85 @@
+"""Prioritisation over the API with a personal token: queue a run, poll it, read the result,
+the robustness and the packages; what another city's editor and a viewer may not do."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client, override_settings
+
+from recap.accounts.services import api_token_create
+from recap.planning.models import PrioritisationSession, Run
+from recap.planning.packages import package_save
+from recap.testing import World
+
+from .conftest import CODES
+
+pytestmark = pytest.mark.django_db
+
+
+def _auth(world: World, role: str) -> dict[str, str]:
+    _token, key = api_token_create(user=world.users[role], name=f"{role} script")
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_queue_a_run_poll_it_and_read_the_package(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    city = world.city_a.pk
+    editor = _auth(world, "editor_a")
+    sessions = client.get(f"/api/v1/cities/{city}/sessions", headers=editor).json()
+    assert [s["id"] for s in sessions] == [session.pk]
+    assert sessions[0]["candidates"] == sorted(CODES) and sessions[0]["must_include"] == ["DRM-01"]
+
+    response = client.post(f"/api/v1/cities/{city}/sessions/{session.pk}/runs", headers=editor)
+    assert response.status_code == 202
+    run = response.json()  # the test settings compute it at once
+    assert run["number"] == 1 and run["status"] == "done"
+    polled = client.get(
+        f"/api/v1/cities/{city}/sessions/{session.pk}/runs/1", headers=_auth(world, "viewer_a")
+    ).json()
+    stored = Run.objects.get(session=session, number=1).outcome
+    assert polled["selected"] == stored["package"]["selected"] and "DRM-01" in polled["selected"]
+    assert [r["code"] for r in polled["ranking"]] == stored["ranking"]
+    assert polled["robustness"]["status"] == "done"
+    assert polled["robustness"]["selection_probability"]["DRM-01"] == 1.0
+
+    package_save(
+        actor=world.users["editor_a"], run=Run.objects.get(session=session), name="Via the API"
+    )
+    packages = client.get(f"/api/v1/cities/{city}/packages", headers=editor).json()
+    assert [(p["name"], p["status"], p["version"]) for p in packages] == [
+        ("Via the API", "draft", 1)
+    ]
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_a_queued_run_reads_as_progress_without_a_result(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    editor = _auth(world, "editor_a")
+    url = f"/api/v1/cities/{world.city_a.pk}/sessions/{session.pk}/runs"
+    assert client.post(url, headers=editor).json()["status"] == "queued"
+    polled = client.get(url + "/1", headers=editor).json()
+    assert polled["status"] == "queued" and polled["selected"] is None and polled["ranking"] is None
+
+
+def test_the_api_refuses_what_the_pages_refuse(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    url = f"/api/v1/cities/{world.city_a.pk}/sessions/{session.pk}/runs"
+    # A viewer may read but not run; another city's editor does not see the city at all.
+    response = client.post(url, headers=_auth(world, "viewer_a"))
+    assert response.status_code == 403 and "editors" in response.json()["detail"]
+    assert client.post(url, headers=_auth(world, "editor_b")).status_code == 404
+    assert client.get(url + "/1", headers=_auth(world, "editor_b")).status_code == 404
+    assert client.post(url, headers={"Authorization": "Bearer recap_wrong"}).status_code == 401
+    # A session of the city under another city's id is not found either.
+    other = f"/api/v1/cities/{world.city_b.pk}/sessions/{session.pk}/runs"
+    assert client.post(other, headers=_auth(world, "editor_b")).status_code == 404
+    # No such run; no run was made by any of these calls.
+    assert client.get(url + "/9", headers=_auth(world, "editor_a")).status_code == 404
+    assert not Run.objects.exists()
+    session.candidates.clear()
+    response = client.post(url, headers=_auth(world, "editor_a"))
+    assert response.status_code == 422
+    assert "Choose at least one candidate action" in str(response.json()["detail"])
