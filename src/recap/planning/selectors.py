@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from recap.cities.models import City
@@ -160,29 +161,47 @@ def frontier_chart(
 
 
 def runs_compare(a: Run, b: Run) -> dict[str, Any]:
-    """Two runs side by side: settings, totals, and each action in or out of either package."""
+    """Two runs side by side: every setting (those that differ marked), the total value, and
+    each action in or out of either package."""
+    from .templatetags.planning_labels import criterion_label, sector_label
 
-    def settings(run: Run) -> dict[str, Any]:
-        data = run.input
-        return {
-            "resources": {
-                RESOURCE_LABELS.get(k, k): v for k, v in data["problem"]["resources"].items()
-            },
-            "weights": dict(zip(data.get("criteria", []), data.get("weights", []), strict=False)),
-            "objective": run.outcome["package"]["objective"],
-            "status": run.outcome["package"]["status"],
-            "selected": set(run.outcome["package"]["selected"]),
-        }
+    def whole(x: float) -> str:
+        return number_format(x, decimal_pos=0, use_l10n=True, force_grouping=True)
+
+    def settings(run: Run) -> dict[str, str]:
+        problem = run.input["problem"]
+        out = {str(_("Total value")): number_format(run.outcome["package"]["objective"], 1)}
+        for name, limit in problem["resources"].items():
+            out[str(RESOURCE_LABELS.get(name, name))] = whole(limit)
+        for c, w in zip(run.input.get("criteria", []), run.input.get("weights", []), strict=False):
+            out[str(_("Weight: %(c)s") % {"c": criterion_label(c)})] = f"{round(100 * w)}%"
+        out[str(_("Largest package size"))] = str(problem.get("max_actions") or "—")
+        out[str(_("Minimum actions per sector"))] = (
+            ", ".join(
+                f"{n} × {sector_label(sec)}" for sec, n in sorted(problem["min_per_sector"].items())
+            )
+            or "—"
+        )
+        out[str(_("Must be in"))] = ", ".join(problem.get("must_include", [])) or "—"
+        out[str(_("Must be left out"))] = ", ".join(problem.get("must_exclude", [])) or "—"
+        return out
 
     left, right = settings(a), settings(b)
+    setting_rows = [
+        {"label": k, "a": left[k], "b": right.get(k, "—"), "changed": left[k] != right.get(k, "—")}
+        for k in left
+    ]
+    chosen_a, chosen_b = (
+        set(a.outcome["package"]["selected"]),
+        set(b.outcome["package"]["selected"]),
+    )
     names = {x["id"]: x["name"] for run in (a, b) for x in run.input["problem"]["actions"]}
     rows = [
-        {
-            "code": code,
-            "name": names[code],
-            "a": code in left["selected"],
-            "b": code in right["selected"],
-        }
+        {"code": code, "name": names[code], "a": code in chosen_a, "b": code in chosen_b}
         for code in sorted(names)
     ]
-    return {"a": left, "b": right, "rows": rows, "changed": [r for r in rows if r["a"] != r["b"]]}
+    return {
+        "settings": setting_rows,
+        "rows": rows,
+        "changed": [r for r in rows if r["a"] != r["b"]],
+    }

@@ -442,11 +442,23 @@ def test_two_budgets_side_by_side(
     )  # the old run keeps its input
     assert second.input["problem"]["resources"]["capex_medium"] == 9_000_000
     page = client.get(f"/cities/kigali/workspace/prioritisation/{session.pk}/runs/1/compare/2/")
-    cmp = page.context["cmp"]
+    settings = {r["label"]: r for r in page.context["cmp"]["settings"]}
+    # A larger budget and package, and the lock on DRM-01 lifted, cannot do worse.
+    assert second.outcome["package"]["objective"] >= first.outcome["package"]["objective"]
+    assert settings["Medium-term budget (US$)"] | {"label": ""} == {
+        "label": "",
+        "a": "3,000,000",
+        "b": "9,000,000",
+        "changed": True,
+    }
+    assert settings["Must be in"]["a"] == "DRM-01" and settings["Must be in"]["b"] == "—"
+    assert settings["Weight: Resilience value"]["changed"] is False
     assert (
-        cmp["b"]["objective"] >= cmp["a"]["objective"]
-    )  # a larger budget and package cannot do worse
-    assert "Scenarios side by side" in page.content.decode()
+        settings["Largest package size"]["a"] == "4"
+        and settings["Largest package size"]["b"] == "6"
+    )
+    text = page.content.decode()
+    assert "Scenarios side by side" in text and text.count('class="changed"') >= 6
     bad = client.post(
         f"/cities/kigali/workspace/prioritisation/{session.pk}/edit/", data | {"staff_fte": "-1"}
     )
