@@ -178,7 +178,8 @@ def runs_compare(a: Run, b: Run) -> dict[str, Any]:
         out[str(_("Largest package size"))] = str(problem.get("max_actions") or "—")
         out[str(_("Minimum actions per sector"))] = (
             ", ".join(
-                f"{n} × {sector_label(sec)}" for sec, n in sorted(problem["min_per_sector"].items())
+                f"{n} × {sector_label(sec)}"
+                for sec, n in sorted(problem.get("min_per_sector", {}).items())
             )
             or "—"
         )
