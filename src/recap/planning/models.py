@@ -76,14 +76,19 @@ class StakeholderWeights(models.Model):
         return self.name
 
 
+class WorkStatus(models.TextChoices):
+    """Where a piece of background work stands (a run, a robustness job)."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
 class Run(models.Model):
     """One run of the engine: its input is stored at once, its result by a background task."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = WorkStatus
 
     class Stage(models.TextChoices):
         WAITING = "", _("Waiting for the worker")
@@ -212,11 +217,7 @@ class PackageVersion(models.Model):
 class RobustnessJob(models.Model):
     """Package robustness over the stakeholders' spread, computed in the background."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = WorkStatus
 
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="robustness_jobs")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

@@ -10,8 +10,8 @@ from recap.catalogue.models import CandidateAction, CatalogueAction
 from recap.catalogue.services import catalogue_load_shipped
 from recap.hazards.models import HazardType
 from recap.hazards.services import city_hazard_add, hazard_taxonomy_load
-from recap.planning.models import PrioritisationSession
-from recap.planning.services import session_create
+from recap.planning.models import CRITERIA, PrioritisationSession
+from recap.planning.services import session_create, stakeholder_weights_set
 from recap.testing import World
 
 CODES = ["DRM-01", "DRM-02", "HLT-01", "HLT-04", "WAT-01", "NBS-02", "ECO-01"]
@@ -48,3 +48,14 @@ def session(world: World) -> PrioritisationSession:
         max_actions=4,
         must_include=["DRM-01"],
     )
+
+
+def mayor_and_finance(world: World, session: PrioritisationSession) -> None:
+    """Two stakeholders who disagree: the mayor weighs resilience, finance the economy."""
+    for name, points in [("Mayor", [60, 10, 10, 10, 10]), ("Finance", [10, 60, 10, 10, 10])]:
+        stakeholder_weights_set(
+            actor=world.users["editor_a"],
+            session=session,
+            name=name,
+            weights=dict(zip(CRITERIA, map(float, points), strict=True)),
+        )

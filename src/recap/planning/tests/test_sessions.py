@@ -13,11 +13,10 @@ from recap.planning.services import (
     compute_run,
     session_create,
     session_run,
-    stakeholder_weights_set,
 )
 from recap.testing import World
 
-from .conftest import CODES
+from .conftest import CODES, mayor_and_finance
 
 pytestmark = pytest.mark.django_db
 
@@ -57,19 +56,7 @@ def test_any_run_can_be_reproduced_exactly(world: World, session: Prioritisation
 def test_stakeholders_spread_gives_rank_robustness(
     world: World, session: PrioritisationSession
 ) -> None:
-    for name, w in [("Mayor", [60, 10, 10, 10, 10]), ("Finance", [10, 60, 10, 10, 10])]:
-        stakeholder_weights_set(
-            actor=world.users["editor_a"],
-            session=session,
-            name=name,
-            weights=dict(
-                zip(
-                    ["resilience", "economy", "equity", "climate", "health"],
-                    map(float, w),
-                    strict=True,
-                )
-            ),
-        )
+    mayor_and_finance(world, session)
     data = build_input(session)
     assert data["weights"] == pytest.approx([0.35, 0.35, 0.1, 0.1, 0.1])
     run = session_run(actor=world.users["editor_a"], session=session)
@@ -356,19 +343,7 @@ def test_robustness_runs_as_a_task_and_reports_progress(
 ) -> None:
     from recap.planning.models import RobustnessJob
 
-    for name, w in [("Mayor", [60, 10, 10, 10, 10]), ("Finance", [10, 60, 10, 10, 10])]:
-        stakeholder_weights_set(
-            actor=world.users["editor_a"],
-            session=session,
-            name=name,
-            weights=dict(
-                zip(
-                    ["resilience", "economy", "equity", "climate", "health"],
-                    map(float, w),
-                    strict=True,
-                )
-            ),
-        )
+    mayor_and_finance(world, session)
     run = session_run(actor=world.users["editor_a"], session=session)
     # The run queues its robustness when it finishes (the test settings run tasks at once).
     job = RobustnessJob.objects.get(run=run)
@@ -544,19 +519,7 @@ def test_the_page_shows_each_stakeholders_weights_the_average_and_the_spread(
 ) -> None:
     import re
 
-    for name, w in [("Mayor", [60, 10, 10, 10, 10]), ("Finance", [10, 60, 10, 10, 10])]:
-        stakeholder_weights_set(
-            actor=world.users["editor_a"],
-            session=session,
-            name=name,
-            weights=dict(
-                zip(
-                    ["resilience", "economy", "equity", "climate", "health"],
-                    map(float, w),
-                    strict=True,
-                )
-            ),
-        )
+    mayor_and_finance(world, session)
     client.force_login(world.users["viewer_a"])
     page = client.get(f"/cities/kigali/workspace/prioritisation/{session.pk}/").content.decode()
     rows = {
