@@ -22,7 +22,13 @@ from recap.accounts.services import api_token_create
 from recap.assessments.models import Assessment, Framework
 from recap.catalogue.models import CandidateAction, CatalogueAction
 from recap.hazards.models import CityHazard, CityHazardVersion, HazardType
-from recap.planning.models import ActionPackage, PackageVersion, PrioritisationSession, Run
+from recap.planning.models import (
+    CRITERIA,
+    ActionPackage,
+    PackageVersion,
+    PrioritisationSession,
+    Run,
+)
 from recap.testing import ROLES, World, make_user
 
 pytestmark = pytest.mark.django_db
@@ -182,6 +188,7 @@ def _new_candidate_form(world: World) -> dict[str, Any]:
         "mitigation": "0",
         "adaptation": "1",
         "health": "3",
+        "feasibility": "2",
     }
 
 
@@ -222,7 +229,8 @@ def _fresh_run(world: World) -> dict[str, Any]:
         status="done",
         input={
             "problem": {"resources": {}, "actions": []},
-            "weights": [0.2] * 5,
+            "criteria": list(CRITERIA),
+            "weights": [1 / len(CRITERIA)] * len(CRITERIA),
             "scores": {},
             "stakeholders": {},
         },

@@ -54,6 +54,7 @@ def test_workshop_from_weights_to_an_endorsed_package(
         ("Equity", "10"),
         ("Climate", "10"),
         ("Health preparedness", "10"),
+        ("Feasibility", "0"),
     ]:
         page.locator("section[aria-labelledby=stakeholders-title]").get_by_label(
             f"Weight: {label}"

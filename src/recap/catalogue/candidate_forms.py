@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from recap.hazards.models import CityHazard
 
-from .models import CO_BENEFITS, QUALITIES, CandidateAction, Sector
+from .models import QUALITIES, RATINGS, CandidateAction, Sector
 
 SCORE_CHOICES = [(i, str(i)) for i in range(4)]
 CO_BENEFIT_LABELS = {
@@ -16,6 +16,7 @@ CO_BENEFIT_LABELS = {
     "mitigation": _("Climate mitigation (0–3)"),
     "adaptation": _("Adaptation (0–3)"),
     "health": _("Health (0–3)"),
+    "feasibility": _("Feasibility (0–3)"),
 }
 
 
@@ -42,7 +43,7 @@ class CandidateForm(forms.ModelForm[CandidateAction]):
             "phase",
             "local_cost_usd",
             "staff_fte",
-            *CO_BENEFITS,
+            *RATINGS,
             "qualities",
             "lead_department",
             "partners",
@@ -51,12 +52,12 @@ class CandidateForm(forms.ModelForm[CandidateAction]):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "feasibility_notes": forms.Textarea(attrs={"rows": 3}),
-            **{name: forms.Select(choices=SCORE_CHOICES) for name in CO_BENEFITS},
+            **{name: forms.Select(choices=SCORE_CHOICES) for name in RATINGS},
         }
 
     def __init__(self, *args: Any, city: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in CO_BENEFITS:
+        for name in RATINGS:
             self.fields[name].label = CO_BENEFIT_LABELS[name]
         if self.instance.pk:
             del self.fields["code"]

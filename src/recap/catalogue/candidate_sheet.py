@@ -14,7 +14,7 @@ from recap.core.tabular import Column, SheetSpec, read_table, write_csv, write_x
 from recap.hazards.models import HazardType
 
 from .candidates import candidate_create, candidate_update
-from .models import CO_BENEFITS, QUALITIES, CandidateAction, CatalogueAction, Phase, Sector
+from .models import CO_BENEFITS, QUALITIES, RATINGS, CandidateAction, CatalogueAction, Phase, Sector
 
 
 def candidate_sheet() -> SheetSpec:
@@ -35,6 +35,16 @@ def candidate_sheet() -> SheetSpec:
             ),
             Column("qualities", "list", required=False, choices=QUALITIES),
             *[Column(name, "int", minimum=0, maximum=3) for name in CO_BENEFITS],
+            # Files made before feasibility was rated still import: blank or absent is 2.
+            Column(
+                "feasibility",
+                "int",
+                required=False,
+                minimum=0,
+                maximum=3,
+                default=2,
+                help="0 very hard to 3 straightforward; blank means 2",
+            ),
             Column("local_cost_usd", "int", minimum=0),
             Column("staff_fte", "float", minimum=0, maximum=999),
             Column("phase", "choice", choices=[p.value for p in Phase]),
@@ -54,7 +64,7 @@ def _row(c: CandidateAction) -> dict[str, Any]:
         "sectors": list(c.sectors),
         "hazards": dict(c.hazards),
         "qualities": list(c.qualities),
-        **{name: getattr(c, name) for name in CO_BENEFITS},
+        **{name: getattr(c, name) for name in RATINGS},
         "local_cost_usd": c.local_cost_usd,
         "staff_fte": float(c.staff_fte),
         "phase": c.phase,

@@ -34,6 +34,7 @@ CRITERION_LABELS = {
     "equity": _lazy("Equity"),
     "climate": _lazy("Climate"),
     "health": _lazy("Health preparedness"),
+    "feasibility": _lazy("Feasibility"),
 }
 
 

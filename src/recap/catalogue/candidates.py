@@ -18,16 +18,17 @@ from recap.cities.policies import city_policy
 from recap.engine.value import Hazard, action_scores, action_value
 from recap.hazards.models import CityHazard
 
-from .models import CO_BENEFITS, CandidateAction, CatalogueAction
+from .models import RATINGS, CandidateAction, CatalogueAction
 from .policies import candidate_action_policy
 
-#: Criterion weights used before a workshop sets its own (resilience first, dividends equal).
+#: Criterion weights used before a workshop sets its own (resilience first, the rest equal).
 DEFAULT_WEIGHTS = {
-    "resilience": 0.4,
-    "economy": 0.15,
-    "equity": 0.15,
-    "climate": 0.15,
-    "health": 0.15,
+    "resilience": 0.35,
+    "economy": 0.13,
+    "equity": 0.13,
+    "climate": 0.13,
+    "health": 0.13,
+    "feasibility": 0.13,
 }
 EDITABLE = (
     "title",
@@ -35,7 +36,7 @@ EDITABLE = (
     "sectors",
     "hazards",
     "qualities",
-    *CO_BENEFITS,
+    *RATINGS,
     "local_cost_usd",
     "staff_fte",
     "phase",
@@ -67,7 +68,7 @@ def candidate_adopt(*, actor: Any, city: City, source: CatalogueAction) -> Candi
         sectors=list(source.sectors),
         hazards=dict(source.hazards),
         qualities=list(source.qualities),
-        **{name: getattr(source, name) for name in CO_BENEFITS},
+        **{name: getattr(source, name) for name in RATINGS},
         local_cost_usd=(source.cost_min_usd + source.cost_max_usd) // 2,
         staff_fte=source.staff_fte,
         phase=source.phase,
@@ -165,6 +166,7 @@ def candidate_values(
             effectiveness={k: float(v) for k, v in c.hazards.items()},
             qualities=c.qualities,
             co_benefits={k: float(v) for k, v in c.co_benefits.items()},
+            feasibility=float(c.feasibility),
         )
         valued = action_value(detail["scores"], weights or DEFAULT_WEIGHTS)
         out.append(ValuedCandidate(c, valued["value"], detail | valued))

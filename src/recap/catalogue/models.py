@@ -39,6 +39,11 @@ QUALITIES = (
     "integrated",
 )
 CO_BENEFITS = ("economy", "equity", "mitigation", "adaptation", "health")
+#: Every 0–3 rating an action carries: its co-benefits, then how feasible it is to carry out.
+RATINGS = (*CO_BENEFITS, "feasibility")
+FEASIBILITY_HELP = _(
+    "0 very hard (years, many approvals) to 3 straightforward (months, the city's own staff)"
+)
 
 # Cost bands for filtering, in US dollars (upper bound of the indicative range).
 COST_BANDS = {
@@ -70,6 +75,9 @@ class CatalogueAction(models.Model):
     )
     adaptation = models.PositiveSmallIntegerField(_("adaptation"), validators=SCORE, default=0)
     health = models.PositiveSmallIntegerField(_("health"), validators=SCORE, default=0)
+    feasibility = models.PositiveSmallIntegerField(
+        _("feasibility"), validators=SCORE, default=2, help_text=FEASIBILITY_HELP
+    )
     cost_min_usd = models.PositiveIntegerField(_("indicative cost from (US$)"))
     cost_max_usd = models.PositiveIntegerField(_("indicative cost to (US$)"))
     staff_fte = models.DecimalField(
@@ -142,6 +150,9 @@ class CandidateAction(models.Model):
     )
     adaptation = models.PositiveSmallIntegerField(_("adaptation"), validators=SCORE, default=0)
     health = models.PositiveSmallIntegerField(_("health"), validators=SCORE, default=0)
+    feasibility = models.PositiveSmallIntegerField(
+        _("feasibility"), validators=SCORE, default=2, help_text=FEASIBILITY_HELP
+    )
     local_cost_usd = models.PositiveIntegerField(_("local cost estimate (US$)"))
     staff_fte = models.DecimalField(
         _("staff effort (FTE)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0)]

@@ -16,7 +16,7 @@ from recap.accounts.services import audit
 from recap.core.tabular import read_table, write_csv, write_xlsx
 from recap.hazards.models import HazardType
 
-from .models import CO_BENEFITS, CatalogueAction
+from .models import RATINGS, CatalogueAction
 from .spreadsheet import action_to_row, catalogue_sheet
 
 
@@ -50,7 +50,7 @@ def _fields(row: dict[str, Any]) -> dict[str, Any]:
         "sectors": row["sectors"],
         "hazards": row["hazards"],
         "qualities": row["qualities"],
-        **{name: row[name] for name in CO_BENEFITS},
+        **{name: row[name] for name in RATINGS},
         "cost_min_usd": row["cost_min_usd"],
         "cost_max_usd": row["cost_max_usd"],
         "staff_fte": Decimal(str(round(row["staff_fte"], 2))),

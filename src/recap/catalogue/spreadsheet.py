@@ -6,7 +6,7 @@ from typing import Any
 
 from recap.core.tabular import Column, SheetSpec
 
-from .models import CO_BENEFITS, QUALITIES, CatalogueAction, Phase, Sector
+from .models import CO_BENEFITS, QUALITIES, RATINGS, CatalogueAction, Phase, Sector
 
 
 def catalogue_sheet(hazard_codes: list[str]) -> SheetSpec:
@@ -22,6 +22,16 @@ def catalogue_sheet(hazard_codes: list[str]) -> SheetSpec:
             Column("hazards", "pairs", required=False, choices=hazard_codes, maximum=3),
             Column("qualities", "list", required=False, choices=QUALITIES),
             *[Column(name, "int", minimum=0, maximum=3) for name in CO_BENEFITS],
+            # Files made before feasibility was rated still import: blank or absent is 2.
+            Column(
+                "feasibility",
+                "int",
+                required=False,
+                minimum=0,
+                maximum=3,
+                default=2,
+                help="0 very hard to 3 straightforward; blank means 2",
+            ),
             Column("cost_min_usd", "int", minimum=0),
             Column("cost_max_usd", "int", minimum=0),
             Column("staff_fte", "float", minimum=0, maximum=999),
@@ -42,7 +52,7 @@ def action_to_row(action: CatalogueAction) -> dict[str, Any]:
         "sectors": list(action.sectors),
         "hazards": dict(action.hazards),
         "qualities": list(action.qualities),
-        **{name: getattr(action, name) for name in CO_BENEFITS},
+        **{name: getattr(action, name) for name in RATINGS},
         "cost_min_usd": action.cost_min_usd,
         "cost_max_usd": action.cost_max_usd,
         "staff_fte": float(action.staff_fte),

@@ -49,6 +49,7 @@ class Column:
     maximum: float | None = None
     max_length: int = 4000
     help: str = ""
+    default: Any = None  # for a column that is not required: a blank cell or absent column
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,8 @@ def _convert(raw: Any, column: Column) -> Any:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         if column.required:
             raise ValueError("is required")
+        if column.default is not None:
+            return column.default
         return {"list": [], "lines": [], "pairs": {}}.get(column.kind)
     if column.kind in ("int", "float"):
         return _number(raw, column)

@@ -208,7 +208,14 @@ def _demo_session(city: City) -> None:
         city=city,
         title="Resilient recovery workshop",
         candidates=list(CandidateAction.objects.filter(city=city)),
-        weights={"resilience": 40, "economy": 15, "equity": 15, "climate": 15, "health": 15},
+        weights={
+            "resilience": 35,
+            "economy": 13,
+            "equity": 13,
+            "climate": 13,
+            "health": 13,
+            "feasibility": 13,
+        },
         budget_short_usd=600_000,
         budget_medium_usd=9_000_000,
         staff_fte=12,
@@ -216,9 +223,9 @@ def _demo_session(city: City) -> None:
         max_actions=7,
     )
     for name, weights in [
-        ("Chief Resilience Officer", [45, 10, 15, 15, 15]),
-        ("Finance department", [30, 35, 10, 10, 15]),
-        ("Community representatives", [30, 15, 35, 5, 15]),
+        ("Chief Resilience Officer", [40, 10, 15, 15, 15, 5]),
+        ("Finance department", [25, 30, 10, 10, 10, 15]),
+        ("Community representatives", [25, 15, 30, 5, 15, 10]),
     ]:
         stakeholder_weights_set(
             actor=admin,
@@ -226,7 +233,7 @@ def _demo_session(city: City) -> None:
             name=name,
             weights=dict(
                 zip(
-                    ("resilience", "economy", "equity", "climate", "health"),
+                    ("resilience", "economy", "equity", "climate", "health", "feasibility"),
                     map(float, weights),
                     strict=True,
                 )

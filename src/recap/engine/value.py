@@ -16,7 +16,9 @@ criterion's contribution. The model, in words:
 3. **Triple dividend.** Co-benefits are scored 0–3: economy (jobs, local economy), equity,
    climate (the better of mitigation and adaptation, plus a quarter of the other, capped at 3)
    and health preparedness. Each becomes score/3.
-4. **Value.** Criterion weights w (from the workshop: direct, swing or AHP) are normalised to
+4. **Feasibility.** How readily the city can carry the action out (time, staff, approvals),
+   rated 0–3 (2, "feasible with the usual effort", when not given); it becomes score/3.
+5. **Value.** Criterion weights w (from the workshop: direct, swing or AHP) are normalised to
    sum to 1; value = 100 × Σ_c w_c × score_c, between 0 and 100. The result carries each
    criterion's score, weight and contribution, and each hazard's share of the resilience score.
 """
@@ -40,7 +42,9 @@ QUALITIES = (
     "integrated",
 )
 CO_BENEFITS = ("economy", "equity", "mitigation", "adaptation", "health")
-CRITERIA = ("resilience", "economy", "equity", "climate", "health")
+CRITERIA = ("resilience", "economy", "equity", "climate", "health", "feasibility")
+#: The feasibility rating (0–3) of an action that gives none.
+DEFAULT_FEASIBILITY = 2.0
 TREND_FACTOR = {"rising": 1.25, "stable": 1.0, "falling": 0.8}
 
 
@@ -93,6 +97,7 @@ def action_scores(
     effectiveness: Mapping[str, float],
     qualities: Sequence[str],
     co_benefits: Mapping[str, float],
+    feasibility: float = DEFAULT_FEASIBILITY,
 ) -> dict[str, Any]:
     """Criterion scores in [0, 1] of one action, with the breakdown behind each."""
     total_risk = sum(h.risk for h in hazards)
@@ -113,6 +118,7 @@ def action_scores(
         "equity": co_benefits.get("equity", 0.0) / 3,
         "climate": climate / 3,
         "health": co_benefits.get("health", 0.0) / 3,
+        "feasibility": feasibility / 3,
     }
     return {
         "scores": scores,
@@ -159,7 +165,9 @@ def evaluate(data: Any) -> dict[str, Any]:
     for i, raw in enumerate(v.array(v.required(root, "actions", ""), "actions")):
         p = v.join("actions", i)
         a = v.obj(raw, p)
-        v.no_unknown_keys(a, ("id", "effectiveness", "qualities", "co_benefits", "name"), p)
+        v.no_unknown_keys(
+            a, ("id", "effectiveness", "qualities", "co_benefits", "feasibility", "name"), p
+        )
         ident = v.string(v.required(a, "id", p), v.join(p, "id"))
         if ident in results:
             raise ProblemError(v.join(p, "id"), f"duplicate id {ident!r}")
@@ -184,7 +192,18 @@ def evaluate(data: Any) -> dict[str, Any]:
             if name not in CO_BENEFITS:
                 raise ProblemError(cp, f"must be one of {', '.join(CO_BENEFITS)}")
             co[name] = _score(s, cp)
-        detail = action_scores(hazards, effectiveness=eff, qualities=qualities, co_benefits=co)
+        feasibility = (
+            _score(a["feasibility"], v.join(p, "feasibility"))
+            if "feasibility" in a
+            else DEFAULT_FEASIBILITY
+        )
+        detail = action_scores(
+            hazards,
+            effectiveness=eff,
+            qualities=qualities,
+            co_benefits=co,
+            feasibility=feasibility,
+        )
         results[ident] = detail | action_value(detail["scores"], weights)
     return {
         "values": {k: r["value"] for k, r in results.items()},

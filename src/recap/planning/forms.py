@@ -15,6 +15,7 @@ CRITERION_LABELS = {
     "equity": _("Equity"),
     "climate": _("Climate"),
     "health": _("Health preparedness"),
+    "feasibility": _("Feasibility"),
 }
 
 
@@ -54,7 +55,7 @@ class SessionForm(forms.Form):
                 label=_("Weight: %(c)s") % {"c": CRITERION_LABELS[criterion]},
                 min_value=0,
                 max_value=100,
-                initial={"resilience": 40}.get(criterion, 15),
+                initial={"resilience": 35}.get(criterion, 13),
             )
         for value, label in Sector.choices:
             self.fields[f"min_{value}"] = forms.IntegerField(
@@ -133,7 +134,8 @@ class SessionForm(forms.Form):
             "budget_medium_usd": session.budget_medium_usd,
             "staff_fte": session.staff_fte,
             "max_actions": session.max_actions,
-            **{f"w_{c}": w for c, w in session.weights.items()},
+            # A session made before a criterion existed gave it no weight.
+            **{f"w_{c}": session.weights.get(c, 0) for c in CRITERIA},
             **{f"min_{s}": n for s, n in session.min_per_sector.items()},
             **{f"lock_{codes[c]}": "in" for c in session.must_include if c in codes},
             **{f"lock_{codes[c]}": "out" for c in session.must_exclude if c in codes},

@@ -11,11 +11,18 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-CRITERIA = ("resilience", "economy", "equity", "climate", "health")
+CRITERIA = ("resilience", "economy", "equity", "climate", "health", "feasibility")
 
 
 def default_weights() -> dict[str, float]:
-    return {"resilience": 0.4, "economy": 0.15, "equity": 0.15, "climate": 0.15, "health": 0.15}
+    return {
+        "resilience": 35,
+        "economy": 13,
+        "equity": 13,
+        "climate": 13,
+        "health": 13,
+        "feasibility": 13,
+    }
 
 
 class PrioritisationSession(models.Model):

@@ -34,7 +34,7 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
     for code in version.selected:
         a = actions[code]
         cost = sum(v for k, v in a["uses"].items() if k.startswith("capex"))
-        scores = dict(zip(CRITERIA, data["scores"][code], strict=True))
+        scores = dict(zip(data["criteria"], data["scores"][code], strict=True))
         selected.append(a | {"value": values[code], "cost": cost, "scores": scores})
     by_phase = {
         phase: [a for a in selected if a["phase"] == phase] for phase in ("short", "medium")
@@ -98,9 +98,10 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
         "radar": radar([[r.share for r in results]], [r.dimension.code for r in results], size=300)
         if results
         else None,
-        "weights": dict(zip(CRITERIA, data["weights"], strict=True)),
+        "weights": dict(zip(data["criteria"], data["weights"], strict=True)),
         "stakeholders": {
-            k: dict(zip(CRITERIA, v, strict=True)) for k, v in data.get("stakeholders", {}).items()
+            k: dict(zip(data["criteria"], v, strict=True))
+            for k, v in data.get("stakeholders", {}).items()
         },
         "resources": [
             {
@@ -117,7 +118,7 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
         "frontiers": frontiers,
         "robustness": robustness,
         "firsts": (result.get("rank_robustness") or {}).get("first_rank_acceptability", {}),
-        "criteria": CRITERIA,
+        "criteria": data["criteria"],
     }
 
 

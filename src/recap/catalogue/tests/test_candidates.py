@@ -69,11 +69,21 @@ def test_value_is_the_engine_model_against_this_citys_register(setup: World) -> 
         effectiveness={k: float(v) for k, v in c.hazards.items()},
         qualities=c.qualities,
         co_benefits={k: float(v) for k, v in c.co_benefits.items()},
+        feasibility=float(c.feasibility),
     )
+    # DRM-01 ships as feasible with the usual effort (2 of 3, ten months): it scores 2/3.
+    assert c.feasibility == 2 and expected["scores"]["feasibility"] == pytest.approx(2 / 3)
     assert valued.value == pytest.approx(
         action_value(
             expected["scores"],
-            {"resilience": 0.4, "economy": 0.15, "equity": 0.15, "climate": 0.15, "health": 0.15},
+            {
+                "resilience": 0.35,
+                "economy": 0.13,
+                "equity": 0.13,
+                "climate": 0.13,
+                "health": 0.13,
+                "feasibility": 0.13,
+            },
         )["value"]
     )
     assert set(valued.breakdown["hazards"]) == {"flood_flash", "epidemic"}
@@ -106,6 +116,7 @@ def test_views_adopt_write_own_edit_and_isolation(client: Client, setup: World) 
             "mitigation": "0",
             "adaptation": "2",
             "health": "1",
+            "feasibility": "3",
             "hazard__flood_flash": "3",
             "lead_department": "Disaster management unit",
         },

@@ -40,7 +40,14 @@ def session(world: World) -> PrioritisationSession:
         city=world.city_a,
         title="Workshop",
         candidates=list(CandidateAction.objects.filter(city=world.city_a)),
-        weights={"resilience": 40, "economy": 15, "equity": 15, "climate": 15, "health": 15},
+        weights={
+            "resilience": 40,
+            "economy": 15,
+            "equity": 15,
+            "climate": 15,
+            "health": 15,
+            "feasibility": 10,
+        },
         budget_short_usd=300_000,
         budget_medium_usd=3_000_000,
         staff_fte=5,
@@ -52,7 +59,7 @@ def session(world: World) -> PrioritisationSession:
 
 def mayor_and_finance(world: World, session: PrioritisationSession) -> None:
     """Two stakeholders who disagree: the mayor weighs resilience, finance the economy."""
-    for name, points in [("Mayor", [60, 10, 10, 10, 10]), ("Finance", [10, 60, 10, 10, 10])]:
+    for name, points in [("Mayor", [60, 10, 10, 10, 10, 0]), ("Finance", [10, 60, 10, 10, 10, 0])]:
         stakeholder_weights_set(
             actor=world.users["editor_a"],
             session=session,

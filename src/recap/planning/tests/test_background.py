@@ -29,6 +29,9 @@ def _base(session: PrioritisationSession) -> str:
     return f"/cities/kigali/workspace/prioritisation/{session.pk}/"
 
 
+# The real worker closes and reopens database connections, as it does in production: the test
+# commits its data (a transactional test) instead of hiding it in a rolled-back transaction.
+@pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DATABASE_QUEUE)
 def test_a_run_is_queued_shows_progress_and_the_worker_finishes_it(
     client: Client,

@@ -30,6 +30,7 @@ def _post_data(session: PrioritisationSession, **changes: Any) -> dict[str, Any]
         "w_equity": "15",
         "w_climate": "15",
         "w_health": "15",
+        "w_feasibility": "10",
     }
     return data | changes
 

@@ -58,7 +58,7 @@ def test_stakeholders_spread_gives_rank_robustness(
 ) -> None:
     mayor_and_finance(world, session)
     data = build_input(session)
-    assert data["weights"] == pytest.approx([0.35, 0.35, 0.1, 0.1, 0.1])
+    assert data["weights"] == pytest.approx([0.35, 0.35, 0.1, 0.1, 0.1, 0.0])
     run = session_run(actor=world.users["editor_a"], session=session)
     firsts = run.result["rank_robustness"]["first_rank_acceptability"]
     assert sum(firsts.values()) == pytest.approx(1.0)
@@ -155,6 +155,7 @@ def test_session_form_validation(
             "w_equity": "0",
             "w_climate": "0",
             "w_health": "0",
+            "w_feasibility": "0",
         },
     )
     assert response.status_code == 400
@@ -405,6 +406,7 @@ def test_two_budgets_side_by_side(
         "w_equity": "15",
         "w_climate": "15",
         "w_health": "15",
+        "w_feasibility": "10",
     }
     assert (
         client.post(f"/cities/kigali/workspace/prioritisation/{session.pk}/edit/", data).status_code
@@ -457,6 +459,7 @@ def test_weights_by_swing_and_by_pairwise_comparison(
             "s_equity": "40",
             "s_climate": "20",
             "s_health": "20",
+            "s_feasibility": "0",
         },
     )
     swing = StakeholderWeights.objects.get(name="Health").weights
@@ -466,6 +469,7 @@ def test_weights_by_swing_and_by_pairwise_comparison(
         "equity": 20.0,
         "climate": 10.0,
         "health": 10.0,
+        "feasibility": 0.0,
     }
     refused = client.post(
         base + "swing/",
@@ -476,6 +480,7 @@ def test_weights_by_swing_and_by_pairwise_comparison(
             "s_equity": "40",
             "s_climate": "20",
             "s_health": "20",
+            "s_feasibility": "0",
         },
         follow=True,
     )
@@ -486,7 +491,7 @@ def test_weights_by_swing_and_by_pairwise_comparison(
     answers = {f"p_{a}_{b}": ("5" if a == "resilience" else "1") for a, b in criterion_pairs()}
     response = client.post(base + "ahp/", {"name": "Mayor"} | answers, follow=True)
     mayor = StakeholderWeights.objects.get(name="Mayor").weights
-    assert mayor["resilience"] == pytest.approx(100 * 5 / 9, abs=0.01)
+    assert mayor["resilience"] == pytest.approx(100 * 5 / 10, abs=0.01)  # 5 : 1 : … : 1
     assert "consistent enough" in response.content.decode()
     # A contradictory set of comparisons is saved but flagged in plain words.
     contradictory = dict(answers) | {
