@@ -84,7 +84,9 @@ def package_adjust(
         )
     result = optimize(_problem(current.run, lock_in, lock_out), time_limit=30)
     if result.status == "infeasible":
-        raise ValidationError(result.reason or _("No package meets these locks."))
+        from .wording import conflict_text
+
+        raise ValidationError(conflict_text(result.conflict, result.reason or ""))
     version = PackageVersion.objects.create(
         package=package,
         number=current.number + 1,

@@ -73,6 +73,9 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
             "distinct": job.result["distinct_packages"],
             # The stakeholders' own weightings (two or more), or every weight within ±50 %.
             "stakeholders": len(data.get("stakeholders") or {}) >= 2,
+            # A version adjusted by hand differs from the run's optimum the samples were about.
+            "adjusted": set(version.selected) != set(result["package"]["selected"]),
+            "run": run.number,
             "rows": sorted(
                 (
                     {"code": c, "name": actions[c]["name"], "p": p, "in": c in in_package}

@@ -210,6 +210,13 @@ def test_package_save_adjust_version_and_endorse(
     package_adjust(actor=world.users["editor_a"], package=package, lock_in=["HLT-01"], lock_out=[])
     package.refresh_from_db()
     assert package.status == ActionPackage.Status.DRAFT and package.versions.count() == 3
+    # A French-speaking team reads the clash in French.
+    from django.utils import translation
+
+    with translation.override("fr"), pytest.raises(ValidationError, match="ne peuvent pas toutes"):
+        package_adjust(
+            actor=world.users["editor_a"], package=package, lock_in=[], lock_out=["DRM-01"]
+        )
 
 
 def test_package_pages(client: Client, world: World, session: PrioritisationSession) -> None:
@@ -535,3 +542,25 @@ def test_the_page_shows_each_stakeholders_weights_the_average_and_the_spread(
     # spread 10–60 %: wide apart.
     assert re.search(r"^ 10% +60% +35% +10–60% +wide", rows["Resilience value"])
     assert "wide" not in rows["Equity"] and "10–10%" in rows["Equity"]
+
+
+def test_report_says_when_robustness_is_for_the_run_not_a_hand_adjusted_version(
+    world: World, session: PrioritisationSession
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from recap.planning.packages import package_adjust, package_save
+    from recap.planning.report import package_pdf, report_context
+
+    run = session_run(actor=world.users["editor_a"], session=session)
+    package = package_save(actor=world.users["editor_a"], run=run, name="Adjusted")
+    assert report_context(package, user=world.users["viewer_a"])["robustness"]["adjusted"] is False
+    out = next(c for c in run.outcome["package"]["selected"] if c != "DRM-01")
+    package_adjust(actor=world.users["editor_a"], package=package, lock_in=[], lock_out=[out])
+    context = report_context(package, user=world.users["viewer_a"])
+    assert context["robustness"]["adjusted"] is True and context["robustness"]["run"] == 1
+    pdf = package_pdf(package, user=world.users["viewer_a"])
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "this version was adjusted by hand" in " ".join(text.split())
