@@ -50,6 +50,10 @@ def test_any_run_can_be_reproduced_exactly(world: World, session: Prioritisation
     assert again["package"]["selected"] == run.result["package"]["selected"]
     assert again["values"] == run.result["values"]
     assert again["ranking"] == run.result["ranking"]
+    # Every explanation and the frontier too: nothing in a stored result depends on timing.
+    assert again["explanations"] == run.result["explanations"]
+    points = lambda r: {k: [(p["limit"], p["value"]) for p in f["points"]] for k, f in r.items()}  # noqa: E731
+    assert points(again["frontiers"]) == points(run.result["frontiers"])
     assert build_input(session)["problem"]["resources"]["capex_short"] == 1
 
 
