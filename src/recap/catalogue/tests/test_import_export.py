@@ -330,3 +330,19 @@ def test_api_catalogue(client: Client, catalogue: None) -> None:
     one = client.get("/api/v1/catalogue/WAT-01").json()
     assert set(one["co_benefits"]) == {"economy", "equity", "mitigation", "adaptation", "health"}
     assert client.get("/api/v1/catalogue/NOPE-1").status_code == 404
+
+
+def test_feasibility_is_optional_in_older_files_and_checked_when_given(catalogue: None) -> None:
+    # A file made before feasibility was rated: no such column; the action is rated 2.
+    plan = catalogue_import_plan(data=workbook(HEADER, good_row_values()), filename="old.xlsx")
+    assert plan.rows[0]["feasibility"] == 2
+    # Given, it is checked like every other rating, and the cell is named.
+    header = [*HEADER, "feasibility"]
+    plan = catalogue_import_plan(
+        data=workbook(header, [*good_row_values(), 3]), filename="new.xlsx"
+    )
+    assert plan.rows[0]["feasibility"] == 3
+    with pytest.raises(TableError) as exc:
+        catalogue_import_plan(data=workbook(header, [*good_row_values(), 5]), filename="bad.xlsx")
+    assert any("row 2, column 'feasibility'" in e for e in exc.value.errors)
+    assert not CatalogueAction.objects.filter(code="NEW-01").exists()
