@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,7 @@ def setting(n: int, world: Any, hazards: list[str]) -> Any:
         candidates=candidates,
         budget_short_usd=short // 4,
         budget_medium_usd=medium // 4,
-        staff_fte=round(0.3 * sum(float(c.staff_fte) for c in candidates), 2),
+        staff_fte=Decimal(str(round(0.3 * sum(float(c.staff_fte) for c in candidates), 2))),
         max_actions=max(5, n // 5),
     )
     from recap.planning.services import stakeholder_weights_set
@@ -121,8 +122,9 @@ def main() -> None:
             impact=5 - k % 4,
             trend="rising",
         )
-    client = Client()
+    client = Client(HTTP_HOST="localhost")
     client.force_login(world.users["editor_a"])
+    client.get("/cities/kigali/workspace/prioritisation/")  # warm up: imports, templates
     print(f"SQLite file in {VAR}; the task queue is the database (django-tasks-db)")
     print(
         f"{'candidates':>10}  {'POST run s':>10}  {'compute s':>9}  {'page queued s':>13}  "
