@@ -191,11 +191,16 @@ def build_input(session: PrioritisationSession) -> dict[str, Any]:
 @transaction.atomic
 def session_run(*, actor: Any, session: PrioritisationSession) -> Run:
     """Store the run's input now and queue the engine: the page shows its progress, and the
-    result (then its robustness) lands when the background worker is done."""
+    result (then its robustness) lands when the background worker is done. Asking again while
+    an identical run is still pending returns that run instead of queueing the work twice."""
     _require_editor(actor, session.city)
     if not session.candidates.exists():
         raise ValidationError(_("Choose at least one candidate action before running."))
     data = build_input(session)
+    # A second click while the same run is still waiting or working would only repeat it.
+    for pending in session.runs.filter(status__in=[Run.Status.QUEUED, Run.Status.RUNNING]):
+        if pending.input == data:
+            return pending
     last = session.runs.aggregate(n=Max("number"))["n"] or 0
     run = Run.objects.create(session=session, number=last + 1, input=data, created_by=actor)
     audit(actor=actor, verb="session.run", target=run, city=session.city)

@@ -185,3 +185,21 @@ def test_work_left_running_by_a_stopped_worker_can_be_started_again(
     assert "The computation failed" in page and "Compute robustness" in page
     client.post(_base(session) + "runs/1/robustness/")
     assert RobustnessJob.objects.filter(run=run).first().status == "done"  # type: ignore[union-attr]
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_a_second_click_on_a_pending_run_does_not_queue_it_twice(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    client.force_login(world.users["editor_a"])
+    first = client.post(_base(session) + "run/")
+    again = client.post(_base(session) + "run/")
+    assert first["Location"] == again["Location"]  # the same run, shown with its progress
+    assert Run.objects.filter(session=session).count() == 1 and DBTaskResult.objects.count() == 1
+    # Changed settings are another scenario: that one is queued.
+    session.budget_short_usd = 1_000_000
+    session.save()
+    client.post(_base(session) + "run/")
+    assert Run.objects.filter(session=session).count() == 2 and DBTaskResult.objects.count() == 2
