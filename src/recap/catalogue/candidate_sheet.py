@@ -35,7 +35,8 @@ def candidate_sheet() -> SheetSpec:
             ),
             Column("qualities", "list", required=False, choices=QUALITIES),
             *[Column(name, "int", minimum=0, maximum=3) for name in CO_BENEFITS],
-            # Files made before feasibility was rated still import: blank or absent is 2.
+            # Files made before feasibility was rated still import: a blank cell means 2, and
+            # without the column an update keeps the stored rating (a new action gets 2).
             Column(
                 "feasibility",
                 "int",
@@ -125,7 +126,11 @@ def candidate_import_plan(city: City, *, data: bytes, filename: str) -> Candidat
         r["code"]
         for r in rows
         if r["code"] in current
-        and {k: ("" if v is None else v) for k, v in r.items() if k != "_row"} != current[r["code"]]
+        and any(
+            current[r["code"]].get(k) != ("" if v is None else v)
+            for k, v in r.items()
+            if k != "_row"
+        )
     ]
     return CandidatePlan(rows=rows, added=added, changed=changed)
 

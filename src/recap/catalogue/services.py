@@ -50,7 +50,7 @@ def _fields(row: dict[str, Any]) -> dict[str, Any]:
         "sectors": row["sectors"],
         "hazards": row["hazards"],
         "qualities": row["qualities"],
-        **{name: row[name] for name in RATINGS},
+        **{name: row[name] for name in RATINGS if name in row},
         "cost_min_usd": row["cost_min_usd"],
         "cost_max_usd": row["cost_max_usd"],
         "staff_fte": Decimal(str(round(row["staff_fte"], 2))),
@@ -59,6 +59,11 @@ def _fields(row: dict[str, Any]) -> dict[str, Any]:
         "prerequisites": row["prerequisites"],
         "kpis": row["kpis"],
     }
+
+
+def _same(stored: dict[str, Any], row: dict[str, Any]) -> bool:
+    """Whether a file's row says nothing new (columns the file does not have say nothing)."""
+    return all(stored.get(k) == v for k, v in row.items() if k != "_row")
 
 
 def catalogue_import_plan(*, data: bytes, filename: str) -> ImportPlan:
@@ -87,7 +92,7 @@ def catalogue_import_plan(*, data: bytes, filename: str) -> ImportPlan:
         current = existing.get(row["code"])
         if current is None:
             created.append(row["code"])
-        elif action_to_row(current) == {k: v for k, v in row.items() if k != "_row"}:
+        elif _same(action_to_row(current), row):
             unchanged.append(row["code"])
         else:
             updated.append(row["code"])

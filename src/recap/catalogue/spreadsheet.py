@@ -22,7 +22,8 @@ def catalogue_sheet(hazard_codes: list[str]) -> SheetSpec:
             Column("hazards", "pairs", required=False, choices=hazard_codes, maximum=3),
             Column("qualities", "list", required=False, choices=QUALITIES),
             *[Column(name, "int", minimum=0, maximum=3) for name in CO_BENEFITS],
-            # Files made before feasibility was rated still import: blank or absent is 2.
+            # Files made before feasibility was rated still import: a blank cell means 2, and
+            # without the column an update keeps the stored rating (a new action gets 2).
             Column(
                 "feasibility",
                 "int",

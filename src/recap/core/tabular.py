@@ -49,7 +49,9 @@ class Column:
     maximum: float | None = None
     max_length: int = 4000
     help: str = ""
-    default: Any = None  # for a column that is not required: a blank cell or absent column
+    # For a column that is not required: what a blank cell means. A file without the column
+    # at all gives records without the key, so an update keeps the stored value.
+    default: Any = None
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,8 @@ def _records(
         before = len(errors)
         for column in spec.columns:
             i = index.get(column.name)
+            if i is None and not column.required and column.default is not None:
+                continue  # a column the file predates: the record leaves it as it is
             cell = raw[i] if i is not None and i < len(raw) else None
             try:
                 record[column.name] = _convert(cell, column)

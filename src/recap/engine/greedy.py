@@ -37,7 +37,6 @@ def greedy_package(problem: Problem) -> list[str] | None:
         for e in a.excludes:
             excludes[index[e]].add(j)
     requires = [[index[r] for r in a.requires] for a in problem.actions]
-    sector = [a.sector for a in problem.actions]
     chosen: set[int] = set()
     used = np.zeros(len(caps))
     tol = 1e-9 * np.maximum(1.0, np.abs(caps))
@@ -76,9 +75,9 @@ def greedy_package(problem: Problem) -> list[str] | None:
     order = list(np.argsort(-ratio, kind="stable"))
     for name, minimum in problem.min_per_sector.items():
         for j in order:
-            if sum(1 for k in chosen if sector[k] == name) >= minimum:
+            if sum(1 for k in chosen if problem.actions[k].counts_for(name)) >= minimum:
                 break
-            if sector[j] == name and j not in chosen:
+            if problem.actions[j].counts_for(name) and j not in chosen:
                 try_add(j)
     for j in order:
         if j not in chosen and values[j] > 0:

@@ -111,7 +111,7 @@ def build_model(problem: Problem, *, keep: set[Group] | None = None) -> Model:
                 ({n + k: 1.0, index[member]: -1.0}, -np.inf, 0.0, Group("synergy", (str(k),)))
             )
     for sector, minimum in problem.min_per_sector.items():
-        members = {j: 1.0 for j, a in enumerate(problem.actions) if a.sector == sector}
+        members = {j: 1.0 for j, a in enumerate(problem.actions) if a.counts_for(sector)}
         add(members, float(minimum), np.inf, Group("sector", (sector,)))
     if problem.max_actions is not None:
         add(

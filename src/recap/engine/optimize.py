@@ -235,7 +235,7 @@ def describe_group(problem: Problem, group: Group) -> dict[str, Any]:
         out |= {"actions": list(key), "text": f"{key[0]} and {key[1]} exclude each other"}
     elif kind == "sector":
         k = problem.min_per_sector[key[0]]
-        have = sum(1 for a in problem.actions if a.sector == key[0])
+        have = sum(1 for a in problem.actions if a.counts_for(key[0]))
         out |= {
             "sector": key[0],
             "minimum": k,

@@ -5,6 +5,9 @@ JSON object and returns a `Problem`, or raises `ProblemError` naming the first f
 the contract. Problems that are well-formed but cannot be satisfied (a sector with too few
 actions, an action both forced in and out) are *not* errors here: the optimiser reports them
 as `infeasible` with a reason.
+
+Beyond DESIGN.md, an action may list `"sectors"`: further sectors it also serves, which count
+towards `min_per_sector` as its `sector` does (a clinic's solar lights serve health and energy).
 """
 
 from __future__ import annotations
@@ -28,7 +31,17 @@ TOP_KEYS = (
     "must_include",
     "must_exclude",
 )
-ACTION_KEYS = ("id", "value", "uses", "sector", "phase", "requires", "excludes", "name")
+ACTION_KEYS = (
+    "id",
+    "value",
+    "uses",
+    "sector",
+    "sectors",
+    "phase",
+    "requires",
+    "excludes",
+    "name",
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,11 @@ class Action:
     requires: tuple[str, ...] = ()
     excludes: tuple[str, ...] = ()
     name: str = ""
+    #: Further sectors the action also serves: it counts towards their minimums too.
+    also_sectors: tuple[str, ...] = ()
+
+    def counts_for(self, sector: str) -> bool:
+        return sector == self.sector or sector in self.also_sectors
 
 
 @dataclass(frozen=True)
@@ -118,7 +136,7 @@ class Problem:
             out.extend(f"{a.id} requires {r}" for r in a.requires if r not in chosen)
             out.extend(f"{a.id} excludes {e}" for e in a.excludes if e in chosen)
         for sector, k in self.min_per_sector.items():
-            have = sum(1 for a in self.actions if a.id in chosen and a.sector == sector)
+            have = sum(1 for a in self.actions if a.id in chosen and a.counts_for(sector))
             if have < k:
                 out.append(f"sector {sector}: {have} of at least {k}")
         if self.max_actions is not None and len(chosen) > self.max_actions:
@@ -187,6 +205,10 @@ def parse_problem(data: Any) -> Problem:
                 value=v.number(v.required(raw, "value", path), v.join(path, "value"), minimum=0),
                 uses=uses,
                 sector=v.string(raw.get("sector", ""), v.join(path, "sector"), allow_empty=True),
+                also_sectors=tuple(
+                    v.string(s, v.join(v.join(path, "sectors"), k))
+                    for k, s in enumerate(v.array(raw.get("sectors", []), v.join(path, "sectors")))
+                ),
                 phase=v.string(raw.get("phase", ""), v.join(path, "phase"), allow_empty=True),
                 requires=requires,
                 excludes=excludes,

@@ -188,9 +188,16 @@ def runs_compare(a: Run, b: Run) -> dict[str, Any]:
         return out
 
     left, right = settings(a), settings(b)
+    # Every setting either run has (a run made before a criterion existed lacks its weight).
+    labels = list(left) + [k for k in right if k not in left]
     setting_rows = [
-        {"label": k, "a": left[k], "b": right.get(k, "—"), "changed": left[k] != right.get(k, "—")}
-        for k in left
+        {
+            "label": k,
+            "a": left.get(k, "—"),
+            "b": right.get(k, "—"),
+            "changed": left.get(k, "—") != right.get(k, "—"),
+        }
+        for k in labels
     ]
     chosen_a, chosen_b = (
         set(a.outcome["package"]["selected"]),

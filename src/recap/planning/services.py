@@ -161,6 +161,8 @@ def build_input(session: PrioritisationSession) -> dict[str, Any]:
                 "value": 0.0,
                 "uses": {budget: float(c.local_cost_usd), "staff_fte": float(c.staff_fte)},
                 "sector": c.sectors[0] if c.sectors else "",
+                # Every sector the action serves counts towards the sector minimums.
+                "sectors": list(c.sectors[1:]),
                 "phase": c.phase,
             }
         )
@@ -194,8 +196,20 @@ def session_run(*, actor: Any, session: PrioritisationSession) -> Run:
     result (then its robustness) lands when the background worker is done. Asking again while
     an identical run is still pending returns that run instead of queueing the work twice."""
     _require_editor(actor, session.city)
-    if not session.candidates.exists():
+    candidates = {c.code for c in session.candidates.all()}
+    if not candidates:
         raise ValidationError(_("Choose at least one candidate action before running."))
+    # A locked candidate may have been removed from the city since the session was set up.
+    for field, label in (("must_include", _("locked in")), ("must_exclude", _("locked out"))):
+        gone = [code for code in getattr(session, field) if code not in candidates]
+        if gone:
+            raise ValidationError(
+                _(
+                    "%(codes)s is %(lock)s but no longer among the session's candidates: "
+                    "change the session first."
+                )
+                % {"codes": ", ".join(gone), "lock": label}
+            )
     data = build_input(session)
     # A second click while the same run is still waiting or working would only repeat it.
     for pending in session.runs.filter(status__in=[Run.Status.QUEUED, Run.Status.RUNNING]):
@@ -213,46 +227,69 @@ def session_run(*, actor: Any, session: PrioritisationSession) -> Run:
     return run
 
 
+def progress_writer(run_pk: int, every: float = 0.25) -> Any:
+    """A `progress(stage, done, total)` that records how far a run has got, for its page to
+    poll: the first step of each stage at once, then at most one write per `every` seconds."""
+    last: dict[str, Any] = {"stage": None, "at": 0.0}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if stage != last["stage"] or now - last["at"] >= every:
+            last["stage"], last["at"] = stage, now
+            Run.objects.filter(pk=run_pk, status=Run.Status.RUNNING).update(
+                stage=stage, done=done, total=total
+            )
+
+    return progress
+
+
 def run_execute(run: Run) -> None:
     """Compute a queued run, telling the database how far it has got; then queue its
-    robustness. Safe to call twice: a run that is no longer queued is left alone."""
+    robustness. Safe to call twice: a run that is no longer queued is left alone, and a run
+    marked failed meanwhile (a stopped worker) is not overwritten."""
     claimed = Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
         status=Run.Status.RUNNING
     )
     if not claimed:
         return
     started = time.perf_counter()
-    last_write = [0.0]
-
-    def progress(stage: str, done: int, total: int) -> None:
-        now = time.perf_counter()
-        # At most a few writes a second, however small the steps.
-        if done == 0 or now - last_write[0] > 0.25:
-            last_write[0] = now
-            Run.objects.filter(pk=run.pk).update(stage=stage, done=done, total=total)
-
     try:
-        result = compute_run(run.input, progress)
+        result = compute_run(run.input, progress_writer(run.pk))
+        with transaction.atomic():
+            # The result and its robustness job appear together: no page sees one alone.
+            finished = Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
+                status=Run.Status.DONE,
+                result=result,
+                seconds=time.perf_counter() - started,
+                stage="",
+                done=0,
+                total=0,
+            )
+            run.refresh_from_db()
+            if finished and robustness_applies(run):
+                robustness_queue(run)
     except Exception as exc:
-        Run.objects.filter(pk=run.pk).update(
+        Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
             status=Run.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:500]
         )
         raise
-    Run.objects.filter(pk=run.pk).update(
-        status=Run.Status.DONE,
-        result=result,
-        seconds=time.perf_counter() - started,
-        stage="",
-        done=0,
-        total=0,
+
+
+def robustness_applies(run: Run) -> bool:
+    """Robustness asks how often each action would be chosen: it needs a package to test and
+    at least two actions to choose between."""
+    return (
+        run.is_done
+        and run.outcome["package"]["status"] != "infeasible"
+        and len(run.outcome["values"]) >= 2
     )
-    run.refresh_from_db()
-    if result["package"]["status"] != "infeasible" and len(result["values"]) >= 2:
-        robustness_queue(run)
 
 
+@transaction.atomic
 def robustness_queue(run: Run) -> RobustnessJob | None:
-    """Queue package robustness for a finished run, unless it is already queued or running."""
+    """Queue package robustness for a finished run, unless it is already queued or running
+    (the run's row is locked meanwhile, so two requests cannot both queue it)."""
+    Run.objects.select_for_update().filter(pk=run.pk).first()
     busy = run.robustness_jobs.filter(
         status__in=[RobustnessJob.Status.QUEUED, RobustnessJob.Status.RUNNING]
     )

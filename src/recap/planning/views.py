@@ -12,6 +12,7 @@ from recap.accounts.access import Level
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.downloads import spreadsheet_response
+from recap.core.htmx import login_required_htmx
 from recap.engine import derive_weights
 
 from . import selectors
@@ -21,6 +22,7 @@ from .packages import package_adjust, package_endorse, package_get, package_save
 from .policies import package_policy
 from .report import package_pdf, package_xlsx
 from .services import (
+    robustness_applies,
     robustness_queue,
     session_create,
     session_run,
@@ -100,6 +102,7 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
             "swing_form": SwingForm(auto_id="swing_%s"),
             "can_edit": city_policy.allows(request.user, city, Level.EDIT),
             "robustness": robustness_context(run, city, session) if run and view else {},
+            "robustness_applies": bool(run and view and robustness_applies(run)),
         },
     )
 
@@ -136,7 +139,7 @@ def run_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("planning:run", slug=city.slug, pk=session.pk, number=run.number)
 
 
-@login_required
+@login_required_htmx
 @require_GET
 def run_status(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
     """The progress of a run, polled by its page; once it is done, the page reloads itself."""
@@ -146,7 +149,12 @@ def run_status(request: HttpRequest, slug: str, pk: int, number: int) -> HttpRes
     response = render(
         request,
         "planning/partials/_run_progress.html",
-        {"run": run, "city": city, "session": session},
+        {
+            "run": run,
+            "city": city,
+            "session": session,
+            "can_edit": city_policy.allows(request.user, city, Level.EDIT),
+        },
     )
     if run.is_done and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
@@ -306,6 +314,8 @@ def robustness_start(request: HttpRequest, slug: str, pk: int, number: int) -> H
     run = selectors.run_get(user=request.user, session=session, number=number)
     if not run.is_done:
         messages.error(request, _("This run has not finished yet."))
+    elif not robustness_applies(run):
+        messages.error(request, _("This run has no package to test: robustness does not apply."))
     elif robustness_queue(run) is None:
         # A second click while one is under way would only queue the same work twice.
         messages.info(request, _("Robustness is being computed; this page shows its progress."))
@@ -314,7 +324,7 @@ def robustness_start(request: HttpRequest, slug: str, pk: int, number: int) -> H
     return redirect("planning:run", slug=city.slug, pk=session.pk, number=run.number)
 
 
-@login_required
+@login_required_htmx
 @require_GET
 def robustness_status(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)

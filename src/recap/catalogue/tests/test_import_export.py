@@ -19,8 +19,9 @@ from recap.catalogue.services import (
     catalogue_import_plan,
     catalogue_load_shipped,
 )
-from recap.catalogue.spreadsheet import action_to_row
-from recap.core.tabular import TableError
+from recap.catalogue.spreadsheet import action_to_row, catalogue_sheet
+from recap.core.tabular import SheetSpec, TableError, write_xlsx
+from recap.hazards.models import HazardType
 from recap.hazards.services import hazard_taxonomy_load
 from recap.testing import World
 
@@ -333,9 +334,22 @@ def test_api_catalogue(client: Client, catalogue: None) -> None:
 
 
 def test_feasibility_is_optional_in_older_files_and_checked_when_given(catalogue: None) -> None:
-    # A file made before feasibility was rated: no such column; the action is rated 2.
+    # A file made before feasibility was rated: no such column. A new action is rated 2...
     plan = catalogue_import_plan(data=workbook(HEADER, good_row_values()), filename="old.xlsx")
-    assert plan.rows[0]["feasibility"] == 2
+    assert "feasibility" not in plan.rows[0]
+    catalogue_import_apply(plan=plan)
+    assert CatalogueAction.objects.get(code="NEW-01").feasibility == 2
+    # ... and an update from such a file keeps every stored rating (none is reset to 2).
+    ratings = dict(CatalogueAction.objects.values_list("code", "feasibility"))
+    assert set(ratings.values()) == {0, 1, 2, 3}
+    old = [{k: v for k, v in r.items() if k != "feasibility"} for r in rows()]
+    spec = catalogue_sheet(list(HazardType.objects.values_list("code", flat=True)))
+    older = SheetSpec(spec.name, [c for c in spec.columns if c.name != "feasibility"])
+    plan = catalogue_import_plan(data=write_xlsx([(older, old)]), filename="old.xlsx")
+    assert plan.updated == [] and len(plan.unchanged) == len(ratings)  # nothing new said
+    catalogue_import_apply(plan=plan)
+    assert dict(CatalogueAction.objects.values_list("code", "feasibility")) == ratings
+    CatalogueAction.objects.filter(code="NEW-01").delete()
     # Given, it is checked like every other rating, and the cell is named.
     header = [*HEADER, "feasibility"]
     plan = catalogue_import_plan(

@@ -174,3 +174,30 @@ def test_an_exhausted_budget_leaves_explanations_incomplete_and_says_so() -> Non
     out = explain(PROBLEM, budget_seconds=-1)
     assert out["complete"] is False
     assert all(set(e) == {"selected", "value", "synergy_share"} for e in out["actions"].values())
+
+
+def test_an_action_counts_for_every_sector_it_serves() -> None:
+    from recap.engine.greedy import greedy_package
+
+    data = {
+        "resources": {"capex": 10},
+        "actions": [
+            {
+                "id": "lights",
+                "value": 5,
+                "uses": {"capex": 4},
+                "sector": "health",
+                "sectors": ["energy"],
+            },
+            {"id": "clinic", "value": 9, "uses": {"capex": 8}, "sector": "health"},
+        ],
+        "min_per_sector": {"energy": 1},
+    }
+    problem = parse_problem(data)
+    result = optimize(problem)
+    # Only the lights serve energy: they must be in, though the clinic is worth more.
+    assert result.status == "optimal" and result.selected == ["lights"]
+    assert problem.violations(["lights"]) == [] and problem.violations(["clinic"])
+    assert greedy_package(problem) == ["lights"]
+    with pytest.raises(ProblemError, match=r"actions\[0\]\.sectors: must be an array"):
+        parse_problem(data | {"actions": [data["actions"][0] | {"sectors": "energy"}]})

@@ -203,3 +203,92 @@ def test_a_second_click_on_a_pending_run_does_not_queue_it_twice(
     session.save()
     client.post(_base(session) + "run/")
     assert Run.objects.filter(session=session).count() == 2 and DBTaskResult.objects.count() == 2
+
+
+def test_a_lock_on_a_candidate_no_longer_in_the_session_is_named_before_queueing(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    from recap.catalogue.candidates import candidate_remove
+    from recap.catalogue.models import CandidateAction
+
+    # DRM-01 is locked in (the fixture); the city then removes it from its candidates.
+    candidate_remove(
+        actor=world.users["editor_a"],
+        candidate=CandidateAction.objects.get(city=world.city_a, code="DRM-01"),
+    )
+    with pytest.raises(ValidationError, match="DRM-01 is locked in but no longer among"):
+        session_run(actor=world.users["editor_a"], session=session)
+    client.force_login(world.users["editor_a"])
+    page = client.post(_base(session) + "run/", follow=True).content.decode()
+    assert "DRM-01 is locked in but no longer among the session" in page
+    assert not Run.objects.exists()
+
+
+def test_robustness_needs_a_package_and_a_choice(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    # Too small a budget for the locked-in DRM-01: no package at all.
+    session.budget_short_usd = 1
+    session.save()
+    run = session_run(actor=world.users["editor_a"], session=session)
+    assert run.outcome["package"]["status"] == "infeasible"
+    assert not RobustnessJob.objects.exists()
+    client.force_login(world.users["editor_a"])
+    page = client.get(_base(session) + "runs/1/").content.decode()
+    assert "Compute robustness" not in page and "DRM-01" in page
+    response = client.post(_base(session) + "runs/1/robustness/", follow=True)
+    assert "no package to test" in response.content.decode()
+    assert not RobustnessJob.objects.exists()
+    # One candidate: nothing to choose between, so nothing to test either.
+    session.budget_short_usd = 300_000
+    session.min_per_sector = {}
+    session.save()
+    session.candidates.set(session.candidates.filter(code="DRM-01"))
+    single = session_run(actor=world.users["editor_a"], session=session)
+    assert single.outcome["package"]["selected"] == ["DRM-01"]
+    assert not RobustnessJob.objects.filter(run=single).exists()
+
+
+def test_progress_is_written_for_each_stage_and_then_a_few_times_a_second(
+    world: World, session: PrioritisationSession
+) -> None:
+    from recap.planning.services import progress_writer
+
+    run = Run.objects.create(session=session, number=5, input={}, status="running")
+    progress = progress_writer(run.pk, every=3600)
+    progress("optimise", 0, 1)
+    assert Run.objects.values_list("stage", "done", "total").get(pk=run.pk) == ("optimise", 0, 1)
+    progress("explain", 0, 7)  # a new stage is written at once
+    progress("explain", 3, 7)  # within the hour: not written
+    assert Run.objects.values_list("stage", "done", "total").get(pk=run.pk) == ("explain", 0, 7)
+    Run.objects.filter(pk=run.pk).update(status="failed")
+    progress("frontier", 0, 18)  # a run no longer running is left as it is
+    assert Run.objects.get(pk=run.pk).stage == "explain"
+
+
+def test_the_engines_error_is_shown_to_editors_only(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    run = Run.objects.create(
+        session=session, number=3, input={}, status="failed", error="KeyError: 'weights'"
+    )
+    client.force_login(world.users["editor_a"])
+    page = client.get(_base(session) + f"runs/{run.number}/").content.decode()
+    assert "Run 3 failed" in page and "KeyError" in page
+    client.force_login(world.users["viewer_a"])
+    page = client.get(_base(session) + f"runs/{run.number}/").content.decode()
+    assert "Run 3 failed" in page and "KeyError" not in page
+
+
+def test_a_signed_out_poll_sends_the_whole_page_to_the_login(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    session_run(actor=world.users["editor_a"], session=session)
+    url = _base(session) + "runs/1/status/"
+    page = "http://testserver" + _base(session) + "runs/1/"
+    response = client.get(url, headers={"HX-Request": "true", "HX-Current-URL": page})
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/accounts/login/?next=" + (
+        _base(session) + "runs/1/"
+    ).replace("/", "%2F")
+    assert client.get(url).status_code == 302  # without HTMX, the usual redirect

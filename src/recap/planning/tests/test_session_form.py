@@ -98,12 +98,56 @@ def test_a_lock_on_an_unticked_candidate_is_refused_by_name(
 def test_the_list_shows_the_citys_packages_only(
     client: Client, world: World, session: PrioritisationSession
 ) -> None:
+    from recap.catalogue.candidates import candidate_adopt
+    from recap.catalogue.models import CatalogueAction
+    from recap.planning.services import session_create
+
     run = session_run(actor=world.users["editor_a"], session=session)
     package_save(actor=world.users["editor_a"], run=run, name="Kigali first package")
+    # Another city's package, which Kigali's list must not show.
+    other = session_create(
+        actor=world.users["editor_b"],
+        city=world.city_b,
+        title="Elsewhere",
+        candidates=[
+            candidate_adopt(
+                actor=world.users["editor_b"],
+                city=world.city_b,
+                source=CatalogueAction.objects.get(code="WAT-01"),
+            )
+        ],
+        budget_short_usd=10_000_000,
+        budget_medium_usd=10_000_000,
+        staff_fte=10,
+    )
+    package_save(
+        actor=world.users["editor_b"],
+        run=session_run(actor=world.users["editor_b"], session=other),
+        name="Another city's package",
+    )
     client.force_login(world.users["viewer_a"])
     page = client.get("/cities/kigali/workspace/prioritisation/").content.decode()
     assert "Kigali first package" in page and "No package saved yet" not in page
+    assert "Another city" not in page
     assert "Create the session" not in page  # a viewer sees, but cannot start a session
     client.force_login(world.users["editor_b"])
     assert client.get("/cities/kigali/workspace/prioritisation/").status_code == 404
-    assert Run.objects.count() == 1
+    assert Run.objects.count() == 2
+
+
+def test_a_sector_minimum_counts_every_sector_an_action_serves(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    # HLT-01 and HLT-04 are health actions that also serve energy; no candidate has energy
+    # as its first sector, so counting first sectors only would find no package.
+    serve_energy = {c.code for c in session.candidates.all() if "energy" in c.sectors}
+    assert serve_energy == {"HLT-01", "HLT-04"}
+    assert all(c.sectors[0] != "energy" for c in session.candidates.all())
+    client.force_login(world.users["editor_a"])
+    url = f"/cities/kigali/workspace/prioritisation/{session.pk}/edit/"
+    assert client.post(url, _post_data(session, min_energy="1")).status_code == 302
+    session.refresh_from_db()
+    run = session_run(actor=world.users["editor_a"], session=session)
+    assert run.input["problem"]["min_per_sector"] == {"energy": 1}
+    assert run.outcome["package"]["status"] == "optimal"
+    assert serve_energy & set(run.outcome["package"]["selected"])

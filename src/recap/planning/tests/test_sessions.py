@@ -568,3 +568,21 @@ def test_report_says_when_robustness_is_for_the_run_not_a_hand_adjusted_version(
     pdf = package_pdf(package, user=world.users["viewer_a"])
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "this version was adjusted by hand" in " ".join(text.split())
+
+
+def test_comparing_with_a_run_made_before_feasibility_shows_every_setting(
+    world: World, session: PrioritisationSession
+) -> None:
+    from recap.planning.selectors import runs_compare
+
+    new = session_run(actor=world.users["editor_a"], session=session)
+    data = dict(new.input)
+    data["criteria"], data["weights"] = data["criteria"][:5], data["weights"][:5]
+    data["scores"] = {k: v[:5] for k, v in data["scores"].items()}
+    old = Run.objects.create(
+        session=session, number=9, input=data, result=new.result, status="done"
+    )
+    rows = {r["label"]: r for r in runs_compare(old, new)["settings"]}
+    assert rows["Weight: Feasibility"]["a"] == "—" and rows["Weight: Feasibility"]["changed"]
+    rows = {r["label"]: r for r in runs_compare(new, old)["settings"]}
+    assert rows["Weight: Feasibility"]["b"] == "—"

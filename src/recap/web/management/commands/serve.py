@@ -74,4 +74,10 @@ class Command(BaseCommand):
         finally:
             stop()
             for proc in processes:
-                proc.wait(timeout=15)
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    # A worker still busy after 15 s is stopped hard: its unfinished run is
+                    # then marked failed at the next start, and can be started again.
+                    proc.kill()
+                    proc.wait()
