@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from ninja.throttling import UserRateThrottle
 
 from recap.core.api_auth import SIGNED_IN, private_city
 
@@ -17,6 +19,12 @@ from .policies import package_policy
 from .services import session_run
 
 router = Router(tags=["prioritisation"])
+
+
+class RunThrottle(UserRateThrottle):
+    """Queued runs per person: a script cannot fill the worker's queue."""
+
+    scope = "planning_run"
 
 
 class SessionOut(Schema):
@@ -152,6 +160,7 @@ def city_sessions(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
     "/{int:city_id}/sessions/{int:session_id}/runs",
     response={202: RunOut},
     auth=SIGNED_IN,
+    throttle=[RunThrottle(settings.RECAP_API_RUN_RATE)],
     summary="Queue a run of the engine on the session (city editors); poll it with GET",
 )
 def session_run_create(

@@ -209,3 +209,5 @@ RECAP_API_TOKEN_DAYS = 180
 RECAP_FEEDBACK_RATE = "5/10m"
 # Re-optimisations behind a run's robustness (each a fresh weighting within the spread).
 RECAP_ROBUSTNESS_SAMPLES = 200
+# Runs of the engine a person may queue through the API (each is up to minutes of CPU).
+RECAP_API_RUN_RATE = "30/h"

@@ -83,3 +83,16 @@ def test_the_api_refuses_what_the_pages_refuse(
     response = client.post(url, headers=_auth(world, "editor_a"))
     assert response.status_code == 422
     assert "Choose at least one candidate action" in str(response.json()["detail"])
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_queueing_runs_through_the_api_is_rate_limited_per_person(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    url = f"/api/v1/cities/{world.city_a.pk}/sessions/{session.pk}/runs"
+    editor = _auth(world, "editor_a")
+    codes = [client.post(url, headers=editor).status_code for _ in range(31)]
+    assert codes[:30] == [202] * 30 and codes[30] == 429
+    # Someone else is not held back by it.
+    assert client.post(url, headers=_auth(world, "coordinator_a")).status_code == 202
+    assert Run.objects.count() == 1  # the same settings: one pending run, never thirty
