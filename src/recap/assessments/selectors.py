@@ -24,6 +24,17 @@ def assessment_list(*, user: Any, city: City) -> list[Assessment]:
     )
 
 
+def assessment_latest_completed(*, user: Any, city: City) -> Assessment | None:
+    """The city's most recently completed assessment that the user may see, if any."""
+    return (
+        assessment_policy.queryset(user)
+        .filter(city=city, status=Assessment.Status.COMPLETED)
+        .select_related("framework")
+        .order_by("-completed_at")
+        .first()
+    )
+
+
 def assessment_get(*, user: Any, city: City, pk: int) -> Assessment:
     try:
         return (

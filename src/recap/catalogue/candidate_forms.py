@@ -5,9 +5,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from recap.engine.value import QUALITIES
 from recap.hazards.models import CityHazard
 
-from .models import QUALITIES, RATINGS, CandidateAction, Sector
+from .models import RATINGS, CandidateAction, Sector
 
 SCORE_CHOICES = [(i, str(i)) for i in range(4)]
 CO_BENEFIT_LABELS = {

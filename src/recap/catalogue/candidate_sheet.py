@@ -11,10 +11,12 @@ from django.db import transaction
 
 from recap.cities.models import City
 from recap.core.tabular import Column, SheetSpec, read_table, write_csv, write_xlsx
+from recap.engine.value import QUALITIES
 from recap.hazards.models import HazardType
 
 from .candidates import candidate_create, candidate_update
-from .models import CO_BENEFITS, QUALITIES, RATINGS, CandidateAction, CatalogueAction, Phase, Sector
+from .models import RATINGS, CandidateAction, CatalogueAction, Phase, Sector
+from .spreadsheet import RATING_COLUMNS
 
 
 def candidate_sheet() -> SheetSpec:
@@ -34,18 +36,7 @@ def candidate_sheet() -> SheetSpec:
                 maximum=3,
             ),
             Column("qualities", "list", required=False, choices=QUALITIES),
-            *[Column(name, "int", minimum=0, maximum=3) for name in CO_BENEFITS],
-            # Files made before feasibility was rated still import: a blank cell means 2, and
-            # without the column an update keeps the stored rating (a new action gets 2).
-            Column(
-                "feasibility",
-                "int",
-                required=False,
-                minimum=0,
-                maximum=3,
-                default=2,
-                help="0 very hard to 3 straightforward; blank means 2",
-            ),
+            *RATING_COLUMNS,
             Column("local_cost_usd", "int", minimum=0),
             Column("staff_fte", "float", minimum=0, maximum=999),
             Column("phase", "choice", choices=[p.value for p in Phase]),

@@ -7,6 +7,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+# The engine's value model defines the qualities and co-benefits an action is scored on.
+from recap.engine.value import CO_BENEFITS
+
 SCORE = [MinValueValidator(0), MaxValueValidator(3)]
 
 
@@ -29,16 +32,6 @@ class Phase(models.TextChoices):
     MEDIUM = "medium", _("Medium term")
 
 
-QUALITIES = (
-    "reflective",
-    "resourceful",
-    "robust",
-    "redundant",
-    "flexible",
-    "inclusive",
-    "integrated",
-)
-CO_BENEFITS = ("economy", "equity", "mitigation", "adaptation", "health")
 #: Every 0–3 rating an action carries: its co-benefits, then how feasible it is to carry out.
 RATINGS = (*CO_BENEFITS, "feasibility")
 FEASIBILITY_HELP = _(

@@ -5,8 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from recap.core.tabular import Column, SheetSpec
+from recap.engine.value import CO_BENEFITS, QUALITIES
 
-from .models import CO_BENEFITS, QUALITIES, RATINGS, CatalogueAction, Phase, Sector
+from .models import RATINGS, CatalogueAction, Phase, Sector
+
+#: An action's 0–3 ratings. Files made before feasibility was rated still import: a blank
+#: cell means 2, and without the column an update keeps the stored rating (new actions get 2).
+RATING_COLUMNS = (
+    *[Column(name, "int", minimum=0, maximum=3) for name in CO_BENEFITS],
+    Column(
+        "feasibility",
+        "int",
+        required=False,
+        minimum=0,
+        maximum=3,
+        default=2,
+        help="0 very hard to 3 straightforward; blank means 2",
+    ),
+)
 
 
 def catalogue_sheet(hazard_codes: list[str]) -> SheetSpec:
@@ -21,18 +37,7 @@ def catalogue_sheet(hazard_codes: list[str]) -> SheetSpec:
             Column("sectors", "list", choices=[s.value for s in Sector]),
             Column("hazards", "pairs", required=False, choices=hazard_codes, maximum=3),
             Column("qualities", "list", required=False, choices=QUALITIES),
-            *[Column(name, "int", minimum=0, maximum=3) for name in CO_BENEFITS],
-            # Files made before feasibility was rated still import: a blank cell means 2, and
-            # without the column an update keeps the stored rating (a new action gets 2).
-            Column(
-                "feasibility",
-                "int",
-                required=False,
-                minimum=0,
-                maximum=3,
-                default=2,
-                help="0 very hard to 3 straightforward; blank means 2",
-            ),
+            *RATING_COLUMNS,
             Column("cost_min_usd", "int", minimum=0),
             Column("cost_max_usd", "int", minimum=0),
             Column("staff_fte", "float", minimum=0, maximum=999),

@@ -15,7 +15,7 @@ from recap.core.api_auth import SIGNED_IN, private_city
 
 from . import selectors
 from .models import PrioritisationSession, Run
-from .policies import package_policy
+from .packages import package_list
 from .services import session_run
 
 router = Router(tags=["prioritisation"])
@@ -194,10 +194,11 @@ def session_run_detail(
 def city_packages(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
     city = private_city(request, city_id)
     out = []
-    for p in package_policy.queryset(request.user).filter(city=city):
-        version = p.current
-        if version is None:
+    for p in package_list(user=request.user, city=city):
+        versions = list(p.versions.all())
+        if not versions:
             continue
+        version = versions[0]
         out.append(
             {
                 "id": p.pk,

@@ -7,17 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from recap.catalogue.models import CandidateAction, Sector
 
+from .labels import CRITERION_LABELS
 from .models import CRITERIA
-
-CRITERION_LABELS = {
-    "resilience": _("Resilience value"),
-    "economy": _("Economy and jobs"),
-    "equity": _("Equity"),
-    "climate": _("Climate"),
-    "health": _("Health preparedness"),
-    "feasibility": _("Feasibility"),
-}
-
 
 LOCK_CHOICES = [
     ("", _("may be chosen")),
@@ -48,8 +39,9 @@ class SessionForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["candidates"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
-        self.city_candidates = list(CandidateAction.objects.filter(city=city).order_by("code"))
+        # Only the city's own candidates can be chosen: another city's id is an invalid choice.
         field.queryset = CandidateAction.objects.filter(city=city).order_by("code")
+        self.city_candidates = list(field.queryset)
         for criterion in CRITERIA:
             self.fields[f"w_{criterion}"] = forms.FloatField(
                 label=_("Weight: %(c)s") % {"c": CRITERION_LABELS[criterion]},

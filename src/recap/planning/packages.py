@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,11 +20,26 @@ from recap.engine import optimize, parse_problem
 
 from .models import ActionPackage, PackageVersion, Run
 from .policies import package_policy
+from .wording import conflict_text
 
 
 def _require(actor: Any, city: City, level: Level, message: str) -> None:
     if not city_policy.allows(actor, city, level):
         raise PermissionDenied(message)
+
+
+RATIONALE_MAX = 5000
+NOTE_MAX = 300
+
+
+def _check_rationale(rationale: str) -> None:
+    if len(rationale) > RATIONALE_MAX:
+        raise ValidationError(
+            {
+                "rationale": _("Keep the rationale to %(n)s characters (it has %(m)s).")
+                % {"n": RATIONALE_MAX, "m": len(rationale)}
+            }
+        )
 
 
 def _problem(run: Run, lock_in: list[str], lock_out: list[str]) -> Any:
@@ -40,6 +56,7 @@ def _problem(run: Run, lock_in: list[str], lock_out: list[str]) -> Any:
 def package_save(*, actor: Any, run: Run, name: str, rationale: str = "") -> ActionPackage:
     city = run.session.city
     _require(actor, city, Level.EDIT, _("Only the city's editors can save a package."))
+    _check_rationale(rationale)
     if not run.is_done:
         raise ValidationError(_("This run has not finished yet."))
     if run.outcome["package"]["status"] == "infeasible":
@@ -71,6 +88,13 @@ def package_adjust(
     _require(actor, package.city, Level.EDIT, _("Only the city's editors can adjust a package."))
     current = package.current
     assert current is not None
+    if len(note) > NOTE_MAX:
+        raise ValidationError(
+            {
+                "note": _("Keep the note to %(n)s characters (it has %(m)s).")
+                % {"n": NOTE_MAX, "m": len(note)}
+            }
+        )
     known = {a["id"] for a in current.run.input["problem"]["actions"]}
     stray = sorted((set(lock_in) | set(lock_out)) - known)
     if stray:
@@ -84,8 +108,6 @@ def package_adjust(
         )
     result = optimize(_problem(current.run, lock_in, lock_out), time_limit=30)
     if result.status == "infeasible":
-        from .wording import conflict_text
-
         raise ValidationError(conflict_text(result.conflict, result.reason or ""))
     version = PackageVersion.objects.create(
         package=package,
@@ -96,7 +118,7 @@ def package_adjust(
         lock_out=sorted(lock_out),
         objective=result.objective,
         status=result.status,
-        note=note[:300],
+        note=note,
         created_by=actor,
     )
     if package.status == ActionPackage.Status.ENDORSED:
@@ -124,6 +146,7 @@ def package_endorse(*, actor: Any, package: ActionPackage, rationale: str) -> Ac
     )
     if not rationale.strip():
         raise ValidationError({"rationale": _("Write down why this package, before endorsing it.")})
+    _check_rationale(rationale)
     package.rationale = rationale
     package.status = ActionPackage.Status.ENDORSED
     package.endorsed_by = actor
@@ -134,7 +157,11 @@ def package_endorse(*, actor: Any, package: ActionPackage, rationale: str) -> Ac
 
 
 def package_list(*, user: Any, city: City) -> list[ActionPackage]:
-    return list(package_policy.queryset(user).filter(city=city).select_related("session"))
+    """A city's packages, each with its versions newest first (`versions.all()[0]` is the
+    current one) and their runs, in three queries however many there are."""
+    newest_first = PackageVersion.objects.select_related("run").order_by("-number")
+    packages = package_policy.queryset(user).filter(city=city).select_related("session")
+    return list(packages.prefetch_related(Prefetch("versions", queryset=newest_first)))
 
 
 def package_get(*, user: Any, city: City, pk: int) -> ActionPackage:

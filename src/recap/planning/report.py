@@ -13,13 +13,13 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from recap.assessments.models import Assessment
-from recap.assessments.selectors import dimension_results, radar
+from recap.assessments.selectors import assessment_latest_completed, dimension_results, radar
 from recap.core.tabular import Column, SheetSpec, write_xlsx
 from recap.hazards.selectors import city_hazard_list
 
+from .labels import RESOURCE_LABELS
 from .models import CRITERIA, ActionPackage, RobustnessJob
-from .selectors import RESOURCE_LABELS, frontier_chart
+from .selectors import frontier_chart
 from .wording import kept_out_text
 
 
@@ -53,12 +53,7 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
         for c in result["ranking"]
         if c not in version.selected
     ][:8]
-    assessment = (
-        Assessment.objects.filter(city=package.city, status=Assessment.Status.COMPLETED)
-        .select_related("framework")
-        .order_by("-completed_at")
-        .first()
-    )
+    assessment = assessment_latest_completed(user=user, city=package.city)
     results = dimension_results(assessment) if assessment else []
     job = (
         run.robustness_jobs.filter(status=RobustnessJob.Status.DONE).order_by("-created_at").first()

@@ -9,22 +9,19 @@ from django.utils.translation import gettext_lazy as _
 from recap.cities.models import City
 from recap.engine import derive_weights
 
+from .labels import RESOURCE_LABELS, criterion_label, sector_label
 from .models import CRITERIA, PrioritisationSession, Run
 from .policies import run_policy, session_policy
+from .wording import conflict_text, kept_out_text
 
 # Stakeholders whose shares for one criterion differ by this much or more disagree enough
 # for the workshop to discuss it before relying on the average.
 WIDE_SPREAD = 0.15
 
-RESOURCE_LABELS = {
-    "capex_short": _("Short-term budget (US$)"),
-    "capex_medium": _("Medium-term budget (US$)"),
-    "staff_fte": _("Staff capacity (FTE)"),
-}
-
 
 def session_list(*, user: Any, city: City) -> list[PrioritisationSession]:
-    return list(session_policy.queryset(user).filter(city=city))
+    sessions = session_policy.queryset(user).filter(city=city)
+    return list(sessions.prefetch_related("candidates", "runs"))
 
 
 def session_get(*, user: Any, city: City, pk: int) -> PrioritisationSession:
@@ -51,8 +48,6 @@ def run_view(run: Run) -> dict[str, Any]:
     for code in package["selected"]:
         a = actions[code]
         by_phase.setdefault(a["phase"], []).append(a | {"value": result["values"][code]})
-    from .wording import conflict_text, kept_out_text  # wording builds on the labels above
-
     explanations = result.get("explanations", {})
     ranking = [
         {
@@ -64,7 +59,7 @@ def run_view(run: Run) -> dict[str, Any]:
             "phase": actions[code]["phase"],
             "why": explanations.get(code, {}),
             "why_out": kept_out_text(explanations.get(code, {})),
-            "why_cannot": _cannot(explanations.get(code, {}), conflict_text),
+            "why_cannot": _cannot(explanations.get(code, {})),
             "first_rank": (result.get("rank_robustness") or {})
             .get("first_rank_acceptability", {})
             .get(code),
@@ -122,12 +117,12 @@ def stakeholder_spread(session: PrioritisationSession) -> dict[str, Any] | None:
     return {"people": people, "rows": rows}
 
 
-def _cannot(why: dict[str, Any], words: Any) -> str:
+def _cannot(why: dict[str, Any]) -> str:
     """Why an action can be neither removed nor added, in words (runs stored before the
     conflict was data fall back to the engine's sentence)."""
     for key in ("cannot_remove", "cannot_add"):
         if key in why:
-            return str(words(why.get(f"{key}_conflict"), why[key]))
+            return conflict_text(why.get(f"{key}_conflict"), why[key])
     return ""
 
 
@@ -163,7 +158,6 @@ def frontier_chart(
 def runs_compare(a: Run, b: Run) -> dict[str, Any]:
     """Two runs side by side: every setting (those that differ marked), the total value, and
     each action in or out of either package."""
-    from .templatetags.planning_labels import criterion_label, sector_label
 
     def whole(x: float) -> str:
         return number_format(x, decimal_pos=0, use_l10n=True, force_grouping=True)

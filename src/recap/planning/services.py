@@ -23,6 +23,7 @@ from recap.cities.policies import city_policy
 
 from .compute import compute_run
 from .models import CRITERIA, PrioritisationSession, RobustnessJob, Run, StakeholderWeights
+from .tasks import robustness_compute, run_compute
 
 SESSION_FIELDS = (
     "title",
@@ -220,8 +221,6 @@ def session_run(*, actor: Any, session: PrioritisationSession) -> Run:
     audit(actor=actor, verb="session.run", target=run, city=session.city)
     # Queued in the same transaction as the run: the worker never sees one without the other.
     # (An immediate backend, as in the tests, computes it here and now.)
-    from .tasks import run_compute
-
     run_compute.enqueue(run.pk)
     run.refresh_from_db()
     return run
@@ -295,8 +294,6 @@ def robustness_queue(run: Run) -> RobustnessJob | None:
     )
     if busy.exists():
         return None
-    from .tasks import robustness_compute
-
     job = RobustnessJob.objects.create(run=run, samples=settings.RECAP_ROBUSTNESS_SAMPLES)
     robustness_compute.enqueue(job.pk)
     return job

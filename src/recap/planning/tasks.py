@@ -41,7 +41,7 @@ def robustness_spec(
 
 @task()
 def run_compute(run_id: int) -> None:
-    from .services import run_execute
+    from .services import run_execute  # services queues this task: imported here, not above
 
     run = Run.objects.filter(pk=run_id).first()
     if run is not None:  # a run deleted meanwhile (with its session) has nothing left to do

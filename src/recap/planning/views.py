@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,9 +19,15 @@ from recap.engine import derive_weights
 
 from . import selectors
 from .forms import PairwiseForm, SessionForm, StakeholderForm, SwingForm
-from .models import CRITERIA, Run
-from .packages import package_adjust, package_endorse, package_get, package_save
-from .policies import package_policy
+from .labels import resource_label
+from .models import CRITERIA, PrioritisationSession, Run
+from .packages import (
+    package_adjust,
+    package_endorse,
+    package_get,
+    package_list,
+    package_save,
+)
 from .report import package_pdf, package_xlsx
 from .services import (
     robustness_applies,
@@ -42,32 +50,45 @@ def session_list(request: HttpRequest, slug: str) -> HttpResponse:
         form = SessionForm(request.POST if request.method == "POST" else None, city=city)
     if request.method == "POST":
         city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
-        if form is not None and form.is_valid():
-            try:
-                session = session_create(
-                    actor=request.user,
-                    city=city,
-                    candidates=list(form.cleaned_data["candidates"]),
-                    **form.session_values(),
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(
-                    request, _("The session was created. Run the engine when you are ready.")
-                )
-                return redirect(session.get_absolute_url())
+        assert form is not None  # only editors get past the line above
+        saved = _save_session(
+            request,
+            form,
+            lambda **values: session_create(actor=request.user, city=city, **values),
+            _("The session was created. Run the engine when you are ready."),
+        )
+        if saved is not None:
+            return saved
     return render(
         request,
         "planning/list.html",
         {
             "city": city,
             "sessions": selectors.session_list(user=request.user, city=city),
-            "packages": package_policy.queryset(request.user).filter(city=city),
+            "packages": package_list(user=request.user, city=city),
             "form": form,
         },
         status=400 if form is not None and form.errors else 200,
     )
+
+
+def _save_session(
+    request: HttpRequest,
+    form: SessionForm,
+    save: Callable[..., PrioritisationSession],
+    done: str,
+) -> HttpResponse | None:
+    """Create or change a session from a valid form; None (the form then holds the errors)
+    when the form or the service refuses it."""
+    if not form.is_valid():
+        return None
+    try:
+        session = save(candidates=list(form.cleaned_data["candidates"]), **form.session_values())
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    messages.success(request, done)
+    return redirect(session.get_absolute_url())
 
 
 def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) -> HttpResponse:
@@ -81,7 +102,7 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
     )
     view = selectors.run_view(run) if run and run.is_done else None
     charts = {
-        selectors.RESOURCE_LABELS.get(name, name): selectors.frontier_chart(f["points"])
+        resource_label(name): selectors.frontier_chart(f["points"])
         for name, f in (view["frontiers"].items() if view else [])
     }
     return render(
@@ -192,7 +213,7 @@ def package_save_view(request: HttpRequest, slug: str, pk: int, number: int) -> 
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     session = selectors.session_get(user=request.user, city=city, pk=pk)
     run = selectors.run_get(user=request.user, session=session, number=number)
-    name = request.POST.get("name", "").strip()[:200]
+    name = request.POST.get("name", "").strip()
     if not name:
         messages.error(request, _("Give the package a name."))
         return redirect("planning:run", slug=city.slug, pk=session.pk, number=run.number)
@@ -201,7 +222,7 @@ def package_save_view(request: HttpRequest, slug: str, pk: int, number: int) -> 
             actor=request.user,
             run=run,
             name=name,
-            rationale=request.POST.get("rationale", "")[:5000],
+            rationale=request.POST.get("rationale", ""),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -275,7 +296,7 @@ def package_endorse_view(request: HttpRequest, slug: str, pk: int) -> HttpRespon
     package = package_get(user=request.user, city=city, pk=pk)
     try:
         package_endorse(
-            actor=request.user, package=package, rationale=request.POST.get("rationale", "")[:5000]
+            actor=request.user, package=package, rationale=request.POST.get("rationale", "")
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -357,21 +378,15 @@ def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = SessionForm(
         request.POST if request.method == "POST" else None, city=city, initial=initial
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            session_update(
-                actor=request.user,
-                session=session,
-                candidates=list(form.cleaned_data["candidates"]),
-                **form.session_values(),
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request, _("The session was changed. Earlier runs keep their own settings.")
-            )
-            return redirect(session.get_absolute_url())
+    if request.method == "POST":
+        saved = _save_session(
+            request,
+            form,
+            lambda **values: session_update(actor=request.user, session=session, **values),
+            _("The session was changed. Earlier runs keep their own settings."),
+        )
+        if saved is not None:
+            return saved
     return render(
         request,
         "planning/edit.html",

@@ -8,9 +8,7 @@ from typing import Any
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from .forms import CRITERION_LABELS
-from .selectors import RESOURCE_LABELS
-from .templatetags.planning_labels import sector_label
+from .labels import CRITERION_LABELS, RESOURCE_LABELS, sector_label
 
 
 def _amount(x: float) -> str:

@@ -1,24 +1,11 @@
-"""Labels for the codes a run stores (sectors, criteria), in the reader's language."""
+"""Template filters for the labels in `recap.planning.labels`."""
 
 from __future__ import annotations
 
 from django import template
 
-from recap.catalogue.models import Sector
-
-from ..forms import CRITERION_LABELS
+from ..labels import criterion_label, sector_label
 
 register = template.Library()
-
-
-@register.filter
-def sector_label(code: str) -> str:
-    try:
-        return str(Sector(code).label)
-    except ValueError:
-        return code
-
-
-@register.filter
-def criterion_label(code: str) -> str:
-    return str(CRITERION_LABELS.get(code, code))
+register.filter("criterion_label", criterion_label)
+register.filter("sector_label", sector_label)

@@ -96,3 +96,44 @@ def test_queueing_runs_through_the_api_is_rate_limited_per_person(
     # Someone else is not held back by it.
     assert client.post(url, headers=_auth(world, "coordinator_a")).status_code == 202
     assert Run.objects.count() == 1  # the same settings: one pending run, never thirty
+
+
+def test_the_lists_cost_the_same_queries_for_one_session_or_many(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from recap.planning.services import session_create, session_run
+
+    editor = _auth(world, "editor_a")
+    package_save(
+        actor=world.users["editor_a"],
+        run=session_run(actor=world.users["editor_a"], session=session),
+        name="First",
+    )
+
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(connection) as seen:
+            response = client.get(f"/api/v1/cities/{world.city_a.pk}/{path}", headers=editor)
+        assert response.status_code == 200 and response.json()
+        return len(seen)
+
+    queries("sessions")  # the token's first use in five minutes is recorded: not the list's cost
+    before = queries("sessions"), queries("packages")
+    for k in range(3):
+        more = session_create(
+            actor=world.users["editor_a"],
+            city=world.city_a,
+            title=f"More {k}",
+            candidates=list(session.candidates.all()),
+            budget_short_usd=300_000,
+            budget_medium_usd=3_000_000,
+            staff_fte=5,
+        )
+        package_save(
+            actor=world.users["editor_a"],
+            run=session_run(actor=world.users["editor_a"], session=more),
+            name=f"Package {k}",
+        )
+    assert (queries("sessions"), queries("packages")) == before

@@ -36,7 +36,7 @@ def _post_data(session: PrioritisationSession, **changes: Any) -> dict[str, Any]
 
 
 def _pk(code: str) -> int:
-    return CandidateAction.objects.get(code=code).pk
+    return CandidateAction.objects.get(code=code, city__slug="kigali").pk
 
 
 def test_locks_and_sector_minimums_reach_the_engine(
@@ -86,7 +86,16 @@ def test_a_lock_on_an_unticked_candidate_is_refused_by_name(
     assert "ECO-01 is locked but not ticked as a candidate" in response.content.decode()
     session.refresh_from_db()
     assert session.must_include == ["DRM-01"]  # nothing was saved
+    from recap.catalogue.candidates import candidate_adopt
+    from recap.catalogue.models import CatalogueAction
+
+    elsewhere = candidate_adopt(
+        actor=world.users["editor_b"],
+        city=world.city_b,
+        source=CatalogueAction.objects.get(code="WAT-01"),
+    )
     for bad, field in [
+        ({"candidates": [*ticked, elsewhere.pk]}, "candidates"),  # another city's candidate
         ({"min_health": "-1"}, "min_health"),
         ({"min_water_sanitation": "many"}, "min_water_sanitation"),
         ({f"lock_{_pk('WAT-01')}": "maybe"}, f"lock_{_pk('WAT-01')}"),

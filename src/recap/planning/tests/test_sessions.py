@@ -586,3 +586,34 @@ def test_comparing_with_a_run_made_before_feasibility_shows_every_setting(
     assert rows["Weight: Feasibility"]["a"] == "—" and rows["Weight: Feasibility"]["changed"]
     rows = {r["label"]: r for r in runs_compare(new, old)["settings"]}
     assert rows["Weight: Feasibility"]["b"] == "—"
+
+
+def test_overlong_names_rationales_and_notes_are_refused_not_cut(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    from recap.planning.models import ActionPackage
+    from recap.planning.packages import package_adjust, package_endorse, package_save
+
+    run = session_run(actor=world.users["editor_a"], session=session)
+    with pytest.raises(ValidationError, match="at most 200 characters"):
+        package_save(actor=world.users["editor_a"], run=run, name="N" * 201)
+    client.force_login(world.users["editor_a"])
+    page = client.post(
+        f"/cities/kigali/workspace/prioritisation/{session.pk}/runs/1/save/",
+        {"name": "Fine", "rationale": "R" * 5001},
+        follow=True,
+    ).content.decode()
+    assert "Keep the rationale to 5000 characters (it has 5001)" in page
+    assert not ActionPackage.objects.exists()
+    package = package_save(
+        actor=world.users["editor_a"], run=run, name="Fine", rationale="R" * 5000
+    )
+    with pytest.raises(ValidationError, match="Keep the note to 300 characters"):
+        package_adjust(
+            actor=world.users["editor_a"], package=package, lock_in=[], lock_out=[], note="x" * 301
+        )
+    with pytest.raises(ValidationError, match="Keep the rationale"):
+        package_endorse(actor=world.users["coordinator_a"], package=package, rationale="R" * 5001)
+    package.refresh_from_db()
+    assert package.versions.count() == 1 and package.status == "draft"
+    assert package.rationale == "R" * 5000
