@@ -8,9 +8,11 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.throttling import UserRateThrottle
 
+from recap.accounts.access import Level
+from recap.cities.policies import city_policy
 from recap.core.api_auth import SIGNED_IN, private_city
 
 from . import selectors
@@ -52,6 +54,8 @@ class RankedOut(Schema):
 
 class RobustnessOut(Schema):
     status: str
+    failure: str = Field(description="Why it failed: '', 'interrupted' or 'error'.")
+    error: str = Field(description="The engine's own words on an error (city editors only).")
     done: int
     samples: int
     base_package_share: float | None
@@ -64,7 +68,8 @@ class RunOut(Schema):
     stage: str
     done: int
     total: int
-    error: str
+    failure: str = Field(description="Why it failed: '', 'interrupted' or 'error'.")
+    error: str = Field(description="The engine's own words on an error (city editors only).")
     seconds: float
     created_at: datetime
     package_status: str | None
@@ -105,14 +110,17 @@ def _session_out(s: PrioritisationSession) -> dict[str, Any]:
     }
 
 
-def _run_out(run: Run) -> dict[str, Any]:
+def _run_out(run: Run, *, can_edit: bool) -> dict[str, Any]:
+    """A run as the API shows it; the engine's exception text, like on the pages, only to the
+    city's editors."""
     out: dict[str, Any] = {
         "number": run.number,
         "status": run.status,
         "stage": run.stage,
         "done": run.done,
         "total": run.total,
-        "error": run.error,
+        "failure": run.failure,
+        "error": run.error if can_edit else "",
         "seconds": run.seconds,
         "created_at": run.created_at,
         "package_status": None,
@@ -137,6 +145,8 @@ def _run_out(run: Run) -> dict[str, Any]:
         if job is not None:
             out["robustness"] = {
                 "status": job.status,
+                "failure": job.failure,
+                "error": job.error if can_edit else "",
                 "done": job.done,
                 "samples": job.samples,
                 "base_package_share": (job.result or {}).get("base_package_share"),
@@ -168,7 +178,7 @@ def session_run_create(
 ) -> Status[dict[str, Any]]:
     city = private_city(request, city_id)
     session = selectors.session_get(user=request.user, city=city, pk=session_id)
-    return Status(202, _run_out(session_run(actor=request.user, session=session)))
+    return Status(202, _run_out(session_run(actor=request.user, session=session), can_edit=True))
 
 
 @router.get(
@@ -182,7 +192,8 @@ def session_run_detail(
 ) -> dict[str, Any]:
     city = private_city(request, city_id)
     session = selectors.session_get(user=request.user, city=city, pk=session_id)
-    return _run_out(selectors.run_get(user=request.user, session=session, number=number))
+    run = selectors.run_get(user=request.user, session=session, number=number)
+    return _run_out(run, can_edit=city_policy.allows(request.user, city, Level.EDIT))
 
 
 @router.get(

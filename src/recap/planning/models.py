@@ -92,10 +92,19 @@ class WorkStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class WorkFailure(models.TextChoices):
+    """Why a piece of background work failed: worded on the page in the reader's language
+    (the worker's exception text, kept beside it, is for the city's editors)."""
+
+    INTERRUPTED = "interrupted", _("The background worker stopped before it finished")
+    ERROR = "error", _("The engine stopped with an error")
+
+
 class Run(models.Model):
     """One run of the engine: its input is stored at once, its result by a background task."""
 
     Status = WorkStatus
+    Failure = WorkFailure
 
     class Stage(models.TextChoices):
         WAITING = "", _("Waiting for the worker")
@@ -116,6 +125,7 @@ class Run(models.Model):
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
+    failure = models.CharField(max_length=12, choices=WorkFailure.choices, blank=True)
     result = models.JSONField(null=True, blank=True)
     seconds = models.FloatField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -225,6 +235,7 @@ class RobustnessJob(models.Model):
     """Package robustness over the stakeholders' spread, computed in the background."""
 
     Status = WorkStatus
+    Failure = WorkFailure
 
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="robustness_jobs")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -232,6 +243,7 @@ class RobustnessJob(models.Model):
     done = models.PositiveIntegerField(default=0)
     result = models.JSONField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    failure = models.CharField(max_length=12, choices=WorkFailure.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -269,7 +269,9 @@ def run_execute(run: Run) -> None:
                 robustness_queue(run)
     except Exception as exc:
         Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
-            status=Run.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:500]
+            status=Run.Status.FAILED,
+            failure=Run.Failure.ERROR,
+            error=f"{type(exc).__name__}: {exc}"[:500],
         )
         raise
 
@@ -304,11 +306,11 @@ def interrupted_work_fail() -> int:
     pages say so and offer to start again instead of waiting for ever. Called when the
     single-host server starts (`recap serve`), before its worker: nothing can be running then.
     Queued work is left alone; the new worker picks it up."""
-    message = _("Interrupted: the background worker stopped before this finished. Start it again.")
+    # The reason is stored as a kind, not a sentence: each reader's page words it.
     runs = Run.objects.filter(status=Run.Status.RUNNING).update(
-        status=Run.Status.FAILED, error=message
+        status=Run.Status.FAILED, failure=Run.Failure.INTERRUPTED, error=""
     )
     jobs = RobustnessJob.objects.filter(status=RobustnessJob.Status.RUNNING).update(
-        status=RobustnessJob.Status.FAILED, error=message
+        status=RobustnessJob.Status.FAILED, failure=RobustnessJob.Failure.INTERRUPTED, error=""
     )
     return runs + jobs

@@ -70,10 +70,13 @@ def robustness_execute(job: RobustnessJob) -> None:
         spec = robustness_spec(job.run.input, job.run.outcome["values"], samples=job.samples)
         result = package_robustness(spec, progress=progress)
     except Exception as exc:
-        RobustnessJob.objects.filter(pk=job.pk).update(
-            status=RobustnessJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:500]
+        RobustnessJob.objects.filter(pk=job.pk, status=RobustnessJob.Status.RUNNING).update(
+            status=RobustnessJob.Status.FAILED,
+            failure=RobustnessJob.Failure.ERROR,
+            error=f"{type(exc).__name__}: {exc}"[:500],
         )
         raise
-    RobustnessJob.objects.filter(pk=job.pk).update(
+    # Only a job still running takes its result: one marked failed meanwhile stays so.
+    RobustnessJob.objects.filter(pk=job.pk, status=RobustnessJob.Status.RUNNING).update(
         status=RobustnessJob.Status.DONE, result=result, done=job.samples
     )

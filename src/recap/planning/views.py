@@ -351,9 +351,9 @@ def robustness_status(request: HttpRequest, slug: str, pk: int, number: int) -> 
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     session = selectors.session_get(user=request.user, city=city, pk=pk)
     run = selectors.run_get(user=request.user, session=session, number=number)
-    return render(
-        request, "planning/partials/_robustness.html", robustness_context(run, city, session)
-    )
+    context = robustness_context(run, city, session)
+    context["can_edit"] = city_policy.allows(request.user, city, Level.EDIT)
+    return render(request, "planning/partials/_robustness.html", context)
 
 
 def robustness_context(run: Run, city: object, session: object) -> dict[str, object]:

@@ -100,7 +100,8 @@ def test_a_failing_run_says_so_and_keeps_its_input(
     with pytest.raises(KeyError):
         run_execute(run)
     run.refresh_from_db()
-    assert run.status == "failed" and "KeyError" in run.error and run.input == broken
+    assert (run.status, run.failure) == ("failed", "error")
+    assert "KeyError" in run.error and run.input == broken
     run_execute(run)  # a failed run is not claimed again
     assert Run.objects.get(pk=run.pk).status == "failed"
     client.force_login(world.users["viewer_a"])
@@ -178,11 +179,17 @@ def test_work_left_running_by_a_stopped_worker_can_be_started_again(
     waiting = Run.objects.create(session=session, number=2, input=run.input)  # queued
     assert interrupted_work_fail() == 1
     job.refresh_from_db()
-    assert job.status == "failed" and job.error.startswith("Interrupted")
+    assert (job.status, job.failure, job.error) == ("failed", "interrupted", "")
     assert Run.objects.get(pk=waiting.pk).status == "queued"  # the new worker will take it
     client.force_login(world.users["editor_a"])
     page = client.get(_base(session) + "runs/1/").content.decode()
-    assert "The computation failed" in page and "Compute robustness" in page
+    assert "The computation was interrupted" in page and "Compute robustness again" in page
+    # The partial the page polls offers the same, so no reload is needed to start again.
+    partial = client.get(_base(session) + "runs/1/robustness/status/").content.decode()
+    assert "was interrupted" in partial and "Compute robustness again" in partial
+    # The reason is a kind, worded in each reader's language.
+    page = client.get(_base(session) + "runs/1/", headers={"Accept-Language": "fr"})
+    assert "Le calcul a été interrompu" in page.content.decode()
     client.post(_base(session) + "runs/1/robustness/")
     assert RobustnessJob.objects.filter(run=run).first().status == "done"  # type: ignore[union-attr]
 
@@ -278,6 +285,48 @@ def test_the_engines_error_is_shown_to_editors_only(
     client.force_login(world.users["viewer_a"])
     page = client.get(_base(session) + f"runs/{run.number}/").content.decode()
     assert "Run 3 failed" in page and "KeyError" not in page
+
+
+def test_a_run_stopped_by_the_worker_says_it_was_interrupted_not_that_it_failed(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    from recap.planning.services import interrupted_work_fail
+
+    run = Run.objects.create(session=session, number=4, input={}, status="running")
+    assert interrupted_work_fail() == 1
+    run.refresh_from_db()
+    assert (run.status, run.failure, run.error) == ("failed", "interrupted", "")
+    client.force_login(world.users["editor_a"])
+    page = client.get(_base(session) + "runs/4/").content.decode()
+    assert "Run 4 was interrupted" in page and "stopped with an error" not in page
+    page = client.get(_base(session) + "runs/4/", headers={"Accept-Language": "fr"})
+    assert "exécution 4 a été interrompue" in page.content.decode()
+
+
+def test_a_failed_robustness_computation_shows_the_engines_words_to_editors_only(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    run = session_run(actor=world.users["editor_a"], session=session)
+    RobustnessJob.objects.filter(run=run).update(
+        status="failed", failure="error", error="LinAlgError: singular", result=None
+    )
+    url = _base(session) + "runs/1/robustness/status/"
+    client.force_login(world.users["editor_a"])
+    partial = client.get(url).content.decode()
+    assert "stopped with an error" in partial and "LinAlgError" in partial
+    assert "Compute robustness again" in partial
+    api = f"/api/v1/cities/{session.city.pk}/sessions/{session.pk}/runs/1"
+    body = client.get(api).json()["robustness"]
+    assert (body["failure"], body["error"]) == ("error", "LinAlgError: singular")
+    client.force_login(world.users["viewer_a"])
+    for text in (
+        client.get(url).content.decode(),
+        client.get(_base(session) + "runs/1/").content.decode(),
+    ):
+        assert "stopped with an error" in text
+        assert "LinAlgError" not in text and "Compute robustness" not in text
+    body = client.get(api).json()["robustness"]
+    assert (body["failure"], body["error"]) == ("error", "")
 
 
 def test_a_signed_out_poll_sends_the_whole_page_to_the_login(
