@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from recap.testing import World
 
@@ -40,6 +41,7 @@ def test_french_pages_and_form_errors_are_accessible_too(
     assert axe_violations(page) == []
     page.goto(live_server.url + "/report-a-problem/")
     page.locator("form[action='/report-a-problem/'] button[type=submit]").click()
+    expect(page.locator(".error").first).to_be_visible()  # the refused form, reloaded
     assert axe_violations(page) == []
 
 

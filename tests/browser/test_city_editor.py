@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 from recap.testing import PASSWORD, World
 
 
@@ -23,12 +25,12 @@ def test_city_editor_sees_only_their_own_city(
     assert cities.get_by_text("Rajshahi").count() == 0
 
     cities.get_by_role("link", name="Kigali").click()
-    assert page.get_by_role("heading", name="Kigali").is_visible()
-    assert page.get_by_text("private").first.is_visible()
+    expect(page.get_by_role("heading", name="Kigali")).to_be_visible()
+    expect(page.get_by_text("private").first).to_be_visible()
     page.get_by_role("link", name="Edit profile").click()
     page.get_by_label("Summary").fill("Hills, wetlands and a fast-growing economy")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("The city profile was saved.").is_visible()
+    expect(page.get_by_text("The city profile was saved.")).to_be_visible()
 
     # Another city's private pages do not exist for this person.
     response = page.goto(base + "/cities/rajshahi/workspace/")
@@ -38,5 +40,6 @@ def test_city_editor_sees_only_their_own_city(
     # Signing out ends access.
     page.goto(base + "/me/")
     page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(base + "/")
     page.goto(base + "/cities/kigali/workspace/")
     assert "/accounts/login/" in page.url

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 from recap.feedback.models import ProblemReport
 from recap.testing import World
 
@@ -31,10 +33,10 @@ def test_visitor_reads_switches_to_french_and_reports_a_problem(
 
     # Report a problem from the page we are on.
     page.get_by_role("link", name="Signaler un problème").click()
-    assert "from=/" in page.url
+    page.wait_for_url("**/report-a-problem/?from=/")
     page.get_by_label("Qu'est-ce qui n'a pas fonctionné ?", exact=False).fill("")
     page.get_by_role("button", name="Envoyer").click()
-    assert page.locator(".error").first.is_visible()
+    expect(page.locator(".error").first).to_be_visible()
     page.locator("#id_message").fill("Le tableau des pays ne s'affiche pas sur mon téléphone.")
     page.locator("#id_email").fill("awa@example.org")
     page.get_by_role("button", name="Envoyer").click()

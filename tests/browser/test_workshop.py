@@ -93,6 +93,7 @@ def test_workshop_from_weights_to_an_endorsed_package(
 
     # The coordinator endorses it with a rationale.
     page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(base + "/")
     sign_in(page, base, "coordinator_a")
     package = ActionPackage.objects.get()
     page.goto(base + package.get_absolute_url())
