@@ -438,6 +438,8 @@ MATRIX: dict[str, list[Check]] = {
     "planning:package_pdf": [Check("GET", CITY_VIEW, setup=_fresh_package)],
     "planning:package_xlsx": [Check("GET", CITY_VIEW, setup=_fresh_package)],
     "planning:package_adjust": [Check("POST", CITY_EDIT_POST, setup=_fresh_package)],
+    "planning:package_robustness_start": [Check("POST", CITY_EDIT_POST, setup=_fresh_package)],
+    "planning:package_robustness_status": [Check("GET", CITY_VIEW, setup=_fresh_package)],
     # Endorsing needs the coordinator; an empty rationale is refused with a message (redirect).
     "planning:package_endorse": [
         Check(

@@ -18,7 +18,7 @@ from recap.core.api_auth import SIGNED_IN, private_city
 from . import selectors
 from .models import PrioritisationSession, Run
 from .packages import package_list
-from .services import session_run
+from .services import robustness_latest, session_run
 
 router = Router(tags=["prioritisation"])
 
@@ -141,7 +141,7 @@ def _run_out(run: Run, *, can_edit: bool) -> dict[str, Any]:
                 for i, c in enumerate(result["ranking"])
             ],
         }
-        job = run.robustness_jobs.first()
+        job = robustness_latest(run)
         if job is not None:
             out["robustness"] = {
                 "status": job.status,

@@ -25,6 +25,22 @@ def _quiet(stage: str, done: int, total: int) -> None:
     """No one is listening."""
 
 
+def problem_valued(
+    data: dict[str, Any],
+    values: dict[str, float],
+    lock_in: list[str] | tuple[str, ...] = (),
+    lock_out: list[str] | tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """A run's problem (engine JSON) with each action's value, and extra actions locked in or
+    out by hand on top of the session's own locks."""
+    problem = dict(data["problem"])
+    problem["actions"] = [a | {"value": values[a["id"]]} for a in problem["actions"]]
+    if lock_in or lock_out:
+        problem["must_include"] = sorted(set(problem.get("must_include", [])) | set(lock_in))
+        problem["must_exclude"] = sorted(set(problem.get("must_exclude", [])) | set(lock_out))
+    return problem
+
+
 def compute_run(data: dict[str, Any], progress: Progress = _quiet) -> dict[str, Any]:
     """The engine on a stored input: package, ranking, explanations, frontier, robustness.
 

@@ -232,12 +232,21 @@ class PackageVersion(models.Model):
 
 
 class RobustnessJob(models.Model):
-    """Package robustness over the stakeholders' spread, computed in the background."""
+    """Package robustness over the stakeholders' spread, computed in the background: for a
+    run's optimum, or (with `version`) for a package version adjusted by hand, whose locks
+    hold in every re-optimisation."""
 
     Status = WorkStatus
     Failure = WorkFailure
 
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="robustness_jobs")
+    version = models.ForeignKey(
+        "PackageVersion",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="robustness_jobs",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     samples = models.PositiveIntegerField(default=200)
     done = models.PositiveIntegerField(default=0)
@@ -251,7 +260,7 @@ class RobustnessJob(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"robustness of {self.run} ({self.status})"
+        return f"robustness of {self.version or self.run} ({self.status})"
 
     @property
     def percent(self) -> int:

@@ -18,8 +18,10 @@ from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.engine import optimize, parse_problem
 
+from .compute import problem_valued
 from .models import ActionPackage, PackageVersion, Run
 from .policies import package_policy
+from .services import robustness_queue, version_robustness_applies
 from .wording import conflict_text
 
 
@@ -43,13 +45,7 @@ def _check_rationale(rationale: str) -> None:
 
 
 def _problem(run: Run, lock_in: list[str], lock_out: list[str]) -> Any:
-    data = run.input
-    values = run.outcome["values"]
-    problem = dict(data["problem"])
-    problem["actions"] = [a | {"value": values[a["id"]]} for a in problem["actions"]]
-    problem["must_include"] = sorted(set(problem.get("must_include", [])) | set(lock_in))
-    problem["must_exclude"] = sorted(set(problem.get("must_exclude", [])) | set(lock_out))
-    return parse_problem(problem)
+    return parse_problem(problem_valued(run.input, run.outcome["values"], lock_in, lock_out))
 
 
 @transaction.atomic
@@ -121,6 +117,9 @@ def package_adjust(
         note=note,
         created_by=actor,
     )
+    if version_robustness_applies(version):
+        # Its locks change what the weights can move: its own robustness, in the background.
+        robustness_queue(current.run, version)
     if package.status == ActionPackage.Status.ENDORSED:
         package.status = ActionPackage.Status.DRAFT
         package.endorsed_by = None

@@ -20,6 +20,7 @@ from recap.hazards.selectors import city_hazard_list
 from .labels import RESOURCE_LABELS
 from .models import CRITERIA, ActionPackage, RobustnessJob
 from .selectors import frontier_chart
+from .services import version_robustness_applies
 from .wording import kept_out_text
 
 
@@ -55,9 +56,11 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
     ][:8]
     assessment = assessment_latest_completed(user=user, city=package.city)
     results = dimension_results(assessment) if assessment else []
-    job = (
-        run.robustness_jobs.filter(status=RobustnessJob.Status.DONE).order_by("-created_at").first()
-    )
+    # A version adjusted by hand has robustness of its own (its locks held in every sample);
+    # until that is computed, the run's optimum stands in, with a note saying so.
+    done = run.robustness_jobs.filter(status=RobustnessJob.Status.DONE).order_by("-created_at")
+    own = done.filter(version=version).first() if version_robustness_applies(version) else None
+    job = own or done.filter(version=None).first()
     robustness = None
     if job is not None and job.result:
         probs = job.result["selection_probability"]
@@ -68,8 +71,9 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
             "distinct": job.result["distinct_packages"],
             # The stakeholders' own weightings (two or more), or every weight within ±50 %.
             "stakeholders": len(data.get("stakeholders") or {}) >= 2,
+            "locked": own is not None,
             # A version adjusted by hand differs from the run's optimum the samples were about.
-            "adjusted": set(version.selected) != set(result["package"]["selected"]),
+            "adjusted": own is None and set(version.selected) != set(result["package"]["selected"]),
             "run": run.number,
             "rows": sorted(
                 (

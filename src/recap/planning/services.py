@@ -22,7 +22,14 @@ from recap.cities.models import City
 from recap.cities.policies import city_policy
 
 from .compute import compute_run
-from .models import CRITERIA, PrioritisationSession, RobustnessJob, Run, StakeholderWeights
+from .models import (
+    CRITERIA,
+    PackageVersion,
+    PrioritisationSession,
+    RobustnessJob,
+    Run,
+    StakeholderWeights,
+)
 from .tasks import robustness_compute, run_compute
 
 SESSION_FIELDS = (
@@ -286,17 +293,31 @@ def robustness_applies(run: Run) -> bool:
     )
 
 
+def version_robustness_applies(version: PackageVersion) -> bool:
+    """A version adjusted by hand has robustness of its own: its locks hold in every sample.
+    A version without locks is the run's optimum, whose robustness is the run's."""
+    return bool(version.lock_in or version.lock_out) and robustness_applies(version.run)
+
+
+def robustness_latest(run: Run, version: PackageVersion | None = None) -> RobustnessJob | None:
+    """The newest robustness job of a run's optimum (no version) or of a package version."""
+    return run.robustness_jobs.filter(version=version).order_by("-created_at", "-pk").first()
+
+
 @transaction.atomic
-def robustness_queue(run: Run) -> RobustnessJob | None:
-    """Queue package robustness for a finished run, unless it is already queued or running
-    (the run's row is locked meanwhile, so two requests cannot both queue it)."""
+def robustness_queue(run: Run, version: PackageVersion | None = None) -> RobustnessJob | None:
+    """Queue package robustness for a finished run (or one of its package versions), unless it
+    is already queued or running (the run's row is locked meanwhile, so two requests cannot
+    both queue it)."""
     Run.objects.select_for_update().filter(pk=run.pk).first()
     busy = run.robustness_jobs.filter(
-        status__in=[RobustnessJob.Status.QUEUED, RobustnessJob.Status.RUNNING]
+        version=version, status__in=[RobustnessJob.Status.QUEUED, RobustnessJob.Status.RUNNING]
     )
     if busy.exists():
         return None
-    job = RobustnessJob.objects.create(run=run, samples=settings.RECAP_ROBUSTNESS_SAMPLES)
+    job = RobustnessJob.objects.create(
+        run=run, version=version, samples=settings.RECAP_ROBUSTNESS_SAMPLES
+    )
     robustness_compute.enqueue(job.pk)
     return job
 

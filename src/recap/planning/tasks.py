@@ -9,19 +9,24 @@ from django_tasks import task
 
 from recap.engine.robustness import package_robustness
 
+from .compute import problem_valued
 from .models import RobustnessJob, Run
 
 
 def robustness_spec(
-    run_input: dict[str, Any], values: dict[str, float], *, samples: int
+    run_input: dict[str, Any],
+    values: dict[str, float],
+    *,
+    samples: int,
+    lock_in: list[str] | tuple[str, ...] = (),
+    lock_out: list[str] | tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The engine's robustness input for a run: the stakeholders' own weightings when there
-    are two or more, otherwise every weight free within ±50 % of the one used."""
+    are two or more, otherwise every weight free within ±50 % of the one used. Actions locked
+    in or out by hand (a package version) stay so in every re-optimisation."""
     criteria = run_input["criteria"]
-    problem = dict(run_input["problem"])
-    problem["actions"] = [a | {"value": values[a["id"]]} for a in problem["actions"]]
     spec: dict[str, Any] = {
-        "problem": problem,
+        "problem": problem_valued(run_input, values, lock_in, lock_out),
         "criteria": criteria,
         "scores": run_input["scores"],
         "weights": run_input["weights"],
@@ -50,7 +55,7 @@ def run_compute(run_id: int) -> None:
 
 @task()
 def robustness_compute(job_id: int) -> None:
-    job = RobustnessJob.objects.select_related("run").filter(pk=job_id).first()
+    job = RobustnessJob.objects.select_related("run", "version").filter(pk=job_id).first()
     if job is not None:
         robustness_execute(job)
 
@@ -67,7 +72,14 @@ def robustness_execute(job: RobustnessJob) -> None:
         RobustnessJob.objects.filter(pk=job.pk).update(done=done)
 
     try:
-        spec = robustness_spec(job.run.input, job.run.outcome["values"], samples=job.samples)
+        version = job.version
+        spec = robustness_spec(
+            job.run.input,
+            job.run.outcome["values"],
+            samples=job.samples,
+            lock_in=version.lock_in if version else (),
+            lock_out=version.lock_out if version else (),
+        )
         result = package_robustness(spec, progress=progress)
     except Exception as exc:
         RobustnessJob.objects.filter(pk=job.pk, status=RobustnessJob.Status.RUNNING).update(

@@ -23,6 +23,16 @@ urlpatterns = [
     ),
     path("packages/<int:pk>/", views.package_detail, name="package"),
     path("packages/<int:pk>/adjust/", views.package_adjust_view, name="package_adjust"),
+    path(
+        "packages/<int:pk>/robustness/",
+        views.package_robustness_start,
+        name="package_robustness_start",
+    ),
+    path(
+        "packages/<int:pk>/robustness/status/",
+        views.package_robustness_status,
+        name="package_robustness_status",
+    ),
     path("packages/<int:pk>/endorse/", views.package_endorse_view, name="package_endorse"),
     path("packages/<int:pk>/report.pdf", views.package_pdf_view, name="package_pdf"),
     path("packages/<int:pk>/report.xlsx", views.package_xlsx_view, name="package_xlsx"),

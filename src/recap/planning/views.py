@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,7 +21,7 @@ from recap.engine import derive_weights
 from . import selectors
 from .forms import PairwiseForm, SessionForm, StakeholderForm, SwingForm
 from .labels import resource_label
-from .models import CRITERIA, PrioritisationSession, Run
+from .models import CRITERIA, ActionPackage, PackageVersion, PrioritisationSession, Run
 from .packages import (
     package_adjust,
     package_endorse,
@@ -31,11 +32,13 @@ from .packages import (
 from .report import package_pdf, package_xlsx
 from .services import (
     robustness_applies,
+    robustness_latest,
     robustness_queue,
     session_create,
     session_run,
     session_update,
     stakeholder_weights_set,
+    version_robustness_applies,
 )
 from .wording import consistency_advice, constraints_summary
 
@@ -122,7 +125,7 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
             "pairwise_form": PairwiseForm(auto_id="ahp_%s"),
             "swing_form": SwingForm(auto_id="swing_%s"),
             "can_edit": city_policy.allows(request.user, city, Level.EDIT),
-            "robustness": robustness_context(run, city, session) if run and view else {},
+            "robustness": robustness_context(run) if run and view else {},
             "robustness_applies": bool(run and view and robustness_applies(run)),
         },
     )
@@ -262,6 +265,7 @@ def package_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "candidates": sorted(actions.values(), key=lambda a: a["id"]),
             "can_edit": city_policy.allows(request.user, city, Level.EDIT),
             "can_endorse": city_policy.allows(request.user, city, Level.COORDINATE),
+            "robustness": _package_robustness(package)[1],
         },
     )
 
@@ -351,22 +355,71 @@ def robustness_status(request: HttpRequest, slug: str, pk: int, number: int) -> 
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     session = selectors.session_get(user=request.user, city=city, pk=pk)
     run = selectors.run_get(user=request.user, session=session, number=number)
-    context = robustness_context(run, city, session)
+    context = robustness_context(run)
     context["can_edit"] = city_policy.allows(request.user, city, Level.EDIT)
     return render(request, "planning/partials/_robustness.html", context)
 
 
-def robustness_context(run: Run, city: object, session: object) -> dict[str, object]:
-    job = run.robustness_jobs.first()
+def robustness_context(run: Run, version: PackageVersion | None = None) -> dict[str, object]:
+    """The robustness panel of a run's optimum, or of a package version adjusted by hand: its
+    newest job, the actions by how often they are chosen, and where the panel polls and
+    starts (the run's page; a package's panel is polled and started from the package)."""
+    job = robustness_latest(run, version)
     rows = []
     if job is not None and job.result:
         names = {a["id"]: a["name"] for a in run.input["problem"]["actions"]}
         probs = job.result["selection_probability"]
         rows = sorted(
             ({"code": c, "name": names.get(c, c), "p": p} for c, p in probs.items()),
-            key=lambda r: -r["p"],
+            key=lambda r: (-r["p"], r["code"]),
         )
-    return {"job": job, "rows": rows, "run": run, "city": city, "session": session}
+    args = (run.session.city.slug, run.session.pk, run.number)
+    return {
+        "job": job,
+        "rows": rows,
+        "status_url": reverse("planning:robustness_status", args=args),
+        "start_url": reverse("planning:robustness_start", args=args),
+    }
+
+
+def _package_robustness(package: ActionPackage) -> tuple[PackageVersion, dict[str, object]]:
+    """A package's robustness panel is its current version's: the version's own when it was
+    adjusted by hand, else the run's optimum it was saved from, polled and started here."""
+    current = package.current
+    assert current is not None
+    own = version_robustness_applies(current)
+    context = robustness_context(current.run, current if own else None)
+    args = (package.city.slug, package.pk)
+    context["status_url"] = reverse("planning:package_robustness_status", args=args)
+    context["start_url"] = reverse("planning:package_robustness_start", args=args)
+    context["adjusted"] = own
+    context["applies"] = own or robustness_applies(current.run)
+    return current, context
+
+
+@login_required
+@require_POST
+def package_robustness_start(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    package = package_get(user=request.user, city=city, pk=pk)
+    current, context = _package_robustness(package)
+    if not context["applies"]:
+        messages.error(request, _("This run has no package to test: robustness does not apply."))
+    elif robustness_queue(current.run, current if context["adjusted"] else None) is None:
+        messages.info(request, _("Robustness is being computed; this page shows its progress."))
+    else:
+        messages.success(request, _("Robustness is being computed; this page shows its progress."))
+    return redirect(package.get_absolute_url())
+
+
+@login_required_htmx
+@require_GET
+def package_robustness_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    package = package_get(user=request.user, city=city, pk=pk)
+    _current, context = _package_robustness(package)
+    context["can_edit"] = city_policy.allows(request.user, city, Level.EDIT)
+    return render(request, "planning/partials/_robustness.html", context)
 
 
 @login_required

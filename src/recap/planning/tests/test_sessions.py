@@ -548,26 +548,75 @@ def test_the_page_shows_each_stakeholders_weights_the_average_and_the_spread(
     assert "wide" not in rows["Equity"] and "10–10%" in rows["Equity"]
 
 
-def test_report_says_when_robustness_is_for_the_run_not_a_hand_adjusted_version(
-    world: World, session: PrioritisationSession
+def test_a_hand_adjusted_version_gets_robustness_of_its_own(
+    client: Client, world: World, session: PrioritisationSession
 ) -> None:
     import io
 
     from pypdf import PdfReader
 
+    from recap.planning.models import RobustnessJob
     from recap.planning.packages import package_adjust, package_save
     from recap.planning.report import package_pdf, report_context
 
     run = session_run(actor=world.users["editor_a"], session=session)
     package = package_save(actor=world.users["editor_a"], run=run, name="Adjusted")
-    assert report_context(package, user=world.users["viewer_a"])["robustness"]["adjusted"] is False
+    context = report_context(package, user=world.users["viewer_a"])["robustness"]
+    assert (context["adjusted"], context["locked"]) == (False, False)
+    # Saved as run: the package shows the run's robustness, no second computation.
+    assert not RobustnessJob.objects.filter(version__isnull=False).exists()
+    client.force_login(world.users["viewer_a"])
+    page = client.get(package.get_absolute_url()).content.decode()
+    assert "This version is the optimal package of run 1" in page
+
     out = next(c for c in run.outcome["package"]["selected"] if c != "DRM-01")
-    package_adjust(actor=world.users["editor_a"], package=package, lock_in=[], lock_out=[out])
-    context = report_context(package, user=world.users["viewer_a"])
-    assert context["robustness"]["adjusted"] is True and context["robustness"]["run"] == 1
+    version = package_adjust(
+        actor=world.users["editor_a"], package=package, lock_in=["DRM-01"], lock_out=[out]
+    )
+    # The adjusted version was re-optimised 200 times with its locks held.
+    job = RobustnessJob.objects.get(version=version)
+    assert job.status == "done" and job.run == run
+    probs = job.result["selection_probability"]
+    assert (probs["DRM-01"], probs[out]) == (1.0, 0.0)
+    assert RobustnessJob.objects.filter(version=None, run=run).count() == 1  # the run's own
+    context = report_context(package, user=world.users["viewer_a"])["robustness"]
+    assert (context["adjusted"], context["locked"]) == (False, True)
+    rows = {r["code"]: r for r in context["rows"]}
+    assert rows["DRM-01"]["p"] == 1.0 and rows["DRM-01"]["in"]
+    assert out not in rows  # never chosen, and not in the package: left out of the table
     pdf = package_pdf(package, user=world.users["viewer_a"])
-    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-    assert "this version was adjusted by hand" in " ".join(text.split())
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "as adjusted by hand: the actions locked in or out stayed so" in text
+    page = client.get(package.get_absolute_url()).content.decode()
+    assert f"For version {version.number} as adjusted by hand" in page
+    assert "The package itself came out in" in page
+    assert "Compute robustness" not in page  # a viewer cannot start it
+
+    # Until the version's own robustness is done, the run's stands in, and the report says so.
+    job.status = "running"
+    job.save()
+    context = report_context(package, user=world.users["viewer_a"])["robustness"]
+    assert (context["adjusted"], context["locked"], context["run"]) == (True, False, 1)
+    pdf = package_pdf(package, user=world.users["viewer_a"])
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "this version was adjusted by hand" in text
+    status = package.get_absolute_url() + "robustness/status/"
+    partial = client.get(status).content.decode()
+    assert f'hx-get="{status}"' in partial and "re-optimisations done" in partial
+
+    # A failed computation can be started again from the package, by an editor only.
+    job.status, job.failure = "failed", "error"
+    job.save()
+    start = package.get_absolute_url() + "robustness/"
+    assert client.post(start).status_code == 403
+    assert RobustnessJob.objects.filter(version=version).count() == 1
+    client.force_login(world.users["editor_a"])
+    assert "Compute robustness again" in client.get(status).content.decode()
+    client.post(start)
+    assert RobustnessJob.objects.filter(version=version).latest("pk").status == "done"
+    client.force_login(world.users["editor_b"])  # another city's editor: no such package
+    assert client.post(start).status_code == 404
+    assert RobustnessJob.objects.filter(version=version).count() == 2
 
 
 def test_comparing_with_a_run_made_before_feasibility_shows_every_setting(
