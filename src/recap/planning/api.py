@@ -89,6 +89,8 @@ class PackageOut(Schema):
     version: int
     run: int
     selected: list[str]
+    lock_in: list[str] = Field(description="Actions the current version locked in by hand.")
+    lock_out: list[str] = Field(description="Actions the current version locked out by hand.")
     objective: float
 
 
@@ -221,6 +223,8 @@ def city_packages(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
                 "version": version.number,
                 "run": version.run.number,
                 "selected": version.selected,
+                "lock_in": version.lock_in,
+                "lock_out": version.lock_out,
                 "objective": version.objective,
             }
         )

@@ -8,7 +8,7 @@ from django.test import Client, override_settings
 
 from recap.accounts.services import api_token_create
 from recap.planning.models import PrioritisationSession, Run
-from recap.planning.packages import package_save
+from recap.planning.packages import package_adjust, package_save
 from recap.testing import World
 
 from .conftest import CODES
@@ -43,13 +43,27 @@ def test_queue_a_run_poll_it_and_read_the_package(
     assert polled["robustness"]["status"] == "done"
     assert polled["robustness"]["selection_probability"]["DRM-01"] == 1.0
 
-    package_save(
+    package = package_save(
         actor=world.users["editor_a"], run=Run.objects.get(session=session), name="Via the API"
     )
     packages = client.get(f"/api/v1/cities/{city}/packages", headers=editor).json()
     assert [(p["name"], p["status"], p["version"]) for p in packages] == [
         ("Via the API", "draft", 1)
     ]
+    # Adjusted by hand: the list shows the locks; the run keeps its own robustness, not the
+    # version's (computed with `out` locked out, so never chosen there).
+    run_shares = polled["robustness"]["selection_probability"]
+    out = next(c for c in polled["selected"] if c != "DRM-01" and run_shares[c] > 0)
+    version = package_adjust(
+        actor=world.users["editor_a"], package=package, lock_in=[], lock_out=[out]
+    )
+    assert version.robustness_jobs.get().result["selection_probability"][out] == 0.0
+    (listed,) = client.get(f"/api/v1/cities/{city}/packages", headers=editor).json()
+    assert (listed["version"], listed["lock_in"], listed["lock_out"]) == (2, [], [out])
+    assert out not in listed["selected"]
+    run_url = f"/api/v1/cities/{city}/sessions/{session.pk}/runs/1"
+    again = client.get(run_url, headers=editor).json()["robustness"]["selection_probability"]
+    assert again == run_shares
 
 
 @override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
