@@ -94,6 +94,9 @@ def _save_session(
     return redirect(session.get_absolute_url())
 
 
+RANKING_ROWS = 100
+
+
 def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     session = selectors.session_get(user=request.user, city=city, pk=pk)
@@ -104,6 +107,10 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
         else (runs[0] if runs else None)
     )
     view = selectors.run_view(run) if run and run.is_done else None
+    ranking_total = len(view["ranking"]) if view else 0
+    if view and request.GET.get("rows") != "all":
+        # A long ranking opens on its leading rows and every chosen action; the rest on demand.
+        view["ranking"] = [r for r in view["ranking"] if r["rank"] <= RANKING_ROWS or r["selected"]]
     charts = {
         resource_label(name): selectors.frontier_chart(f["points"])
         for name, f in (view["frontiers"].items() if view else [])
@@ -126,6 +133,8 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
             "swing_form": SwingForm(auto_id="swing_%s"),
             "can_edit": city_policy.allows(request.user, city, Level.EDIT),
             "robustness": robustness_context(run) if run and view else {},
+            "ranking_total": ranking_total,
+            "ranking_rows": RANKING_ROWS,
             "robustness_applies": bool(run and view and robustness_applies(run)),
         },
     )

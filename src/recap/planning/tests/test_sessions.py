@@ -666,3 +666,28 @@ def test_overlong_names_rationales_and_notes_are_refused_not_cut(
     package.refresh_from_db()
     assert package.versions.count() == 1 and package.status == "draft"
     assert package.rationale == "R" * 5000
+
+
+def test_a_long_ranking_opens_on_its_leading_rows_and_the_package(
+    client: Client,
+    world: World,
+    session: PrioritisationSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from recap.planning import views
+
+    run = session_run(actor=world.users["editor_a"], session=session)
+    ranking, chosen = run.outcome["ranking"], set(run.outcome["package"]["selected"])
+    assert len(ranking) > 3 and any(c in chosen for c in ranking[3:])  # a chosen one beyond 3
+    monkeypatch.setattr(views, "RANKING_ROWS", 3)
+    client.force_login(world.users["viewer_a"])
+    url = f"/cities/kigali/workspace/prioritisation/{session.pk}/runs/1/"
+    table = client.get(url).content.decode().split('id="ranking-title"')[1].split("</section>")[0]
+    shown = [c for c in ranking if f"<td>{c} · " in table]
+    assert shown == [c for i, c in enumerate(ranking) if i < 3 or c in chosen]
+    assert f"Showing {len(shown)} of {len(ranking)} candidates" in table
+    assert 'href="?rows=all#ranking-title"' in table
+    table = client.get(url + "?rows=all").content.decode().split('id="ranking-title"')[1]
+    table = table.split("</section>")[0]
+    assert [c for c in ranking if f"<td>{c} · " in table] == ranking
+    assert "Show all" not in table
