@@ -21,7 +21,7 @@ from recap.engine import optimize, parse_problem
 from .compute import problem_valued
 from .models import ActionPackage, PackageVersion, Run
 from .policies import package_policy
-from .services import robustness_queue, version_robustness_applies
+from .services import version_robustness_queue
 from .wording import conflict_text
 
 
@@ -117,9 +117,8 @@ def package_adjust(
         note=note,
         created_by=actor,
     )
-    if version_robustness_applies(version):
-        # Its locks change what the weights can move: its own robustness, in the background.
-        robustness_queue(current.run, version)
+    # Its locks change what the weights can move: its own robustness, in the background.
+    version_robustness_queue(version)
     if package.status == ActionPackage.Status.ENDORSED:
         package.status = ActionPackage.Status.DRAFT
         package.endorsed_by = None

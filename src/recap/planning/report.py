@@ -18,9 +18,9 @@ from recap.core.tabular import Column, SheetSpec, write_xlsx
 from recap.hazards.selectors import city_hazard_list
 
 from .labels import RESOURCE_LABELS
-from .models import CRITERIA, ActionPackage, RobustnessJob
+from .models import CRITERIA, ActionPackage
 from .selectors import frontier_chart
-from .services import version_robustness_applies
+from .services import robustness_latest, version_robustness_applies
 from .wording import kept_out_text
 
 
@@ -58,9 +58,10 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
     results = dimension_results(assessment) if assessment else []
     # A version adjusted by hand has robustness of its own (its locks held in every sample);
     # until that is computed, the run's optimum stands in, with a note saying so.
-    done = run.robustness_jobs.filter(status=RobustnessJob.Status.DONE).order_by("-created_at")
-    own = done.filter(version=version).first() if version_robustness_applies(version) else None
-    job = own or done.filter(version=None).first()
+    own = (
+        robustness_latest(run, version, done=True) if version_robustness_applies(version) else None
+    )
+    job = own or robustness_latest(run, done=True)
     robustness = None
     if job is not None and job.result:
         probs = job.result["selection_probability"]
@@ -162,6 +163,7 @@ ROBUSTNESS_SHEET = SheetSpec(
         Column("title"),
         Column("in_package"),
         Column("chosen_share", "float"),
+        Column("shares_for"),
     ],
 )
 WEIGHTS_SHEET = SheetSpec(
@@ -207,6 +209,14 @@ def package_xlsx(package: ActionPackage, *, user: Any) -> bytes:
         (WEIGHTS_SHEET, weight_rows),
     ]
     if ctx["robustness"]:
+        robust = ctx["robustness"]
+        # Whose shares these are: the version's own (its locks held) or its run's optimum.
+        basis = (
+            f"version {ctx['version'].number}, locks held"
+            if robust["locked"]
+            else f"optimum of run {robust['run']}"
+            + (f", not version {ctx['version'].number} as adjusted" if robust["adjusted"] else "")
+        )
         sheets.append(
             (
                 ROBUSTNESS_SHEET,
@@ -216,6 +226,7 @@ def package_xlsx(package: ActionPackage, *, user: Any) -> bytes:
                         "title": r["name"],
                         "in_package": "yes" if r["in"] else "no",
                         "chosen_share": round(r["p"], 4),
+                        "shares_for": basis,
                     }
                     for r in ctx["robustness"]["rows"]
                 ],

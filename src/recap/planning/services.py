@@ -299,9 +299,53 @@ def version_robustness_applies(version: PackageVersion) -> bool:
     return bool(version.lock_in or version.lock_out) and robustness_applies(version.run)
 
 
-def robustness_latest(run: Run, version: PackageVersion | None = None) -> RobustnessJob | None:
-    """The newest robustness job of a run's optimum (no version) or of a package version."""
-    return run.robustness_jobs.filter(version=version).order_by("-created_at", "-pk").first()
+def _locks(version: PackageVersion) -> tuple[list[str], list[str]]:
+    return sorted(version.lock_in), sorted(version.lock_out)
+
+
+def robustness_latest(
+    run: Run, version: PackageVersion | None = None, *, done: bool = False
+) -> RobustnessJob | None:
+    """The newest robustness job of a run's optimum (no version), or of a package version: its
+    own, or that of any version of the same run with the same locks (same input, same result),
+    so re-making a version does not compute it again. `done`: finished jobs only."""
+    jobs = run.robustness_jobs.order_by("-created_at", "-pk")
+    if done:
+        jobs = jobs.filter(status=RobustnessJob.Status.DONE)
+    if version is None:
+        return jobs.filter(version=None).first()
+    locks = _locks(version)
+    return next(
+        (
+            j
+            for j in jobs.filter(version__isnull=False).select_related("version")
+            if j.version is not None and _locks(j.version) == locks
+        ),
+        None,
+    )
+
+
+@transaction.atomic
+def version_robustness_queue(version: PackageVersion) -> RobustnessJob | None:
+    """A new version adjusted by hand: queue its robustness unless a version of the same run
+    with the same locks has it done or under way, and drop what the package's earlier versions
+    still had waiting in the queue (superseded: nobody will look at it)."""
+    locks = _locks(version)
+    for job in (
+        RobustnessJob.objects.filter(
+            version__package=version.package, status=RobustnessJob.Status.QUEUED
+        )
+        .exclude(version=version)
+        .select_related("version")
+    ):
+        if job.version is not None and _locks(job.version) != locks:
+            job.delete()  # its task finds no job and does nothing
+    if not version_robustness_applies(version):
+        return None
+    existing = robustness_latest(version.run, version)
+    if existing is not None and existing.status != RobustnessJob.Status.FAILED:
+        return existing
+    return robustness_queue(version.run, version)
 
 
 @transaction.atomic
@@ -310,10 +354,11 @@ def robustness_queue(run: Run, version: PackageVersion | None = None) -> Robustn
     is already queued or running (the run's row is locked meanwhile, so two requests cannot
     both queue it)."""
     Run.objects.select_for_update().filter(pk=run.pk).first()
-    busy = run.robustness_jobs.filter(
-        version=version, status__in=[RobustnessJob.Status.QUEUED, RobustnessJob.Status.RUNNING]
-    )
-    if busy.exists():
+    latest = robustness_latest(run, version)
+    if latest is not None and latest.status in (
+        RobustnessJob.Status.QUEUED,
+        RobustnessJob.Status.RUNNING,
+    ):
         return None
     job = RobustnessJob.objects.create(
         run=run, version=version, samples=settings.RECAP_ROBUSTNESS_SAMPLES

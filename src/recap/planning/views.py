@@ -274,7 +274,7 @@ def package_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "candidates": sorted(actions.values(), key=lambda a: a["id"]),
             "can_edit": city_policy.allows(request.user, city, Level.EDIT),
             "can_endorse": city_policy.allows(request.user, city, Level.COORDINATE),
-            "robustness": _package_robustness(package)[1],
+            "robustness": _package_robustness(package, current)[1],
         },
     )
 
@@ -391,18 +391,31 @@ def robustness_context(run: Run, version: PackageVersion | None = None) -> dict[
     }
 
 
-def _package_robustness(package: ActionPackage) -> tuple[PackageVersion, dict[str, object]]:
-    """A package's robustness panel is its current version's: the version's own when it was
-    adjusted by hand, else the run's optimum it was saved from, polled and started here."""
-    current = package.current
+def _package_robustness(
+    package: ActionPackage, current: PackageVersion | None = None
+) -> tuple[PackageVersion, dict[str, object]]:
+    """A package's robustness panel is its current version's, polled and started here: the
+    version's own when it was adjusted by hand ("version"), else the run's optimum it was
+    saved from ("run"). A version adjusted before it had robustness of its own shows the
+    run's in the meantime, saying so ("stand_in"), as the report does."""
+    current = current or package.current
     assert current is not None
     own = version_robustness_applies(current)
     context = robustness_context(current.run, current if own else None)
+    basis = "version" if own else "run"
+    if own and context["job"] is None:
+        context = robustness_context(current.run)
+        basis = "stand_in" if context["job"] is not None else "version"
     args = (package.city.slug, package.pk)
-    context["status_url"] = reverse("planning:package_robustness_status", args=args)
-    context["start_url"] = reverse("planning:package_robustness_start", args=args)
-    context["adjusted"] = own
-    context["applies"] = own or robustness_applies(current.run)
+    context |= {
+        "status_url": reverse("planning:package_robustness_status", args=args),
+        "start_url": reverse("planning:package_robustness_start", args=args),
+        "adjusted": own,
+        "applies": own or robustness_applies(current.run),
+        "basis": basis,
+        "version_number": current.number,
+        "run_number": current.run.number,
+    }
     return current, context
 
 

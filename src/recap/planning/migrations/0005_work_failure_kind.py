@@ -3,15 +3,25 @@
 from django.db import migrations, models
 
 # Work failed before this migration kept its reason as an English sentence only: the sweep
-# wrote one starting "Interrupted", the worker the exception's text.
+# wrote this one (matched exactly: an engine error may start with "InterruptedError"), the
+# worker the exception's text.
+SWEEP_SENTENCE = (
+    "Interrupted: the background worker stopped before this finished. Start it again."
+)
 
 
 def failure_from_message(apps, schema_editor):
     for name in ("Run", "RobustnessJob"):
         model = apps.get_model("planning", name)
         failed = model.objects.filter(status="failed", failure="")
-        failed.filter(error__startswith="Interrupted").update(failure="interrupted", error="")
-        failed.exclude(error__startswith="Interrupted").update(failure="error")
+        failed.filter(error=SWEEP_SENTENCE).update(failure="interrupted", error="")
+        failed.exclude(error=SWEEP_SENTENCE).update(failure="error")
+
+
+def message_from_failure(apps, schema_editor):
+    for name in ("Run", "RobustnessJob"):
+        model = apps.get_model("planning", name)
+        model.objects.filter(failure="interrupted").update(error=SWEEP_SENTENCE)
 
 
 class Migration(migrations.Migration):
@@ -31,5 +41,5 @@ class Migration(migrations.Migration):
             name='failure',
             field=models.CharField(blank=True, choices=[('interrupted', 'The background worker stopped before it finished'), ('error', 'The engine stopped with an error')], max_length=12),
         ),
-        migrations.RunPython(failure_from_message, migrations.RunPython.noop),
+        migrations.RunPython(failure_from_message, message_from_failure),
     ]

@@ -4,6 +4,11 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def version_jobs_delete(apps, schema_editor):
+    # Going back: without the column, a version's job would read as its run's own robustness.
+    apps.get_model("planning", "RobustnessJob").objects.filter(version__isnull=False).delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -16,4 +21,5 @@ class Migration(migrations.Migration):
             name='version',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='robustness_jobs', to='planning.packageversion'),
         ),
+        migrations.RunPython(migrations.RunPython.noop, version_jobs_delete),
     ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
+from django.test import Client, override_settings
 
 from recap.catalogue.candidates import candidate_adopt
 from recap.catalogue.models import CandidateAction, CatalogueAction
@@ -11,6 +11,7 @@ from recap.planning.models import PrioritisationSession, Run
 from recap.planning.services import (
     build_input,
     compute_run,
+    run_execute,
     session_create,
     session_run,
 )
@@ -553,11 +554,12 @@ def test_a_hand_adjusted_version_gets_robustness_of_its_own(
 ) -> None:
     import io
 
+    from openpyxl import load_workbook
     from pypdf import PdfReader
 
     from recap.planning.models import RobustnessJob
     from recap.planning.packages import package_adjust, package_save
-    from recap.planning.report import package_pdf, report_context
+    from recap.planning.report import package_pdf, package_xlsx, report_context
 
     run = session_run(actor=world.users["editor_a"], session=session)
     package = package_save(actor=world.users["editor_a"], run=run, name="Adjusted")
@@ -590,7 +592,6 @@ def test_a_hand_adjusted_version_gets_robustness_of_its_own(
     page = client.get(package.get_absolute_url()).content.decode()
     assert f"For version {version.number} as adjusted by hand" in page
     assert "The package itself came out in" in page
-    assert "Compute robustness" not in page  # a viewer cannot start it
 
     # Until the version's own robustness is done, the run's stands in, and the report says so.
     job.status = "running"
@@ -608,6 +609,7 @@ def test_a_hand_adjusted_version_gets_robustness_of_its_own(
     job.status, job.failure = "failed", "error"
     job.save()
     start = package.get_absolute_url() + "robustness/"
+    assert "Compute robustness" not in client.get(status).content.decode()  # the viewer
     assert client.post(start).status_code == 403
     assert RobustnessJob.objects.filter(version=version).count() == 1
     client.force_login(world.users["editor_a"])
@@ -617,6 +619,72 @@ def test_a_hand_adjusted_version_gets_robustness_of_its_own(
     client.force_login(world.users["editor_b"])  # another city's editor: no such package
     assert client.post(start).status_code == 404
     assert RobustnessJob.objects.filter(version=version).count() == 2
+
+    # The spreadsheet says whose shares they are.
+    book = load_workbook(io.BytesIO(package_xlsx(package, user=world.users["viewer_a"])))
+    bases = {r[4].value for r in book["Robustness"].iter_rows(min_row=2)}
+    assert bases == {f"version {version.number}, locks held"}
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_versions_share_robustness_by_locks_and_superseded_work_leaves_the_queue(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    from recap.planning.models import RobustnessJob
+    from recap.planning.packages import package_adjust, package_save
+    from recap.planning.tasks import robustness_execute
+
+    editor = world.users["editor_a"]
+    run = session_run(actor=editor, session=session)
+    run_execute(run)
+    package = package_save(actor=editor, run=run, name="Adjusted")
+    chosen = [c for c in run.outcome["package"]["selected"] if c != "DRM-01"]
+    v2 = package_adjust(actor=editor, package=package, lock_in=[], lock_out=[chosen[0]])
+    v3 = package_adjust(actor=editor, package=package, lock_in=[], lock_out=[chosen[1]])
+    # v2's job was still waiting when v3 replaced it: dropped, nobody would read it.
+    assert not RobustnessJob.objects.filter(version=v2).exists()
+    assert list(RobustnessJob.objects.filter(version__isnull=False)) == [
+        RobustnessJob.objects.get(version=v3, status="queued")
+    ]
+    robustness_execute(RobustnessJob.objects.get(version=v3))
+    # Back to v2's locks: a new version, but the same question. Then v3's locks again:
+    # answered already, so nothing is queued and the page shows v3's finished job.
+    v4 = package_adjust(actor=editor, package=package, lock_in=[], lock_out=[chosen[0]])
+    assert RobustnessJob.objects.get(version=v4).status == "queued"
+    v5 = package_adjust(actor=editor, package=package, lock_in=[], lock_out=[chosen[1]])
+    assert not RobustnessJob.objects.filter(version=v5).exists()
+    assert not RobustnessJob.objects.filter(version=v4).exists()  # superseded while queued
+    client.force_login(world.users["viewer_a"])
+    page = client.get(package.get_absolute_url()).content.decode()
+    assert f"For version {v5.number} as adjusted by hand" in page
+    assert "The package itself came out in" in page
+    assert RobustnessJob.objects.filter(version__isnull=False).count() == 1
+
+
+def test_a_version_adjusted_before_it_had_robustness_shows_the_runs_saying_so(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    from recap.planning.models import RobustnessJob
+    from recap.planning.packages import package_adjust, package_save
+
+    editor = world.users["editor_a"]
+    run = session_run(actor=editor, session=session)
+    package = package_save(actor=editor, run=run, name="Older")
+    out = next(c for c in run.outcome["package"]["selected"] if c != "DRM-01")
+    version = package_adjust(actor=editor, package=package, lock_in=[], lock_out=[out])
+    RobustnessJob.objects.filter(version=version).delete()  # as if made before this existed
+    client.force_login(world.users["viewer_a"])
+    page = client.get(package.get_absolute_url()).content.decode()
+    assert "These shares are for the optimal package of run 1; this version was adjusted" in page
+    assert "The package itself came out in" in page
+    assert "Compute robustness for this version" not in page
+    client.force_login(editor)
+    page = client.get(package.get_absolute_url()).content.decode()
+    assert "Compute robustness for this version" in page
+    client.post(package.get_absolute_url() + "robustness/")
+    assert RobustnessJob.objects.get(version=version).status == "done"
+    page = client.get(package.get_absolute_url()).content.decode()
+    assert f"For version {version.number} as adjusted by hand" in page
 
 
 def test_comparing_with_a_run_made_before_feasibility_shows_every_setting(
