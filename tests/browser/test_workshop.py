@@ -91,6 +91,18 @@ def test_workshop_from_weights_to_an_endorsed_package(
     page.get_by_role("button", name="Save the package").click()
     page.get_by_role("heading", name="Versions").wait_for()
 
+    # The team leaves one chosen action out by hand: the engine re-optimises the rest, and the
+    # new version gets robustness of its own, with the lock held in every sample.
+    dropped = next(c for c in ActionPackage.objects.get().current.selected if c[:3] != "HLT")
+    page.get_by_label(f"Lock {dropped} out").check()
+    page.get_by_role("button", name="Re-optimise with these locks").click()
+    page.get_by_text("Version 2: the rest of the package was re-optimised.").wait_for()
+    panel = page.locator("#robustness")
+    panel.get_by_text("For version 2 as adjusted by hand").wait_for()
+    panel.get_by_text("The package itself came out in").wait_for()
+    share = panel.locator("tr", has_text=dropped).get_by_role("img")
+    assert share.get_attribute("aria-label") == "0%"  # locked out: never chosen
+
     # The coordinator endorses it with a rationale.
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(base + "/")
@@ -115,3 +127,5 @@ def test_workshop_from_weights_to_an_endorsed_package(
     assert "Kigali package" in text
     assert all(code in text for code in package.current.selected)
     assert "How robust the package is" in text
+    assert "as adjusted by hand: the actions locked in or out stayed so" in " ".join(text.split())
+    assert dropped not in package.current.selected
