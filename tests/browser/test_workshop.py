@@ -66,7 +66,13 @@ def test_workshop_from_weights_to_an_endorsed_package(
         page.get_by_role("button", name="Run the engine").click()
         page.get_by_text("Waiting for the background worker").wait_for()
         assert page.locator("progress").is_visible()
+        # The test database lives in memory on one connection, which the live server's threads
+        # share with this one: while the worker runs here, the page's polls are held off (they
+        # fail and polling goes on), so no request uses that connection at the same time.
+        page.route("**/*", lambda route: route.abort())
+        page.wait_for_timeout(1_500)  # a poll already under way finishes first
         call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+        page.unroute("**/*")
         page.get_by_text("Proven optimal").wait_for(timeout=15_000)
     # The worker also computed the robustness the run queued. The page may have reloaded
     # between the run and its robustness job; the robustness panel then polls until it is done.

@@ -70,7 +70,7 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
             "samples": job.samples,
             "share": job.result["base_package_share"],
             "distinct": job.result["distinct_packages"],
-            # The stakeholders' own weightings (two or more), or every weight within ±50 %.
+            # Blends of the stakeholders' own weightings (two or more), or every weight ±50 %.
             "stakeholders": len(data.get("stakeholders") or {}) >= 2,
             "locked": own is not None,
             # A version adjusted by hand differs from the run's optimum the samples were about.

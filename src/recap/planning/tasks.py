@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from django_tasks import task
 
 from recap.engine.robustness import package_robustness
@@ -21,9 +22,12 @@ def robustness_spec(
     lock_in: list[str] | tuple[str, ...] = (),
     lock_out: list[str] | tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """The engine's robustness input for a run: the stakeholders' own weightings when there
-    are two or more, otherwise every weight free within ±50 % of the one used. Actions locked
-    in or out by hand (a package version) stay so in every re-optimisation."""
+    """The engine's robustness input for a run. With two or more stakeholders, the weights move
+    within their spread: the engine draws its samples from as many random blends of their own
+    weightings (uniform over every mix of them, seeded), not from the few weightings alone,
+    which with three people allowed at most three packages. Otherwise every weight is free
+    within ±50 % of the one used. Actions locked in or out by hand (a package version) stay so
+    in every re-optimisation."""
     criteria = run_input["criteria"]
     spec: dict[str, Any] = {
         "problem": problem_valued(run_input, values, lock_in, lock_out),
@@ -36,7 +40,10 @@ def robustness_spec(
     }
     people = run_input.get("stakeholders") or {}
     if len(people) >= 2:
-        spec["weight_samples"] = list(people.values())
+        own = np.array([list(w) for w in people.values()], dtype=float)
+        own /= own.sum(axis=1, keepdims=True)
+        blends = np.random.default_rng(1).dirichlet(np.ones(len(own)), size=samples) @ own
+        spec["weight_samples"] = blends.round(6).tolist()
     else:
         spec["weight_ranges"] = {
             c: [0.5 * w, 1.5 * w] for c, w in zip(criteria, run_input["weights"], strict=True)

@@ -759,3 +759,34 @@ def test_a_long_ranking_opens_on_its_leading_rows_and_the_package(
     table = table.split("</section>")[0]
     assert [c for c in ranking if f"<td>{c} · " in table] == ranking
     assert "Show all" not in table
+
+
+def test_robustness_blends_the_stakeholders_weightings_within_their_spread() -> None:
+    import numpy as np
+
+    from recap.planning.tasks import robustness_spec
+
+    people = {"Mayor": [50, 10, 10, 10, 10, 10], "Finance": [20, 40, 10, 10, 10, 10]}
+    people["Community"] = [20, 10, 40, 10, 10, 10]
+    run_input = {
+        "problem": {"resources": {}, "actions": [{"id": "A"}, {"id": "B"}]},
+        "criteria": ["resilience", "economy", "equity", "climate", "health", "feasibility"],
+        "scores": {"A": [1] * 6, "B": [2] * 6},
+        "weights": [30, 20, 20, 10, 10, 10],
+        "stakeholders": people,
+    }
+    spec = robustness_spec(run_input, {"A": 1.0, "B": 2.0}, samples=200)
+    blends = np.array(spec["weight_samples"])
+    own = np.array(list(people.values()), dtype=float) / 100
+    assert blends.shape == (200, 6) and "weight_ranges" not in spec
+    assert len({tuple(row) for row in blends.round(6)}) == 200  # not three weightings again
+    assert np.allclose(blends.sum(axis=1), 1)
+    # Inside the spread: every weight between the stakeholders' lowest and highest.
+    assert (blends >= own.min(axis=0) - 1e-9).all() and (blends <= own.max(axis=0) + 1e-9).all()
+    # Blends, not corners: the mayor's resilience weight (0.5) is reached by no sample exactly.
+    assert 0.2 < blends[:, 0].mean() < 0.5 and not np.isclose(blends[:, 0], 0.5).any()
+    # The same input gives the same samples (a stored run can be reproduced).
+    assert robustness_spec(run_input, {"A": 1.0, "B": 2.0}, samples=200) == spec
+    # One stakeholder or none: every weight free within ±50 % of the one used.
+    solo = robustness_spec(run_input | {"stakeholders": {}}, {"A": 1.0, "B": 2.0}, samples=200)
+    assert solo["weight_ranges"]["resilience"] == [15.0, 45.0] and "weight_samples" not in solo
