@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from recap.engine import optimize, parse_problem
 from recap.engine.robustness import package_robustness
-from recap.planning.compute import compute_run
+from recap.planning.compute import compute_run, stakeholder_blends
 
 SECTORS = ("health", "water_sanitation", "energy", "mobility", "drm", "governance")
 
@@ -98,7 +98,7 @@ def main() -> None:
             "criteria": data["criteria"],
             "scores": data["scores"],
             "weights": data["weights"],
-            "weight_samples": list(data["stakeholders"].values()),
+            "weight_samples": stakeholder_blends(data["stakeholders"], 200),  # as the worker
             "samples": 200,
             "seed": 1,
             "workers": 2,

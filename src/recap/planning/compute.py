@@ -13,6 +13,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from recap.engine import explain, frontier, optimize, parse_problem
 from recap.engine.robustness import rank_acceptability
 
@@ -39,6 +41,16 @@ def problem_valued(
         problem["must_include"] = sorted(set(problem.get("must_include", [])) | set(lock_in))
         problem["must_exclude"] = sorted(set(problem.get("must_exclude", [])) | set(lock_out))
     return problem
+
+
+def stakeholder_blends(people: dict[str, list[float]], samples: int) -> list[list[float]]:
+    """`samples` random blends of the stakeholders' own weightings (each normalised to sum 1),
+    uniform over every mix of them and seeded: weightings anywhere within their spread."""
+    own = np.array([list(w) for w in people.values()], dtype=float)
+    own /= own.sum(axis=1, keepdims=True)
+    blends = np.random.default_rng(1).dirichlet(np.ones(len(own)), size=samples) @ own
+    rounded: list[list[float]] = blends.round(6).tolist()
+    return rounded
 
 
 def compute_run(data: dict[str, Any], progress: Progress = _quiet) -> dict[str, Any]:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from django_tasks import task
 
 from recap.engine.robustness import package_robustness
 
-from .compute import problem_valued
+from .compute import problem_valued, stakeholder_blends
 from .models import RobustnessJob, Run
 
 
@@ -40,10 +39,7 @@ def robustness_spec(
     }
     people = run_input.get("stakeholders") or {}
     if len(people) >= 2:
-        own = np.array([list(w) for w in people.values()], dtype=float)
-        own /= own.sum(axis=1, keepdims=True)
-        blends = np.random.default_rng(1).dirichlet(np.ones(len(own)), size=samples) @ own
-        spec["weight_samples"] = blends.round(6).tolist()
+        spec["weight_samples"] = stakeholder_blends(people, samples)
     else:
         spec["weight_ranges"] = {
             c: [0.5 * w, 1.5 * w] for c, w in zip(criteria, run_input["weights"], strict=True)
