@@ -274,7 +274,7 @@ def package_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "candidates": sorted(actions.values(), key=lambda a: a["id"]),
             "can_edit": city_policy.allows(request.user, city, Level.EDIT),
             "can_endorse": city_policy.allows(request.user, city, Level.COORDINATE),
-            "robustness": _package_robustness(package, current)[1],
+            "robustness": _package_robustness(package, current),
         },
     )
 
@@ -348,14 +348,22 @@ def robustness_start(request: HttpRequest, slug: str, pk: int, number: int) -> H
     run = selectors.run_get(user=request.user, session=session, number=number)
     if not run.is_done:
         messages.error(request, _("This run has not finished yet."))
-    elif not robustness_applies(run):
+    else:
+        _robustness_start(request, run, applies=robustness_applies(run))
+    return redirect("planning:run", slug=city.slug, pk=session.pk, number=run.number)
+
+
+def _robustness_start(
+    request: HttpRequest, run: Run, version: PackageVersion | None = None, *, applies: bool
+) -> None:
+    """Queue robustness (a run's optimum, or a version's own) and say what happened."""
+    if not applies:
         messages.error(request, _("This run has no package to test: robustness does not apply."))
-    elif robustness_queue(run) is None:
+    elif robustness_queue(run, version) is None:
         # A second click while one is under way would only queue the same work twice.
         messages.info(request, _("Robustness is being computed; this page shows its progress."))
     else:
         messages.success(request, _("Robustness is being computed; this page shows its progress."))
-    return redirect("planning:run", slug=city.slug, pk=session.pk, number=run.number)
 
 
 @login_required_htmx
@@ -369,10 +377,12 @@ def robustness_status(request: HttpRequest, slug: str, pk: int, number: int) -> 
     return render(request, "planning/partials/_robustness.html", context)
 
 
-def robustness_context(run: Run, version: PackageVersion | None = None) -> dict[str, object]:
+def robustness_context(
+    run: Run, version: PackageVersion | None = None, *, urls: tuple[str, str] | None = None
+) -> dict[str, object]:
     """The robustness panel of a run's optimum, or of a package version adjusted by hand: its
     newest job, the actions by how often they are chosen, and where the panel polls and
-    starts (the run's page; a package's panel is polled and started from the package)."""
+    starts (`urls`: status and start; by default the run's own)."""
     job = robustness_latest(run, version)
     rows = []
     if job is not None and job.result:
@@ -382,18 +392,18 @@ def robustness_context(run: Run, version: PackageVersion | None = None) -> dict[
             ({"code": c, "name": names.get(c, c), "p": p} for c, p in probs.items()),
             key=lambda r: (-r["p"], r["code"]),
         )
-    args = (run.session.city.slug, run.session.pk, run.number)
-    return {
-        "job": job,
-        "rows": rows,
-        "status_url": reverse("planning:robustness_status", args=args),
-        "start_url": reverse("planning:robustness_start", args=args),
-    }
+    if urls is None:
+        args = (run.session.city.slug, run.session.pk, run.number)
+        urls = (
+            reverse("planning:robustness_status", args=args),
+            reverse("planning:robustness_start", args=args),
+        )
+    return {"job": job, "rows": rows, "status_url": urls[0], "start_url": urls[1]}
 
 
 def _package_robustness(
     package: ActionPackage, current: PackageVersion | None = None
-) -> tuple[PackageVersion, dict[str, object]]:
+) -> dict[str, object]:
     """A package's robustness panel is its current version's, polled and started here: the
     version's own when it was adjusted by hand ("version"), else the run's optimum it was
     saved from ("run"). A version adjusted before it had robustness of its own shows the
@@ -401,22 +411,23 @@ def _package_robustness(
     current = current or package.current
     assert current is not None
     own = version_robustness_applies(current)
-    context = robustness_context(current.run, current if own else None)
+    args = (package.city.slug, package.pk)
+    urls = (
+        reverse("planning:package_robustness_status", args=args),
+        reverse("planning:package_robustness_start", args=args),
+    )
+    context = robustness_context(current.run, current if own else None, urls=urls)
     basis = "version" if own else "run"
     if own and context["job"] is None:
-        context = robustness_context(current.run)
+        context = robustness_context(current.run, urls=urls)
         basis = "stand_in" if context["job"] is not None else "version"
-    args = (package.city.slug, package.pk)
     context |= {
-        "status_url": reverse("planning:package_robustness_status", args=args),
-        "start_url": reverse("planning:package_robustness_start", args=args),
-        "adjusted": own,
         "applies": own or robustness_applies(current.run),
         "basis": basis,
         "version_number": current.number,
         "run_number": current.run.number,
     }
-    return current, context
+    return context
 
 
 @login_required
@@ -424,13 +435,12 @@ def _package_robustness(
 def package_robustness_start(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     package = package_get(user=request.user, city=city, pk=pk)
-    current, context = _package_robustness(package)
-    if not context["applies"]:
-        messages.error(request, _("This run has no package to test: robustness does not apply."))
-    elif robustness_queue(current.run, current if context["adjusted"] else None) is None:
-        messages.info(request, _("Robustness is being computed; this page shows its progress."))
+    current = package.current
+    assert current is not None
+    if version_robustness_applies(current):  # adjusted by hand: the version's own
+        _robustness_start(request, current.run, current, applies=True)
     else:
-        messages.success(request, _("Robustness is being computed; this page shows its progress."))
+        _robustness_start(request, current.run, applies=robustness_applies(current.run))
     return redirect(package.get_absolute_url())
 
 
@@ -439,7 +449,7 @@ def package_robustness_start(request: HttpRequest, slug: str, pk: int) -> HttpRe
 def package_robustness_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     package = package_get(user=request.user, city=city, pk=pk)
-    _current, context = _package_robustness(package)
+    context = _package_robustness(package)
     context["can_edit"] = city_policy.allows(request.user, city, Level.EDIT)
     return render(request, "planning/partials/_robustness.html", context)
 
