@@ -5,13 +5,19 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 PORT ?= 8000
 
-.PHONY: install demo serve test lint types unit browser messages lock clean
+.PHONY: install debian-packages demo serve test lint types unit browser messages lock clean
 
-install: $(VENV)/.installed node_modules/.installed $(BIN)/.messages
+# Debian packages: gettext for translations; Pango, HarfBuzz (with its subsetter) and fonts for
+# WeasyPrint's PDFs. Checked on every install (quick when nothing is missing).
+DEBIAN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
+install: debian-packages $(VENV)/.installed node_modules/.installed $(BIN)/.messages
+
+debian-packages:
+	@scripts/ensure-debian-package $(DEBIAN_PACKAGES)
 
 # The virtualenv is rebuilt only when the project or its lock file changes.
 $(VENV)/.installed: pyproject.toml requirements.lock
-	scripts/ensure-debian-package gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock

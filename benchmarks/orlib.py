@@ -1,7 +1,9 @@
-"""Readers for the OR-Library multidimensional knapsack files in ../shared/benchmarks/orlib.
+"""Readers for the OR-Library multidimensional knapsack files.
 
 Each instance becomes an engine `Problem` (profits as values, one resource per constraint), with
-its known optimum from best_known.csv.
+its known optimum from best_known.csv. The files the tests and the benchmark use (mknap1, mknap2,
+mknapcb1) live in benchmarks/data/orlib, with their source; `$RECAP_ORLIB` points the benchmark
+at another copy (say, the full set with mknapcb2 … mknapcb9).
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from recap.engine.problem import Action, Problem
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
+BUNDLED = Path(__file__).resolve().parent / "data" / "orlib"
+
+
 def orlib_dir() -> Path:
-    """The data folder: $RECAP_ORLIB, or shared/benchmarks/orlib beside the repository."""
+    """The data folder: $RECAP_ORLIB, or the subset in the repository."""
     if "RECAP_ORLIB" in os.environ:
         return Path(os.environ["RECAP_ORLIB"])
-    here = Path(__file__).resolve().parent.parent
-    return here.parent / "shared" / "benchmarks" / "orlib"
+    return BUNDLED
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,8 @@ def _read_mknap2(path: Path) -> list[tuple[str, Problem]]:
     return out
 
 
-def load(file: str) -> list[Instance]:
-    folder = orlib_dir()
+def load(file: str, folder: Path | None = None) -> list[Instance]:
+    folder = orlib_dir() if folder is None else folder
     known = {}
     with (folder / "best_known.csv").open() as fh:
         for row in csv.DictReader(fh):
