@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
-from recap.testing import World, make_world
+from recap.testing import Beacon, World, make_world
 
 
 @pytest.fixture(autouse=True)
@@ -26,3 +26,9 @@ def _english() -> Iterator[None]:
 @pytest.fixture
 def world(db: None) -> World:
     return make_world()
+
+
+@pytest.fixture
+def beacon() -> Iterator[Beacon]:
+    with Beacon() as server:
+        yield server

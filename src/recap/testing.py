@@ -5,13 +5,55 @@ Kept in the package (not under tests/) so app tests and cross-cutting tests shar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
 
 from recap.accounts.models import Membership, Role, User
 from recap.cities.models import City, Country, Organisation, Programme
 
 PASSWORD = "a-long-test-password"  # noqa: S105
+#: A 1×1 PNG image.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c49444154789c63382127070002b6010534a675aa0000000049454e44ae426082"
+)
+
+
+@dataclass
+class Beacon:
+    """A real HTTP server on loopback that records every request it gets (answering each with
+    a PNG), to prove that the server under test fetched nothing from it."""
+
+    hits: list[str] = field(default_factory=list)
+    url: str = ""
+
+    def __enter__(self) -> Beacon:
+        hits = self.hits
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                hits.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.end_headers()
+                self.wfile.write(PNG)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
 
 
 def make_user(username: str, *, superuser: bool = False, **extra: object) -> User:

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from recap.assessments.selectors import assessment_latest_completed, dimension_results, radar
+from recap.core.pdf import render_pdf
 from recap.core.tabular import Column, SheetSpec, write_xlsx
 from recap.hazards.selectors import city_hazard_list
 
@@ -126,11 +127,7 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
 
 
 def package_pdf(package: ActionPackage, *, user: Any) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string("planning/report.html", report_context(package, user=user))
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+    return render_pdf(render_to_string("planning/report.html", report_context(package, user=user)))
 
 
 PACKAGE_SHEET = SheetSpec(
