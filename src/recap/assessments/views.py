@@ -165,7 +165,7 @@ def assessment_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return upload_flow(
         request,
         form=SpreadsheetUploadForm(request.POST or None, request.FILES or None),
-        salt=f"recap.assessments.import.{assessment.pk}",
+        scope=f"assessments.answers.{assessment.pk}",
         plan=lambda data, name: answers_import_plan(assessment, data=data, filename=name),
         rebuild=lambda payload: AnswersPlan(**payload),
         apply=apply,

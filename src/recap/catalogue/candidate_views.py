@@ -193,7 +193,7 @@ def candidate_upload(request: HttpRequest, slug: str) -> HttpResponse:
     return upload_flow(
         request,
         form=SpreadsheetUploadForm(request.POST or None, request.FILES or None),
-        salt=f"recap.candidates.import.{city.pk}",
+        scope=f"catalogue.candidates.{city.pk}",
         plan=lambda data, name: candidate_import_plan(city, data=data, filename=name),
         rebuild=lambda payload: CandidatePlan(**payload),
         apply=apply,

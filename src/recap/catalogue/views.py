@@ -16,8 +16,6 @@ from . import selectors
 from .forms import CatalogueFilterForm, CatalogueUploadForm
 from .services import ImportPlan, catalogue_export, catalogue_import_apply, catalogue_import_plan
 
-SIGNING_SALT = "recap.catalogue.import"
-
 
 @require_GET
 def catalogue_list(request: HttpRequest) -> HttpResponse:
@@ -88,7 +86,7 @@ def catalogue_upload(request: HttpRequest) -> HttpResponse:
     return upload_flow(
         request,
         form=CatalogueUploadForm(request.POST or None, request.FILES or None),
-        salt=SIGNING_SALT,
+        scope="catalogue",
         plan=lambda data, name: catalogue_import_plan(data=data, filename=name),
         rebuild=lambda payload: ImportPlan(**payload),
         apply=apply,

@@ -6,8 +6,10 @@ Contract:
   as "Sheet 'Actions', row 4, column 'phase': must be one of short, medium". Nothing is
   returned half-checked: the caller writes only when the whole file is clean.
 - Files are refused when they are too large, empty, not what their name says (a text file
-  renamed .xlsx), or when a cell holds a formula (its value would be whatever the formula last
-  computed, if anything): the message says to paste values instead.
+  renamed .xlsx), unreadable, or when a cell holds a formula (its value would be whatever the
+  formula last computed, if anything): the message says to paste values instead. What a file
+  may expand to is bounded too (`core.xlsx.LIMITS`: rows, columns, cells, characters per cell,
+  uncompressed bytes and seconds), for XLSX and CSV alike.
 - `write_xlsx` / `write_csv` produce files `read_table` reads back to the same values. Text
   that a spreadsheet would run as a formula (starting with =, +, - or @) is written with a
   leading apostrophe, which `read_table` removes again.
@@ -18,25 +20,23 @@ from __future__ import annotations
 import csv
 import io
 import math
-import zipfile
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
+
+from .errors import TableError
+from .xlsx import LIMITS, unreadable, xlsx_rows
+
+__all__ = ["Column", "SheetSpec", "TableError", "read_table", "write_csv", "write_xlsx"]
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_ERRORS = 50
 FORMULA_START = ("=", "+", "-", "@")
-
-
-class TableError(Exception):
-    def __init__(self, errors: Sequence[str]) -> None:
-        self.errors = list(errors)
-        super().__init__(self.errors[0] if self.errors else "invalid file")
 
 
 @dataclass(frozen=True)
@@ -159,39 +159,11 @@ def _sniff(data: bytes, filename: str) -> str:
     lower = filename.lower()
     if lower.endswith(".xlsx"):
         if not data.startswith(b"PK\x03\x04"):
-            raise TableError(
-                [f"{filename}: this is not a real XLSX file (save it from Excel as .xlsx)"]
-            )
+            raise unreadable(filename)
         return "xlsx"
     if lower.endswith(".csv"):
         return "csv"
     raise TableError([f"{filename}: only .xlsx and .csv files can be imported"])
-
-
-def _xlsx_rows(
-    data: bytes, filename: str, spec: SheetSpec
-) -> tuple[str, list[list[Any]], list[str]]:
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise TableError(
-            [f"{filename}: this is not a real XLSX file (save it from Excel as .xlsx)"]
-        ) from None
-    sheet_name = spec.name if spec.name in book.sheetnames else book.sheetnames[0]
-    sheet = book[sheet_name]
-    rows: list[list[Any]] = []
-    formulas: list[str] = []
-    for r, row in enumerate(sheet.iter_rows(), start=1):
-        values = []
-        for c, cell in enumerate(row):
-            if getattr(cell, "data_type", None) == "f":
-                formulas.append(f"Sheet '{sheet_name}', row {r}, column {c + 1}")
-            values.append(cell.value)
-        rows.append(values)
-        if len(rows) > MAX_ROWS + 1:
-            break
-    book.close()
-    return sheet_name, rows, formulas
 
 
 def _csv_rows(data: bytes, filename: str) -> tuple[str, list[list[Any]]]:
@@ -201,10 +173,27 @@ def _csv_rows(data: bytes, filename: str) -> tuple[str, list[list[Any]]]:
         raise TableError([f"{filename}: a CSV file must be saved as UTF-8 text"]) from None
     if "\x00" in text:
         raise TableError([f"{filename}: this is not a text CSV file"])
+    rows: list[list[Any]] = []
+    cells = 0
+    deadline = time.monotonic() + LIMITS.seconds
     try:
-        return filename, [list(r) for r in csv.reader(io.StringIO(text))]
+        for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+            if number > LIMITS.rows:
+                raise TableError([f"{filename}: more than {LIMITS.rows:,} lines; split the file"])
+            if len(row) > LIMITS.columns:
+                why = f"more than {LIMITS.columns} columns; delete those right of the table"
+                raise TableError([f"{filename}, line {number}: {why}"])
+            cells += len(row)
+            if cells > LIMITS.cells:
+                raise TableError([f"{filename}: more than {LIMITS.cells:,} cells; split the file"])
+            if number % 256 == 0 and time.monotonic() > deadline:
+                raise TableError(
+                    [f"{filename}: took longer than {LIMITS.seconds:g} s to read; split the file"]
+                )
+            rows.append(row)
     except csv.Error as exc:
         raise TableError([f"{filename}: not a readable CSV file ({exc})"]) from None
+    return filename, rows
 
 
 RowCheck = Callable[[dict[str, Any], str], list[str]]
@@ -222,7 +211,7 @@ def read_table(
     kind = _sniff(data, filename)
     formulas: list[str] = []
     if kind == "xlsx":
-        sheet, rows, formulas = _xlsx_rows(data, filename, spec)
+        sheet, rows, formulas = xlsx_rows(data, filename, spec.name)
     else:
         sheet, rows = _csv_rows(data, filename)
     where = f"Sheet '{sheet}'" if kind == "xlsx" else f"File '{sheet}'"

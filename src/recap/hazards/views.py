@@ -26,8 +26,6 @@ from .services import (
 )
 from .spreadsheet import RegisterPlan, register_export, register_import_apply, register_import_plan
 
-SALT = "recap.hazards.import"
-
 
 @login_required
 @require_GET
@@ -158,7 +156,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     return upload_flow(
         request,
         form=RegisterUploadForm(request.POST or None, request.FILES or None),
-        salt=f"{SALT}.{city.pk}",
+        scope=f"hazards.register.{city.pk}",
         plan=lambda data, name: register_import_plan(city, data=data, filename=name),
         rebuild=lambda payload: RegisterPlan(**payload),
         apply=apply,

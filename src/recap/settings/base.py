@@ -45,6 +45,7 @@ DEBUG = env_bool("RECAP_DEBUG", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 
 INSTALLED_APPS = [
+    "recap.core",
     "recap.accounts",
     "recap.cities",
     "recap.tracking",
@@ -205,6 +206,17 @@ LOGGING = {
 
 # Personal API tokens expire after this many days unless their owner says otherwise.
 RECAP_API_TOKEN_DAYS = 180
+# No uploaded file is kept past this size (every import reads 5 MB at most).
+RECAP_UPLOAD_MAX_BYTES = 5 * 1024 * 1024 + 1
+FILE_UPLOAD_HANDLERS = [
+    "recap.core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# A checked spreadsheet waits this long (seconds) for its uploader to confirm the preview.
+RECAP_PENDING_IMPORT_SECONDS = 60 * 60
+# Previews one person may have waiting at once (older ones are dropped beyond it).
+RECAP_PENDING_IMPORTS_PER_PERSON = 10
 # Problem reports accepted per address.
 RECAP_FEEDBACK_RATE = "5/10m"
 # Re-optimisations behind a run's robustness (each a fresh weighting within the spread).

@@ -215,7 +215,7 @@ def test_answers_go_out_to_a_spreadsheet_and_come_back_into_a_draft(
     assert not Answer.objects.exists()
     client.post(
         f"/cities/kigali/workspace/assessments/{a.pk}/upload/",
-        {"confirm": preview.context["token"]},
+        {"confirm": str(preview.context["pending"].pk)},
     )
     assert Answer.objects.filter(assessment=a, score=2).count() == 21
     sheet.cell(row=3, column=4, value=9)
@@ -290,7 +290,7 @@ def test_confirming_an_import_after_completion_changes_nothing(
     assessment_complete(actor=world.users["editor_a"], assessment=a)
     response = client.post(
         f"/cities/kigali/workspace/assessments/{a.pk}/upload/",
-        {"confirm": preview.context["token"]},
+        {"confirm": str(preview.context["pending"].pk)},
         follow=True,
     )
     assert response.status_code == 200

@@ -200,7 +200,8 @@ def test_candidates_round_trip_and_rejected_import(client: Client, setup: World)
     assert "2 to add, 0 to change." in preview.content.decode()
     assert (
         client.post(
-            "/cities/kigali/workspace/candidates/upload/", {"confirm": preview.context["token"]}
+            "/cities/kigali/workspace/candidates/upload/",
+            {"confirm": str(preview.context["pending"].pk)},
         ).status_code
         == 302
     )

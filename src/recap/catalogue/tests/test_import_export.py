@@ -192,8 +192,8 @@ BAD_FILES = [
         "Sheet 'Actions', row 2, column 13: contains a formula",
     ),
     ("empty file", b"", "c.xlsx: the file is empty"),
-    ("text renamed .xlsx", b"code,title\nX,Y\n", "c.xlsx: this is not a real XLSX file"),
-    ("broken zip", b"PK\x03\x04garbage", "c.xlsx: this is not a real XLSX file"),
+    ("text renamed .xlsx", b"code,title\nX,Y\n", "c.xlsx: not a readable XLSX file"),
+    ("broken zip", b"PK\x03\x04garbage", "c.xlsx: not a readable XLSX file"),
     (
         "oversized",
         b"PK\x03\x04" + b"0" * (5 * 1024 * 1024 + 1),
@@ -279,6 +279,27 @@ def test_command_line_round_trip_and_rejection(tmp_path: Path, catalogue: None) 
         check=False,
     )
     assert missing.returncode == 2
+    # Broken and hostile workbooks: exit 2, one line saying why, no traceback.
+    from recap.core.tests import hostile
+
+    for build, why in [
+        (hostile.truncated_sheet, "not a readable XLSX file"),
+        (hostile.corrupt_deflate, "not a readable XLSX file"),
+        (hostile.entities, "not a readable XLSX file"),
+        (lambda: hostile.wide_row(3_000_000), "expands to 43 MB"),
+    ]:
+        broken = tmp_path / "broken.xlsx"
+        broken.write_bytes(build())
+        result = subprocess.run(
+            [RECAP, "catalogue", "import", str(broken)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"broken.xlsx: {why}"), result.stderr
+        assert "Traceback" not in result.stderr
 
 
 def test_web_upload_previews_then_saves(client: Client, world: World, catalogue: None) -> None:
@@ -289,13 +310,13 @@ def test_web_upload_previews_then_saves(client: Client, world: World, catalogue:
     assert response.status_code == 200
     assert "1 to add, 0 to change." in response.content.decode()
     assert not CatalogueAction.objects.filter(code="NEW-07").exists()
-    token = response.context["token"]
+    token = str(response.context["pending"].pk)
     response = client.post("/catalogue/upload/", {"confirm": token})
     assert response.status_code == 302
     assert CatalogueAction.objects.get(code="NEW-07").sectors == ["health", "digital"]
     # A tampered preview is refused.
     response = client.post("/catalogue/upload/", {"confirm": token + "x"}, follow=True)
-    assert "The preview expired" in response.content.decode()
+    assert "already saved or has expired" in response.content.decode()
 
 
 def test_web_upload_shows_every_error_and_saves_nothing(

@@ -248,7 +248,7 @@ def test_register_import_preview_and_confirm(
     assert "1 to add, 0 to change." in response.content.decode()
     assert not CityHazard.objects.exists()
     response = client.post(
-        "/cities/kigali/workspace/hazards/upload/", {"confirm": response.context["token"]}
+        "/cities/kigali/workspace/hazards/upload/", {"confirm": str(response.context["pending"].pk)}
     )
     assert response.status_code == 302
     entry = CityHazard.objects.get()
@@ -260,7 +260,7 @@ def test_register_import_preview_and_confirm(
         {"confirm": response.wsgi_request.POST["confirm"]},
         follow=True,
     )
-    assert "The preview expired" in replay.content.decode()
+    assert "already saved or has expired" in replay.content.decode()
     assert CityHazard.objects.count() == 1
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from recap.catalogue.services import catalogue_export, catalogue_import_apply, catalogue_import_plan
-from recap.core.tabular import TableError
+from recap.core.tabular import MAX_BYTES, TableError
 
 
 class Command(BaseCommand):
@@ -33,8 +33,10 @@ class Command(BaseCommand):
             return
         if not path.is_file():
             raise CommandError(f"{path}: no such file", returncode=2)
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)  # read_table refuses anything larger, by its size
         try:
-            plan = catalogue_import_plan(data=path.read_bytes(), filename=path.name)
+            plan = catalogue_import_plan(data=data, filename=path.name)
         except TableError as exc:
             for line in exc.errors:
                 self.stderr.write(line)
