@@ -13,12 +13,14 @@ and after in one run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,26 +99,38 @@ def build(name: str, args: list[int]) -> bytes:
 
 
 def measure(tree: Path, path: Path, timeout: float) -> dict[str, object]:
+    """Read one file in a fresh process; its memory is sampled from outside as it runs, so a
+    reader killed at the timeout still has a figure (the most it held until then)."""
+    import psutil
+
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
-    try:
-        done = subprocess.run(  # noqa: S603 - our own interpreter and probe
+    with tempfile.TemporaryFile("w+") as out:
+        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and probe
             [sys.executable, "-c", PROBE, str(tree / "src"), str(path), str(HAZARDS)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
+            stdout=out,
+            stderr=subprocess.DEVNULL,
             env=env,
-            check=False,
         )
-    except subprocess.TimeoutExpired:
-        return {
-            "out": f"still reading after {timeout:.0f} s (killed)",
-            "seconds": timeout,
-            "peak_mb": None,
-        }
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
-        return {"out": f"process died ({done.returncode})", "seconds": None, "peak_mb": None}
+        watched = psutil.Process(proc.pid)
+        peak, started = 0, time.monotonic()
+        while proc.poll() is None and time.monotonic() - started < timeout:
+            with contextlib.suppress(psutil.Error):
+                peak = max(peak, watched.memory_info().rss)
+            time.sleep(0.05)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+            return {
+                "out": f"still reading after {timeout:.0f} s (killed)",
+                "seconds": timeout,
+                "peak_mb": peak // 1048576,
+            }
+        out.seek(0)
+        lines = out.read().strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        return {"out": f"process died ({proc.returncode})", "seconds": None, "peak_mb": None}
     result: dict[str, object] = json.loads(lines[-1])
+    result["peak_mb"] = max(int(str(result["peak_mb"])), peak // 1048576)
     return result
 
 
