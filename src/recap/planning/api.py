@@ -14,6 +14,7 @@ from ninja.throttling import UserRateThrottle
 from recap.accounts.access import Level
 from recap.cities.policies import city_policy
 from recap.core.api_auth import SIGNED_IN, private_city
+from recap.core.client import client_address
 
 from . import selectors
 from .models import PrioritisationSession, Run
@@ -27,6 +28,9 @@ class RunThrottle(UserRateThrottle):
     """Queued runs per person: a script cannot fill the worker's queue."""
 
     scope = "planning_run"
+
+    def get_ident(self, request: HttpRequest) -> str:
+        return client_address(request)  # never the header a client may forge
 
 
 class SessionOut(Schema):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -26,6 +28,26 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name, str(default)).strip()
+    if not raw.isdigit() or int(raw) < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}.")
+    return int(raw)
+
+
+def env_networks(name: str, default: str) -> list[str]:
+    """Addresses or networks (10.0.0.0/8, ::1), each checked."""
+    entries = env_list(name, default)
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {entry!r} is not an IP address or network"
+            ) from None
+    return entries
 
 
 def local_secret_key() -> str:
@@ -150,7 +172,15 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "recap.web.views.csrf_failure"
 
+# The client's address (for lockouts and rate limits), see recap/core/client.py: how many
+# proxies in front of the app servers extend X-Forwarded-For (0: clients connect directly and
+# the header is ignored), and, optionally, the addresses those proxies connect from.
+RECAP_PROXY_HOPS = env_int("RECAP_PROXY_HOPS", 0)
+RECAP_TRUSTED_PROXIES = env_networks("RECAP_TRUSTED_PROXIES", "")
+RATELIMIT_IP_META_KEY = "recap.core.client.client_address"
+
 # Login throttling: five failures for one username from one address lock it for 15 minutes.
+AXES_CLIENT_IP_CALLABLE = "recap.core.client.client_address"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -5,12 +5,16 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import env_bool, env_int, env_networks
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment (50 characters or more).")
 DEBUG = False
+
+# Production runs behind a proxy (TLS ends there): by default one, on the same host.
+RECAP_PROXY_HOPS = env_int("RECAP_PROXY_HOPS", 1)
+RECAP_TRUSTED_PROXIES = env_networks("RECAP_TRUSTED_PROXIES", "127.0.0.1,::1")
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
