@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
 import subprocess
@@ -12,9 +13,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from recap.accounts.models import Membership, User
+from recap.accounts.models import Membership, Role, User
 from recap.cities.models import City, Organisation, Programme
 from recap.pipeline.models import ProjectConcept
+from recap.planning.models import PrioritisationSession
 from recap.tracking.models import Measure, Training
 
 RECAP = str(Path(sys.executable).parent / "recap")
@@ -61,9 +63,11 @@ def test_demo_then_serve_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
-def test_demo_loads_the_programme_and_is_idempotent() -> None:
-    for _ in range(2):
-        call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+def test_demo_loads_the_programme_once() -> None:
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert "Demo programme loaded" in out.getvalue()
+    assert "kigali.editor" in out.getvalue() and "City editor — Kigali" in out.getvalue()
     assert set(City.objects.values_list("slug", flat=True)) == {
         "kigali",
         "musanze",
@@ -92,6 +96,42 @@ def test_demo_loads_the_programme_and_is_idempotent() -> None:
     } <= users
     assert Membership.objects.filter(user__username="kigali.editor", city__slug="kigali").exists()
     assert User.objects.get(username="kigali.editor").check_password("resilient-demo")
+
+
+@pytest.mark.django_db
+def test_demo_again_keeps_what_people_did_and_reset_starts_afresh() -> None:
+    from recap.accounts.services import membership_add
+    from recap.hazards.models import CityHazard
+
+    call_command("demo", stdout=io.StringIO())
+    editor = User.objects.get(username="kigali.editor")
+    editor.set_password("my-own-password-2026")
+    editor.save()
+    kigali = City.objects.get(slug="kigali")
+    coordinator = User.objects.get(username="kigali.coordinator")
+    newcomer = User.objects.create_user("amina", password="another-password-2026")
+    membership_add(actor=coordinator, city=kigali, user=newcomer, role=Role.CITY_EDITOR)
+    CityHazard.objects.filter(city=kigali).update(evidence="Our own survey, 2026")
+    sessions = PrioritisationSession.objects.count()
+
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert "already loaded; nothing was changed" in out.getvalue()
+    editor.refresh_from_db()
+    assert editor.check_password("my-own-password-2026")
+    assert Membership.objects.filter(user=newcomer, city=kigali).exists()
+    assert Membership.objects.filter(user=editor, city=kigali).exists()
+    assert set(CityHazard.objects.filter(city=kigali).values_list("evidence", flat=True)) == {
+        "Our own survey, 2026"
+    }
+    assert PrioritisationSession.objects.count() == sessions
+
+    out = io.StringIO()
+    call_command("demo", reset=True, stdout=out)
+    assert "Emptied the database" in out.getvalue() and "Demo programme loaded" in out.getvalue()
+    assert User.objects.get(username="kigali.editor").check_password("resilient-demo")
+    assert not User.objects.filter(username="amina").exists()
+    assert "Our own survey, 2026" not in set(CityHazard.objects.values_list("evidence", flat=True))
 
 
 @pytest.mark.django_db

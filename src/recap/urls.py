@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from recap.accounts.views import PasswordChange, PasswordReset, PasswordResetConfirm
 from recap.api import api
 
 admin.site.site_header = _("ReCAP administration")
@@ -16,6 +17,14 @@ urlpatterns = [
     path("cities/<slug:slug>/workspace/prioritisation/", include("recap.planning.urls")),
     path("catalogue/", include("recap.catalogue.urls")),
     path("me/", include("recap.accounts.urls")),
+    # Django's own account pages, three of them extended (tokens revoked, resets limited).
+    path("accounts/password_change/", PasswordChange.as_view(), name="password_change"),
+    path("accounts/password_reset/", PasswordReset.as_view(), name="password_reset"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        PasswordResetConfirm.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

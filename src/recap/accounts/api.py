@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from recap.core.api_auth import SIGNED_IN
+from recap.core.api_errors import errors
 
 from .selectors import user_city_access
 
@@ -25,7 +26,12 @@ class MeOut(Schema):
     cities: list[CityRoleOut]
 
 
-@router.get("", response=MeOut, auth=SIGNED_IN, summary="Who am I, and which cities do I work on")
+@router.get(
+    "",
+    response={200: MeOut, **errors(401)},
+    auth=SIGNED_IN,
+    summary="Who am I, and which cities do I work on",
+)
 def me(request: HttpRequest) -> dict[str, Any]:
     user: Any = request.user
     return {

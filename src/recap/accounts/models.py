@@ -162,7 +162,16 @@ class AuditEvent(models.Model):
 
 
 class ApiToken(models.Model):
-    """A personal API token. Only a hash is stored; the token is shown once, when made."""
+    """A personal API token. Only a hash is stored; the token is shown once, when made.
+
+    A token stands for its owner's password at the time it was made (`password_stamp`): once
+    the password changes, by any path (the page, a reset, the admin, a command), the token
+    stops working and is marked revoked, so a stolen password cannot outlive its change as a
+    token."""
+
+    class RevokedBecause(models.TextChoices):
+        OWNER = "owner", _("revoked by its owner")
+        PASSWORD = "password", _("revoked when the password changed")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -174,6 +183,10 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_because = models.CharField(
+        max_length=10, choices=RevokedBecause.choices, blank=True, default=""
+    )
+    password_stamp = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]

@@ -90,6 +90,11 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def password_stamp(user: User) -> str:
+    """Changes whenever the password does (the stored hash is salted anew each time)."""
+    return hashlib.sha256(user.password.encode()).hexdigest()
+
+
 @transaction.atomic
 def api_token_create(*, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
     """Make a token and return it with its secret, which is never stored and shown only once."""
@@ -99,6 +104,17 @@ def api_token_create(*, user: User, name: str, days: int | None = None) -> tuple
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the token a name, such as the tool that uses it.")})
+    # Counted under a lock on the person, so two requests at once cannot both pass the cap.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    active = ApiToken.objects.filter(
+        user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).count()
+    cap = settings.RECAP_API_TOKENS_PER_PERSON
+    if active >= cap:
+        raise ValidationError(
+            _("You have %(n)d active tokens, the most one person may have. Revoke one first.")
+            % {"n": cap}
+        )
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user=user,
@@ -106,6 +122,7 @@ def api_token_create(*, user: User, name: str, days: int | None = None) -> tuple
         prefix=key[: len(TOKEN_PREFIX) + 6],
         key_hash=_hash(key),
         expires_at=timezone.now() + timedelta(days=days),
+        password_stamp=password_stamp(user),
     )
     token.full_clean()
     token.save()
@@ -119,8 +136,28 @@ def api_token_revoke(*, user: User, token: ApiToken) -> None:
         raise PermissionDenied
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        token.revoked_because = ApiToken.RevokedBecause.OWNER
+        token.save(update_fields=["revoked_at", "revoked_because"])
         audit(actor=user, verb="api_token.revoke", target=token)
+
+
+@transaction.atomic
+def api_tokens_revoke_on_password_change(*, user: User) -> int:
+    """Every token the person still has stops working; returns how many there were. Called
+    when the password changes on the site; any other path is caught when a token is used."""
+    tokens = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True))
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(
+        revoked_at=timezone.now(), revoked_because=ApiToken.RevokedBecause.PASSWORD
+    )
+    active = [t for t in tokens if t.expires_at > timezone.now()]
+    if tokens:
+        audit(
+            actor=user,
+            verb="api_token.revoke_all",
+            target=user,
+            detail={"because": "password", "tokens": len(tokens)},
+        )
+    return len(active)
 
 
 def api_token_authenticate(key: str) -> User | None:
@@ -133,6 +170,12 @@ def api_token_authenticate(key: str) -> User | None:
         .first()
     )
     if token is None or not token.user.is_active:
+        return None
+    if token.password_stamp != password_stamp(token.user):
+        # The password changed since the token was made (by whatever path): it is revoked.
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_because=ApiToken.RevokedBecause.PASSWORD
+        )
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):

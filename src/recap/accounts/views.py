@@ -1,16 +1,23 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from . import selectors
 from .forms import ApiTokenForm
-from .services import api_token_create, api_token_revoke
+from .services import api_token_create, api_token_revoke, api_tokens_revoke_on_password_change
 
 
 @login_required
@@ -56,3 +63,53 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     api_token_revoke(user=request.user, token=token)  # type: ignore[arg-type]
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("accounts:tokens")
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Django's password change, which also revokes the person's API tokens and says so."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        _tell_tokens_revoked(self.request, api_tokens_revoke_on_password_change(user=form.user))
+        return response
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's reset by e-mail link, which also revokes the person's API tokens."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        _tell_tokens_revoked(self.request, api_tokens_revoke_on_password_change(user=form.user))
+        return response
+
+
+@method_decorator(
+    ratelimit(key="ip", rate=lambda g, r: settings.RECAP_RESET_EMAIL_RATE, method="POST"),
+    name="post",
+)
+@method_decorator(
+    ratelimit(
+        key=lambda g, r: r.POST.get("email", "").strip().lower()[:254],
+        rate=lambda g, r: settings.RECAP_RESET_EMAIL_RATE,
+        method="POST",
+    ),
+    name="post",
+)
+class PasswordReset(auth_views.PasswordResetView):
+    """Django's reset request, limited per client address and per e-mail address, so nobody
+    can flood a mailbox or the mail server through it."""
+
+
+def _tell_tokens_revoked(request: HttpRequest, count: int) -> None:
+    if count:
+        messages.info(
+            request,
+            ngettext(
+                "Your API token was revoked with the old password: make a new one if a tool "
+                "still needs it.",
+                "Your %(n)d API tokens were revoked with the old password: make new ones for "
+                "the tools that still need them.",
+                count,
+            )
+            % {"n": count},
+        )

@@ -3,6 +3,7 @@ from ninja import Router, Schema
 
 from recap.catalogue.candidates import candidate_list, candidate_values
 from recap.core.api_auth import SIGNED_IN, private_city
+from recap.core.api_errors import errors
 
 from . import selectors
 
@@ -39,7 +40,7 @@ class CandidateOut(Schema):
 
 @router.get(
     "/{int:city_id}/assessments",
-    response=list[AssessmentOut],
+    response={200: list[AssessmentOut], **errors(401, 404)},
     auth=SIGNED_IN,
     summary="A city's assessments with results per dimension",
 )
@@ -70,7 +71,7 @@ def city_assessments(request: HttpRequest, city_id: int) -> list[dict[str, objec
 
 @router.get(
     "/{int:city_id}/candidates",
-    response=list[CandidateOut],
+    response={200: list[CandidateOut], **errors(401, 404)},
     auth=SIGNED_IN,
     summary="A city's candidate actions, best resilience value first",
 )

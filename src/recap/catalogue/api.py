@@ -3,6 +3,7 @@ from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from recap.core.api_auth import PUBLIC
+from recap.core.api_errors import errors
 
 from . import selectors
 from .models import CatalogueAction
@@ -37,7 +38,10 @@ class CatalogueActionOut(Schema):
 
 
 @router.get(
-    "", response=list[CatalogueActionOut], auth=PUBLIC, summary="Search the action catalogue"
+    "",
+    response={200: list[CatalogueActionOut], **errors(401, 422)},
+    auth=PUBLIC,
+    summary="Search the action catalogue",
 )
 @paginate(LimitOffsetPagination)
 def catalogue_list(request: HttpRequest, filters: Query[CatalogueFilters]) -> list[CatalogueAction]:
@@ -52,6 +56,11 @@ def catalogue_list(request: HttpRequest, filters: Query[CatalogueFilters]) -> li
     )
 
 
-@router.get("/{code}", response=CatalogueActionOut, auth=PUBLIC, summary="One catalogue action")
+@router.get(
+    "/{code}",
+    response={200: CatalogueActionOut, **errors(401, 404)},
+    auth=PUBLIC,
+    summary="One catalogue action",
+)
 def catalogue_detail(request: HttpRequest, code: str) -> CatalogueAction:
     return selectors.catalogue_get(code=code)

@@ -7,6 +7,7 @@ from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from recap.core.api_auth import PUBLIC
+from recap.core.api_errors import errors
 
 from . import selectors
 from .models import City
@@ -50,13 +51,23 @@ class CityDetailOut(CityOut):
         return [p.short_name for p in obj.programmes.filter(is_public=True)]
 
 
-@router.get("", response=list[CityOut], auth=PUBLIC, summary="List the programme's cities")
+@router.get(
+    "",
+    response={200: list[CityOut], **errors(401, 422)},
+    auth=PUBLIC,
+    summary="List the programme's cities",
+)
 @paginate(LimitOffsetPagination)
 def city_list(request: HttpRequest) -> list[City]:
     """Cities on the public site, and also those the caller works on."""
     return list(selectors.city_public_list(user=request.user))
 
 
-@router.get("/{int:city_id}", response=CityDetailOut, auth=PUBLIC, summary="One city")
+@router.get(
+    "/{int:city_id}",
+    response={200: CityDetailOut, **errors(401, 404)},
+    auth=PUBLIC,
+    summary="One city",
+)
 def city_detail(request: HttpRequest, city_id: int) -> City:
     return selectors.city_public_get(user=request.user, pk=city_id)

@@ -1,4 +1,8 @@
-"""Load the demo programme. Safe to run again: every row is found by its natural key."""
+"""Load the demo programme, once.
+
+`demo_load` fills a database that does not have the demo yet. Once it is there, people work in
+it (change passwords, add team members, edit registers and packages): `recap demo` then
+changes nothing. Only `recap demo --reset` empties the database and loads the demo afresh."""
 
 from __future__ import annotations
 
@@ -65,8 +69,32 @@ def offices_load() -> int:
     return len(rows)
 
 
+def demo_loaded() -> bool:
+    return Programme.objects.filter(slug=data.PROGRAMME["slug"]).exists()
+
+
+def demo_accounts() -> list[DemoAccount]:
+    """The demo's people as the data names them (no database read)."""
+    accounts = []
+    for username, _first, _last, role, scope in data.USERS:
+        if role == "platform_admin":
+            role_label, label = "Platform admin", "whole platform"
+        elif role in (Role.PROGRAMME_MANAGER, Role.REVIEWER):
+            role_label, label = str(Role(role).label), str(data.PROGRAMME["short_name"])
+        else:
+            role_label, label = str(Role(role).label), _scope_label(str(scope))
+        accounts.append(DemoAccount(username, data.DEMO_PASSWORD, role_label, label))
+    return accounts
+
+
+def _scope_label(scope: str) -> str:
+    city = next((c for c in data.CITIES if c["slug"] == scope), None)
+    return str(city["name"]) if city else scope
+
+
 @transaction.atomic
 def demo_load() -> list[DemoAccount]:
+    """Load the demo into a database that does not have it (see `demo_loaded`)."""
     countries = {}
     for name, iso2, region in data.COUNTRIES:
         countries[iso2], _ = Country.objects.update_or_create(
@@ -153,40 +181,27 @@ def demo_load() -> list[DemoAccount]:
             defaults={"status": status, "submitted_on": submitted_on, "summary": summary},
         )
 
-    accounts = []
     for username, first, last, role, scope in data.USERS:
-        user, _ = User.objects.update_or_create(
+        user = User.objects.create_user(
             username=username,
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "email": f"{username}@demo.recap.localhost",
-                "is_staff": role == "platform_admin",
-                "is_superuser": role == "platform_admin",
-                "is_active": True,
-            },
+            email=f"{username}@demo.recap.localhost",
+            password=data.DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+            is_staff=role == "platform_admin",
+            is_superuser=role == "platform_admin",
         )
-        user.set_password(data.DEMO_PASSWORD)
-        user.save()
-        Membership.objects.filter(user=user).delete()
         if role in (Role.CITY_VIEWER, Role.CITY_EDITOR, Role.CITY_COORDINATOR):
             Membership.objects.create(user=user, role=role, city=cities[str(scope)])
-            label = cities[str(scope)].name
         elif role in (Role.PROGRAMME_MANAGER, Role.REVIEWER):
             Membership.objects.create(user=user, role=role, programme=programme)
-            label = programme.short_name
         elif role == Role.FUNDER:
             user.organisation = funders[str(scope)]
             user.save(update_fields=["organisation"])
             Membership.objects.create(user=user, role=role, organisation=funders[str(scope)])
-            label = str(scope)
-        else:
-            label = "whole platform"
-        role_label = "Platform admin" if role == "platform_admin" else str(Role(role).label)
-        accounts.append(DemoAccount(username, data.DEMO_PASSWORD, role_label, label))
 
     _demo_baseline(cities)
-    return accounts
+    return demo_accounts()
 
 
 def _demo_baseline(cities: dict[str, City]) -> None:

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from recap.core.api_auth import SIGNED_IN, private_city
+from recap.core.api_errors import errors
 
 from . import selectors
 from .models import CityHazard
@@ -40,7 +41,7 @@ class CityHazardOut(Schema):
 
 @router.get(
     "/{int:city_id}/hazards",
-    response=list[CityHazardOut],
+    response={200: list[CityHazardOut], **errors(401, 404)},
     auth=SIGNED_IN,
     summary="A city's hazards register, ranked by risk",
 )

@@ -14,6 +14,7 @@ from ninja.throttling import UserRateThrottle
 from recap.accounts.access import Level
 from recap.cities.policies import city_policy
 from recap.core.api_auth import SIGNED_IN, private_city
+from recap.core.api_errors import errors
 from recap.core.client import client_address
 
 from . import selectors
@@ -28,6 +29,15 @@ class RunThrottle(UserRateThrottle):
     """Queued runs per person: a script cannot fill the worker's queue."""
 
     scope = "planning_run"
+
+    def __init__(self) -> None:
+        super().__init__(settings.RECAP_API_RUN_RATE)
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        # The rate is read when asked, not when this module was imported.
+        self.rate = settings.RECAP_API_RUN_RATE
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
 
     def get_ident(self, request: HttpRequest) -> str:
         return client_address(request)  # never the header a client may forge
@@ -163,7 +173,7 @@ def _run_out(run: Run, *, can_edit: bool) -> dict[str, Any]:
 
 @router.get(
     "/{int:city_id}/sessions",
-    response=list[SessionOut],
+    response={200: list[SessionOut], **errors(401, 404)},
     auth=SIGNED_IN,
     summary="A city's prioritisation sessions, newest first",
 )
@@ -174,9 +184,9 @@ def city_sessions(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
 
 @router.post(
     "/{int:city_id}/sessions/{int:session_id}/runs",
-    response={202: RunOut},
+    response={202: RunOut, **errors(401, 403, 404, 422, 429)},
     auth=SIGNED_IN,
-    throttle=[RunThrottle(settings.RECAP_API_RUN_RATE)],
+    throttle=[RunThrottle()],
     summary="Queue a run of the engine on the session (city editors); poll it with GET",
 )
 def session_run_create(
@@ -189,7 +199,7 @@ def session_run_create(
 
 @router.get(
     "/{int:city_id}/sessions/{int:session_id}/runs/{int:number}",
-    response=RunOut,
+    response={200: RunOut, **errors(401, 404)},
     auth=SIGNED_IN,
     summary="A run: its progress, then its package, ranking and robustness",
 )
@@ -204,7 +214,7 @@ def session_run_detail(
 
 @router.get(
     "/{int:city_id}/packages",
-    response=list[PackageOut],
+    response={200: list[PackageOut], **errors(401, 404)},
     auth=SIGNED_IN,
     summary="A city's action packages with their current version",
 )

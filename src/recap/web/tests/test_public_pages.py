@@ -157,3 +157,11 @@ def test_health(client: Client, db: None) -> None:
 
 def test_hidden_city_is_not_public(world: World) -> None:
     assert not City.objects.get(slug="hidden").is_public
+
+
+@pytest.mark.parametrize("path", ["/", "/offices/", "/accounts/login/", "/api/v1/docs"])
+def test_every_page_sends_a_content_security_policy(client: Client, path: str) -> None:
+    policy = client.get(path)["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy

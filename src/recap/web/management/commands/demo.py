@@ -6,13 +6,21 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from recap.demo.load import demo_load
+from recap.demo.load import demo_accounts, demo_load, demo_loaded
 
 
 class Command(BaseCommand):
-    help = "Set up the database and load the demo programme (five pilot cities, offices, users)."
+    help = (
+        "Set up the database and load the demo programme (five pilot cities, offices, users), "
+        "once: run again, it changes nothing. --reset empties the database and loads it afresh."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete everything in the database, then load the demo afresh.",
+        )
         parser.add_argument(
             "--force", action="store_true", help="Load even under production settings."
         )
@@ -25,9 +33,23 @@ class Command(BaseCommand):
             )
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
-        accounts = demo_load()
-        self.stdout.write(self.style.SUCCESS("Demo programme loaded: ReCAP 21, five pilot cities."))
-        self.stdout.write(f"\nDemo accounts (password for all: {accounts[0].password})\n")
+        if options["reset"]:
+            call_command("flush", interactive=False, verbosity=0)
+            self.stdout.write("Emptied the database (--reset).")
+        if demo_loaded():
+            self.stdout.write(
+                "The demo programme is already loaded; nothing was changed "
+                "(`recap demo --reset` loads it afresh, discarding every change)."
+            )
+            accounts = demo_accounts()
+            note = "unless changed since"
+        else:
+            accounts = demo_load()
+            self.stdout.write(
+                self.style.SUCCESS("Demo programme loaded: ReCAP 21, five pilot cities.")
+            )
+            note = "for all"
+        self.stdout.write(f"\nDemo accounts (password {note}: {accounts[0].password})\n")
         width = max(len(a.username) for a in accounts)
         for a in accounts:
             self.stdout.write(f"  {a.username:<{width}}  {a.role} — {a.scope}")
