@@ -27,6 +27,7 @@ from recap.planning.models import (
     ActionPackage,
     PackageVersion,
     PrioritisationSession,
+    RobustnessJob,
     Run,
 )
 from recap.testing import ROLES, World, make_user
@@ -245,6 +246,19 @@ def _fresh_run(world: World) -> dict[str, Any]:
     return {"slug": "kigali", "pk": session.pk, "number": 1}
 
 
+def _queued_run(world: World) -> dict[str, Any]:
+    kwargs = _fresh_run(world)
+    Run.objects.filter(session_id=kwargs["pk"]).update(status="queued", result=None)
+    return kwargs
+
+
+def _queued_robustness(world: World) -> dict[str, Any]:
+    kwargs = _fresh_run(world)
+    run = Run.objects.get(session_id=kwargs["pk"])
+    job = RobustnessJob.objects.create(run=run)
+    return {"slug": "kigali", "job": job.pk}
+
+
 def _two_runs(world: World) -> dict[str, Any]:
     kwargs = _fresh_run(world)
     first = Run.objects.get(session_id=kwargs["pk"], number=1)
@@ -266,6 +280,11 @@ def _fresh_package(world: World) -> dict[str, Any]:
 
 def _api_run(world: World) -> dict[str, Any]:
     kwargs = _fresh_run(world)
+    return {"city_id": world.city_a.pk, "session_id": kwargs["pk"], "number": 1}
+
+
+def _api_queued_run(world: World) -> dict[str, Any]:
+    kwargs = _queued_run(world)
     return {"city_id": world.city_a.pk, "session_id": kwargs["pk"], "number": 1}
 
 
@@ -425,6 +444,8 @@ MATRIX: dict[str, list[Check]] = {
     "planning:detail": [Check("GET", CITY_VIEW, setup=_fresh_session)],
     "planning:run": [Check("GET", CITY_VIEW, setup=_fresh_run)],
     "planning:run_status": [Check("GET", CITY_VIEW, setup=_fresh_run)],
+    "planning:run_cancel": [Check("POST", CITY_EDIT_POST, setup=_queued_run)],
+    "planning:robustness_cancel": [Check("POST", CITY_EDIT_POST, setup=_queued_robustness)],
     "planning:weights_ahp": [Check("POST", CITY_EDIT_POST, setup=_fresh_session)],
     "planning:weights_swing": [Check("POST", CITY_EDIT_POST, setup=_fresh_session)],
     "planning:edit": [Check("GET", CITY_EDIT_PAGE, setup=_fresh_session)],
@@ -510,6 +531,19 @@ MATRIX: dict[str, list[Check]] = {
             "POST",
             city_a(UNAUTHORISED, FORBIDDEN, 422, 422, MISSING, FORBIDDEN, MISSING, 422),
             setup=_api_session,
+        ),
+    ],
+    "api:session_run_cancel": [
+        Check(
+            "POST",
+            city_a(UNAUTHORISED, FORBIDDEN, 202, 202, MISSING, FORBIDDEN, MISSING, 202),
+            setup=_api_queued_run,
+        ),
+        # A run that has finished has nothing to cancel: 422 for those who may cancel.
+        Check(
+            "POST",
+            city_a(UNAUTHORISED, FORBIDDEN, 422, 422, MISSING, FORBIDDEN, MISSING, 422),
+            setup=_api_run,
         ),
     ],
     "api:city_list": [Check("GET", every(OK))],

@@ -15,6 +15,13 @@ from recap.accounts.models import Membership, Role, User
 from recap.cities.models import City, Country, Organisation, Programme
 
 PASSWORD = "a-long-test-password"  # noqa: S105
+#: The real database queue (tests otherwise compute background work at once, in-process).
+DATABASE_QUEUE = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["short", "long", "default"],
+    }
+}
 #: A 1×1 PNG image.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"

@@ -11,12 +11,10 @@ from recap.catalogue.models import CatalogueAction
 from recap.catalogue.services import catalogue_load_shipped
 from recap.hazards.services import hazard_taxonomy_load
 from recap.planning.models import ActionPackage
-from recap.testing import World
+from recap.testing import DATABASE_QUEUE, World
 
 from .conftest import axe_violations
 from .test_city_editor import sign_in
-
-DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
 def test_workshop_from_weights_to_an_endorsed_package(
@@ -71,7 +69,7 @@ def test_workshop_from_weights_to_an_endorsed_package(
         # fail and polling goes on), so no request uses that connection at the same time.
         page.route("**/*", lambda route: route.abort())
         page.wait_for_timeout(1_500)  # a poll already under way finishes first
-        call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+        call_command("db_worker", batch=True, queue_name="*", no_startup_delay=True, verbosity=0)
         page.unroute("**/*")
         page.get_by_text("Proven optimal").wait_for(timeout=15_000)
     # The worker also computed the robustness the run queued. The page may have reloaded

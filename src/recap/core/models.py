@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PendingImport(models.Model):
@@ -31,3 +32,40 @@ class PendingImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} for {self.scope} ({self.user_id})"
+
+
+class WorkStatus(models.TextChoices):
+    """Where a piece of background work stands (a run of the engine, a robustness job...)."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class WorkFailure(models.TextChoices):
+    """Why a piece of background work failed: worded on the page in the reader's language
+    (the worker's exception text, kept beside it, is for the city's editors)."""
+
+    INTERRUPTED = "interrupted", _("The background worker stopped before it finished")
+    ERROR = "error", _("The engine stopped with an error")
+
+
+class WorkerProcess(models.Model):
+    """A background worker, on any host. It is alive while its heartbeat is fresh; work it
+    held when it died is failed by the sweep (`core.work.work_sweep`)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    queues = models.CharField(max_length=200)
+    started_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(db_index=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} on {self.host} (pid {self.pid})"

@@ -15,3 +15,8 @@ class ProblemError(ValueError):
         self.path = path
         self.message = message
         super().__init__(f"{path}: {message}" if path else message)
+
+
+class Stopped(Exception):  # noqa: N818 - it is not an error: the caller asked for it
+    """The caller's `should_stop()` said yes: the work stopped, and nothing it had done so far
+    is returned. Any processes it used are gone when this is raised."""

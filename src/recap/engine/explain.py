@@ -10,21 +10,21 @@ Contract: `explain(problem)` solves the problem, then for every action reports:
 from 0 to what every action together would use: the efficient frontier, as chart data.
 Both stop at `budget_seconds` and say so (`complete: false`) rather than run unbounded, and
 `explain` reports `progress(done, total)` as explanations are done, `frontier` before each
-re-optimisation.
+re-optimisation. Both raise `Stopped` as soon as `should_stop()` says so (see `parallel`).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from .errors import ProblemError
+from .errors import ProblemError, Stopped
 from .optimize import amount_, optimize
+from .parallel import map_chunks
 from .problem import Problem
 
 
@@ -139,6 +139,7 @@ def explain(
     budget_seconds: float = 60.0,
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
+    should_stop: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     """`workers` > 1 spreads the re-optimisations over processes; the result is the same."""
     t0 = time.perf_counter()
@@ -156,23 +157,22 @@ def explain(
     found: dict[str, dict[str, Any] | None] = {}
     if progress is not None:
         progress(0, total)
-    if workers > 1 and total > 1:
-        chunks = [list(c) for c in np.array_split(np.array(ids, dtype=object), workers * 5)]
-        chunks = [c for c in chunks if c]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [
-                pool.submit(_entries, (problem, base.objective, selected, c, time_limit, deadline))
-                for c in chunks
-            ]
-            for future in as_completed(futures):
-                found |= future.result()
-                if progress is not None:
-                    progress(len(found), total)
-    else:
-        for ident in ids:
-            found |= _entries((problem, base.objective, selected, [ident], time_limit, deadline))
-            if progress is not None:
-                progress(len(found), total)
+    # Several chunks per process, so progress can be reported; one action a chunk in this one.
+    parts = workers * 5 if workers > 1 else max(1, total)
+    chunks = [list(c) for c in np.array_split(np.array(ids, dtype=object), parts) if len(c)]
+
+    def chunk_done(_k: int, entries: dict[str, dict[str, Any] | None]) -> None:
+        found.update(entries)
+        if progress is not None:
+            progress(len(found), total)
+
+    map_chunks(
+        _entries,
+        [(problem, base.objective, selected, c, time_limit, deadline) for c in chunks],
+        workers=workers,
+        should_stop=should_stop,
+        on_result=chunk_done,
+    )
     out: dict[str, Any] = {}
     for a in problem.actions:
         entry = {"selected": a.id in selected, "value": a.value, "synergy_share": bonus_share[a.id]}
@@ -195,6 +195,7 @@ def frontier(
     time_limit: float = 10.0,
     budget_seconds: float = 60.0,
     progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     if resource not in problem.resources:
         raise ProblemError("frontier.resource", f"{resource!r} is not one of the resources")
@@ -207,6 +208,8 @@ def frontier(
     for step, limit in enumerate(np.linspace(0.0, top, steps)):
         if time.perf_counter() - t0 > budget_seconds:
             break
+        if should_stop is not None and should_stop():
+            raise Stopped
         if progress is not None:
             progress(step, steps)
         trial = replace(problem, resources={**problem.resources, resource: float(limit)})

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from typing import Any
 
@@ -27,6 +26,7 @@ import numpy.typing as npt
 from . import validate as v
 from .errors import ProblemError
 from .optimize import optimize
+from .parallel import map_chunks
 from .problem import Problem, parse_problem
 from .ranking import normalize, parse_rank, ranking_order, scores_for_weights
 
@@ -175,38 +175,38 @@ def _solve_all(  # noqa: PLR0917 - one private call site
     time_limit: float,
     workers: int,
     progress: Callable[[int, int], None] | None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[tuple[str, ...]]:
     """One optimal package per weighting, in the weightings' order, on `workers` processes."""
     samples = len(weights)
     # Several chunks per worker, so progress can be reported; results keep the sample order.
     chunks = [c for c in np.array_split(weights, max(1, min(samples, workers * 5))) if len(c)]
-    results: list[list[list[str]]] = [[] for _ in chunks]
     done = 0
-    if workers > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {
-                pool.submit(_solve_chunk, (problem, scores, c, time_limit)): k
-                for k, c in enumerate(chunks)
-            }
-            for future in as_completed(futures):
-                k = futures[future]
-                results[k] = future.result()
-                done += len(chunks[k])
-                if progress is not None:
-                    progress(done, samples)
-    else:
-        for k, c in enumerate(chunks):
-            results[k] = _solve_chunk((problem, scores, c, time_limit))
-            done += len(c)
-            if progress is not None:
-                progress(done, samples)
+
+    def chunk_done(k: int, _packages: list[list[str]]) -> None:
+        nonlocal done
+        done += len(chunks[k])
+        if progress is not None:
+            progress(done, samples)
+
+    results = map_chunks(
+        _solve_chunk,
+        [(problem, scores, c, time_limit) for c in chunks],
+        workers=workers,
+        should_stop=should_stop,
+        on_result=chunk_done,
+    )
     return [tuple(p) for chunk in results for p in chunk]
 
 
 def package_robustness(
-    data: Any, *, progress: Callable[[int, int], None] | None = None
+    data: Any,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
-    """`progress(done, total)` is called as re-optimisations finish (in chunks)."""
+    """`progress(done, total)` is called as re-optimisations finish (in chunks); the work
+    stops with `Stopped` when `should_stop()` says so."""
     root = v.obj(data, "")
     v.no_unknown_keys(
         root,
@@ -262,7 +262,7 @@ def package_robustness(
 
     base_w = central if central is not None else weights.mean(axis=0)
     base = _solve_chunk((problem, scores, base_w[None, :], time_limit))[0]
-    packages = _solve_all(problem, scores, weights, time_limit, workers, progress)
+    packages = _solve_all(problem, scores, weights, time_limit, workers, progress, should_stop)
     counter = Counter(a for p in packages for a in p)
     frequency = Counter(packages)
     return {

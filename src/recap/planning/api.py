@@ -20,7 +20,7 @@ from recap.core.client import client_address
 from . import selectors
 from .models import PrioritisationSession, Run
 from .packages import package_list
-from .services import robustness_latest, session_run
+from .services import robustness_latest, run_cancel, session_run
 
 router = Router(tags=["prioritisation"])
 
@@ -210,6 +210,22 @@ def session_run_detail(
     session = selectors.session_get(user=request.user, city=city, pk=session_id)
     run = selectors.run_get(user=request.user, session=session, number=number)
     return _run_out(run, can_edit=city_policy.allows(request.user, city, Level.EDIT))
+
+
+@router.post(
+    "/{int:city_id}/sessions/{int:session_id}/runs/{int:number}/cancel",
+    response={202: RunOut, **errors(401, 403, 404, 422)},
+    auth=SIGNED_IN,
+    summary="Cancel a run (city editors): at once while queued, within seconds while computed",
+)
+def session_run_cancel(
+    request: HttpRequest, city_id: int, session_id: int, number: int
+) -> Status[dict[str, Any]]:
+    city = private_city(request, city_id)
+    session = selectors.session_get(user=request.user, city=city, pk=session_id)
+    run = selectors.run_get(user=request.user, session=session, number=number)
+    run_cancel(actor=request.user, run=run)
+    return Status(202, _run_out(run, can_edit=True))
 
 
 @router.get(

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class PlanningConfig(AppConfig):
     name = "recap.planning"
     verbose_name = _("Prioritisation")
+
+    def ready(self) -> None:
+        # Runs and robustness jobs are held by a worker while computed: when a worker dies,
+        # the sweep finds them here (core.work never imports this app).
+        from recap.core.work import held_work_register
+
+        from .models import RobustnessJob, Run
+
+        held_work_register(Run)
+        held_work_register(RobustnessJob)

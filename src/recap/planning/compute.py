@@ -4,7 +4,8 @@ Contract: `compute_run(input)` returns the package (`optimize`), the ranking by 
 action's explanation, the efficient frontier for each phase budget and, with two or more
 stakeholders, the rank acceptability over their weightings. Same input, same result.
 `progress(stage, done, total)` is told before each step: stage "optimise", "explain" (one
-step per action), "frontier" (one step per budget level) or "rank".
+step per action), "frontier" (one step per budget level) or "rank". `should_stop()` is asked
+between steps and while processes work: yes stops the run with the engine's `Stopped`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from recap.engine import explain, frontier, optimize, parse_problem
+from recap.engine.errors import Stopped
 from recap.engine.robustness import rank_acceptability
 
 FRONTIER_RESOURCES = ("capex_short", "capex_medium")
@@ -53,7 +55,15 @@ def stakeholder_blends(people: dict[str, list[float]], samples: int) -> list[lis
     return rounded
 
 
-def compute_run(data: dict[str, Any], progress: Progress = _quiet) -> dict[str, Any]:
+def _go_on() -> bool:
+    return False
+
+
+def compute_run(
+    data: dict[str, Any],
+    progress: Progress = _quiet,
+    should_stop: Callable[[], bool] = _go_on,
+) -> dict[str, Any]:
     """The engine on a stored input: package, ranking, explanations, frontier, robustness.
 
     Runs in the background, so it is given time to finish: explanations for every action,
@@ -79,6 +89,7 @@ def compute_run(data: dict[str, Any], progress: Progress = _quiet) -> dict[str, 
             budget_seconds=3600,
             progress=lambda done, total: progress("explain", done, total),
             workers=min(2, os.cpu_count() or 1),
+            should_stop=should_stop,
         )
     fronts: dict[str, Any] = {}
     if problem.actions and package["status"] != "infeasible":
@@ -95,6 +106,7 @@ def compute_run(data: dict[str, Any], progress: Progress = _quiet) -> dict[str, 
                 time_limit=5,
                 budget_seconds=600,
                 progress=step_done,
+                should_stop=should_stop,
             )
     ranking = sorted(values, key=lambda code: (-values[code], code))
     result: dict[str, Any] = {
@@ -106,6 +118,8 @@ def compute_run(data: dict[str, Any], progress: Progress = _quiet) -> dict[str, 
     }
     people = data.get("stakeholders") or {}
     if len(people) >= 2 and len(ranking) >= 2:
+        if should_stop():
+            raise Stopped
         progress("rank", 0, 1)
         result["rank_robustness"] = rank_acceptability(
             {

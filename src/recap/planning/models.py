@@ -11,6 +11,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from recap.core.models import WorkFailure, WorkStatus
+
 CRITERIA = ("resilience", "economy", "equity", "climate", "health", "feasibility")
 
 
@@ -83,23 +85,6 @@ class StakeholderWeights(models.Model):
         return self.name
 
 
-class WorkStatus(models.TextChoices):
-    """Where a piece of background work stands (a run, a robustness job)."""
-
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-class WorkFailure(models.TextChoices):
-    """Why a piece of background work failed: worded on the page in the reader's language
-    (the worker's exception text, kept beside it, is for the city's editors)."""
-
-    INTERRUPTED = "interrupted", _("The background worker stopped before it finished")
-    ERROR = "error", _("The engine stopped with an error")
-
-
 class Run(models.Model):
     """One run of the engine: its input is stored at once, its result by a background task."""
 
@@ -126,6 +111,10 @@ class Run(models.Model):
     total = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
     failure = models.CharField(max_length=12, choices=WorkFailure.choices, blank=True)
+    # The worker computing it (the sweep fails it if that worker dies), and whether someone
+    # asked it to stop (the worker stops within a second or so and marks it cancelled).
+    worker_id = models.CharField(max_length=64, blank=True, default="")
+    cancel_requested = models.BooleanField(default=False)
     result = models.JSONField(null=True, blank=True)
     seconds = models.FloatField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -253,6 +242,8 @@ class RobustnessJob(models.Model):
     result = models.JSONField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
     failure = models.CharField(max_length=12, choices=WorkFailure.choices, blank=True)
+    worker_id = models.CharField(max_length=64, blank=True, default="")
+    cancel_requested = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

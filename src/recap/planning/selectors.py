@@ -10,7 +10,7 @@ from recap.cities.models import City
 from recap.engine import derive_weights
 
 from .labels import RESOURCE_LABELS, criterion_label, sector_label
-from .models import CRITERIA, PrioritisationSession, Run
+from .models import CRITERIA, PrioritisationSession, RobustnessJob, Run
 from .policies import run_policy, session_policy
 from .wording import conflict_text, kept_out_text
 
@@ -36,6 +36,15 @@ def run_get(*, user: Any, session: PrioritisationSession, number: int) -> Run:
         return run_policy.queryset(user).get(session=session, number=number)
     except Run.DoesNotExist as exc:
         raise Http404("No such run") from exc
+
+
+def robustness_job_get(*, user: Any, city: City, pk: int) -> RobustnessJob:
+    """A robustness job of one of the city's runs the user may see; anything else is a 404."""
+    runs = run_policy.queryset(user).filter(session__city=city)
+    try:
+        return RobustnessJob.objects.select_related("run__session__city").get(pk=pk, run__in=runs)
+    except RobustnessJob.DoesNotExist as exc:
+        raise Http404("No such computation") from exc
 
 
 def run_view(run: Run) -> dict[str, Any]:

@@ -20,6 +20,9 @@ from recap.catalogue.candidates import candidate_values
 from recap.catalogue.models import Sector
 from recap.cities.models import City
 from recap.cities.policies import city_policy
+from recap.core.models import WorkStatus
+from recap.core.work import context, stop_check
+from recap.engine.errors import Stopped
 
 from .compute import compute_run
 from .models import (
@@ -30,7 +33,7 @@ from .models import (
     Run,
     StakeholderWeights,
 )
-from .tasks import robustness_compute, run_compute
+from .tasks import PENDING, cancelled, robustness_enqueue, run_enqueue, work_stopped
 
 SESSION_FIELDS = (
     "title",
@@ -99,12 +102,24 @@ def session_update(
     return session
 
 
+def _too_many_candidates(count: int) -> str | None:
+    cap = settings.RECAP_SESSION_MAX_CANDIDATES
+    if count <= cap:
+        return None
+    return _(
+        "A session takes at most %(cap)s candidate actions; this one has %(n)s. Choose the "
+        "candidates the workshop will really weigh."
+    ) % {"cap": f"{cap:,}", "n": f"{count:,}"}
+
+
 def _save_settings(
     session: PrioritisationSession, candidates: list[Any], values: dict[str, Any]
 ) -> PrioritisationSession:
     """Validate and store a session's settings and candidates (shared by create and update)."""
     if any(c.city_id != session.city_id for c in candidates):
         raise ValidationError({"candidates": _("Candidates must be the city's own.")})
+    if too_many := _too_many_candidates(len(candidates)):
+        raise ValidationError({"candidates": too_many})
     for field, value in values.items():
         if field not in SESSION_FIELDS:
             raise ValueError(f"not a session field: {field}")
@@ -207,6 +222,8 @@ def session_run(*, actor: Any, session: PrioritisationSession) -> Run:
     candidates = {c.code for c in session.candidates.all()}
     if not candidates:
         raise ValidationError(_("Choose at least one candidate action before running."))
+    if too_many := _too_many_candidates(len(candidates)):
+        raise ValidationError(too_many)
     # A locked candidate may have been removed from the city since the session was set up.
     for field, label in (("must_include", _("locked in")), ("must_exclude", _("locked out"))):
         gone = [code for code in getattr(session, field) if code not in candidates]
@@ -220,17 +237,64 @@ def session_run(*, actor: Any, session: PrioritisationSession) -> Run:
             )
     data = build_input(session)
     # A second click while the same run is still waiting or working would only repeat it.
-    for pending in session.runs.filter(status__in=[Run.Status.QUEUED, Run.Status.RUNNING]):
+    for pending in session.runs.filter(status__in=PENDING):
         if pending.input == data:
             return pending
+    # One city cannot fill the queue: a few runs waiting or working at a time, then wait.
+    city = session.city
+    waiting = Run.objects.filter(session__city=city, status__in=PENDING).count()
+    cap = settings.RECAP_PENDING_RUNS_PER_CITY
+    if waiting >= cap:
+        raise ValidationError(
+            _(
+                "%(city)s already has %(n)d runs waiting or being computed, the most at once. "
+                "Wait for one to finish, or cancel one."
+            )
+            % {"city": city.name, "n": waiting}
+        )
     last = session.runs.aggregate(n=Max("number"))["n"] or 0
     run = Run.objects.create(session=session, number=last + 1, input=data, created_by=actor)
     audit(actor=actor, verb="session.run", target=run, city=session.city)
     # Queued in the same transaction as the run: the worker never sees one without the other.
     # (An immediate backend, as in the tests, computes it here and now.)
-    run_compute.enqueue(run.pk)
+    run_enqueue(run)
     run.refresh_from_db()
     return run
+
+
+@transaction.atomic
+def run_cancel(*, actor: Any, run: Run) -> str:
+    """Stop a run: one still queued is cancelled at once; one being computed is asked to stop
+    and its worker stops it within a second or so. Returns 'cancelled' or 'stopping'."""
+    _require_editor(actor, run.session.city)
+    rows = Run.objects.filter(pk=run.pk)
+    if rows.filter(status=WorkStatus.QUEUED).update(status=WorkStatus.CANCELLED):
+        outcome = "cancelled"
+    elif rows.filter(status=WorkStatus.RUNNING).update(cancel_requested=True):
+        outcome = "stopping"
+    else:
+        raise ValidationError(
+            _("Run %(n)d has already finished: there is nothing to cancel.") % {"n": run.number}
+        )
+    audit(actor=actor, verb="run.cancel", target=run, city=run.session.city)
+    run.refresh_from_db()
+    return outcome
+
+
+@transaction.atomic
+def robustness_cancel(*, actor: Any, job: RobustnessJob) -> str:
+    """Stop a robustness computation, as `run_cancel` does a run."""
+    _require_editor(actor, job.run.session.city)
+    rows = RobustnessJob.objects.filter(pk=job.pk)
+    if rows.filter(status=WorkStatus.QUEUED).update(status=WorkStatus.CANCELLED):
+        outcome = "cancelled"
+    elif rows.filter(status=WorkStatus.RUNNING).update(cancel_requested=True):
+        outcome = "stopping"
+    else:
+        raise ValidationError(_("This computation has already finished."))
+    audit(actor=actor, verb="robustness.cancel", target=job, city=job.run.session.city)
+    job.refresh_from_db()
+    return outcome
 
 
 def progress_writer(run_pk: int, every: float = 0.25) -> Any:
@@ -252,15 +316,23 @@ def progress_writer(run_pk: int, every: float = 0.25) -> Any:
 def run_execute(run: Run) -> None:
     """Compute a queued run, telling the database how far it has got; then queue its
     robustness. Safe to call twice: a run that is no longer queued is left alone, and a run
-    marked failed meanwhile (a stopped worker) is not overwritten."""
+    marked failed meanwhile (a stopped worker) is not overwritten. Cancelled, it stops within
+    a second; when its worker shuts down, it goes back to the queue."""
     claimed = Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
-        status=Run.Status.RUNNING
+        status=Run.Status.RUNNING, worker_id=context().worker_id
     )
     if not claimed:
         return
     started = time.perf_counter()
+    should_stop = stop_check(lambda: cancelled(Run, run.pk))
     try:
-        result = compute_run(run.input, progress_writer(run.pk))
+        try:
+            result = compute_run(run.input, progress_writer(run.pk), should_stop)
+        except Stopped:
+            fresh = {"stage": "", "done": 0, "total": 0}
+            if work_stopped(Run, run.pk, again=fresh) == "queued":
+                run_enqueue(run)
+            return
         with transaction.atomic():
             # The result and its robustness job appear together: no page sees one alone.
             finished = Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
@@ -363,20 +435,5 @@ def robustness_queue(run: Run, version: PackageVersion | None = None) -> Robustn
     job = RobustnessJob.objects.create(
         run=run, version=version, samples=settings.RECAP_ROBUSTNESS_SAMPLES
     )
-    robustness_compute.enqueue(job.pk)
+    robustness_enqueue(job)
     return job
-
-
-def interrupted_work_fail() -> int:
-    """Runs and robustness jobs a stopped worker left half done are marked failed, so their
-    pages say so and offer to start again instead of waiting for ever. Called when the
-    single-host server starts (`recap serve`), before its worker: nothing can be running then.
-    Queued work is left alone; the new worker picks it up."""
-    # The reason is stored as a kind, not a sentence: each reader's page words it.
-    runs = Run.objects.filter(status=Run.Status.RUNNING).update(
-        status=Run.Status.FAILED, failure=Run.Failure.INTERRUPTED, error=""
-    )
-    jobs = RobustnessJob.objects.filter(status=RobustnessJob.Status.RUNNING).update(
-        status=RobustnessJob.Status.FAILED, failure=RobustnessJob.Failure.INTERRUPTED, error=""
-    )
-    return runs + jobs

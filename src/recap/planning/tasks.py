@@ -1,16 +1,71 @@
 """Background work of the prioritisation: each run of the engine, then the package's
-robustness over many re-optimisations. Both report progress to the database."""
+robustness over many re-optimisations. Both report progress to the database, stop within a
+second when cancelled or when their worker shuts down (then going back to the queue), and go
+to the queue their size calls for: work on up to `RECAP_LONG_WORK_CANDIDATES` candidates to
+'short', larger work to 'long', so a worker kept for short work never waits behind a long run.
+Within a queue, a city's first piece of pending work comes before another city's second."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.db.models import Model
 from django_tasks import task
 
+from recap.core.models import WorkStatus
+from recap.core.work import context, stop_check
+from recap.engine.errors import Stopped
 from recap.engine.robustness import package_robustness
 
 from .compute import problem_valued, stakeholder_blends
 from .models import RobustnessJob, Run
+
+PENDING = (WorkStatus.QUEUED, WorkStatus.RUNNING)
+
+
+def work_queue(run_input: dict[str, Any]) -> str:
+    """'long' for work on more than `RECAP_LONG_WORK_CANDIDATES` candidates, else 'short'."""
+    size = len(run_input["problem"]["actions"])
+    return "long" if size > settings.RECAP_LONG_WORK_CANDIDATES else "short"
+
+
+def work_priority(city_id: int) -> int:
+    """0 for a city's only pending piece of work, -1 when it has another one, and so on:
+    the queue takes higher priorities first, so cities take turns."""
+    pending = (
+        Run.objects.filter(session__city_id=city_id, status__in=PENDING).count()
+        + RobustnessJob.objects.filter(run__session__city_id=city_id, status__in=PENDING).count()
+    )
+    return max(-100, min(0, 1 - pending))
+
+
+def run_enqueue(run: Run) -> None:
+    run_compute.using(
+        queue_name=work_queue(run.input), priority=work_priority(run.session.city_id)
+    ).enqueue(run.pk)
+
+
+def robustness_enqueue(job: RobustnessJob) -> None:
+    robustness_compute.using(
+        queue_name=work_queue(job.run.input), priority=work_priority(job.run.session.city_id)
+    ).enqueue(job.pk)
+
+
+def cancelled(model: type[Model], pk: int) -> bool:
+    return model._default_manager.filter(pk=pk, cancel_requested=True).exists()
+
+
+def work_stopped(model: type[Model], pk: int, *, again: dict[str, Any]) -> str:
+    """Work that stopped when asked: cancelled if someone asked for that; otherwise its worker
+    is shutting down, and it goes back to the queue (`again`: the fields of a fresh start)
+    for the next worker. Returns what became of it."""
+    rows = model._default_manager.filter(pk=pk, status=WorkStatus.RUNNING)
+    if rows.filter(cancel_requested=True).update(status=WorkStatus.CANCELLED, worker_id=""):
+        return "cancelled"
+    if rows.update(status=WorkStatus.QUEUED, worker_id="", **again):
+        return "queued"
+    return "gone"  # failed by the sweep meanwhile: left as it is
 
 
 def robustness_spec(
@@ -66,13 +121,15 @@ def robustness_compute(job_id: int) -> None:
 def robustness_execute(job: RobustnessJob) -> None:
     """Compute a queued robustness job with progress; a job no longer queued is left alone."""
     claimed = RobustnessJob.objects.filter(pk=job.pk, status=RobustnessJob.Status.QUEUED).update(
-        status=RobustnessJob.Status.RUNNING
+        status=RobustnessJob.Status.RUNNING, worker_id=context().worker_id
     )
     if not claimed:
         return
 
     def progress(done: int, total: int) -> None:
         RobustnessJob.objects.filter(pk=job.pk).update(done=done)
+
+    should_stop = stop_check(lambda: cancelled(RobustnessJob, job.pk))
 
     try:
         version = job.version
@@ -83,7 +140,11 @@ def robustness_execute(job: RobustnessJob) -> None:
             lock_in=version.lock_in if version else (),
             lock_out=version.lock_out if version else (),
         )
-        result = package_robustness(spec, progress=progress)
+        result = package_robustness(spec, progress=progress, should_stop=should_stop)
+    except Stopped:
+        if work_stopped(RobustnessJob, job.pk, again={"done": 0}) == "queued":
+            robustness_enqueue(job)
+        return
     except Exception as exc:
         RobustnessJob.objects.filter(pk=job.pk, status=RobustnessJob.Status.RUNNING).update(
             status=RobustnessJob.Status.FAILED,

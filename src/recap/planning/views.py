@@ -2,14 +2,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from recap.accounts.access import Level
 from recap.cities.policies import city_policy
@@ -32,8 +35,10 @@ from .packages import (
 from .report import package_pdf, package_xlsx
 from .services import (
     robustness_applies,
+    robustness_cancel,
     robustness_latest,
     robustness_queue,
+    run_cancel,
     session_create,
     session_run,
     session_update,
@@ -154,7 +159,9 @@ def run_detail(request: HttpRequest, slug: str, pk: int, number: int) -> HttpRes
 
 @login_required
 @require_POST
+@ratelimit(key="user", rate=lambda g, r: settings.RECAP_API_RUN_RATE, method="POST")  # type: ignore[untyped-decorator]
 def run_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Queue a run; a person may queue as many an hour as through the API."""
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     session = selectors.session_get(user=request.user, city=city, pk=pk)
     try:
@@ -170,6 +177,48 @@ def run_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             _("Run %(n)d is being computed; this page shows its progress.") % {"n": run.number},
         )
     return redirect("planning:run", slug=city.slug, pk=session.pk, number=run.number)
+
+
+@login_required
+@require_POST
+def run_cancel_view(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    run = selectors.run_get(user=request.user, session=session, number=number)
+    try:
+        outcome = run_cancel(actor=request.user, run=run)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        done = {
+            "cancelled": _("Run %(n)d was cancelled before it started."),
+            "stopping": _("Run %(n)d is stopping; this page shows when it has."),
+        }[outcome]
+        messages.success(request, done % {"n": run.number})
+    return redirect("planning:run", slug=city.slug, pk=session.pk, number=run.number)
+
+
+@login_required
+@require_POST
+def robustness_cancel_view(request: HttpRequest, slug: str, job: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    found = selectors.robustness_job_get(user=request.user, city=city, pk=job)
+    try:
+        outcome = robustness_cancel(actor=request.user, job=found)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The robustness computation was cancelled.")
+            if outcome == "cancelled"
+            else _("The robustness computation is stopping."),
+        )
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    session = found.run.session
+    return redirect("planning:run", slug=city.slug, pk=session.pk, number=found.run.number)
 
 
 @login_required_htmx
@@ -398,7 +447,22 @@ def robustness_context(
             reverse("planning:robustness_status", args=args),
             reverse("planning:robustness_start", args=args),
         )
-    return {"job": job, "rows": rows, "status_url": urls[0], "start_url": urls[1]}
+    cancel_url = (
+        reverse("planning:robustness_cancel", args=(run.session.city.slug, job.pk))
+        if job is not None and job.status in (job.Status.QUEUED, job.Status.RUNNING)
+        else ""
+    )
+    return {
+        "job": job,
+        "rows": rows,
+        "status_url": urls[0],
+        "start_url": urls[1],
+        "cancel_url": cancel_url,
+        # Where a cancelled computation's page returns to: the run's page by default.
+        "back_url": reverse(
+            "planning:run", args=(run.session.city.slug, run.session.pk, run.number)
+        ),
+    }
 
 
 def _package_robustness(
@@ -422,6 +486,7 @@ def _package_robustness(
         context = robustness_context(current.run, urls=urls)
         basis = "stand_in" if context["job"] is not None else "version"
     context |= {
+        "back_url": package.get_absolute_url(),
         "applies": own or robustness_applies(current.run),
         "basis": basis,
         "version_number": current.number,

@@ -194,7 +194,20 @@ AXES_VERBOSE = False
 
 # Background work (robustness over many re-optimisations) goes through a database-backed queue:
 # nothing extra to run; `recap serve` starts a worker next to the web server.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Work on more candidates than RECAP_LONG_WORK_CANDIDATES goes to the 'long' queue, the rest to
+# 'short' ('default' holds what older versions queued); see recap/planning/tasks.py.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["short", "long", "default"],
+    }
+}
+RECAP_LONG_WORK_CANDIDATES = 150
+# Runs one city may have waiting or being computed at once, and candidates a session takes.
+RECAP_PENDING_RUNS_PER_CITY = 3
+RECAP_SESSION_MAX_CANDIDATES = 1000
+# This host's name among several (workers on each host must tell their own from others').
+RECAP_HOST_NAME = os.environ.get("RECAP_HOST_NAME", "")
 
 CACHES = {
     "default": {

@@ -9,7 +9,7 @@ from django.test import Client, override_settings
 from recap.accounts.services import api_token_create
 from recap.planning.models import PrioritisationSession, Run
 from recap.planning.packages import package_adjust, package_save
-from recap.testing import World
+from recap.testing import DATABASE_QUEUE, World
 
 from .conftest import CODES
 
@@ -66,7 +66,7 @@ def test_queue_a_run_poll_it_and_read_the_package(
     assert again == run_shares
 
 
-@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+@override_settings(TASKS=DATABASE_QUEUE)
 def test_a_queued_run_reads_as_progress_without_a_result(
     client: Client, world: World, session: PrioritisationSession
 ) -> None:
@@ -99,7 +99,7 @@ def test_the_api_refuses_what_the_pages_refuse(
     assert "Choose at least one candidate action" in str(response.json()["detail"])
 
 
-@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+@override_settings(TASKS=DATABASE_QUEUE)
 def test_queueing_runs_through_the_api_is_rate_limited_per_person(
     client: Client, world: World, session: PrioritisationSession
 ) -> None:

@@ -17,12 +17,11 @@ from recap.planning.models import PrioritisationSession, RobustnessJob, Run
 from recap.planning.packages import package_save
 from recap.planning.services import run_execute, session_run
 from recap.planning.wording import consistency_advice, kept_out_text
-from recap.testing import World
+from recap.testing import DATABASE_QUEUE, World
 
 from .conftest import CODES
 
 pytestmark = pytest.mark.django_db
-DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
 def _base(session: PrioritisationSession) -> str:
@@ -54,7 +53,7 @@ def test_a_run_is_queued_shows_progress_and_the_worker_finishes_it(
     client.post(_base(session) + "runs/1/robustness/")
     assert not RobustnessJob.objects.exists()
 
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    call_command("db_worker", batch=True, queue_name="*", no_startup_delay=True, verbosity=0)
 
     run.refresh_from_db()
     assert run.status == "done" and run.result is not None
@@ -171,13 +170,13 @@ def test_reasons_and_advice_are_in_the_readers_language(
 def test_work_left_running_by_a_stopped_worker_can_be_started_again(
     client: Client, world: World, session: PrioritisationSession
 ) -> None:
-    from recap.planning.services import interrupted_work_fail
+    from recap.core.work import work_sweep
 
     run = session_run(actor=world.users["editor_a"], session=session)
     job = RobustnessJob.objects.get(run=run)
     RobustnessJob.objects.filter(pk=job.pk).update(status="running", result=None)
     waiting = Run.objects.create(session=session, number=2, input=run.input)  # queued
-    assert interrupted_work_fail() == 1
+    assert work_sweep() == 1
     job.refresh_from_db()
     assert (job.status, job.failure, job.error) == ("failed", "interrupted", "")
     assert Run.objects.get(pk=waiting.pk).status == "queued"  # the new worker will take it
@@ -290,10 +289,10 @@ def test_the_engines_error_is_shown_to_editors_only(
 def test_a_run_stopped_by_the_worker_says_it_was_interrupted_not_that_it_failed(
     client: Client, world: World, session: PrioritisationSession
 ) -> None:
-    from recap.planning.services import interrupted_work_fail
+    from recap.core.work import work_sweep
 
     run = Run.objects.create(session=session, number=4, input={}, status="running")
-    assert interrupted_work_fail() == 1
+    assert work_sweep() == 1
     run.refresh_from_db()
     assert (run.status, run.failure, run.error) == ("failed", "interrupted", "")
     client.force_login(world.users["editor_a"])

@@ -15,7 +15,7 @@ from recap.planning.services import (
     session_create,
     session_run,
 )
-from recap.testing import World
+from recap.testing import DATABASE_QUEUE, World
 
 from .conftest import CODES, mayor_and_finance
 
@@ -626,7 +626,7 @@ def test_a_hand_adjusted_version_gets_robustness_of_its_own(
     assert bases == {f"version {version.number}, locks held"}
 
 
-@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+@override_settings(TASKS=DATABASE_QUEUE)
 def test_versions_share_robustness_by_locks_and_superseded_work_leaves_the_queue(
     client: Client, world: World, session: PrioritisationSession
 ) -> None:

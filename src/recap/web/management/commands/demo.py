@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from recap.demo.load import demo_accounts, demo_load, demo_loaded
+from recap.demo.scale import demo_scale
 
 
 class Command(BaseCommand):
@@ -24,8 +25,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="Load even under production settings."
         )
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            metavar="CITIES",
+            help="Also add this many synthetic cities (for load tests), each with "
+            "--candidates candidate actions and a session over them.",
+        )
+        parser.add_argument("--candidates", type=int, default=200)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not (0 <= options["scale"] <= 1000 and 1 <= options["candidates"] <= 1000):
+            raise CommandError("--scale takes 0 to 1000 cities, --candidates 1 to 1000.")
         if settings.SETTINGS_MODULE.endswith("production") and not options["force"]:
             raise CommandError(
                 "Refusing to load demo users with a known password under production settings "
@@ -49,6 +61,12 @@ class Command(BaseCommand):
                 self.style.SUCCESS("Demo programme loaded: ReCAP 21, five pilot cities.")
             )
             note = "for all"
+        if options["scale"]:
+            added = demo_scale(cities=options["scale"], candidates=options["candidates"])
+            self.stdout.write(
+                f"Scale: {added.cities} synthetic cities added with {added.candidates} candidate "
+                "actions and a session each (editors scale.editor.001 and on)."
+            )
         self.stdout.write(f"\nDemo accounts (password {note}: {accounts[0].password})\n")
         width = max(len(a.username) for a in accounts)
         for a in accounts:

@@ -1,5 +1,17 @@
+"""`recap serve`: the web server and the background workers, started and stopped together.
+
+The web server is gunicorn (static files through WhiteNoise); each worker is `recap worker`.
+With two or more workers, the first takes only short work, so short work never waits behind
+another city's long run; the others take both. Each child runs in a process group of its own
+and dies with this process (Linux's parent-death signal), so nothing outlives `recap serve`,
+however it ends. On Ctrl+C or SIGTERM the workers put what they were computing back in the
+queue and stop; a child still busy after `STOP_SECONDS` is killed with everything it started.
+For separate hosts, `--workers 0` serves the web only and `--web-workers 0` only works.
+"""
+
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -12,14 +24,40 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from recap.core.work import work_sweep
+from recap.engine.parallel import die_with_parent
+
+STOP_SECONDS = 15
+
+
+def _child_setup() -> None:
+    """In each child, before it runs: die with `recap serve` (SIGTERM: stop cleanly)."""
+    die_with_parent(signal.SIGTERM)
+
+
+def worker_queues(index: int, count: int) -> str:
+    """Worker 0 of several keeps to short work; the others, or a lone worker, take all."""
+    return "short,default" if count > 1 and index == 0 else "short,long,default"
+
 
 class Command(BaseCommand):
-    help = "Serve ReCAP with gunicorn (static files through WhiteNoise) and the background worker."
+    help = "Serve ReCAP: the web server (gunicorn) and its background workers."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("RECAP_WORKERS", "2")),
+            help="Background workers for the engine's work (0: none on this host; default 2).",
+        )
+        parser.add_argument(
+            "--web-workers",
+            type=int,
+            default=int(os.environ.get("RECAP_WEB_WORKERS", "2")),
+            help="Web server processes (0: no web server on this host; default 2).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         executor = MigrationExecutor(connection)
@@ -29,55 +67,80 @@ class Command(BaseCommand):
             )
         if not 1 <= options["port"] <= 65535:
             raise CommandError("--port must be between 1 and 65535.")
-        from recap.planning.services import interrupted_work_fail
-
-        if stale := interrupted_work_fail():
-            self.stdout.write(
-                f"{stale} computation(s) left unfinished by a stopped worker: failed."
+        workers, web = options["workers"], options["web_workers"]
+        if not (0 <= workers <= 64 and 0 <= web <= 64) or workers + web == 0:
+            raise CommandError(
+                "--workers and --web-workers take 0 to 64, and at least one of them more than 0."
             )
-        gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable))
-        if gunicorn is None:
-            raise CommandError("gunicorn is not installed in this environment: run `make install`.")
+        if stale := work_sweep():
+            self.stdout.write(f"{stale} computation(s) left unfinished by a stopped worker.")
+        connection.close()  # the children open their own
+        commands = []
         bind = f"{options['host']}:{options['port']}"
+        if web:
+            gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable))
+            if gunicorn is None:
+                raise CommandError("gunicorn is not installed here: run `make install`.")
+            commands.append(
+                [
+                    gunicorn,
+                    "recap.wsgi",
+                    "--bind",
+                    bind,
+                    "--workers",
+                    str(web),
+                    "--access-logfile",
+                    "-",
+                    "--graceful-timeout",
+                    "5",
+                ]
+            )
         recap = os.path.join(os.path.dirname(sys.executable), "recap")
-        web = [
-            gunicorn,
-            "recap.wsgi",
-            "--bind",
-            bind,
-            "--workers",
-            str(options["workers"]),
-            "--access-logfile",
-            "-",
-            "--graceful-timeout",
-            "5",
+        commands += [
+            [recap, "worker", "--queues", worker_queues(k, workers)] for k in range(workers)
         ]
-        worker = [recap, "db_worker", "--queue-name", "default"]
-        self.stdout.write(
-            f"ReCAP is serving on http://{bind}/ with a background worker (Ctrl+C to stop)"
-        )
+        what = [f"the web on http://{bind}/"] if web else []
+        if workers:
+            what.append(f"{workers} background worker{'s' if workers > 1 else ''}")
+        self.stdout.write(f"ReCAP is serving {' and '.join(what)} (Ctrl+C to stop)")
         self.stdout.flush()
-        processes = [subprocess.Popen(cmd) for cmd in (web, worker)]  # noqa: S603 - our own programs
-
-        def stop(*_: object) -> None:
-            for proc in processes:
-                if proc.poll() is None:
-                    proc.terminate()
-
-        signal.signal(signal.SIGTERM, stop)
+        processes = [
+            subprocess.Popen(  # noqa: S603 - our own programs
+                cmd,
+                start_new_session=True,  # a group of its own: its children go with it
+                preexec_fn=_child_setup,  # noqa: PLW1509 - this process has no other threads
+            )
+            for cmd in commands
+        ]
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
-            # When either stops, stop the other: the site never runs without its worker.
+            # When any child stops, stop the others: the site never runs without its workers.
             while all(proc.poll() is None for proc in processes):
                 time.sleep(0.5)
         except KeyboardInterrupt:
             pass
         finally:
-            stop()
-            for proc in processes:
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    # A worker still busy after 15 s is stopped hard: its unfinished run is
-                    # then marked failed at the next start, and can be started again.
-                    proc.kill()
-                    proc.wait()
+            _stop(processes)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for proc in processes:
+        if proc.poll() is None:
+            _signal_group(proc, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_SECONDS
+    for proc in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+    for proc in processes:
+        # Whatever is left of each group (a busy worker and its engine processes): killed.
+        _signal_group(proc, signal.SIGKILL)
+        proc.wait()

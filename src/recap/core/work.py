@@ -1,0 +1,193 @@
+"""Background work: which worker does it, when it must stop, and what a dead worker left.
+
+- A worker (`recap worker`; `recap serve` starts some) registers itself (`WorkerProcess`) and
+  beats a heart every `HEARTBEAT` seconds from a thread of its own. It is alive while its beat
+  is fresher than `STALE` seconds and, on this host, while its process exists.
+- Rows of work (a run of the engine, a robustness job) record the worker that claimed them.
+  Apps register those models with `held_work_register`, so this module never imports them.
+- `work_sweep()` fails what dead workers held: their runs and jobs as interrupted (cancelled,
+  if someone had asked them to stop), the queue's own task rows as failed, each of those put
+  back in the queue once so that work claimed in the instant before a crash is not lost (the
+  tasks only ever take work still queued, so a copy of a finished one does nothing). Every
+  worker sweeps now and then and `recap serve` at start; on several hosts each may do so.
+- `stop_check(cancelled)` gives the engine its `should_stop()`: yes once this worker is
+  shutting down (SIGTERM), or when `cancelled()` (asked at most twice a second) says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, connection, models
+from django.utils import timezone
+
+from .models import WorkerProcess, WorkFailure, WorkStatus
+
+log = logging.getLogger(__name__)
+HEARTBEAT = 5.0
+STALE = timedelta(seconds=60)
+FORGET = timedelta(days=1)
+SWEEP_EVERY = 6  # heartbeats
+
+
+@dataclass
+class Context:
+    """This process's part in background work: its worker id (empty outside a worker, as when
+    a test or the demo computes inline) and whether it has been asked to stop."""
+
+    worker_id: str = ""
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+
+_context = Context()
+_held: list[type[models.Model]] = []
+
+
+def context() -> Context:
+    return _context
+
+
+def held_work_register(model: type[models.Model]) -> None:
+    """A model whose rows a worker claims: fields `status` (WorkStatus), `failure`, `error`,
+    `worker_id` and `cancel_requested`."""
+    if model not in _held:
+        _held.append(model)
+
+
+def host_name() -> str:
+    return str(getattr(settings, "RECAP_HOST_NAME", "") or socket.gethostname())[:255]
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def live_worker_ids() -> set[str]:
+    fresh = WorkerProcess.objects.filter(
+        stopped_at__isnull=True, heartbeat_at__gte=timezone.now() - STALE
+    )
+    here = host_name()
+    return {
+        w.worker_id
+        for w in fresh.only("worker_id", "host", "pid")
+        if w.host != here or _pid_alive(w.pid)
+    }
+
+
+def stop_check(cancelled: Callable[[], bool], every: float = 0.5) -> Callable[[], bool]:
+    last = {"at": -every, "answer": False}
+
+    def should_stop() -> bool:
+        if _context.stopping.is_set():
+            return True
+        now = time.monotonic()
+        if now - last["at"] >= every:
+            last["at"], last["answer"] = now, cancelled()
+        return bool(last["answer"])
+
+    return should_stop
+
+
+def work_sweep() -> int:
+    """Fail (or cancel) what dead workers held; returns how many rows of work it touched."""
+    from django_tasks_db.models import DBTaskResult
+
+    alive = live_worker_ids()
+    touched = 0
+    for model in _held:
+        running = model._default_manager.filter(status=WorkStatus.RUNNING).exclude(
+            worker_id__in=alive
+        )
+        touched += running.filter(cancel_requested=True).update(
+            status=WorkStatus.CANCELLED, worker_id=""
+        )
+        touched += running.update(
+            status=WorkStatus.FAILED, failure=WorkFailure.INTERRUPTED, error="", worker_id=""
+        )
+    for task in DBTaskResult.objects.filter(status="RUNNING"):
+        if task.worker_ids and task.worker_ids[-1] in alive:
+            continue
+        updated = DBTaskResult.objects.filter(pk=task.pk, status="RUNNING").update(
+            status="FAILED",
+            finished_at=timezone.now(),
+            exception_class_path="recap.core.work.WorkerLost",
+            traceback="The worker running this task stopped (no heartbeat).",
+        )
+        if updated:
+            _requeue(task)
+    WorkerProcess.objects.filter(heartbeat_at__lt=timezone.now() - FORGET).delete()
+    return touched
+
+
+def _requeue(task: Any) -> None:
+    """The same task once more: a no-op if its work was claimed, the work if it was not."""
+    try:
+        again = task.task
+    except Exception:  # a task whose code is gone: nothing to put back
+        log.warning("could not re-queue task %s (%s)", task.pk, task.task_path)
+        return
+    again.enqueue(*task.args_kwargs["args"], **task.args_kwargs["kwargs"])
+
+
+class Heartbeat(threading.Thread):
+    """Keeps a worker's row fresh, and sweeps every `SWEEP_EVERY` beats."""
+
+    def __init__(self, worker: WorkerProcess) -> None:
+        super().__init__(name="recap-heartbeat", daemon=True)
+        self.worker = worker
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        beats = 0
+        try:
+            while not self.done.wait(HEARTBEAT):
+                try:
+                    close_old_connections()
+                    WorkerProcess.objects.filter(pk=self.worker.pk).update(
+                        heartbeat_at=timezone.now()
+                    )
+                    beats += 1
+                    if beats % SWEEP_EVERY == 0:
+                        work_sweep()
+                except Exception:  # a busy or lost database: try again at the next beat
+                    log.exception("heartbeat of %s failed", self.worker.worker_id)
+        finally:
+            connection.close()
+
+
+def worker_begin(worker_id: str, queues: Iterable[str]) -> Heartbeat:
+    """Register this process as a worker and start its heartbeat."""
+    _context.worker_id = worker_id
+    _context.stopping.clear()
+    worker = WorkerProcess.objects.create(
+        worker_id=worker_id,
+        host=host_name(),
+        pid=os.getpid(),
+        queues=",".join(queues)[:200],
+        heartbeat_at=timezone.now(),
+    )
+    heartbeat = Heartbeat(worker)
+    heartbeat.start()
+    return heartbeat
+
+
+def worker_end(heartbeat: Heartbeat) -> None:
+    heartbeat.done.set()
+    heartbeat.join(timeout=HEARTBEAT * 2)
+    WorkerProcess.objects.filter(pk=heartbeat.worker.pk).update(stopped_at=timezone.now())
+    _context.worker_id = ""

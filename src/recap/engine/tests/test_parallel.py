@@ -1,0 +1,99 @@
+"""Processes the engine starts: results in order, a stop that is prompt, and none left behind,
+even when their parent is killed outright."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import psutil
+import pytest
+
+from recap.engine.errors import Stopped
+from recap.engine.parallel import map_chunks
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def spin(seconds: float) -> float:
+    """Busy for `seconds` of CPU, the way a long solve is (no sleeping, no signals checked)."""
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return seconds
+
+
+def _children() -> list[psutil.Process]:
+    return [p for p in psutil.Process().children(recursive=True) if p.is_running()]
+
+
+def test_results_come_back_in_order_on_any_number_of_processes() -> None:
+    seen: list[int] = []
+    one = map_chunks(square, list(range(9)), workers=1)
+    two = map_chunks(square, list(range(9)), workers=2, on_result=lambda k, r: seen.append(k))
+    assert one == two == [k * k for k in range(9)]
+    assert sorted(seen) == list(range(9))
+    assert _children() == []
+
+
+def test_a_stop_kills_busy_processes_at_once() -> None:
+    asked = {"n": 0}
+
+    def stop_after_a_moment() -> bool:
+        asked["n"] += 1
+        return asked["n"] > 3  # about 0.6 s in
+
+    started = time.monotonic()
+    with pytest.raises(Stopped):
+        map_chunks(spin, [30.0, 30.0, 30.0], workers=2, should_stop=stop_after_a_moment)
+    assert time.monotonic() - started < 5  # not the 30 s each chunk would take
+    assert _children() == []
+
+
+def test_a_stop_before_any_work_in_this_process() -> None:
+    with pytest.raises(Stopped):
+        map_chunks(square, [1, 2], workers=1, should_stop=lambda: True)
+
+
+PARENT = textwrap.dedent(
+    """
+    import os, signal, sys, threading, time
+    sys.path.insert(0, {src!r})
+    from recap.engine.parallel import map_chunks
+    from recap.engine.tests.test_parallel import spin
+    # A parent with its own SIGTERM handler, as a background worker has.
+    signal.signal(signal.SIGTERM, lambda *a: print("parent handler", flush=True))
+
+    def report():
+        time.sleep(1.0)
+        import psutil
+        print(" ".join(str(p.pid) for p in psutil.Process().children()), flush=True)
+
+    threading.Thread(target=report, daemon=True).start()
+    map_chunks(spin, [60.0, 60.0], workers=2)
+    """
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux's")
+def test_processes_die_with_their_parent_even_when_it_is_killed_outright() -> None:
+    src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT.format(src=src)], stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    pids = [int(p) for p in parent.stdout.readline().split()]
+    assert len(pids) == 2
+    children = [psutil.Process(p) for p in pids]
+    assert all(c.is_running() and c.status() != psutil.STATUS_ZOMBIE for c in children)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    gone, alive = psutil.wait_procs(children, timeout=5)
+    assert alive == [], [c.pid for c in alive]
+    assert len(gone) == 2
