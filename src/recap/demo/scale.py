@@ -39,16 +39,17 @@ class ScaleSummary:
 
 
 def synthetic_candidates(city: City, count: int, *, seed: int) -> list[CandidateAction]:
-    """`count` candidate actions for `city`, replacing any it had."""
+    """`count` new candidate actions for `city`, coded by `seed` (S007-0001…): the city's other
+    candidates, and the sessions over them, are left as they are."""
     rng = np.random.default_rng(seed)
     hazards = list(CityHazard.objects.filter(city=city).values_list("hazard__code", flat=True))
     hazards = hazards or list(HazardType.objects.values_list("code", flat=True)[:3])
     sectors = [s for s, _ in Sector.choices]
-    CandidateAction.objects.filter(city=city).delete()
+    prefix = f"S{seed:03d}-"
     CandidateAction.objects.bulk_create(
         CandidateAction(
             city=city,
-            code=f"S{seed % 1000:03d}-{i:04d}",
+            code=f"{prefix}{i + 1:04d}",
             title=f"Synthetic action {i + 1}",
             sectors=[str(rng.choice(sectors))],
             hazards={
@@ -68,7 +69,7 @@ def synthetic_candidates(city: City, count: int, *, seed: int) -> list[Candidate
         )
         for i in range(count)
     )
-    return list(CandidateAction.objects.filter(city=city).order_by("code"))
+    return list(CandidateAction.objects.filter(city=city, code__startswith=prefix).order_by("code"))
 
 
 def synthetic_session(

@@ -1,0 +1,275 @@
+"""Real workers on a real shared database, as a deployment runs them.
+
+Each test here starts `recap worker` (or `recap serve`) processes on a database of their own:
+a SQLite file, or, when the suite runs on PostgreSQL (`DATABASE_URL`), a fresh PostgreSQL
+database made for the module and dropped after it. The test reads and writes that database
+only through `recap shell`, as an operator would.
+
+What they show: two workers on one queue never run a task twice and lose none; short work
+overtakes another city's long work; a cancelled run stops within seconds and leaves no engine
+process behind; killing a worker outright takes its engine processes with it and the sweep
+fails what it held; stopping `recap serve` stops everything it started and puts the run it
+was computing back in the queue.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+RECAP = str(Path(sys.executable).parent / "recap")
+LONG = 400  # candidates: minutes of explanations, on the 'long' queue
+SETUP = """
+import json
+from recap.testing import make_world
+from recap.hazards.services import hazard_taxonomy_load
+from recap.demo.scale import synthetic_register
+world = make_world()
+hazard_taxonomy_load()
+for k, city in enumerate([world.city_a, world.city_b]):
+    synthetic_register(city, world.users["admin"], seed=k + 1)
+print(json.dumps({"ok": True}))
+"""
+SESSIONS = """
+import json
+from recap.accounts.models import User
+from recap.cities.models import City
+from recap.demo.scale import synthetic_candidates, synthetic_session
+from recap.catalogue.models import CandidateAction
+admin = User.objects.get(username="admin")
+out = []
+for slug, size, seed in {specs!r}:
+    city = City.objects.get(slug=slug)
+    actions = synthetic_candidates(city, size, seed=seed)
+    session = synthetic_session(city, admin, actions, title=f"Drill {{seed}}")
+    out.append(session.pk)
+print(json.dumps(out))
+"""
+QUEUE = """
+import json
+from django.db import transaction
+from recap.planning.models import PrioritisationSession, Run
+from recap.planning.services import build_input
+from recap.planning.tasks import run_enqueue
+out = []
+for pk in {sessions!r}:
+    session = PrioritisationSession.objects.get(pk=pk)
+    with transaction.atomic():
+        number = session.runs.count() + 1
+        run = Run.objects.create(session=session, number=number, input=build_input(session))
+        run_enqueue(run)
+    out.append(run.pk)
+print(json.dumps(out))
+"""
+STATE = """
+import json
+from recap.planning.models import Run, RobustnessJob
+from django_tasks_db.models import DBTaskResult
+print(json.dumps({{
+    "runs": {{r.pk: [r.status, r.stage, r.failure, r.worker_id] for r in Run.objects.all()}},
+    "jobs": {{j.pk: [j.run_id, j.status] for j in RobustnessJob.objects.all()}},
+    "tasks": [[t.task_path, t.args_kwargs["args"], t.status, t.worker_ids]
+              for t in DBTaskResult.objects.all()],
+}}))
+"""
+
+
+@dataclass
+class Drill:
+    env: dict[str, str]
+    started: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def shell(self, code: str) -> Any:
+        done = subprocess.run(  # noqa: S603 - our own command
+            [RECAP, "shell", "-c", code], env=self.env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    def sessions(self, *specs: tuple[str, int, int]) -> list[int]:
+        """(city slug, candidates, seed) each: a session over that many synthetic actions."""
+        return list(self.shell(SESSIONS.format(specs=list(specs))))
+
+    def queue(self, *sessions: int) -> list[int]:
+        return list(self.shell(QUEUE.format(sessions=list(sessions))))
+
+    def state(self) -> dict[str, Any]:
+        state: dict[str, Any] = self.shell(STATE.format())
+        state["runs"] = {int(k): v for k, v in state["runs"].items()}
+        return state
+
+    def start(self, *args: str) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(  # noqa: S603 - our own command
+            [RECAP, *args], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        self.started.append(proc)
+        return proc
+
+    def worker(self, queues: str = "short,long,default", *, batch: bool = False) -> Any:
+        return self.start(
+            "worker", "--queues", queues, "--interval", "0.1", *(["--batch"] if batch else [])
+        )
+
+    def until(self, what: Callable[[dict[str, Any]], bool], timeout: float = 60) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.state()
+            if what(state):
+                return state
+            assert time.monotonic() < deadline, f"timed out; last state: {state['runs']}"
+            time.sleep(0.3)
+
+    def stop_all(self) -> None:
+        for proc in self.started:
+            if proc.poll() is None:
+                for child in _descendants(proc.pid):
+                    child.kill()
+                proc.kill()
+                proc.wait()
+        self.started.clear()
+
+
+def _descendants(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+@pytest.fixture(scope="module")
+def drill(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Drill]:
+    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "RECAP_VAR_DIR"}}
+    env = base | {
+        "RECAP_VAR_DIR": str(tmp_path_factory.mktemp("drill")),
+        "DJANGO_SETTINGS_MODULE": "recap.settings.dev",
+    }
+    server_url = os.environ.get("DATABASE_URL", "")
+    name = ""
+    if server_url.startswith("postgres"):
+        import psycopg
+
+        name = f"recap_drill_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = server_url.rsplit("/", 1)[0] + "/" + name
+    done = subprocess.run(  # noqa: S603 - our own command
+        [RECAP, "migrate", "-v", "0"], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    ready = Drill(env)
+    ready.shell(SETUP)
+    try:
+        yield ready
+    finally:
+        ready.stop_all()
+        if name:
+            import psycopg
+
+            with psycopg.connect(server_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_two_workers_on_one_queue_run_every_task_once(drill: Drill) -> None:
+    sessions = drill.sessions(*[("kigali" if k % 2 else "rajshahi", 4, 100 + k) for k in range(14)])
+    runs = drill.queue(*sessions)
+    first, second = drill.worker(batch=True), drill.worker(batch=True)
+    assert first.wait(timeout=240) == 0 and second.wait(timeout=240) == 0
+    state = drill.state()
+    assert {state["runs"][r][0] for r in runs} == {"done"}
+    ours = [t for t in state["tasks"] if t[1][0] in runs or t[0].endswith("robustness_compute")]
+    computes = [t for t in ours if t[0].endswith("run_compute")]
+    assert sorted(t[1][0] for t in computes) == sorted(runs)  # one task a run, none lost
+    assert all(t[2] == "SUCCESSFUL" and len(t[3]) == 1 for t in ours)  # each claimed once
+    jobs = [j for j in state["jobs"].values() if j[0] in runs]
+    assert len(jobs) == len(runs) and {j[1] for j in jobs} == {"done"}
+    assert len({t[3][0] for t in ours}) == 2  # both workers took part
+
+
+def test_short_work_overtakes_long_work_and_a_cancel_stops_it_at_once(drill: Drill) -> None:
+    long_session, short_session = drill.sessions(("kigali", LONG, 7), ("rajshahi", 6, 8))
+    short_only = drill.worker("short,default")
+    any_work = drill.worker("short,long,default")
+    (long_run,) = drill.queue(long_session)
+    drill.until(lambda s: s["runs"][long_run][:2] == ["running", "explain"])
+    (short_run,) = drill.queue(short_session)
+    state = drill.until(lambda s: s["runs"][short_run][0] == "done", timeout=60)
+    assert state["runs"][long_run][0] == "running"  # the long run is still being computed
+    engine = _descendants(any_work.pid)
+    assert engine, "the long run's explanations run on processes of their own"
+    asked = time.monotonic()
+    drill.shell(
+        "import json; from recap.planning.models import Run; "
+        f"print(json.dumps(Run.objects.filter(pk={long_run}).update(cancel_requested=True)))"
+    )
+    drill.until(lambda s: s["runs"][long_run][0] == "cancelled", timeout=30)
+    stopped_in = time.monotonic() - asked
+    assert stopped_in < 10, stopped_in
+    gone, alive = psutil.wait_procs(engine, timeout=5)
+    assert alive == []
+    for proc in (short_only, any_work):
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) is not None
+
+
+def test_a_worker_killed_outright_takes_its_engine_processes_with_it(drill: Drill) -> None:
+    (session,) = drill.sessions(("kigali", LONG, 9))
+    worker = drill.worker()
+    (run,) = drill.queue(session)
+    drill.until(lambda s: s["runs"][run][:2] == ["running", "explain"])
+    deadline = time.monotonic() + 10
+    while not (engine := _descendants(worker.pid)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert engine
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    _gone, alive = psutil.wait_procs(engine, timeout=5)
+    assert alive == [], [p.pid for p in alive]
+    # The worker's process is gone on this host: the sweep fails its run at once.
+    assert (
+        drill.shell(
+            "import json; from recap.core.work import work_sweep; print(json.dumps(work_sweep()))"
+        )
+        >= 1
+    )
+    status, _stage, failure, _worker = drill.state()["runs"][run]
+    assert (status, failure) == ("failed", "interrupted")
+
+
+def test_stopping_serve_stops_everything_and_the_run_goes_back_to_the_queue(
+    drill: Drill,
+) -> None:
+    (session,) = drill.sessions(("rajshahi", LONG, 11))
+    port = _free_port()
+    serve = drill.start("serve", "--port", str(port), "--workers", "1", "--web-workers", "1")
+    (run,) = drill.queue(session)
+    drill.until(lambda s: s["runs"][run][:2] == ["running", "explain"])
+    everything = _descendants(serve.pid)
+    assert len(everything) >= 3  # gunicorn and its worker, the worker and its engine processes
+    serve.send_signal(signal.SIGTERM)
+    assert serve.wait(timeout=30) is not None
+    _gone, alive = psutil.wait_procs(everything, timeout=5)
+    assert alive == [], [(p.pid, p.name()) for p in alive]
+    state = drill.state()
+    assert state["runs"][run][0] == "queued"  # put back for the next worker
+    ready = [t for t in state["tasks"] if t[1] == [run] and t[2] == "READY"]
+    assert len(ready) == 1
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
