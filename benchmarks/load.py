@@ -1,0 +1,239 @@
+"""Load: the demo scaled to a network's size, many people at once, on SQLite and PostgreSQL.
+
+Usage:  .venv/bin/python -m benchmarks.load [--database sqlite|postgres|both] [--cities 100]
+        [--candidates 200] [--runs 10] [--users 20] [--seconds 60] [--web-workers 3]
+
+For each database: a fresh one (a SQLite file; or a PostgreSQL database made for the run on the
+server of $DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test, dropped after), the
+demo, then `recap demo --scale` (cities with candidates and a session each) and `--runs` of
+those sessions run. It prints:
+
+1. queries per page with the demo's 5 cities and with the scaled demo: a page written right
+   costs the same queries whatever the data (the baseline is the small demo, same run);
+2. with `recap serve` on loopback and locust (headless, bounded by `--seconds`) sending
+   `--users` people (visitors, city editors, API scripts: benchmarks/locustfile.py), each
+   route's requests, errors, and p50 / p95 / p99 in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+QUERIES = """
+import json
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from recap.accounts.models import User
+from recap.cities.models import City
+from recap.planning.models import PrioritisationSession
+kigali = City.objects.get(slug="kigali")
+session = PrioritisationSession.objects.filter(city=kigali).order_by("pk").first()
+public = ["/", "/cities/", "/cities/kigali/", "/offices/?q=Africa", "/catalogue/?q=flood",
+          "/api/v1/cities?limit=50"]
+private = ["/me/", "/cities/kigali/workspace/", "/cities/kigali/workspace/hazards/",
+           "/cities/kigali/workspace/candidates/", "/cities/kigali/workspace/prioritisation/",
+           f"/cities/kigali/workspace/prioritisation/{session.pk}/",
+           f"/api/v1/cities/{kigali.pk}/sessions", f"/api/v1/cities/{kigali.pk}/candidates"]
+out = {}
+for who, paths in [(None, public), ("admin", private)]:
+    client = Client(HTTP_HOST="localhost")
+    if who:
+        client.force_login(User.objects.get(username=who))
+    for path in paths:
+        client.get(path)  # warm: templates, caches
+        with CaptureQueriesContext(connection) as queries:
+            status = client.get(path).status_code
+        out[path] = [status, len(queries)]
+print(json.dumps(out))
+"""
+RUNS = """
+import json
+from recap.accounts.models import User, ApiToken
+from recap.accounts.services import api_token_create
+from recap.catalogue.models import CatalogueAction
+from recap.cities.models import City
+from recap.planning.models import PrioritisationSession
+from recap.planning.services import run_execute, session_run
+from recap.planning.tasks import robustness_execute
+admin = User.objects.get(username="admin")
+workspaces = []
+for k in range(1, RUNS + 1):
+    city = City.objects.get(slug=f"scale-city-{k:03d}")
+    session = PrioritisationSession.objects.filter(city=city).get()
+    run = session_run(actor=admin, session=session)
+    run_execute(run)
+    for job in run.robustness_jobs.all():
+        robustness_execute(job)
+    editor = User.objects.get(username=f"scale.editor.{k:03d}")
+    _token, key = api_token_create(user=editor, name="load test")
+    workspaces.append({"slug": city.slug, "id": city.pk, "session": session.pk,
+                       "editor": editor.username, "token": key})
+print(json.dumps({
+    "password": "resilient-demo",
+    "workspaces": workspaces,
+    "cities": [{"slug": c.slug} for c in City.objects.filter(is_public=True)],
+    "actions": list(CatalogueAction.objects.values_list("code", flat=True)),
+}))
+"""
+
+
+def recap(env: dict[str, str], *args: str, capture: bool = True) -> str:
+    done = subprocess.run(  # noqa: S603 - our own command
+        [str(BIN / "recap"), *args], env=env, capture_output=capture, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"recap {' '.join(args[:2])}: {done.stderr[-1500:]}")
+    return done.stdout
+
+
+def shell(env: dict[str, str], code: str) -> Any:
+    return json.loads(recap(env, "shell", "-c", code).strip().splitlines()[-1])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def percentiles(stats_csv: Path) -> list[dict[str, str]]:
+    with stats_csv.open() as fh:
+        return [row for row in csv.DictReader(fh) if row["Name"] != "Aggregated"]
+
+
+def run_one(database: str, args: argparse.Namespace) -> None:
+    var = Path(tempfile.mkdtemp(prefix=f"recap-load-{database}-"))
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env |= {"RECAP_VAR_DIR": str(var), "DJANGO_SETTINGS_MODULE": "recap.settings.dev"}
+    server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+    name = ""
+    if database == "postgres":
+        import psycopg
+
+        name = f"recap_load_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = server.rsplit("/", 1)[0] + "/" + name
+    serve = None
+    try:
+        t0 = time.perf_counter()
+        recap(env, "demo")
+        small = shell(env, QUERIES)
+        recap(env, "demo", "--scale", str(args.cities), "--candidates", str(args.candidates))
+        plan = shell(env, RUNS.replace("RUNS + 1", str(args.runs + 1)))
+        large = shell(env, QUERIES)
+        print(
+            f"\n## {database}: the demo and {args.cities} cities x {args.candidates} candidates, "
+            f"{args.runs} runs ({time.perf_counter() - t0:.0f} s to set up)\n"
+        )
+        print(f"| page | queries, 5 cities | queries, {5 + args.cities} cities | status |")
+        print("|---|---|---|---|")
+        for path, (_status, count) in small.items():
+            print(f"| {path} | {count} | {large[path][1]} | {large[path][0]} |")
+        plan_file = var / "plan.json"
+        plan_file.write_text(json.dumps(plan))
+        port = free_port()
+        serve = subprocess.Popen(  # noqa: S603 - our own command
+            [
+                str(BIN / "recap"),
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--web-workers",
+                str(args.web_workers),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(4)
+        out = var / "locust"
+        subprocess.run(  # noqa: S603 - our own tool
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(ROOT / "benchmarks" / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(args.users),
+                "-r",
+                str(max(1, args.users // 4)),
+                "-t",
+                f"{args.seconds}s",
+                "--host",
+                f"http://127.0.0.1:{port}",
+                "--csv",
+                str(out),
+                "--only-summary",
+                "--loglevel",
+                "ERROR",
+            ],
+            env=env | {"RECAP_LOAD_PLAN": str(plan_file)},
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=args.seconds + 120,
+        )
+        rows = percentiles(Path(f"{out}_stats.csv"))
+        total = sum(int(r["Request Count"]) for r in rows)
+        errors = sum(int(r["Failure Count"]) for r in rows)
+        print(
+            f"\n{args.users} people for {args.seconds} s: {total} requests, {errors} errors, "
+            f"{total / args.seconds:.1f} requests/s\n"
+        )
+        print("| route | requests | errors | p50 ms | p95 ms | p99 ms |")
+        print("|---|---|---|---|---|---|")
+        for r in sorted(rows, key=lambda r: -int(r["Request Count"])):
+            print(
+                f"| {r['Type']} {r['Name']} | {r['Request Count']} | {r['Failure Count']} | "
+                f"{r['50%']} | {r['95%']} | {r['99%']} |"
+            )
+        slow = [r["Name"] for r in rows if r["95%"] not in ("N/A", "") and float(r["95%"]) > 300]
+        print(f"\nroutes over 300 ms at p95: {', '.join(slow) or 'none'}")
+    finally:
+        if serve is not None:
+            serve.terminate()
+            serve.wait(timeout=30)
+        if name:
+            import psycopg
+
+            with psycopg.connect(server, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--cities", type=int, default=100)
+    parser.add_argument("--candidates", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--web-workers", type=int, default=3)
+    args = parser.parse_args()
+    if not (1 <= args.users <= 200 and 1 <= args.seconds <= 600):
+        parser.error("--users takes 1 to 200, --seconds 1 to 600: this is a bounded benchmark")
+    for database in ["sqlite", "postgres"] if args.database == "both" else [args.database]:
+        run_one(database, args)
+
+
+if __name__ == "__main__":
+    main()
