@@ -67,13 +67,32 @@ class SessionForm(forms.Form):
         return [self[f"min_{value}"] for value, _label in Sector.choices]
 
     def candidate_rows(self) -> list[dict[str, Any]]:
-        """One row per candidate: its tick box, the candidate itself and its lock."""
-        boxes = {int(str(w.data["value"])): w for w in self["candidates"]}
-        return [
-            {"box": boxes[c.pk], "candidate": c, "lock": self[f"lock_{c.pk}"]}
-            for c in self.city_candidates
-            if c.pk in boxes
-        ]
+        """One row per candidate: whether it is ticked, the candidate itself and its lock.
+
+        The template writes these inputs itself rather than through the widgets' templates:
+        a city with hundreds of candidates would otherwise spend most of the page's time
+        rendering two small templates per candidate."""
+        chosen = {str(getattr(v, "pk", v)) for v in self["candidates"].value() or []}
+        rows: list[dict[str, Any]] = []
+        for k, c in enumerate(self.city_candidates):
+            lock = self[f"lock_{c.pk}"]
+            rows.append(
+                {
+                    "candidate": c,
+                    "box_id": f"id_candidates_{k}",
+                    "checked": str(c.pk) in chosen,
+                    "lock_name": lock.html_name,
+                    "lock_id": lock.id_for_label,
+                    "lock_label": lock.label,
+                    "lock_value": lock.value() or "",
+                    "lock_errors": self.errors.get(lock.name, []),
+                }
+            )
+        return rows
+
+    @staticmethod
+    def lock_choices() -> list[tuple[str, Any]]:
+        return LOCK_CHOICES
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
