@@ -21,7 +21,7 @@ WIDE_SPREAD = 0.15
 
 def session_list(*, user: Any, city: City) -> list[PrioritisationSession]:
     sessions = session_policy.queryset(user).filter(city=city)
-    return list(sessions.prefetch_related("candidates", "runs"))
+    return list(sessions.select_related("city").prefetch_related("candidates", "runs"))
 
 
 def session_get(*, user: Any, city: City, pk: int) -> PrioritisationSession:
