@@ -65,10 +65,21 @@ def test_login_is_throttled_after_five_failures(client: Client, world: World) ->
     assert login(client, "editor_b").status_code == 302
 
 
-def test_passwords_are_hashed_with_argon2_outside_tests() -> None:
+def test_passwords_are_hashed_with_argon2id_at_owasps_parameters_outside_tests() -> None:
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    from recap.accounts.hashers import Argon2idPasswordHasher
     from recap.settings import base
 
-    assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    assert base.PASSWORD_HASHERS[0] == "recap.accounts.hashers.Argon2idPasswordHasher"
+    hasher = Argon2idPasswordHasher()
+    encoded = hasher.encode("floods-and-heat-2026", hasher.salt())
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert hasher.verify("floods-and-heat-2026", encoded)
+    # A hash made with Django's heavier defaults still verifies, and is upgraded at sign-in.
+    older = Argon2PasswordHasher().encode("floods-and-heat-2026", hasher.salt())
+    assert hasher.verify("floods-and-heat-2026", older) and hasher.must_update(older)
+    assert not hasher.must_update(encoded)
 
 
 def test_sessions_expire() -> None:
