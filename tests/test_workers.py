@@ -92,7 +92,7 @@ class Drill:
     started: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def shell(self, code: str) -> Any:
-        done = subprocess.run(  # noqa: S603 - our own command
+        done = subprocess.run(
             [RECAP, "shell", "-c", code], env=self.env, capture_output=True, text=True, check=False
         )
         assert done.returncode == 0, done.stderr[-2000:]
@@ -111,7 +111,7 @@ class Drill:
         return state
 
     def start(self, *args: str) -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen(  # noqa: S603 - our own command
+        proc = subprocess.Popen(
             [RECAP, *args], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         self.started.append(proc)
@@ -164,7 +164,7 @@ def drill(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Drill]:
         with psycopg.connect(server_url, autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{name}"')
         env["DATABASE_URL"] = server_url.rsplit("/", 1)[0] + "/" + name
-    done = subprocess.run(  # noqa: S603 - our own command
+    done = subprocess.run(
         [RECAP, "migrate", "-v", "0"], env=env, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr[-2000:]
@@ -216,7 +216,7 @@ def test_short_work_overtakes_long_work_and_a_cancel_stops_it_at_once(drill: Dri
     drill.until(lambda s: s["runs"][long_run][0] == "cancelled", timeout=30)
     stopped_in = time.monotonic() - asked
     assert stopped_in < 10, stopped_in
-    gone, alive = psutil.wait_procs(engine, timeout=5)
+    _gone, alive = psutil.wait_procs(engine, timeout=5)
     assert alive == []
     for proc in (short_only, any_work):
         proc.send_signal(signal.SIGTERM)
