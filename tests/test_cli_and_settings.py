@@ -201,7 +201,7 @@ def test_serve_fails_work_a_stopped_worker_left_running_then_serves(tmp_path: Pa
     try:
         assert server.stdout is not None
         first = server.stdout.readline()
-        assert "1 computation(s) left unfinished by a stopped worker: failed." in first
+        assert "1 computation(s) left unfinished by a stopped worker: marked interrupted." in first
         with sqlite3.connect(database) as db:
             status, failure = db.execute(
                 "select status, failure from planning_run where number = 1"

@@ -73,7 +73,9 @@ class Command(BaseCommand):
                 "--workers and --web-workers take 0 to 64, and at least one of them more than 0."
             )
         if stale := work_sweep():
-            self.stdout.write(f"{stale} computation(s) left unfinished by a stopped worker.")
+            self.stdout.write(
+                f"{stale} computation(s) left unfinished by a stopped worker: marked interrupted."
+            )
         connection.close()  # the children open their own
         commands = []
         bind = f"{options['host']}:{options['port']}"
