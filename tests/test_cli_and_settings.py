@@ -98,7 +98,8 @@ def test_demo_loads_the_programme_once() -> None:
     assert User.objects.get(username="kigali.editor").check_password("resilient-demo")
 
 
-@pytest.mark.django_db
+# --reset empties the database (flush): outside a test transaction, as it runs for real.
+@pytest.mark.django_db(transaction=True)
 def test_demo_again_keeps_what_people_did_and_reset_starts_afresh() -> None:
     from recap.accounts.services import membership_add
     from recap.hazards.models import CityHazard
