@@ -3,7 +3,8 @@
 - A worker (`recap worker`; `recap serve` starts some) registers itself (`WorkerProcess`) and
   beats a heart every `HEARTBEAT` seconds from a thread of its own. It is alive while its beat
   is fresher than `STALE` seconds and, on this host, while its process exists.
-- Rows of work (a run of the engine, a robustness job) record the worker that claimed them.
+- Rows of work (a run of the engine, a robustness job) record who claimed them (`claimer_id`):
+  a registered worker, or a process (`pid:<host>:<pid>`) that computes inline.
   Apps register those models with `held_work_register`, so this module never imports them.
 - `work_sweep()` fails what dead workers held: their runs and jobs as interrupted (cancelled,
   if someone had asked them to stop), the queue's own task rows as failed, each of those put
@@ -89,6 +90,25 @@ def live_worker_ids() -> set[str]:
     }
 
 
+def claimer_id() -> str:
+    """Who is claiming work: this worker's id, or, for work computed outside a registered
+    worker (inline, as the demo and the tests do, or by a bare `db_worker`), this process as
+    `pid:<host>:<pid>`, which the sweep can check on this host."""
+    return _context.worker_id or f"pid:{host_name()}:{os.getpid()}"[:64]
+
+
+def _claimer_dead(claimer: str, alive: set[str], registered: set[str]) -> bool:
+    if claimer in alive:
+        return False
+    if claimer in registered or not claimer:
+        return True  # a worker whose heart stopped, or work from before claims were recorded
+    if claimer.startswith("pid:"):
+        _tag, host, pid = claimer.rsplit(":", 2) if claimer.count(":") >= 2 else ("", "", "")
+        # A process on another host cannot be checked from here: it is left alone.
+        return host == host_name() and pid.isdigit() and not _pid_alive(int(pid))
+    return False
+
+
 def stop_check(cancelled: Callable[[], bool], every: float = 0.5) -> Callable[[], bool]:
     last = {"at": -every, "answer": False}
 
@@ -108,11 +128,16 @@ def work_sweep() -> int:
     from django_tasks_db.models import DBTaskResult
 
     alive = live_worker_ids()
+    registered = set(WorkerProcess.objects.values_list("worker_id", flat=True))
     touched = 0
     for model in _held:
-        running = model._default_manager.filter(status=WorkStatus.RUNNING).exclude(
-            worker_id__in=alive
-        )
+        held = model._default_manager.filter(status=WorkStatus.RUNNING).exclude(worker_id__in=alive)
+        dead = [
+            pk
+            for pk, claimer in held.values_list("pk", "worker_id")
+            if _claimer_dead(claimer, alive, registered)
+        ]
+        running = model._default_manager.filter(pk__in=dead, status=WorkStatus.RUNNING)
         touched += running.filter(cancel_requested=True).update(
             status=WorkStatus.CANCELLED, worker_id=""
         )
@@ -120,7 +145,9 @@ def work_sweep() -> int:
             status=WorkStatus.FAILED, failure=WorkFailure.INTERRUPTED, error="", worker_id=""
         )
     for task in DBTaskResult.objects.filter(status="RUNNING"):
-        if task.worker_ids and task.worker_ids[-1] in alive:
+        # Only a registered worker's task rows: a bare `db_worker` elsewhere cannot be checked.
+        claimer = task.worker_ids[-1] if task.worker_ids else ""
+        if claimer in alive or (claimer and claimer not in registered):
             continue
         updated = DBTaskResult.objects.filter(pk=task.pk, status="RUNNING").update(
             status="FAILED",

@@ -21,7 +21,7 @@ from recap.catalogue.models import Sector
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.core.models import WorkStatus
-from recap.core.work import context, stop_check
+from recap.core.work import claimer_id, stop_check
 from recap.engine.errors import Stopped
 
 from .compute import compute_run
@@ -319,7 +319,7 @@ def run_execute(run: Run) -> None:
     marked failed meanwhile (a stopped worker) is not overwritten. Cancelled, it stops within
     a second; when its worker shuts down, it goes back to the queue."""
     claimed = Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
-        status=Run.Status.RUNNING, worker_id=context().worker_id
+        status=Run.Status.RUNNING, worker_id=claimer_id()
     )
     if not claimed:
         return

@@ -14,7 +14,7 @@ from django.db.models import Model
 from django_tasks import task
 
 from recap.core.models import WorkStatus
-from recap.core.work import context, stop_check
+from recap.core.work import claimer_id, stop_check
 from recap.engine.errors import Stopped
 from recap.engine.robustness import package_robustness
 
@@ -121,7 +121,7 @@ def robustness_compute(job_id: int) -> None:
 def robustness_execute(job: RobustnessJob) -> None:
     """Compute a queued robustness job with progress; a job no longer queued is left alone."""
     claimed = RobustnessJob.objects.filter(pk=job.pk, status=RobustnessJob.Status.QUEUED).update(
-        status=RobustnessJob.Status.RUNNING, worker_id=context().worker_id
+        status=RobustnessJob.Status.RUNNING, worker_id=claimer_id()
     )
     if not claimed:
         return

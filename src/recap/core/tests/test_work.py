@@ -59,11 +59,16 @@ def test_the_sweep_fails_only_what_dead_workers_held(
     silent = _run(session, 2, "silent")
     gone = _run(session, 3, "gone-here")
     stopped = _run(session, 4, "stopped", cancel_requested=True)
-    unknown = _run(session, 5, "")
+    unknown = _run(session, 5, "")  # claimed before claims were recorded
+    here = work.host_name()
+    inline_dead = _run(session, 6, f"pid:{here}:{2**22 + 9}")  # computed inline, then killed
+    inline_alive = _run(session, 7, work.claimer_id())  # this very process
+    elsewhere = _run(session, 8, "pid:other-host:123")  # cannot be checked from here
     job = RobustnessJob.objects.create(run=kept, status="running", worker_id="silent")
-    assert work.work_sweep() == 5
-    assert Run.objects.get(pk=kept.pk).status == "running"
-    for run in (silent, gone, unknown):
+    assert work.work_sweep() == 6
+    for left_alone in (kept, inline_alive, elsewhere):
+        assert Run.objects.get(pk=left_alone.pk).status == "running"
+    for run in (silent, gone, unknown, inline_dead):
         run.refresh_from_db()
         assert (run.status, run.failure, run.worker_id) == ("failed", "interrupted", "")
     assert Run.objects.get(pk=stopped.pk).status == "cancelled"  # it was asked to stop anyway
@@ -86,6 +91,7 @@ def test_a_task_a_dead_worker_held_fails_and_goes_back_to_the_queue_once(
     run = Run.objects.create(session=session, number=9, input={"problem": {"actions": []}})
     run_compute.using(queue_name="short").enqueue(run.pk)
     task = DBTaskResult.objects.get()
+    _worker("dead-worker", age=120)
     task.claim("dead-worker")  # claimed, then the worker died before it took the run
     assert work.work_sweep() == 0  # the run was still queued: nothing to fail
     task.refresh_from_db()
@@ -97,6 +103,19 @@ def test_a_task_a_dead_worker_held_fails_and_goes_back_to_the_queue_once(
         "short",
     )
     assert work.work_sweep() == 0 and DBTaskResult.objects.count() == 2
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_a_task_claimed_by_an_unregistered_worker_is_left_alone(
+    world: World, session: PrioritisationSession
+) -> None:
+    """A bare `db_worker` on another host registers nothing: it cannot be told dead."""
+    run = Run.objects.create(session=session, number=9, input={"problem": {"actions": []}})
+    run_compute.using(queue_name="short").enqueue(run.pk)
+    DBTaskResult.objects.get().claim("some-db-worker")
+    work.work_sweep()
+    assert DBTaskResult.objects.get().status == "RUNNING"
 
 
 @pytest.mark.django_db

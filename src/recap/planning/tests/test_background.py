@@ -10,8 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client, override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 
+from recap.core.models import WorkerProcess
 from recap.planning.compute import compute_run
 from recap.planning.models import PrioritisationSession, RobustnessJob, Run
 from recap.planning.packages import package_save
@@ -174,7 +175,12 @@ def test_work_left_running_by_a_stopped_worker_can_be_started_again(
 
     run = session_run(actor=world.users["editor_a"], session=session)
     job = RobustnessJob.objects.get(run=run)
-    RobustnessJob.objects.filter(pk=job.pk).update(status="running", result=None)
+    # Claimed by a worker that has since died (no heartbeat left to say otherwise).
+    RobustnessJob.objects.filter(pk=job.pk).update(status="running", result=None, worker_id="gone")
+    WorkerProcess.objects.create(
+        worker_id="gone", host="elsewhere", pid=1, queues="short", heartbeat_at=timezone.now()
+    )
+    WorkerProcess.objects.filter(worker_id="gone").update(stopped_at=timezone.now())
     waiting = Run.objects.create(session=session, number=2, input=run.input)  # queued
     assert work_sweep() == 1
     job.refresh_from_db()
