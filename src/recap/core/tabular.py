@@ -181,7 +181,7 @@ def _csv_rows(data: bytes, filename: str) -> tuple[str, list[list[Any]]]:
             if number > LIMITS.rows:
                 raise TableError([f"{filename}: more than {LIMITS.rows:,} lines; split the file"])
             if len(row) > LIMITS.columns:
-                why = f"more than {LIMITS.columns} columns; delete those right of the table"
+                why = f"more than {LIMITS.columns} columns; delete the columns right of the table"
                 raise TableError([f"{filename}, line {number}: {why}"])
             cells += len(row)
             if cells > LIMITS.cells:

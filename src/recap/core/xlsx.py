@@ -155,7 +155,7 @@ class _Sheet(_Counter):
                 self.max_row = max(self.max_row, self.row)
             if self.column > limits.columns:
                 raise self._refuse(
-                    f"a cell beyond column {limits.columns}; delete those right of the table"
+                    f"a cell beyond column {limits.columns}; delete the columns right of the table"
                 )
             self.cells += 1
             if self.cells > limits.cells:
