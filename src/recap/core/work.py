@@ -11,6 +11,7 @@
   back in the queue once so that work claimed in the instant before a crash is not lost (the
   tasks only ever take work still queued, so a copy of a finished one does nothing). Every
   worker sweeps now and then and `recap serve` at start; on several hosts each may do so.
+- `work_cancel(model, pk)` drops queued work at once and asks running work to stop.
 - `stop_check(cancelled)` gives the engine its `should_stop()`: yes once this worker is
   shutting down (SIGTERM), or when `cancelled()` (asked at most twice a second) says so.
 """
@@ -121,6 +122,19 @@ def stop_check(cancelled: Callable[[], bool], every: float = 0.5) -> Callable[[]
         return bool(last["answer"])
 
     return should_stop
+
+
+def work_cancel(model: type[models.Model], pk: int) -> str | None:
+    """Cancel a piece of held work: 'cancelled' at once if it was still queued, 'stopping' if
+    it is being computed (its worker stops it within a second or so), None if it had already
+    finished. Each step is one conditional update, so a worker claiming it meanwhile cannot
+    slip between them."""
+    rows = model._default_manager.filter(pk=pk)
+    if rows.filter(status=WorkStatus.QUEUED).update(status=WorkStatus.CANCELLED):
+        return "cancelled"
+    if rows.filter(status=WorkStatus.RUNNING).update(cancel_requested=True):
+        return "stopping"
+    return None
 
 
 def work_sweep() -> int:

@@ -20,8 +20,7 @@ from recap.catalogue.candidates import candidate_values
 from recap.catalogue.models import Sector
 from recap.cities.models import City
 from recap.cities.policies import city_policy
-from recap.core.models import WorkStatus
-from recap.core.work import claimer_id, stop_check
+from recap.core.work import claimer_id, stop_check, work_cancel
 from recap.engine.errors import Stopped
 
 from .compute import compute_run
@@ -267,12 +266,8 @@ def run_cancel(*, actor: Any, run: Run) -> str:
     """Stop a run: one still queued is cancelled at once; one being computed is asked to stop
     and its worker stops it within a second or so. Returns 'cancelled' or 'stopping'."""
     _require_editor(actor, run.session.city)
-    rows = Run.objects.filter(pk=run.pk)
-    if rows.filter(status=WorkStatus.QUEUED).update(status=WorkStatus.CANCELLED):
-        outcome = "cancelled"
-    elif rows.filter(status=WorkStatus.RUNNING).update(cancel_requested=True):
-        outcome = "stopping"
-    else:
+    outcome = work_cancel(Run, run.pk)
+    if outcome is None:
         raise ValidationError(
             _("Run %(n)d has already finished: there is nothing to cancel.") % {"n": run.number}
         )
@@ -285,12 +280,8 @@ def run_cancel(*, actor: Any, run: Run) -> str:
 def robustness_cancel(*, actor: Any, job: RobustnessJob) -> str:
     """Stop a robustness computation, as `run_cancel` does a run."""
     _require_editor(actor, job.run.session.city)
-    rows = RobustnessJob.objects.filter(pk=job.pk)
-    if rows.filter(status=WorkStatus.QUEUED).update(status=WorkStatus.CANCELLED):
-        outcome = "cancelled"
-    elif rows.filter(status=WorkStatus.RUNNING).update(cancel_requested=True):
-        outcome = "stopping"
-    else:
+    outcome = work_cancel(RobustnessJob, job.pk)
+    if outcome is None:
         raise ValidationError(_("This computation has already finished."))
     audit(actor=actor, verb="robustness.cancel", target=job, city=job.run.session.city)
     job.refresh_from_db()
