@@ -221,3 +221,20 @@ def test_serve_fails_work_a_stopped_worker_left_running_then_serves(tmp_path: Pa
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     assert server.returncode == 0  # stopped cleanly, with its worker
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["serve", "--workers", "0", "--web-workers", "0"], {}, "at least one of them more than 0"),
+        (["serve", "--port", "70000"], {}, "--port must be between 1 and 65535"),
+        (["serve"], {"RECAP_WORKERS": "many"}, "RECAP_WORKERS must be a whole number"),
+        (["worker", "--queues", "urgent"], {}, "--queues: urgent; choose from short, long"),
+    ],
+)
+def test_serve_and_worker_refuse_bad_options_in_one_line(
+    tmp_path: Path, args: list[str], env: dict[str, str], message: str
+) -> None:
+    done = run(*args, RECAP_VAR_DIR=str(tmp_path), **env)
+    assert done.returncode in (1, 2)
+    assert message in done.stderr and "Traceback" not in done.stderr

@@ -49,28 +49,31 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=int(os.environ.get("RECAP_WORKERS", "2")),
-            help="Background workers for the engine's work (0: none on this host; default 2).",
+            default=None,
+            help="Background workers for the engine's work (0: none on this host; default "
+            "$RECAP_WORKERS or 2).",
         )
         parser.add_argument(
             "--web-workers",
             type=int,
-            default=int(os.environ.get("RECAP_WEB_WORKERS", "2")),
-            help="Web server processes (0: no web server on this host; default 2).",
+            default=None,
+            help="Web server processes (0: no web server on this host; default "
+            "$RECAP_WEB_WORKERS or 2).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not 1 <= options["port"] <= 65535:
+            raise CommandError("--port must be between 1 and 65535.")
+        workers = _count(options["workers"], "RECAP_WORKERS")
+        web = _count(options["web_workers"], "RECAP_WEB_WORKERS")
+        if not (0 <= workers <= 64 and 0 <= web <= 64) or workers + web == 0:
+            raise CommandError(
+                "--workers and --web-workers take 0 to 64, and at least one of them more than 0."
+            )
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError(
                 "The database is not up to date: run `recap migrate` (or `recap demo`)."
-            )
-        if not 1 <= options["port"] <= 65535:
-            raise CommandError("--port must be between 1 and 65535.")
-        workers, web = options["workers"], options["web_workers"]
-        if not (0 <= workers <= 64 and 0 <= web <= 64) or workers + web == 0:
-            raise CommandError(
-                "--workers and --web-workers take 0 to 64, and at least one of them more than 0."
             )
         if stale := work_sweep():
             self.stdout.write(
@@ -123,6 +126,15 @@ class Command(BaseCommand):
             pass
         finally:
             _stop(processes)
+
+
+def _count(given: int | None, variable: str) -> int:
+    if given is not None:
+        return given
+    raw = os.environ.get(variable, "2").strip()
+    if not raw.isdigit():
+        raise CommandError(f"{variable} must be a whole number (it is {raw!r}).")
+    return int(raw)
 
 
 def _interrupt(signum: int, frame: object) -> None:
