@@ -137,6 +137,23 @@ def work_cancel(model: type[models.Model], pk: int) -> str | None:
     return None
 
 
+def work_cancel_requested(model: type[models.Model], pk: int) -> bool:
+    return model._default_manager.filter(pk=pk, cancel_requested=True).exists()
+
+
+def work_stopped(model: type[models.Model], pk: int, *, again: dict[str, Any]) -> str:
+    """Held work whose engine stopped when asked: cancelled if someone asked for that;
+    otherwise its worker is shutting down, and it goes back to the queue (`again`: the fields
+    of a fresh start) for the caller to queue again. Returns 'cancelled', 'queued', or 'gone'
+    (failed by the sweep meanwhile: left as it is)."""
+    rows = model._default_manager.filter(pk=pk, status=WorkStatus.RUNNING)
+    if rows.filter(cancel_requested=True).update(status=WorkStatus.CANCELLED, worker_id=""):
+        return "cancelled"
+    if rows.update(status=WorkStatus.QUEUED, worker_id="", **again):
+        return "queued"
+    return "gone"
+
+
 def work_sweep() -> int:
     """Fail (or cancel) what dead workers held; returns how many rows of work it touched."""
     from django_tasks_db.models import DBTaskResult

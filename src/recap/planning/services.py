@@ -20,7 +20,13 @@ from recap.catalogue.candidates import candidate_values
 from recap.catalogue.models import Sector
 from recap.cities.models import City
 from recap.cities.policies import city_policy
-from recap.core.work import claimer_id, stop_check, work_cancel
+from recap.core.work import (
+    claimer_id,
+    stop_check,
+    work_cancel,
+    work_cancel_requested,
+    work_stopped,
+)
 from recap.engine.errors import Stopped
 
 from .compute import compute_run
@@ -32,7 +38,7 @@ from .models import (
     Run,
     StakeholderWeights,
 )
-from .tasks import PENDING, cancelled, robustness_enqueue, run_enqueue, work_stopped
+from .tasks import PENDING, robustness_enqueue, run_enqueue
 
 SESSION_FIELDS = (
     "title",
@@ -315,7 +321,7 @@ def run_execute(run: Run) -> None:
     if not claimed:
         return
     started = time.perf_counter()
-    should_stop = stop_check(lambda: cancelled(Run, run.pk))
+    should_stop = stop_check(lambda: work_cancel_requested(Run, run.pk))
     try:
         try:
             result = compute_run(run.input, progress_writer(run.pk), should_stop)

@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Model
 from django_tasks import task
 
 from recap.core.models import WorkStatus
-from recap.core.work import claimer_id, stop_check
+from recap.core.work import claimer_id, stop_check, work_cancel_requested, work_stopped
 from recap.engine.errors import Stopped
 from recap.engine.robustness import package_robustness
 
@@ -50,22 +49,6 @@ def robustness_enqueue(job: RobustnessJob) -> None:
     robustness_compute.using(
         queue_name=work_queue(job.run.input), priority=work_priority(job.run.session.city_id)
     ).enqueue(job.pk)
-
-
-def cancelled(model: type[Model], pk: int) -> bool:
-    return model._default_manager.filter(pk=pk, cancel_requested=True).exists()
-
-
-def work_stopped(model: type[Model], pk: int, *, again: dict[str, Any]) -> str:
-    """Work that stopped when asked: cancelled if someone asked for that; otherwise its worker
-    is shutting down, and it goes back to the queue (`again`: the fields of a fresh start)
-    for the next worker. Returns what became of it."""
-    rows = model._default_manager.filter(pk=pk, status=WorkStatus.RUNNING)
-    if rows.filter(cancel_requested=True).update(status=WorkStatus.CANCELLED, worker_id=""):
-        return "cancelled"
-    if rows.update(status=WorkStatus.QUEUED, worker_id="", **again):
-        return "queued"
-    return "gone"  # failed by the sweep meanwhile: left as it is
 
 
 def robustness_spec(
@@ -129,7 +112,7 @@ def robustness_execute(job: RobustnessJob) -> None:
     def progress(done: int, total: int) -> None:
         RobustnessJob.objects.filter(pk=job.pk).update(done=done)
 
-    should_stop = stop_check(lambda: cancelled(RobustnessJob, job.pk))
+    should_stop = stop_check(lambda: work_cancel_requested(RobustnessJob, job.pk))
 
     try:
         version = job.version
