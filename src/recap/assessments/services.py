@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from recap.accounts.access import Level
 from recap.accounts.services import audit
@@ -76,16 +77,14 @@ def framework_load(data: dict[str, Any]) -> Framework:
     return framework
 
 
-def _require_editor(actor: Any, city: City) -> None:
-    if not city_policy.allows(actor, city, Level.EDIT):
-        raise PermissionDenied(_("Only the city's editors can change its assessments."))
+EDITORS_ONLY = gettext_lazy("Only the city's editors can change its assessments.")
 
 
 @transaction.atomic
 def assessment_start(
     *, actor: Any, city: City, framework: Framework, title: str, respondents: str = ""
 ) -> Assessment:
-    _require_editor(actor, city)
+    city_policy.require(actor, city, Level.EDIT, EDITORS_ONLY)
     assessment = Assessment(
         city=city, framework=framework, title=title, respondents=respondents, created_by=actor
     )
@@ -111,7 +110,7 @@ class AnswerInput:
 @transaction.atomic
 def answers_save(*, actor: Any, assessment: Assessment, answers: dict[str, AnswerInput]) -> int:
     """Save answers keyed by question code. A completed assessment is read-only."""
-    _require_editor(actor, assessment.city)
+    city_policy.require(actor, assessment.city, Level.EDIT, EDITORS_ONLY)
     if assessment.status == Assessment.Status.COMPLETED:
         raise ValidationError(_("This assessment is completed; start a new one to record changes."))
     questions = {q.code: q for q in Question.objects.filter(framework=assessment.framework)}
@@ -151,7 +150,7 @@ def answers_save(*, actor: Any, assessment: Assessment, answers: dict[str, Answe
 
 @transaction.atomic
 def assessment_complete(*, actor: Any, assessment: Assessment) -> Assessment:
-    _require_editor(actor, assessment.city)
+    city_policy.require(actor, assessment.city, Level.EDIT, EDITORS_ONLY)
     total = Question.objects.filter(framework=assessment.framework).count()
     scored = assessment.answers.filter(score__isnull=False).count()
     if scored < total:

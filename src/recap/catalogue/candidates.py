@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from recap.accounts.access import Level
 from recap.accounts.services import audit
@@ -46,15 +47,13 @@ EDITABLE = (
 )
 
 
-def _require_editor(actor: Any, city: City) -> None:
-    if not city_policy.allows(actor, city, Level.EDIT):
-        raise PermissionDenied(_("Only the city's editors can change its candidate actions."))
+EDITORS_ONLY = gettext_lazy("Only the city's editors can change its candidate actions.")
 
 
 @transaction.atomic
 def candidate_adopt(*, actor: Any, city: City, source: CatalogueAction) -> CandidateAction:
     """Copy a catalogue action into the city's candidates, at the middle of its cost range."""
-    _require_editor(actor, city)
+    city_policy.require(actor, city, Level.EDIT, EDITORS_ONLY)
     if CandidateAction.objects.filter(city=city, code=source.code).exists():
         raise ValidationError(
             _("%(code)s is already one of the city's candidate actions.") % {"code": source.code}
@@ -87,7 +86,7 @@ def candidate_adopt(*, actor: Any, city: City, source: CatalogueAction) -> Candi
 
 @transaction.atomic
 def candidate_create(*, actor: Any, city: City, code: str, **values: Any) -> CandidateAction:
-    _require_editor(actor, city)
+    city_policy.require(actor, city, Level.EDIT, EDITORS_ONLY)
     candidate = CandidateAction(
         city=city, code=code, **{k: v for k, v in values.items() if k in EDITABLE}
     )
@@ -99,7 +98,7 @@ def candidate_create(*, actor: Any, city: City, code: str, **values: Any) -> Can
 
 @transaction.atomic
 def candidate_update(*, actor: Any, candidate: CandidateAction, **values: Any) -> CandidateAction:
-    _require_editor(actor, candidate.city)
+    city_policy.require(actor, candidate.city, Level.EDIT, EDITORS_ONLY)
     for field, value in values.items():
         if field not in EDITABLE:
             raise ValueError(f"not an editable field: {field}")
@@ -118,7 +117,7 @@ def candidate_update(*, actor: Any, candidate: CandidateAction, **values: Any) -
 
 @transaction.atomic
 def candidate_remove(*, actor: Any, candidate: CandidateAction) -> None:
-    _require_editor(actor, candidate.city)
+    city_policy.require(actor, candidate.city, Level.EDIT, EDITORS_ONLY)
     audit(
         actor=actor,
         verb="candidate.remove",

@@ -2,6 +2,8 @@
 
 - `queryset(user, level)`: the rows `user` may see (level VIEW) or change (EDIT, COORDINATE).
 - `allows(user, obj, level)`: may `user` act on this one object at `level`?
+- `require(user, obj, level, message)`: the same as a guard for services, refusing with
+  `PermissionDenied(message)`.
 
 Both come from `recap.accounts.access.city_ids`, so a row is in the queryset exactly when the
 object check allows it. Views call a selector built on `queryset`; a row outside it is a 404.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 
@@ -49,3 +52,8 @@ class CityScopedPolicy(Generic[M]):
         ids = city_ids(user, level)
         # A row outside any city (say, a programme role) is never reached through a city.
         return ids is None or self.city_id_of(obj) in ids
+
+    def require(self, user: Any, obj: M, level: Level, message: Any) -> None:
+        """Refuse, with `message` in the reader's words, unless `allows(user, obj, level)`."""
+        if not self.allows(user, obj, level):
+            raise PermissionDenied(message)

@@ -6,9 +6,10 @@ import json
 from importlib import resources
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from recap.accounts.access import Level
 from recap.accounts.services import audit
@@ -20,9 +21,7 @@ from .models import CityHazard, CityHazardVersion, HazardType
 FIELDS = ("likelihood", "impact", "trend", "affected_groups", "affected_areas", "evidence")
 
 
-def _require_editor(actor: Any, city: City) -> None:
-    if not city_policy.allows(actor, city, Level.EDIT):
-        raise PermissionDenied(_("Only the city's editors can change its hazards register."))
+EDITORS_ONLY = gettext_lazy("Only the city's editors can change its hazards register.")
 
 
 def snapshot(entry: CityHazard) -> dict[str, Any]:
@@ -41,7 +40,7 @@ def _version(entry: CityHazard, change: str, actor: Any) -> CityHazardVersion:
 
 @transaction.atomic
 def city_hazard_add(*, actor: Any, city: City, hazard: HazardType, **values: Any) -> CityHazard:
-    _require_editor(actor, city)
+    city_policy.require(actor, city, Level.EDIT, EDITORS_ONLY)
     if CityHazard.objects.filter(city=city, hazard=hazard).exists():
         raise ValidationError({"hazard": _("This hazard is already in the city's register.")})
     entry = CityHazard(city=city, hazard=hazard, updated_by=actor, **_only_fields(values))
@@ -54,7 +53,7 @@ def city_hazard_add(*, actor: Any, city: City, hazard: HazardType, **values: Any
 
 @transaction.atomic
 def city_hazard_update(*, actor: Any, entry: CityHazard, **values: Any) -> CityHazard:
-    _require_editor(actor, entry.city)
+    city_policy.require(actor, entry.city, Level.EDIT, EDITORS_ONLY)
     stored = CityHazard.objects.select_for_update().get(pk=entry.pk)
     before = snapshot(stored)
     for field, value in _only_fields(values).items():
@@ -74,7 +73,7 @@ def city_hazard_update(*, actor: Any, entry: CityHazard, **values: Any) -> CityH
 
 @transaction.atomic
 def city_hazard_remove(*, actor: Any, entry: CityHazard) -> None:
-    _require_editor(actor, entry.city)
+    city_policy.require(actor, entry.city, Level.EDIT, EDITORS_ONLY)
     _version(entry, CityHazardVersion.Change.DELETED, actor)
     audit(
         actor=actor,
@@ -89,7 +88,7 @@ def city_hazard_remove(*, actor: Any, entry: CityHazard) -> None:
 @transaction.atomic
 def city_hazard_restore(*, actor: Any, version: CityHazardVersion) -> CityHazard:
     """Bring an entry back to the state a version recorded (re-adding it if it was removed)."""
-    _require_editor(actor, version.city)
+    city_policy.require(actor, version.city, Level.EDIT, EDITORS_ONLY)
     data = {f: version.data[f] for f in FIELDS if f in version.data}
     entry = CityHazard.objects.filter(city=version.city, hazard=version.hazard).first()
     if entry is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
@@ -23,12 +23,6 @@ from .models import ActionPackage, PackageVersion, Run
 from .policies import package_policy
 from .services import version_robustness_queue
 from .wording import conflict_text
-
-
-def _require(actor: Any, city: City, level: Level, message: str) -> None:
-    if not city_policy.allows(actor, city, level):
-        raise PermissionDenied(message)
-
 
 RATIONALE_MAX = 5000
 NOTE_MAX = 300
@@ -51,7 +45,7 @@ def _problem(run: Run, lock_in: list[str], lock_out: list[str]) -> Any:
 @transaction.atomic
 def package_save(*, actor: Any, run: Run, name: str, rationale: str = "") -> ActionPackage:
     city = run.session.city
-    _require(actor, city, Level.EDIT, _("Only the city's editors can save a package."))
+    city_policy.require(actor, city, Level.EDIT, _("Only the city's editors can save a package."))
     _check_rationale(rationale)
     if not run.is_done:
         raise ValidationError(_("This run has not finished yet."))
@@ -81,7 +75,9 @@ def package_adjust(
     *, actor: Any, package: ActionPackage, lock_in: list[str], lock_out: list[str], note: str = ""
 ) -> PackageVersion:
     """Lock actions in or out and re-optimise the rest. The package goes back to draft."""
-    _require(actor, package.city, Level.EDIT, _("Only the city's editors can adjust a package."))
+    city_policy.require(
+        actor, package.city, Level.EDIT, _("Only the city's editors can adjust a package.")
+    )
     current = package.current
     assert current is not None
     if len(note) > NOTE_MAX:
@@ -136,7 +132,7 @@ def package_adjust(
 
 @transaction.atomic
 def package_endorse(*, actor: Any, package: ActionPackage, rationale: str) -> ActionPackage:
-    _require(
+    city_policy.require(
         actor,
         package.city,
         Level.COORDINATE,

@@ -9,10 +9,11 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from recap.accounts.access import Level
 from recap.accounts.services import audit
@@ -53,9 +54,7 @@ SESSION_FIELDS = (
 )
 
 
-def _require_editor(actor: Any, city: City) -> None:
-    if not city_policy.allows(actor, city, Level.EDIT):
-        raise PermissionDenied(_("Only the city's editors can run its prioritisation."))
+EDITORS_ONLY = gettext_lazy("Only the city's editors can run its prioritisation.")
 
 
 def _check(session: PrioritisationSession, candidate_codes: set[str]) -> None:
@@ -84,7 +83,7 @@ def _check(session: PrioritisationSession, candidate_codes: set[str]) -> None:
 def session_create(
     *, actor: Any, city: City, candidates: list[Any], **values: Any
 ) -> PrioritisationSession:
-    _require_editor(actor, city)
+    city_policy.require(actor, city, Level.EDIT, EDITORS_ONLY)
     session = _save_settings(PrioritisationSession(city=city, created_by=actor), candidates, values)
     audit(actor=actor, verb="session.create", target=session, city=city)
     return session
@@ -95,7 +94,7 @@ def session_update(
     *, actor: Any, session: PrioritisationSession, candidates: list[Any], **values: Any
 ) -> PrioritisationSession:
     """Change a session's settings; earlier runs keep the input they were made with."""
-    _require_editor(actor, session.city)
+    city_policy.require(actor, session.city, Level.EDIT, EDITORS_ONLY)
     _save_settings(session, candidates, values)
     audit(
         actor=actor,
@@ -140,7 +139,7 @@ def _save_settings(
 def stakeholder_weights_set(
     *, actor: Any, session: PrioritisationSession, name: str, weights: dict[str, float]
 ) -> StakeholderWeights:
-    _require_editor(actor, session.city)
+    city_policy.require(actor, session.city, Level.EDIT, EDITORS_ONLY)
     if (
         set(weights) != set(CRITERIA)
         or any(w < 0 for w in weights.values())
@@ -223,7 +222,7 @@ def session_run(*, actor: Any, session: PrioritisationSession) -> Run:
     """Store the run's input now and queue the engine: the page shows its progress, and the
     result (then its robustness) lands when the background worker is done. Asking again while
     an identical run is still pending returns that run instead of queueing the work twice."""
-    _require_editor(actor, session.city)
+    city_policy.require(actor, session.city, Level.EDIT, EDITORS_ONLY)
     candidates = {c.code for c in session.candidates.all()}
     if not candidates:
         raise ValidationError(_("Choose at least one candidate action before running."))
@@ -271,7 +270,7 @@ def session_run(*, actor: Any, session: PrioritisationSession) -> Run:
 def run_cancel(*, actor: Any, run: Run) -> str:
     """Stop a run: one still queued is cancelled at once; one being computed is asked to stop
     and its worker stops it within a second or so. Returns 'cancelled' or 'stopping'."""
-    _require_editor(actor, run.session.city)
+    city_policy.require(actor, run.session.city, Level.EDIT, EDITORS_ONLY)
     outcome = work_cancel(Run, run.pk)
     if outcome is None:
         raise ValidationError(
@@ -285,7 +284,7 @@ def run_cancel(*, actor: Any, run: Run) -> str:
 @transaction.atomic
 def robustness_cancel(*, actor: Any, job: RobustnessJob) -> str:
     """Stop a robustness computation, as `run_cancel` does a run."""
-    _require_editor(actor, job.run.session.city)
+    city_policy.require(actor, job.run.session.city, Level.EDIT, EDITORS_ONLY)
     outcome = work_cancel(RobustnessJob, job.pk)
     if outcome is None:
         raise ValidationError(_("This computation has already finished."))
