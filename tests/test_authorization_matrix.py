@@ -21,9 +21,9 @@ from recap.accounts.models import ApiToken, Membership, Role
 from recap.accounts.services import api_token_create
 from recap.assessments.models import Assessment, Framework
 from recap.catalogue.models import CandidateAction, CatalogueAction
+from recap.engine.value import CRITERIA
 from recap.hazards.models import CityHazard, CityHazardVersion, HazardType
 from recap.planning.models import (
-    CRITERIA,
     ActionPackage,
     PackageVersion,
     PrioritisationSession,

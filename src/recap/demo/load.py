@@ -26,6 +26,7 @@ from recap.catalogue.candidates import candidate_adopt
 from recap.catalogue.models import CandidateAction, CatalogueAction
 from recap.catalogue.services import catalogue_load_shipped
 from recap.cities.models import City, Country, Organisation, Programme
+from recap.engine.value import CRITERIA, DEFAULT_WEIGHTS
 from recap.hazards.models import CityHazard, HazardType
 from recap.hazards.services import city_hazard_add, hazard_taxonomy_load
 from recap.pipeline.models import ProjectConcept
@@ -223,14 +224,7 @@ def _demo_session(city: City) -> None:
         city=city,
         title="Resilient recovery workshop",
         candidates=list(CandidateAction.objects.filter(city=city)),
-        weights={
-            "resilience": 35,
-            "economy": 13,
-            "equity": 13,
-            "climate": 13,
-            "health": 13,
-            "feasibility": 13,
-        },
+        weights=dict(DEFAULT_WEIGHTS),
         budget_short_usd=600_000,
         budget_medium_usd=9_000_000,
         staff_fte=12,
@@ -246,13 +240,7 @@ def _demo_session(city: City) -> None:
             actor=admin,
             session=session,
             name=name,
-            weights=dict(
-                zip(
-                    ("resilience", "economy", "equity", "climate", "health", "feasibility"),
-                    map(float, weights),
-                    strict=True,
-                )
-            ),
+            weights=dict(zip(CRITERIA, map(float, weights), strict=True)),
         )
     run = session_run(actor=admin, session=session)
     # The demo is ready at once: compute here what the background worker would.

@@ -20,9 +20,10 @@ from django.db import transaction
 from recap.accounts.models import Membership, Role, User
 from recap.catalogue.models import CandidateAction, Sector
 from recap.cities.models import City, Country, Programme
+from recap.engine.value import CRITERIA
 from recap.hazards.models import CityHazard, HazardType
 from recap.hazards.services import city_hazard_add
-from recap.planning.models import CRITERIA, PrioritisationSession
+from recap.planning.models import PrioritisationSession
 from recap.planning.services import session_create, stakeholder_weights_set
 
 from . import data

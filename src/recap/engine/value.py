@@ -43,6 +43,15 @@ QUALITIES = (
 )
 CO_BENEFITS = ("economy", "equity", "mitigation", "adaptation", "health")
 CRITERIA = ("resilience", "economy", "equity", "climate", "health", "feasibility")
+#: The weights (points) a new prioritisation session starts from: resilience first.
+DEFAULT_WEIGHTS = {
+    "resilience": 35.0,
+    "economy": 13.0,
+    "equity": 13.0,
+    "climate": 13.0,
+    "health": 13.0,
+    "feasibility": 13.0,
+}
 #: The feasibility rating (0–3) of an action that gives none.
 DEFAULT_FEASIBILITY = 2.0
 TREND_FACTOR = {"rising": 1.25, "stable": 1.0, "falling": 0.8}

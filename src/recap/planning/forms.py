@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from recap.catalogue.models import CandidateAction, Sector
+from recap.engine.value import CRITERIA, DEFAULT_WEIGHTS
 
 from .labels import CRITERION_LABELS
-from .models import CRITERIA
 
 LOCK_CHOICES = [
     ("", _("may be chosen")),
@@ -47,7 +47,7 @@ class SessionForm(forms.Form):
                 label=_("Weight: %(c)s") % {"c": CRITERION_LABELS[criterion]},
                 min_value=0,
                 max_value=100,
-                initial={"resilience": 35}.get(criterion, 13),
+                initial=DEFAULT_WEIGHTS[criterion],
             )
         for value, label in Sector.choices:
             self.fields[f"min_{value}"] = forms.IntegerField(

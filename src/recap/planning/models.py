@@ -12,19 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from recap.core.models import WorkFailure, WorkStatus
-
-CRITERIA = ("resilience", "economy", "equity", "climate", "health", "feasibility")
+from recap.engine.value import DEFAULT_WEIGHTS
 
 
 def default_weights() -> dict[str, float]:
-    return {
-        "resilience": 35,
-        "economy": 13,
-        "equity": 13,
-        "climate": 13,
-        "health": 13,
-        "feasibility": 13,
-    }
+    return dict(DEFAULT_WEIGHTS)
 
 
 class PrioritisationSession(models.Model):

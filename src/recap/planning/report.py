@@ -16,10 +16,11 @@ from django.utils import timezone
 from recap.assessments.selectors import assessment_latest_completed, dimension_results, radar
 from recap.core.pdf import render_pdf
 from recap.core.tabular import Column, SheetSpec, write_xlsx
+from recap.engine.value import CRITERIA
 from recap.hazards.selectors import city_hazard_list
 
 from .labels import RESOURCE_LABELS
-from .models import CRITERIA, ActionPackage
+from .models import ActionPackage
 from .selectors import frontier_chart
 from .services import robustness_latest, version_robustness_applies
 from .wording import kept_out_text

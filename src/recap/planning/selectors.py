@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from recap.cities.models import City
 from recap.engine import derive_weights
+from recap.engine.value import CRITERIA
 
 from .labels import RESOURCE_LABELS, criterion_label, sector_label
-from .models import CRITERIA, PrioritisationSession, RobustnessJob, Run
+from .models import PrioritisationSession, RobustnessJob, Run
 from .policies import run_policy, session_policy
 from .wording import conflict_text, kept_out_text
 

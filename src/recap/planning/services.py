@@ -29,10 +29,10 @@ from recap.core.work import (
     work_stopped,
 )
 from recap.engine.errors import Stopped
+from recap.engine.value import CRITERIA
 
 from .compute import compute_run
 from .models import (
-    CRITERIA,
     PackageVersion,
     PrioritisationSession,
     RobustnessJob,
@@ -57,15 +57,27 @@ SESSION_FIELDS = (
 EDITORS_ONLY = gettext_lazy("Only the city's editors can run its prioritisation.")
 
 
+def weights_problem(weights: Any, *, every_criterion: bool) -> str | None:
+    """What is wrong with a set of criterion weights (points), in words, or None. A
+    stakeholder names every criterion; a session may leave some out (they weigh 0)."""
+    if not isinstance(weights, dict):
+        return _("Give each criterion a weight of 0 or more.")
+    names = set(weights)
+    if names - set(CRITERIA) or (every_criterion and names != set(CRITERIA)):
+        return _("Give each criterion a weight of 0 or more.")
+    if any(
+        isinstance(w, bool) or not isinstance(w, int | float) or w < 0 for w in weights.values()
+    ):
+        return _("Give each criterion a weight of 0 or more.")
+    if sum(weights.values()) <= 0:
+        return _("At least one criterion needs a weight above 0.")
+    return None
+
+
 def _check(session: PrioritisationSession, candidate_codes: set[str]) -> None:
     errors: dict[str, str] = {}
-    weights = session.weights
-    if set(weights) - set(CRITERIA) or any(
-        not isinstance(w, int | float) or w < 0 for w in weights.values()
-    ):
-        errors["weights"] = _("Give each criterion a weight of 0 or more.")
-    elif sum(weights.values()) <= 0:
-        errors["weights"] = _("At least one criterion needs a weight above 0.")
+    if problem := weights_problem(session.weights, every_criterion=False):
+        errors["weights"] = problem
     unknown = [s for s in session.min_per_sector if s not in Sector.values]
     if unknown:
         errors["min_per_sector"] = _("Unknown sector: %(s)s.") % {"s": ", ".join(unknown)}
@@ -140,14 +152,8 @@ def stakeholder_weights_set(
     *, actor: Any, session: PrioritisationSession, name: str, weights: dict[str, float]
 ) -> StakeholderWeights:
     city_policy.require(actor, session.city, Level.EDIT, EDITORS_ONLY)
-    if (
-        set(weights) != set(CRITERIA)
-        or any(w < 0 for w in weights.values())
-        or sum(weights.values()) <= 0
-    ):
-        raise ValidationError(
-            {"weights": _("Give each criterion a weight of 0 or more, at least one above 0.")}
-        )
+    if problem := weights_problem(weights, every_criterion=True):
+        raise ValidationError({"weights": problem})
     entry, _created = StakeholderWeights.objects.update_or_create(
         session=session, name=name.strip(), defaults={"weights": weights}
     )

@@ -20,11 +20,12 @@ from recap.cities.selectors import city_get_for_user
 from recap.core.downloads import spreadsheet_response
 from recap.core.htmx import login_required_htmx
 from recap.engine import derive_weights
+from recap.engine.value import CRITERIA
 
 from . import selectors
 from .forms import PairwiseForm, SessionForm, StakeholderForm, SwingForm
 from .labels import resource_label
-from .models import CRITERIA, ActionPackage, PackageVersion, PrioritisationSession, Run
+from .models import ActionPackage, PackageVersion, PrioritisationSession, Run
 from .packages import (
     package_adjust,
     package_endorse,

@@ -8,9 +8,10 @@ import pytest
 from recap.catalogue.candidates import candidate_adopt
 from recap.catalogue.models import CandidateAction, CatalogueAction
 from recap.catalogue.services import catalogue_load_shipped
+from recap.engine.value import CRITERIA
 from recap.hazards.models import HazardType
 from recap.hazards.services import city_hazard_add, hazard_taxonomy_load
-from recap.planning.models import CRITERIA, PrioritisationSession
+from recap.planning.models import PrioritisationSession
 from recap.planning.services import session_create, stakeholder_weights_set
 from recap.testing import World
 
