@@ -67,7 +67,8 @@ from recap.accounts.services import api_token_create
 from recap.catalogue.models import CatalogueAction
 from recap.cities.models import City
 from recap.planning.models import PrioritisationSession
-from recap.planning.services import run_execute, session_run
+from recap.planning.services import session_run
+from recap.planning.tasks import run_execute
 from recap.planning.tasks import robustness_execute
 admin = User.objects.get(username="admin")
 workspaces = []

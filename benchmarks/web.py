@@ -36,8 +36,7 @@ from recap.hazards.services import city_hazard_add, hazard_taxonomy_load  # noqa
 from recap.planning.models import Run  # noqa: E402
 from recap.planning.packages import package_save  # noqa: E402
 from recap.planning.report import package_pdf  # noqa: E402
-from recap.planning.services import run_execute  # noqa: E402
-from recap.planning.tasks import robustness_execute  # noqa: E402
+from recap.planning.tasks import robustness_execute, run_execute  # noqa: E402
 from recap.testing import make_world  # noqa: E402
 
 

@@ -32,13 +32,8 @@ from recap.hazards.services import city_hazard_add, hazard_taxonomy_load
 from recap.pipeline.models import ProjectConcept
 from recap.planning.models import PrioritisationSession
 from recap.planning.packages import package_endorse, package_save
-from recap.planning.services import (
-    run_execute,
-    session_create,
-    session_run,
-    stakeholder_weights_set,
-)
-from recap.planning.tasks import robustness_execute
+from recap.planning.services import session_create, session_run, stakeholder_weights_set
+from recap.planning.tasks import robustness_execute, run_execute
 from recap.tracking.models import Measure, Training
 
 from . import data

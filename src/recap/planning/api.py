@@ -19,8 +19,8 @@ from recap.core.client import client_address
 
 from . import selectors
 from .models import PrioritisationSession, Run
-from .packages import package_list
-from .services import robustness_latest, run_cancel, session_run
+from .selectors import package_list, robustness_latest
+from .services import run_cancel, session_run
 
 router = Router(tags=["prioritisation"])
 

@@ -7,21 +7,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from recap.accounts.access import Level
 from recap.accounts.services import audit
-from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.engine import optimize, parse_problem
 
 from .compute import problem_valued
 from .models import ActionPackage, PackageVersion, Run
-from .policies import package_policy
-from .services import version_robustness_queue
+from .tasks import version_robustness_queue
 from .wording import conflict_text
 
 RATIONALE_MAX = 5000
@@ -148,18 +144,3 @@ def package_endorse(*, actor: Any, package: ActionPackage, rationale: str) -> Ac
     package.save(update_fields=["rationale", "status", "endorsed_by", "endorsed_at"])
     audit(actor=actor, verb="package.endorse", target=package, city=package.city)
     return package
-
-
-def package_list(*, user: Any, city: City) -> list[ActionPackage]:
-    """A city's packages, each with its versions newest first (`versions.all()[0]` is the
-    current one) and their runs, in three queries however many there are."""
-    newest_first = PackageVersion.objects.select_related("run").order_by("-number")
-    packages = package_policy.queryset(user).filter(city=city).select_related("session")
-    return list(packages.prefetch_related(Prefetch("versions", queryset=newest_first)))
-
-
-def package_get(*, user: Any, city: City, pk: int) -> ActionPackage:
-    try:
-        return package_policy.queryset(user).select_related("session", "city").get(city=city, pk=pk)
-    except ActionPackage.DoesNotExist as exc:
-        raise Http404("No such package") from exc

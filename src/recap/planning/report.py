@@ -21,8 +21,7 @@ from recap.hazards.selectors import city_hazard_list
 
 from .labels import RESOURCE_LABELS
 from .models import ActionPackage
-from .selectors import frontier_chart
-from .services import robustness_latest, version_robustness_applies
+from .selectors import frontier_chart, robustness_latest, version_robustness_applies
 from .wording import kept_out_text
 
 

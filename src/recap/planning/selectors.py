@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
@@ -11,8 +12,8 @@ from recap.engine import derive_weights
 from recap.engine.value import CRITERIA
 
 from .labels import RESOURCE_LABELS, criterion_label, sector_label
-from .models import PrioritisationSession, RobustnessJob, Run
-from .policies import run_policy, session_policy
+from .models import ActionPackage, PackageVersion, PrioritisationSession, RobustnessJob, Run
+from .policies import package_policy, run_policy, session_policy
 from .wording import conflict_text, kept_out_text
 
 # Stakeholders whose shares for one criterion differ by this much or more disagree enough
@@ -217,3 +218,60 @@ def runs_compare(a: Run, b: Run) -> dict[str, Any]:
         "rows": rows,
         "changed": [r for r in rows if r["a"] != r["b"]],
     }
+
+
+def robustness_applies(run: Run) -> bool:
+    """Robustness asks how often each action would be chosen: it needs a package to test and
+    at least two actions to choose between."""
+    return (
+        run.is_done
+        and run.outcome["package"]["status"] != "infeasible"
+        and len(run.outcome["values"]) >= 2
+    )
+
+
+def version_robustness_applies(version: PackageVersion) -> bool:
+    """A version adjusted by hand has robustness of its own: its locks hold in every sample.
+    A version without locks is the run's optimum, whose robustness is the run's."""
+    return bool(version.lock_in or version.lock_out) and robustness_applies(version.run)
+
+
+def locks_of(version: PackageVersion) -> tuple[list[str], list[str]]:
+    return sorted(version.lock_in), sorted(version.lock_out)
+
+
+def robustness_latest(
+    run: Run, version: PackageVersion | None = None, *, done: bool = False
+) -> RobustnessJob | None:
+    """The newest robustness job of a run's optimum (no version), or of a package version: its
+    own, or that of any version of the same run with the same locks (same input, same result),
+    so re-making a version does not compute it again. `done`: finished jobs only."""
+    jobs = run.robustness_jobs.order_by("-created_at", "-pk")
+    if done:
+        jobs = jobs.filter(status=RobustnessJob.Status.DONE)
+    if version is None:
+        return jobs.filter(version=None).first()
+    locks = locks_of(version)
+    return next(
+        (
+            j
+            for j in jobs.filter(version__isnull=False).select_related("version")
+            if j.version is not None and locks_of(j.version) == locks
+        ),
+        None,
+    )
+
+
+def package_list(*, user: Any, city: City) -> list[ActionPackage]:
+    """A city's packages, each with its versions newest first (`versions.all()[0]` is the
+    current one) and their runs, in three queries however many there are."""
+    newest_first = PackageVersion.objects.select_related("run").order_by("-number")
+    packages = package_policy.queryset(user).filter(city=city).select_related("session")
+    return list(packages.prefetch_related(Prefetch("versions", queryset=newest_first)))
+
+
+def package_get(*, user: Any, city: City, pk: int) -> ActionPackage:
+    try:
+        return package_policy.queryset(user).select_related("session", "city").get(city=city, pk=pk)
+    except ActionPackage.DoesNotExist as exc:
+        raise Http404("No such package") from exc

@@ -5,7 +5,6 @@ function of that input), so any earlier run can be reopened and reproduced exact
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.conf import settings
@@ -22,24 +21,17 @@ from recap.catalogue.models import Sector
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.core.work import (
-    claimer_id,
-    stop_check,
     work_cancel,
-    work_cancel_requested,
-    work_stopped,
 )
-from recap.engine.errors import Stopped
 from recap.engine.value import CRITERIA
 
-from .compute import compute_run
 from .models import (
-    PackageVersion,
     PrioritisationSession,
     RobustnessJob,
     Run,
     StakeholderWeights,
 )
-from .tasks import PENDING, robustness_enqueue, run_enqueue
+from .tasks import PENDING, run_enqueue
 
 SESSION_FIELDS = (
     "title",
@@ -297,145 +289,3 @@ def robustness_cancel(*, actor: Any, job: RobustnessJob) -> str:
     audit(actor=actor, verb="robustness.cancel", target=job, city=job.run.session.city)
     job.refresh_from_db()
     return outcome
-
-
-def progress_writer(run_pk: int, every: float = 0.25) -> Any:
-    """A `progress(stage, done, total)` that records how far a run has got, for its page to
-    poll: the first step of each stage at once, then at most one write per `every` seconds."""
-    last: dict[str, Any] = {"stage": None, "at": 0.0}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        now = time.perf_counter()
-        if stage != last["stage"] or now - last["at"] >= every:
-            last["stage"], last["at"] = stage, now
-            Run.objects.filter(pk=run_pk, status=Run.Status.RUNNING).update(
-                stage=stage, done=done, total=total
-            )
-
-    return progress
-
-
-def run_execute(run: Run) -> None:
-    """Compute a queued run, telling the database how far it has got; then queue its
-    robustness. Safe to call twice: a run that is no longer queued is left alone, and a run
-    marked failed meanwhile (a stopped worker) is not overwritten. Cancelled, it stops within
-    a second; when its worker shuts down, it goes back to the queue."""
-    claimed = Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
-        status=Run.Status.RUNNING, worker_id=claimer_id()
-    )
-    if not claimed:
-        return
-    started = time.perf_counter()
-    should_stop = stop_check(lambda: work_cancel_requested(Run, run.pk))
-    try:
-        try:
-            result = compute_run(run.input, progress_writer(run.pk), should_stop)
-        except Stopped:
-            fresh = {"stage": "", "done": 0, "total": 0}
-            if work_stopped(Run, run.pk, again=fresh) == "queued":
-                run_enqueue(run)
-            return
-        with transaction.atomic():
-            # The result and its robustness job appear together: no page sees one alone.
-            finished = Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
-                status=Run.Status.DONE,
-                result=result,
-                seconds=time.perf_counter() - started,
-                stage="",
-                done=0,
-                total=0,
-            )
-            run.refresh_from_db()
-            if finished and robustness_applies(run):
-                robustness_queue(run)
-    except Exception as exc:
-        Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
-            status=Run.Status.FAILED,
-            failure=Run.Failure.ERROR,
-            error=f"{type(exc).__name__}: {exc}"[:500],
-        )
-        raise
-
-
-def robustness_applies(run: Run) -> bool:
-    """Robustness asks how often each action would be chosen: it needs a package to test and
-    at least two actions to choose between."""
-    return (
-        run.is_done
-        and run.outcome["package"]["status"] != "infeasible"
-        and len(run.outcome["values"]) >= 2
-    )
-
-
-def version_robustness_applies(version: PackageVersion) -> bool:
-    """A version adjusted by hand has robustness of its own: its locks hold in every sample.
-    A version without locks is the run's optimum, whose robustness is the run's."""
-    return bool(version.lock_in or version.lock_out) and robustness_applies(version.run)
-
-
-def _locks(version: PackageVersion) -> tuple[list[str], list[str]]:
-    return sorted(version.lock_in), sorted(version.lock_out)
-
-
-def robustness_latest(
-    run: Run, version: PackageVersion | None = None, *, done: bool = False
-) -> RobustnessJob | None:
-    """The newest robustness job of a run's optimum (no version), or of a package version: its
-    own, or that of any version of the same run with the same locks (same input, same result),
-    so re-making a version does not compute it again. `done`: finished jobs only."""
-    jobs = run.robustness_jobs.order_by("-created_at", "-pk")
-    if done:
-        jobs = jobs.filter(status=RobustnessJob.Status.DONE)
-    if version is None:
-        return jobs.filter(version=None).first()
-    locks = _locks(version)
-    return next(
-        (
-            j
-            for j in jobs.filter(version__isnull=False).select_related("version")
-            if j.version is not None and _locks(j.version) == locks
-        ),
-        None,
-    )
-
-
-@transaction.atomic
-def version_robustness_queue(version: PackageVersion) -> RobustnessJob | None:
-    """A new version adjusted by hand: queue its robustness unless a version of the same run
-    with the same locks has it done or under way, and drop what the package's earlier versions
-    still had waiting in the queue (superseded: nobody will look at it)."""
-    locks = _locks(version)
-    for job in (
-        RobustnessJob.objects.filter(
-            version__package=version.package, status=RobustnessJob.Status.QUEUED
-        )
-        .exclude(version=version)
-        .select_related("version")
-    ):
-        if job.version is not None and _locks(job.version) != locks:
-            job.delete()  # its task finds no job and does nothing
-    if not version_robustness_applies(version):
-        return None
-    existing = robustness_latest(version.run, version)
-    if existing is not None and existing.status != RobustnessJob.Status.FAILED:
-        return existing
-    return robustness_queue(version.run, version)
-
-
-@transaction.atomic
-def robustness_queue(run: Run, version: PackageVersion | None = None) -> RobustnessJob | None:
-    """Queue package robustness for a finished run (or one of its package versions), unless it
-    is already queued or running (the run's row is locked meanwhile, so two requests cannot
-    both queue it)."""
-    Run.objects.select_for_update().filter(pk=run.pk).first()
-    latest = robustness_latest(run, version)
-    if latest is not None and latest.status in (
-        RobustnessJob.Status.QUEUED,
-        RobustnessJob.Status.RUNNING,
-    ):
-        return None
-    job = RobustnessJob.objects.create(
-        run=run, version=version, samples=settings.RECAP_ROBUSTNESS_SAMPLES
-    )
-    robustness_enqueue(job)
-    return job

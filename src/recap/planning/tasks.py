@@ -7,9 +7,11 @@ Within a queue, a city's first piece of pending work comes before another city's
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django_tasks import task
 
 from recap.core.models import WorkStatus
@@ -17,8 +19,14 @@ from recap.core.work import claimer_id, stop_check, work_cancel_requested, work_
 from recap.engine.errors import Stopped
 from recap.engine.robustness import package_robustness
 
-from .compute import problem_valued, stakeholder_blends
-from .models import RobustnessJob, Run
+from .compute import compute_run, problem_valued, stakeholder_blends
+from .models import PackageVersion, RobustnessJob, Run
+from .selectors import (
+    locks_of,
+    robustness_applies,
+    robustness_latest,
+    version_robustness_applies,
+)
 
 PENDING = (WorkStatus.QUEUED, WorkStatus.RUNNING)
 
@@ -87,8 +95,6 @@ def robustness_spec(
 
 @task()
 def run_compute(run_id: int) -> None:
-    from .services import run_execute  # services queues this task: imported here, not above
-
     run = Run.objects.filter(pk=run_id).first()
     if run is not None:  # a run deleted meanwhile (with its session) has nothing left to do
         run_execute(run)
@@ -139,3 +145,103 @@ def robustness_execute(job: RobustnessJob) -> None:
     RobustnessJob.objects.filter(pk=job.pk, status=RobustnessJob.Status.RUNNING).update(
         status=RobustnessJob.Status.DONE, result=result, done=job.samples
     )
+
+
+def progress_writer(run_pk: int, every: float = 0.25) -> Any:
+    """A `progress(stage, done, total)` that records how far a run has got, for its page to
+    poll: the first step of each stage at once, then at most one write per `every` seconds."""
+    last: dict[str, Any] = {"stage": None, "at": 0.0}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if stage != last["stage"] or now - last["at"] >= every:
+            last["stage"], last["at"] = stage, now
+            Run.objects.filter(pk=run_pk, status=Run.Status.RUNNING).update(
+                stage=stage, done=done, total=total
+            )
+
+    return progress
+
+
+def run_execute(run: Run) -> None:
+    """Compute a queued run, telling the database how far it has got; then queue its
+    robustness. Safe to call twice: a run that is no longer queued is left alone, and a run
+    marked failed meanwhile (a stopped worker) is not overwritten. Cancelled, it stops within
+    a second; when its worker shuts down, it goes back to the queue."""
+    claimed = Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
+        status=Run.Status.RUNNING, worker_id=claimer_id()
+    )
+    if not claimed:
+        return
+    started = time.perf_counter()
+    should_stop = stop_check(lambda: work_cancel_requested(Run, run.pk))
+    try:
+        try:
+            result = compute_run(run.input, progress_writer(run.pk), should_stop)
+        except Stopped:
+            fresh = {"stage": "", "done": 0, "total": 0}
+            if work_stopped(Run, run.pk, again=fresh) == "queued":
+                run_enqueue(run)
+            return
+        with transaction.atomic():
+            # The result and its robustness job appear together: no page sees one alone.
+            finished = Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
+                status=Run.Status.DONE,
+                result=result,
+                seconds=time.perf_counter() - started,
+                stage="",
+                done=0,
+                total=0,
+            )
+            run.refresh_from_db()
+            if finished and robustness_applies(run):
+                robustness_queue(run)
+    except Exception as exc:
+        Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
+            status=Run.Status.FAILED,
+            failure=Run.Failure.ERROR,
+            error=f"{type(exc).__name__}: {exc}"[:500],
+        )
+        raise
+
+
+@transaction.atomic
+def version_robustness_queue(version: PackageVersion) -> RobustnessJob | None:
+    """A new version adjusted by hand: queue its robustness unless a version of the same run
+    with the same locks has it done or under way, and drop what the package's earlier versions
+    still had waiting in the queue (superseded: nobody will look at it)."""
+    locks = locks_of(version)
+    for job in (
+        RobustnessJob.objects.filter(
+            version__package=version.package, status=RobustnessJob.Status.QUEUED
+        )
+        .exclude(version=version)
+        .select_related("version")
+    ):
+        if job.version is not None and locks_of(job.version) != locks:
+            job.delete()  # its task finds no job and does nothing
+    if not version_robustness_applies(version):
+        return None
+    existing = robustness_latest(version.run, version)
+    if existing is not None and existing.status != RobustnessJob.Status.FAILED:
+        return existing
+    return robustness_queue(version.run, version)
+
+
+@transaction.atomic
+def robustness_queue(run: Run, version: PackageVersion | None = None) -> RobustnessJob | None:
+    """Queue package robustness for a finished run (or one of its package versions), unless it
+    is already queued or running (the run's row is locked meanwhile, so two requests cannot
+    both queue it)."""
+    Run.objects.select_for_update().filter(pk=run.pk).first()
+    latest = robustness_latest(run, version)
+    if latest is not None and latest.status in (
+        RobustnessJob.Status.QUEUED,
+        RobustnessJob.Status.RUNNING,
+    ):
+        return None
+    job = RobustnessJob.objects.create(
+        run=run, version=version, samples=settings.RECAP_ROBUSTNESS_SAMPLES
+    )
+    robustness_enqueue(job)
+    return job

@@ -26,26 +26,24 @@ from . import selectors
 from .forms import PairwiseForm, SessionForm, StakeholderForm, SwingForm
 from .labels import resource_label
 from .models import ActionPackage, PackageVersion, PrioritisationSession, Run
-from .packages import (
-    package_adjust,
-    package_endorse,
+from .packages import package_adjust, package_endorse, package_save
+from .report import package_pdf, package_xlsx
+from .selectors import (
     package_get,
     package_list,
-    package_save,
-)
-from .report import package_pdf, package_xlsx
-from .services import (
     robustness_applies,
-    robustness_cancel,
     robustness_latest,
-    robustness_queue,
+    version_robustness_applies,
+)
+from .services import (
+    robustness_cancel,
     run_cancel,
     session_create,
     session_run,
     session_update,
     stakeholder_weights_set,
-    version_robustness_applies,
 )
+from .tasks import robustness_queue
 from .wording import consistency_advice, constraints_summary
 
 

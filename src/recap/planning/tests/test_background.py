@@ -16,7 +16,8 @@ from recap.core.models import WorkerProcess
 from recap.planning.compute import compute_run
 from recap.planning.models import PrioritisationSession, RobustnessJob, Run
 from recap.planning.packages import package_save
-from recap.planning.services import run_execute, session_run
+from recap.planning.services import session_run
+from recap.planning.tasks import run_execute
 from recap.planning.wording import consistency_advice, kept_out_text
 from recap.testing import DATABASE_QUEUE, World
 
@@ -264,7 +265,7 @@ def test_robustness_needs_a_package_and_a_choice(
 def test_progress_is_written_for_each_stage_and_then_a_few_times_a_second(
     world: World, session: PrioritisationSession
 ) -> None:
-    from recap.planning.services import progress_writer
+    from recap.planning.tasks import progress_writer
 
     run = Run.objects.create(session=session, number=5, input={}, status="running")
     progress = progress_writer(run.pk, every=3600)

@@ -14,12 +14,11 @@ from recap.planning.models import PrioritisationSession, RobustnessJob, Run
 from recap.planning.services import (
     robustness_cancel,
     run_cancel,
-    run_execute,
     session_create,
     session_run,
     session_update,
 )
-from recap.planning.tasks import robustness_execute
+from recap.planning.tasks import robustness_execute, run_execute
 from recap.testing import DATABASE_QUEUE, World
 
 pytestmark = pytest.mark.django_db

@@ -7,14 +7,10 @@ from django.test import Client, override_settings
 from recap.catalogue.candidates import candidate_adopt
 from recap.catalogue.models import CandidateAction, CatalogueAction
 from recap.engine import parse_problem
+from recap.planning.compute import compute_run
 from recap.planning.models import PrioritisationSession, Run
-from recap.planning.services import (
-    build_input,
-    compute_run,
-    run_execute,
-    session_create,
-    session_run,
-)
+from recap.planning.services import build_input, session_create, session_run
+from recap.planning.tasks import run_execute
 from recap.testing import DATABASE_QUEUE, World
 
 from .conftest import CODES, mayor_and_finance
