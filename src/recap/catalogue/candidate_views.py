@@ -15,6 +15,7 @@ from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.downloads import requested_format, spreadsheet_response
 from recap.core.imports import upload_flow
+from recap.engine.value import DEFAULT_WEIGHTS
 from recap.hazards.models import HazardType
 
 from . import candidates as svc
@@ -52,7 +53,11 @@ def candidate_list(request: HttpRequest, slug: str) -> HttpResponse:
             "city": city,
             "valued": valued,
             "can_edit": city_policy.allows(request.user, city, Level.EDIT),
-            "weights": svc.DEFAULT_WEIGHTS,
+            # The default weights as shares of 100, as the page states them.
+            "weights": {
+                c: round(100 * w / sum(DEFAULT_WEIGHTS.values()))
+                for c, w in DEFAULT_WEIGHTS.items()
+            },
         },
     )
 

@@ -16,21 +16,12 @@ from recap.accounts.access import Level
 from recap.accounts.services import audit
 from recap.cities.models import City
 from recap.cities.policies import city_policy
-from recap.engine.value import Hazard, action_scores, action_value
+from recap.engine.value import DEFAULT_WEIGHTS, Hazard, action_scores, action_value
 from recap.hazards.models import CityHazard
 
 from .models import RATINGS, CandidateAction, CatalogueAction
 from .policies import candidate_action_policy
 
-#: Criterion weights used before a workshop sets its own (resilience first, the rest equal).
-DEFAULT_WEIGHTS = {
-    "resilience": 0.35,
-    "economy": 0.13,
-    "equity": 0.13,
-    "climate": 0.13,
-    "health": 0.13,
-    "feasibility": 0.13,
-}
 EDITABLE = (
     "title",
     "description",

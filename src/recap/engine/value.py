@@ -137,13 +137,25 @@ def action_scores(
     }
 
 
+def weighted_value(scores: Sequence[float], weights: Sequence[float]) -> float:
+    """The value (0–100) of criterion scores in [0, 1] under weights: 100 × Σ wᵢ sᵢ / Σ wᵢ.
+    The one formula behind every action's value: the catalogue's, a run's, each
+    re-optimisation's."""
+    total = float(sum(weights))
+    if total <= 0:
+        raise ProblemError("weights", "at least one criterion weight must be > 0")
+    return 100 * sum(w * s for w, s in zip(weights, scores, strict=True)) / total
+
+
 def action_value(scores: Mapping[str, float], weights: Mapping[str, float]) -> dict[str, Any]:
     total = sum(weights.get(c, 0.0) for c in CRITERIA)
     if total <= 0:
         raise ProblemError("weights", "at least one criterion weight must be > 0")
     contributions = {c: 100 * weights.get(c, 0.0) / total * scores[c] for c in CRITERIA}
     return {
-        "value": sum(contributions.values()),
+        "value": weighted_value(
+            [scores[c] for c in CRITERIA], [weights.get(c, 0.0) for c in CRITERIA]
+        ),
         "criteria": {
             c: {
                 "score": scores[c],

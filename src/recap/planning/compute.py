@@ -19,6 +19,7 @@ import numpy as np
 from recap.engine import explain, frontier, optimize, parse_problem
 from recap.engine.errors import Stopped
 from recap.engine.robustness import rank_acceptability
+from recap.engine.value import weighted_value
 
 FRONTIER_RESOURCES = ("capex_short", "capex_medium")
 FRONTIER_STEPS = 9
@@ -55,6 +56,13 @@ def stakeholder_blends(people: dict[str, list[float]], samples: int) -> list[lis
     return rounded
 
 
+def run_values(data: dict[str, Any]) -> dict[str, float]:
+    """Each candidate's value under the run's weights (engine.value.weighted_value)."""
+    return {
+        code: weighted_value(scores, data["weights"]) for code, scores in data["scores"].items()
+    }
+
+
 def _go_on() -> bool:
     return False
 
@@ -70,14 +78,11 @@ def compute_run(
     however many (each a re-optimisation), rather than a cut-off that would depend on the
     machine's speed and make the stored result irreproducible."""
     weights = data["weights"]
+    values = run_values(data)
     problem_json = dict(data["problem"])
-    values = {
-        code: 100 * sum(w * s for w, s in zip(weights, scores, strict=True))
-        for code, scores in data["scores"].items()
-    }
-    problem_json["actions"] = [
-        a | {"value": round(values[a["id"]], 6)} for a in problem_json["actions"]
-    ]
+    # The values optimised here are the very ones every re-optimisation (explanations,
+    # package versions, robustness) uses: one formula, unrounded.
+    problem_json["actions"] = [a | {"value": values[a["id"]]} for a in problem_json["actions"]]
     problem = parse_problem(problem_json)
     progress("optimise", 0, 1)
     package = optimize(problem, time_limit=30).to_json()
