@@ -21,6 +21,7 @@ from recap.hazards.selectors import city_hazard_list
 
 from .labels import RESOURCE_LABELS
 from .models import ActionPackage
+from .readouts import PHASES, version_readout
 from .selectors import frontier_chart, robustness_latest, version_robustness_applies
 from .wording import kept_out_text
 
@@ -30,25 +31,13 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
     assert version is not None
     run = version.run
     data, result = run.input, run.outcome
-    actions = {a["id"]: a for a in data["problem"]["actions"]}
-    values = result["values"]
-    selected = []
-    for code in version.selected:
-        a = actions[code]
-        cost = sum(v for k, v in a["uses"].items() if k.startswith("capex"))
-        scores = dict(zip(data["criteria"], data["scores"][code], strict=True))
-        selected.append(a | {"value": values[code], "cost": cost, "scores": scores})
-    by_phase = {
-        phase: [a for a in selected if a["phase"] == phase] for phase in ("short", "medium")
-    }
-    sectors: dict[str, float] = {}
-    for a in selected:
-        sectors[a["sector"]] = sectors.get(a["sector"], 0.0) + a["cost"]
+    readout = version_readout(version)
+    actions = readout.actions
     left_out = [
         {
             "code": c,
-            "name": actions[c]["name"],
-            "value": values[c],
+            "name": actions[c].name,
+            "value": actions[c].value,
             "why": result.get("explanations", {}).get(c, {}),
             "why_out": kept_out_text(result.get("explanations", {}).get(c, {})),
         }
@@ -79,7 +68,7 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
             "run": run.number,
             "rows": sorted(
                 (
-                    {"code": c, "name": actions[c]["name"], "p": p, "in": c in in_package}
+                    {"code": c, "name": actions[c].name, "p": p, "in": c in in_package}
                     for c, p in probs.items()
                     if c in in_package or p > 0
                 ),
@@ -107,17 +96,11 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
             k: dict(zip(data["criteria"], v, strict=True))
             for k, v in data.get("stakeholders", {}).items()
         },
-        "resources": [
-            {
-                "name": RESOURCE_LABELS.get(n, n),
-                "limit": lim,
-                "used": sum(a["uses"].get(n, 0.0) for a in selected),
-            }
-            for n, lim in data["problem"]["resources"].items()
-        ],
-        "by_phase": by_phase,
-        "sectors": sorted(sectors.items(), key=lambda kv: -kv[1]),
-        "total_cost": sum(a["cost"] for a in selected),
+        "readout": readout,
+        "resources": readout.resources,
+        "by_phase": readout.by_phase,
+        "sectors": readout.sectors,
+        "total_cost": readout.total_cost,
         "left_out": left_out,
         "frontiers": frontiers,
         "robustness": robustness,
@@ -170,29 +153,29 @@ WEIGHTS_SHEET = SheetSpec(
 
 def package_xlsx(package: ActionPackage, *, user: Any) -> bytes:
     ctx = report_context(package, user=user)
-    run = ctx["version"].run
-    actions = {a["id"]: a for a in run.input["problem"]["actions"]}
-    selected = set(ctx["version"].selected)
+    readout = ctx["readout"]
+    run, actions = readout.run, readout.actions
+    selected = set(readout.selected)
     package_rows = [
         {
-            "code": a["id"],
-            "title": a["name"],
-            "phase": a["phase"],
-            "sector": a["sector"],
-            "cost_usd": a["cost"],
-            "staff_fte": a["uses"].get("staff_fte", 0.0),
-            "value": round(a["value"], 2),
-            **a["scores"],
+            "code": a.id,
+            "title": a.name,
+            "phase": a.phase,
+            "sector": a.sector,
+            "cost_usd": a.cost,
+            "staff_fte": a.staff,
+            "value": round(a.value, 2),
+            **a.scores,
         }
-        for phase in ("short", "medium")
-        for a in ctx["by_phase"][phase]
+        for phase in PHASES
+        for a in readout.by_phase[phase]
     ]
     ranking_rows = [
         {
             "rank": i + 1,
             "code": c,
-            "title": actions[c]["name"],
-            "value": round(run.outcome["values"][c], 2),
+            "title": actions[c].name,
+            "value": round(actions[c].value, 2),
             "in_package": "yes" if c in selected else "no",
         }
         for i, c in enumerate(run.outcome["ranking"])

@@ -14,6 +14,7 @@ from recap.engine.value import CRITERIA
 from .labels import RESOURCE_LABELS, criterion_label, sector_label
 from .models import ActionPackage, PackageVersion, PrioritisationSession, RobustnessJob, Run
 from .policies import package_policy, run_policy, session_policy
+from .readouts import package_readout
 from .wording import conflict_text, kept_out_text
 
 # Stakeholders whose shares for one criterion differ by this much or more disagree enough
@@ -51,23 +52,20 @@ def robustness_job_get(*, user: Any, city: City, pk: int) -> RobustnessJob:
 
 def run_view(run: Run) -> dict[str, Any]:
     """A stored run arranged for its page: the package by phase, ranking, reasons, frontier."""
-    result, data = run.outcome, run.input
-    actions = {a["id"]: a for a in data["problem"]["actions"]}
+    result = run.outcome
+    readout = package_readout(run)
+    actions = readout.actions
     package = result["package"]
     selected = set(package["selected"])
-    by_phase: dict[str, list[dict[str, Any]]] = {"short": [], "medium": []}
-    for code in package["selected"]:
-        a = actions[code]
-        by_phase.setdefault(a["phase"], []).append(a | {"value": result["values"][code]})
     explanations = result.get("explanations", {})
     ranking = [
         {
             "rank": i + 1,
             "code": code,
-            "name": actions[code]["name"],
-            "value": result["values"][code],
+            "name": actions[code].name,
+            "value": actions[code].value,
             "selected": code in selected,
-            "phase": actions[code]["phase"],
+            "phase": actions[code].phase,
             "why": explanations.get(code, {}),
             "why_out": kept_out_text(explanations.get(code, {})),
             "why_cannot": _cannot(explanations.get(code, {})),
@@ -77,20 +75,11 @@ def run_view(run: Run) -> dict[str, Any]:
         }
         for i, code in enumerate(result["ranking"])
     ]
-    resources = data["problem"]["resources"]
-    usage = [
-        {
-            "name": RESOURCE_LABELS.get(name, name),
-            "limit": limit,
-            "used": package["usage"].get(name, 0.0),
-        }
-        for name, limit in resources.items()
-    ]
     return {
         "reason": conflict_text(package.get("conflict"), package.get("reason", "")),
-        "by_phase": by_phase,
+        "by_phase": readout.by_phase,
         "ranking": ranking,
-        "usage": usage,
+        "usage": readout.resources,
         "package": package,
         "frontiers": result.get("frontiers", {}),
     }

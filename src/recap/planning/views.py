@@ -27,6 +27,7 @@ from .forms import PairwiseForm, SessionForm, StakeholderForm, SwingForm
 from .labels import resource_label
 from .models import ActionPackage, PackageVersion, PrioritisationSession, Run
 from .packages import package_adjust, package_endorse, package_save
+from .readouts import version_readout
 from .report import package_pdf, package_xlsx
 from .selectors import (
     package_get,
@@ -298,17 +299,7 @@ def package_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     package = package_get(user=request.user, city=city, pk=pk)
     versions = list(package.versions.select_related("created_by"))
     current = versions[0]
-    actions = {a["id"]: a for a in current.run.input["problem"]["actions"]}
-    values = current.run.outcome["values"]
-    chosen = [actions[c] | {"value": values[c]} for c in current.selected]
-    by_phase = {
-        "short": [a for a in chosen if a["phase"] == "short"],
-        "medium": [a for a in chosen if a["phase"] == "medium"],
-    }
-    totals = {
-        phase: sum(sum(v for k, v in a["uses"].items() if k.startswith("capex")) for a in items)
-        for phase, items in by_phase.items()
-    }
+    readout = version_readout(current)
     return render(
         request,
         "planning/package.html",
@@ -317,9 +308,9 @@ def package_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "package": package,
             "versions": versions,
             "current": current,
-            "by_phase": by_phase,
-            "totals": totals,
-            "candidates": sorted(actions.values(), key=lambda a: a["id"]),
+            "by_phase": readout.by_phase,
+            "totals": readout.phase_cost,
+            "candidates": readout.candidates,
             "can_edit": city_policy.allows(request.user, city, Level.EDIT),
             "can_endorse": city_policy.allows(request.user, city, Level.COORDINATE),
             "robustness": _package_robustness(package, current),
