@@ -22,7 +22,7 @@ from recap.hazards.selectors import city_hazard_list
 from .labels import RESOURCE_LABELS
 from .models import ActionPackage
 from .readouts import PHASES, version_readout
-from .selectors import frontier_chart, robustness_latest, version_robustness_applies
+from .selectors import frontier_chart, version_robustness
 from .wording import kept_out_text
 
 
@@ -48,10 +48,8 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
     results = dimension_results(assessment) if assessment else []
     # A version adjusted by hand has robustness of its own (its locks held in every sample);
     # until that is computed, the run's optimum stands in, with a note saying so.
-    own = (
-        robustness_latest(run, version, done=True) if version_robustness_applies(version) else None
-    )
-    job = own or robustness_latest(run, done=True)
+    shown = version_robustness(version, done=True)
+    job = shown.job
     robustness = None
     if job is not None and job.result:
         probs = job.result["selection_probability"]
@@ -62,9 +60,10 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
             "distinct": job.result["distinct_packages"],
             # Blends of the stakeholders' own weightings (two or more), or every weight ±50 %.
             "stakeholders": len(data.get("stakeholders") or {}) >= 2,
-            "locked": own is not None,
+            "locked": shown.basis == "version",
             # A version adjusted by hand differs from the run's optimum the samples were about.
-            "adjusted": own is None and set(version.selected) != set(result["package"]["selected"]),
+            "adjusted": shown.basis != "version"
+            and set(version.selected) != set(result["package"]["selected"]),
             "run": run.number,
             "rows": sorted(
                 (

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch
@@ -264,3 +265,26 @@ def package_get(*, user: Any, city: City, pk: int) -> ActionPackage:
         return package_policy.queryset(user).select_related("session", "city").get(city=city, pk=pk)
     except ActionPackage.DoesNotExist as exc:
         raise Http404("No such package") from exc
+
+
+@dataclass(frozen=True)
+class ShownRobustness:
+    """Which robustness a package version shows, and why: "version" (its own, computed with
+    its locks held), "run" (a version that is its run's optimum shows the run's), or
+    "stand_in" (a version adjusted by hand whose own is not there yet shows its run's,
+    saying so). `job` may be None: nothing computed yet."""
+
+    basis: str
+    job: RobustnessJob | None
+
+
+def version_robustness(version: PackageVersion, *, done: bool = False) -> ShownRobustness:
+    """The one answer to "whose robustness does this version show?", for its page and its
+    reports alike (`done`: finished jobs only, as a report wants)."""
+    if not version_robustness_applies(version):
+        return ShownRobustness("run", robustness_latest(version.run, done=done))
+    own = robustness_latest(version.run, version, done=done)
+    if own is not None:
+        return ShownRobustness("version", own)
+    stand_in = robustness_latest(version.run, done=done)
+    return ShownRobustness("stand_in" if stand_in is not None else "version", stand_in)

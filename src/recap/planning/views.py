@@ -25,7 +25,7 @@ from recap.engine.value import CRITERIA
 from . import selectors
 from .forms import PairwiseForm, SessionForm, StakeholderForm, SwingForm
 from .labels import resource_label
-from .models import ActionPackage, PackageVersion, PrioritisationSession, Run
+from .models import ActionPackage, PackageVersion, PrioritisationSession, RobustnessJob, Run
 from .packages import package_adjust, package_endorse, package_save
 from .readouts import version_readout
 from .report import package_pdf, package_xlsx
@@ -34,6 +34,7 @@ from .selectors import (
     package_list,
     robustness_applies,
     robustness_latest,
+    version_robustness,
     version_robustness_applies,
 )
 from .services import (
@@ -137,7 +138,7 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
             "pairwise_form": PairwiseForm(auto_id="ahp_%s"),
             "swing_form": SwingForm(auto_id="swing_%s"),
             "can_edit": city_policy.allows(request.user, city, Level.EDIT),
-            "robustness": robustness_context(run) if run and view else {},
+            "robustness": robustness_context(run, robustness_latest(run)) if run and view else {},
             "ranking_total": ranking_total,
             "ranking_rows": RANKING_ROWS,
             "robustness_applies": bool(run and view and robustness_applies(run)),
@@ -411,18 +412,17 @@ def robustness_status(request: HttpRequest, slug: str, pk: int, number: int) -> 
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     session = selectors.session_get(user=request.user, city=city, pk=pk)
     run = selectors.run_get(user=request.user, session=session, number=number)
-    context = robustness_context(run)
+    context = robustness_context(run, robustness_latest(run))
     context["can_edit"] = city_policy.allows(request.user, city, Level.EDIT)
     return render(request, "planning/partials/_robustness.html", context)
 
 
 def robustness_context(
-    run: Run, version: PackageVersion | None = None, *, urls: tuple[str, str] | None = None
+    run: Run, job: RobustnessJob | None, *, urls: tuple[str, str] | None = None
 ) -> dict[str, object]:
-    """The robustness panel of a run's optimum, or of a package version adjusted by hand: its
-    newest job, the actions by how often they are chosen, and where the panel polls and
-    starts (`urls`: status and start; by default the run's own)."""
-    job = robustness_latest(run, version)
+    """The robustness panel for one job of `run` (its optimum's, or a package version's):
+    the actions by how often they are chosen, and where the panel polls and starts (`urls`:
+    status and start; by default the run's own)."""
     rows = []
     if job is not None and job.result:
         names = {a["id"]: a["name"] for a in run.input["problem"]["actions"]}
@@ -464,21 +464,17 @@ def _package_robustness(
     run's in the meantime, saying so ("stand_in"), as the report does."""
     current = current or package.current
     assert current is not None
-    own = version_robustness_applies(current)
+    shown = version_robustness(current)
     args = (package.city.slug, package.pk)
     urls = (
         reverse("planning:package_robustness_status", args=args),
         reverse("planning:package_robustness_start", args=args),
     )
-    context = robustness_context(current.run, current if own else None, urls=urls)
-    basis = "version" if own else "run"
-    if own and context["job"] is None:
-        context = robustness_context(current.run, urls=urls)
-        basis = "stand_in" if context["job"] is not None else "version"
+    context = robustness_context(current.run, shown.job, urls=urls)
     context |= {
         "back_url": package.get_absolute_url(),
-        "applies": own or robustness_applies(current.run),
-        "basis": basis,
+        "applies": version_robustness_applies(current) or robustness_applies(current.run),
+        "basis": shown.basis,
         "version_number": current.number,
         "run_number": current.run.number,
     }
