@@ -738,7 +738,7 @@ def test_a_long_ranking_opens_on_its_leading_rows_and_the_package(
     session: PrioritisationSession,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from recap.planning import views
+    from recap.planning.views import runs as views
 
     run = session_run(actor=world.users["editor_a"], session=session)
     ranking, chosen = run.outcome["ranking"], set(run.outcome["package"]["selected"])

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from recap.accounts.access import Level
+from recap.cities.policies import city_policy
+from recap.cities.selectors import city_get_for_user
+from recap.core.downloads import spreadsheet_response
+
+from ..packages import package_adjust, package_endorse
+from ..readouts import version_readout
+from ..report import package_pdf, package_xlsx
+from ..selectors import (
+    package_get,
+)
+from .robustness import package_robustness_panel
+
+
+@login_required
+@require_GET
+def package_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    package = package_get(user=request.user, city=city, pk=pk)
+    versions = list(package.versions.select_related("created_by"))
+    current = versions[0]
+    readout = version_readout(current)
+    return render(
+        request,
+        "planning/package.html",
+        {
+            "city": city,
+            "package": package,
+            "versions": versions,
+            "current": current,
+            "by_phase": readout.by_phase,
+            "totals": readout.phase_cost,
+            "candidates": readout.candidates,
+            "can_edit": city_policy.allows(request.user, city, Level.EDIT),
+            "can_endorse": city_policy.allows(request.user, city, Level.COORDINATE),
+            "robustness": package_robustness_panel(package, current),
+        },
+    )
+
+
+@login_required
+@require_POST
+def package_adjust_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    package = package_get(user=request.user, city=city, pk=pk)
+    try:
+        version = package_adjust(
+            actor=request.user,
+            package=package,
+            lock_in=request.POST.getlist("lock_in"),
+            lock_out=request.POST.getlist("lock_out"),
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Version %(n)d: the rest of the package was re-optimised.") % {"n": version.number},
+        )
+    return redirect(package.get_absolute_url())
+
+
+@login_required
+@require_POST
+def package_endorse_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.COORDINATE)
+    package = package_get(user=request.user, city=city, pk=pk)
+    try:
+        package_endorse(
+            actor=request.user, package=package, rationale=request.POST.get("rationale", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The package is endorsed."))
+    return redirect(package.get_absolute_url())
+
+
+@login_required
+@require_GET
+def package_pdf_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    package = package_get(user=request.user, city=city, pk=pk)
+    response = HttpResponse(package_pdf(package, user=request.user), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{city.slug}-package-{package.pk}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def package_xlsx_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    package = package_get(user=request.user, city=city, pk=pk)
+    return spreadsheet_response(
+        package_xlsx(package, user=request.user),
+        file_format="xlsx",
+        stem=f"{city.slug}-package-{package.pk}",
+    )
