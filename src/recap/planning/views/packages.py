@@ -10,23 +10,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from recap.accounts.access import Level
 from recap.cities.policies import city_policy
-from recap.cities.selectors import city_get_for_user
 from recap.core.downloads import spreadsheet_response
 
 from ..packages import package_adjust, package_endorse
 from ..readouts import version_readout
 from ..report import package_pdf, package_xlsx
-from ..selectors import (
-    package_get,
-)
+from .lookups import package_of
 from .robustness import package_robustness_panel
 
 
 @login_required
 @require_GET
 def package_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
-    package = package_get(user=request.user, city=city, pk=pk)
+    city, package = package_of(request, slug, pk, Level.VIEW)
     versions = list(package.versions.select_related("created_by"))
     current = versions[0]
     readout = version_readout(current)
@@ -51,8 +47,7 @@ def package_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def package_adjust_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
-    package = package_get(user=request.user, city=city, pk=pk)
+    _city, package = package_of(request, slug, pk, Level.EDIT)
     try:
         version = package_adjust(
             actor=request.user,
@@ -74,8 +69,7 @@ def package_adjust_view(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 @login_required
 @require_POST
 def package_endorse_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.COORDINATE)
-    package = package_get(user=request.user, city=city, pk=pk)
+    _city, package = package_of(request, slug, pk, Level.COORDINATE)
     try:
         package_endorse(
             actor=request.user, package=package, rationale=request.POST.get("rationale", "")
@@ -90,8 +84,7 @@ def package_endorse_view(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 @login_required
 @require_GET
 def package_pdf_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
-    package = package_get(user=request.user, city=city, pk=pk)
+    city, package = package_of(request, slug, pk, Level.VIEW)
     response = HttpResponse(package_pdf(package, user=request.user), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{city.slug}-package-{package.pk}.pdf"'
     return response
@@ -100,8 +93,7 @@ def package_pdf_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def package_xlsx_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
-    package = package_get(user=request.user, city=city, pk=pk)
+    city, package = package_of(request, slug, pk, Level.VIEW)
     return spreadsheet_response(
         package_xlsx(package, user=request.user),
         file_format="xlsx",

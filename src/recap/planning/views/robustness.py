@@ -21,7 +21,6 @@ from recap.core.htmx import login_required_htmx
 from .. import selectors
 from ..models import ActionPackage, PackageVersion, RobustnessJob, Run
 from ..selectors import (
-    package_get,
     robustness_applies,
     robustness_latest,
     version_robustness,
@@ -31,6 +30,7 @@ from ..services import (
     robustness_cancel,
 )
 from ..tasks import robustness_queue
+from .lookups import package_of, run_of
 
 
 @login_required
@@ -59,9 +59,7 @@ def robustness_cancel_view(request: HttpRequest, slug: str, job: int) -> HttpRes
 @login_required
 @require_POST
 def robustness_start(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
-    session = selectors.session_get(user=request.user, city=city, pk=pk)
-    run = selectors.run_get(user=request.user, session=session, number=number)
+    city, session, run = run_of(request, slug, pk, number, Level.EDIT)
     if not run.is_done:
         messages.error(request, _("This run has not finished yet."))
     else:
@@ -85,9 +83,7 @@ def robustness_start_and_say(
 @login_required_htmx
 @require_GET
 def robustness_status(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
-    session = selectors.session_get(user=request.user, city=city, pk=pk)
-    run = selectors.run_get(user=request.user, session=session, number=number)
+    city, _session, run = run_of(request, slug, pk, number, Level.VIEW)
     context = robustness_context(run, robustness_latest(run))
     context["can_edit"] = city_policy.allows(request.user, city, Level.EDIT)
     return render(request, "planning/partials/_robustness.html", context)
@@ -160,8 +156,7 @@ def package_robustness_panel(
 @login_required
 @require_POST
 def package_robustness_start(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
-    package = package_get(user=request.user, city=city, pk=pk)
+    _city, package = package_of(request, slug, pk, Level.EDIT)
     current = package.current
     assert current is not None
     if version_robustness_applies(current):  # adjusted by hand: the version's own
@@ -174,8 +169,7 @@ def package_robustness_start(request: HttpRequest, slug: str, pk: int) -> HttpRe
 @login_required_htmx
 @require_GET
 def package_robustness_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
-    package = package_get(user=request.user, city=city, pk=pk)
+    city, package = package_of(request, slug, pk, Level.VIEW)
     context = package_robustness_panel(package)
     context["can_edit"] = city_policy.allows(request.user, city, Level.EDIT)
     return render(request, "planning/partials/_robustness.html", context)

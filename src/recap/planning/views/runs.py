@@ -12,7 +12,6 @@ from django_ratelimit.decorators import ratelimit
 
 from recap.accounts.access import Level
 from recap.cities.policies import city_policy
-from recap.cities.selectors import city_get_for_user
 from recap.core.htmx import login_required_htmx
 
 from .. import selectors
@@ -29,14 +28,14 @@ from ..services import (
     session_run,
 )
 from ..wording import constraints_summary
+from .lookups import run_of, session_of
 from .robustness import robustness_context
 
 RANKING_ROWS = 100
 
 
 def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) -> HttpResponse:
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
-    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    city, session = session_of(request, slug, pk, Level.VIEW)
     runs = list(session.runs.all())
     run = (
         selectors.run_get(user=request.user, session=session, number=number)
@@ -94,8 +93,7 @@ def run_detail(request: HttpRequest, slug: str, pk: int, number: int) -> HttpRes
 @ratelimit(key="user", rate=lambda g, r: settings.RECAP_API_RUN_RATE, method="POST")  # type: ignore[untyped-decorator]
 def run_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Queue a run; a person may queue as many an hour as through the API."""
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
-    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    city, session = session_of(request, slug, pk, Level.EDIT)
     try:
         run = session_run(actor=request.user, session=session)
     except ValidationError as exc:
@@ -114,9 +112,7 @@ def run_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_cancel_view(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
-    session = selectors.session_get(user=request.user, city=city, pk=pk)
-    run = selectors.run_get(user=request.user, session=session, number=number)
+    city, session, run = run_of(request, slug, pk, number, Level.EDIT)
     try:
         outcome = run_cancel(actor=request.user, run=run)
     except ValidationError as exc:
@@ -134,9 +130,7 @@ def run_cancel_view(request: HttpRequest, slug: str, pk: int, number: int) -> Ht
 @require_GET
 def run_status(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
     """The progress of a run, polled by its page; once it is done, the page reloads itself."""
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
-    session = selectors.session_get(user=request.user, city=city, pk=pk)
-    run = selectors.run_get(user=request.user, session=session, number=number)
+    city, session, run = run_of(request, slug, pk, number, Level.VIEW)
     response = render(
         request,
         "planning/partials/_run_progress.html",
@@ -155,9 +149,7 @@ def run_status(request: HttpRequest, slug: str, pk: int, number: int) -> HttpRes
 @login_required
 @require_POST
 def package_save_view(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
-    session = selectors.session_get(user=request.user, city=city, pk=pk)
-    run = selectors.run_get(user=request.user, session=session, number=number)
+    city, session, run = run_of(request, slug, pk, number, Level.EDIT)
     name = request.POST.get("name", "").strip()
     if not name:
         messages.error(request, _("Give the package a name."))
@@ -179,8 +171,7 @@ def package_save_view(request: HttpRequest, slug: str, pk: int, number: int) -> 
 @login_required
 @require_GET
 def runs_compare_view(request: HttpRequest, slug: str, pk: int, a: int, b: int) -> HttpResponse:
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
-    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    city, session = session_of(request, slug, pk, Level.VIEW)
     left = selectors.run_get(user=request.user, session=session, number=a)
     right = selectors.run_get(user=request.user, session=session, number=b)
     if not (left.is_done and right.is_done):

@@ -28,6 +28,7 @@ from ..services import (
     stakeholder_weights_set,
 )
 from ..wording import consistency_advice
+from .lookups import session_of
 
 
 @login_required
@@ -84,8 +85,7 @@ def _save_session(
 @login_required
 @require_POST
 def stakeholder_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
-    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    _city, session = session_of(request, slug, pk, Level.EDIT)
     form = StakeholderForm(request.POST)
     if form.is_valid():
         try:
@@ -109,8 +109,7 @@ def stakeholder_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
-    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    city, session = session_of(request, slug, pk, Level.EDIT)
     initial = SessionForm.initial_for(session)
     form = SessionForm(
         request.POST if request.method == "POST" else None, city=city, initial=initial
@@ -135,8 +134,7 @@ def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def weights_ahp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
-    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    _city, session = session_of(request, slug, pk, Level.EDIT)
     form = PairwiseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the stakeholder a name and answer every comparison."))
@@ -163,8 +161,7 @@ def weights_ahp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def weights_swing(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
-    session = selectors.session_get(user=request.user, city=city, pk=pk)
+    _city, session = session_of(request, slug, pk, Level.EDIT)
     form = SwingForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
