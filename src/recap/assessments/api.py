@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from recap.catalogue.candidates import candidate_list, candidate_values
+from recap.catalogue.selectors import candidate_list, candidate_values
 from recap.core.api_auth import SIGNED_IN, private_city
 from recap.core.api_errors import errors
 

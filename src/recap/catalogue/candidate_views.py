@@ -19,6 +19,7 @@ from recap.engine.value import DEFAULT_WEIGHTS
 from recap.hazards.models import HazardType
 
 from . import candidates as svc
+from . import selectors
 from .candidate_forms import CandidateForm
 from .candidate_sheet import (
     CandidatePlan,
@@ -43,8 +44,8 @@ CRITERION_LABELS = {
 @require_GET
 def candidate_list(request: HttpRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
-    valued = svc.candidate_values(
-        candidates=svc.candidate_list(user=request.user, city=city), city=city
+    valued = selectors.candidate_values(
+        candidates=selectors.candidate_list(user=request.user, city=city), city=city
     )
     return render(
         request,
@@ -66,8 +67,8 @@ def candidate_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def candidate_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
-    candidate = svc.candidate_get(user=request.user, city=city, pk=pk)
-    valued = svc.candidate_values(candidates=[candidate], city=city)[0]
+    candidate = selectors.candidate_get(user=request.user, city=city, pk=pk)
+    valued = selectors.candidate_values(candidates=[candidate], city=city)[0]
     names = dict(
         HazardType.objects.filter(code__in=valued.breakdown["hazards"]).values_list("code", "name")
     )
@@ -143,7 +144,7 @@ def candidate_new(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def candidate_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
-    candidate = svc.candidate_get(user=request.user, city=city, pk=pk)
+    candidate = selectors.candidate_get(user=request.user, city=city, pk=pk)
     form = CandidateForm(request.POST or None, instance=candidate, city=city)
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if not k.startswith("hazard__")}
@@ -164,7 +165,7 @@ def candidate_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def candidate_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
-    candidate = svc.candidate_get(user=request.user, city=city, pk=pk)
+    candidate = selectors.candidate_get(user=request.user, city=city, pk=pk)
     svc.candidate_remove(actor=request.user, candidate=candidate)
     messages.success(request, _("The candidate action was removed."))
     return redirect("candidates:list", slug=city.slug)

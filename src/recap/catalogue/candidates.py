@@ -1,14 +1,12 @@
-"""A city's candidate actions: adopting from the catalogue, writing its own, and the resilience
-value of each from the engine's value model against this city's hazards register."""
+"""Writes of a city's candidate actions: adopting one from the catalogue, writing its own,
+changing and removing them. Reads (with each one's value) are in selectors."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,11 +14,8 @@ from recap.accounts.access import Level
 from recap.accounts.services import audit
 from recap.cities.models import City
 from recap.cities.policies import city_policy
-from recap.engine.value import DEFAULT_WEIGHTS, Hazard, action_scores, action_value
-from recap.hazards.models import CityHazard
 
 from .models import RATINGS, CandidateAction, CatalogueAction
-from .policies import candidate_action_policy
 
 EDITABLE = (
     "title",
@@ -117,47 +112,3 @@ def candidate_remove(*, actor: Any, candidate: CandidateAction) -> None:
         detail={"code": candidate.code},
     )
     candidate.delete()
-
-
-def candidate_list(*, user: Any, city: City) -> list[CandidateAction]:
-    return list(candidate_action_policy.queryset(user).filter(city=city).select_related("source"))
-
-
-def candidate_get(*, user: Any, city: City, pk: int) -> CandidateAction:
-    try:
-        return candidate_action_policy.queryset(user).get(city=city, pk=pk)
-    except CandidateAction.DoesNotExist as exc:
-        raise Http404("No such candidate action") from exc
-
-
-@dataclass(frozen=True)
-class ValuedCandidate:
-    candidate: CandidateAction
-    value: float
-    breakdown: dict[str, Any]
-
-
-def city_hazards_for_model(city: City) -> list[Hazard]:
-    return [
-        Hazard(e.hazard.code, e.likelihood, e.impact, e.trend)
-        for e in CityHazard.objects.filter(city=city).select_related("hazard")
-    ]
-
-
-def candidate_values(
-    *, candidates: list[CandidateAction], city: City, weights: dict[str, float] | None = None
-) -> list[ValuedCandidate]:
-    """Each candidate's resilience value and its breakdown, best first."""
-    hazards = city_hazards_for_model(city)
-    out = []
-    for c in candidates:
-        detail = action_scores(
-            hazards,
-            effectiveness={k: float(v) for k, v in c.hazards.items()},
-            qualities=c.qualities,
-            co_benefits={k: float(v) for k, v in c.co_benefits.items()},
-            feasibility=float(c.feasibility),
-        )
-        valued = action_value(detail["scores"], weights or DEFAULT_WEIGHTS)
-        out.append(ValuedCandidate(c, valued["value"], detail | valued))
-    return sorted(out, key=lambda v: (-v.value, v.candidate.code))

@@ -1,11 +1,21 @@
-"""Reads of the catalogue: search and filter by sector, hazard, phase and cost band."""
+"""Reads of the catalogue: search and filter by sector, hazard, phase and cost band; a city's
+candidate actions, through their policy, each with its resilience value from the engine's value
+model against the city's hazards register."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import COST_BANDS, CatalogueAction
+from recap.cities.models import City
+from recap.engine.value import DEFAULT_WEIGHTS, Hazard, action_scores, action_value
+from recap.hazards.models import CityHazard
+
+from .models import COST_BANDS, CandidateAction, CatalogueAction
+from .policies import candidate_action_policy
 
 
 def catalogue_search(
@@ -38,3 +48,52 @@ def catalogue_get(*, code: str) -> CatalogueAction:
         return CatalogueAction.objects.get(code=code, is_active=True)
     except CatalogueAction.DoesNotExist as exc:
         raise Http404("No such action") from exc
+
+
+def candidate_list(*, user: Any, city: City) -> list[CandidateAction]:
+    return list(candidate_action_policy.queryset(user).filter(city=city).select_related("source"))
+
+
+def candidate_get(*, user: Any, city: City, pk: int) -> CandidateAction:
+    try:
+        return candidate_action_policy.queryset(user).get(city=city, pk=pk)
+    except CandidateAction.DoesNotExist as exc:
+        raise Http404("No such candidate action") from exc
+
+
+@dataclass(frozen=True)
+class ValuedCandidate:
+    candidate: CandidateAction
+    value: float
+    breakdown: dict[str, Any]
+
+
+def city_hazards_for_model(city: City) -> list[Hazard]:
+    return [
+        Hazard(e.hazard.code, e.likelihood, e.impact, e.trend)
+        for e in CityHazard.objects.filter(city=city).select_related("hazard")
+    ]
+
+
+def candidate_values(
+    *, candidates: list[CandidateAction], city: City, weights: dict[str, float] | None = None
+) -> list[ValuedCandidate]:
+    """Each candidate's resilience value and its breakdown, best first."""
+    hazards = city_hazards_for_model(city)
+    out = []
+    for c in candidates:
+        detail = action_scores(
+            hazards,
+            effectiveness={k: float(v) for k, v in c.hazards.items()},
+            qualities=c.qualities,
+            co_benefits={k: float(v) for k, v in c.co_benefits.items()},
+            feasibility=float(c.feasibility),
+        )
+        valued = action_value(detail["scores"], weights or DEFAULT_WEIGHTS)
+        out.append(ValuedCandidate(c, valued["value"], detail | valued))
+    return sorted(out, key=lambda v: (-v.value, v.candidate.code))
+
+
+def candidate_queryset(*, user: Any, city: City) -> QuerySet[CandidateAction]:
+    """A city's candidate actions the person may see, by code (for a form's choices)."""
+    return candidate_action_policy.queryset(user).filter(city=city).order_by("code")

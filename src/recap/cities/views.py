@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from recap.accounts.access import Level
 from recap.accounts.services import membership_add, membership_remove
-from recap.pipeline.policies import project_concept_policy
-from recap.tracking.policies import measure_policy
+from recap.pipeline.selectors import concept_list
+from recap.tracking.selectors import measure_list
 
 from . import selectors
 from .forms import CityProfileForm, MemberAddForm
@@ -45,8 +45,8 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "city": city,
             "team": selectors.city_team(user=request.user, city=city),
-            "measures": measure_policy.queryset(request.user).filter(city=city),
-            "concepts": project_concept_policy.queryset(request.user).filter(city=city),
+            "measures": measure_list(user=request.user, city=city),
+            "concepts": concept_list(user=request.user, city=city),
             "can_edit": city_policy.allows(request.user, city, Level.EDIT),
             "can_coordinate": city_policy.allows(request.user, city, Level.COORDINATE),
         },

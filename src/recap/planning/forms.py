@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from recap.catalogue.models import CandidateAction, Sector
+from recap.catalogue.selectors import candidate_queryset
 from recap.engine.value import CRITERIA, DEFAULT_WEIGHTS
 
 from .labels import CRITERION_LABELS
@@ -35,12 +36,13 @@ class SessionForm(forms.Form):
     )
     max_actions = forms.IntegerField(label=_("Largest package size"), min_value=1, required=False)
 
-    def __init__(self, *args: Any, city: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, city: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["candidates"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
-        # Only the city's own candidates can be chosen: another city's id is an invalid choice.
-        field.queryset = CandidateAction.objects.filter(city=city).order_by("code")
+        # Only the city's own candidates, as its policy shows them to this person, can be
+        # chosen: another city's id is an invalid choice.
+        field.queryset = candidate_queryset(user=user, city=city)
         self.city_candidates = list(field.queryset)
         for criterion in CRITERIA:
             self.fields[f"w_{criterion}"] = forms.FloatField(

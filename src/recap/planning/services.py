@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from recap.accounts.access import Level
 from recap.accounts.services import audit
-from recap.catalogue.candidates import candidate_values
 from recap.catalogue.models import Sector
+from recap.catalogue.selectors import candidate_values
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.core.work import (

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from recap.cities.models import Country, Programme
-from recap.pipeline.models import ProjectConcept
+from recap.cities.models import City, Country, Programme
+from recap.pipeline.selectors import concepts_submitted_per_country
 
 from .models import Measure, Training
+from .policies import measure_policy
 
 
 @dataclass(frozen=True)
@@ -62,14 +64,7 @@ def programme_progress(*, programme: Programme) -> ProgrammeProgress:
         done=Count("pk", filter=Q(status=Measure.Status.IMPLEMENTED)),
         doing=Count("pk", filter=Q(status=Measure.Status.IN_PROGRESS)),
     )
-    submitted = ProjectConcept.objects.filter(
-        city_id__in=city_ids, status__in=ProjectConcept.SUBMITTED_STATUSES
-    )
-    per_country = dict(
-        submitted.values_list("city__country")
-        .annotate(n=Count("pk"))
-        .values_list("city__country", "n")
-    )
+    per_country = concepts_submitted_per_country(city_ids=city_ids)
     countries = (
         Country.objects.filter(
             Q(pk__in=programme.countries.values("pk")) | Q(city__pk__in=city_ids)
@@ -100,3 +95,8 @@ def programme_progress(*, programme: Programme) -> ProgrammeProgress:
         by_country=by_country,
         as_of=today,
     )
+
+
+def measure_list(*, user: Any, city: City) -> QuerySet[Measure]:
+    """A city's small-scale measures, as their policy shows them to this person."""
+    return measure_policy.queryset(user).filter(city=city)

@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
-from recap.catalogue.candidates import candidate_adopt, candidate_list, candidate_values
+from recap.catalogue.candidates import candidate_adopt
 from recap.catalogue.models import CandidateAction, CatalogueAction
+from recap.catalogue.selectors import candidate_list, candidate_values
 from recap.catalogue.services import catalogue_load_shipped
 from recap.engine.value import Hazard, action_scores, action_value
 from recap.hazards.models import HazardType

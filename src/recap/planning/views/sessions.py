@@ -38,7 +38,9 @@ def session_list(request: HttpRequest, slug: str) -> HttpResponse:
     can_edit = city_policy.allows(request.user, city, Level.EDIT)
     form = None
     if can_edit:
-        form = SessionForm(request.POST if request.method == "POST" else None, city=city)
+        form = SessionForm(
+            request.POST if request.method == "POST" else None, city=city, user=request.user
+        )
     if request.method == "POST":
         city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
         assert form is not None  # only editors get past the line above
@@ -112,7 +114,10 @@ def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city, session = session_of(request, slug, pk, Level.EDIT)
     initial = SessionForm.initial_for(session)
     form = SessionForm(
-        request.POST if request.method == "POST" else None, city=city, initial=initial
+        request.POST if request.method == "POST" else None,
+        city=city,
+        user=request.user,
+        initial=initial,
     )
     if request.method == "POST":
         saved = _save_session(
