@@ -1,4 +1,5 @@
-"""ReCAP's decision engine: a pure library (numpy, scipy/HiGHS), no Django, no other part of recap.
+"""ReCAP's decision engine: a pure library (numpy, HiGHS through highspy), no Django and no
+other part of recap.
 
 - `parse_problem` / `optimize`: the package with the highest value under every constraint.
 - `rank`, `derive_weights`: multi-criteria ranking and weights from people's judgements.
