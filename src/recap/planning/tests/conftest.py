@@ -11,8 +11,14 @@ from recap.catalogue.services import catalogue_load_shipped
 from recap.engine.value import CRITERIA
 from recap.hazards.models import HazardType
 from recap.hazards.services import city_hazard_add, hazard_taxonomy_load
-from recap.planning.models import PrioritisationSession
-from recap.planning.services import session_create, stakeholder_weights_set
+from recap.planning.models import ActionPackage, PrioritisationSession, Run
+from recap.planning.packages import package_endorse, package_save
+from recap.planning.services import (
+    session_create,
+    session_run,
+    session_update,
+    stakeholder_weights_set,
+)
 from recap.testing import World
 
 CODES = ["DRM-01", "DRM-02", "HLT-01", "HLT-04", "WAT-01", "NBS-02", "ECO-01"]
@@ -67,3 +73,26 @@ def mayor_and_finance(world: World, session: PrioritisationSession) -> None:
             name=name,
             weights=dict(zip(CRITERIA, map(float, points), strict=True)),
         )
+
+
+def base_url(session: PrioritisationSession) -> str:
+    """A session's page (runs, stakeholders and the rest hang below it)."""
+    return f"/cities/kigali/workspace/prioritisation/{session.pk}/"
+
+
+def endorsed(world: World, session: PrioritisationSession) -> ActionPackage:
+    """The session's first run, saved as a package and endorsed by Kigali's coordinator."""
+    run = session_run(actor=world.users["editor_a"], session=session)
+    package = package_save(actor=world.users["editor_a"], run=run, name="Kigali package")
+    return package_endorse(actor=world.users["coordinator_a"], package=package, rationale="Agreed.")
+
+
+def rerun(world: World, session: PrioritisationSession, budget: int) -> Run:
+    """Another run of the session, with a budget of its own (an identical one is not queued)."""
+    session_update(
+        actor=world.users["editor_a"],
+        session=session,
+        candidates=list(session.candidates.all()),
+        budget_short_usd=budget,
+    )
+    return session_run(actor=world.users["editor_a"], session=session)

@@ -1,0 +1,137 @@
+"""The runs' pages (planning.views.runs): results, progress polls, comparing, the Run
+button's rate."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client, override_settings
+
+from recap.planning.models import PrioritisationSession, Run
+from recap.planning.services import (
+    session_run,
+)
+from recap.planning.tests.conftest import base_url
+from recap.testing import World
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_run_reopen_and_isolation(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    client.force_login(world.users["editor_a"])
+    response = client.post(f"/cities/kigali/workspace/prioritisation/{session.pk}/run/")
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        "Proven optimal" in page and "DRM-01" in page and "Best value as the budget varies" in page
+    )
+    client.post(f"/cities/kigali/workspace/prioritisation/{session.pk}/run/")
+    first = client.get(f"/cities/kigali/workspace/prioritisation/{session.pk}/runs/1/")
+    assert first.status_code == 200 and first.context["run"].number == 1
+    client.force_login(world.users["viewer_a"])
+    assert (
+        client.post(f"/cities/kigali/workspace/prioritisation/{session.pk}/run/").status_code == 403
+    )
+    client.force_login(world.users["editor_b"])
+    assert client.get(f"/cities/kigali/workspace/prioritisation/{session.pk}/").status_code == 404
+    assert client.get(f"/cities/rajshahi/workspace/prioritisation/{session.pk}/").status_code == 404
+    assert Run.objects.count() == 2
+
+
+def test_comparing_with_a_run_made_before_feasibility_shows_every_setting(
+    world: World, session: PrioritisationSession
+) -> None:
+    from recap.planning.selectors import runs_compare
+
+    new = session_run(actor=world.users["editor_a"], session=session)
+    data = dict(new.input)
+    data["criteria"], data["weights"] = data["criteria"][:5], data["weights"][:5]
+    data["scores"] = {k: v[:5] for k, v in data["scores"].items()}
+    old = Run.objects.create(
+        session=session, number=9, input=data, result=new.result, status="done"
+    )
+    rows = {r["label"]: r for r in runs_compare(old, new)["settings"]}
+    assert rows["Weight: Feasibility"]["a"] == "—" and rows["Weight: Feasibility"]["changed"]
+    rows = {r["label"]: r for r in runs_compare(new, old)["settings"]}
+    assert rows["Weight: Feasibility"]["b"] == "—"
+
+
+def test_a_long_ranking_opens_on_its_leading_rows_and_the_package(
+    client: Client,
+    world: World,
+    session: PrioritisationSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from recap.planning.views import runs as views
+
+    run = session_run(actor=world.users["editor_a"], session=session)
+    ranking, chosen = run.outcome["ranking"], set(run.outcome["package"]["selected"])
+    assert len(ranking) > 3 and any(c in chosen for c in ranking[3:])  # a chosen one beyond 3
+    monkeypatch.setattr(views, "RANKING_ROWS", 3)
+    client.force_login(world.users["viewer_a"])
+    url = f"/cities/kigali/workspace/prioritisation/{session.pk}/runs/1/"
+    table = client.get(url).content.decode().split('id="ranking-title"')[1].split("</section>")[0]
+    shown = [c for c in ranking if f"<td>{c} · " in table]
+    assert shown == [c for i, c in enumerate(ranking) if i < 3 or c in chosen]
+    assert f"Showing {len(shown)} of {len(ranking)} candidates" in table
+    assert 'href="?rows=all#ranking-title"' in table
+    table = client.get(url + "?rows=all").content.decode().split('id="ranking-title"')[1]
+    table = table.split("</section>")[0]
+    assert [c for c in ranking if f"<td>{c} · " in table] == ranking
+    assert "Show all" not in table
+
+
+def test_run_status_is_the_citys_own(
+    client: Client,
+    world: World,
+    session: PrioritisationSession,
+) -> None:
+    session_run(actor=world.users["editor_a"], session=session)
+    url = base_url(session) + "runs/1/status/"
+    client.force_login(world.users["editor_b"])
+    assert client.get(url).status_code == 404
+    client.force_login(world.users["viewer_a"])
+    response = client.get(url)
+    assert response.status_code == 200 and "Run 1 is ready" in response.content.decode()
+    assert "HX-Refresh" not in response  # only an HTMX poll is told to reload
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_the_engines_error_is_shown_to_editors_only(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    run = Run.objects.create(
+        session=session, number=3, input={}, status="failed", error="KeyError: 'weights'"
+    )
+    client.force_login(world.users["editor_a"])
+    page = client.get(base_url(session) + f"runs/{run.number}/").content.decode()
+    assert "Run 3 failed" in page and "KeyError" in page
+    client.force_login(world.users["viewer_a"])
+    page = client.get(base_url(session) + f"runs/{run.number}/").content.decode()
+    assert "Run 3 failed" in page and "KeyError" not in page
+
+
+def test_a_signed_out_poll_sends_the_whole_page_to_the_login(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    session_run(actor=world.users["editor_a"], session=session)
+    url = base_url(session) + "runs/1/status/"
+    page = "http://testserver" + base_url(session) + "runs/1/"
+    response = client.get(url, headers={"HX-Request": "true", "HX-Current-URL": page})
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/accounts/login/?next=" + (
+        base_url(session) + "runs/1/"
+    ).replace("/", "%2F")
+    assert client.get(url).status_code == 302  # without HTMX, the usual redirect
+
+
+@override_settings(RECAP_API_RUN_RATE="2/h")
+def test_the_run_button_is_rate_limited_per_person(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    client.force_login(world.users["editor_a"])
+    statuses = [client.post(base_url(session) + "run/").status_code for _ in range(3)]
+    assert statuses == [302, 302, 429]
+    assert "Too many requests" in client.post(base_url(session) + "run/").content.decode()
