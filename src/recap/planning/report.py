@@ -20,10 +20,56 @@ from recap.engine.value import CRITERIA
 from recap.hazards.selectors import city_hazard_list
 
 from .labels import RESOURCE_LABELS
-from .models import ActionPackage
-from .readouts import PHASES, version_readout
+from .models import ActionPackage, PackageVersion, Run
+from .readouts import PHASES, PackageReadout, version_readout
 from .selectors import frontier_chart, version_robustness
 from .wording import kept_out_text
+
+
+def robustness_summary(version: PackageVersion, readout: PackageReadout) -> dict[str, Any] | None:
+    """The robustness a report shows for a version (see selectors.version_robustness): each
+    action's share of the samples, and whose shares they are; None before any is computed."""
+    run, data, result = version.run, version.run.input, version.run.outcome
+    # A version adjusted by hand has robustness of its own (its locks held in every sample);
+    # until that is computed, the run's optimum stands in, with a note saying so.
+    shown = version_robustness(version, done=True)
+    job = shown.job
+    if job is None or not job.result:
+        return None
+    probs = job.result["selection_probability"]
+    in_package = set(version.selected)
+    return {
+        "samples": job.samples,
+        "share": job.result["base_package_share"],
+        "distinct": job.result["distinct_packages"],
+        # Blends of the stakeholders' own weightings (two or more), or every weight ±50 %.
+        "stakeholders": len(data.get("stakeholders") or {}) >= 2,
+        "locked": shown.basis == "version",
+        # A version adjusted by hand differs from the run's optimum the samples were about.
+        "adjusted": shown.basis != "version"
+        and set(version.selected) != set(result["package"]["selected"]),
+        "run": run.number,
+        "rows": sorted(
+            (
+                {"code": c, "name": readout.actions[c].name, "p": p, "in": c in in_package}
+                for c, p in probs.items()
+                if c in in_package or p > 0
+            ),
+            key=lambda r: (not r["in"], -r["p"], r["code"]),
+        ),
+    }
+
+
+def weights_used(run: Run) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """The weights the run used, and each stakeholder's, by criterion."""
+    data = run.input
+    return (
+        dict(zip(data["criteria"], data["weights"], strict=True)),
+        {
+            name: dict(zip(data["criteria"], w, strict=True))
+            for name, w in data.get("stakeholders", {}).items()
+        },
+    )
 
 
 def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
@@ -46,38 +92,11 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
     ][:8]
     assessment = assessment_latest_completed(user=user, city=package.city)
     results = dimension_results(assessment) if assessment else []
-    # A version adjusted by hand has robustness of its own (its locks held in every sample);
-    # until that is computed, the run's optimum stands in, with a note saying so.
-    shown = version_robustness(version, done=True)
-    job = shown.job
-    robustness = None
-    if job is not None and job.result:
-        probs = job.result["selection_probability"]
-        in_package = set(version.selected)
-        robustness = {
-            "samples": job.samples,
-            "share": job.result["base_package_share"],
-            "distinct": job.result["distinct_packages"],
-            # Blends of the stakeholders' own weightings (two or more), or every weight ±50 %.
-            "stakeholders": len(data.get("stakeholders") or {}) >= 2,
-            "locked": shown.basis == "version",
-            # A version adjusted by hand differs from the run's optimum the samples were about.
-            "adjusted": shown.basis != "version"
-            and set(version.selected) != set(result["package"]["selected"]),
-            "run": run.number,
-            "rows": sorted(
-                (
-                    {"code": c, "name": actions[c].name, "p": p, "in": c in in_package}
-                    for c, p in probs.items()
-                    if c in in_package or p > 0
-                ),
-                key=lambda r: (not r["in"], -r["p"], r["code"]),
-            ),
-        }
     frontiers = {
         RESOURCE_LABELS.get(name, name): frontier_chart(f["points"], width=360, height=180)
         for name, f in result.get("frontiers", {}).items()
     }
+    weights, stakeholders = weights_used(run)
     return {
         "package": package,
         "version": version,
@@ -90,11 +109,8 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
         "radar": radar([[r.share for r in results]], [r.dimension.code for r in results], size=300)
         if results
         else None,
-        "weights": dict(zip(data["criteria"], data["weights"], strict=True)),
-        "stakeholders": {
-            k: dict(zip(data["criteria"], v, strict=True))
-            for k, v in data.get("stakeholders", {}).items()
-        },
+        "weights": weights,
+        "stakeholders": stakeholders,
         "readout": readout,
         "resources": readout.resources,
         "by_phase": readout.by_phase,
@@ -102,7 +118,7 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
         "total_cost": readout.total_cost,
         "left_out": left_out,
         "frontiers": frontiers,
-        "robustness": robustness,
+        "robustness": robustness_summary(version, readout),
         "firsts": (result.get("rank_robustness") or {}).get("first_rank_acceptability", {}),
         "criteria": data["criteria"],
     }
@@ -150,10 +166,15 @@ WEIGHTS_SHEET = SheetSpec(
 )
 
 
-def package_xlsx(package: ActionPackage, *, user: Any) -> bytes:
-    ctx = report_context(package, user=user)
-    readout = ctx["readout"]
+def package_xlsx(package: ActionPackage) -> bytes:
+    """The package, its run's ranking, the weights and the robustness as sheets: the same
+    readout and robustness as the PDF, without the PDF's context and charts."""
+    version = package.current
+    assert version is not None
+    readout = version_readout(version)
     run, actions = readout.run, readout.actions
+    weights, stakeholders = weights_used(run)
+    robust = robustness_summary(version, readout)
     selected = set(readout.selected)
     package_rows = [
         {
@@ -179,22 +200,21 @@ def package_xlsx(package: ActionPackage, *, user: Any) -> bytes:
         }
         for i, c in enumerate(run.outcome["ranking"])
     ]
-    weight_rows = [{"who": "Session (used)", **ctx["weights"]}] + [
-        {"who": name, **w} for name, w in ctx["stakeholders"].items()
+    weight_rows = [{"who": "Session (used)", **weights}] + [
+        {"who": name, **w} for name, w in stakeholders.items()
     ]
     sheets = [
         (PACKAGE_SHEET, package_rows),
         (RANKING_SHEET, ranking_rows),
         (WEIGHTS_SHEET, weight_rows),
     ]
-    if ctx["robustness"]:
-        robust = ctx["robustness"]
+    if robust:
         # Whose shares these are: the version's own (its locks held) or its run's optimum.
         basis = (
-            f"version {ctx['version'].number}, locks held"
+            f"version {version.number}, locks held"
             if robust["locked"]
             else f"optimum of run {robust['run']}"
-            + (f", not version {ctx['version'].number} as adjusted" if robust["adjusted"] else "")
+            + (f", not version {version.number} as adjusted" if robust["adjusted"] else "")
         )
         sheets.append(
             (
@@ -207,7 +227,7 @@ def package_xlsx(package: ActionPackage, *, user: Any) -> bytes:
                         "chosen_share": round(r["p"], 4),
                         "shares_for": basis,
                     }
-                    for r in ctx["robustness"]["rows"]
+                    for r in robust["rows"]
                 ],
             )
         )

@@ -95,7 +95,7 @@ def package_pdf_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def package_xlsx_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city, package = package_of(request, slug, pk, Level.VIEW)
     return spreadsheet_response(
-        package_xlsx(package, user=request.user),
+        package_xlsx(package),
         file_format="xlsx",
         stem=f"{city.slug}-package-{package.pk}",
     )

@@ -59,7 +59,7 @@ class Command(BaseCommand):
             content = (
                 package_pdf(package, user=reader)
                 if out.suffix.lower() == ".pdf"
-                else package_xlsx(package, user=reader)
+                else package_xlsx(package)
             )
         out.write_bytes(content)
         version = package.current.number if package.current else 1
