@@ -39,7 +39,8 @@ def imports_of(path: Path, package: str, this: str) -> list[tuple[str, bool]]:
             else:
                 target = node.module or ""
             names = [f"{target}.{a.name}" for a in node.names]
-            found.append((target, lazy))
+            if node.module:  # `from . import x` imports x, not the package
+                found.append((target, lazy))
             found.extend((n, lazy) for n in names)
         elif isinstance(node, ast.Import):
             found.extend((a.name, lazy) for a in node.names)
