@@ -22,10 +22,12 @@ from typing import Any
 
 import numpy as np
 
+from . import resolve
 from .errors import ProblemError, Stopped
-from .optimize import amount_, optimize
+from .optimize import OptimizeResult, amount_, optimize
 from .parallel import map_chunks
 from .problem import Problem
+from .resolve import Resolver
 
 
 def _blocking(problem: Problem, selected: set[str], ident: str) -> list[dict[str, Any]]:
@@ -80,12 +82,32 @@ def reason_sentence(reason: dict[str, Any]) -> str:
     return SENTENCES[reason["kind"]].format(**figures)
 
 
-def _entry(
+def _forced(
+    problem: Problem, resolver: Resolver | None, ident: str, chosen: bool, time_limit: float
+) -> OptimizeResult:
+    """The best package with `ident` forced in (`chosen`) or out: through the resolver's
+    reduced-cost core when it can prove the optimum, else a full re-optimisation (which also
+    names the conflict when there is no package at all)."""
+    if resolver is not None:
+        found = resolver.fixed(ident, chosen)
+        if found is not None:
+            picked, value = found
+            return OptimizeResult("optimal", value, value, 0.0, picked, {}, 0.0)
+    forced = (
+        replace(problem, must_include=(*problem.must_include, ident))
+        if chosen
+        else replace(problem, must_exclude=(*problem.must_exclude, ident))
+    )
+    return optimize(forced, time_limit=time_limit)
+
+
+def _entry(  # noqa: PLR0917 - one private call site
     problem: Problem,
     base_objective: float,
     selected: set[str],
     ident: str,
     time_limit: float,
+    resolver: Resolver | None = None,
 ) -> dict[str, Any]:
     """Why one action is in or out: one re-optimisation with it forced the other way."""
     entry: dict[str, Any] = {}
@@ -93,9 +115,7 @@ def _entry(
         if ident in problem.must_include:
             entry["locked_in"] = True
             return entry
-        alt = optimize(
-            replace(problem, must_exclude=(*problem.must_exclude, ident)), time_limit=time_limit
-        )
+        alt = _forced(problem, resolver, ident, False, time_limit)
         if alt.status == "infeasible":
             entry["cannot_remove"] = alt.reason
             entry["cannot_remove_conflict"] = alt.conflict
@@ -107,9 +127,7 @@ def _entry(
     entry["kept_out_because"] = reasons
     entry["kept_out_by"] = [reason_sentence(r) for r in reasons]
     if ident not in problem.must_exclude:
-        alt = optimize(
-            replace(problem, must_include=(*problem.must_include, ident)), time_limit=time_limit
-        )
+        alt = _forced(problem, resolver, ident, True, time_limit)
         if alt.status == "infeasible":
             entry["cannot_add"] = alt.reason
             entry["cannot_add_conflict"] = alt.conflict
@@ -122,10 +140,13 @@ def _entry(
 def _entries(
     args: tuple[Problem, float, set[str], list[str], float, float],
 ) -> dict[str, dict[str, Any] | None]:
-    """A chunk of actions' entries (None once the wall-clock deadline has passed)."""
+    """A chunk of actions' entries (None once the wall-clock deadline has passed). One
+    resolver serves the chunk: its model is built once, in the process that works on it."""
     problem, base_objective, selected, idents, time_limit, deadline = args
+    large = len(problem.actions) >= resolve.CORE_FROM
+    resolver = Resolver(problem, time_limit=time_limit) if large else None
     return {
-        ident: _entry(problem, base_objective, selected, ident, time_limit)
+        ident: _entry(problem, base_objective, selected, ident, time_limit, resolver)
         if time.time() <= deadline
         else None
         for ident in idents

@@ -23,12 +23,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from . import resolve
 from . import validate as v
 from .errors import ProblemError
 from .optimize import optimize
 from .parallel import map_chunks
 from .problem import Problem, parse_problem
 from .ranking import normalize, parse_rank, ranking_order, scores_for_weights
+from .resolve import Resolver
 
 Array = npt.NDArray[np.float64]
 MAX_SAMPLES = 1_000_000
@@ -157,14 +159,24 @@ def rank_acceptability(data: Any) -> dict[str, Any]:
 
 
 def _solve_chunk(args: tuple[Problem, Array, Array, float]) -> list[list[str]]:
+    """The optimal package for each weighting of a chunk; on large problems one resolver (its
+    model built once) re-solves with each weighting's values through the reduced-cost core."""
     problem, scores, weights, time_limit = args
+    resolver = (
+        Resolver(problem, time_limit=time_limit)
+        if len(problem.actions) >= resolve.CORE_FROM
+        else None
+    )
     out = []
     for w in weights:
         values = 100 * scores @ w
-        actions = tuple(
-            replace(a, value=float(x)) for a, x in zip(problem.actions, values, strict=True)
-        )
-        out.append(optimize(replace(problem, actions=actions), time_limit=time_limit).selected)
+        found = resolver.best(values) if resolver is not None else None
+        if found is None:
+            actions = tuple(
+                replace(a, value=float(x)) for a, x in zip(problem.actions, values, strict=True)
+            )
+            found = optimize(replace(problem, actions=actions), time_limit=time_limit).selected
+        out.append(found)
     return out
 
 
