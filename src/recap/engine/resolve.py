@@ -32,7 +32,7 @@ from .problem import Problem
 Array = npt.NDArray[np.float64]
 #: From this many actions on, repeated solves go through the core; below it a plain
 #: re-optimisation is as quick (measured with benchmarks.session).
-CORE_FROM = 300
+CORE_FROM = 50
 TRIES = 4
 EPS = 1e-7
 
@@ -47,6 +47,9 @@ class Resolver:
         self.lp = prepare_highs(self.model, relax=True)
         self.mip = prepare_highs(self.model, time_limit=time_limit)
         self.cost = self.model.cost.copy()
+        # How far the LP bound lay above the optimum last time: a core that wide usually
+        # proves the optimum in one MIP solve (too narrow a core takes a second).
+        self.gap_hint = 0.0
 
     def _bounds(self, highs: highspy.Highs, lower: Array, upper: Array) -> None:
         highs.changeColsBounds(self.n, self.columns, lower, upper)
@@ -86,7 +89,7 @@ class Resolver:
         d = np.abs(np.array(solution.col_dual))
         at_bound = (x < 1e-9) | (x > 1 - 1e-9)
         others = np.arange(self.n) != (-1 if keep is None else keep)
-        delta = max(1e-6, 1e-4 * max(1.0, abs(ub)))
+        delta = max(1e-6, 1e-4 * max(1.0, abs(ub)), 1.5 * self.gap_hint)
         for _ in range(TRIES):
             fix = at_bound & (d > delta) & others
             core_lo, core_hi = lower.copy(), upper.copy()
@@ -101,6 +104,7 @@ class Resolver:
                 return None
             z = outcome.objective
             if np.all(ub - d[fix] < z - EPS):
+                self.gap_hint = max(0.0, ub - z)
                 actions = self.problem.actions
                 picks = outcome.x[: len(actions)]
                 return [a.id for a, v in zip(actions, picks, strict=True) if v > 0.5]
