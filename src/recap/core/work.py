@@ -143,11 +143,13 @@ def work_cancel_requested(model: type[models.Model], pk: int) -> bool:
 
 def work_stopped(model: type[models.Model], pk: int, *, again: dict[str, Any]) -> str:
     """Held work whose engine stopped when asked: cancelled if someone asked for that;
-    otherwise its worker is shutting down, and it goes back to the queue (`again`: the fields
-    of a fresh start) for the caller to queue again. Returns 'cancelled', 'queued', or 'gone'
-    (failed by the sweep meanwhile: left as it is)."""
+    otherwise its worker is shutting down, and it goes back to the queue for the caller to
+    queue again. Either way it loses what it had done (`again`: the fields of a fresh start).
+    Returns 'cancelled', 'queued', or 'gone' (failed by the sweep meanwhile: left as it is)."""
     rows = model._default_manager.filter(pk=pk, status=WorkStatus.RUNNING)
-    if rows.filter(cancel_requested=True).update(status=WorkStatus.CANCELLED, worker_id=""):
+    if rows.filter(cancel_requested=True).update(
+        status=WorkStatus.CANCELLED, worker_id="", **again
+    ):
         return "cancelled"
     if rows.update(status=WorkStatus.QUEUED, worker_id="", **again):
         return "queued"

@@ -71,12 +71,17 @@ def compute_run(
     data: dict[str, Any],
     progress: Progress = _quiet,
     should_stop: Callable[[], bool] = _go_on,
+    partial: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """The engine on a stored input: package, ranking, explanations, frontier, robustness.
+    """The engine on a stored input: package, ranking, frontier, robustness, explanations.
 
-    Runs in the background, so it is given time to finish: explanations for every action,
-    however many (each a re-optimisation), rather than a cut-off that would depend on the
-    machine's speed and make the stored result irreproducible."""
+    In that order: everything a results page needs to show the package comes first, and is
+    handed to `partial` before the explanations (one exact re-optimisation per action) are
+    computed. Runs in the background, so it is given time to finish: explanations for every
+    action, however many, rather than a cut-off that would depend on the machine's speed and
+    make the stored result irreproducible. What is stored is what the pages read: the rank
+    acceptability over every rank of every action (a million numbers at 1,000 candidates) is
+    summed up as each action's share of first places and its mean rank."""
     weights = data["weights"]
     values = run_values(data)
     problem_json = dict(data["problem"])
@@ -86,16 +91,6 @@ def compute_run(
     problem = parse_problem(problem_json)
     progress("optimise", 0, 1)
     package = optimize(problem, time_limit=30).to_json()
-    explained: dict[str, Any] = {"actions": {}}
-    if problem.actions:
-        explained = explain(
-            problem,
-            time_limit=10,
-            budget_seconds=3600,
-            progress=lambda done, total: progress("explain", done, total),
-            workers=min(2, os.cpu_count() or 1),
-            should_stop=should_stop,
-        )
     fronts: dict[str, Any] = {}
     if problem.actions and package["status"] != "infeasible":
         for k, name in enumerate(FRONTIER_RESOURCES):
@@ -118,7 +113,7 @@ def compute_run(
         "values": values,
         "ranking": ranking,
         "package": package,
-        "explanations": explained.get("actions", {}),
+        "explanations": {},
         "frontiers": fronts,
     }
     people = data.get("stakeholders") or {}
@@ -126,7 +121,7 @@ def compute_run(
         if should_stop():
             raise Stopped
         progress("rank", 0, 1)
-        result["rank_robustness"] = rank_acceptability(
+        ranks = rank_acceptability(
             {
                 "method": "weighted_sum",
                 "normalization": "none",
@@ -140,4 +135,29 @@ def compute_run(
                 "seed": 1,
             }
         )
+        result["rank_robustness"] = {
+            "samples": ranks["samples"],
+            "first_rank_acceptability": ranks["first_rank_acceptability"],
+            "mean_rank": ranks["mean_rank"],
+        }
+    if partial is not None:
+        partial(result)
+    if problem.actions:
+        explained = explain(
+            problem,
+            time_limit=10,
+            budget_seconds=3600,
+            progress=lambda done, total: progress("explain", done, total),
+            workers=min(2, os.cpu_count() or 1),
+            should_stop=should_stop,
+        )
+        result["explanations"] = {
+            code: _stored(entry) for code, entry in explained.get("actions", {}).items()
+        }
     return result
+
+
+def _stored(entry: dict[str, Any]) -> dict[str, Any]:
+    """An action's explanation as stored: its reasons as data only (the pages word them in the
+    reader's language; the engine's English sentences are for its command line)."""
+    return {k: v for k, v in entry.items() if k != "kept_out_by"}

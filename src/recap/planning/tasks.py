@@ -163,6 +163,16 @@ def progress_writer(run_pk: int, every: float = 0.25) -> Any:
     return progress
 
 
+def partial_writer(run_pk: int) -> Any:
+    """Stores what a run has before its explanations (package, ranking, frontier), so its page
+    shows the package while every action is being explained."""
+
+    def partial(result: dict[str, Any]) -> None:
+        Run.objects.filter(pk=run_pk, status=Run.Status.RUNNING).update(result=result)
+
+    return partial
+
+
 def run_execute(run: Run) -> None:
     """Compute a queued run, telling the database how far it has got; then queue its
     robustness. Safe to call twice: a run that is no longer queued is left alone, and a run
@@ -177,9 +187,11 @@ def run_execute(run: Run) -> None:
     should_stop = stop_check(lambda: work_cancel_requested(Run, run.pk))
     try:
         try:
-            result = compute_run(run.input, progress_writer(run.pk), should_stop)
+            result = compute_run(
+                run.input, progress_writer(run.pk), should_stop, partial=partial_writer(run.pk)
+            )
         except Stopped:
-            fresh = {"stage": "", "done": 0, "total": 0}
+            fresh = {"stage": "", "done": 0, "total": 0, "result": None}
             if work_stopped(Run, run.pk, again=fresh) == "queued":
                 run_enqueue(run)
             return

@@ -114,4 +114,26 @@ def test_progress_comes_stage_by_stage_and_in_full(
     assert [d for d, _t in explain] == sorted(d for d, _t in explain)  # never goes back
     frontier = [(d, t) for s, d, t in seen if s == "frontier"]
     assert frontier == [(i, 18) for i in range(18)]  # 9 budget levels for each of 2 phases
-    assert stages.index("frontier") > stages.index("explain")
+    # The package, its frontier and the ranking come first; the explanations last, once the
+    # page can already show the package.
+    assert stages.index("explain") > stages.index("frontier")
+    assert "rank" not in stages  # no stakeholders here: nothing to compare
+
+
+def test_the_package_is_handed_over_before_the_explanations(
+    world: World, session: PrioritisationSession
+) -> None:
+    run = session_run(actor=world.users["editor_a"], session=session)
+    events: list[str] = []
+    handed: list[dict] = []
+
+    def partial(result: dict) -> None:
+        events.append("partial")
+        handed.append(dict(result))  # as it was when handed over
+
+    final = compute_run(run.input, lambda stage, d, t: events.append(stage), partial=partial)
+    assert events.index("partial") < events.index("explain")
+    assert handed[0]["package"] == final["package"] and handed[0]["frontiers"]
+    assert handed[0]["explanations"] == {} and final["explanations"]
+    # What is stored is what the pages read: reasons as data, not the engine's sentences.
+    assert not any("kept_out_by" in e for e in final["explanations"].values())

@@ -42,7 +42,9 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
         if number
         else (runs[0] if runs else None)
     )
-    view = selectors.run_view(run) if run and run.is_done else None
+    # A run shows its package as soon as it has one; its explanations follow while it runs.
+    showing = run is not None and run.result is not None and run.status in ("done", "running")
+    view = selectors.run_view(run) if run and showing else None
     ranking_total = len(view["ranking"]) if view else 0
     if view and request.GET.get("rows") != "all":
         # A long ranking opens on its leading rows and every chosen action; the rest on demand.
@@ -69,6 +71,7 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
             "swing_form": SwingForm(auto_id="swing_%s"),
             "can_edit": city_policy.allows(request.user, city, Level.EDIT),
             "robustness": robustness_context(run, robustness_latest(run)) if run and view else {},
+            "explaining": bool(run and view and not run.is_done),
             "ranking_total": ranking_total,
             "ranking_rows": RANKING_ROWS,
             "robustness_applies": bool(run and view and robustness_applies(run)),

@@ -135,3 +135,28 @@ def test_the_run_button_is_rate_limited_per_person(
     statuses = [client.post(base_url(session) + "run/").status_code for _ in range(3)]
     assert statuses == [302, 302, 429]
     assert "Too many requests" in client.post(base_url(session) + "run/").content.decode()
+
+
+def test_a_run_shows_its_package_while_its_actions_are_being_explained(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    from recap.planning.tasks import partial_writer
+
+    run = session_run(actor=world.users["editor_a"], session=session)
+    result = dict(run.outcome) | {"explanations": {}}
+    Run.objects.filter(pk=run.pk).update(status="running", stage="explain", result=None)
+    partial_writer(run.pk)(result)
+    client.force_login(world.users["editor_a"])
+    page = client.get(base_url(session) + "runs/1/").content.decode()
+    assert "Proven optimal" in page and "being explained…" in page
+    assert "You can save this package as soon as every action is explained." in page
+    assert "runs/1/save/" not in page  # no saving a package half explained
+    assert "Explaining each action" in page  # the progress panel polls on
+    # Once done, the same page is whole.
+    Run.objects.filter(pk=run.pk).update(status="done", result=run.outcome)
+    page = client.get(base_url(session) + "runs/1/").content.decode()
+    assert "being explained…" not in page and "runs/1/save/" in page
+    # A partial result is written only while the run runs (not over a cancelled one).
+    Run.objects.filter(pk=run.pk).update(status="cancelled", result=None)
+    partial_writer(run.pk)(result)
+    assert Run.objects.get(pk=run.pk).result is None
