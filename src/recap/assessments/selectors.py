@@ -1,9 +1,8 @@
 """Reads of assessments: results per dimension, gaps with the actions that close them, the
-comparison of two assessments, and the radar chart's geometry."""
+comparison of two assessments (charts.py draws them)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,35 +123,3 @@ def compare(before: Assessment, after: Assessment) -> list[Comparison]:
     return [
         Comparison(r.dimension, old.get(r.dimension.pk), r.mean) for r in dimension_results(after)
     ]
-
-
-def radar(
-    series: list[list[float | None]], labels: list[str], *, size: int = 360
-) -> dict[str, Any]:
-    """Geometry of a radar chart: one axis per label, one polygon per series of shares (0..1)."""
-    n = len(labels)
-    c = size / 2
-    r = size / 2 - 70
-
-    def point(i: int, share: float) -> tuple[float, float]:
-        angle = -math.pi / 2 + 2 * math.pi * i / max(n, 1)
-        return (
-            round(c + r * share * math.cos(angle), 1),
-            round(c + r * share * math.sin(angle), 1),
-        )
-
-    axes = []
-    for i, label in enumerate(labels):
-        x, y = point(i, 1.0)
-        lx, ly = point(i, 1.22)
-        anchor = "middle" if abs(lx - c) < 10 else ("start" if lx > c else "end")
-        axes.append({"x": x, "y": y, "lx": lx, "ly": ly, "label": label, "anchor": anchor})
-    rings = [
-        " ".join(f"{x},{y}" for x, y in (point(i, level / 3) for i in range(n)))
-        for level in (1, 2, 3)
-    ]
-    polygons = [
-        " ".join(f"{x},{y}" for x, y in (point(i, s or 0.0) for i, s in enumerate(shares)))
-        for shares in series
-    ]
-    return {"size": size, "center": c, "axes": axes, "rings": rings, "polygons": polygons}

@@ -17,6 +17,7 @@ from recap.core.downloads import requested_format, spreadsheet_response
 from recap.core.imports import upload_flow
 
 from . import selectors
+from .charts import compare_chart, profile_chart
 from .forms import AnswersForm, AssessmentStartForm
 from .models import Assessment
 from .services import answers_save, assessment_complete, assessment_start
@@ -62,9 +63,7 @@ def assessment_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "city": city,
             "assessment": assessment,
             "results": results,
-            "chart": selectors.radar(
-                [[r.share for r in results]], [r.dimension.code for r in results]
-            ),
+            "chart": profile_chart(assessment, results),
             "gaps": selectors.gaps(assessment),
             "others": others,
             "can_edit": city_policy.allows(request.user, city, Level.EDIT),
@@ -113,10 +112,7 @@ def assessment_compare(request: HttpRequest, slug: str, pk: int, other: int) -> 
         messages.error(request, _("Only assessments on the same framework can be compared."))
         return redirect("assessments:detail", slug=city.slug, pk=after.pk)
     rows = selectors.compare(before, after)
-    chart = selectors.radar(
-        [[(r.before or 0) / 3 for r in rows], [(r.after or 0) / 3 for r in rows]],
-        [r.dimension.code for r in rows],
-    )
+    chart = compare_chart(before, after, rows)
     return render(
         request,
         "assessments/compare.html",

@@ -6,12 +6,15 @@ ever reach a place WeasyPrint reads as a URL, the server must not fetch it: no h
 to anywhere (the server's network is not the reader's), no `file:` path (the server's files are
 not the reader's), no `data:` either. Templates name their static files with `{% static %}`;
 those resolve against `STATIC_BASE`, a host under `.invalid` that can never be reached, and the
-fetcher reads them through Django's static file finders, nowhere else.
+fetcher reads them through Django's static file finders, nowhere else. Images drawn for one
+report (charts) are handed to `render_pdf` by name and named in the HTML as `charts/<name>`;
+the fetcher serves those from memory.
 """
 
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -48,13 +51,25 @@ def static_path(url: str) -> Path:
     return path
 
 
-def _fetcher() -> Any:
+#: A report names the images drawn for it (`render_pdf(images=...)`) under this.
+DRAWN_BASE = STATIC_BASE + "charts/"
+
+
+def _fetcher(images: Mapping[str, bytes]) -> Any:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
-        """WeasyPrint's fetcher, narrowed to the project's static files."""
+        """WeasyPrint's fetcher, narrowed to the project's static files and the SVG images
+        drawn for this report."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith(DRAWN_BASE):
+                name = url[len(DRAWN_BASE) :]
+                if name not in images:
+                    raise RefusedUrlError(f"no such image drawn for this report: {name[:200]}")
+                return URLFetcherResponse(
+                    url, images[name], headers={"Content-Type": "image/svg+xml"}
+                )
             path = static_path(url)
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(
@@ -64,10 +79,11 @@ def _fetcher() -> Any:
     return StaticOnlyFetcher()
 
 
-def render_pdf(html: str) -> bytes:
-    """The PDF of an HTML document rendered by a Django template."""
+def render_pdf(html: str, *, images: Mapping[str, bytes] | None = None) -> bytes:
+    """The PDF of an HTML document rendered by a Django template; `images` are SVG drawn for it,
+    by the name the HTML gives them (`<img src="charts/NAME">`)."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=_fetcher())
+    document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=_fetcher(images or {}))
     pdf: bytes = document.write_pdf()
     return pdf

@@ -12,18 +12,25 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from recap.assessments.selectors import assessment_latest_completed, dimension_results, radar
+from recap.assessments.charts import profile_chart
+from recap.assessments.selectors import assessment_latest_completed, dimension_results
 from recap.core.pdf import render_pdf
 from recap.core.tabular import Column, SheetSpec, write_xlsx
 from recap.engine.value import CRITERIA
 from recap.hazards.selectors import city_hazard_list
 
-from .labels import RESOURCE_LABELS
+from .charts import run_frontiers
 from .models import ActionPackage, PackageVersion, Run
 from .readouts import PHASES, PackageReadout, version_readout
-from .selectors import frontier_chart, version_robustness
+from .selectors import version_robustness
 from .wording import kept_out_text
+
+# An action in the package chosen in fewer than 80 % of the samples, or one left out chosen in more
+# than 20 %, is a close call; the report lists up to twelve of each.
+CLOSE_CALL = 0.8
+CLOSE_CALLS_SHOWN = 12
 
 
 def robustness_summary(version: PackageVersion, readout: PackageReadout) -> dict[str, Any] | None:
@@ -38,6 +45,20 @@ def robustness_summary(version: PackageVersion, readout: PackageReadout) -> dict
         return None
     probs = job.result["selection_probability"]
     in_package = set(version.selected)
+
+    def row(code: str, p: float) -> dict[str, Any]:
+        return {"code": code, "name": readout.actions[code].name, "p": p, "in": code in in_package}
+
+    # The close calls: actions in the package that many weightings would drop, and actions left
+    # out that many would take; every share is in the XLSX.
+    doubtful = sorted(
+        (row(c, p) for c, p in probs.items() if c in in_package and p < CLOSE_CALL),
+        key=lambda r: (r["p"], r["code"]),
+    )
+    contenders = sorted(
+        (row(c, p) for c, p in probs.items() if c not in in_package and p > 1 - CLOSE_CALL),
+        key=lambda r: (-r["p"], r["code"]),
+    )
     return {
         "samples": job.samples,
         "share": job.result["base_package_share"],
@@ -49,14 +70,17 @@ def robustness_summary(version: PackageVersion, readout: PackageReadout) -> dict
         "adjusted": shown.basis != "version"
         and set(version.selected) != set(result["package"]["selected"]),
         "run": run.number,
+        # Every action in the package or chosen at least once (the XLSX), most chosen first.
         "rows": sorted(
-            (
-                {"code": c, "name": readout.actions[c].name, "p": p, "in": c in in_package}
-                for c, p in probs.items()
-                if c in in_package or p > 0
-            ),
+            (row(c, p) for c, p in probs.items() if c in in_package or p > 0),
             key=lambda r: (not r["in"], -r["p"], r["code"]),
         ),
+        "shares": {c: probs.get(c, 0.0) for c in version.selected},
+        "always": sum(1 for c in in_package if probs.get(c, 0.0) >= 1.0),
+        "doubtful": doubtful[:CLOSE_CALLS_SHOWN],
+        "doubtful_count": len(doubtful),
+        "contenders": contenders[:CLOSE_CALLS_SHOWN],
+        "contenders_count": len(contenders),
     }
 
 
@@ -92,10 +116,6 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
     ][:8]
     assessment = assessment_latest_completed(user=user, city=package.city)
     results = dimension_results(assessment) if assessment else []
-    frontiers = {
-        RESOURCE_LABELS.get(name, name): frontier_chart(f["points"], width=360, height=180)
-        for name, f in result.get("frontiers", {}).items()
-    }
     weights, stakeholders = weights_used(run)
     return {
         "package": package,
@@ -106,9 +126,7 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
         "hazards": city_hazard_list(user=user, city=package.city)[:6],
         "assessment": assessment,
         "results": results,
-        "radar": radar([[r.share for r in results]], [r.dimension.code for r in results], size=300)
-        if results
-        else None,
+        "radar": profile_chart(assessment, results, size=3.3) if assessment and results else None,
         "weights": weights,
         "stakeholders": stakeholders,
         "readout": readout,
@@ -117,7 +135,7 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
         "sectors": readout.sectors,
         "total_cost": readout.total_cost,
         "left_out": left_out,
-        "frontiers": frontiers,
+        "frontiers": run_frontiers(run),
         "robustness": robustness_summary(version, readout),
         "firsts": (result.get("rank_robustness") or {}).get("first_rank_acceptability", {}),
         "criteria": data["criteria"],
@@ -125,7 +143,14 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
 
 
 def package_pdf(package: ActionPackage, *, user: Any) -> bytes:
-    return render_pdf(render_to_string("planning/report.html", report_context(package, user=user)))
+    context = report_context(package, user=user)
+    charts = [f.chart for f in context["frontiers"]] + (
+        [context["radar"]] if context["radar"] else []
+    )
+    return render_pdf(
+        render_to_string("planning/report.html", context),
+        images={chart.name: chart.svg.encode() for chart in charts},
+    )
 
 
 PACKAGE_SHEET = SheetSpec(
@@ -166,6 +191,10 @@ WEIGHTS_SHEET = SheetSpec(
 )
 
 
+def yes_no(flag: bool) -> str:
+    return str(_("yes") if flag else _("no"))
+
+
 def package_xlsx(package: ActionPackage) -> bytes:
     """The package, its run's ranking, the weights and the robustness as sheets: the same
     readout and robustness as the PDF, without the PDF's context and charts."""
@@ -196,11 +225,11 @@ def package_xlsx(package: ActionPackage) -> bytes:
             "code": c,
             "title": actions[c].name,
             "value": round(actions[c].value, 2),
-            "in_package": "yes" if c in selected else "no",
+            "in_package": yes_no(c in selected),
         }
         for i, c in enumerate(run.outcome["ranking"])
     ]
-    weight_rows = [{"who": "Session (used)", **weights}] + [
+    weight_rows = [{"who": _("Session (used)"), **weights}] + [
         {"who": name, **w} for name, w in stakeholders.items()
     ]
     sheets = [
@@ -210,12 +239,15 @@ def package_xlsx(package: ActionPackage) -> bytes:
     ]
     if robust:
         # Whose shares these are: the version's own (its locks held) or its run's optimum.
-        basis = (
-            f"version {version.number}, locks held"
-            if robust["locked"]
-            else f"optimum of run {robust['run']}"
-            + (f", not version {version.number} as adjusted" if robust["adjusted"] else "")
-        )
+        if robust["locked"]:
+            basis = _("version %(n)s, locks held") % {"n": version.number}
+        elif robust["adjusted"]:
+            basis = _("optimum of run %(run)s, not version %(n)s as adjusted") % {
+                "run": robust["run"],
+                "n": version.number,
+            }
+        else:
+            basis = _("optimum of run %(run)s") % {"run": robust["run"]}
         sheets.append(
             (
                 ROBUSTNESS_SHEET,
@@ -223,7 +255,7 @@ def package_xlsx(package: ActionPackage) -> bytes:
                     {
                         "code": r["code"],
                         "title": r["name"],
-                        "in_package": "yes" if r["in"] else "no",
+                        "in_package": yes_no(r["in"]),
                         "chosen_share": round(r["p"], 4),
                         "shares_for": basis,
                     }

@@ -16,7 +16,7 @@ from .labels import RESOURCE_LABELS, criterion_label, sector_label
 from .models import ActionPackage, PackageVersion, PrioritisationSession, RobustnessJob, Run
 from .policies import package_policy, run_policy, session_policy
 from .readouts import package_readout
-from .wording import conflict_text, kept_out_text
+from .wording import cannot_text, kept_out_text, status_text
 
 # Stakeholders whose shares for one criterion differ by this much or more disagree enough
 # for the workshop to discuss it before relying on the average.
@@ -69,7 +69,7 @@ def run_view(run: Run) -> dict[str, Any]:
             "phase": actions[code].phase,
             "why": explanations.get(code, {}),
             "why_out": kept_out_text(explanations.get(code, {})),
-            "why_cannot": _cannot(explanations.get(code, {})),
+            "why_cannot": cannot_text(code, explanations.get(code, {})),
             "first_rank": (result.get("rank_robustness") or {})
             .get("first_rank_acceptability", {})
             .get(code),
@@ -77,7 +77,7 @@ def run_view(run: Run) -> dict[str, Any]:
         for i, code in enumerate(result["ranking"])
     ]
     return {
-        "reason": conflict_text(package.get("conflict"), package.get("reason", "")),
+        "status_text": status_text(package),
         "by_phase": readout.by_phase,
         "ranking": ranking,
         "usage": readout.resources,
@@ -116,44 +116,6 @@ def stakeholder_spread(session: PrioritisationSession) -> dict[str, Any] | None:
             }
         )
     return {"people": people, "rows": rows}
-
-
-def _cannot(why: dict[str, Any]) -> str:
-    """Why an action can be neither removed nor added, in words (runs stored before the
-    conflict was data fall back to the engine's sentence)."""
-    for key in ("cannot_remove", "cannot_add"):
-        if key in why:
-            return conflict_text(why.get(f"{key}_conflict"), why[key])
-    return ""
-
-
-def frontier_chart(
-    points: list[dict[str, Any]], *, width: int = 420, height: int = 220
-) -> dict[str, Any]:
-    """An SVG line of best value against the budget."""
-    usable = [p for p in points if p["value"] is not None]
-    if not usable:
-        return {"path": "", "width": width, "height": height, "dots": []}
-    max_x = max(p["limit"] for p in points) or 1.0
-    max_y = max(p["value"] for p in usable) or 1.0
-    left, bottom, top, right = 50, 30, 10, 10
-
-    def xy(p: dict[str, Any]) -> tuple[float, float]:
-        x = left + (width - left - right) * p["limit"] / max_x
-        y = height - bottom - (height - bottom - top) * p["value"] / max_y
-        return round(x, 1), round(y, 1)
-
-    dots = [xy(p) for p in usable]
-    return {
-        "path": "M " + " L ".join(f"{x} {y}" for x, y in dots),
-        "dots": dots,
-        "width": width,
-        "height": height,
-        "max_x": max_x,
-        "max_y": max_y,
-        "x0": left,
-        "y0": height - bottom,
-    }
 
 
 def runs_compare(a: Run, b: Run) -> dict[str, Any]:

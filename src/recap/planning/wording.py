@@ -86,6 +86,65 @@ def conflict_text(conflict: list[dict[str, Any]] | None, fallback: str = "") -> 
     return _("These constraints cannot all hold together: %(c)s.") % {"c": "; ".join(parts)}
 
 
+def cannot_text(code: str, why: dict[str, Any]) -> str:
+    """Why an action can be neither left out nor added, whatever else changes: the clash its
+    own forcing exposes, without that forcing (runs stored before the clash was data fall back
+    to the engine's sentence)."""
+    for key, own in (("cannot_add", "must_include"), ("cannot_remove", "must_exclude")):
+        if key not in why:
+            continue
+        conflict = why.get(f"{key}_conflict")
+        if conflict is None:
+            return str(why[key])
+        others = [g for g in conflict if not (g.get("kind") == own and g.get("action") == code)]
+        if key == "cannot_add":
+            needs = {
+                r["resource"]: r["need"]
+                for r in why.get("kept_out_because", [])
+                if r.get("kind") == "resource"
+            }
+            if len(others) == 1 and others[0].get("kind") == "resource":
+                group = others[0]
+                if group["resource"] in needs:
+                    return _(
+                        "It fits in no package: it needs %(need)s, more than the whole "
+                        "%(resource)s (%(limit)s)."
+                    ) % {
+                        "need": _amount(needs[group["resource"]]),
+                        "resource": RESOURCE_LABELS.get(group["resource"], group["resource"]),
+                        "limit": _amount(group["limit"]),
+                    }
+            return _("It fits in no package: with it, these cannot all hold: %(c)s.") % {
+                "c": "; ".join(_conflict_part(g) for g in others)
+            }
+        return _("It cannot be left out: without it, these cannot all hold: %(c)s.") % {
+            "c": "; ".join(_conflict_part(g) for g in others)
+        }
+    return ""
+
+
+def status_text(package: dict[str, Any]) -> str:
+    """What the engine's status means for the package shown (infeasible: see conflict_text)."""
+    status = package.get("status")
+    if status == "optimal":
+        return _(
+            "Proven optimal: no other package that meets every constraint has a higher total value."
+        )
+    if status == "feasible":
+        return _(
+            "The best package found in the time allowed: at most %(gap)s below the best "
+            "possible value."
+        ) % {"gap": f"{number_format(100 * package.get('gap', 1.0), 2, use_l10n=True)} %"}
+    if status == "infeasible":
+        return conflict_text(package.get("conflict"), package.get("reason", ""))
+    if status == "no_solution":
+        return _("Time ran out before any package was found.")
+    return _(
+        "The solver failed before finding a package: run again, and report a problem if it "
+        "happens again."
+    )
+
+
 def consistency_advice(out: dict[str, Any]) -> str:
     """What AHP's consistency ratio means for the person who answered, in plain words."""
     if out["consistent"]:

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import base64
+import html
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from recap.assessments.models import Answer, Assessment, Framework, Question
-from recap.assessments.selectors import compare, dimension_results, gaps, radar
+from recap.assessments.selectors import compare, dimension_results, gaps
 from recap.assessments.services import (
     AnswerInput,
     answers_save,
@@ -110,14 +114,6 @@ def test_comparison_shows_progress(world: World, frameworks: dict[str, Framework
         compare(first, other)
 
 
-def test_radar_geometry() -> None:
-    chart = radar([[1.0, 0.0, 0.5, 0.5]], ["A", "B", "C", "D"], size=200)
-    top = chart["axes"][0]
-    assert (top["x"], top["y"]) == (100.0, 70.0)  # first axis points up; radius 200/2 - 70 = 30
-    first = chart["polygons"][0].split()[0]
-    assert first == "100.0,70.0"  # a full score reaches the rim
-
-
 @pytest.mark.parametrize("actor", ["editor_b", "viewer_a", "manager", "funder"])
 def test_only_the_citys_editors_start_or_answer(
     world: World, frameworks: dict[str, Framework], actor: str
@@ -169,7 +165,16 @@ def test_answer_page_saves_and_shows_radar_and_gaps(
         "No inventory"
     )
     body = client.get(f"/cities/kigali/workspace/assessments/{a.pk}/").content.decode()
-    assert '<svg class="radar"' in body and "radar-series-1" in body
+    # The profile: a radar chart as an image whose words give every dimension's mean.
+    chart = re.search(
+        r'<img class="chart radar" src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', body
+    )
+    assert chart is not None
+    svg = base64.b64decode(chart.group(1)).decode()
+    results = dimension_results(a)
+    for r in results:
+        assert f">{r.dimension.code}</text>" in svg  # each axis labelled, as text
+        assert f"{r.dimension.code} {r.mean:.1f}" in html.unescape(chart.group(2))
     assert questions[0].text in body  # a gap
     bad = client.post(f"/cities/kigali/workspace/assessments/{a.pk}/answer/", {})
     assert bad.status_code == 302  # completed: read-only, back to the results
@@ -253,25 +258,27 @@ def test_api_assessments_and_candidates(
     assert client.get(f"/api/v1/cities/{world.city_a.pk}/candidates").status_code == 404
 
 
-def test_radar_numbers_are_not_localised_in_french(
+def test_radar_in_french_words_its_figures_in_french_and_stays_valid_svg(
     client: Client, world: World, frameworks: dict[str, Framework]
 ) -> None:
-    """SVG coordinates need a decimal point whatever the language (French writes 1,5)."""
-    import re
+    """The chart's words follow the reader's language (French writes 2,0); its SVG needs plain
+    numbers whatever the language."""
+    from defusedxml import ElementTree
 
     a = start(world, frameworks["seven-qualities"])
     answer_all(world, a, lambda q: 2)
     client.force_login(world.users["viewer_a"])
     client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
     body = client.get(f"/cities/kigali/workspace/assessments/{a.pk}/").content.decode()
-    svg = body[body.index('<svg class="radar"') : body.index("</svg>")]
-    points = re.findall(r'points="([^"]+)"', svg)
-    assert points
-    for pts in points:
-        for pair in pts.split():
-            x, y = pair.split(",")
-            float(x), float(y)  # each coordinate parses as a plain number
-    assert re.search(r'x="\d+(\.\d+)?"', svg)
+    found = re.search(
+        r'<img class="chart radar" src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', body
+    )
+    assert found is not None
+    alt = html.unescape(found.group(2))
+    assert alt.startswith("Diagramme en radar") and " 2,0" in alt and " 2.0" not in alt
+    svg = ElementTree.fromstring(base64.b64decode(found.group(1)))
+    texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert {"1", "2", "3"} <= set(texts)  # a ring per whole score, labelled
 
 
 def test_confirming_an_import_after_completion_changes_nothing(

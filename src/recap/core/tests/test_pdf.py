@@ -80,3 +80,17 @@ def test_every_pdf_goes_through_render_pdf() -> None:
             if any(n.split(".")[0] == "weasyprint" for n in names):
                 offenders.append(str(path.relative_to(root)))
     assert offenders == []
+
+
+def test_images_drawn_for_a_report_are_served_by_name_and_nothing_else() -> None:
+    from recap.core.charts import line_chart
+
+    chart = line_chart([0, 1, 2], [0, 5, 7], alt="A line", x_label="Budget", y_label="Value")
+    html = f'<html><body><img src="charts/{chart.name}"><img src="charts/other.svg"></body></html>'
+    pdf = render_pdf(html, images={chart.name: chart.svg.encode()})
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    # The chart is drawn as vectors, its words kept as text; the unknown name is not fetched.
+    assert "Budget" in text and "Value" in text
+    assert "Budget" not in " ".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(html))).pages
+    )

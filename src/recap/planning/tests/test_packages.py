@@ -104,9 +104,10 @@ def test_a_hand_adjusted_version_gets_robustness_of_its_own(
     assert RobustnessJob.objects.filter(version=None, run=run).count() == 1  # the run's own
     context = report_context(package, user=world.users["viewer_a"])["robustness"]
     assert (context["adjusted"], context["locked"]) == (False, True)
-    rows = {r["code"]: r for r in context["rows"]}
-    assert rows["DRM-01"]["p"] == 1.0 and rows["DRM-01"]["in"]
-    assert out not in rows  # never chosen, and not in the package: left out of the table
+    assert context["shares"]["DRM-01"] == 1.0  # locked in: in every sample
+    # Locked out: never chosen, so neither in the package's shares nor among the contenders.
+    assert out not in context["shares"]
+    assert out not in {r["code"] for r in context["contenders"] + context["doubtful"]}
     pdf = package_pdf(package, user=world.users["viewer_a"])
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "as adjusted by hand: the actions locked in or out stayed so" in text

@@ -15,8 +15,8 @@ from recap.cities.policies import city_policy
 from recap.core.htmx import login_required_htmx
 
 from .. import selectors
+from ..charts import run_frontiers
 from ..forms import PairwiseForm, StakeholderForm, SwingForm
-from ..labels import resource_label
 from ..models import Run
 from ..packages import package_save
 from ..selectors import (
@@ -49,10 +49,7 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
     if view and request.GET.get("rows") != "all":
         # A long ranking opens on its leading rows and every chosen action; the rest on demand.
         view["ranking"] = [r for r in view["ranking"] if r["rank"] <= RANKING_ROWS or r["selected"]]
-    charts = {
-        resource_label(name): selectors.frontier_chart(f["points"])
-        for name, f in (view["frontiers"].items() if view else [])
-    }
+    frontiers = run_frontiers(run) if run and view else []
     return render(
         request,
         "planning/detail.html",
@@ -62,7 +59,7 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
             "runs": runs,
             "run": run,
             "view": view,
-            "charts": charts,
+            "frontiers": frontiers,
             "stakeholders": session.stakeholders.all(),
             "spread": selectors.stakeholder_spread(session),
             "constraints": constraints_summary(session),

@@ -23,9 +23,7 @@ def test_pages_run_reopen_and_isolation(
     response = client.post(f"/cities/kigali/workspace/prioritisation/{session.pk}/run/")
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert (
-        "Proven optimal" in page and "DRM-01" in page and "Best value as the budget varies" in page
-    )
+    assert "Proven optimal" in page and "DRM-01" in page and "What more budget would buy" in page
     client.post(f"/cities/kigali/workspace/prioritisation/{session.pk}/run/")
     first = client.get(f"/cities/kigali/workspace/prioritisation/{session.pk}/runs/1/")
     assert first.status_code == 200 and first.context["run"].number == 1
@@ -37,6 +35,58 @@ def test_pages_run_reopen_and_isolation(
     assert client.get(f"/cities/kigali/workspace/prioritisation/{session.pk}/").status_code == 404
     assert client.get(f"/cities/rajshahi/workspace/prioritisation/{session.pk}/").status_code == 404
     assert Run.objects.count() == 2
+
+
+def test_each_budgets_frontier_is_a_chart_with_its_figures_beside_it(
+    client: Client,
+    world: World,
+    session: PrioritisationSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import base64
+    import html
+    import re
+
+    from defusedxml import ElementTree
+
+    run = session_run(actor=world.users["editor_a"], session=session)
+    client.force_login(world.users["viewer_a"])
+    page = client.get(base_url(session)).content.decode()
+    charts = re.findall(
+        r'<img class="chart" src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', page
+    )
+    frontiers = run.outcome["frontiers"]
+    assert len(charts) == len(frontiers) == 2
+    for (data, alt), frontier in zip(charts, frontiers.values(), strict=True):
+        svg = ElementTree.fromstring(base64.b64decode(data))
+        texts = [t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+        # Axes labelled, ticks with values (grouped by thousands), the budget set marked.
+        assert "Best total value" in texts and "budget set" in texts
+        assert any(t.endswith(("k", "M")) or "," in t for t in texts)
+        assert f"{round(frontier['current_limit']):,}" in html.unescape(alt)
+        # The figures beside: one row per step of the frontier, with the value it reaches.
+        top = max(p["value"] for p in frontier["points"] if p["value"] is not None)
+        assert f"{top:,.1f}" in page
+    rows = re.findall(r'<table class="frontier-figures">.*?</table>', page, flags=re.S)
+    assert [r.count("<tr>") - 1 for r in rows] == [len(f["points"]) for f in frontiers.values()]
+    # Drawn once per run and language: the next view reads the charts from the cache.
+    from django.core.cache import cache
+
+    from recap.planning import charts as planning_charts
+
+    drawn: list[str] = []
+    original = planning_charts.line_chart
+
+    def counting(*args: object, **kwargs: object) -> object:
+        drawn.append("chart")
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(planning_charts, "line_chart", counting)
+    cache.clear()
+    assert client.get(base_url(session)).status_code == 200
+    assert len(drawn) == 2
+    assert client.get(base_url(session)).status_code == 200
+    assert len(drawn) == 2
 
 
 def test_comparing_with_a_run_made_before_feasibility_shows_every_setting(
