@@ -52,6 +52,9 @@ class SessionOut(Schema):
     budget_medium_usd: int
     staff_fte: float
     max_actions: int | None
+    weight_spread: int = Field(
+        description="With fewer than two stakeholders, how far (±%) robustness moves each weight."
+    )
     min_per_sector: dict[str, int]
     must_include: list[str]
     must_exclude: list[str]
@@ -93,6 +96,19 @@ class RunOut(Schema):
     robustness: RobustnessOut | None
 
 
+class VersionRobustnessOut(Schema):
+    basis: str = Field(
+        description="Whose shares these are: 'version' (its own, computed with its locks held), "
+        "'run' (a version that is its run's optimum shows the run's) or 'stand_in' (a version "
+        "adjusted by hand whose own is not done yet shows its run's)."
+    )
+    status: str
+    done: int
+    samples: int
+    base_package_share: float | None
+    selection_probability: dict[str, float] | None
+
+
 class PackageOut(Schema):
     id: int
     name: str
@@ -106,6 +122,10 @@ class PackageOut(Schema):
     lock_in: list[str] = Field(description="Actions the current version locked in by hand.")
     lock_out: list[str] = Field(description="Actions the current version locked out by hand.")
     objective: float
+    robustness: VersionRobustnessOut | None = Field(
+        description="How often each action came out when the weights moved; null before any "
+        "computation."
+    )
 
 
 def _session_out(s: PrioritisationSession) -> dict[str, Any]:
@@ -118,6 +138,7 @@ def _session_out(s: PrioritisationSession) -> dict[str, Any]:
         "budget_medium_usd": s.budget_medium_usd,
         "staff_fte": float(s.staff_fte),
         "max_actions": s.max_actions,
+        "weight_spread": s.weight_spread,
         "min_per_sector": s.min_per_sector,
         "must_include": s.must_include,
         "must_exclude": s.must_exclude,
@@ -256,6 +277,22 @@ def city_packages(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
                 "lock_in": version.lock_in,
                 "lock_out": version.lock_out,
                 "objective": version.objective,
+                "robustness": _version_robustness_out(version),
             }
         )
     return out
+
+
+def _version_robustness_out(version: Any) -> dict[str, Any] | None:
+    shown = selectors.version_robustness(version)
+    job = shown.job
+    if job is None:
+        return None
+    return {
+        "basis": shown.basis,
+        "status": job.status,
+        "done": job.done,
+        "samples": job.samples,
+        "base_package_share": (job.result or {}).get("base_package_share"),
+        "selection_probability": (job.result or {}).get("selection_probability"),
+    }

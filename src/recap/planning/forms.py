@@ -10,6 +10,7 @@ from recap.catalogue.selectors import candidate_queryset
 from recap.engine.value import CRITERIA, DEFAULT_WEIGHTS
 
 from .labels import CRITERION_LABELS
+from .models import PrioritisationSession
 
 LOCK_CHOICES = [
     ("", _("may be chosen")),
@@ -35,6 +36,18 @@ class SessionForm(forms.Form):
         label=_("Staff capacity (FTE)"), min_value=0, max_digits=6, decimal_places=2
     )
     max_actions = forms.IntegerField(label=_("Largest package size"), min_value=1, required=False)
+    weight_spread = forms.IntegerField(
+        label=_("How far each weight may move (±%)"),
+        min_value=5,
+        max_value=95,
+        initial=50,
+        required=False,
+        help_text=_(
+            "How robust the package is: the engine re-optimises it with every weight moved at "
+            "random up or down by as much as this. With two or more stakeholders' weights, "
+            "they move within the stakeholders' own spread instead."
+        ),
+    )
 
     def __init__(self, *args: Any, city: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -125,6 +138,7 @@ class SessionForm(forms.Form):
             "budget_medium_usd": d["budget_medium_usd"],
             "staff_fte": d["staff_fte"],
             "max_actions": d["max_actions"],
+            "weight_spread": d["weight_spread"] or PrioritisationSession.DEFAULT_SPREAD,
             "min_per_sector": {
                 value: d[f"min_{value}"]
                 for value, _label in Sector.choices
@@ -147,6 +161,7 @@ class SessionForm(forms.Form):
             "budget_medium_usd": session.budget_medium_usd,
             "staff_fte": session.staff_fte,
             "max_actions": session.max_actions,
+            "weight_spread": session.weight_spread,
             # A session made before a criterion existed gave it no weight.
             **{f"w_{c}": session.weights.get(c, 0) for c in CRITERIA},
             **{f"min_{s}": n for s, n in session.min_per_sector.items()},

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +38,14 @@ class PrioritisationSession(models.Model):
     )
     min_per_sector = models.JSONField(_("minimum actions per sector"), default=dict, blank=True)
     max_actions = models.PositiveSmallIntegerField(_("largest package size"), null=True, blank=True)
+    # With fewer than two stakeholders, robustness moves every weight up or down by as much as
+    # this share of itself (with two or more, the weights move within their spread).
+    DEFAULT_SPREAD = 50  # runs stored before the setting existed used this too
+    weight_spread = models.PositiveSmallIntegerField(
+        _("how far each weight may move (±%)"),
+        default=DEFAULT_SPREAD,
+        validators=[MinValueValidator(5), MaxValueValidator(95)],
+    )
     must_include = models.JSONField(_("must be in"), default=list, blank=True)
     must_exclude = models.JSONField(_("must be out"), default=list, blank=True)
     created_by = models.ForeignKey(

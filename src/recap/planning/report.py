@@ -25,7 +25,7 @@ from .charts import run_frontiers
 from .models import ActionPackage, PackageVersion, Run
 from .readouts import PHASES, PackageReadout, version_readout
 from .selectors import version_robustness
-from .wording import kept_out_text
+from .wording import kept_out_text, weights_moved_text
 
 # An action in the package chosen in fewer than 80 % of the samples, or one left out chosen in more
 # than 20 %, is a close call; the report lists up to twelve of each.
@@ -63,8 +63,8 @@ def robustness_summary(version: PackageVersion, readout: PackageReadout) -> dict
         "samples": job.samples,
         "share": job.result["base_package_share"],
         "distinct": job.result["distinct_packages"],
-        # Blends of the stakeholders' own weightings (two or more), or every weight ±50 %.
-        "stakeholders": len(data.get("stakeholders") or {}) >= 2,
+        # Blends of the stakeholders' own weightings (two or more), or every weight ±spread.
+        "moved": weights_moved_text(data),
         "locked": shown.basis == "version",
         # A version adjusted by hand differs from the run's optimum the samples were about.
         "adjusted": shown.basis != "version"

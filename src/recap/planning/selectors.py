@@ -197,29 +197,38 @@ def robustness_latest(
 ) -> RobustnessJob | None:
     """The newest robustness job of a run's optimum (no version), or of a package version: its
     own, or that of any version of the same run with the same locks (same input, same result),
-    so re-making a version does not compute it again. `done`: finished jobs only."""
-    jobs = run.robustness_jobs.order_by("-created_at", "-pk")
+    so re-making a version does not compute it again. `done`: finished jobs only.
+
+    Reads the run's jobs prefetched with their versions (package_list does) when they are."""
+    prefetched = getattr(run, "_prefetched_objects_cache", {}).get("robustness_jobs")
+    jobs = list(
+        prefetched if prefetched is not None else run.robustness_jobs.select_related("version")
+    )
+    jobs.sort(key=lambda j: (j.created_at, j.pk), reverse=True)
     if done:
-        jobs = jobs.filter(status=RobustnessJob.Status.DONE)
+        jobs = [j for j in jobs if j.status == RobustnessJob.Status.DONE]
     if version is None:
-        return jobs.filter(version=None).first()
+        return next((j for j in jobs if j.version_id is None), None)
     locks = locks_of(version)
     return next(
-        (
-            j
-            for j in jobs.filter(version__isnull=False).select_related("version")
-            if j.version is not None and locks_of(j.version) == locks
-        ),
+        (j for j in jobs if j.version is not None and locks_of(j.version) == locks),
         None,
     )
 
 
 def package_list(*, user: Any, city: City) -> list[ActionPackage]:
     """A city's packages, each with its versions newest first (`versions.all()[0]` is the
-    current one) and their runs, in three queries however many there are."""
+    current one), their runs and the runs' robustness jobs, in four queries however many
+    there are."""
     newest_first = PackageVersion.objects.select_related("run").order_by("-number")
+    jobs = RobustnessJob.objects.select_related("version")
     packages = package_policy.queryset(user).filter(city=city).select_related("session")
-    return list(packages.prefetch_related(Prefetch("versions", queryset=newest_first)))
+    return list(
+        packages.prefetch_related(
+            Prefetch("versions", queryset=newest_first),
+            Prefetch("versions__run__robustness_jobs", queryset=jobs),
+        )
+    )
 
 
 def package_get(*, user: Any, city: City, pk: int) -> ActionPackage:

@@ -41,6 +41,7 @@ SESSION_FIELDS = (
     "staff_fte",
     "min_per_sector",
     "max_actions",
+    "weight_spread",
     "must_include",
     "must_exclude",
 )
@@ -209,6 +210,7 @@ def build_input(session: PrioritisationSession) -> dict[str, Any]:
         "criteria": list(CRITERIA),
         "weights": weights,
         "stakeholders": {s.name: _normalised(s.weights) for s in stakeholders},
+        "weight_spread": session.weight_spread / 100,
         "scores": {
             code: [v.breakdown["scores"][c] for c in CRITERIA] for code, v in valued.items()
         },

@@ -20,7 +20,7 @@ from recap.engine.errors import Stopped
 from recap.engine.robustness import package_robustness
 
 from .compute import compute_run, problem_valued, stakeholder_blends
-from .models import PackageVersion, RobustnessJob, Run
+from .models import PackageVersion, PrioritisationSession, RobustnessJob, Run
 from .selectors import (
     locks_of,
     robustness_applies,
@@ -71,8 +71,8 @@ def robustness_spec(
     within their spread: the engine draws its samples from as many random blends of their own
     weightings (uniform over every mix of them, seeded), not from the few weightings alone,
     which with three people allowed at most three packages. Otherwise every weight is free
-    within ±50 % of the one used. Actions locked in or out by hand (a package version) stay so
-    in every re-optimisation."""
+    within the session's spread (±50 % unless set) of the one used. Actions locked in or out
+    by hand (a package version) stay so in every re-optimisation."""
     criteria = run_input["criteria"]
     spec: dict[str, Any] = {
         "problem": problem_valued(run_input, values, lock_in, lock_out),
@@ -87,8 +87,10 @@ def robustness_spec(
     if len(people) >= 2:
         spec["weight_samples"] = stakeholder_blends(people, samples)
     else:
+        spread = run_input.get("weight_spread", PrioritisationSession.DEFAULT_SPREAD / 100)
         spec["weight_ranges"] = {
-            c: [0.5 * w, 1.5 * w] for c, w in zip(criteria, run_input["weights"], strict=True)
+            c: [(1 - spread) * w, (1 + spread) * w]
+            for c, w in zip(criteria, run_input["weights"], strict=True)
         }
     return spec
 

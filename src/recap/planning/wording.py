@@ -9,6 +9,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from .labels import CRITERION_LABELS, RESOURCE_LABELS, sector_label
+from .models import PrioritisationSession
 
 
 def _amount(x: float) -> str:
@@ -143,6 +144,22 @@ def status_text(package: dict[str, Any]) -> str:
         "The solver failed before finding a package: run again, and report a problem if it "
         "happens again."
     )
+
+
+def weights_moved_text(run_input: dict[str, Any]) -> str:
+    """How robustness moved a run's weights: within the stakeholders' spread (two or more of
+    them), or each weight by up to the session's ±spread."""
+    people = run_input.get("stakeholders") or {}
+    if len(people) >= 2:
+        return _(
+            "The weights moved within the stakeholders' spread: each sample is a random blend "
+            "of the %(n)s stakeholders' own weightings."
+        ) % {"n": len(people)}
+    # Runs stored before the setting existed used the default.
+    spread = run_input.get("weight_spread", PrioritisationSession.DEFAULT_SPREAD / 100)
+    return _(
+        "Every weight moved at random by up to ±%(spread)s%% of the one used (set on the session)."
+    ) % {"spread": round(100 * spread)}
 
 
 def consistency_advice(out: dict[str, Any]) -> str:

@@ -29,6 +29,7 @@ def test_queue_a_run_poll_it_and_read_the_package(
     sessions = client.get(f"/api/v1/cities/{city}/sessions", headers=editor).json()
     assert [s["id"] for s in sessions] == [session.pk]
     assert sessions[0]["candidates"] == sorted(CODES) and sessions[0]["must_include"] == ["DRM-01"]
+    assert sessions[0]["weight_spread"] == 50
 
     response = client.post(f"/api/v1/cities/{city}/sessions/{session.pk}/runs", headers=editor)
     assert response.status_code == 202
@@ -50,6 +51,11 @@ def test_queue_a_run_poll_it_and_read_the_package(
     assert [(p["name"], p["status"], p["version"]) for p in packages] == [
         ("Via the API", "draft", 1)
     ]
+    # The run's optimum shows the run's robustness.
+    assert packages[0]["robustness"]["basis"] == "run"
+    assert packages[0]["robustness"]["selection_probability"] == (
+        polled["robustness"]["selection_probability"]
+    )
     # Adjusted by hand: the list shows the locks; the run keeps its own robustness, not the
     # version's (computed with `out` locked out, so never chosen there).
     run_shares = polled["robustness"]["selection_probability"]
@@ -61,6 +67,9 @@ def test_queue_a_run_poll_it_and_read_the_package(
     (listed,) = client.get(f"/api/v1/cities/{city}/packages", headers=editor).json()
     assert (listed["version"], listed["lock_in"], listed["lock_out"]) == (2, [], [out])
     assert out not in listed["selected"]
+    # ...and its own robustness, its locks held in every sample.
+    assert listed["robustness"]["basis"] == "version" and listed["robustness"]["status"] == "done"
+    assert listed["robustness"]["selection_probability"][out] == 0.0
     run_url = f"/api/v1/cities/{city}/sessions/{session.pk}/runs/1"
     again = client.get(run_url, headers=editor).json()["robustness"]["selection_probability"]
     assert again == run_shares

@@ -92,9 +92,14 @@ def test_robustness_blends_the_stakeholders_weightings_within_their_spread() -> 
     assert 0.2 < blends[:, 0].mean() < 0.5 and not np.isclose(blends[:, 0], 0.5).any()
     # The same input gives the same samples (a stored run can be reproduced).
     assert robustness_spec(run_input, {"A": 1.0, "B": 2.0}, samples=200) == spec
-    # One stakeholder or none: every weight free within ±50 % of the one used.
+    # One stakeholder or none: every weight free within ±50 % of the one used (runs stored
+    # before the session's setting), or within the session's own spread.
     solo = robustness_spec(run_input | {"stakeholders": {}}, {"A": 1.0, "B": 2.0}, samples=200)
     assert solo["weight_ranges"]["resilience"] == [15.0, 45.0] and "weight_samples" not in solo
+    narrow = robustness_spec(
+        run_input | {"stakeholders": {}, "weight_spread": 0.2}, {"A": 1.0, "B": 2.0}, samples=200
+    )
+    assert narrow["weight_ranges"]["resilience"] == pytest.approx([24.0, 36.0])
 
 
 def test_progress_comes_stage_by_stage_and_in_full(

@@ -160,3 +160,56 @@ def test_a_sector_minimum_counts_every_sector_an_action_serves(
     assert run.input["problem"]["min_per_sector"] == {"energy": 1}
     assert run.outcome["package"]["status"] == "optimal"
     assert serve_energy & set(run.outcome["package"]["selected"])
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ("0", "greater than or equal to 5"),
+        ("150", "less than or equal to 95"),
+        ("half", "whole number"),
+    ],
+)
+def test_the_robustness_spread_is_refused_outside_5_to_95(
+    client: Client, world: World, session: PrioritisationSession, value: str, error: str
+) -> None:
+    client.force_login(world.users["editor_a"])
+    url = f"/cities/kigali/workspace/prioritisation/{session.pk}/edit/"
+    response = client.post(url, _post_data(session, weight_spread=value))
+    assert response.status_code == 400
+    assert error in " ".join(response.context["form"].errors["weight_spread"])
+    session.refresh_from_db()
+    assert session.weight_spread == 50  # nothing saved
+
+
+def test_the_robustness_spread_set_on_the_session_moves_the_weights_and_is_said(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    from pypdf import PdfReader
+
+    from recap.planning.report import package_pdf
+
+    client.force_login(world.users["editor_a"])
+    url = f"/cities/kigali/workspace/prioritisation/{session.pk}/edit/"
+    assert client.post(url, _post_data(session, weight_spread="")).status_code == 302
+    session.refresh_from_db()
+    assert session.weight_spread == 50  # blank: the default
+    assert client.post(url, _post_data(session, weight_spread="20")).status_code == 302
+    session.refresh_from_db()
+    assert (
+        session.weight_spread == 20
+        and client.get(url).context["form"].initial["weight_spread"] == 20
+    )
+    session.stakeholders.all().delete()  # the spread applies without two stakeholders
+    run = session_run(actor=world.users["editor_a"], session=session)
+    assert run.input["weight_spread"] == 0.2
+    job = run.robustness_jobs.get()
+    assert job.status == "done"
+    page = client.get(session.get_absolute_url()).content.decode()
+    assert "Every weight moved at random by up to ±20% of the one used" in page
+    package = package_save(actor=world.users["editor_a"], run=run, name="Spread")
+    import io
+
+    pdf = package_pdf(package, user=world.users["editor_a"])
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Every weight moved at random by up to ±20% of the one used" in text

@@ -129,3 +129,26 @@ def test_package_report_command(
     assert "Méthode et pondérations" in text and "Method and weights" not in text
     with pytest.raises(CommandError, match="--language: 'xx' is not one of en, fr"):
         call_command("package", "report", "--city", "kigali", "-o", str(french), "--language", "xx")
+
+
+def test_xlsx_words_are_in_the_readers_language(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    package = endorsed(world, session)
+    client.force_login(world.users["viewer_a"])
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    response = client.get(
+        f"/cities/kigali/workspace/prioritisation/packages/{package.pk}/report.xlsx"
+    )
+    book = load_workbook(io.BytesIO(response.content))
+    words = {row[2].value for row in book["Robustness"].iter_rows(min_row=2)}
+    assert words <= {"oui", "non"} and "oui" in words
+    assert {row[4].value for row in book["Robustness"].iter_rows(min_row=2)} == {
+        "optimum du calcul 1"
+    }
+    assert book["Weights"]["A2"].value == "Session (utilisés)"
+    assert {row[4].value for row in book["Ranking"].iter_rows(min_row=2)} == {"oui", "non"}

@@ -30,6 +30,7 @@ from ..services import (
     robustness_cancel,
 )
 from ..tasks import robustness_queue
+from ..wording import weights_moved_text
 from .lookups import package_of, run_of
 
 
@@ -116,6 +117,7 @@ def robustness_context(
     )
     return {
         "job": job,
+        "moved": weights_moved_text(run.input),
         "rows": rows,
         "status_url": urls[0],
         "start_url": urls[1],
