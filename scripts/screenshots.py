@@ -1,11 +1,13 @@
 """Take screenshots of a running ReCAP (default http://127.0.0.1:8000) with Debian's Chromium.
 
 Usage: .venv/bin/python scripts/screenshots.py [BASE_URL] [OUT_DIR] [PATH ...]
-Signs in as kigali.editor (demo password) for paths under /me/ or a workspace.
+Signs in as kigali.editor (demo password) for paths under /me/ or a workspace. WIDTH (in CSS
+pixels, default 1280) sets the viewport, e.g. WIDTH=375 for a phone.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -28,7 +30,8 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        width = int(os.environ.get("WIDTH", "1280"))
+        page = browser.new_page(viewport={"width": width, "height": 900})
         if any("/me/" in path or "workspace" in path for path in paths):
             page.goto(base + "/accounts/login/")
             page.fill("#id_username", "kigali.editor")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from . import selectors
+from .dashboard import panels_for
 from .forms import ApiTokenForm
 from .services import api_token_create, api_token_revoke, api_tokens_revoke_on_password_change
 
@@ -29,6 +30,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "cities": selectors.user_city_access(user=request.user),
             "other_roles": selectors.user_other_roles(user=request.user),
+            "panels": panels_for(request.user),
         },
     )
 

@@ -30,9 +30,15 @@ def _alt(
     }
 
 
+# A radar needs three axes to enclose anything; with fewer, the table says it all.
+MIN_AXES = 3
+
+
 def _chart(
     labels: list[str], series: list[tuple[str, list[float | None]]], *, top: int, size: float
-) -> Chart:
+) -> Chart | None:
+    if len(labels) < MIN_AXES:
+        return None
     top = max(top, 1)
     return radar_chart(
         labels,
@@ -45,8 +51,8 @@ def _chart(
 
 def profile_chart(
     assessment: Assessment, results: list[DimensionResult], *, size: float = 3.8
-) -> Chart:
-    """One assessment's mean score per dimension."""
+) -> Chart | None:
+    """One assessment's mean score per dimension (None below three dimensions)."""
     return _chart(
         [r.dimension.code for r in results],
         [(assessment.title, [r.mean for r in results])],
@@ -55,7 +61,9 @@ def profile_chart(
     )
 
 
-def compare_chart(before: Assessment, after: Assessment, rows: list[Comparison]) -> Chart:
+def compare_chart(
+    before: Assessment, after: Assessment, rows: list[Comparison]
+) -> Chart | None:
     """Two assessments on the same framework, one line each."""
     return _chart(
         [r.dimension.code for r in rows],

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from recap.core.forms import WholeAmountField
 from recap.engine.value import QUALITIES
 from recap.hazards.models import CityHazard
 
@@ -26,6 +27,11 @@ class CandidateForm(forms.ModelForm[CandidateAction]):
 
     sectors = forms.MultipleChoiceField(
         label=_("Sectors"), choices=Sector.choices, widget=forms.CheckboxSelectMultiple
+    )
+    local_cost_usd = WholeAmountField(
+        label=CandidateAction._meta.get_field("local_cost_usd").verbose_name.capitalize(),
+        min_value=0,
+        max_value=2_147_483_647,
     )
     qualities = forms.MultipleChoiceField(
         label=_("Resilience qualities"),

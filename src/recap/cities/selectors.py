@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -86,23 +86,33 @@ def programme_current() -> Programme | None:
 
 def office_directory(*, query: str = "") -> list[tuple[str, list[Organisation]]]:
     """Secretariats and offices grouped by region (in the order of `Region`), filtered by a
-    free-text query over name, town, country and address."""
+    free-text query over name, town, country and address, and the cities and countries each
+    supports (so "Rwanda" finds the office that serves Kigali). Each office's `served` lists
+    the countries of its cities."""
     qs = Organisation.objects.filter(kind__in=Organisation.OFFICE_KINDS).select_related("country")
     query = query.strip()
     if query:
         for word in query.split():
             regions = [r.value for r in Region if word.lower() in str(r.label).lower()]
+            serving = City.objects.filter(
+                Q(name__icontains=word) | Q(country__name__icontains=word)
+            ).values("regional_office")
             qs = qs.filter(
-                Q(region__in=regions)
+                Q(pk__in=serving)
+                | Q(region__in=regions)
                 | Q(name__icontains=word)
                 | Q(locality__icontains=word)
                 | Q(country__name__icontains=word)
                 | Q(address__icontains=word)
             )
     offices: list[Organisation] = sorted(
-        qs.annotate(n_cities=Count("cities_supported")),
+        qs.annotate(n_cities=Count("cities_supported")).prefetch_related(
+            Prefetch("cities_supported", City.objects.select_related("country").order_by("name"))
+        ),
         key=lambda o: (o.kind != Organisation.Kind.SECRETARIAT, o.name),
     )
+    for office in offices:
+        office.served = sorted({c.country.name for c in office.cities_supported.all()})  # type: ignore[attr-defined]
     groups: list[tuple[str, list[Organisation]]] = []
     for region in Region:
         members = [o for o in offices if o.region == region.value]

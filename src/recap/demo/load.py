@@ -243,11 +243,19 @@ def _demo_session(city: City) -> None:
     for job in run.robustness_jobs.all():
         robustness_execute(job)
     run.refresh_from_db()
-    package = package_save(actor=admin, run=run, name="Kigali resilient recovery package 2026")
+    package = package_save(
+        actor=admin,
+        run=run,
+        name="Kigali resilient recovery package 2026",
+        rationale=(
+            "The workshop's choice: the best total value within both budgets and the staff the "
+            "city has, with early warning and primary health care in the first two years."
+        ),
+    )
     package_endorse(
         actor=User.objects.get(username="kigali.coordinator"),
         package=package,
-        rationale=(
+        note=(
             "Endorsed after the workshop: the package is the best value the short- and medium-term "
             "budgets allow, covers health and disaster risk management, and every stakeholder's "
             "weighting ranks its leading actions highly."

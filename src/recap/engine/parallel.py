@@ -20,8 +20,11 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
+import typing
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from multiprocessing.connection import Connection, wait
+from typing import Any, NoReturn, TypeVar
 
 from .errors import Stopped
 
@@ -46,9 +49,25 @@ def _start_child(parent: int) -> None:
         os._exit(1)
 
 
-def _indexed(job: tuple[Callable[[Any], Any], int, Any]) -> tuple[int, Any]:
-    fn, k, chunk = job
-    return k, fn(chunk)
+def _serve(conn: Connection, parent: int) -> None:
+    """A child's loop: a chunk in, its result (or its exception) out, until told to end."""
+    _start_child(parent)
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        fn, k, chunk = job
+        try:
+            reply = (k, True, fn(chunk))
+        except Exception as exc:  # sent to the parent, which raises it
+            reply = (k, False, exc)
+        try:
+            conn.send(reply)
+        except Exception as exc:  # a result or an exception that does not pickle
+            conn.send((k, False, RuntimeError(f"chunk {k}: {exc!r}")))
 
 
 def map_chunks(
@@ -72,24 +91,71 @@ def map_chunks(
         return results
     if stop():
         raise Stopped
+    _on_processes(fn, chunks, workers, stop=stop, on_result=on_result, results=results)
+    return results
+
+
+def _on_processes(
+    fn: Callable[[C], R],
+    chunks: Sequence[C],
+    workers: int,
+    *,
+    stop: Callable[[], bool],
+    on_result: Callable[[int, R], None] | None,
+    results: list[Any],
+) -> None:
+    # Each process has a pipe of its own and no lock is shared: a process killed at any moment
+    # (by a stop, or by a signal sent to the whole group) cannot leave the others, or this
+    # one, waiting on a lock it held, as a killed member of a multiprocessing.Pool can.
     context = multiprocessing.get_context("fork")
-    pool = context.Pool(min(workers, len(chunks)), _start_child, (os.getpid(),))
+    processes: list[Any] = []
+    busy: dict[Connection, int] = {}
+    todo = list(enumerate(chunks))[::-1]
     try:
-        pending = pool.imap_unordered(_indexed, [(fn, k, c) for k, c in enumerate(chunks)])
-        for _ in range(len(chunks)):
-            while True:
-                if stop():
-                    raise Stopped
+        for _ in range(min(workers, len(chunks))):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(theirs, os.getpid()), daemon=True)
+            process.start()
+            theirs.close()
+            processes.append((process, ours))
+            k, chunk = todo.pop()
+            ours.send((fn, k, chunk))
+            busy[ours] = k
+        while busy:
+            if stop():
+                raise Stopped
+            for ready in wait(list(busy), timeout=POLL):
+                conn = typing.cast(Connection, ready)
                 try:
-                    k, result = pending.next(timeout=POLL)
-                except multiprocessing.TimeoutError:
-                    continue
-                break
-            results[k] = result
-            if on_result is not None:
-                on_result(k, result)
+                    k, ok, value = conn.recv()
+                except EOFError:
+                    _lost(stop, busy[conn])
+                del busy[conn]
+                if not ok:
+                    raise value
+                results[k] = value
+                if on_result is not None:
+                    on_result(k, value)
+                if todo:
+                    k, chunk = todo.pop()
+                    conn.send((fn, k, chunk))
+                    busy[conn] = k
     finally:
         # Finished, failed or stopped: no process is left behind, busy or idle.
-        pool.terminate()
-        pool.join()
-    return results
+        for process, _conn in processes:
+            if process.is_alive():
+                process.kill()
+        for process, conn in processes:
+            process.join()
+            conn.close()
+
+
+def _lost(stop: Callable[[], bool], k: int) -> NoReturn:
+    """A process ended without answering: killed along with its group as this one is asked to
+    stop (whose own handler may run a moment after), or by something else."""
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        if stop():
+            raise Stopped
+        time.sleep(POLL / 4)
+    raise RuntimeError(f"the engine process working on chunk {k} ended without a result")

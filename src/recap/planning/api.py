@@ -113,7 +113,8 @@ class PackageOut(Schema):
     id: int
     name: str
     status: str
-    rationale: str
+    rationale: str = Field(description="The team's, written when the package was saved.")
+    endorsement_note: str = Field(description="The coordinator's, written on endorsing.")
     endorsed_at: datetime | None
     session_id: int
     version: int
@@ -269,6 +270,7 @@ def city_packages(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
                 "name": p.name,
                 "status": p.status,
                 "rationale": p.rationale,
+                "endorsement_note": p.endorsement_note,
                 "endorsed_at": p.endorsed_at,
                 "session_id": p.session_id,
                 "version": version.number,

@@ -15,3 +15,9 @@ class PlanningConfig(AppConfig):
 
         held_work_register(Run)
         held_work_register(RobustnessJob)
+        # "My work" lists the packages awaiting a coordinator (accounts never imports this app).
+        from recap.accounts.dashboard import panel_register
+
+        from .dashboard import awaiting_endorsement
+
+        panel_register("planning/partials/_awaiting_endorsement.html", awaiting_endorsement)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from recap.catalogue.models import CandidateAction, Sector
 from recap.catalogue.selectors import candidate_queryset
+from recap.core.forms import WholeAmountField
 from recap.engine.value import CRITERIA, DEFAULT_WEIGHTS
 
 from .labels import CRITERION_LABELS
@@ -30,8 +31,8 @@ class SessionForm(forms.Form):
         queryset=CandidateAction.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    budget_short_usd = forms.IntegerField(label=_("Short-term budget (US$)"), min_value=0)
-    budget_medium_usd = forms.IntegerField(label=_("Medium-term budget (US$)"), min_value=0)
+    budget_short_usd = WholeAmountField(label=_("Short-term budget (US$)"), min_value=0)
+    budget_medium_usd = WholeAmountField(label=_("Medium-term budget (US$)"), min_value=0)
     staff_fte = forms.DecimalField(
         label=_("Staff capacity (FTE)"), min_value=0, max_digits=6, decimal_places=2
     )

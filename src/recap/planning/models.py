@@ -166,10 +166,12 @@ class ActionPackage(models.Model):
         "cities.City", verbose_name=_("city"), on_delete=models.CASCADE, related_name="packages"
     )
     name = models.CharField(_("name"), max_length=200)
-    rationale = models.TextField(_("rationale"), blank=True)
+    rationale = models.TextField(_("rationale"), blank=True)  # the team's, when saved
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    # The coordinator's own words on endorsing, beside the team's rationale.
+    endorsement_note = models.TextField(_("endorsement note"), blank=True)
     endorsed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

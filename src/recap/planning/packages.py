@@ -17,18 +17,18 @@ from recap.engine import optimize, parse_problem
 
 from .compute import problem_valued
 from .models import ActionPackage, PackageVersion, Run
-from .tasks import version_robustness_queue
+from .tasks import endorsement_requested, version_robustness_queue
 from .wording import conflict_text
 
 RATIONALE_MAX = 5000
 NOTE_MAX = 300
 
 
-def _check_rationale(rationale: str) -> None:
+def _check_rationale(rationale: str, field: str = "rationale") -> None:
     if len(rationale) > RATIONALE_MAX:
         raise ValidationError(
             {
-                "rationale": _("Keep the rationale to %(n)s characters (it has %(m)s).")
+                field: _("Keep it to %(n)s characters (it has %(m)s).")
                 % {"n": RATIONALE_MAX, "m": len(rationale)}
             }
         )
@@ -63,6 +63,7 @@ def package_save(*, actor: Any, run: Run, name: str, rationale: str = "") -> Act
         created_by=actor,
     )
     audit(actor=actor, verb="package.save", target=package, city=city, detail={"run": run.number})
+    endorsement_requested(package)
     return package
 
 
@@ -84,6 +85,7 @@ def package_adjust(
             }
         )
     known = {a["id"] for a in current.run.input["problem"]["actions"]}
+    lock_in, lock_out = sorted(set(lock_in)), sorted(set(lock_out))
     stray = sorted((set(lock_in) | set(lock_out)) - known)
     if stray:
         raise ValidationError(
@@ -116,6 +118,9 @@ def package_adjust(
         package.endorsed_by = None
         package.endorsed_at = None
         package.save(update_fields=["status", "endorsed_by", "endorsed_at"])
+        # Back to draft: it awaits endorsement again. A draft changed again was announced when
+        # it was saved, and "My work" shows its latest version.
+        endorsement_requested(package)
     audit(
         actor=actor,
         verb="package.adjust",
@@ -127,20 +132,26 @@ def package_adjust(
 
 
 @transaction.atomic
-def package_endorse(*, actor: Any, package: ActionPackage, rationale: str) -> ActionPackage:
+def package_endorse(*, actor: Any, package: ActionPackage, note: str) -> ActionPackage:
+    """The coordinator endorses the package's current version, in words of their own kept
+    beside the team's rationale."""
     city_policy.require(
         actor,
         package.city,
         Level.COORDINATE,
         _("Only the city's coordinator can endorse a package."),
     )
-    if not rationale.strip():
-        raise ValidationError({"rationale": _("Write down why this package, before endorsing it.")})
-    _check_rationale(rationale)
-    package.rationale = rationale
+    if not note.strip():
+        raise ValidationError(
+            {"endorsement_note": _("Write down why this package, before endorsing it.")}
+        )
+    _check_rationale(note, "endorsement_note")
+    if package.status == ActionPackage.Status.ENDORSED:
+        raise ValidationError(_("This package is already endorsed."))
+    package.endorsement_note = note
     package.status = ActionPackage.Status.ENDORSED
     package.endorsed_by = actor
     package.endorsed_at = timezone.now()
-    package.save(update_fields=["rationale", "status", "endorsed_by", "endorsed_at"])
+    package.save(update_fields=["endorsement_note", "status", "endorsed_by", "endorsed_at"])
     audit(actor=actor, verb="package.endorse", target=package, city=package.city)
     return package

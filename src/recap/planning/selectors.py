@@ -13,7 +13,14 @@ from recap.engine import derive_weights
 from recap.engine.value import CRITERIA
 
 from .labels import RESOURCE_LABELS, criterion_label, sector_label
-from .models import ActionPackage, PackageVersion, PrioritisationSession, RobustnessJob, Run
+from .models import (
+    ActionPackage,
+    PackageVersion,
+    PrioritisationSession,
+    RobustnessJob,
+    Run,
+    StakeholderWeights,
+)
 from .policies import package_policy, run_policy, session_policy
 from .readouts import package_readout
 from .wording import cannot_text, kept_out_text, status_text
@@ -84,6 +91,45 @@ def run_view(run: Run) -> dict[str, Any]:
         "package": package,
         "frontiers": result.get("frontiers", {}),
     }
+
+
+@dataclass(frozen=True)
+class WeightsUsed:
+    """The weights a run uses (or used), as shares by criterion, and where they come from:
+    the average of `stakeholders` people's own weights, or the session's (stakeholders 0)."""
+
+    shares: dict[str, float]
+    stakeholders: int
+
+
+def weight_shares(weights: dict[str, float]) -> list[float]:
+    """Weights (points, each criterion's or 0) as shares summing to 1, in CRITERIA order."""
+    total = sum(weights.get(c, 0.0) for c in CRITERIA)
+    return [weights.get(c, 0.0) / total for c in CRITERIA]
+
+
+def next_run_weights(
+    session: PrioritisationSession, people: list[StakeholderWeights] | None = None
+) -> WeightsUsed:
+    """The weights the session's next run will use: once any stakeholder has entered weights,
+    their average replaces the session's own (`people`: the stakeholders, if already read)."""
+    if people is None:
+        people = list(session.stakeholders.all())
+    if people:
+        vectors = [weight_shares(p.weights) for p in people]
+        shares = [sum(col) / len(vectors) for col in zip(*vectors, strict=True)]
+    else:
+        shares = weight_shares(session.weights)
+    return WeightsUsed(dict(zip(CRITERIA, shares, strict=True)), len(people))
+
+
+def run_weights(run: Run) -> WeightsUsed:
+    """The weights a run used, as stored with it."""
+    data = run.input
+    return WeightsUsed(
+        dict(zip(data["criteria"], data["weights"], strict=True)),
+        len(data.get("stakeholders") or {}),
+    )
 
 
 def stakeholder_spread(session: PrioritisationSession) -> dict[str, Any] | None:

@@ -31,6 +31,7 @@ from .models import (
     Run,
     StakeholderWeights,
 )
+from .selectors import next_run_weights, weight_shares
 from .tasks import PENDING, run_enqueue
 
 SESSION_FIELDS = (
@@ -160,11 +161,6 @@ def stakeholder_weights_set(
     return entry
 
 
-def _normalised(weights: dict[str, float]) -> list[float]:
-    total = sum(weights.get(c, 0.0) for c in CRITERIA)
-    return [weights.get(c, 0.0) / total for c in CRITERIA]
-
-
 def build_input(session: PrioritisationSession) -> dict[str, Any]:
     """Everything a run needs, from the database, as plain JSON."""
     candidates = list(session.candidates.order_by("code"))
@@ -172,11 +168,7 @@ def build_input(session: PrioritisationSession) -> dict[str, Any]:
         v.candidate.code: v for v in candidate_values(candidates=candidates, city=session.city)
     }
     stakeholders = list(session.stakeholders.all())
-    if stakeholders:
-        vectors = [_normalised(s.weights) for s in stakeholders]
-        weights = [sum(col) / len(vectors) for col in zip(*vectors, strict=True)]
-    else:
-        weights = _normalised(session.weights)
+    weights = list(next_run_weights(session, stakeholders).shares.values())
     actions = []
     for c in candidates:
         budget = "capex_short" if c.phase == "short" else "capex_medium"
@@ -209,7 +201,7 @@ def build_input(session: PrioritisationSession) -> dict[str, Any]:
         "problem": problem,
         "criteria": list(CRITERIA),
         "weights": weights,
-        "stakeholders": {s.name: _normalised(s.weights) for s in stakeholders},
+        "stakeholders": {s.name: weight_shares(s.weights) for s in stakeholders},
         "weight_spread": session.weight_spread / 100,
         "scores": {
             code: [v.breakdown["scores"][c] for c in CRITERIA] for code, v in valued.items()

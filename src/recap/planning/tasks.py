@@ -3,7 +3,10 @@ robustness over many re-optimisations. Both report progress to the database, sto
 second when cancelled or when their worker shuts down (then going back to the queue), and go
 to the queue their size calls for: work on up to `RECAP_LONG_WORK_CANDIDATES` candidates to
 'short', larger work to 'long', so a worker kept for short work never waits behind a long run.
-Within a queue, a city's first piece of pending work comes before another city's second."""
+Within a queue, a city's first piece of pending work comes before another city's second.
+
+Also here: the e-mail telling a city's coordinators that a package awaits their endorsement
+(queued with the change that calls for it, sent by a worker)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,10 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from recap.core.models import WorkStatus
@@ -20,7 +26,7 @@ from recap.engine.errors import Stopped
 from recap.engine.robustness import package_robustness
 
 from .compute import compute_run, problem_valued, stakeholder_blends
-from .models import PackageVersion, PrioritisationSession, RobustnessJob, Run
+from .models import ActionPackage, PackageVersion, PrioritisationSession, RobustnessJob, Run
 from .selectors import (
     locks_of,
     robustness_applies,
@@ -93,6 +99,52 @@ def robustness_spec(
             for c, w in zip(criteria, run_input["weights"], strict=True)
         }
     return spec
+
+
+def endorsement_requested(package: ActionPackage) -> None:
+    """A package awaits endorsement (saved, or back to draft after a change): its city's
+    coordinators are told by e-mail, in the language of the person who asked; "My work" lists
+    it for them too (planning.dashboard)."""
+    endorsement_mail.using(queue_name="short").enqueue(package.pk, translation.get_language())
+
+
+@task()
+def endorsement_mail(package_id: int, language: str | None) -> None:
+    from django.contrib.auth import get_user_model
+
+    from recap.accounts.models import Role
+
+    package = (
+        ActionPackage.objects.select_related("city", "created_by").filter(pk=package_id).first()
+    )
+    if package is None or package.status != ActionPackage.Status.DRAFT:
+        return  # deleted, or endorsed meanwhile: nothing awaits anyone
+    to = sorted(
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__role=Role.CITY_COORDINATOR,
+            memberships__city=package.city,
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not to:
+        return
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = _("%(city)s: a package awaits your endorsement") % {"city": package.city.name}
+        body = _(
+            "%(who)s saved the package “%(name)s” for %(city)s. It awaits your endorsement:\n\n"
+            "%(url)s\n\nYou see it under “My work” too."
+        ) % {
+            "who": package.created_by.display_name if package.created_by else _("Someone"),
+            "name": package.name,
+            "city": package.city.name,
+            "url": settings.RECAP_SITE_URL.rstrip("/") + package.get_absolute_url(),
+        }
+    # One message per person: no coordinator sees another's address.
+    send_mass_mail([(subject, body, None, [address]) for address in to])
 
 
 @task()

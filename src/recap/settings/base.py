@@ -238,6 +238,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where people reach this site: links in e-mails start with it.
+RECAP_SITE_URL = os.environ.get("RECAP_SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ReCAP <no-reply@recap.localhost>")
 
 # Content-Security-Policy: the pages load scripts, styles, images and fonts from the site

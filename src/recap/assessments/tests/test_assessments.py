@@ -281,6 +281,26 @@ def test_radar_in_french_words_its_figures_in_french_and_stays_valid_svg(
     assert {"1", "2", "3"} <= set(texts)  # a ring per whole score, labelled
 
 
+def test_a_framework_of_fewer_than_three_dimensions_shows_its_table_without_a_radar(
+    client: Client, world: World
+) -> None:
+    """A radar of one or two axes encloses nothing (and none at all cannot be drawn): the page
+    says why there is no profile and keeps the table, for an empty framework too."""
+    from recap.assessments.models import Dimension
+
+    framework = Framework.objects.create(code="mini", name="Mini", version="1")
+    a = Assessment.objects.create(city=world.city_a, framework=framework, title="Draft")
+    client.force_login(world.users["viewer_a"])
+    for count in (0, 2, 3):
+        for n in range(framework.dimensions.count(), count):
+            Dimension.objects.create(framework=framework, code=f"D{n}", name=f"Dim {n}", order=n)
+        response = client.get(f"/cities/kigali/workspace/assessments/{a.pk}/")
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert ('class="chart radar"' in body) is (count >= 3)
+        assert ("three dimensions or more" in body) is (count < 3)
+
+
 def test_confirming_an_import_after_completion_changes_nothing(
     client: Client, world: World, frameworks: dict[str, Framework]
 ) -> None:

@@ -56,6 +56,42 @@ def test_a_stop_kills_busy_processes_at_once() -> None:
     assert _children() == []
 
 
+def fail_on_three(x: int) -> int:
+    if x == 3:
+        raise ValueError("three")
+    return x
+
+
+def die_on_two(x: int) -> int:
+    """A process that ends without answering, as one killed from outside does."""
+    if x == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return spin(0.2) and x
+
+
+def test_an_exception_in_a_process_reaches_the_caller_and_stops_the_rest() -> None:
+    with pytest.raises(ValueError, match="three"):
+        map_chunks(fail_on_three, [1, 2, 3, 4, 5], workers=2)
+    assert _children() == []
+
+
+def test_a_process_killed_from_outside_is_an_error_unless_a_stop_was_asked() -> None:
+    """Killed alone: an error naming the chunk, at once. Killed with its group as the caller is
+    stopped (a worker's SIGTERM reaches its processes too): Stopped, without hanging on the
+    others, busy or idle, however the deaths and the stop interleave."""
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="chunk 2 ended without a result"):
+        map_chunks(die_on_two, [0, 1, 2, 3], workers=2)
+    with pytest.raises(Stopped):
+        map_chunks(die_on_two, [0, 1, 2, 3], workers=2, should_stop=_dead_child_seen)
+    assert time.monotonic() - started < 10
+    assert _children() == []
+
+
+def _dead_child_seen() -> bool:
+    return any(p.status() == psutil.STATUS_ZOMBIE for p in psutil.Process().children())
+
+
 def test_a_stop_before_any_work_in_this_process() -> None:
     with pytest.raises(Stopped):
         map_chunks(square, [1, 2], workers=1, should_stop=lambda: True)

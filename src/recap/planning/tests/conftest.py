@@ -84,7 +84,7 @@ def endorsed(world: World, session: PrioritisationSession) -> ActionPackage:
     """The session's first run, saved as a package and endorsed by Kigali's coordinator."""
     run = session_run(actor=world.users["editor_a"], session=session)
     package = package_save(actor=world.users["editor_a"], run=run, name="Kigali package")
-    return package_endorse(actor=world.users["coordinator_a"], package=package, rationale="Agreed.")
+    return package_endorse(actor=world.users["coordinator_a"], package=package, note="Agreed.")
 
 
 def rerun(world: World, session: PrioritisationSession, budget: int) -> Run:

@@ -53,8 +53,9 @@ def test_queue_a_run_poll_it_and_read_the_package(
     ]
     # The run's optimum shows the run's robustness.
     assert packages[0]["robustness"]["basis"] == "run"
-    assert packages[0]["robustness"]["selection_probability"] == (
-        polled["robustness"]["selection_probability"]
+    assert (
+        packages[0]["robustness"]["selection_probability"]
+        == (polled["robustness"]["selection_probability"])
     )
     # Adjusted by hand: the list shows the locks; the run keeps its own robustness, not the
     # version's (computed with `out` locked out, so never chosen there).

@@ -213,3 +213,38 @@ def test_the_robustness_spread_set_on_the_session_moves_the_weights_and_is_said(
     pdf = package_pdf(package, user=world.users["editor_a"])
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "Every weight moved at random by up to ±20% of the one used" in text
+
+
+def test_budgets_take_grouped_digits_and_refuse_cents_keeping_the_rest(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    client.force_login(world.users["editor_a"])
+    url = f"/cities/kigali/workspace/prioritisation/{session.pk}/edit/"
+    page = client.get(url).content.decode()
+    assert 'name="budget_short_usd" value="300,000"' in page  # shown grouped
+    tick_all = '<label class="check-all" hidden><input type="checkbox" data-check-all="candidates">'
+    assert tick_all in page  # shown once the script runs
+    response = client.post(url, _post_data(session, budget_medium_usd="2,500,000", title="B"))
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.budget_medium_usd, session.title) == (2_500_000, "B")
+    response = client.post(url, _post_data(session, budget_short_usd="450,000.50", title="C"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Enter a whole amount, without cents" in page and 'value="450,000.50"' in page
+    session.refresh_from_db()
+    assert session.title == "B"  # nothing of the refused change was saved
+
+
+def test_the_list_offers_a_new_session_at_the_top_to_editors_only(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    url = "/cities/kigali/workspace/prioritisation/"
+    client.force_login(world.users["editor_a"])
+    page = client.get(url).content.decode()
+    assert page.index('href="#new-title"') < page.index("Action packages") < page.index(
+        'id="new-title"'
+    )
+    client.force_login(world.users["viewer_a"])
+    page = client.get(url).content.decode()
+    assert 'href="#new-title"' not in page and 'id="new-title"' not in page

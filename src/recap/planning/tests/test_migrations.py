@@ -84,3 +84,37 @@ def _check(world: World) -> None:
         .values_list("number", "error")
     )
     assert errors == rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_endorsed_packages_rationale_becomes_its_endorsement_note(world: World) -> None:
+    try:
+        apps = _migrate([("planning", "0008_session_weight_spread")])
+        session = apps.get_model("planning", "PrioritisationSession").objects.create(
+            city_id=world.city_a.pk,
+            title="Before",
+            budget_short_usd=1,
+            budget_medium_usd=1,
+            staff_fte=1,
+        )
+        old = apps.get_model("planning", "ActionPackage").objects
+        endorsed = old.create(
+            session=session, city_id=world.city_a.pk, name="E", status="endorsed", rationale="Yes."
+        )
+        draft = old.create(
+            session=session, city_id=world.city_a.pk, name="D", status="draft", rationale="Team."
+        )
+        apps = _migrate([("planning", "0009_package_endorsement_note")])
+        new = apps.get_model("planning", "ActionPackage").objects
+        assert (new.get(pk=endorsed.pk).endorsement_note, new.get(pk=endorsed.pk).rationale) == (
+            "Yes.",
+            "Yes.",
+        )
+        assert (new.get(pk=draft.pk).endorsement_note, new.get(pk=draft.pk).rationale) == (
+            "",
+            "Team.",
+        )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -48,11 +48,11 @@ def test_package_save_adjust_version_and_endorse(
             actor=world.users["editor_a"], package=package, lock_in=[], lock_out=["DRM-01"]
         )
     with pytest.raises(PermissionDenied):
-        package_endorse(actor=world.users["editor_a"], package=package, rationale="Because")
+        package_endorse(actor=world.users["editor_a"], package=package, note="Because")
     with pytest.raises(ValidationError):
-        package_endorse(actor=world.users["coordinator_a"], package=package, rationale="  ")
+        package_endorse(actor=world.users["coordinator_a"], package=package, note="  ")
     package_endorse(
-        actor=world.users["coordinator_a"], package=package, rationale="Best value for the budget."
+        actor=world.users["coordinator_a"], package=package, note="Best value for the budget."
     )
     package.refresh_from_db()
     assert (package.status, package.endorsed_by) == (
@@ -221,7 +221,7 @@ def test_overlong_names_rationales_and_notes_are_refused_not_cut(
         {"name": "Fine", "rationale": "R" * 5001},
         follow=True,
     ).content.decode()
-    assert "Keep the rationale to 5000 characters (it has 5001)" in page
+    assert "Keep it to 5000 characters (it has 5001)" in page
     assert not ActionPackage.objects.exists()
     package = package_save(
         actor=world.users["editor_a"], run=run, name="Fine", rationale="R" * 5000
@@ -230,8 +230,8 @@ def test_overlong_names_rationales_and_notes_are_refused_not_cut(
         package_adjust(
             actor=world.users["editor_a"], package=package, lock_in=[], lock_out=[], note="x" * 301
         )
-    with pytest.raises(ValidationError, match="Keep the rationale"):
-        package_endorse(actor=world.users["coordinator_a"], package=package, rationale="R" * 5001)
+    with pytest.raises(ValidationError, match="Keep it to 5000 characters"):
+        package_endorse(actor=world.users["coordinator_a"], package=package, note="R" * 5001)
     package.refresh_from_db()
     assert package.versions.count() == 1 and package.status == "draft"
     assert package.rationale == "R" * 5000

@@ -34,6 +34,7 @@ def package_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "package": package,
             "versions": versions,
             "current": current,
+            "run": current.run,
             "by_phase": readout.by_phase,
             "totals": readout.phase_cost,
             "candidates": readout.candidates,
@@ -49,11 +50,14 @@ def package_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def package_adjust_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _city, package = package_of(request, slug, pk, Level.EDIT)
     try:
+        # One choice per action ("lock:CODE" = "", "in" or "out"); lists of codes as well.
+        chosen = {k[5:]: v for k, v in request.POST.items() if k.startswith("lock:")}
         version = package_adjust(
             actor=request.user,
             package=package,
-            lock_in=request.POST.getlist("lock_in"),
-            lock_out=request.POST.getlist("lock_out"),
+            lock_in=request.POST.getlist("lock_in") + [c for c, v in chosen.items() if v == "in"],
+            lock_out=request.POST.getlist("lock_out")
+            + [c for c, v in chosen.items() if v == "out"],
             note=request.POST.get("note", ""),
         )
     except ValidationError as exc:
@@ -72,7 +76,7 @@ def package_endorse_view(request: HttpRequest, slug: str, pk: int) -> HttpRespon
     _city, package = package_of(request, slug, pk, Level.COORDINATE)
     try:
         package_endorse(
-            actor=request.user, package=package, rationale=request.POST.get("rationale", "")
+            actor=request.user, package=package, note=request.POST.get("endorsement_note", "")
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

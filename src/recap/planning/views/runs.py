@@ -27,6 +27,7 @@ from ..services import (
     run_cancel,
     session_run,
 )
+from ..tasks import PENDING
 from ..wording import constraints_summary
 from .lookups import run_of, session_of
 from .robustness import robustness_context
@@ -50,6 +51,8 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
         # A long ranking opens on its leading rows and every chosen action; the rest on demand.
         view["ranking"] = [r for r in view["ranking"] if r["rank"] <= RANKING_ROWS or r["selected"]]
     frontiers = run_frontiers(run) if run and view else []
+    stakeholders = list(session.stakeholders.all())
+    candidates = list(session.candidates.order_by("code").only("code", "title"))
     return render(
         request,
         "planning/detail.html",
@@ -60,7 +63,12 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
             "run": run,
             "view": view,
             "frontiers": frontiers,
-            "stakeholders": session.stakeholders.all(),
+            "stakeholders": stakeholders,
+            "candidates": candidates,
+            "next_weights": selectors.next_run_weights(session, stakeholders),
+            "run_weights": selectors.run_weights(run) if run and view else None,
+            # A run waiting or working: the Run button waits too.
+            "pending": next((r for r in runs if r.status in PENDING), None),
             "spread": selectors.stakeholder_spread(session),
             "constraints": constraints_summary(session),
             "stakeholder_form": StakeholderForm(),

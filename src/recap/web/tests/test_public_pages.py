@@ -114,6 +114,11 @@ def test_offices_are_grouped_by_region_and_searchable(client: Client, world: Wor
     assert "Japan Office" in only_tokyo and "Africa Secretariat" not in only_tokyo
     by_region = client.get("/offices/?q=africa").content.decode()
     assert "Africa Secretariat" in by_region and "Japan Office" not in by_region
+    # A country or a city the office serves finds it, though the office is elsewhere.
+    for served in ("rwanda", "Kigali"):
+        found = client.get(f"/offices/?q={served}").content.decode()
+        assert "Africa Secretariat" in found and "Japan Office" not in found
+        assert "Supports 1 ReCAP city (Rwanda)" in found  # the count is not narrowed by it
     nothing = client.get("/offices/?q=atlantis").content.decode()
     assert "No office matches “atlantis”" in nothing
 

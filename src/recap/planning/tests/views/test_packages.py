@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from recap.planning.models import PrioritisationSession
+from recap.planning.packages import package_save
 from recap.planning.services import (
     session_run,
 )
@@ -15,33 +16,80 @@ pytestmark = pytest.mark.django_db
 
 
 def test_package_pages(client: Client, world: World, session: PrioritisationSession) -> None:
+    from django.core import mail
+
     run = session_run(actor=world.users["editor_a"], session=session)
     client.force_login(world.users["editor_a"])
     response = client.post(
         f"/cities/kigali/workspace/prioritisation/{session.pk}/runs/{run.number}/save/",
-        {"name": "Workshop package", "rationale": ""},
+        {"name": "Workshop package", "rationale": "The team's reasons."},
     )
     assert response.status_code == 302
     page = client.get(response["Location"])
-    assert "Workshop package" in page.content.decode() and page.context["current"].number == 1
+    body = page.content.decode()
+    assert "Workshop package" in body and page.context["current"].number == 1
+    # The way back: its session and the run it was saved from.
+    assert f'href="{session.get_absolute_url()}"' in body
+    assert f'href="/cities/kigali/workspace/prioritisation/{session.pk}/runs/1/"' in body
+    assert "Awaiting your endorsement" not in body  # an editor cannot endorse
+    assert "Awaiting your endorsement" not in client.get("/me/").content.decode()
+    # The city's coordinator is told by e-mail, and no one else.
+    (message,) = mail.outbox
+    assert message.to == [world.users["coordinator_a"].email]
+    assert "Workshop package" in message.body and page.context["package"].get_absolute_url() in (
+        message.body
+    )
     pk = page.context["package"].pk
     assert (
         client.post(
-            f"/cities/kigali/workspace/prioritisation/packages/{pk}/endorse/", {"rationale": "x"}
+            f"/cities/kigali/workspace/prioritisation/packages/{pk}/endorse/",
+            {"endorsement_note": "x"},
         ).status_code
         == 403
     )
     client.force_login(world.users["coordinator_a"])
+    # "My work" lists it for the coordinator, and for no one else.
+    mine = client.get("/me/").content.decode()
+    assert (
+        "Awaiting your endorsement" in mine
+        and f'href="/cities/kigali/workspace/prioritisation/packages/{pk}/"' in mine
+    )
+    body = client.get(f"/cities/kigali/workspace/prioritisation/packages/{pk}/").content.decode()
+    # Endorsing comes first for the coordinator, before the tables.
+    assert body.index("Awaiting your endorsement") < body.index("Actions by phase")
     client.post(
         f"/cities/kigali/workspace/prioritisation/packages/{pk}/endorse/",
-        {"rationale": "Agreed in the workshop."},
+        {"endorsement_note": "Agreed in the workshop."},
     )
-    assert (
-        "Endorsed"
-        in client.get(f"/cities/kigali/workspace/prioritisation/packages/{pk}/").content.decode()
-    )
+    body = client.get(f"/cities/kigali/workspace/prioritisation/packages/{pk}/").content.decode()
+    # Both rationales kept: the team's and the coordinator's.
+    assert "Endorsed" in body and "The team&#x27;s reasons." in body
+    assert "Agreed in the workshop." in body and "Awaiting your endorsement" not in body
+    assert "Awaiting your endorsement" not in client.get("/me/").content.decode()
     client.force_login(world.users["editor_b"])
     assert client.get(f"/cities/kigali/workspace/prioritisation/packages/{pk}/").status_code == 404
     assert (
         client.get(f"/cities/rajshahi/workspace/prioritisation/packages/{pk}/").status_code == 404
     )
+
+
+def test_an_action_is_locked_in_or_out_with_one_choice(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    run = session_run(actor=world.users["editor_a"], session=session)
+    package = package_save(actor=world.users["editor_a"], run=run, name="P")
+    client.force_login(world.users["editor_a"])
+    url = f"/cities/kigali/workspace/prioritisation/packages/{package.pk}/"
+    body = client.get(url).content.decode()
+    # One menu per action: in and out cannot both be chosen.
+    assert body.count('name="lock:DRM-02"') == 1 and 'name="lock_in"' not in body
+    out = next(c for c in run.outcome["package"]["selected"] if c != "DRM-01")
+    response = client.post(url + "adjust/", {f"lock:{out}": "out", "lock:DRM-02": ""}, follow=True)
+    assert "Version 2" in response.content.decode()
+    assert package.current.lock_out == [out] and package.current.lock_in == []  # type: ignore[union-attr]
+    # A script posting both lists for one action is refused by name, and nothing is made.
+    response = client.post(
+        url + "adjust/", {"lock_in": ["DRM-02"], "lock_out": ["DRM-02"]}, follow=True
+    )
+    assert "cannot be locked both in and out: DRM-02" in response.content.decode()
+    assert package.versions.count() == 2

@@ -122,13 +122,13 @@ def test_a_long_ranking_opens_on_its_leading_rows_and_the_package(
     client.force_login(world.users["viewer_a"])
     url = f"/cities/kigali/workspace/prioritisation/{session.pk}/runs/1/"
     table = client.get(url).content.decode().split('id="ranking-title"')[1].split("</section>")[0]
-    shown = [c for c in ranking if f"<td>{c} · " in table]
+    shown = [c for c in ranking if f">{c} · " in table]
     assert shown == [c for i, c in enumerate(ranking) if i < 3 or c in chosen]
     assert f"Showing {len(shown)} of {len(ranking)} candidates" in table
     assert 'href="?rows=all#ranking-title"' in table
     table = client.get(url + "?rows=all").content.decode().split('id="ranking-title"')[1]
     table = table.split("</section>")[0]
-    assert [c for c in ranking if f"<td>{c} · " in table] == ranking
+    assert [c for c in ranking if f">{c} · " in table] == ranking
     assert "Show all" not in table
 
 
@@ -210,3 +210,52 @@ def test_a_run_shows_its_package_while_its_actions_are_being_explained(
     Run.objects.filter(pk=run.pk).update(status="cancelled", result=None)
     partial_writer(run.pk)(result)
     assert Run.objects.get(pk=run.pk).result is None
+
+
+def test_the_session_page_says_what_the_engine_will_weigh_up_and_whose_weights(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    from recap.planning.tests.conftest import mayor_and_finance
+
+    client.force_login(world.users["editor_a"])
+    page = client.get(base_url(session)).content.decode()
+    setup = page.split('id="setup-title"')[1].split("</section>")[0]
+    assert "7 actions" in setup and "DRM-01" in setup and "ECO-01" in setup
+    # The session's own weights, as shares of 100 (40 of 110 points → 36 %).
+    assert "Resilience value 36%" in setup
+    assert "once a stakeholder enters weights below" in setup
+    assert "US$300,000 short term" in setup and "at least 1 × Health" in setup
+    assert "must be in: DRM-01" in setup and "at most 4 actions" in setup
+    mayor_and_finance(world, session)
+    setup = client.get(base_url(session)).content.decode().split('id="setup-title"')[1]
+    setup = setup.split("</section>")[0]
+    # Mayor 60 and Finance 10 on resilience: the stakeholders' average replaces the session's 36 %.
+    assert "Resilience value 35%" in setup and "Economy and jobs 35%" in setup
+    assert "The average of 2 stakeholders' weights (below) replaces" in setup
+    # The run says which weights it used.
+    client.post(base_url(session) + "run/")
+    page = client.get(base_url(session) + "runs/1/").content.decode()
+    assert "Weights used:" in page and "the average of 2 stakeholders' weights" in page
+    chosen = len(Run.objects.get(session=session, number=1).outcome["package"]["selected"])
+    assert f"the sum of the values (each 0–100) of the {chosen} actions chosen" in page
+    # The package comes before the form that saves it.
+    assert page.index('id="package-title"') < page.index("runs/1/save/")
+    assert page.index("Medium term") < page.index("runs/1/save/")
+    assert 'id="first-rank-help"' in page
+
+
+def test_the_run_button_waits_while_a_run_is_pending(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    run = session_run(actor=world.users["editor_a"], session=session)
+    client.force_login(world.users["editor_a"])
+    page = client.get(base_url(session)).content.decode()
+    assert 'class="button" disabled' not in page and "enter them below" in page
+    Run.objects.filter(pk=run.pk).update(status="queued")
+    page = client.get(base_url(session)).content.decode()
+    assert 'class="button" disabled aria-describedby="run-pending"' in page
+    assert "Run 1 is waiting or being computed" in page
+    # A viewer sees what will be weighed up but no Run button at all.
+    client.force_login(world.users["viewer_a"])
+    page = client.get(base_url(session)).content.decode()
+    assert 'id="setup-title"' in page and "Run the engine" not in page

@@ -1,0 +1,72 @@
+"""Form fields shared by the apps.
+
+`WholeAmountField`: a whole amount of money as people type it. It takes the digits grouped
+the way the reader writes them (300,000 in English, 300 000 in French, 3,00,000 as in
+Bangladesh), shows a stored amount grouped in the reader's format, and refuses cents with a
+message that says so, rather than "Enter a whole number."
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.utils.formats import get_format, number_format
+from django.utils.translation import gettext_lazy as _
+
+# Spaces of every kind people and keyboards put between groups of digits.
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
+
+
+class GroupedNumberInput(forms.TextInput):
+    """A text box for digits (a number box would refuse "300,000"), with a numeric keypad on
+    phones; a whole number already stored shows grouped."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return number_format(value, force_grouping=True)
+        return super().format_value(value)
+
+
+class WholeAmountField(forms.IntegerField):
+    widget = GroupedNumberInput
+    default_error_messages = {
+        "cents": _(
+            "Enter a whole amount, without cents: “%(sep)s” separates decimals here. Digits "
+            "may be grouped, as in %(example)s."
+        ),
+        "invalid": _("Enter an amount in digits, such as %(example)s."),
+    }
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            value = self._ungrouped(value)
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as exc:
+            if exc.code == "invalid":
+                raise forms.ValidationError(
+                    self.error_messages["invalid"], code="invalid", params=self._example()
+                ) from exc
+            raise
+
+    def _ungrouped(self, text: str) -> str:
+        text = _SPACES.sub("", text.strip())
+        decimal = str(get_format("DECIMAL_SEPARATOR"))
+        thousand = str(get_format("THOUSAND_SEPARATOR"))
+        if decimal and decimal in text and decimal != thousand:
+            # "1,5" in French or "1.5" in English: a fraction of a dollar, which budgets and
+            # costs do not take, rather than a number to guess at.
+            params = {"sep": decimal} | self._example()
+            raise forms.ValidationError(self.error_messages["cents"], code="cents", params=params)
+        if thousand and not _SPACES.fullmatch(thousand):
+            text = text.replace(thousand, "")
+        return text
+
+    @staticmethod
+    def _example() -> dict[str, str]:
+        return {"example": number_format(300000, force_grouping=True)}
