@@ -63,3 +63,45 @@ def test_ten_times_the_data_costs_no_more_queries(world: World) -> None:
         synthetic_register(city, admin, seed=10 + k)
         synthetic_session(city, admin, synthetic_candidates(city, 5, seed=10 + k), title="S")
     assert _counts(world, session.pk) == small
+
+
+def _workshop_counts(world: World, size: int, seed: int) -> dict[str, int]:
+    """Queries of a run's page, its package's page and reports, and the API's views of them,
+    for a session of `size` candidates, run and saved as a package."""
+    from recap.planning.packages import package_save
+    from recap.planning.services import session_run
+
+    admin = world.users["admin"]
+    actions = synthetic_candidates(world.city_a, size, seed=seed)
+    session = synthetic_session(world.city_a, admin, actions, title=f"Size {size}")
+    run = session_run(actor=admin, session=session)
+    assert run.is_done
+    package = package_save(actor=admin, run=run, name=f"Package {size}")
+    base = f"/cities/kigali/workspace/prioritisation/{session.pk}/"
+    api = f"/api/v1/cities/{world.city_a.pk}"
+    urls = {
+        "run page": f"{base}runs/{run.number}/",
+        "package page": package.get_absolute_url(),
+        "PDF": package.get_absolute_url() + "report.pdf",
+        "XLSX": package.get_absolute_url() + "report.xlsx",
+        "API run": f"{api}/sessions/{session.pk}/runs/{run.number}",
+        "API packages": f"{api}/packages",
+    }
+    client = Client()
+    client.force_login(world.users["manager"])
+    counts = {}
+    for name, url in urls.items():
+        client.get(url)  # warm
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        counts[name] = len(queries)
+    return counts
+
+
+def test_a_workshop_of_forty_times_the_candidates_costs_no_more_queries(world: World) -> None:
+    """A run's results, its package and its reports read the stored result, not a row per
+    candidate: 5 candidates and 200 cost the same queries."""
+    hazard_taxonomy_load()
+    synthetic_register(world.city_a, world.users["admin"], seed=1)
+    small = _workshop_counts(world, 5, seed=1)
+    assert _workshop_counts(world, 200, seed=2) == small

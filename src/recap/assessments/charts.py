@@ -61,9 +61,7 @@ def profile_chart(
     )
 
 
-def compare_chart(
-    before: Assessment, after: Assessment, rows: list[Comparison]
-) -> Chart | None:
+def compare_chart(before: Assessment, after: Assessment, rows: list[Comparison]) -> Chart | None:
     """Two assessments on the same framework, one line each."""
     return _chart(
         [r.dimension.code for r in rows],

@@ -242,8 +242,10 @@ def test_the_list_offers_a_new_session_at_the_top_to_editors_only(
     url = "/cities/kigali/workspace/prioritisation/"
     client.force_login(world.users["editor_a"])
     page = client.get(url).content.decode()
-    assert page.index('href="#new-title"') < page.index("Action packages") < page.index(
-        'id="new-title"'
+    assert (
+        page.index('href="#new-title"')
+        < page.index("Action packages")
+        < page.index('id="new-title"')
     )
     client.force_login(world.users["viewer_a"])
     page = client.get(url).content.decode()
