@@ -97,13 +97,22 @@ def robustness_context(
     the actions by how often they are chosen, and where the panel polls and starts (`urls`:
     status and start; by default the run's own)."""
     rows = []
+    never = 0
     if job is not None and job.result:
         names = {a["id"]: a["name"] for a in run.input["problem"]["actions"]}
         probs = job.result["selection_probability"]
+        # Every action chosen at least once, and those locked by hand (a lock out reads 0%);
+        # the candidates never chosen are counted, not listed (hundreds, at a thousand).
+        locked = set(job.version.lock_in + job.version.lock_out) if job.version else set()
         rows = sorted(
-            ({"code": c, "name": names.get(c, c), "p": p} for c, p in probs.items()),
+            (
+                {"code": c, "name": names.get(c, c), "p": p}
+                for c, p in probs.items()
+                if p > 0 or c in locked
+            ),
             key=lambda r: (-r["p"], r["code"]),
         )
+        never = len(probs) - len(rows)
     if urls is None:
         args = (run.session.city.slug, run.session.pk, run.number)
         urls = (
@@ -119,6 +128,7 @@ def robustness_context(
         "job": job,
         "moved": weights_moved_text(run.input),
         "rows": rows,
+        "never": never,
         "status_url": urls[0],
         "start_url": urls[1],
         "cancel_url": cancel_url,

@@ -33,16 +33,17 @@ from .lookups import run_of, session_of
 from .robustness import robustness_context
 
 RANKING_ROWS = 100
+CANDIDATES_NAMED = 40
 
 
 def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) -> HttpResponse:
     city, session = session_of(request, slug, pk, Level.VIEW)
-    runs = list(session.runs.all())
-    run = (
-        selectors.run_get(user=request.user, session=session, number=number)
-        if number
-        else (runs[0] if runs else None)
-    )
+    # The list of runs needs their numbers and statuses, not their stored input and result
+    # (hundreds of KB each at a thousand candidates); the run shown is read whole.
+    runs = list(session.runs.defer("input", "result"))
+    if number is None and runs:
+        number = runs[0].number
+    run = selectors.run_get(user=request.user, session=session, number=number) if number else None
     # A run shows its package as soon as it has one; its explanations follow while it runs.
     showing = run is not None and run.result is not None and run.status in ("done", "running")
     view = selectors.run_view(run) if run and showing else None
@@ -52,7 +53,9 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
         view["ranking"] = [r for r in view["ranking"] if r["rank"] <= RANKING_ROWS or r["selected"]]
     frontiers = run_frontiers(run) if run and view else []
     stakeholders = list(session.stakeholders.all())
-    candidates = list(session.candidates.order_by("code").only("code", "title"))
+    # The setup panel names the first few candidates; the rest are on the session's form.
+    candidates = list(session.candidates.order_by("code").only("code", "title")[:CANDIDATES_NAMED])
+    candidate_count = session.candidates.count()
     return render(
         request,
         "planning/detail.html",
@@ -65,6 +68,8 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
             "frontiers": frontiers,
             "stakeholders": stakeholders,
             "candidates": candidates,
+            "candidate_count": candidate_count,
+            "candidates_unnamed": candidate_count - len(candidates),
             "next_weights": selectors.next_run_weights(session, stakeholders),
             "run_weights": selectors.run_weights(run) if run and view else None,
             # A run waiting or working: the Run button waits too.

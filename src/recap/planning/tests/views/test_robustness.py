@@ -39,3 +39,29 @@ def test_a_failed_robustness_computation_shows_the_engines_words_to_editors_only
         assert "LinAlgError" not in text and "Compute robustness" not in text
     body = client.get(api).json()["robustness"]
     assert (body["failure"], body["error"]) == ("error", "")
+
+
+def test_the_panel_lists_the_actions_ever_chosen_and_counts_the_rest(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    """At a thousand candidates most are never chosen: they are counted, not listed, except an
+    action locked by hand, whose 0% is the point."""
+    run = session_run(actor=world.users["editor_a"], session=session)
+    job = RobustnessJob.objects.get(run=run)
+    codes = sorted(job.result["selection_probability"])
+    probs = {c: (0.0 if k < 3 else 0.5) for k, c in enumerate(codes)}
+    RobustnessJob.objects.filter(pk=job.pk).update(
+        result=job.result | {"selection_probability": probs}
+    )
+    client.force_login(world.users["viewer_a"])
+    partial = client.get(base_url(session) + "runs/1/robustness/status/").content.decode()
+    listed = [c for c in codes if f"<td>{c} · " in partial]
+    assert listed == codes[3:]
+    assert "3 other candidates were never chosen." in partial
+    # Everything chosen at least once: nothing to count.
+    RobustnessJob.objects.filter(pk=job.pk).update(
+        result=job.result | {"selection_probability": dict.fromkeys(codes, 0.5)}
+    )
+    partial = client.get(base_url(session) + "runs/1/robustness/status/").content.decode()
+    assert "never chosen" not in partial
+    assert [c for c in codes if f"<td>{c} · " in partial] == codes

@@ -259,3 +259,17 @@ def test_the_run_button_waits_while_a_run_is_pending(
     client.force_login(world.users["viewer_a"])
     page = client.get(base_url(session)).content.decode()
     assert 'id="setup-title"' in page and "Run the engine" not in page
+
+
+def test_the_setup_panel_names_the_first_candidates_and_counts_the_rest(
+    client: Client, world: World, session: PrioritisationSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session of a thousand candidates does not write a thousand names on its page."""
+    from recap.planning.views import runs as views
+
+    monkeypatch.setattr(views, "CANDIDATES_NAMED", 3)
+    client.force_login(world.users["viewer_a"])
+    setup = client.get(base_url(session)).content.decode().split('id="setup-title"')[1]
+    setup = setup.split("</section>")[0]
+    assert "7 actions" in setup and "and 4 more (every one is on the session" in setup
+    assert "DRM-01" in setup and "ECO-01" in setup and "WAT-01" not in setup
