@@ -156,6 +156,26 @@ def test_production_settings_pass_the_deploy_check() -> None:
     assert "no issues" in result.stdout
 
 
+def test_production_settings_take_the_mail_server_from_the_environment() -> None:
+    env = {
+        "DJANGO_SETTINGS_MODULE": "recap.settings.production",
+        "SECRET_KEY": "x" * 20 + "production-secret-from-the-environment-0123456789",
+        "ALLOWED_HOSTS": "recap.example.org",
+        "EMAIL_HOST": "smtp.example.org",
+        "EMAIL_PORT": "587",
+        "EMAIL_USE_TLS": "true",
+    }
+    code = (
+        "from django.conf import settings as s; print(s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS)"
+    )
+    result = run("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["smtp.example.org", "587", "True"]
+    result = run("shell", "-c", code, **(env | {"EMAIL_PORT": "smtp"}))
+    assert result.returncode != 0 and "EMAIL_PORT" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_production_settings_need_a_secret_key() -> None:
     result = run("check", DJANGO_SETTINGS_MODULE="recap.settings.production")
     assert result.returncode != 0
