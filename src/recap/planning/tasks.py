@@ -14,12 +14,14 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from recap.accounts.models import Role
 from recap.core.models import WorkStatus
 from recap.core.work import claimer_id, stop_check, work_cancel_requested, work_stopped
 from recap.engine.errors import Stopped
@@ -110,10 +112,6 @@ def endorsement_requested(package: ActionPackage) -> None:
 
 @task()
 def endorsement_mail(package_id: int, language: str | None) -> None:
-    from django.contrib.auth import get_user_model
-
-    from recap.accounts.models import Role
-
     package = (
         ActionPackage.objects.select_related("city", "created_by").filter(pk=package_id).first()
     )

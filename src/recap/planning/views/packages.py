@@ -52,6 +52,12 @@ def package_adjust_view(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     try:
         # One choice per action ("lock:CODE" = "", "in" or "out"); lists of codes as well.
         chosen = {k[5:]: v for k, v in request.POST.items() if k.startswith("lock:")}
+        unknown = sorted(c for c, v in chosen.items() if v not in ("", "in", "out"))
+        if unknown:
+            raise ValidationError(
+                _("Choose whether %(c)s may be chosen, must be in or must be left out.")
+                % {"c": ", ".join(unknown)}
+            )
         version = package_adjust(
             actor=request.user,
             package=package,

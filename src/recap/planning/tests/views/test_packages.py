@@ -93,3 +93,9 @@ def test_an_action_is_locked_in_or_out_with_one_choice(
     )
     assert "cannot be locked both in and out: DRM-02" in response.content.decode()
     assert package.versions.count() == 2
+    # A choice the menu does not offer is named, and nothing is made either.
+    response = client.post(url + "adjust/", {"lock:DRM-02": "maybe"}, follow=True)
+    assert "Choose whether DRM-02 may be chosen, must be in or must be left out." in (
+        response.content.decode()
+    )
+    assert package.versions.count() == 2
