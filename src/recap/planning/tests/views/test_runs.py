@@ -232,6 +232,9 @@ def test_the_session_page_says_what_the_engine_will_weigh_up_and_whose_weights(
     # Mayor 60 and Finance 10 on resilience: the stakeholders' average replaces the session's 36 %.
     assert "Resilience value 35%" in setup and "Economy and jobs 35%" in setup
     assert "The average of 2 stakeholders' weights (below) replaces" in setup
+    # Where the session's weights are changed, the form says they are set aside for now.
+    form = client.get(base_url(session) + "edit/").content.decode()
+    assert "2 stakeholders have entered weights: the next run uses their average" in form
     # The run says which weights it used.
     client.post(base_url(session) + "run/")
     page = client.get(base_url(session) + "runs/1/").content.decode()
