@@ -30,6 +30,7 @@ from recap.engine.value import CRITERIA, DEFAULT_WEIGHTS
 from recap.hazards.models import CityHazard, HazardType
 from recap.hazards.services import city_hazard_add, hazard_taxonomy_load
 from recap.pipeline.models import ProjectConcept
+from recap.pipeline.services import facilities_load_shipped
 from recap.planning.models import PrioritisationSession
 from recap.planning.packages import package_endorse, package_save
 from recap.planning.services import session_create, session_run, stakeholder_weights_set
@@ -203,6 +204,7 @@ def demo_load() -> list[DemoAccount]:
 def _demo_baseline(cities: dict[str, City]) -> None:
     hazard_taxonomy_load()
     catalogue_load_shipped()
+    facilities_load_shipped()
     _demo_hazards(cities)
     _demo_candidates(cities)
     _demo_assessments(cities["kigali"])

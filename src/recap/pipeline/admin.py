@@ -1,6 +1,14 @@
-from django.contrib import admin
+from __future__ import annotations
 
-from .models import ProjectConcept
+from typing import Any
+
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import Facility, ProjectConcept
+from .selectors import facility_unchecked
 
 
 @admin.register(ProjectConcept)
@@ -9,3 +17,62 @@ class ProjectConceptAdmin(admin.ModelAdmin[ProjectConcept]):
     list_filter = ["status", "city__country"]
     search_fields = ["title", "summary", "city__name"]
     autocomplete_fields = ["city"]
+
+
+def _label(field: str) -> str:
+    return str(getattr(Facility._meta.get_field(field), "verbose_name", field))
+
+
+@admin.register(Facility)
+class FacilityAdmin(admin.ModelAdmin[Facility]):
+    """The programme keeps the directory current here; an entry with fields not checked for a
+    year (or never) is flagged in the list and on its page."""
+
+    list_display = ["name", "operators", "country_rule", "call_window", "fields_to_check"]
+    list_filter = ["country_rule", "call_window"]
+    search_fields = ["name", "operators", "applicants", "code"]
+
+    @admin.display(description=_("fields to check"))
+    def fields_to_check(self, facility: Facility) -> str:
+        due = facility_unchecked(facility)
+        return f"{len(due)} / {len(Facility.SOURCED)}" if due else "—"
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        due = [f.name for f in Facility.objects.all() if facility_unchecked(f)]
+        if due:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(n)d entry has fields not checked against its source for a year or "
+                    "more, or never: %(names)s.",
+                    "%(n)d entries have fields not checked against their sources for a year "
+                    "or more, or never: %(names)s.",
+                    len(due),
+                )
+                % {"n": len(due), "names": "; ".join(due)},
+            )
+        return super().changelist_view(request, extra_context)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        facility = self.get_object(request, object_id)
+        due = facility_unchecked(facility) if facility else []
+        if due and request.method == "GET":
+            never = _("never checked")
+            fields = ", ".join(f"{_label(u.field)} ({u.checked or never})" for u in due)
+            messages.warning(
+                request,
+                _(
+                    "Not checked against the source for a year or more: %(fields)s. Check "
+                    "them and set their dates under Sources."
+                )
+                % {"fields": fields},
+            )
+        return super().change_view(request, object_id, form_url, extra_context)

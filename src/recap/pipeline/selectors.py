@@ -1,16 +1,20 @@
-"""Reads of the project pipeline: a city's concepts, as its policy shows them, and how many
-have been submitted per country (the programme's public figure)."""
+"""Reads of the project pipeline: a city's concepts, as its policy shows them, how many have
+been submitted per country (the programme's public figure), and the directory of facilities
+with the fields due for checking."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from recap.cities.models import City
 
-from .models import ProjectConcept
+from .models import Facility, ProjectConcept
 from .policies import project_concept_policy
 
 
@@ -28,3 +32,33 @@ def concepts_submitted_per_country(*, city_ids: Iterable[int]) -> dict[int, int]
         .annotate(n=Count("pk"))
         .values_list("city__country", "n")
     )
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """A field of a facility's entry that is due for checking: never checked (`checked` None),
+    or checked longer ago than the entry's interval."""
+
+    field: str
+    checked: datetime.date | None
+
+
+def facility_unchecked(facility: Facility, today: datetime.date | None = None) -> list[Unchecked]:
+    """The entry's sourced fields not checked within `Facility.CHECK_EVERY_DAYS` (or never), in
+    the order the directory shows them."""
+    today = today or timezone.localdate()
+    due = []
+    for field in Facility.SOURCED:
+        raw = (facility.sources.get(field) or {}).get("checked")
+        try:
+            checked = datetime.date.fromisoformat(raw) if raw else None
+        except (TypeError, ValueError):  # typed by hand in the admin: as good as unchecked
+            checked = None
+        if checked is None or (today - checked).days > Facility.CHECK_EVERY_DAYS:
+            due.append(Unchecked(field, checked))
+    return due
+
+
+def facility_list() -> QuerySet[Facility]:
+    """The directory of facilities and funders (public information: everyone may read it)."""
+    return Facility.objects.all()

@@ -5,30 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cities', '0001_initial'),
+        ("cities", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProjectConcept',
+            name="ProjectConcept",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('summary', models.TextField(blank=True, verbose_name='short description')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted to the pipeline'), ('in_review', 'In review'), ('presented', 'Presented to funders'), ('financed', 'Financed'), ('withdrawn', 'Withdrawn')], default='draft', max_length=20, verbose_name='status')),
-                ('submitted_on', models.DateField(blank=True, null=True, verbose_name='submitted on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('city', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='concepts', to='cities.city', verbose_name='city')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("summary", models.TextField(blank=True, verbose_name="short description")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted to the pipeline"),
+                            ("in_review", "In review"),
+                            ("presented", "Presented to funders"),
+                            ("financed", "Financed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "submitted_on",
+                    models.DateField(blank=True, null=True, verbose_name="submitted on"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="concepts",
+                        to="cities.city",
+                        verbose_name="city",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'project concept',
-                'verbose_name_plural': 'project concepts',
-                'ordering': ['city', 'title'],
+                "verbose_name": "project concept",
+                "verbose_name_plural": "project concepts",
+                "ordering": ["city", "title"],
             },
         ),
     ]
