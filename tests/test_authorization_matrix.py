@@ -301,6 +301,7 @@ MATRIX: dict[str, list[Check]] = {
     "web:home": [Check("GET", every(OK))],
     "web:offices": [Check("GET", every(OK)), Check("GET", every(OK), query="?q=africa")],
     "web:health": [Check("GET", every(OK))],
+    "pipeline:facilities": [Check("GET", every(OK))],
     "web:report_problem": [
         Check("GET", every(OK)),
         Check("POST", every(FOUND), data=lambda w: {"message": "The map is blank.", "page": "/"}),

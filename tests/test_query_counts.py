@@ -15,7 +15,14 @@ from recap.testing import World
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = ["/", "/cities/", "/cities/kigali/", "/offices/?q=Africa", "/api/v1/cities?limit=50"]
+PUBLIC = [
+    "/",
+    "/cities/",
+    "/cities/kigali/",
+    "/offices/?q=Africa",
+    "/facilities/",
+    "/api/v1/cities?limit=50",
+]
 KIGALI = [
     "/me/",
     "/cities/kigali/workspace/",

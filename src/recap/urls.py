@@ -16,6 +16,7 @@ urlpatterns = [
     path("cities/<slug:slug>/workspace/assessments/", include("recap.assessments.urls")),
     path("cities/<slug:slug>/workspace/prioritisation/", include("recap.planning.urls")),
     path("catalogue/", include("recap.catalogue.urls")),
+    path("facilities/", include("recap.pipeline.urls")),
     path("me/", include("recap.accounts.urls")),
     # Django's own account pages, three of them extended (tokens revoked, resets limited).
     path("accounts/password_change/", PasswordChange.as_view(), name="password_change"),

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from recap.pipeline.services import facilities_load_shipped
 from recap.testing import World
 
 from .conftest import axe_violations
@@ -14,6 +15,7 @@ PUBLIC_PAGES = [
     "/cities/",
     "/cities/kigali/",
     "/offices/",
+    "/facilities/",
     "/report-a-problem/",
     "/accounts/login/",
     "/no-such-page/",
@@ -24,6 +26,7 @@ def test_public_pages_have_no_serious_accessibility_violations(
     page: Any, live_server: Any, live_world: World
 ) -> None:
     problems = {}
+    facilities_load_shipped()
     for path in PUBLIC_PAGES:
         page.goto(live_server.url + path)
         found = axe_violations(page)
@@ -50,7 +53,8 @@ def test_small_screens_have_no_horizontal_scroll(
     page: Any, live_server: Any, live_world: World, width: int
 ) -> None:
     page.set_viewport_size({"width": width, "height": 800})
-    for path in ["/", "/offices/", "/cities/kigali/"]:
+    facilities_load_shipped()
+    for path in ["/", "/offices/", "/cities/kigali/", "/facilities/"]:
         page.goto(live_server.url + path)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from recap.pipeline.models import Facility
 from recap.pipeline.selectors import facility_unchecked
@@ -147,3 +148,26 @@ def test_the_command_loads_a_file_or_refuses_it_in_one_message(tmp_path: Path) -
     good.write_text(json.dumps(_shipped()), "utf-8")
     call_command("facilities", "load", str(good))
     assert Facility.objects.count() == len(_shipped()["facilities"])
+
+
+def test_the_public_directory_shows_each_facility_in_the_readers_words(client: Client) -> None:
+    facilities_load_shipped()
+    page = client.get("/facilities/").content.decode()
+    assert page.count('class="card"') == Facility.objects.count()
+    assert "City Climate Finance Gap Fund" in page and "Technical assistance in kind" in page
+    assert "Countries on the OECD DAC list of ODA recipients" in page
+    assert "From: Concept and scoping" in page and "up to 1,500,000" in page
+    assert "15 of these facts have not been checked" in page
+    # An entry checked this year is not flagged.
+    gap = Facility.objects.get(code="gap-fund")
+    today = timezone.localdate().isoformat()
+    gap.sources = {f: {"source": gap.url, "checked": today, "note": ""} for f in Facility.SOURCED}
+    gap.applicants = "<script>alert(1)</script> Cities"
+    gap.save()
+    page = client.get("/facilities/").content.decode()
+    card = page.split('id="gap-fund"')[1].split("</li>")[0]
+    assert "to be checked" not in card
+    assert "<script>alert" not in card and "&lt;script&gt;" in card
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    page = client.get("/facilities/").content.decode()
+    assert "Assistance technique en nature" in page and "Mécanismes et bailleurs" in page
