@@ -40,7 +40,19 @@ class WholeAmountField(forms.IntegerField):
             "may be grouped, as in %(example)s."
         ),
         "invalid": _("Enter an amount in digits, such as %(example)s."),
+        "too_large": _("Enter at most %(limit)s."),
     }
+
+    def run_validators(self, value: Any) -> None:
+        try:
+            super().run_validators(value)
+        except forms.ValidationError as exc:
+            if self.max_value is not None and any(e.code == "max_value" for e in exc.error_list):
+                limit = number_format(self.max_value, force_grouping=True)
+                raise forms.ValidationError(
+                    self.error_messages["too_large"], code="max_value", params={"limit": limit}
+                ) from exc
+            raise
 
     def to_python(self, value: Any) -> int | None:
         if isinstance(value, str):

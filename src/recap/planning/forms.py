@@ -31,8 +31,13 @@ class SessionForm(forms.Form):
         queryset=CandidateAction.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    budget_short_usd = WholeAmountField(label=_("Short-term budget (US$)"), min_value=0)
-    budget_medium_usd = WholeAmountField(label=_("Medium-term budget (US$)"), min_value=0)
+    # At most what the database's integer column holds (over two billion dollars).
+    budget_short_usd = WholeAmountField(
+        label=_("Short-term budget (US$)"), min_value=0, max_value=2_147_483_647
+    )
+    budget_medium_usd = WholeAmountField(
+        label=_("Medium-term budget (US$)"), min_value=0, max_value=2_147_483_647
+    )
     staff_fte = forms.DecimalField(
         label=_("Staff capacity (FTE)"), min_value=0, max_digits=6, decimal_places=2
     )

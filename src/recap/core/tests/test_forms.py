@@ -10,7 +10,7 @@ from recap.core.forms import WholeAmountField
 
 
 class Budget(forms.Form):
-    amount = WholeAmountField(min_value=0)
+    amount = WholeAmountField(min_value=0, max_value=2_147_483_647)
 
 
 @pytest.mark.parametrize(
@@ -46,6 +46,8 @@ def test_grouped_digits_are_taken_in_the_readers_language(
         ("en", "three hundred", "Enter an amount in digits, such as 300,000."),
         ("fr", "1e6", "Saisissez un montant en chiffres, par exemple 300\u00a0000."),
         ("en", "-5", "greater than or equal to 0"),
+        ("en", "3,000,000,000", "Enter at most 2,147,483,647."),
+        ("fr", "3 000 000 000", "Saisissez au plus 2\u00a0147\u00a0483\u00a0647."),
     ],
 )
 def test_cents_and_words_are_refused_with_a_message_that_says_why(

@@ -234,6 +234,10 @@ def test_budgets_take_grouped_digits_and_refuse_cents_keeping_the_rest(
     assert "Enter a whole amount, without cents" in page and 'value="450,000.50"' in page
     session.refresh_from_db()
     assert session.title == "B"  # nothing of the refused change was saved
+    # More than the database holds is refused in words, not by the database.
+    response = client.post(url, _post_data(session, budget_short_usd="9,000,000,000", title="D"))
+    assert response.status_code == 400
+    assert "Enter at most 2,147,483,647." in response.content.decode()
 
 
 def test_the_list_offers_a_new_session_at_the_top_to_editors_only(
