@@ -155,6 +155,7 @@ def stakeholder_spread(session: PrioritisationSession) -> dict[str, Any] | None:
             {
                 "criterion": c,
                 "shares": [out["stakeholders"][p.name]["weights"][c] for p in people],
+                "named": [(p.name, out["stakeholders"][p.name]["weights"][c]) for p in people],
                 "used": out["weights"][c],
                 "low": spread["min"],
                 "high": spread["max"],

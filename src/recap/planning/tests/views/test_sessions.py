@@ -167,9 +167,11 @@ def test_the_page_shows_each_stakeholders_weights_the_average_and_the_spread(
     page = client.get(f"/cities/kigali/workspace/prioritisation/{session.pk}/").content.decode()
     rows = {
         m.group(1): re.sub(r"<[^>]+>|\s+", " ", m.group(2))
-        for m in re.finditer(r'<th scope="row">([^<]+)</th>(.*?)</tr>', page, re.S)
+        for m in re.finditer(r'<th scope="row"[^>]*>([^<]+)</th>(.*?)</tr>', page, re.S)
     }
     # Columns by name (Finance, Mayor). Resilience: Finance 10 %, Mayor 60 %, average 35 %,
     # spread 10–60 %: wide apart.
     assert re.search(r"^ 10% +60% +35% +10–60% +wide", rows["Resilience value"])
     assert "wide" not in rows["Equity"] and "10–10%" in rows["Equity"]
+    # Each figure says whose it is, for the phone's one card per criterion.
+    assert '<td class="num" data-label="Mayor">60%</td>' in page
