@@ -201,10 +201,11 @@ def radar_chart(
 
 
 def cached(key: str, draw: Callable[[], Chart]) -> Chart:
-    """A chart drawn once per key and reader's language, then read from the cache (a day)."""
+    """A chart drawn once per key and reader's language, then read from the cache (a month;
+    the background worker draws a run's charts ahead, so pages seldom draw at all)."""
     full = f"chart:{get_language()}:{hashlib.sha256(key.encode()).hexdigest()}"
     chart = cache.get(full)
     if not isinstance(chart, Chart):
         chart = draw()
-        cache.set(full, chart, 24 * 3600)
+        cache.set(full, chart, 30 * 24 * 3600)
     return chart

@@ -10,6 +10,7 @@ Also here: the e-mail telling a city's coordinators that a package awaits their 
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -27,6 +28,7 @@ from recap.core.work import claimer_id, stop_check, work_cancel_requested, work_
 from recap.engine.errors import Stopped
 from recap.engine.robustness import package_robustness
 
+from .charts import run_frontiers
 from .compute import compute_run, problem_valued, stakeholder_blends
 from .models import ActionPackage, PackageVersion, PrioritisationSession, RobustnessJob, Run
 from .selectors import (
@@ -36,6 +38,7 @@ from .selectors import (
     version_robustness_applies,
 )
 
+log = logging.getLogger(__name__)
 PENDING = (WorkStatus.QUEUED, WorkStatus.RUNNING)
 
 
@@ -220,9 +223,25 @@ def partial_writer(run_pk: int) -> Any:
     shows the package while every action is being explained."""
 
     def partial(result: dict[str, Any]) -> None:
-        Run.objects.filter(pk=run_pk, status=Run.Status.RUNNING).update(result=result)
+        if Run.objects.filter(pk=run_pk, status=Run.Status.RUNNING).update(result=result):
+            charts_draw_ahead(run_pk)
 
     return partial
+
+
+def charts_draw_ahead(run_pk: int) -> None:
+    """Draws a run's frontier charts in every language while the worker has the run, so that
+    no page waits for matplotlib (a page draws one itself only if the cache has lost it). A
+    chart that cannot be drawn is logged and left to the page: it never fails the run."""
+    run = Run.objects.filter(pk=run_pk).first()
+    if run is None or not run.result:
+        return
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            try:
+                run_frontiers(run)
+            except Exception:  # drawing is a courtesy to the page, not part of the run
+                log.exception("could not draw the charts of run %s ahead", run_pk)
 
 
 def run_execute(run: Run) -> None:
@@ -260,6 +279,8 @@ def run_execute(run: Run) -> None:
             run.refresh_from_db()
             if finished and robustness_applies(run):
                 robustness_queue(run)
+        if finished:
+            charts_draw_ahead(run.pk)  # drawn with the partial result already: cache hits
     except Exception as exc:
         Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
             status=Run.Status.FAILED,

@@ -213,6 +213,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "recap_cache",
+        # Rate-limit counters and drawn charts (a few per run and language) live here: room for
+        # a network's worth before the oldest third is culled (Django's default is 300).
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
 }
 RATELIMIT_VIEW = "recap.web.views.rate_limited"

@@ -270,3 +270,41 @@ def test_a_run_its_worker_stops_goes_back_to_the_queue(
     assert DBTaskResult.objects.filter(args_kwargs__args=[run.pk]).count() == 2  # queued again
     run_execute(run)  # the next worker computes it
     assert Run.objects.get(pk=run.pk).status == "done"
+
+
+def test_the_worker_draws_a_runs_charts_ahead_so_pages_do_not(
+    client: Client, world: World, session: PrioritisationSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drawing with matplotlib takes a web process seconds the first time: the worker draws
+    each frontier in every language as soon as the run has one, and the page reads them."""
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    from recap.planning import charts
+
+    drawn: list[str] = []
+    draw = charts._draw
+
+    def counted(*args: Any) -> Any:
+        drawn.append(get_language())
+        return draw(*args)
+
+    monkeypatch.setattr(charts, "_draw", counted)
+    run = session_run(actor=world.users["editor_a"], session=session)
+    frontiers = len(run.outcome["frontiers"])
+    assert frontiers == 2 and sorted(drawn) == ["en"] * frontiers + ["fr"] * frontiers
+    drawn.clear()
+    client.force_login(world.users["viewer_a"])
+    for language in ("en", "fr"):
+        client.post("/i18n/setlang/", {"language": language, "next": "/"})
+        assert client.get(base_url(session) + "runs/1/").status_code == 200
+    assert drawn == []  # every chart came from the cache
+    # A chart that cannot be drawn ahead is left to the page: the run is done all the same.
+    cache.clear()
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(charts, "_draw", broken)
+    again = rerun(world, session, 310_000)
+    assert again.status == "done" and again.outcome["package"]["selected"]
