@@ -2,7 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from recap.accounts.views import PasswordChange, PasswordReset, PasswordResetConfirm
+from recap.accounts.views import (
+    PasswordChange,
+    PasswordReset,
+    PasswordResetConfirm,
+    set_language,
+)
 from recap.api import api
 
 admin.site.site_header = _("ReCAP administration")
@@ -27,7 +32,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -21,6 +21,13 @@ class User(AbstractUser):
         blank=True,
         related_name="people",
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language this person last chose on the site; e-mails to them use it."),
+    )
 
     class Meta:
         verbose_name = _("user")

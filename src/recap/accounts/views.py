@@ -10,15 +10,21 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import check_for_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.views import i18n as i18n_views
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from . import selectors
 from .dashboard import panels_for
 from .forms import ApiTokenForm
-from .services import api_token_create, api_token_revoke, api_tokens_revoke_on_password_change
+from .services import (
+    api_token_create,
+    api_token_revoke,
+    api_tokens_revoke_on_password_change,
+    user_language_set,
+)
 
 
 @login_required
@@ -115,3 +121,14 @@ def _tell_tokens_revoked(request: HttpRequest, count: int) -> None:
             )
             % {"n": count},
         )
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, remembering a signed-in person's choice for what the site
+    sends them (e-mails)."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and check_for_language(language):
+        user_language_set(user=request.user, language=language)
+    return response

@@ -108,8 +108,8 @@ def robustness_spec(
 
 def endorsement_requested(package: ActionPackage) -> None:
     """A package awaits endorsement (saved, or back to draft after a change): its city's
-    coordinators are told by e-mail, in the language of the person who asked; "My work" lists
-    it for them too (planning.dashboard)."""
+    coordinators are told by e-mail, each in the language they last chose on the site (or the
+    one the package was saved in); "My work" lists it for them too (planning.dashboard)."""
     endorsement_mail.using(queue_name="short").enqueue(package.pk, translation.get_language())
 
 
@@ -120,7 +120,7 @@ def endorsement_mail(package_id: int, language: str | None) -> None:
     )
     if package is None or package.status != ActionPackage.Status.DRAFT:
         return  # deleted, or endorsed meanwhile: nothing awaits anyone
-    to = sorted(
+    people = (
         get_user_model()
         .objects.filter(
             is_active=True,
@@ -128,24 +128,26 @@ def endorsement_mail(package_id: int, language: str | None) -> None:
             memberships__city=package.city,
         )
         .exclude(email="")
-        .values_list("email", flat=True)
         .distinct()
+        .order_by("email")
     )
-    if not to:
-        return
-    with translation.override(language or settings.LANGUAGE_CODE):
-        subject = _("%(city)s: a package awaits your endorsement") % {"city": package.city.name}
-        body = _(
-            "%(who)s saved the package “%(name)s” for %(city)s. It awaits your endorsement:\n\n"
-            "%(url)s\n\nYou see it under “My work” too."
-        ) % {
-            "who": package.created_by.display_name if package.created_by else _("Someone"),
-            "name": package.name,
-            "city": package.city.name,
-            "url": settings.RECAP_SITE_URL.rstrip("/") + package.get_absolute_url(),
-        }
-    # One message per person: no coordinator sees another's address.
-    send_mass_mail([(subject, body, None, [address]) for address in to])
+    messages = []
+    for person in people:
+        # Each in the language they chose on the site; else in the one the package was saved in.
+        with translation.override(person.language or language or settings.LANGUAGE_CODE):
+            subject = _("%(city)s: a package awaits your endorsement") % {"city": package.city.name}
+            body = _(
+                "%(who)s saved the package “%(name)s” for %(city)s. It awaits your "
+                "endorsement:\n\n%(url)s\n\nYou see it under “My work” too."
+            ) % {
+                "who": package.created_by.display_name if package.created_by else _("Someone"),
+                "name": package.name,
+                "city": package.city.name,
+                "url": settings.RECAP_SITE_URL.rstrip("/") + package.get_absolute_url(),
+            }
+        # One message per person: no coordinator sees another's address.
+        messages.append((subject, body, None, [person.email]))
+    send_mass_mail(messages)
 
 
 @task()

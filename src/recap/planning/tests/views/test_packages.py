@@ -10,6 +10,7 @@ from recap.planning.packages import package_save
 from recap.planning.services import (
     session_run,
 )
+from recap.planning.tests.conftest import base_url
 from recap.testing import World
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +100,29 @@ def test_an_action_is_locked_in_or_out_with_one_choice(
         response.content.decode()
     )
     assert package.versions.count() == 2
+
+
+def test_the_coordinator_is_written_to_in_the_language_they_chose_on_the_site(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    from django.core import mail
+
+    from recap.accounts.models import User
+
+    coordinator = world.users["coordinator_a"]
+    client.force_login(coordinator)
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    assert User.objects.get(pk=coordinator.pk).language == "fr"
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/"})  # not one of the site's
+    assert User.objects.get(pk=coordinator.pk).language == "fr"
+    # The editor works in English; the coordinator reads French.
+    run = session_run(actor=world.users["editor_a"], session=session)
+    client.force_login(world.users["editor_a"])
+    client.post(base_url(session) + f"runs/{run.number}/save/", {"name": "P"})
+    (message,) = mail.outbox
+    assert message.subject == "Kigali : un paquet d'actions attend votre approbation"
+    assert "attend votre approbation" in message.body
+    # Signed out, switching language remembers nothing for anyone.
+    client.logout()
+    assert client.post("/i18n/setlang/", {"language": "en", "next": "/"}).status_code == 302
+    assert User.objects.get(pk=coordinator.pk).language == "fr"
