@@ -111,8 +111,10 @@ def test_the_coordinator_is_written_to_in_the_language_they_chose_on_the_site(
 
     coordinator = world.users["coordinator_a"]
     client.force_login(coordinator)
+    assert "until you choose a language" in client.get("/me/").content.decode()
     client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
     assert User.objects.get(pk=coordinator.pk).language == "fr"
+    assert "vous parviennent en français" in client.get("/me/").content.decode()
     client.post("/i18n/setlang/", {"language": "xx", "next": "/"})  # not one of the site's
     assert User.objects.get(pk=coordinator.pk).language == "fr"
     # The editor works in English; the coordinator reads French.
