@@ -88,6 +88,13 @@ def _entry(raw: Any, k: int) -> tuple[dict[str, Any], list[str]]:
         if (problem := _problem(field, values[field]))
     ]
     overrides = raw.get("field_sources") or {}
+    if not isinstance(overrides, dict) or not all(isinstance(v, dict) for v in overrides.values()):
+        return {}, [f"{where}: 'field_sources' maps fields to {{source, checked}}"]
+    if sorted(set(overrides) - set(Facility.SOURCED)):
+        errors.append(
+            f"{where}: field_sources for unknown field(s) "
+            f"{', '.join(sorted(set(overrides) - set(Facility.SOURCED)))}"
+        )
     try:
         checked = _checked(raw.get("checked"), where)
         sources = {

@@ -92,6 +92,16 @@ def test_every_error_of_a_file_is_named_at_once() -> None:
     assert "entry 3 (cdia): no value for sectors" in text
     assert "entry 4 (afdb-umdf): 'checked' must be a date" in text
     assert not Facility.objects.exists()
+    # Sources given field by field must say which field and what.
+    for wrong, said in [
+        (["sectors"], "'field_sources' maps fields to {source, checked}"),
+        ({"size": {"checked": None}}, "field_sources for unknown field(s) size"),
+    ]:
+        data = copy.deepcopy(_shipped())
+        data["facilities"][0]["field_sources"] = wrong
+        with pytest.raises(ValidationError) as refused:
+            facility_directory_load(data)
+        assert any(said in m for m in refused.value.messages), refused.value.messages
     # The model's own limits are checked before anything is written as well.
     data = copy.deepcopy(_shipped())
     data["facilities"][4]["url"] = "not an address"
