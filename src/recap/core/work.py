@@ -156,6 +156,16 @@ def work_stopped(model: type[models.Model], pk: int, *, again: dict[str, Any]) -
     return "gone"
 
 
+def work_failed(model: type[models.Model], pk: int, exc: BaseException) -> None:
+    """Held work whose computation raised: failed with the error's words (for its editors),
+    unless something else (a cancel, the sweep) settled it meanwhile."""
+    model._default_manager.filter(pk=pk, status=WorkStatus.RUNNING).update(
+        status=WorkStatus.FAILED,
+        failure=WorkFailure.ERROR,
+        error=f"{type(exc).__name__}: {exc}"[:500],
+    )
+
+
 def work_sweep() -> int:
     """Fail (or cancel) what dead workers held; returns how many rows of work it touched."""
     from django_tasks_db.models import DBTaskResult

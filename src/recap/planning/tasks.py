@@ -24,7 +24,13 @@ from django_tasks import task
 
 from recap.accounts.models import Role
 from recap.core.models import WorkStatus
-from recap.core.work import claimer_id, stop_check, work_cancel_requested, work_stopped
+from recap.core.work import (
+    claimer_id,
+    stop_check,
+    work_cancel_requested,
+    work_failed,
+    work_stopped,
+)
 from recap.engine.errors import Stopped
 from recap.engine.robustness import package_robustness
 
@@ -192,11 +198,7 @@ def robustness_execute(job: RobustnessJob) -> None:
             robustness_enqueue(job)
         return
     except Exception as exc:
-        RobustnessJob.objects.filter(pk=job.pk, status=RobustnessJob.Status.RUNNING).update(
-            status=RobustnessJob.Status.FAILED,
-            failure=RobustnessJob.Failure.ERROR,
-            error=f"{type(exc).__name__}: {exc}"[:500],
-        )
+        work_failed(RobustnessJob, job.pk, exc)
         raise
     # Only a job still running takes its result: one marked failed meanwhile stays so.
     RobustnessJob.objects.filter(pk=job.pk, status=RobustnessJob.Status.RUNNING).update(
@@ -284,11 +286,7 @@ def run_execute(run: Run) -> None:
         if finished:
             charts_draw_ahead(run.pk)  # drawn with the partial result already: cache hits
     except Exception as exc:
-        Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
-            status=Run.Status.FAILED,
-            failure=Run.Failure.ERROR,
-            error=f"{type(exc).__name__}: {exc}"[:500],
-        )
+        work_failed(Run, run.pk, exc)
         raise
 
 
