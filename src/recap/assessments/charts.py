@@ -3,12 +3,14 @@ framework's scale (0 to `scale_max`), a ring per whole score."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from functools import partial
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from recap.core.charts import Chart, radar_chart
+from recap.core.charts import Chart, cached, radar_chart
 
 from .models import Assessment
 from .selectors import Comparison, DimensionResult
@@ -40,12 +42,18 @@ def _chart(
     if len(labels) < MIN_AXES:
         return None
     top = max(top, 1)
-    return radar_chart(
-        labels,
-        [(name, [None if m is None else m / top for m in means]) for name, means in series],
-        alt=_alt(labels, series, top),
-        ticks=[(score / top, str(score)) for score in range(1, top + 1)],
-        size=size,
+    # Drawn once per set of figures and language (the figures are the key), then cached.
+    key = "radar:" + json.dumps([labels, series, top, size])
+    return cached(
+        key,
+        partial(
+            radar_chart,
+            labels,
+            [(name, [None if m is None else m / top for m in means]) for name, means in series],
+            alt=_alt(labels, series, top),
+            ticks=[(score / top, str(score)) for score in range(1, top + 1)],
+            size=size,
+        ),
     )
 
 

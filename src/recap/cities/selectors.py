@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -106,13 +106,15 @@ def office_directory(*, query: str = "") -> list[tuple[str, list[Organisation]]]
                 | Q(address__icontains=word)
             )
     offices: list[Organisation] = sorted(
-        qs.annotate(n_cities=Count("cities_supported")).prefetch_related(
+        qs.prefetch_related(
             Prefetch("cities_supported", City.objects.select_related("country").order_by("name"))
         ),
         key=lambda o: (o.kind != Organisation.Kind.SECRETARIAT, o.name),
     )
     for office in offices:
-        office.served = sorted({c.country.name for c in office.cities_supported.all()})  # type: ignore[attr-defined]
+        supported = office.cities_supported.all()  # prefetched
+        office.n_cities = len(supported)  # type: ignore[attr-defined]
+        office.served = sorted({c.country.name for c in supported})  # type: ignore[attr-defined]
     groups: list[tuple[str, list[Organisation]]] = []
     for region in Region:
         members = [o for o in offices if o.region == region.value]

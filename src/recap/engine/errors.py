@@ -16,6 +16,9 @@ class ProblemError(ValueError):
         self.message = message
         super().__init__(f"{path}: {message}" if path else message)
 
+    def __reduce__(self) -> tuple[type[ProblemError], tuple[str, str]]:
+        return (type(self), (self.path, self.message))  # rebuilt whole in another process
+
 
 class Stopped(Exception):  # noqa: N818 - it is not an error: the caller asked for it
     """The caller's `should_stop()` said yes: the work stopped, and nothing it had done so far

@@ -178,8 +178,9 @@ def explain(
     found: dict[str, dict[str, Any] | None] = {}
     if progress is not None:
         progress(0, total)
-    # Several chunks per process, so progress can be reported; one action a chunk in this one.
-    parts = workers * 5 if workers > 1 else max(1, total)
+    # Several chunks per process, so progress can be reported; in this process, up to 20
+    # chunks (a large problem's resolver is built once a chunk, not once an action).
+    parts = workers * 5 if workers > 1 else max(1, min(total, 20))
     chunks = [list(c) for c in np.array_split(np.array(ids, dtype=object), parts) if len(c)]
 
     def chunk_done(_k: int, entries: dict[str, dict[str, Any] | None]) -> None:

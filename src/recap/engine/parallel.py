@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import time
@@ -54,20 +55,27 @@ def _serve(conn: Connection, parent: int) -> None:
     _start_child(parent)
     while True:
         try:
-            job = conn.recv()
-        except EOFError:
+            fn, k, chunk = conn.recv()
+        except EOFError:  # the parent is gone
             return
-        if job is None:
-            return
-        fn, k, chunk = job
         try:
             reply = (k, True, fn(chunk))
         except Exception as exc:  # sent to the parent, which raises it
-            reply = (k, False, exc)
+            reply = (k, False, _travelling(exc, k))
         try:
             conn.send(reply)
-        except Exception as exc:  # a result or an exception that does not pickle
+        except Exception as exc:  # a result that does not pickle
             conn.send((k, False, RuntimeError(f"chunk {k}: {exc!r}")))
+
+
+def _travelling(exc: Exception, k: int) -> Exception:
+    """The exception itself if the parent can rebuild it, else its words: one that pickles but
+    cannot be unpickled would make the parent's receive fail and hide the real error."""
+    try:
+        pickle.loads(pickle.dumps(exc))  # noqa: S301 - our own bytes, just made
+    except Exception:
+        return RuntimeError(f"chunk {k}: {exc!r}")
+    return exc
 
 
 def map_chunks(
@@ -119,8 +127,8 @@ def _on_processes(
             theirs.close()
             processes.append((process, ours))
             k, chunk = todo.pop()
-            ours.send((fn, k, chunk))
             busy[ours] = k
+            _send(ours, (fn, k, chunk), stop)
         while busy:
             if stop():
                 raise Stopped
@@ -138,8 +146,8 @@ def _on_processes(
                     on_result(k, value)
                 if todo:
                     k, chunk = todo.pop()
-                    conn.send((fn, k, chunk))
                     busy[conn] = k
+                    _send(conn, (fn, k, chunk), stop)
     finally:
         # Finished, failed or stopped: no process is left behind, busy or idle.
         for process, _conn in processes:
@@ -148,6 +156,14 @@ def _on_processes(
         for process, conn in processes:
             process.join()
             conn.close()
+
+
+def _send(conn: Connection, job: tuple[Any, int, Any], stop: Callable[[], bool]) -> None:
+    """A chunk to a process; one that died meanwhile (killed with its group) is `_lost`."""
+    try:
+        conn.send(job)
+    except (BrokenPipeError, ConnectionResetError):
+        _lost(stop, job[1])
 
 
 def _lost(stop: Callable[[], bool], k: int) -> NoReturn:

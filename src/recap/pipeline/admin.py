@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,7 @@ from django.utils.translation import ngettext
 
 from .models import Facility, ProjectConcept
 from .selectors import facility_unchecked
+from .services import CHOICES, sources_problem, value_problem
 
 
 @admin.register(ProjectConcept)
@@ -23,10 +25,30 @@ def _label(field: str) -> str:
     return str(getattr(Facility._meta.get_field(field), "verbose_name", field))
 
 
+class FacilityForm(forms.ModelForm[Facility]):
+    """The same checks as the directory file's (lists of known codes, the sources' shape), so
+    that what the admin saves, the pages can show."""
+
+    class Meta:
+        model = Facility
+        fields = ["code", "name", "operators", "url", "country_note", "sources", *Facility.SOURCED]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for field in (*CHOICES, "countries"):
+            if field in data and (problem := value_problem(field, data[field])):
+                self.add_error(field, problem)
+        if "sources" in data and (problem := sources_problem(data["sources"])):
+            self.add_error("sources", problem)
+        return data
+
+
 @admin.register(Facility)
 class FacilityAdmin(admin.ModelAdmin[Facility]):
     """The programme keeps the directory current here; an entry with fields not checked for a
     year (or never) is flagged in the list and on its page."""
+
+    form = FacilityForm
 
     list_display = ["name", "operators", "country_rule", "call_window", "fields_to_check"]
     list_filter = ["country_rule", "call_window"]

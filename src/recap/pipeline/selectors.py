@@ -49,7 +49,9 @@ def facility_unchecked(facility: Facility, today: datetime.date | None = None) -
     today = today or timezone.localdate()
     due = []
     for field in Facility.SOURCED:
-        raw = (facility.sources.get(field) or {}).get("checked")
+        sources = facility.sources if isinstance(facility.sources, dict) else {}
+        entry = sources.get(field)
+        raw = entry.get("checked") if isinstance(entry, dict) else None
         try:
             checked = datetime.date.fromisoformat(raw) if raw else None
         except (TypeError, ValueError):  # typed by hand in the admin: as good as unchecked

@@ -42,7 +42,7 @@ def _checked(value: Any, where: str) -> str | None:
     return day.isoformat()
 
 
-def _problem(field: str, value: Any) -> str:
+def value_problem(field: str, value: Any) -> str:
     """What is wrong with one value of a field ("" if nothing)."""
     if field in CHOICES:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -64,12 +64,32 @@ def _problem(field: str, value: Any) -> str:
     return "text" if field in TEXTS and not isinstance(value, str) else ""
 
 
+def sources_problem(sources: Any) -> str:
+    """What is wrong with a facility's `sources` as typed in the admin ("" if nothing)."""
+    shape = 'an object: each field to {"source": …, "checked": YYYY-MM-DD or null}'
+    if not isinstance(sources, dict) or not all(isinstance(v, dict) for v in sources.values()):
+        return shape
+    for field, entry in sources.items():
+        if not isinstance(entry.get("source", ""), str):
+            return f"{field}: the source is text"
+        try:
+            _checked(entry.get("checked"), field)
+        except ValidationError as exc:
+            return " ".join(exc.messages)
+    return ""
+
+
 def _entry(raw: Any, k: int) -> tuple[dict[str, Any], list[str]]:
     """One entry of the file as the model's fields, and what is wrong with it."""
     if not isinstance(raw, dict):
         return {}, [f"entry {k + 1}: an object with {', '.join(REQUIRED)}"]
     where = f"entry {k + 1} ({raw.get('code', 'no code')})"
     errors = [f"{where}: '{key}' is missing" for key in REQUIRED if key not in raw]
+    errors += [
+        f"{where}: '{key}' is text"
+        for key in ("code", "name", "operators", "url", "source")
+        if key in raw and not isinstance(raw[key], str)
+    ]
     if errors:
         return {}, errors
     values, notes = raw["values"], raw.get("notes") or {}
@@ -85,7 +105,7 @@ def _entry(raw: Any, k: int) -> tuple[dict[str, Any], list[str]]:
     errors += [
         f"{where}, {field}: {problem}"
         for field in values
-        if (problem := _problem(field, values[field]))
+        if (problem := value_problem(field, values[field]))
     ]
     overrides = raw.get("field_sources") or {}
     if not isinstance(overrides, dict) or not all(isinstance(v, dict) for v in overrides.values()):
@@ -140,7 +160,7 @@ def facility_directory_load(data: Any) -> int:
         errors.append(f"code used twice: {', '.join(twice)}")
     for row in rows if not errors else []:
         try:  # the model's own limits too (lengths, the address), before anything is written
-            Facility(**row).full_clean(exclude=["code"], validate_unique=False)
+            Facility(**row).full_clean(validate_unique=False)
         except ValidationError as exc:
             errors += [
                 f"{row['code']}, {field}: {' '.join(messages)}"

@@ -30,9 +30,9 @@ class FacilityCard:
     unchecked: list[Unchecked]
 
 
-def _words(codes: list[str], choices: Any) -> list[str]:
+def _words(codes: Any, choices: Any) -> list[str]:
     labels = dict(choices.choices)
-    return [str(labels.get(code, code)) for code in codes]
+    return [str(labels.get(code, code)) for code in codes] if isinstance(codes, list) else []
 
 
 @require_GET

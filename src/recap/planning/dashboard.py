@@ -7,6 +7,7 @@ from typing import Any
 from recap.accounts.access import ALL, Level, city_ids
 
 from .models import ActionPackage
+from .policies import package_policy
 
 
 def awaiting_endorsement(user: Any) -> dict[str, Any] | None:
@@ -16,7 +17,8 @@ def awaiting_endorsement(user: Any) -> dict[str, Any] | None:
     if ids is ALL or not ids:
         return None
     packages = list(
-        ActionPackage.objects.filter(city_id__in=ids, status=ActionPackage.Status.DRAFT)
+        package_policy.queryset(user, Level.COORDINATE)
+        .filter(status=ActionPackage.Status.DRAFT)
         .select_related("city", "created_by")
         .order_by("-created_at")[:20]
     )

@@ -22,9 +22,9 @@ from recap.engine.value import CRITERIA
 from recap.hazards.selectors import city_hazard_list
 
 from .charts import run_frontiers
-from .models import ActionPackage, PackageVersion, Run
+from .models import ActionPackage, PackageVersion
 from .readouts import PHASES, PackageReadout, version_readout
-from .selectors import version_robustness
+from .selectors import run_weights, version_robustness
 from .wording import kept_out_text, weights_moved_text
 
 # An action in the package chosen in fewer than 80 % of the samples, or one left out chosen in more
@@ -84,18 +84,6 @@ def robustness_summary(version: PackageVersion, readout: PackageReadout) -> dict
     }
 
 
-def weights_used(run: Run) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
-    """The weights the run used, and each stakeholder's, by criterion."""
-    data = run.input
-    return (
-        dict(zip(data["criteria"], data["weights"], strict=True)),
-        {
-            name: dict(zip(data["criteria"], w, strict=True))
-            for name, w in data.get("stakeholders", {}).items()
-        },
-    )
-
-
 def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
     version = package.current
     assert version is not None
@@ -116,7 +104,8 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
     ][:8]
     assessment = assessment_latest_completed(user=user, city=package.city)
     results = dimension_results(assessment) if assessment else []
-    weights, stakeholders = weights_used(run)
+    used = run_weights(run)
+    weights, stakeholders = used.shares, used.people
     return {
         "package": package,
         "version": version,
@@ -202,7 +191,8 @@ def package_xlsx(package: ActionPackage) -> bytes:
     assert version is not None
     readout = version_readout(version)
     run, actions = readout.run, readout.actions
-    weights, stakeholders = weights_used(run)
+    used = run_weights(run)
+    weights, stakeholders = used.shares, used.people
     robust = robustness_summary(version, readout)
     selected = set(readout.selected)
     package_rows = [

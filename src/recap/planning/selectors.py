@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch
@@ -96,10 +96,12 @@ def run_view(run: Run) -> dict[str, Any]:
 @dataclass(frozen=True)
 class WeightsUsed:
     """The weights a run uses (or used), as shares by criterion, and where they come from:
-    the average of `stakeholders` people's own weights, or the session's (stakeholders 0)."""
+    the average of `stakeholders` people's own weights, or the session's (stakeholders 0).
+    `people`: each stakeholder's shares by criterion, where known (a stored run)."""
 
     shares: dict[str, float]
     stakeholders: int
+    people: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def weight_shares(weights: dict[str, float]) -> list[float]:
@@ -124,11 +126,14 @@ def next_run_weights(
 
 
 def run_weights(run: Run) -> WeightsUsed:
-    """The weights a run used, as stored with it."""
+    """The weights a run used, and each stakeholder's, as stored with it (page, PDF, XLSX)."""
     data = run.input
+    people = {
+        name: dict(zip(data["criteria"], w, strict=True))
+        for name, w in (data.get("stakeholders") or {}).items()
+    }
     return WeightsUsed(
-        dict(zip(data["criteria"], data["weights"], strict=True)),
-        len(data.get("stakeholders") or {}),
+        dict(zip(data["criteria"], data["weights"], strict=True)), len(people), people
     )
 
 
@@ -154,7 +159,6 @@ def stakeholder_spread(session: PrioritisationSession) -> dict[str, Any] | None:
         rows.append(
             {
                 "criterion": c,
-                "shares": [out["stakeholders"][p.name]["weights"][c] for p in people],
                 "named": [(p.name, out["stakeholders"][p.name]["weights"][c]) for p in people],
                 "used": out["weights"][c],
                 "low": spread["min"],

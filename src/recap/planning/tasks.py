@@ -283,8 +283,6 @@ def run_execute(run: Run) -> None:
             run.refresh_from_db()
             if finished and robustness_applies(run):
                 robustness_queue(run)
-        if finished:
-            charts_draw_ahead(run.pk)  # drawn with the partial result already: cache hits
     except Exception as exc:
         work_failed(Run, run.pk, exc)
         raise

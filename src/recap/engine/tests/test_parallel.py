@@ -133,3 +133,19 @@ def test_processes_die_with_their_parent_even_when_it_is_killed_outright() -> No
     gone, alive = psutil.wait_procs(children, timeout=5)
     assert alive == [], [c.pid for c in alive]
     assert len(gone) == 2
+
+
+def raise_problem(x: int) -> int:
+    from recap.engine.errors import ProblemError
+
+    raise ProblemError(f"actions[{x}]", "bad")
+
+
+def test_an_engine_error_in_a_process_reaches_the_caller_whole() -> None:
+    """ProblemError takes two arguments: it must be rebuilt as itself, path and message."""
+    from recap.engine.errors import ProblemError
+
+    with pytest.raises(ProblemError) as raised:
+        map_chunks(raise_problem, [1, 2], workers=2)
+    assert raised.value.path in ("actions[1]", "actions[2]") and raised.value.message == "bad"
+    assert _children() == []

@@ -181,3 +181,28 @@ def test_the_public_directory_shows_each_facility_in_the_readers_words(client: C
     client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
     page = client.get("/facilities/").content.decode()
     assert "Assistance technique en nature" in page and "Mécanismes et bailleurs" in page
+
+
+def test_the_admin_refuses_what_the_pages_could_not_show(client: Client, world: World) -> None:
+    """The admin checks what the file loader checks: lists of known codes, the sources' shape;
+    and a bad code is refused by the loader too."""
+    from recap.pipeline.admin import FacilityForm
+
+    facilities_load_shipped()
+    gap = Facility.objects.get(code="gap-fund")
+    form = FacilityForm(instance=gap)
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in data.items()}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    assert FacilityForm(data, instance=gap).is_valid()
+    bad = FacilityForm(data | {"sectors": '"energy"', "sources": '["x"]'}, instance=gap)
+    assert not bad.is_valid()
+    assert "a list of codes" in " ".join(bad.errors["sectors"])
+    assert "an object" in " ".join(bad.errors["sources"])
+    late = FacilityForm(data | {"sources": '{"sectors": {"checked": "soon"}}'}, instance=gap)
+    assert not late.is_valid() and "must be a date" in " ".join(late.errors["sources"])
+    code = copy.deepcopy(_shipped())
+    code["facilities"][0]["code"] = "Gap Fund!"
+    with pytest.raises(ValidationError, match="code"):
+        facility_directory_load(code)
+    assert Facility.objects.filter(code="Gap Fund!").count() == 0

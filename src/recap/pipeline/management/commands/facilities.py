@@ -29,7 +29,8 @@ class Command(BaseCommand):
                 path = Path(options["file"])
                 if not path.is_file():
                     raise CommandError(f"{path}: no such file", returncode=2)
-                raw = path.read_bytes()[: MAX_BYTES + 1]
+                with path.open("rb") as fh:
+                    raw = fh.read(MAX_BYTES + 1)  # no more than the limit is ever read
                 if len(raw) > MAX_BYTES:
                     raise CommandError(f"{path}: larger than 1 MB", returncode=2)
                 try:
