@@ -30,7 +30,8 @@ from recap.planning.models import (
     RobustnessJob,
     Run,
 )
-from recap.testing import ROLES, World, make_user
+from recap.pipeline.models import ConceptShare, Facility, FunderMessage
+from recap.testing import ROLES, World, concept_at, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,10 @@ def city_a(
     manager: int,
     funder: int,
     admin: int,
+    reviewer: int | None = None,
 ) -> dict[str, int]:
+    """A city-a route; a programme reviewer, who has no role in a city, is refused as a funder
+    is unless said otherwise."""
     return {
         "anonymous": anonymous,
         "viewer_a": viewer,
@@ -63,6 +67,7 @@ def city_a(
         "editor_b": other_city,
         "manager": manager,
         "funder": funder,
+        "reviewer": funder if reviewer is None else reviewer,
         "admin": admin,
     }
 
@@ -292,12 +297,96 @@ def _api_session(world: World) -> dict[str, Any]:
     return {"city_id": world.city_a.pk, "session_id": _session(world).pk}
 
 
+def _fresh_concept(world: World) -> dict[str, Any]:
+    return {"slug": "kigali", "pk": concept_at(world.city_a, "Drainage", "drafted").pk}
+
+
+def _shared_concept(world: World) -> dict[str, Any]:
+    """A submitted Kigali concept shared with the world's funder, who has asked a question."""
+    concept = concept_at(world.city_a, "Wetlands", "submitted")
+    facility = Facility.objects.create(
+        code=f"f-{uuid.uuid4().hex[:8]}",
+        name="Gap Fund",
+        operators="World Bank",
+        url="https://example.org/",
+        applicants="Cities",
+        country_rule="oda",
+        organisation=world.funder_org,
+    )
+    ConceptShare.objects.create(concept=concept, facility=facility)
+    FunderMessage.objects.create(concept=concept, facility=facility, kind="question", text="When?")
+    return {"slug": "kigali", "pk": concept.pk, "code": facility.code}
+
+
+def _shared_for_funder(world: World) -> dict[str, Any]:
+    return {"pk": _shared_concept(world)["pk"]}
+
+
+def _shared_facility(world: World) -> dict[str, Any]:
+    kwargs = _shared_concept(world)
+    return {"slug": "kigali", "pk": kwargs["pk"]}
+
+
 CITY_VIEW = city_a(FOUND, OK, OK, OK, MISSING, OK, MISSING, OK)
 CITY_EDIT_PAGE = city_a(FOUND, FORBIDDEN, OK, OK, MISSING, FORBIDDEN, MISSING, OK)
 CITY_EDIT_POST = city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND)
 ADMIN_ONLY = signed_in(FORBIDDEN) | {"admin": OK}
 
+CONCEPT_VIEW = city_a(FOUND, OK, OK, OK, MISSING, OK, MISSING, OK, reviewer=OK)
+PROGRAMME_ONLY = signed_in(FORBIDDEN) | {"manager": OK, "reviewer": OK, "admin": OK}
+FUNDER_ONLY = signed_in(FORBIDDEN) | {"funder": OK}
+
 MATRIX: dict[str, list[Check]] = {
+    "concepts:list": [Check("GET", CITY_VIEW, kwargs=KIGALI)],
+    "concepts:new": [Check("POST", CITY_EDIT_POST, kwargs=KIGALI, data=lambda w: {"title": "X"})],
+    "concepts:start": [
+        Check("POST", CITY_EDIT_POST, setup=_fresh_package, data=lambda w: {"actions": ["A"]})
+    ],
+    "concepts:detail": [Check("GET", CONCEPT_VIEW, setup=_fresh_concept)],
+    "concepts:matches": [Check("GET", CONCEPT_VIEW, setup=_fresh_concept)],
+    "concepts:edit": [
+        Check(
+            "GET",
+            city_a(FOUND, FORBIDDEN, OK, OK, MISSING, FORBIDDEN, MISSING, OK, reviewer=FORBIDDEN),
+            setup=_fresh_concept,
+        )
+    ],
+    # Back to candidate: a move the city's editors make.
+    "concepts:move": [
+        Check(
+            "POST",
+            city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND, FORBIDDEN),
+            setup=_fresh_concept,
+            data=lambda w: {"to": "candidate"},
+        )
+    ],
+    "concepts:share": [
+        Check(
+            "POST",
+            city_a(FOUND, FORBIDDEN, FORBIDDEN, FOUND, MISSING, FOUND, MISSING, FOUND, FORBIDDEN),
+            setup=_shared_facility,
+            data=lambda w: {"facility": Facility.objects.order_by("-pk").first().code},  # type: ignore[union-attr]
+        )
+    ],
+    "concepts:reply": [
+        Check(
+            "POST",
+            city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND, FORBIDDEN),
+            setup=_shared_concept,
+            data=lambda w: {"text": "In March."},
+        )
+    ],
+    "board:board": [Check("GET", PROGRAMME_ONLY)],
+    "board:shared": [Check("GET", FUNDER_ONLY)],
+    "board:shared_detail": [
+        Check("GET", FUNDER_ONLY, setup=_shared_for_funder),
+        Check(
+            "POST",
+            signed_in(FORBIDDEN) | {"funder": FOUND},
+            setup=_shared_for_funder,
+            data=lambda w: {"kind": "interest", "text": "We are keen."},
+        ),
+    ],
     "web:home": [Check("GET", every(OK))],
     "web:offices": [Check("GET", every(OK)), Check("GET", every(OK), query="?q=africa")],
     "web:health": [Check("GET", every(OK))],

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Any
 
 from recap.accounts.models import Membership, Role, User
 from recap.cities.models import City, Country, Organisation, Programme
@@ -98,6 +99,7 @@ ROLES = [
     "editor_b",
     "manager",
     "funder",
+    "reviewer",
     "admin",
 ]
 
@@ -142,6 +144,9 @@ def make_world() -> World:
         "editor_b": make_user("editor_b"),
         "manager": make_user("manager"),
         "funder": make_user("funder"),
+        "reviewer": make_user("reviewer"),
+        # A reviewer who also works for Kigali: never reviews Kigali's own concepts.
+        "reviewer_a": make_user("reviewer_a"),
         "admin": make_user("admin", superuser=True),
     }
     Membership.objects.create(user=users["viewer_a"], role=Role.CITY_VIEWER, city=city_a)
@@ -152,6 +157,9 @@ def make_world() -> World:
         user=users["manager"], role=Role.PROGRAMME_MANAGER, programme=programme
     )
     Membership.objects.create(user=users["funder"], role=Role.FUNDER, organisation=funder_org)
+    for name in ("reviewer", "reviewer_a"):
+        Membership.objects.create(user=users[name], role=Role.REVIEWER, programme=programme)
+    Membership.objects.create(user=users["reviewer_a"], role=Role.CITY_VIEWER, city=city_a)
     return World(
         country_a=country_a,
         country_b=country_b,
@@ -163,3 +171,28 @@ def make_world() -> World:
         programme=programme,
         users=users,
     )
+
+
+def concept_at(city: City, title: str, stage: str = "drafted", **fields: object) -> Any:
+    """A project concept of `city` already at `stage`, with the moves along the main line that
+    would have brought it there (so figures counted from moves see it): for tests that need a
+    concept somewhere in the pipeline without walking it through every gate."""
+    from recap.pipeline.models import MAIN_LINE, ConceptMove, ProjectConcept, Stage
+
+    n = ProjectConcept.objects.filter(city=city).count() + 1
+    concept = ProjectConcept.objects.create(
+        city=city,
+        title=title,
+        reference=f"{city.country.iso2}-{city.slug.upper()}-T{n:03d}",
+        stage=stage,
+        **fields,
+    )
+    line = [str(s) for s in MAIN_LINE]
+    last = line.index(stage) if stage in line else line.index(Stage.SUBMITTED)
+    previous = ""
+    for step in line[: last + 1]:
+        ConceptMove.objects.create(concept=concept, from_stage=previous, to_stage=step)
+        previous = step
+    if stage not in line:
+        ConceptMove.objects.create(concept=concept, from_stage=previous, to_stage=stage)
+    return concept

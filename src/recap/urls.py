@@ -20,7 +20,9 @@ urlpatterns = [
     path("cities/<slug:slug>/workspace/candidates/", include("recap.catalogue.candidate_urls")),
     path("cities/<slug:slug>/workspace/assessments/", include("recap.assessments.urls")),
     path("cities/<slug:slug>/workspace/prioritisation/", include("recap.planning.urls")),
+    path("cities/<slug:slug>/workspace/concepts/", include("recap.pipeline.concept_urls")),
     path("catalogue/", include("recap.catalogue.urls")),
+    path("pipeline/", include("recap.pipeline.board_urls")),
     path("facilities/", include("recap.pipeline.urls")),
     path("me/", include("recap.accounts.urls")),
     # Django's own account pages, three of them extended (tokens revoked, resets limited).

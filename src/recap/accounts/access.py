@@ -70,3 +70,39 @@ def forget_roles(user: Any) -> None:
     """Drop the per-request cache after memberships change."""
     if hasattr(user, "_recap_roles"):
         del user._recap_roles
+
+
+def programme_city_ids(user: Any, role: Role) -> set[int] | None:
+    """The cities of the programmes in which `user` holds the programme role `role` (a
+    manager, a reviewer); None for a platform admin, who acts for every programme."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if is_platform_admin(user):
+        return ALL
+    ids: set[int] = set()
+    for held, _city, programme_city_ids_ in _memberships(user):
+        if held == role:
+            ids.update(programme_city_ids_)
+    return ids
+
+
+def own_city_ids(user: Any) -> set[int]:
+    """The cities `user` belongs to through a city role, at any level."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    return {
+        city_id
+        for role, city_id, _ids in _memberships(user)
+        if role in CITY_ROLE_LEVEL and city_id is not None
+    }
+
+
+def funder_organisation_ids(user: Any) -> set[int]:
+    """The funder organisations `user` speaks for (the funder role)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    return set(
+        Membership.objects.filter(user=user, role=Role.FUNDER).values_list(
+            "organisation_id", flat=True
+        )
+    )

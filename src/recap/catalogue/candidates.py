@@ -32,6 +32,8 @@ EDITABLE = (
     "feasibility_notes",
 )
 
+#: Fields whose old and new values each change records (the rest: only that they changed).
+TRACKED = ("title", "local_cost_usd", "staff_fte", "phase")
 
 EDITORS_ONLY = gettext_lazy("Only the city's editors can change its candidate actions.")
 
@@ -85,18 +87,25 @@ def candidate_create(*, actor: Any, city: City, code: str, **values: Any) -> Can
 @transaction.atomic
 def candidate_update(*, actor: Any, candidate: CandidateAction, **values: Any) -> CandidateAction:
     city_policy.require(actor, candidate.city, Level.EDIT, EDITORS_ONLY)
+    before = {field: getattr(candidate, field) for field in TRACKED}
     for field, value in values.items():
         if field not in EDITABLE:
             raise ValueError(f"not an editable field: {field}")
         setattr(candidate, field, value)
     candidate.full_clean()
     candidate.save()
+    # The figures a project concept reads from its source actions keep their history here.
+    changes = {
+        field: [str(before[field]), str(getattr(candidate, field))]
+        for field in TRACKED
+        if before[field] != getattr(candidate, field)
+    }
     audit(
         actor=actor,
         verb="candidate.update",
         target=candidate,
         city=candidate.city,
-        detail={"fields": sorted(values)},
+        detail={"fields": sorted(values), "changes": changes},
     )
     return candidate
 

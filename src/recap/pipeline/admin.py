@@ -15,10 +15,21 @@ from .services import CHOICES, sources_problem, value_problem
 
 @admin.register(ProjectConcept)
 class ProjectConceptAdmin(admin.ModelAdmin[ProjectConcept]):
-    list_display = ["title", "city", "status", "submitted_on"]
-    list_filter = ["status", "city__country"]
-    search_fields = ["title", "summary", "city__name"]
-    autocomplete_fields = ["city"]
+    """Read-only here: a concept is written by its city and moved through its stages by the
+    services, whose gates and audit the admin would go round."""
+
+    list_display = ["reference", "title", "city", "stage", "stage_since", "submitted_on"]
+    list_filter = ["stage", "city__country"]
+    search_fields = ["reference", "title", "summary", "city__name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 def _label(field: str) -> str:
@@ -31,7 +42,16 @@ class FacilityForm(forms.ModelForm[Facility]):
 
     class Meta:
         model = Facility
-        fields = ["code", "name", "operators", "url", "country_note", "sources", *Facility.SOURCED]
+        fields = [
+            "code",
+            "name",
+            "operators",
+            "url",
+            "organisation",
+            "country_note",
+            "sources",
+            *Facility.SOURCED,
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

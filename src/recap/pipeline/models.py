@@ -3,41 +3,11 @@ country against the programme's target."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-
-class ProjectConcept(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted to the pipeline")
-        IN_REVIEW = "in_review", _("In review")
-        PRESENTED = "presented", _("Presented to funders")
-        FINANCED = "financed", _("Financed")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
-
-    #: Statuses that count as "submitted to the pipeline" for the programme's target.
-    SUBMITTED_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.PRESENTED, Status.FINANCED)
-
-    city = models.ForeignKey(
-        "cities.City", verbose_name=_("city"), on_delete=models.PROTECT, related_name="concepts"
-    )
-    title = models.CharField(_("title"), max_length=200)
-    summary = models.TextField(_("short description"), blank=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
-    )
-    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["city", "title"]
-        verbose_name = _("project concept")
-        verbose_name_plural = _("project concepts")
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class PreparationStage(models.TextChoices):
@@ -150,6 +120,17 @@ class Facility(models.Model):
             "checked against it (YYYY-MM-DD), or none if it has not been."
         ),
     )
+    #: The funder organisation whose people (the funder role) read what is shared with this
+    #: facility; set by the programme in the admin.
+    organisation = models.ForeignKey(
+        "cities.Organisation",
+        verbose_name=_("funder organisation on ReCAP"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="facilities",
+        limit_choices_to={"kind": "funder"},
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -159,3 +140,347 @@ class Facility(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Stage(models.TextChoices):
+    """Where a concept is on its way to finance. The main line, then the states beside it."""
+
+    CANDIDATE = "candidate", _("Candidate")
+    DRAFTED = "drafted", _("Concept drafted")
+    SCREENED = "screened", _("Screened")
+    SUBMITTED = "submitted", _("Submitted to the pipeline")
+    PRESENTED = "presented", _("Presented or matched")
+    PREPARATION = "preparation", _("In preparation")
+    FINANCED = "financed", _("Financed")
+    COMPLETED = "completed", _("Completed")
+    ON_HOLD = "on_hold", _("On hold")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+#: The main line, in order.
+MAIN_LINE = (
+    Stage.CANDIDATE,
+    Stage.DRAFTED,
+    Stage.SCREENED,
+    Stage.SUBMITTED,
+    Stage.PRESENTED,
+    Stage.PREPARATION,
+    Stage.FINANCED,
+    Stage.COMPLETED,
+)
+#: States a concept ends in (nothing moves it on).
+CLOSED = (Stage.COMPLETED, Stage.WITHDRAWN, Stage.REJECTED, Stage.CANCELLED)
+
+
+class ProjectConcept(models.Model):
+    """One harmonised record of a project on its way to funders: the fields the facilities'
+    forms ask for (CCFLA's harmonised form and the Gap Fund's expression of interest), filled
+    once. What its source actions already hold (title, sector, hazards, cost, phase, value) is
+    read from them, not copied: see `ConceptAction`."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("New")
+        REHABILITATION = "rehabilitation", _("Rehabilitation")
+        EXPANSION = "expansion", _("Expansion")
+
+    class Council(models.TextChoices):
+        NONE = "none", _("Not yet sought")
+        FORTHCOMING = "forthcoming", _("Forthcoming (on the council's agenda)")
+        ADOPTED = "adopted", _("Adopted")
+
+    Stage = Stage
+
+    #: Stages that count as "submitted to the pipeline" (or further along) for the target.
+    SUBMITTED_STAGES = (
+        Stage.SUBMITTED,
+        Stage.PRESENTED,
+        Stage.PREPARATION,
+        Stage.FINANCED,
+        Stage.COMPLETED,
+    )
+
+    city = models.ForeignKey(
+        "cities.City", verbose_name=_("city"), on_delete=models.PROTECT, related_name="concepts"
+    )
+    reference = models.CharField(_("reference"), max_length=40, unique=True, editable=False)
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.DRAFTED
+    )
+    #: The main-line stage a concept on hold returns to.
+    held_from = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    stage_since = models.DateTimeField(_("in this stage since"), default=timezone.now)
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    # Provenance: the package version its actions come from (none for a blank start).
+    package_version = models.ForeignKey(
+        "planning.PackageVersion",
+        verbose_name=_("package version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="concepts",
+    )
+
+    # Identity
+    title = models.CharField(_("title"), max_length=200)
+    location = models.CharField(_("location"), max_length=300, blank=True)
+    applicant = models.CharField(_("applicant organisation"), max_length=200, blank=True)
+    applicant_type = models.CharField(
+        _("applicant type"), max_length=30, choices=Facility.ApplicantType.choices, blank=True
+    )
+    lead_department = models.CharField(_("lead department"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+
+    # Substance
+    summary = models.TextField(_("short description"), blank=True)
+    problem = models.TextField(_("problem addressed"), blank=True)
+    objectives = models.TextField(_("objectives"), blank=True)
+    kind = models.CharField(_("new or existing"), max_length=20, choices=Kind.choices, blank=True)
+    sector = models.CharField(_("main sector"), max_length=30, blank=True)
+    sub_sectors = models.JSONField(_("sub-sectors"), default=list, blank=True)
+    climate_objectives = models.JSONField(_("climate objectives"), default=list, blank=True)
+    hazards = models.JSONField(_("hazards addressed"), default=list, blank=True)
+    beneficiaries = models.PositiveIntegerField(_("people benefiting"), null=True, blank=True)
+    vulnerable_groups = models.TextField(_("vulnerable groups benefiting"), blank=True)
+    plan_fit = models.TextField(_("fit with city and national plans"), blank=True)
+    scalability = models.TextField(_("scalability and replication"), blank=True)
+
+    # Maturity
+    preparation_stage = models.CharField(
+        _("preparation reached"), max_length=20, choices=PreparationStage.choices, blank=True
+    )
+    council_approval = models.CharField(
+        _("council approval"), max_length=20, choices=Council.choices, default=Council.NONE
+    )
+    council_reference = models.CharField(
+        _("council decision (reference or date)"), max_length=200, blank=True
+    )
+    national_endorsement = models.CharField(
+        _("national endorsement"),
+        max_length=300,
+        blank=True,
+        help_text=_("The national body that endorses the project, and the letter if there is one."),
+    )
+
+    # Money (US$ unless said otherwise)
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    total_cost = models.PositiveBigIntegerField(
+        _("total cost"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the sum of the source actions' costs."),
+    )
+    om_cost_per_year = models.PositiveBigIntegerField(
+        _("operation and maintenance a year"), null=True, blank=True
+    )
+
+    # Results
+    people_resilient = models.PositiveIntegerField(
+        _("people with increased resilience"), null=True, blank=True
+    )
+    tco2e_per_year = models.DecimalField(
+        _("emissions avoided (tCO2e a year)"),
+        max_digits=12,
+        decimal_places=1,
+        null=True,
+        blank=True,
+    )
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["city", "reference"]
+        verbose_name = _("project concept")
+        verbose_name_plural = _("project concepts")
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("concepts:detail", kwargs={"slug": self.city.slug, "pk": self.pk})
+
+    @property
+    def is_blank_start(self) -> bool:
+        return self.package_version_id is None
+
+
+class ConceptAction(models.Model):
+    """A source action of a concept, by reference: its title, sector, hazards, cost and phase
+    are read from the candidate action itself, so a change there shows on the concept. The
+    value and the cost the package was chosen with are kept as they were in its run."""
+
+    concept = models.ForeignKey(ProjectConcept, on_delete=models.CASCADE, related_name="sources")
+    candidate = models.ForeignKey(
+        "catalogue.CandidateAction", on_delete=models.PROTECT, related_name="concept_uses"
+    )
+    code = models.CharField(max_length=20)  # as it was in the run
+    cost_in_run = models.PositiveBigIntegerField()
+    value_in_run = models.FloatField(null=True)
+
+    class Meta:
+        ordering = ["concept", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["concept", "candidate"], name="concept_action_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} in {self.concept_id}"
+
+
+class FundingSource(models.Model):
+    class Kind(models.TextChoices):
+        OWN = "own", _("City's own funds or equity")
+        GOVERNMENT_GRANT = "government_grant", _("Other government: grant")
+        GOVERNMENT_LOAN = "government_loan", _("Other government: loan or equity")
+        PRIVATE_EQUITY = "private_equity", _("Private equity")
+        PRIVATE_LOAN = "private_loan", _("Private loan")
+        GRANT = "grant", _("Grant (donor or fund)")
+        CONCESSIONAL = "concessional", _("Development bank loan")
+
+    class Status(models.TextChoices):
+        SECURED = "secured", _("Secured")
+        COMMITTED = "committed", _("Committed, not yet signed")
+        SOUGHT = "sought", _("Sought")
+
+    concept = models.ForeignKey(
+        ProjectConcept, on_delete=models.CASCADE, related_name="funding_sources"
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("from whom"), max_length=200)
+    amount = models.PositiveBigIntegerField(_("amount"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+
+    class Meta:
+        ordering = ["concept", "pk"]
+        verbose_name = _("funding source")
+        verbose_name_plural = _("funding sources")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.amount}"
+
+
+class PreparationCost(models.Model):
+    class Item(models.TextChoices):
+        FEASIBILITY = "feasibility", _("Feasibility study")
+        ESIA = "esia", _("Environmental and social assessment")
+        PERMITS = "permits", _("Permits")
+        LAND = "land", _("Land")
+        LEGAL = "legal", _("Legal and transaction advice")
+        DESIGN = "design", _("Detailed design")
+        OTHER = "other", _("Other")
+
+    concept = models.ForeignKey(
+        ProjectConcept, on_delete=models.CASCADE, related_name="preparation_costs"
+    )
+    item = models.CharField(_("item"), max_length=20, choices=Item.choices)
+    amount = models.PositiveBigIntegerField(_("amount"))
+
+    class Meta:
+        ordering = ["concept", "pk"]
+        verbose_name = _("preparation cost")
+        verbose_name_plural = _("preparation costs")
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.amount}"
+
+
+class ResultIndicator(models.Model):
+    concept = models.ForeignKey(ProjectConcept, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField(_("indicator"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=50)
+    baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2)
+    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["concept", "pk"]
+        verbose_name = _("result indicator")
+        verbose_name_plural = _("result indicators")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Study(models.Model):
+    concept = models.ForeignKey(ProjectConcept, on_delete=models.CASCADE, related_name="studies")
+    name = models.CharField(_("study"), max_length=200)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["concept", "completed_on", "pk"]
+        verbose_name = _("study")
+        verbose_name_plural = _("studies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConceptMove(models.Model):
+    """One move of a concept from stage to stage: who, when and why. The public figure of
+    concepts submitted per country is counted from these."""
+
+    concept = models.ForeignKey(ProjectConcept, on_delete=models.CASCADE, related_name="moves")
+    from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["concept", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or '-'} → {self.to_stage}"
+
+
+class ConceptShare(models.Model):
+    """A submitted concept shared with a facility: its funders can then read it."""
+
+    concept = models.ForeignKey(ProjectConcept, on_delete=models.CASCADE, related_name="shares")
+    facility = models.ForeignKey("Facility", on_delete=models.CASCADE, related_name="shares")
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    shared_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["concept", "facility"]
+        constraints = [
+            models.UniqueConstraint(fields=["concept", "facility"], name="concept_shared_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.concept_id} → {self.facility_id}"
+
+
+class FunderMessage(models.Model):
+    """A funder's question or expression of interest on a shared concept, or the city's reply."""
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", _("Question")
+        INTEREST = "interest", _("Expression of interest")
+        REPLY = "reply", _("Reply from the city")
+
+    concept = models.ForeignKey(
+        ProjectConcept, on_delete=models.CASCADE, related_name="funder_messages"
+    )
+    facility = models.ForeignKey("Facility", on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["concept", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.concept_id}"

@@ -1,10 +1,87 @@
+"""Who may read a project concept and who may act on it.
+
+Reading: the city's members and its programme's manager (every stage, through the city
+policy); the programme's reviewers, once a concept is drafted, for cities other than their own;
+a funder, once the concept is shared with one of its facilities (never withdrawn ones: what a
+city has not submitted, or has taken back, a funder does not see).
+
+Acting: each move names its actor (`stages.Actor`); `may_act` answers for one concept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from recap.accounts.access import (
+    Level,
+    city_ids,
+    funder_organisation_ids,
+    own_city_ids,
+    programme_city_ids,
+)
+from recap.accounts.models import Role
 from recap.core.policies import CityScopedPolicy
 
-from .models import ProjectConcept
+from .models import ProjectConcept, Stage
 
 
 class ProjectConceptPolicy(CityScopedPolicy[ProjectConcept]):
     model = ProjectConcept
 
+    def queryset(self, user: Any, level: Level = Level.VIEW) -> QuerySet[ProjectConcept]:
+        if level != Level.VIEW:
+            return super().queryset(user, level)
+        ids = city_ids(user, Level.VIEW)
+        if ids is None:
+            return ProjectConcept.objects.all()
+        seen = Q(city_id__in=ids)
+        reviewed = programme_city_ids(user, Role.REVIEWER) or set()
+        if reviewed:
+            seen |= Q(city_id__in=reviewed - own_city_ids(user)) & ~Q(stage=Stage.CANDIDATE)
+        organisations = funder_organisation_ids(user)
+        if organisations:
+            seen |= Q(shares__facility__organisation_id__in=organisations) & ~Q(
+                stage=Stage.WITHDRAWN
+            )
+        return ProjectConcept.objects.filter(seen).distinct()
+
+    def allows(self, user: Any, obj: ProjectConcept, level: Level = Level.VIEW) -> bool:
+        if level != Level.VIEW:
+            return super().allows(user, obj, level)
+        return self.queryset(user).filter(pk=obj.pk).exists()
+
 
 project_concept_policy = ProjectConceptPolicy()
+
+
+def is_manager_of(user: Any, city_id: int) -> bool:
+    ids = programme_city_ids(user, Role.PROGRAMME_MANAGER)
+    return ids is None or city_id in ids
+
+
+def is_reviewer_for(user: Any, city_id: int) -> bool:
+    """A programme reviewer of this city's programme who is not a member of the city."""
+    ids = programme_city_ids(user, Role.REVIEWER)
+    if ids is None:
+        return True
+    return city_id in ids and city_id not in own_city_ids(user)
+
+
+def funder_facility_ids(user: Any) -> set[int]:
+    """The facilities `user` speaks for as a funder."""
+    from .models import Facility
+
+    organisations = funder_organisation_ids(user)
+    if not organisations:
+        return set()
+    return set(
+        Facility.objects.filter(organisation_id__in=organisations).values_list("pk", flat=True)
+    )
+
+
+def require(condition: bool, message: Any) -> None:
+    if not condition:
+        raise PermissionDenied(message)

@@ -10,28 +10,166 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from recap.cities.models import City
+from recap.cities.models import City, Country
 
-from .models import Facility, ProjectConcept
+from .models import (
+    CLOSED,
+    MAIN_LINE,
+    ConceptShare,
+    Facility,
+    FunderMessage,
+    ProjectConcept,
+    Stage,
+)
 from .policies import project_concept_policy
 
 
+def concept_queryset(*, user: Any) -> QuerySet[ProjectConcept]:
+    """Every concept `user` may read (the policy), with what a list shows."""
+    return project_concept_policy.queryset(user).select_related("city__country")
+
+
 def concept_list(*, user: Any, city: City) -> QuerySet[ProjectConcept]:
-    return project_concept_policy.queryset(user).filter(city=city)
+    return concept_queryset(user=user).filter(city=city)
+
+
+def concept_get(*, user: Any, city: City, pk: int) -> ProjectConcept:
+    """One concept of `city` that `user` may read, with what its page reads; else a 404."""
+    queryset = concept_list(user=user, city=city).prefetch_related(
+        "sources__candidate",
+        "funding_sources",
+        "preparation_costs",
+        "indicators",
+        "studies",
+        "shares__facility",
+    )
+    return get_object_or_404(queryset.select_related("package_version__package"), pk=pk)
 
 
 def concepts_submitted_per_country(*, city_ids: Iterable[int]) -> dict[int, int]:
-    """Country id -> concepts of these cities submitted to the pipeline (or further along)."""
-    submitted = ProjectConcept.objects.filter(
-        city_id__in=list(city_ids), status__in=ProjectConcept.SUBMITTED_STATUSES
+    """Country id -> concepts of these cities submitted to the pipeline, counted from their
+    moves: a concept counts once it has been moved to "submitted", whatever came after, unless
+    the city withdrew it."""
+    submitted = (
+        ProjectConcept.objects.filter(city_id__in=list(city_ids), moves__to_stage=Stage.SUBMITTED)
+        .exclude(stage=Stage.WITHDRAWN)
+        .values("city__country")
+        .annotate(n=Count("pk", distinct=True))
     )
-    return dict(
-        submitted.values_list("city__country")
-        .annotate(n=Count("pk"))
-        .values_list("city__country", "n")
+    return {row["city__country"]: row["n"] for row in submitted}
+
+
+@dataclass(frozen=True)
+class StageCount:
+    stage: str
+    label: str
+    per_country: list[int]  # in the order of `Funnel.countries`
+    total: int
+
+
+@dataclass(frozen=True)
+class CountryProgress:
+    country: Country
+    submitted: int
+    target: int
+
+    @property
+    def met(self) -> bool:
+        return self.submitted >= self.target
+
+
+@dataclass(frozen=True)
+class Ageing:
+    concept: ProjectConcept
+    days: int
+
+
+@dataclass(frozen=True)
+class Funnel:
+    countries: list[Country]
+    stages: list[StageCount]
+    progress: list[CountryProgress]
+    ageing: list[Ageing]  # open concepts, longest in their stage first
+    board: dict[str, list[ProjectConcept]]  # stage -> open concepts in it
+
+
+def pipeline_funnel(*, user: Any, country: Country | None = None, now: Any = None) -> Funnel:
+    """The programme's view of its pipeline, from what `user` may read: concepts by stage and
+    country, submitted per country against the target, and how long each open concept has
+    been in its stage."""
+    now = now or timezone.now()
+    concepts = list(
+        concept_queryset(user=user).select_related("city__country").order_by("stage_since")
     )
+    if country is not None:
+        concepts = [c for c in concepts if c.city.country_id == country.pk]
+    countries = sorted({c.city.country for c in concepts}, key=lambda c: c.name)
+    index = {c.pk: i for i, c in enumerate(countries)}
+    stages = []
+    for stage, label in Stage.choices:
+        row = [0] * len(countries)
+        for c in concepts:
+            if c.stage == stage:
+                row[index[c.city.country_id]] += 1
+        stages.append(StageCount(stage, str(label), row, sum(row)))
+    submitted = concepts_submitted_per_country(city_ids={c.city_id for c in concepts})
+    target = _country_target()
+    progress = [CountryProgress(c, submitted.get(c.pk, 0), target) for c in countries]
+    open_ = [c for c in concepts if c.stage not in CLOSED]
+    ageing = sorted(
+        (Ageing(c, max(0, (now - c.stage_since).days)) for c in open_),
+        key=lambda a: (-a.days, a.concept.reference),
+    )
+    board: dict[str, list[ProjectConcept]] = {s: [] for s in MAIN_LINE if s not in CLOSED}
+    board[Stage.ON_HOLD] = []
+    for c in open_:
+        board.setdefault(c.stage, []).append(c)
+    return Funnel(countries, stages, progress, ageing, board)
+
+
+def _country_target() -> int:
+    from recap.cities.models import Programme
+
+    programme = Programme.objects.order_by("pk").first()
+    return programme.projects_per_country_target if programme else 2
+
+
+def shared_with_funder(*, user: Any) -> list[tuple[ProjectConcept, Facility, Any]]:
+    """The concepts shared with the facilities `user` speaks for, each with its match to that
+    facility, best first (fewest failed criteria, then the soft score)."""
+    from .matching import ConceptFacts, match
+    from .policies import funder_facility_ids
+
+    facility_ids = funder_facility_ids(user)
+    if not facility_ids:
+        return []
+    shares = (
+        ConceptShare.objects.filter(facility_id__in=facility_ids)
+        .exclude(concept__stage=Stage.WITHDRAWN)
+        .select_related("facility", "concept__city__country")
+        .prefetch_related(
+            "concept__sources__candidate", "concept__funding_sources", "concept__preparation_costs"
+        )
+    )
+    rows = [(s.concept, s.facility, match(ConceptFacts.of(s.concept), s.facility)) for s in shares]
+    return sorted(rows, key=lambda r: (r[2].sort_key, r[0].reference))
+
+
+def funder_threads(
+    concept: ProjectConcept, *, facility_ids: set[int] | None
+) -> dict[Facility, list[FunderMessage]]:
+    """A concept's messages by facility: all of them (`facility_ids` None, for the city and the
+    programme), or those of the funder's own facilities."""
+    messages = concept.funder_messages.select_related("facility", "author")
+    if facility_ids is not None:
+        messages = messages.filter(facility_id__in=facility_ids)
+    threads: dict[Facility, list[FunderMessage]] = {}
+    for m in messages:
+        threads.setdefault(m.facility, []).append(m)
+    return threads
 
 
 @dataclass(frozen=True)

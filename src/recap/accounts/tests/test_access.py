@@ -8,9 +8,8 @@ from django.contrib.auth.models import AnonymousUser
 from recap.accounts.access import Level, city_ids
 from recap.cities.models import City
 from recap.cities.policies import city_policy, membership_policy
-from recap.pipeline.models import ProjectConcept
 from recap.pipeline.policies import project_concept_policy
-from recap.testing import World
+from recap.testing import World, concept_at
 from recap.tracking.models import Measure
 from recap.tracking.policies import measure_policy
 
@@ -55,8 +54,8 @@ def test_platform_admin_is_not_limited(world: World) -> None:
 def test_queryset_filter_and_object_check_agree_for_every_policy(world: World) -> None:
     Measure.objects.create(city=world.city_a, title="Water kiosks")
     Measure.objects.create(city=world.city_b, title="Street lights")
-    ProjectConcept.objects.create(city=world.city_a, title="Drainage")
-    ProjectConcept.objects.create(city=world.hidden, title="Hidden concept")
+    concept_at(world.city_a, "Drainage")
+    concept_at(world.hidden, "Hidden concept")
     people = [AnonymousUser(), *world.users.values()]
     policies = [city_policy, membership_policy, measure_policy, project_concept_policy]
     checked = 0

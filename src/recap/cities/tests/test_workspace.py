@@ -5,8 +5,7 @@ from django.test import Client
 
 from recap.accounts.models import AuditEvent, Membership, Role
 from recap.cities.models import City
-from recap.pipeline.models import ProjectConcept
-from recap.testing import World, make_user
+from recap.testing import World, concept_at, make_user
 from recap.tracking.models import Measure
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +23,8 @@ def test_editor_sees_own_workspace_and_not_another_city(client: Client, world: W
 def test_workspace_lists_only_this_citys_concepts_and_measures(
     client: Client, world: World
 ) -> None:
-    ProjectConcept.objects.create(city=world.city_a, title="Wetland drainage", status="submitted")
-    ProjectConcept.objects.create(city=world.city_b, title="Market shade", status="submitted")
+    concept_at(world.city_a, "Wetland drainage", "submitted")
+    concept_at(world.city_b, "Market shade", "submitted")
     Measure.objects.create(city=world.city_a, title="Solar lights")
     client.force_login(world.users["viewer_a"])
     body = client.get("/cities/kigali/workspace/").content.decode()

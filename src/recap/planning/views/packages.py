@@ -38,6 +38,7 @@ def package_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "by_phase": readout.by_phase,
             "totals": readout.phase_cost,
             "candidates": readout.candidates,
+            "chosen": readout.chosen,
             "can_edit": city_policy.allows(request.user, city, Level.EDIT),
             "can_endorse": city_policy.allows(request.user, city, Level.COORDINATE),
             "robustness": package_robustness_panel(package, current),

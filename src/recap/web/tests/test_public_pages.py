@@ -7,8 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from recap.cities.models import City, Organisation
-from recap.pipeline.models import ProjectConcept
-from recap.testing import World
+from recap.testing import World, concept_at
 from recap.tracking.models import Measure, Training
 from recap.tracking.selectors import programme_progress
 
@@ -51,9 +50,11 @@ def test_tracking_figures_come_from_the_database(world: World, client: Client) -
         status="implemented",
         implemented_on=date(2023, 1, 1),
     )
-    for title, status in [("A1", "submitted"), ("A2", "presented"), ("A3", "draft")]:
-        ProjectConcept.objects.create(city=world.city_a, title=title, status=status)
-    ProjectConcept.objects.create(city=world.city_b, title="B1", status="in_review")
+    for title, stage in [("A1", "submitted"), ("A2", "presented"), ("A3", "drafted")]:
+        concept_at(world.city_a, title, stage)
+    concept_at(world.city_b, "B1", "financed")
+    # Withdrawn after submission: the city took it back, so it does not count.
+    concept_at(world.city_b, "B2", "withdrawn")
 
     progress = programme_progress(programme=world.programme)
     assert progress.cities == 2

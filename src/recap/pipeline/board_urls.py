@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import programme_views as views
+
+app_name = "board"
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("shared/", views.shared_list, name="shared"),
+    path("shared/<int:pk>/", views.shared_detail, name="shared_detail"),
+]

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import concept_views as views
+
+app_name = "concepts"
+urlpatterns = [
+    path("", views.concept_list, name="list"),
+    path("new/", views.concept_new, name="new"),
+    path("from-package/<int:pk>/", views.concept_start, name="start"),
+    path("<int:pk>/", views.concept_detail, name="detail"),
+    path("<int:pk>/edit/", views.concept_edit, name="edit"),
+    path("<int:pk>/move/", views.concept_move, name="move"),
+    path("<int:pk>/matches/", views.concept_matches, name="matches"),
+    path("<int:pk>/share/", views.concept_share, name="share"),
+    path("<int:pk>/reply/<slug:code>/", views.concept_reply, name="reply"),
+]

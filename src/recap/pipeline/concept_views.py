@@ -1,0 +1,346 @@
+"""A city's project concepts: its list with each one's tasks, the record, its editing, its moves
+through the stages (the buttons are the gates' own, with what is missing beside a closed one),
+its matches to facilities, its sharing, and its threads with funders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from recap.accounts.access import Level
+from recap.catalogue.models import Sector
+from recap.cities.models import City
+from recap.cities.policies import city_policy
+from recap.cities.selectors import city_get_for_user
+from recap.hazards.models import HazardType
+from recap.planning.selectors import version_robustness
+from recap.planning.views.lookups import package_of
+
+from . import concepts as svc
+from . import selectors
+from .forms import ROW_SETS, ConceptForm, MoveForm, ReplyForm, StartBlankForm, StartFromPackageForm
+from .matching import Match, matches_for
+from .models import CLOSED, Facility, ProjectConcept
+from .money import concept_money
+from .policies import is_manager_of, is_reviewer_for
+from .record import concept_hazards, concept_sectors, source_lines
+from .stages import FORWARD, Actor, Move, moves_from
+
+WRITE_RATE = "120/h"
+
+
+def concept_of(
+    request: HttpRequest, slug: str, pk: int, level: Level = Level.VIEW
+) -> tuple[City, ProjectConcept]:
+    """The concept at this address, for the city's team and the programme (its manager, its
+    reviewers from other cities). Funders read shared concepts on their own pages."""
+    city = get_object_or_404(City.objects.select_related("country"), slug=slug)
+    concept = selectors.concept_get(user=request.user, city=city, pk=pk)  # 404 if not visible
+    user = request.user
+    insider = (
+        city_policy.allows(user, city, Level.VIEW)
+        or is_manager_of(user, city.pk)
+        or is_reviewer_for(user, city.pk)
+    )
+    if not insider:
+        raise Http404("No such concept")
+    if level > Level.VIEW and not city_policy.allows(user, city, level):
+        raise PermissionDenied(_("Your role in this city does not allow this."))
+    return city, concept
+
+
+@dataclass(frozen=True)
+class Offered:
+    """A move the concept's stage allows, as its page offers it."""
+
+    move: Move
+    allowed: bool  # the reader may make it
+    missing: list[str]  # what its gate still needs ([] = open)
+
+
+def offered_moves(user: Any, concept: ProjectConcept) -> list[Offered]:
+    return [
+        Offered(move, svc.may_act(user, concept, move.by), move.gate(concept))
+        for move in moves_from(concept)
+    ]
+
+
+def next_tasks(concept: ProjectConcept) -> list[str]:
+    """What the concept needs for its next step along the main line."""
+    if concept.stage in CLOSED:
+        return []
+    forward = FORWARD.get(concept.stage, [])
+    return forward[0].gate(concept) if forward else []
+
+
+@login_required
+@require_GET
+def concept_list(request: HttpRequest, slug: str) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    concepts = list(
+        selectors.concept_list(user=request.user, city=city).prefetch_related(
+            "sources__candidate", "funding_sources"
+        )
+    )
+    rows = [(c, next_tasks(c), concept_money(c)) for c in concepts]
+    return render(
+        request,
+        "pipeline/concepts/list.html",
+        {
+            "city": city,
+            "rows": rows,
+            "can_edit": city_policy.allows(request.user, city, Level.EDIT),
+            "form": StartBlankForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+@ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
+def concept_new(request: HttpRequest, slug: str) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    form = StartBlankForm(request.POST)
+    if form.is_valid():
+        try:
+            concept = svc.concept_start_blank(
+                actor=request.user, city=city, title=form.cleaned_data["title"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            return redirect("concepts:edit", slug=city.slug, pk=concept.pk)
+    else:
+        messages.error(request, _("Give the concept a title."))
+    return redirect("concepts:list", slug=city.slug)
+
+
+@login_required
+@require_POST
+@ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
+def concept_start(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """From the package's page: a concept from some of its actions."""
+    city, package = package_of(request, slug, pk, Level.EDIT)
+    version = package.current
+    if version is None:
+        raise Http404("No version")
+    form = StartFromPackageForm(request.POST, choices=[(code, code) for code in version.selected])
+    if not form.is_valid():
+        messages.error(request, _("Choose at least one action of the package."))
+        return redirect(package)
+    try:
+        concept = svc.concept_start(
+            actor=request.user,
+            version=version,
+            codes=form.cleaned_data["actions"],
+            title=form.cleaned_data["title"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(package)
+    messages.success(request, _("Concept %(ref)s started.") % {"ref": concept.reference})
+    return redirect("concepts:edit", slug=city.slug, pk=concept.pk)
+
+
+def _robustness_of(concept: ProjectConcept) -> dict[str, float]:
+    version = concept.package_version
+    if version is None:
+        return {}
+    job = version_robustness(version, done=True).job
+    if job is None or not job.result:
+        return {}
+    probs: dict[str, float] = job.result.get("selection_probability", {})
+    return probs
+
+
+def _labels(choices: Any, codes: list[str]) -> list[str]:
+    names = dict(choices)
+    return [str(names.get(c, c)) for c in codes]
+
+
+@login_required
+@require_GET
+def concept_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city, concept = concept_of(request, slug, pk)
+    facilities = list(selectors.facility_list())
+    matches = matches_for(concept, facilities)
+    hazard_names = dict(HazardType.objects.values_list("code", "name"))
+    can_edit = city_policy.allows(request.user, city, Level.EDIT) and concept.stage not in CLOSED
+    shared = {s.facility_id for s in concept.shares.all()}
+    return render(
+        request,
+        "pipeline/concepts/detail.html",
+        {
+            "city": city,
+            "c": concept,
+            "sources": source_lines(concept, robustness=_robustness_of(concept)),
+            "money": concept_money(concept),
+            "sectors": _labels(Sector.choices, concept_sectors(concept)),
+            "sector_from_actions": not concept.sector,
+            "hazards": [hazard_names.get(h, h) for h in concept_hazards(concept)],
+            "hazards_from_actions": not concept.hazards,
+            "climate": _labels(Facility.ClimateObjective.choices, concept.climate_objectives),
+            "offered": offered_moves(request.user, concept),
+            "moves": list(concept.moves.select_related("actor").order_by("-at", "-pk")),
+            "matches": matches[:3],
+            "match_count": sum(1 for m in matches if not m.failed),
+            "threads": selectors.funder_threads(concept, facility_ids=None),
+            "can_edit": can_edit,
+            "can_share": svc.may_act(request.user, concept, Actor.CITY_OR_MANAGER)
+            and concept.stage in ProjectConcept.SUBMITTED_STAGES
+            and concept.stage not in CLOSED,
+            "shareable": [m.facility for m in matches if m.facility.pk not in shared],
+            "reply_form": ReplyForm(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def concept_matches(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city, concept = concept_of(request, slug, pk)
+    matches: list[Match] = matches_for(concept, list(selectors.facility_list()))
+    return render(
+        request, "pipeline/concepts/matches.html", {"city": city, "c": concept, "matches": matches}
+    )
+
+
+def _row_data(formset: Any) -> list[dict[str, Any]]:
+    rows = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE"):
+            continue
+        rows.append({k: v for k, v in data.items() if k not in ("id", "DELETE")})
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def concept_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    city, concept = concept_of(request, slug, pk, Level.EDIT)
+    if concept.stage in CLOSED:
+        messages.error(request, _("This concept is closed: it can no longer be changed."))
+        return redirect(concept)
+    data = request.POST if request.method == "POST" else None
+    form = ConceptForm(data, instance=concept)
+    formsets = {
+        key: (
+            formset_class(data, prefix=key, queryset=getattr(concept, related).all()),
+            title,
+        )
+        for key, (formset_class, related, title) in ROW_SETS.items()
+    }
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and all(fs.is_valid() for fs, _t in formsets.values())
+    ):
+        values = {name: form.cleaned_data[name] for name in svc.EDITABLE}
+        rows = {ROW_SETS[key][1]: _row_data(fs) for key, (fs, _t) in formsets.items()}
+        try:
+            with transaction.atomic():
+                svc.concept_save(
+                    actor=request.user,
+                    concept=ProjectConcept.objects.get(pk=concept.pk),
+                    values=values,
+                    rows=rows,
+                )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    target = field if field in form.fields else None
+                    for error in errors:
+                        form.add_error(target, error)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(concept)
+    return render(
+        request,
+        "pipeline/concepts/edit.html",
+        {"city": city, "c": concept, "form": form, "formsets": list(formsets.values())},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+@ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
+def concept_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _city, concept = concept_of(request, slug, pk)
+    form = MoveForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Keep the reason to 500 characters."))
+        moved = svc.concept_move(
+            actor=request.user,
+            concept=concept,
+            to=form.cleaned_data["to"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(ref)s is now: %(stage)s.")
+            % {"ref": moved.reference, "stage": moved.get_stage_display().lower()},
+        )
+    if request.POST.get("next") == "board":
+        return redirect("board:board")
+    return redirect(concept)
+
+
+@login_required
+@require_POST
+def concept_share(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _city, concept = concept_of(request, slug, pk)
+    facility = get_object_or_404(Facility, code=request.POST.get("facility", "")[:40])
+    try:
+        svc.concept_share(actor=request.user, concept=concept, facility=facility)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Shared with %(f)s.") % {"f": facility.name})
+    return redirect(concept)
+
+
+@login_required
+@require_POST
+@ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
+def concept_reply(request: HttpRequest, slug: str, pk: int, code: str) -> HttpResponse:
+    _city, concept = concept_of(request, slug, pk, Level.EDIT)
+    facility = get_object_or_404(Facility, code=code)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect(concept)
+    try:
+        svc.city_reply(
+            actor=request.user, concept=concept, facility=facility, text=form.cleaned_data["text"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Reply sent to %(f)s.") % {"f": facility.name})
+    return redirect(concept)
+
+
+def package_concept_form(package: Any) -> StartFromPackageForm | None:
+    """The form the package's page offers to start a concept (endorsed packages only)."""
+    version = package.current
+    if version is None or package.status != "endorsed":
+        return None
+    return StartFromPackageForm(choices=[(c, c) for c in version.selected])

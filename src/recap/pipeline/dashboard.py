@@ -1,0 +1,46 @@
+"""The pipeline's panel on "My work": concepts on which the reader can make a move now (its gate
+open), the funders' questions the city has not answered, and, for a funder, what has been
+shared with them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import CLOSED, FunderMessage
+from .policies import funder_facility_ids
+from .selectors import concept_queryset
+from .stages import Actor, moves_from
+
+#: The open concepts the panel looks at, oldest in their stage first.
+LOOK_AT = 40
+
+
+def pipeline_work(user: Any) -> dict[str, Any] | None:
+    from .concepts import may_act
+
+    ready = []
+    unanswered = []
+    concepts = (
+        concept_queryset(user=user)
+        .exclude(stage__in=CLOSED)
+        .prefetch_related("sources__candidate", "funding_sources", "funder_messages")
+        .order_by("stage_since")[:LOOK_AT]
+    )
+    for concept in concepts:
+        for move in moves_from(concept):
+            if move.needs_reason or not may_act(user, concept, move.by):
+                continue
+            if not move.gate(concept):
+                ready.append((concept, move))
+                break
+        thread = list(concept.funder_messages.all())
+        if (
+            thread
+            and thread[-1].kind != FunderMessage.Kind.REPLY
+            and may_act(user, concept, Actor.EDITOR)
+        ):
+            unanswered.append(concept)
+    shared = bool(funder_facility_ids(user))
+    if not ready and not unanswered and not shared:
+        return None
+    return {"ready": ready, "unanswered": unanswered, "funder": shared}

@@ -1,0 +1,218 @@
+"""Forms of the concept record: the record itself in its sections, and its rows (funding
+sources, preparation costs, result indicators, studies) as formsets. They validate; the
+services write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms import BaseModelFormSet, modelformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from recap.catalogue.models import Sector
+from recap.core.forms import WholeAmountField
+from recap.hazards.models import HazardType
+
+from .concepts import EDITABLE, MESSAGE_MAX, REASON_MAX
+from .models import (
+    Facility,
+    FunderMessage,
+    FundingSource,
+    PreparationCost,
+    ProjectConcept,
+    ResultIndicator,
+    Study,
+)
+
+AMOUNT_MAX = 10**13  # ten trillion: past any city project, inside the database's integer
+
+#: The record's sections, in the order of the harmonised form.
+SECTIONS: list[tuple[Any, tuple[str, ...]]] = [
+    (
+        _("Identity"),
+        (
+            "title",
+            "location",
+            "applicant",
+            "applicant_type",
+            "lead_department",
+            "contact_name",
+            "contact_email",
+        ),
+    ),
+    (
+        _("Substance"),
+        (
+            "summary",
+            "problem",
+            "objectives",
+            "kind",
+            "sector",
+            "sub_sectors",
+            "climate_objectives",
+            "hazards",
+            "beneficiaries",
+            "vulnerable_groups",
+            "plan_fit",
+            "scalability",
+        ),
+    ),
+    (
+        _("Maturity"),
+        ("preparation_stage", "council_approval", "council_reference", "national_endorsement"),
+    ),
+    (_("Money"), ("currency", "total_cost", "om_cost_per_year")),
+    (_("Results"), ("people_resilient", "tco2e_per_year")),
+]
+
+
+def _amount(field: str, model: Any = ProjectConcept, required: bool = False) -> WholeAmountField:
+    return WholeAmountField(
+        label=str(model._meta.get_field(field).verbose_name).capitalize(),
+        min_value=0,
+        max_value=AMOUNT_MAX,
+        required=required,
+        help_text=model._meta.get_field(field).help_text,
+    )
+
+
+class ConceptForm(forms.ModelForm[ProjectConcept]):
+    sector = forms.ChoiceField(
+        label=_("Main sector"),
+        required=False,
+        choices=[("", _("From the source actions")), *Sector.choices],
+    )
+    sub_sectors = forms.MultipleChoiceField(
+        label=_("Sub-sectors (up to two)"),
+        required=False,
+        choices=Sector.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    climate_objectives = forms.MultipleChoiceField(
+        label=_("Climate objectives"),
+        required=False,
+        choices=Facility.ClimateObjective.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    hazards = forms.MultipleChoiceField(
+        label=_("Hazards addressed"),
+        required=False,
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked to use the source actions' hazards."),
+    )
+    total_cost = _amount("total_cost")
+    om_cost_per_year = _amount("om_cost_per_year")
+
+    class Meta:
+        model = ProjectConcept
+        fields = list(EDITABLE)
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in (
+                "summary",
+                "problem",
+                "objectives",
+                "vulnerable_groups",
+                "plan_fit",
+                "scalability",
+            )
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        hazards: Any = self.fields["hazards"]
+        hazards.choices = list(HazardType.objects.order_by("name").values_list("code", "name"))
+
+    def clean_sub_sectors(self) -> list[str]:
+        value: list[str] = self.cleaned_data.get("sub_sectors") or []
+        if len(value) > 2:
+            raise forms.ValidationError(_("At most two sub-sectors."))
+        return value
+
+    def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        return [(title, [self[name] for name in names]) for title, names in SECTIONS]
+
+
+class _Rows(BaseModelFormSet):  # type: ignore[type-arg]
+    """A formset of a concept's rows; at most 30 of each, blank rows ignored."""
+
+
+def _rows(model: Any, fields: list[str], amounts: tuple[str, ...] = ()) -> Any:
+    overrides = {name: _amount(name, model, required=True) for name in amounts}
+    form = type(
+        f"{model.__name__}Form",
+        (forms.ModelForm,),
+        {**overrides, "Meta": type("Meta", (), {"model": model, "fields": fields})},
+    )
+    return modelformset_factory(
+        model,
+        form=form,
+        formset=_Rows,
+        fields=fields,
+        extra=2,
+        can_delete=True,
+        max_num=30,
+        validate_max=True,
+        absolute_max=30,
+    )
+
+
+FundingFormSet = _rows(FundingSource, ["kind", "name", "amount", "status"], ("amount",))
+PreparationFormSet = _rows(PreparationCost, ["item", "amount"], ("amount",))
+IndicatorFormSet = _rows(ResultIndicator, ["name", "unit", "baseline", "target"])
+StudyFormSet = _rows(Study, ["name", "completed_on"])
+
+ROW_SETS = {
+    "funding": (FundingFormSet, "funding_sources", _("Funding sources")),
+    "preparation": (PreparationFormSet, "preparation_costs", _("Preparation costs")),
+    "indicators": (IndicatorFormSet, "indicators", _("Result indicators")),
+    "studies": (StudyFormSet, "studies", _("Studies done")),
+}
+
+
+class StartBlankForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+
+
+class StartFromPackageForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to use the action's title."),
+    )
+    actions = forms.MultipleChoiceField(
+        label=_("Actions of the package"), choices=[], widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        actions: Any = self.fields["actions"]
+        actions.choices = choices
+
+
+class MoveForm(forms.Form):
+    to = forms.CharField(max_length=20)
+    reason = forms.CharField(max_length=REASON_MAX, required=False)
+
+
+class MessageForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What is it"),
+        choices=[
+            (FunderMessage.Kind.INTEREST, _("Express interest")),
+            (FunderMessage.Kind.QUESTION, _("Ask a question")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("Your message"), max_length=MESSAGE_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your reply"), max_length=MESSAGE_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,0 +1,425 @@
+"""Which facilities a concept fits, and why, in words.
+
+Contract: `match(concept, facility, facts)` checks five hard criteria, each passed, failed or
+unknown with its reason (country, applicant, sector, climate objective, stage), adds a soft
+score out of 100 (stage fit 30, ticket against what the concept asks 30, co-financing 20, call
+window 20), and turns what is missing into tasks for the city. `ConceptFacts` is what the
+concept says, read once (so matching one concept against every facility, or every shared
+concept for a funder, costs no query per pair). Deterministic: the same record and directory
+give the same answer, in the same order.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .models import Facility, PreparationStage, ProjectConcept
+from .money import concept_money
+from .record import concept_sectors
+
+PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
+STAGES = list(PreparationStage.values)
+
+
+@cache
+def country_lists() -> dict[str, dict[str, Any]]:
+    """The lists the country rules name (ODA recipients, UNFCCC Annex I), from the file that
+    ships with the pipeline, with each list's source."""
+    text = resources.files("recap.pipeline").joinpath("data/country_lists.json").read_text("utf-8")
+    lists: dict[str, dict[str, Any]] = json.loads(text)["lists"]
+    return lists
+
+
+@dataclass(frozen=True)
+class ConceptFacts:
+    country: str  # ISO2
+    country_name: str
+    applicant_type: str
+    sectors: list[str]
+    climate: list[str]
+    stage: str  # the preparation reached, "" if not said
+    ask: int  # what it asks of a facility: its preparation costs, else its funding gap
+    ask_is_preparation: bool
+    has_cofinance: bool
+    endorsed: bool
+
+    @classmethod
+    def of(cls, concept: ProjectConcept) -> ConceptFacts:
+        money = concept_money(concept)
+        sources = list(concept.funding_sources.all())
+        return cls(
+            country=concept.city.country.iso2,
+            country_name=concept.city.country.name,
+            applicant_type=concept.applicant_type,
+            sectors=concept_sectors(concept),
+            climate=list(concept.climate_objectives),
+            stage=concept.preparation_stage,
+            ask=money.preparation or money.gap,
+            ask_is_preparation=bool(money.preparation),
+            has_cofinance=any(s.status in ("secured", "committed") for s in sources),
+            endorsed=bool(concept.national_endorsement),
+        )
+
+
+@dataclass(frozen=True)
+class Criterion:
+    name: str
+    label: str
+    outcome: str  # PASS, FAIL or UNKNOWN
+    why: str
+    task: str = ""
+
+
+@dataclass(frozen=True)
+class SoftPart:
+    name: str
+    label: str
+    points: int
+    out_of: int
+    why: str
+    task: str = ""
+
+
+@dataclass(frozen=True)
+class Match:
+    facility: Facility
+    criteria: list[Criterion]
+    soft: list[SoftPart]
+
+    @property
+    def failed(self) -> list[Criterion]:
+        return [c for c in self.criteria if c.outcome == FAIL]
+
+    @property
+    def unknown(self) -> list[Criterion]:
+        return [c for c in self.criteria if c.outcome == UNKNOWN]
+
+    @property
+    def eligible(self) -> bool:
+        return not self.failed and not self.unknown
+
+    @property
+    def verdict(self) -> str:
+        if self.failed:
+            return FAIL
+        return UNKNOWN if self.unknown else PASS
+
+    @property
+    def score(self) -> int:
+        return sum(p.points for p in self.soft)
+
+    @property
+    def tasks(self) -> list[str]:
+        """What the city can do to qualify (for a facility it is not shut out of) and to
+        fit better."""
+        if any(c.outcome == FAIL and not c.task for c in self.criteria):
+            return []  # a criterion nothing can change (the country): no task helps
+        parts = [c.task for c in self.criteria if c.task] + [p.task for p in self.soft if p.task]
+        return list(dict.fromkeys(parts))
+
+    @property
+    def sort_key(self) -> tuple[int, int, int, str]:
+        return (len(self.failed), len(self.unknown), -self.score, self.facility.name)
+
+
+def _labels(choices: Any, codes: list[str]) -> str:
+    names = dict(choices)
+    return ", ".join(str(names.get(c, c)) for c in codes)
+
+
+def _country(facts: ConceptFacts, f: Facility) -> Criterion:
+    label = _("Country")
+    rule = f.country_rule
+    if rule == Facility.CountryRule.ANY:
+        return Criterion("country", label, PASS, _("Open to any country."))
+    if rule in (Facility.CountryRule.ODA, Facility.CountryRule.DEVELOPING):
+        lists = country_lists()
+        if rule == Facility.CountryRule.ODA:
+            listed = facts.country in lists["oda"]["countries"]
+            name = lists["oda"]["name"]
+        else:
+            listed = facts.country not in lists["annex_i"]["countries"]
+            name = _("the developing countries (UNFCCC Parties not in Annex I)")
+        if listed:
+            return Criterion(
+                "country",
+                label,
+                PASS,
+                _("%(c)s is among %(list)s.") % {"c": facts.country_name, "list": name},
+            )
+        return Criterion(
+            "country",
+            label,
+            FAIL,
+            _("%(c)s is not among %(list)s.") % {"c": facts.country_name, "list": name},
+        )
+    if not f.countries:
+        return Criterion(
+            "country",
+            label,
+            UNKNOWN,
+            _("The directory does not list this facility's countries yet."),
+            _("Ask %(f)s whether %(c)s is eligible.") % {"f": f.name, "c": facts.country_name},
+        )
+    if facts.country in f.countries:
+        return Criterion(
+            "country", label, PASS, _("%(c)s is among its countries.") % {"c": facts.country_name}
+        )
+    return Criterion(
+        "country",
+        label,
+        FAIL,
+        _("%(c)s is not among its countries (%(note)s).")
+        % {"c": facts.country_name, "note": f.country_note or f.get_country_rule_display()},
+    )
+
+
+def _applicant(facts: ConceptFacts, f: Facility) -> Criterion:
+    label = _("Applicant")
+    allowed = _labels(Facility.ApplicantType.choices, list(f.applicant_types))
+    if not f.applicant_types:
+        return Criterion("applicant", label, PASS, _("It names no applicant type."))
+    if not facts.applicant_type:
+        return Criterion(
+            "applicant",
+            label,
+            UNKNOWN,
+            _("The concept does not say who applies; it takes: %(a)s.") % {"a": allowed},
+            _("Say who applies (the applicant type)."),
+        )
+    own = str(dict(Facility.ApplicantType.choices).get(facts.applicant_type, facts.applicant_type))
+    if facts.applicant_type in f.applicant_types:
+        return Criterion("applicant", label, PASS, _("It takes a %(a)s.") % {"a": own.lower()})
+    return Criterion(
+        "applicant",
+        label,
+        FAIL,
+        _("It takes %(allowed)s, not a %(a)s.") % {"allowed": allowed.lower(), "a": own.lower()},
+        _("Apply with or through: %(allowed)s.") % {"allowed": allowed.lower()},
+    )
+
+
+def _sector(facts: ConceptFacts, f: Facility) -> Criterion:
+    from recap.catalogue.models import Sector
+
+    label = _("Sector")
+    if not facts.sectors:
+        return Criterion(
+            "sector", label, UNKNOWN, _("The concept has no sector."), _("Choose the main sector.")
+        )
+    shared = [s for s in facts.sectors if s in f.sectors]
+    if shared:
+        return Criterion(
+            "sector",
+            label,
+            PASS,
+            _("It funds %(s)s.") % {"s": _labels(Sector.choices, shared).lower()},
+        )
+    return Criterion(
+        "sector",
+        label,
+        FAIL,
+        _("It funds %(theirs)s; the concept is %(ours)s.")
+        % {
+            "theirs": _labels(Sector.choices, list(f.sectors)).lower(),
+            "ours": _labels(Sector.choices, facts.sectors).lower(),
+        },
+    )
+
+
+def _climate(facts: ConceptFacts, f: Facility) -> Criterion:
+    label = _("Climate objective")
+    choices = Facility.ClimateObjective.choices
+    if not facts.climate:
+        return Criterion(
+            "climate",
+            label,
+            UNKNOWN,
+            _("The concept names no climate objective."),
+            _("Say whether it mitigates, adapts or reduces disaster risk."),
+        )
+    shared = [c for c in facts.climate if c in f.climate_objectives]
+    if shared:
+        return Criterion(
+            "climate", label, PASS, _("It funds %(c)s.") % {"c": _labels(choices, shared).lower()}
+        )
+    return Criterion(
+        "climate",
+        label,
+        FAIL,
+        _("It funds %(theirs)s only.")
+        % {"theirs": _labels(choices, list(f.climate_objectives)).lower()},
+        _("Show the %(theirs)s benefit, if there is one.")
+        % {"theirs": _labels(choices, list(f.climate_objectives)).lower()},
+    )
+
+
+def _next_stage(stage: str) -> str:
+    i = STAGES.index(stage)
+    return STAGES[i + 1] if i + 1 < len(STAGES) else ""
+
+
+def _stage(facts: ConceptFacts, f: Facility) -> Criterion:
+    label = _("Stage")
+    names = dict(PreparationStage.choices)
+    if not facts.stage:
+        return Criterion(
+            "stage",
+            label,
+            UNKNOWN,
+            _("The concept does not say what preparation it has reached."),
+            _("Say what preparation it has reached (concept, pre-feasibility…)."),
+        )
+    reached = STAGES.index(facts.stage)
+    if f.minimum_stage and reached < STAGES.index(f.minimum_stage):
+        return Criterion(
+            "stage",
+            label,
+            FAIL,
+            _("It takes projects from %(min)s on; the concept has reached %(s)s.")
+            % {"min": str(names[f.minimum_stage]).lower(), "s": str(names[facts.stage]).lower()},
+            _("Reach %(min)s first.") % {"min": str(names[f.minimum_stage]).lower()},
+        )
+    needed = _next_stage(facts.stage)
+    if needed and needed in f.stages_supported:
+        return Criterion(
+            "stage",
+            label,
+            PASS,
+            _("It supports %(n)s, the concept's next step.") % {"n": str(names[needed]).lower()},
+        )
+    return Criterion(
+        "stage",
+        label,
+        FAIL,
+        _("It supports %(theirs)s, not %(n)s, the concept's next step.")
+        % {
+            "theirs": _labels(PreparationStage.choices, list(f.stages_supported)).lower(),
+            "n": str(names.get(needed, _("implementation"))).lower(),
+        },
+    )
+
+
+def _money(amount: int) -> str:
+    return f"US$ {amount:,}"
+
+
+def _ticket(facts: ConceptFacts, f: Facility) -> SoftPart:
+    label = _("Amount")
+    what = _("its preparation costs") if facts.ask_is_preparation else _("its funding gap")
+    low, typical, high = f.ticket_min_usd, f.ticket_typical_usd, f.ticket_max_usd
+    if not facts.ask:
+        return SoftPart(
+            "ticket",
+            label,
+            0,
+            30,
+            _("The concept states no preparation cost and no funding gap."),
+            _("List the preparation costs (studies, assessments, permits)."),
+        )
+    ask = _money(facts.ask)
+    if low is None and typical is None and high is None:
+        return SoftPart("ticket", label, 15, 30, _("It publishes no amounts."))
+    if (low is not None and facts.ask < low) or (high is not None and facts.ask > high):
+        bounds = " – ".join(_money(x) for x in (low or 0, high) if x is not None)
+        return SoftPart(
+            "ticket",
+            label,
+            0,
+            30,
+            _("%(what)s, %(ask)s, is outside its range (%(b)s).")
+            % {"what": what, "ask": ask, "b": bounds},
+        )
+    if typical is not None and not (typical / 2 <= facts.ask <= typical * 2):
+        return SoftPart(
+            "ticket",
+            label,
+            10,
+            30,
+            _("%(what)s, %(ask)s, is far from its typical %(t)s.")
+            % {"what": what, "ask": ask, "t": _money(typical)},
+        )
+    return SoftPart(
+        "ticket",
+        label,
+        30,
+        30,
+        _("%(what)s, %(ask)s, fits what it gives.") % {"what": what, "ask": ask},
+    )
+
+
+def _cofinance(facts: ConceptFacts, f: Facility) -> SoftPart:
+    label = _("Co-financing")
+    if not f.cofinancing:
+        return SoftPart("cofinance", label, 20, 20, _("It asks for none."))
+    if facts.has_cofinance:
+        return SoftPart(
+            "cofinance", label, 20, 20, _("It asks for some; the concept has secured funds.")
+        )
+    return SoftPart(
+        "cofinance",
+        label,
+        5,
+        20,
+        _("It asks for co-financing (%(c)s); none is secured yet.") % {"c": f.cofinancing},
+        _("Secure a contribution of the city's own or a partner's."),
+    )
+
+
+def _window(facts: ConceptFacts, f: Facility) -> SoftPart:
+    label = _("When to apply")
+    if f.call_window == Facility.CallWindow.ROLLING:
+        return SoftPart("window", label, 20, 20, _("It takes applications at any time."))
+    if f.call_window == Facility.CallWindow.CALLS:
+        return SoftPart(
+            "window",
+            label,
+            10,
+            20,
+            _("It opens calls with deadlines."),
+            _("Watch for its next call."),
+        )
+    return SoftPart(
+        "window",
+        label,
+        5,
+        20,
+        _("It does not publish when to apply."),
+        _("Ask %(f)s when to apply.") % {"f": f.name},
+    )
+
+
+def match(facts: ConceptFacts, facility: Facility) -> Match:
+    criteria = [
+        _country(facts, facility),
+        _applicant(facts, facility),
+        _sector(facts, facility),
+        _climate(facts, facility),
+        _stage(facts, facility),
+    ]
+    soft = [_ticket(facts, facility), _cofinance(facts, facility), _window(facts, facility)]
+    if facility.endorsements and not facts.endorsed:
+        soft.append(
+            SoftPart(
+                "endorsement",
+                _("Endorsements"),
+                0,
+                0,
+                _("It asks for: %(e)s.") % {"e": facility.endorsements},
+                _("Get the endorsements it asks for: %(e)s.") % {"e": facility.endorsements},
+            )
+        )
+    return Match(facility, criteria, soft)
+
+
+def matches_for(concept: ProjectConcept, facilities: list[Facility]) -> list[Match]:
+    """Every facility, best first: those it qualifies for, then those it may once what is
+    unknown is said, then the rest; by soft score within each."""
+    facts = ConceptFacts.of(concept)
+    return sorted((match(facts, f) for f in facilities), key=lambda m: m.sort_key)

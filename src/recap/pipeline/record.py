@@ -1,0 +1,114 @@
+"""What a concept reads from its source actions, by reference: their titles, sectors, hazards,
+costs and phases as they are now, each cost's history since, and the value and robustness they
+had in the package's run. A field the city fills on the concept itself (its sector, its
+hazards) takes precedence; left empty, the actions' answer stands."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from recap.accounts.models import AuditEvent
+from recap.catalogue.models import CandidateAction
+
+from .models import ConceptAction, ProjectConcept
+
+
+@dataclass(frozen=True)
+class CostChange:
+    at: datetime.datetime
+    before: int
+    after: int
+    by: str
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    code: str
+    title: str
+    sectors: list[str]
+    hazards: list[str]
+    phase: str
+    cost_now: int
+    cost_in_run: int
+    value_in_run: float | None
+    robustness: float | None  # share of the weight samples whose package kept it
+    history: list[CostChange] = field(default_factory=list)
+
+    @property
+    def cost_changed(self) -> bool:
+        return self.cost_now != self.cost_in_run
+
+
+def _hazard_codes(candidate: CandidateAction) -> list[str]:
+    hazards: Any = candidate.hazards
+    if isinstance(hazards, dict):
+        return [code for code, level in hazards.items() if level]
+    return [str(h) for h in hazards or []]
+
+
+def cost_history(candidate_ids: list[int]) -> dict[int, list[CostChange]]:
+    """Each candidate's recorded cost changes, oldest first (from the audit of its edits)."""
+    events = AuditEvent.objects.filter(
+        verb="candidate.update",
+        target_type=CandidateAction._meta.label_lower,
+        target_id__in=[str(i) for i in candidate_ids],
+    ).select_related("actor")
+    out: dict[int, list[CostChange]] = {}
+    for e in events.order_by("created_at", "pk"):
+        change = (e.detail or {}).get("changes", {}).get("local_cost_usd")
+        if not change:
+            continue
+        try:
+            before, after = int(change[0]), int(change[1])
+        except (TypeError, ValueError, IndexError):
+            continue
+        who = e.actor.get_full_name() or e.actor.username if e.actor else ""
+        out.setdefault(int(e.target_id), []).append(CostChange(e.created_at, before, after, who))
+    return out
+
+
+def source_lines(
+    concept: ProjectConcept, *, robustness: dict[str, float] | None = None
+) -> list[SourceLine]:
+    sources: list[ConceptAction] = list(concept.sources.all())
+    history = cost_history([s.candidate_id for s in sources])
+    return [
+        SourceLine(
+            code=s.candidate.code,
+            title=s.candidate.title,
+            sectors=list(s.candidate.sectors),
+            hazards=_hazard_codes(s.candidate),
+            phase=s.candidate.phase,
+            cost_now=int(s.candidate.local_cost_usd),
+            cost_in_run=s.cost_in_run,
+            value_in_run=s.value_in_run,
+            robustness=(robustness or {}).get(s.code),
+            history=history.get(s.candidate_id, []),
+        )
+        for s in sources
+    ]
+
+
+def concept_sectors(concept: ProjectConcept) -> list[str]:
+    """The main sector first, then the sub-sectors: the concept's own, else its actions'."""
+    if concept.sector:
+        return [concept.sector, *[s for s in concept.sub_sectors if s != concept.sector]]
+    seen: list[str] = []
+    for source in concept.sources.all():
+        for sector in source.candidate.sectors:
+            if sector not in seen:
+                seen.append(sector)
+    return seen[:3]
+
+
+def concept_hazards(concept: ProjectConcept) -> list[str]:
+    if concept.hazards:
+        return list(concept.hazards)
+    seen: list[str] = []
+    for source in concept.sources.all():
+        for code in _hazard_codes(source.candidate):
+            if code not in seen:
+                seen.append(code)
+    return seen
