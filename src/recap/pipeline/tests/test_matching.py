@@ -1,0 +1,117 @@
+"""Matching on hand-made concepts whose right answer is known from the facilities' published
+rules (as the shipped directory holds them)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from recap.pipeline.matching import FAIL, PASS, UNKNOWN, ConceptFacts, country_lists, match
+from recap.pipeline.models import Facility
+
+pytestmark = pytest.mark.django_db
+
+KIGALI = ConceptFacts(
+    country="RW",
+    country_name="Rwanda",
+    applicant_type="local_government",
+    sectors=["nature_based", "drm"],
+    climate=["adaptation"],
+    stage="concept",
+    ask=300_000,
+    ask_is_preparation=True,
+    has_cofinance=True,
+    endorsed=False,
+)
+
+
+def outcomes(facts: ConceptFacts, facility: Facility) -> dict[str, str]:
+    return {c.name: c.outcome for c in match(facts, facility).criteria}
+
+
+def test_gap_fund_takes_kigali(facilities: dict[str, Facility]) -> None:
+    m = match(KIGALI, facilities["gap-fund"])
+    assert outcomes(KIGALI, facilities["gap-fund"]) == dict.fromkeys(
+        ["country", "applicant", "sector", "climate", "stage"], PASS
+    )
+    assert m.eligible and m.verdict == PASS
+    country = m.criteria[0]
+    assert "Rwanda is among OECD DAC list of ODA recipients" in country.why
+    # Stage: its next step (pre-feasibility) is one the Gap Fund supports; amounts unpublished.
+    assert "pre-feasibility" in m.criteria[4].why
+    soft = {p.name: p.points for p in m.soft}
+    assert soft == {"ticket": 15, "cofinance": 20, "window": 20}
+    assert m.score == 55
+
+
+def test_country_rules(facilities: dict[str, Facility]) -> None:
+    # FELICITY names four countries, Rwanda not among them: nothing the city can do.
+    m = match(KIGALI, facilities["felicity"])
+    assert outcomes(KIGALI, facilities["felicity"])["country"] == FAIL
+    assert m.tasks == []
+    # CDIA: ADB's developing members; Rwanda is not one, Bangladesh is.
+    assert outcomes(KIGALI, facilities["cdia"])["country"] == FAIL
+    rajshahi = replace(KIGALI, country="BD", country_name="Bangladesh")
+    assert outcomes(rajshahi, facilities["cdia"])["country"] == PASS
+    # AfDB: its regional members: Rwanda yes, Bangladesh no.
+    assert outcomes(KIGALI, facilities["afdb-umdf"])["country"] == PASS
+    assert outcomes(rajshahi, facilities["afdb-umdf"])["country"] == FAIL
+    # C40's named countries are not in the directory yet: unknown, and a task to ask.
+    m = match(KIGALI, facilities["c40-cff"])
+    assert outcomes(KIGALI, facilities["c40-cff"])["country"] == UNKNOWN
+    assert "Ask C40 Cities Finance Facility whether Rwanda is eligible." in m.tasks
+    # GCF: developing countries (not UNFCCC Annex I); a country in Annex I fails.
+    assert outcomes(KIGALI, facilities["gcf-ppf"])["country"] == PASS
+    assert (
+        outcomes(replace(KIGALI, country="DE", country_name="Germany"), facilities["gcf-ppf"])[
+            "country"
+        ]
+        == FAIL
+    )
+    # The ODA list holds the pilot countries and not a rich one.
+    oda = country_lists()["oda"]["countries"]
+    assert {"RW", "BD", "MR"} <= set(oda) and "FR" not in oda
+
+
+def test_applicant_and_stage_give_tasks(facilities: dict[str, Facility]) -> None:
+    # The GCF's facility is requested through an accredited entity.
+    m = match(KIGALI, facilities["gcf-ppf"])
+    applicant = m.criteria[1]
+    assert applicant.outcome == FAIL and "accredited entity" in applicant.task
+    # CDIA takes projects from pre-feasibility on.
+    m = match(replace(KIGALI, country="BD"), facilities["cdia"])
+    stage = m.criteria[4]
+    assert stage.outcome == FAIL and stage.task == "Reach pre-feasibility first."
+    # At pre-feasibility, feasibility (its next step) is one CDIA supports.
+    m = match(replace(KIGALI, country="BD", stage="prefeasibility"), facilities["cdia"])
+    assert m.criteria[4].outcome == PASS
+    # A concept that says nothing: every unknown turned into a task.
+    blank = replace(KIGALI, applicant_type="", sectors=[], climate=[], stage="", ask=0)
+    m = match(blank, facilities["gap-fund"])
+    assert [c.outcome for c in m.criteria] == [PASS, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN]
+    assert "Say who applies (the applicant type)." in m.tasks
+    assert "Choose the main sector." in m.tasks
+    assert any("preparation costs" in t for t in m.tasks)
+
+
+def test_ticket_against_what_is_asked(facilities: dict[str, Facility]) -> None:
+    afdb = facilities["afdb-umdf"]  # US$ 20 k to 600 k
+    assert {p.name: p.points for p in match(KIGALI, afdb).soft}["ticket"] == 30
+    big = replace(KIGALI, ask=1_000_000)
+    ticket = next(p for p in match(big, afdb).soft if p.name == "ticket")
+    assert ticket.points == 0 and "outside its range" in ticket.why
+    c40 = facilities["c40-cff"]  # typically US$ 1 M
+    assert next(p for p in match(KIGALI, c40).soft if p.name == "ticket").points == 10
+    assert next(p for p in match(big, c40).soft if p.name == "ticket").points == 30
+
+
+def test_order_is_qualifying_first_then_fit(facilities: dict[str, Facility]) -> None:
+    ranked = sorted((match(KIGALI, f) for f in facilities.values()), key=lambda m: m.sort_key)
+    assert ranked[0].facility.code == "gap-fund"
+    keys = [(len(m.failed), len(m.unknown), -m.score) for m in ranked]
+    assert keys == sorted(keys)
+    assert len({m.facility.code for m in ranked}) == 7
+    # Deterministic: the same answer twice.
+    again = sorted((match(KIGALI, f) for f in facilities.values()), key=lambda m: m.sort_key)
+    assert [m.facility.code for m in again] == [m.facility.code for m in ranked]
