@@ -376,6 +376,24 @@ MATRIX: dict[str, list[Check]] = {
             data=lambda w: {"text": "In March."},
         )
     ],
+    # Reviewers from other cities; Kigali's own people and the manager are refused.
+    "concepts:review": [
+        Check(
+            "GET",
+            city_a(FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, MISSING, FORBIDDEN, MISSING, OK, OK),
+            setup=_fresh_concept,
+        )
+    ],
+    "concepts:revise": [
+        Check(
+            "POST",
+            city_a(
+                FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, MISSING, FOUND, MISSING, FOUND, FORBIDDEN
+            ),
+            setup=_fresh_concept,
+            data=lambda w: {"feedback": "Add the cost."},
+        )
+    ],
     "board:board": [Check("GET", PROGRAMME_ONLY)],
     "board:shared": [Check("GET", FUNDER_ONLY)],
     "board:shared_detail": [

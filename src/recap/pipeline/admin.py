@@ -8,9 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Facility, ProjectConcept
+from .models import Facility, ProjectConcept, Rubric
 from .selectors import facility_unchecked
-from .services import CHOICES, sources_problem, value_problem
+from .services import CHOICES, criteria_problem, sources_problem, value_problem
 
 
 @admin.register(ProjectConcept)
@@ -118,3 +118,24 @@ class FacilityAdmin(admin.ModelAdmin[Facility]):
                 % {"fields": fields},
             )
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+class RubricForm(forms.ModelForm[Rubric]):
+    class Meta:
+        model = Rubric
+        fields = ["code", "name", "about", "criteria", "order"]
+
+    def clean_criteria(self) -> Any:
+        criteria = self.cleaned_data.get("criteria")
+        if problem := criteria_problem(criteria):
+            raise forms.ValidationError(problem)
+        return criteria
+
+
+@admin.register(Rubric)
+class RubricAdmin(admin.ModelAdmin[Rubric]):
+    """The questions reviewers score concepts against; changing them changes the form for the
+    next review (reviews already made keep their scores by criterion code)."""
+
+    form = RubricForm
+    list_display = ["name", "code", "order"]

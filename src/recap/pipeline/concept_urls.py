@@ -11,6 +11,8 @@ urlpatterns = [
     path("<int:pk>/edit/", views.concept_edit, name="edit"),
     path("<int:pk>/move/", views.concept_move, name="move"),
     path("<int:pk>/matches/", views.concept_matches, name="matches"),
+    path("<int:pk>/review/", views.concept_review, name="review"),
+    path("<int:pk>/revise/", views.concept_revise, name="revise"),
     path("<int:pk>/share/", views.concept_share, name="share"),
     path("<int:pk>/reply/<slug:code>/", views.concept_reply, name="reply"),
 ]

@@ -28,12 +28,22 @@ from recap.planning.views.lookups import package_of
 
 from . import concepts as svc
 from . import selectors
-from .forms import ROW_SETS, ConceptForm, MoveForm, ReplyForm, StartBlankForm, StartFromPackageForm
+from .forms import (
+    ROW_SETS,
+    ConceptForm,
+    FeedbackForm,
+    MoveForm,
+    ReplyForm,
+    ReviewForm,
+    StartBlankForm,
+    StartFromPackageForm,
+)
 from .matching import Match, matches_for
-from .models import CLOSED, Facility, ProjectConcept
+from .models import CLOSED, Facility, ProjectConcept, Rubric, Stage
 from .money import concept_money
 from .policies import is_manager_of, is_reviewer_for
 from .record import concept_hazards, concept_sectors, source_lines
+from .reviews import review_revise, review_submit, review_summary, reviews_of_round
 from .stages import FORWARD, Actor, Move, moves_from
 
 WRITE_RATE = "120/h"
@@ -201,6 +211,15 @@ def concept_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             and concept.stage not in CLOSED,
             "shareable": [m.facility for m in matches if m.facility.pk not in shared],
             "reply_form": ReplyForm(),
+            "reviews": (round_reviews := reviews_of_round(concept)),
+            "review_summary": review_summary(round_reviews, list(Rubric.objects.all())),
+            "earlier_reviews": concept.reviews.exclude(round=concept.review_round).select_related(
+                "reviewer"
+            ),
+            "decisions": concept.decisions.select_related("decided_by").order_by("-at"),
+            "can_review": concept.stage == Stage.DRAFTED and is_reviewer_for(request.user, city.pk),
+            "can_decide": concept.stage == Stage.DRAFTED and is_manager_of(request.user, city.pk),
+            "feedback_form": FeedbackForm(),
         },
     )
 
@@ -344,3 +363,59 @@ def package_concept_form(package: Any) -> StartFromPackageForm | None:
     if version is None or package.status != "endorsed":
         return None
     return StartFromPackageForm(choices=[(c, c) for c in version.selected])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
+def concept_review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A reviewer scores the concept against the rubrics and comments for the city."""
+    city, concept = concept_of(request, slug, pk)
+    if not is_reviewer_for(request.user, city.pk):
+        raise PermissionDenied(_("Only the programme's reviewers from other cities review this."))
+    rubrics = list(Rubric.objects.all())
+    mine = concept.reviews.filter(reviewer_id=request.user.pk, round=concept.review_round).first()
+    initial: dict[str, Any] = {}
+    if mine is not None:
+        initial = {"comment": mine.comment} | {
+            f"score:{r}:{c}": str(v) for r, given in mine.scores.items() for c, v in given.items()
+        }
+    form = ReviewForm(request.POST or None, rubrics=rubrics, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review_submit(
+                actor=request.user,
+                concept=concept,
+                scores=form.scores(),
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Review saved; the city can read your comments."))
+            return redirect(concept)
+    return render(
+        request,
+        "pipeline/concepts/review.html",
+        {"city": city, "c": concept, "form": form, "open": concept.stage == Stage.DRAFTED},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def concept_revise(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The manager sends the concept back to its city with feedback (a new review round)."""
+    _city, concept = concept_of(request, slug, pk)
+    form = FeedbackForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(
+                _("Write the feedback the city will read (up to 5,000 characters).")
+            )
+        review_revise(actor=request.user, concept=concept, feedback=form.cleaned_data["feedback"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Sent back to the city to revise."))
+    return redirect(concept)

@@ -35,6 +35,7 @@ from .models import (
     Study,
 )
 from .policies import funder_facility_ids, is_manager_of, require
+from .reviews import record_decision
 from .stages import Actor, Move, moves_from
 
 EDITORS_ONLY = gettext_lazy("Only the city's editors can change its project concepts.")
@@ -287,14 +288,15 @@ def concept_move(
         raise ValidationError(
             {"reason": _("Keep the reason to %(n)s characters.") % {"n": REASON_MAX}}
         )
-    if move.needs_reason and not reason:
-        raise ValidationError({"reason": _("Say why (the city and the programme will read it).")})
     missing = move.gate(concept)
     if missing:
         raise ValidationError(
             _("Not yet: %(missing)s.") % {"missing": "; ".join(missing)}, code="gate"
         )
+    if move.needs_reason and not reason:
+        raise ValidationError({"reason": _("Say why (the city and the programme will read it).")})
     _record_move(concept, move.to, actor, reason)
+    record_decision(concept, move.to, actor, reason)
     previous = concept.stage
     concept.held_from = previous if move.to == Stage.ON_HOLD else ""
     concept.stage = move.to

@@ -216,3 +216,56 @@ class ReplyForm(forms.Form):
     text = forms.CharField(
         label=_("Your reply"), max_length=MESSAGE_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+SCALE = [
+    ("0", _("0 · not at all")),
+    ("1", _("1 · weakly")),
+    ("2", _("2 · mostly")),
+    ("3", _("3 · fully")),
+]
+
+
+class ReviewForm(forms.Form):
+    """One radio row (0–3) per question of every rubric, and the comments for the city."""
+
+    comment = forms.CharField(
+        label=_("Comments for the city"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("The city reads these: say what is strong and what it should improve."),
+    )
+
+    def __init__(self, *args: Any, rubrics: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rubrics = rubrics
+        comment = self.fields.pop("comment")
+        for rubric in rubrics:
+            for c in rubric.criteria:
+                self.fields[f"score:{rubric.code}:{c['code']}"] = forms.ChoiceField(
+                    label=c["question"],
+                    help_text=c.get("guidance", ""),
+                    choices=SCALE,
+                    widget=forms.RadioSelect,
+                )
+        self.fields["comment"] = comment
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [
+            (r.name, [self[f"score:{r.code}:{c['code']}"] for c in r.criteria])
+            for r in self.rubrics
+        ]
+
+    def scores(self) -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith("score:"):
+                _prefix, rubric, code = name.split(":", 2)
+                out.setdefault(rubric, {})[code] = value
+        return out
+
+
+class FeedbackForm(forms.Form):
+    feedback = forms.CharField(
+        label=_("Feedback for the city"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -212,6 +212,8 @@ class ProjectConcept(models.Model):
     held_from = models.CharField(max_length=20, choices=Stage.choices, blank=True)
     stage_since = models.DateTimeField(_("in this stage since"), default=timezone.now)
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    #: The review round under way (a decision to revise opens the next).
+    review_round = models.PositiveSmallIntegerField(default=1)
     # Provenance: the package version its actions come from (none for a blank start).
     package_version = models.ForeignKey(
         "planning.PackageVersion",
@@ -484,3 +486,73 @@ class FunderMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.concept_id}"
+
+
+class Rubric(models.Model):
+    """A set of questions reviewers score a concept against, held as data (loaded from
+    pipeline/data/rubrics.json): the pipeline's screening criteria and a bankability checklist.
+    `criteria` is a list of {"code", "question", "guidance"}; each is scored 0–3."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    about = models.TextField(blank=True)
+    criteria = models.JSONField(default=list)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("review rubric")
+        verbose_name_plural = _("review rubrics")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConceptReview(models.Model):
+    """One reviewer's scores and comments on a concept, in one review round. The comments are
+    returned to the city; the scores are read beside the other reviewers'."""
+
+    concept = models.ForeignKey(ProjectConcept, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    round = models.PositiveSmallIntegerField(default=1)
+    #: {rubric code: {criterion code: 0..3}}
+    scores = models.JSONField(default=dict)
+    comment = models.TextField(_("comments for the city"))
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["concept", "round", "submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["concept", "reviewer", "round"], name="one_review_a_round"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"review of {self.concept_id} by {self.reviewer_id} (round {self.round})"
+
+
+class ReviewDecision(models.Model):
+    """The programme manager's decision on a review round, with the feedback the city sees."""
+
+    class Decision(models.TextChoices):
+        ACCEPT = "accept", _("Accept: screened")
+        REVISE = "revise", _("Revise and resubmit")
+        REJECT = "reject", _("Reject")
+
+    concept = models.ForeignKey(ProjectConcept, on_delete=models.CASCADE, related_name="decisions")
+    round = models.PositiveSmallIntegerField()
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    feedback = models.TextField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["concept", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.decision} on {self.concept_id} (round {self.round})"

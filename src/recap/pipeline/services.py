@@ -179,3 +179,21 @@ def facilities_load_shipped() -> int:
     """The directory that ships with ReCAP (pipeline/data/facilities.json)."""
     raw = resources.files("recap.pipeline").joinpath("data/facilities.json").read_text("utf-8")
     return facility_directory_load(json.loads(raw))
+
+
+def criteria_problem(criteria: Any) -> str:
+    """What is wrong with a rubric's criteria as typed in the admin ("" if nothing): a
+    non-empty list of {"code", "question", "guidance"}, each code once."""
+    if not isinstance(criteria, list) or not criteria:
+        return 'a non-empty list of {"code": …, "question": …, "guidance": …}'
+    codes = []
+    for c in criteria:
+        if not isinstance(c, dict) or not all(
+            isinstance(v := c.get(k), str) and v.strip() for k in ("code", "question")
+        ):
+            return "each criterion needs a code and a question (text)"
+        if not isinstance(c.get("guidance", ""), str):
+            return f"{c['code']}: the guidance is text"
+        codes.append(c["code"])
+    doubled = sorted({c for c in codes if codes.count(c) > 1})
+    return f"codes used twice: {', '.join(doubled)}" if doubled else ""

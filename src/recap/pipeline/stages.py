@@ -79,6 +79,13 @@ def gate_screened(concept: ProjectConcept) -> list[str]:
     return missing
 
 
+def gate_accepted(concept: ProjectConcept) -> list[str]:
+    """Screening: the record complete for screening, and the round's reviews in."""
+    from .reviews import gate_reviews
+
+    return gate_screened(concept) + gate_reviews(concept)
+
+
 def gate_submitted(concept: ProjectConcept) -> list[str]:
     missing = gate_screened(concept)
     if concept.council_approval == ProjectConcept.Council.NONE:
@@ -137,7 +144,13 @@ OPEN_MAIN = (
 FORWARD: dict[str, list[Move]] = {
     Stage.CANDIDATE: [Move(Stage.DRAFTED, _lazy("Mark as drafted"), Actor.EDITOR, gate_drafted)],
     Stage.DRAFTED: [
-        Move(Stage.SCREENED, _lazy("Mark as screened"), Actor.MANAGER, gate_screened),
+        Move(
+            Stage.SCREENED,
+            _lazy("Accept: screened"),
+            Actor.MANAGER,
+            gate_accepted,
+            needs_reason=True,
+        ),
         Move(Stage.CANDIDATE, _lazy("Back to candidate"), Actor.EDITOR),
     ],
     Stage.SCREENED: [

@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
+from recap.accounts.models import Membership, Role, User
 from recap.pipeline.concepts import concept_save, concept_start
-from recap.pipeline.models import Facility, ProjectConcept
+from recap.pipeline.models import Facility, ProjectConcept, Rubric
+from recap.pipeline.reviews import review_submit
 from recap.pipeline.services import facilities_load_shipped
 from recap.planning.models import ActionPackage
 from recap.planning.tests.conftest import endorsed, session  # noqa: F401  (fixtures)
-from recap.testing import World
+from recap.testing import World, make_user
 
 
 @pytest.fixture
@@ -66,3 +68,20 @@ def fill(world: World, concept: ProjectConcept, **more: Any) -> ProjectConcept:
         values={**SCREENING, **more},
         rows=rows,
     )
+
+
+def second_reviewer(world: World) -> User:
+    """Another programme reviewer, from no city."""
+    user = make_user("reviewer_two")
+    Membership.objects.create(user=user, role=Role.REVIEWER, programme=world.programme)
+    return user
+
+
+def full_scores(score: int = 2) -> dict[str, dict[str, int]]:
+    return {r.code: {c["code"]: score for c in r.criteria} for r in Rubric.objects.all()}
+
+
+def reviewed(world: World, concept: ProjectConcept) -> None:
+    """Two reviews of the concept's round, by reviewers from other cities."""
+    for reviewer in (world.users["reviewer"], second_reviewer(world)):
+        review_submit(actor=reviewer, concept=concept, scores=full_scores(), comment="Clear.")

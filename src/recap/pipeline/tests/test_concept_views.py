@@ -152,7 +152,7 @@ def test_the_programme_board(client: Client, world: World) -> None:
     page = client.get("/pipeline/").content.decode()
     assert "Submitted per country, against the target" in page
     assert page.count('aria-label="1 / 2"') == 2  # Rwanda: A; Bangladesh: C
-    assert "Mark as screened" in page  # B, drafted: its gate lists what is missing
+    assert "Accept: screened" in page  # B, drafted: its gate lists what is missing
     assert "RW-KIGALI-T002" in page
     filtered = client.get("/pipeline/?country=BD").content.decode()
     assert "RW-KIGALI-T002" not in filtered and "BD-RAJSHAHI-T001" in filtered

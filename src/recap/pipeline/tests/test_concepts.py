@@ -27,7 +27,7 @@ from recap.planning.models import ActionPackage
 from recap.planning.packages import package_adjust
 from recap.testing import World
 
-from .conftest import fill, start
+from .conftest import fill, reviewed, start
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +150,13 @@ def test_every_gate_names_what_is_missing(
     assert "Applicant organisation is empty" in _message(exc)
     assert "no funding source is listed" in _message(exc)
     fill(world, concept)
-    concept = concept_move(actor=manager, concept=concept, to=Stage.SCREENED)
+    with pytest.raises(ValidationError, match="2 reviews are needed"):
+        concept_move(actor=manager, concept=concept, to=Stage.SCREENED, reason="Strong.")
+    reviewed(world, concept)
+    with pytest.raises(ValidationError, match="Say why"):
+        concept_move(actor=manager, concept=concept, to=Stage.SCREENED)
+    concept = concept_move(actor=manager, concept=concept, to=Stage.SCREENED, reason="Strong.")
+    assert concept.decisions.get().decision == "accept"
 
     # Screened -> submitted: the city's coordinator, with council approval.
     with pytest.raises(PermissionDenied):

@@ -1,0 +1,200 @@
+"""Review: programme reviewers score a drafted concept against the rubrics (two at least, none
+from the concept's own city), their comments go back to the city, and the programme manager
+decides: accept (the concept is screened), revise (the city revises and a new round opens) or
+reject. Accepting and rejecting are moves (`concepts.concept_move`, which records the
+decision); revising is not, the concept stays drafted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from recap.accounts.services import audit
+
+from .models import ConceptReview, ProjectConcept, ReviewDecision, Rubric, Stage
+from .policies import is_manager_of, is_reviewer_for, require
+
+COMMENT_MAX = 5000
+#: Reviews a round needs before the manager can accept.
+REVIEWS_NEEDED = 2
+SCORES = (0, 1, 2, 3)
+
+
+def _check_comment(text: str, field: str = "comment") -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: _("Write the comments the city will read.")})
+    if len(text) > COMMENT_MAX:
+        raise ValidationError(
+            {
+                field: _("Keep it to %(n)s characters (it has %(m)s).")
+                % {"n": COMMENT_MAX, "m": len(text)}
+            }
+        )
+    return text
+
+
+def check_scores(scores: Any, rubrics: list[Rubric]) -> dict[str, dict[str, int]]:
+    """Every criterion of every rubric scored 0–3, and nothing else."""
+    if not isinstance(scores, dict):
+        raise ValidationError(_("Scores are given per rubric and criterion."))
+    clean: dict[str, dict[str, int]] = {}
+    missing = []
+    for rubric in rubrics:
+        given = scores.get(rubric.code) or {}
+        if not isinstance(given, dict):
+            raise ValidationError(_("Scores are given per rubric and criterion."))
+        clean[rubric.code] = {}
+        for criterion in rubric.criteria:
+            value = given.get(criterion["code"])
+            if value is None or value == "":
+                missing.append(criterion["question"])
+                continue
+            try:
+                score = int(value)
+            except (TypeError, ValueError):
+                score = -1
+            if score not in SCORES:
+                raise ValidationError(
+                    _("Score “%(q)s” from 0 to 3.") % {"q": criterion["question"]}
+                )
+            clean[rubric.code][criterion["code"]] = score
+        stray = sorted(set(given) - {c["code"] for c in rubric.criteria})
+        if stray:
+            raise ValidationError(
+                _("Not a question of this rubric: %(c)s.") % {"c": ", ".join(stray)}
+            )
+    stray_rubrics = sorted(set(scores) - {r.code for r in rubrics})
+    if stray_rubrics:
+        raise ValidationError(_("Not a rubric: %(c)s.") % {"c": ", ".join(stray_rubrics)})
+    if missing:
+        raise ValidationError(
+            _("Score every question; still to score: %(q)s") % {"q": "; ".join(missing)}
+        )
+    return clean
+
+
+@transaction.atomic
+def review_submit(
+    *, actor: Any, concept: ProjectConcept, scores: Any, comment: str
+) -> ConceptReview:
+    """A reviewer's scores and comments for this round (again in the same round: replaced)."""
+    require(
+        is_reviewer_for(actor, concept.city_id),
+        _("Only the programme's reviewers from other cities review this concept."),
+    )
+    if concept.stage != Stage.DRAFTED:
+        raise ValidationError(_("Only a drafted concept is under review."))
+    rubrics = list(Rubric.objects.all())
+    clean = check_scores(scores, rubrics)
+    review, _made = ConceptReview.objects.update_or_create(
+        concept=concept,
+        reviewer=actor,
+        round=concept.review_round,
+        defaults={
+            "scores": clean,
+            "comment": _check_comment(comment),
+            "submitted_at": timezone.now(),
+        },
+    )
+    audit(
+        actor=actor,
+        verb="concept.review",
+        target=concept,
+        city=concept.city,
+        detail={"round": concept.review_round},
+    )
+    return review
+
+
+def reviews_of_round(concept: ProjectConcept) -> list[ConceptReview]:
+    return list(
+        concept.reviews.filter(round=concept.review_round)
+        .exclude(reviewer__memberships__city=concept.city)
+        .select_related("reviewer")
+        .distinct()
+    )
+
+
+def gate_reviews(concept: ProjectConcept) -> list[str]:
+    n = len(reviews_of_round(concept))
+    if n < REVIEWS_NEEDED:
+        return [_("%(need)s reviews are needed (it has %(n)s)") % {"need": REVIEWS_NEEDED, "n": n}]
+    return []
+
+
+@transaction.atomic
+def review_revise(*, actor: Any, concept: ProjectConcept, feedback: str) -> ReviewDecision:
+    """The manager sends the concept back to its city to revise: a new review round opens."""
+    require(
+        is_manager_of(actor, concept.city_id), _("Only the programme's manager decides on reviews.")
+    )
+    if concept.stage != Stage.DRAFTED:
+        raise ValidationError(_("Only a drafted concept is under review."))
+    decision = ReviewDecision.objects.create(
+        concept=concept,
+        round=concept.review_round,
+        decision=ReviewDecision.Decision.REVISE,
+        feedback=_check_comment(feedback, "feedback"),
+        decided_by=actor,
+    )
+    ProjectConcept.objects.filter(pk=concept.pk).update(review_round=concept.review_round + 1)
+    concept.review_round += 1
+    audit(
+        actor=actor,
+        verb="concept.revise",
+        target=concept,
+        city=concept.city,
+        detail={"round": decision.round},
+    )
+    return decision
+
+
+def record_decision(concept: ProjectConcept, to: str, actor: Any, reason: str) -> None:
+    """Called by `concept_move` as a drafted concept is accepted (screened) or rejected."""
+    if concept.stage != Stage.DRAFTED or to not in (Stage.SCREENED, Stage.REJECTED):
+        return
+    ReviewDecision.objects.create(
+        concept=concept,
+        round=concept.review_round,
+        decision=ReviewDecision.Decision.ACCEPT
+        if to == Stage.SCREENED
+        else ReviewDecision.Decision.REJECT,
+        feedback=reason,
+        decided_by=actor,
+    )
+
+
+@dataclass(frozen=True)
+class CriterionSummary:
+    rubric: str
+    code: str
+    question: str
+    scores: list[int]
+
+    @property
+    def mean(self) -> float | None:
+        return sum(self.scores) / len(self.scores) if self.scores else None
+
+
+def review_summary(reviews: list[ConceptReview], rubrics: list[Rubric]) -> list[CriterionSummary]:
+    """Each question with the scores the round's reviewers gave it."""
+    return [
+        CriterionSummary(
+            r.name,
+            c["code"],
+            c["question"],
+            [
+                int(s)
+                for rv in reviews
+                if (s := (rv.scores.get(r.code) or {}).get(c["code"])) is not None
+            ],
+        )
+        for r in rubrics
+        for c in r.criteria
+    ]
