@@ -1,7 +1,8 @@
 """Take screenshots of a running ReCAP (default http://127.0.0.1:8000) with Debian's Chromium.
 
 Usage: .venv/bin/python scripts/screenshots.py [BASE_URL] [OUT_DIR] [PATH ...]
-Signs in as kigali.editor (demo password) for paths under /me/ or a workspace. WIDTH (in CSS
+Signs in as kigali.editor (or AS_USER; demo password) for paths under /me/, /pipeline/ or a
+workspace, or for every path when AS_USER is set. WIDTH (in CSS
 pixels, default 1280) sets the viewport, e.g. WIDTH=375 for a phone.
 """
 
@@ -32,9 +33,12 @@ def main() -> None:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         width = int(os.environ.get("WIDTH", "1280"))
         page = browser.new_page(viewport={"width": width, "height": 900})
-        if any("/me/" in path or "workspace" in path for path in paths):
+        user = os.environ.get("AS_USER", "")
+        if user or any(
+            "/me/" in path or "workspace" in path or "/pipeline/" in path for path in paths
+        ):
             page.goto(base + "/accounts/login/")
-            page.fill("#id_username", "kigali.editor")
+            page.fill("#id_username", user or "kigali.editor")
             page.fill("#id_password", "resilient-demo")
             page.click("main form button[type=submit]")
         for path in paths:

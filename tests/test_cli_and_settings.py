@@ -82,8 +82,19 @@ def test_demo_loads_the_programme_once() -> None:
     assert (
         Training.objects.count() == 4
         and Measure.objects.count() == 4
-        and ProjectConcept.objects.count() == 3
+        and ProjectConcept.objects.count() == 4
     )
+    # The pipeline's demo went through the gates: each concept at its stage, with its moves.
+    stages = dict(ProjectConcept.objects.values_list("reference", "stage"))
+    assert stages == {
+        "RW-KIGALI-001": "submitted",
+        "RW-KIGALI-002": "candidate",
+        "BD-RAJSHAHI-001": "presented",
+        "MR-SEBKHA-001": "drafted",
+    }
+    kigali = ProjectConcept.objects.get(reference="RW-KIGALI-001")
+    assert kigali.sources.count() == 2 and kigali.reviews.count() == 2
+    assert kigali.shares.get().facility.organisation is not None
     users = set(User.objects.values_list("username", flat=True))
     assert {
         "admin",

@@ -7,6 +7,7 @@ for the two other pilot cities and are illustrative. Figures are rounded public 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 DEMO_PASSWORD = "resilient-demo"  # noqa: S105 - printed for the demo, never used in production
 
@@ -261,28 +262,172 @@ MEASURES = [
     ),
 ]
 
-CONCEPTS = [
-    (
-        "kigali",
-        "Green drainage corridors for flood-prone wetlands",
-        "submitted",
-        date(2023, 4, 12),
-        "Restore wetland buffers and build vegetated channels that carry storm water safely.",
-    ),
-    (
-        "rajshahi",
-        "Shaded, water-wise market streets",
-        "submitted",
-        date(2023, 5, 3),
-        "Street trees, shade structures and rainwater harvesting along the main market routes.",
-    ),
-    (
-        "sebkha",
-        "Community flood-warning and drainage upgrade",
-        "draft",
-        None,
-        "Early warning for storm surges and pumped drainage for the lowest neighbourhoods.",
-    ),
+# The project pipeline's demo: what each concept's record says (illustrative, in the programme's
+# spirit; the cities' real projects are theirs to enter). "actions" are codes of Kigali's
+# endorsed package to start from (those the run chose); a concept without them starts blank.
+PIPELINE_FUNDER = ("City Climate Finance Gap Fund", "gap-fund")
+PIPELINE: list[dict[str, Any]] = [
+    {
+        "city": "kigali",
+        "title": "Green drainage corridors for flood-prone wetlands",
+        "actions": ["NBS-02", "DRM-02", "DRM-01"],
+        "take": 2,
+        "stage": "submitted",
+        "record": {
+            "location": "Nyabugogo and Rwampara wetland edges, Nyarugenge and Kicukiro districts",
+            "applicant": "City of Kigali",
+            "applicant_type": "local_government",
+            "lead_department": "Urban Planning and Infrastructure",
+            "contact_name": "Claudine Uwase",
+            "contact_email": "kigali.coordinator@demo.recap.localhost",
+            "summary": "Restore wetland buffers and build vegetated channels that carry storm "
+            "water safely past the valley-bottom settlements, with flood early warning for the "
+            "households that stay.",
+            "problem": "Flash floods from the hills cut the eastern valley floors off several "
+            "times a year, damaging homes, markets and roads; informal settlements on the "
+            "wetland edges are hit first and hardest.",
+            "objectives": "Keep the valley floors passable in a 1-in-10-year storm; halve flood "
+            "damage to homes in the corridors; give 12 hours' warning to every household at "
+            "risk.",
+            "kind": "rehabilitation",
+            "climate_objectives": ["adaptation", "drr"],
+            "beneficiaries": 85_000,
+            "vulnerable_groups": "Households in informal settlements on the wetland edges; "
+            "market traders, most of them women; older people and people with disabilities.",
+            "plan_fit": "Kigali Master Plan 2050 (green city and wetland rehabilitation); the "
+            "national green growth and climate resilience strategy.",
+            "scalability": "The corridor design repeats along the city's other wetlands; the "
+            "early-warning service covers the whole city once in place.",
+            "preparation_stage": "concept",
+            "council_approval": "adopted",
+            "council_reference": "City council decision of 2026-09-18",
+            "national_endorsement": "Ministry of Environment (letter requested)",
+            "total_cost": 1_450_000,
+            "om_cost_per_year": 60_000,
+            "people_resilient": 85_000,
+        },
+        "funding": [
+            ("own", "City of Kigali capital budget", 250_000, "secured"),
+            ("government_grant", "Rwanda Green Fund", 400_000, "committed"),
+            ("grant", "Project preparation facility (sought)", 300_000, "sought"),
+        ],
+        "preparation": [("feasibility", 180_000), ("esia", 70_000), ("design", 90_000)],
+        "indicators": [
+            ("Households protected from a 1-in-10-year flood", "households", 0, 17_000),
+            ("Hectares of wetland buffer restored", "ha", 0, 120),
+        ],
+        "studies": [("Flood risk mapping of the eastern valleys", "2025-11-30")],
+        "reviews": [
+            (
+                "reviewer",
+                3,
+                (
+                    "A strong, well-owned concept. Add the operation and maintenance plan for the "
+                    "channels and say who runs the warning service."
+                ),
+            ),
+            (
+                "reviewer.two",
+                2,
+                (
+                    "Clear problem and beneficiaries. The financing plan needs the national "
+                    "co-finance confirmed in writing before a facility will take it up."
+                ),
+            ),
+        ],
+        "shared": ["gap-fund"],
+        "funder_question": "Is the land along the corridors the city's, or would any "
+        "household have to move?",
+        "days_in_stage": 21,
+    },
+    {
+        "city": "kigali",
+        "title": "Primary health posts ready for floods and heat",
+        "actions": ["HLT-01", "HLT-04"],
+        "take": 1,
+        "stage": "candidate",
+        "record": {
+            "summary": "Retrofit the health posts in flood-prone sectors with raised "
+            "floors, backup power and cool rooms.",
+            "lead_department": "Health",
+        },
+        "days_in_stage": 9,
+    },
+    {
+        "city": "rajshahi",
+        "title": "Shaded, water-wise market streets",
+        "stage": "presented",
+        "record": {
+            "location": "Shaheb Bazar and the New Market streets, Rajshahi",
+            "applicant": "Rajshahi City Corporation",
+            "applicant_type": "local_government",
+            "lead_department": "Engineering",
+            "contact_name": "Rafiq Hossain",
+            "contact_email": "rajshahi.editor@demo.recap.localhost",
+            "summary": "Street trees, shade structures and rainwater harvesting along the main "
+            "market routes.",
+            "problem": "Heat waves and water shortages in the dry season hit traders and "
+            "shoppers in the open markets.",
+            "objectives": "Cool the market streets by shade and trees; harvest rain for the "
+            "market's water points.",
+            "kind": "expansion",
+            "sector": "nature_based",
+            "sub_sectors": ["water_sanitation"],
+            "climate_objectives": ["adaptation", "mitigation"],
+            "hazards": ["extreme_heat", "water_insecurity"],
+            "beneficiaries": 40_000,
+            "vulnerable_groups": "Street vendors and porters, older shoppers.",
+            "plan_fit": "Rajshahi's green city plan and its heat action plan.",
+            "scalability": "Every market street of the city, then the division's towns.",
+            "preparation_stage": "prefeasibility",
+            "council_approval": "adopted",
+            "council_reference": "Corporation meeting of 2026-03-02",
+            "total_cost": 1_400_000,
+            "om_cost_per_year": 35_000,
+            "people_resilient": 40_000,
+        },
+        "funding": [
+            ("own", "Rajshahi City Corporation", 150_000, "secured"),
+            ("grant", "Project preparation (sought)", 500_000, "sought"),
+        ],
+        "preparation": [("feasibility", 350_000), ("esia", 60_000)],
+        "reviews": [
+            ("reviewer", 2, "Good co-benefits; show how the rainwater tanks are maintained."),
+            ("reviewer.two", 2, "Ready for a facility's feasibility support."),
+        ],
+        "shared": ["c40-cff", "cdia"],
+        "days_in_stage": 64,
+    },
+    {
+        "city": "sebkha",
+        "title": "Community flood-warning and drainage upgrade",
+        "stage": "drafted",
+        "record": {
+            "applicant": "Commune de Sebkha",
+            "applicant_type": "local_government",
+            "summary": "Early warning for storm surges and pumped drainage for the lowest "
+            "neighbourhoods.",
+            "problem": "Sea water and rain pond for weeks in the lowest streets, where the "
+            "water table is high.",
+            "objectives": "Drain the lowest neighbourhoods within two days of a storm and warn "
+            "households a day ahead.",
+            "sector": "drm",
+            "hazards": ["flood_coastal", "heavy_rain"],
+            "climate_objectives": ["adaptation", "drr"],
+            "preparation_stage": "concept",
+        },
+        "reviews": [
+            (
+                "reviewer",
+                1,
+                (
+                    "The idea is sound; the record still needs the beneficiaries, the cost and "
+                    "the council's position."
+                ),
+            ),
+        ],
+        "days_in_stage": 30,
+    },
 ]
 
 # username, first name, last name, role, scope (city slug / programme slug / funder name), e-mail
@@ -295,6 +440,8 @@ USERS = [
     ("sebkha.editor", "Mariem", "Sidi", "city_editor", "sebkha"),
     ("programme.manager", "Paula", "Manager", "programme_manager", "recap-21"),
     ("reviewer", "Rita", "Reviewer", "reviewer", "recap-21"),
+    ("reviewer.two", "Samuel", "Osei", "reviewer", "recap-21"),
+    ("rajshahi.coordinator", "Nasrin", "Akter", "city_coordinator", "rajshahi"),
     ("funder", "Felix", "Funder", "funder", "City Climate Finance Gap Fund"),
 ]
 

@@ -29,7 +29,6 @@ from recap.cities.models import City, Country, Organisation, Programme
 from recap.engine.value import CRITERIA, DEFAULT_WEIGHTS
 from recap.hazards.models import CityHazard, HazardType
 from recap.hazards.services import city_hazard_add, hazard_taxonomy_load
-from recap.pipeline.models import ProjectConcept
 from recap.pipeline.services import facilities_load_shipped
 from recap.planning.models import PrioritisationSession
 from recap.planning.packages import package_endorse, package_save
@@ -38,6 +37,7 @@ from recap.planning.tasks import robustness_execute, run_execute
 from recap.tracking.models import Measure, Training
 
 from . import data
+from .pipeline import demo_pipeline
 
 
 @dataclass(frozen=True)
@@ -171,12 +171,6 @@ def demo_load() -> list[DemoAccount]:
                 "description": description,
             },
         )
-    for slug, title, status, submitted_on, summary in data.CONCEPTS:
-        ProjectConcept.objects.update_or_create(
-            city=cities[slug],
-            title=title,
-            defaults={"status": status, "submitted_on": submitted_on, "summary": summary},
-        )
 
     for username, first, last, role, scope in data.USERS:
         user = User.objects.create_user(
@@ -209,6 +203,7 @@ def _demo_baseline(cities: dict[str, City]) -> None:
     _demo_candidates(cities)
     _demo_assessments(cities["kigali"])
     _demo_session(cities["kigali"])
+    demo_pipeline(cities)
 
 
 def _demo_session(city: City) -> None:

@@ -76,11 +76,19 @@ class Offered:
     move: Move
     allowed: bool  # the reader may make it
     missing: list[str]  # what its gate still needs ([] = open)
+    main: bool  # forward along the main line (shown to everyone, with who makes it)
+
+    @property
+    def by(self) -> str:
+        return str(svc.ACTOR_WORDS[self.move.by])
 
 
 def offered_moves(user: Any, concept: ProjectConcept) -> list[Offered]:
+    forward = {m.to for m in FORWARD.get(concept.stage, [])[:1]}
+    if concept.stage == Stage.ON_HOLD:
+        forward = {Stage(concept.held_from or Stage.DRAFTED)}
     return [
-        Offered(move, svc.may_act(user, concept, move.by), move.gate(concept))
+        Offered(move, svc.may_act(user, concept, move.by), move.gate(concept), move.to in forward)
         for move in moves_from(concept)
     ]
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recap.accounts.models import AuditEvent
-from recap.catalogue.models import CandidateAction
+from recap.catalogue.models import CandidateAction, Phase
+from recap.hazards.models import CityHazard
 
 from .models import ConceptAction, ProjectConcept
 
@@ -39,6 +40,14 @@ class SourceLine:
     @property
     def cost_changed(self) -> bool:
         return self.cost_now != self.cost_in_run
+
+    @property
+    def robustness_percent(self) -> int | None:
+        return None if self.robustness is None else round(100 * self.robustness)
+
+    @property
+    def phase_label(self) -> str:
+        return str(dict(Phase.choices).get(self.phase, self.phase))
 
 
 def _hazard_codes(candidate: CandidateAction) -> list[str]:
@@ -104,6 +113,9 @@ def concept_sectors(concept: ProjectConcept) -> list[str]:
 
 
 def concept_hazards(concept: ProjectConcept) -> list[str]:
+    """The concept's own hazards, else those its actions address that are in the city's
+    register (an early-warning action helps against many hazards; the concept is about the
+    city's)."""
     if concept.hazards:
         return list(concept.hazards)
     seen: list[str] = []
@@ -111,4 +123,9 @@ def concept_hazards(concept: ProjectConcept) -> list[str]:
         for code in _hazard_codes(source.candidate):
             if code not in seen:
                 seen.append(code)
-    return seen
+    if not seen:
+        return seen
+    registered = set(
+        CityHazard.objects.filter(city_id=concept.city_id).values_list("hazard__code", flat=True)
+    )
+    return [code for code in seen if code in registered] if registered else seen

@@ -1,0 +1,129 @@
+"""The demo's project pipeline, written through the same services people use (so every gate
+holds and every move is audited): Kigali's two concepts from its endorsed package, Rajshahi's
+and Sebkha's started blank, at the stages `data.PIPELINE` names, with their reviews, shares
+and a funder's question. Only the dates are moved back afterwards, so the board's ageing has
+something to show."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from recap.accounts.models import User
+from recap.cities.models import City, Organisation
+from recap.pipeline.concepts import (
+    concept_move,
+    concept_save,
+    concept_share,
+    concept_start,
+    concept_start_blank,
+    funder_message,
+)
+from recap.pipeline.models import Facility, ProjectConcept, Rubric, Stage
+from recap.pipeline.reviews import review_submit
+from recap.planning.models import ActionPackage
+
+from . import data
+
+
+def _user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+def _scores(level: int) -> dict[str, dict[str, int]]:
+    return {r.code: {c["code"]: level for c in r.criteria} for r in Rubric.objects.all()}
+
+
+def _rows(spec: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "funding_sources": [
+            {"kind": k, "name": n, "amount": a, "status": s}
+            for k, n, a, s in spec.get("funding", [])
+        ],
+        "preparation_costs": [{"item": i, "amount": a} for i, a in spec.get("preparation", [])],
+        "indicators": [
+            {"name": n, "unit": u, "baseline": b, "target": t}
+            for n, u, b, t in spec.get("indicators", [])
+        ],
+        "studies": [
+            {"name": n, "completed_on": datetime.date.fromisoformat(d)}
+            for n, d in spec.get("studies", [])
+        ],
+    }
+
+
+def _walk(concept: ProjectConcept, spec: dict[str, Any], city: City) -> ProjectConcept:
+    """Move the concept along the main line to its stage, by the people who would."""
+    editor = _user(f"{city.slug}.editor")
+    coordinator = _user(
+        f"{city.slug}.coordinator"
+        if User.objects.filter(username=f"{city.slug}.coordinator").exists()
+        else "admin"
+    )
+    manager = _user("programme.manager")
+    target = spec["stage"]
+    order = [Stage.CANDIDATE, Stage.DRAFTED, Stage.SCREENED, Stage.SUBMITTED, Stage.PRESENTED]
+    for to in order[1 : order.index(target) + 1]:
+        if to == Stage.DRAFTED:
+            concept = concept_move(actor=editor, concept=concept, to=to)
+            for username, level, comment in spec.get("reviews", []):
+                review_submit(
+                    actor=_user(username), concept=concept, scores=_scores(level), comment=comment
+                )
+        elif to == Stage.SCREENED:
+            concept = concept_move(
+                actor=manager,
+                concept=concept,
+                to=to,
+                reason="Both reviews favourable; the comments are for the city to act on.",
+            )
+        elif to == Stage.SUBMITTED:
+            concept = concept_move(actor=coordinator, concept=concept, to=to)
+            for code in spec.get("shared", []):
+                concept_share(
+                    actor=manager, concept=concept, facility=Facility.objects.get(code=code)
+                )
+        elif to == Stage.PRESENTED:
+            concept = concept_move(actor=manager, concept=concept, to=to)
+    return concept
+
+
+def demo_pipeline(cities: dict[str, City]) -> None:
+    if ProjectConcept.objects.exists():
+        return
+    name, code = data.PIPELINE_FUNDER
+    Facility.objects.filter(code=code).update(
+        organisation=Organisation.objects.get(name=name, kind=Organisation.Kind.FUNDER)
+    )
+    package = ActionPackage.objects.filter(
+        city=cities["kigali"], status=ActionPackage.Status.ENDORSED
+    ).first()
+    now = timezone.now()
+    for spec in data.PIPELINE:
+        city = cities[spec["city"]]
+        editor = _user(f"{city.slug}.editor")
+        if spec.get("actions") and package is not None and package.current is not None:
+            chosen = [c for c in spec["actions"] if c in package.current.selected][: spec["take"]]
+            concept = concept_start(
+                actor=editor, version=package.current, codes=chosen, title=spec["title"]
+            )
+        else:
+            concept = concept_start_blank(actor=editor, city=city, title=spec["title"])
+        concept_save(actor=editor, concept=concept, values=spec["record"], rows=_rows(spec))
+        concept = _walk(concept, spec, city)
+        if spec.get("funder_question"):
+            funder_message(
+                actor=_user("funder"),
+                concept=concept,
+                facility=Facility.objects.get(code=code),
+                kind="question",
+                text=spec["funder_question"],
+            )
+        # Its history, moved back as a whole so that it has been in its stage for a while.
+        back = datetime.timedelta(days=spec["days_in_stage"])
+        ProjectConcept.objects.filter(pk=concept.pk).update(stage_since=now - back)
+        for move in concept.moves.all():
+            move.at -= back
+            move.save(update_fields=["at"])
