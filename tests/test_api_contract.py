@@ -4,6 +4,7 @@ the error body's shape."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 
@@ -12,7 +13,7 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import resolve, reverse
 
-from recap.testing import ROLES, World
+from recap.testing import ROLES, World, concept_at
 from test_authorization_matrix import MATRIX, _encode, client_for
 
 pytestmark = pytest.mark.django_db
@@ -41,9 +42,13 @@ def test_every_status_a_route_answers_with_is_documented(world: World) -> None:
                 cache.clear()
                 kwargs = check.setup(world) if check.setup else check.kwargs(world)
                 url = reverse(name, kwargs=kwargs) + check.query
-                body = _encode(check.data(world))
                 key = (check.method, _template(url))
-                ctype = "application/x-www-form-urlencoded"
+                if check.json:
+                    body = json.dumps(check.data(world))
+                    ctype = "application/json"
+                else:
+                    body = _encode(check.data(world))
+                    ctype = "application/x-www-form-urlencoded"
                 response = client_for(world, role).generic(
                     check.method, url, data=body, content_type=ctype
                 )
@@ -73,6 +78,12 @@ def test_every_status_a_route_answers_with_is_documented(world: World) -> None:
         if codes - documented[(m, p)]
     }
     assert not undocumented, undocumented
+    # A body that is not JSON where JSON is wanted: refused as not valid, not as a crash.
+    kwargs = {"concept_id": concept_at(world.city_a, "X", "drafted").pk}
+    url = reverse("api:concept_move", kwargs=kwargs)
+    broken = client_for(world, "editor_a").post(url, "{not json", content_type="application/json")
+    assert broken.status_code == 422 and "Cannot parse request body" in broken.json()["detail"]
+    seen[("POST", _template(url))].add(broken.status_code)
     assert {code for codes in seen.values() for code in codes} >= {200, 401, 403, 404, 422, 429}
 
 

@@ -7,6 +7,7 @@ page or API route cannot ship without saying who may use it.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from recap.assessments.models import Assessment, Framework
 from recap.catalogue.models import CandidateAction, CatalogueAction
 from recap.engine.value import CRITERIA
 from recap.hazards.models import CityHazard, CityHazardVersion, HazardType
+from recap.pipeline.models import ConceptShare, Facility, FunderMessage
 from recap.planning.models import (
     ActionPackage,
     PackageVersion,
@@ -30,7 +32,6 @@ from recap.planning.models import (
     RobustnessJob,
     Run,
 )
-from recap.pipeline.models import ConceptShare, Facility, FunderMessage
 from recap.testing import ROLES, World, concept_at, make_user
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +83,8 @@ class Check:
     #: Makes fresh state before each request (for routes that change or delete things).
     setup: Callable[[World], dict[str, Any]] | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    #: Send `data` as a JSON body (API routes that take one).
+    json: bool = False
 
 
 def _fresh_member(world: World) -> dict[str, Any]:
@@ -659,6 +662,39 @@ MATRIX: dict[str, list[Check]] = {
         Check("GET", every(OK), kwargs=lambda w: {"city_id": w.city_a.pk}),
         Check("GET", every(MISSING) | {"admin": OK}, kwargs=lambda w: {"city_id": w.hidden.pk}),
     ],
+    "api:concept_list": [Check("GET", every(OK) | {"anonymous": UNAUTHORISED})],
+    "api:concept_detail": [
+        Check(
+            "GET",
+            city_a(UNAUTHORISED, OK, OK, OK, MISSING, OK, MISSING, OK, reviewer=OK),
+            setup=lambda w: {"concept_id": _fresh_concept(w)["pk"]},
+        )
+    ],
+    "api:concept_matches": [
+        Check(
+            "GET",
+            city_a(UNAUTHORISED, OK, OK, OK, MISSING, OK, MISSING, OK, reviewer=OK),
+            setup=lambda w: {"concept_id": _fresh_concept(w)["pk"]},
+        )
+    ],
+    # Back to candidate: the city's editors' move; the others see it but may not make it.
+    "api:concept_move": [
+        Check(
+            "POST",
+            city_a(UNAUTHORISED, FORBIDDEN, OK, OK, MISSING, FORBIDDEN, MISSING, OK, FORBIDDEN),
+            setup=lambda w: {"concept_id": _fresh_concept(w)["pk"]},
+            data=lambda w: {"to": "candidate"},
+            json=True,
+        )
+    ],
+    "api:pipeline_funnel": [
+        Check(
+            "GET",
+            every(FORBIDDEN)
+            | {"anonymous": UNAUTHORISED, "manager": OK, "reviewer": OK, "admin": OK},
+        )
+    ],
+    "api:facility_directory": [Check("GET", every(OK))],
     "api:me": [Check("GET", every(OK) | {"anonymous": UNAUTHORISED})],
     "api:openapi-json": [Check("GET", every(OK))],
     "api:openapi-view": [Check("GET", every(OK))],
@@ -715,8 +751,10 @@ def test_route_against_role_matrix(world: World, name: str) -> None:
             response = client.generic(
                 check.method,
                 url,
-                data=_encode(check.data(world)),
-                content_type="application/x-www-form-urlencoded",
+                data=json.dumps(check.data(world)) if check.json else _encode(check.data(world)),
+                content_type="application/json"
+                if check.json
+                else "application/x-www-form-urlencoded",
             )
             expected = check.expect[role]
             assert response.status_code == expected, (

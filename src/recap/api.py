@@ -6,12 +6,14 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 
 from recap.accounts.api import router as me_router
 from recap.assessments.api import router as baseline_router
 from recap.catalogue.api import router as catalogue_router
 from recap.cities.api import router as cities_router
 from recap.hazards.api import router as hazards_router
+from recap.pipeline.api import router as pipeline_router
 from recap.planning.api import router as planning_router
 
 api = NinjaAPI(
@@ -28,6 +30,7 @@ api.add_router("/cities", hazards_router)
 api.add_router("/cities", baseline_router)
 api.add_router("/cities", planning_router)
 api.add_router("/catalogue", catalogue_router)
+api.add_router("/pipeline", pipeline_router)
 api.add_router("/me", me_router)
 
 
@@ -45,3 +48,11 @@ def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Ninja's own refusals as documented: a body that cannot be parsed (its 400) is a 422,
+    like any other request that is not valid."""
+    status = 422 if exc.status_code == 400 else exc.status_code
+    return api.create_response(request, {"detail": str(exc)}, status=status)

@@ -19,6 +19,7 @@ from recap.accounts.access import (
     Level,
     city_ids,
     funder_organisation_ids,
+    is_platform_admin,
     own_city_ids,
     programme_city_ids,
 )
@@ -79,6 +80,15 @@ def funder_facility_ids(user: Any) -> set[int]:
         return set()
     return set(
         Facility.objects.filter(organisation_id__in=organisations).values_list("pk", flat=True)
+    )
+
+
+def programme_reader(user: Any) -> bool:
+    """The programme's people (its manager, its reviewers) and platform admins."""
+    return bool(
+        is_platform_admin(user)
+        or programme_city_ids(user, Role.PROGRAMME_MANAGER)
+        or programme_city_ids(user, Role.REVIEWER)
     )
 
 

@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from recap.accounts.access import funder_organisation_ids, is_platform_admin, programme_city_ids
-from recap.accounts.models import Role
+from recap.accounts.access import funder_organisation_ids
 from recap.cities.models import Country
 
 from . import concepts as svc
@@ -25,21 +24,13 @@ from .forms import MessageForm
 from .matching import ConceptFacts, match
 from .models import Facility, Stage
 from .money import concept_money
-from .policies import funder_facility_ids, project_concept_policy
-
-
-def _programme_reader(user: object) -> bool:
-    return bool(
-        is_platform_admin(user)
-        or programme_city_ids(user, Role.PROGRAMME_MANAGER)
-        or programme_city_ids(user, Role.REVIEWER)
-    )
+from .policies import funder_facility_ids, programme_reader, project_concept_policy
 
 
 @login_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
-    if not _programme_reader(request.user):
+    if not programme_reader(request.user):
         raise PermissionDenied(_("The pipeline board is the programme's."))
     country = None
     code = request.GET.get("country", "")[:2]

@@ -1,0 +1,330 @@
+"""The project pipeline over the API: the concepts the caller may read (the same policy as the
+pages: a city's team and its programme, reviewers from other cities, funders what was shared
+with them), one concept's record with its money, moves and next step, its moves (with the same
+gates), its matches to the facilities, the programme's funnel, and the directory of
+facilities."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+
+from recap.cities.models import Country
+from recap.core.api_auth import PUBLIC, SIGNED_IN
+from recap.core.api_errors import errors
+
+from . import concepts as svc
+from . import selectors
+from .matching import matches_for
+from .models import CLOSED, Facility, ProjectConcept, Stage
+from .money import concept_money
+from .policies import programme_reader
+from .record import concept_hazards, concept_sectors
+from .stages import FORWARD
+
+router = Router(tags=["pipeline"])
+
+
+class MoneyOut(Schema):
+    currency: str
+    total: int = Field(description="The typed total, else the sum of the source actions' costs.")
+    total_from_actions: bool
+    secured: int = Field(description="Sources secured or committed in writing.")
+    gap: int
+    preparation: int
+    om_per_year: int | None
+
+
+class MoveOut(Schema):
+    from_stage: str
+    to_stage: str
+    by: str | None
+    reason: str
+    at: datetime
+
+
+class ConceptSummaryOut(Schema):
+    id: int
+    reference: str
+    title: str
+    city_id: int
+    country: str = Field(description="ISO 3166-1 alpha-2")
+    stage: str
+    stage_since: datetime
+    submitted_on: date | None
+    money: MoneyOut
+
+
+class SourceOut(Schema):
+    code: str
+    cost_in_run: int
+    value_in_run: float | None
+
+
+class ConceptOut(ConceptSummaryOut):
+    location: str
+    applicant: str
+    applicant_type: str
+    lead_department: str
+    summary: str
+    problem: str
+    objectives: str
+    sectors: list[str] = Field(description="Main sector first; from the source actions if unset.")
+    climate_objectives: list[str]
+    hazards: list[str]
+    beneficiaries: int | None
+    preparation_stage: str
+    council_approval: str
+    package_version_id: int | None
+    sources: list[SourceOut]
+    next_step_needs: list[str] = Field(
+        description="What the concept's next step along the main line still needs, in words."
+    )
+    moves: list[MoveOut]
+
+
+class MoveIn(Schema):
+    to: str = Field(description="The stage to move to, e.g. 'drafted', 'submitted', 'on_hold'.")
+    reason: str = Field("", max_length=500)
+
+
+class CriterionOut(Schema):
+    name: str
+    outcome: str = Field(description="'pass', 'fail' or 'unknown'")
+    why: str
+    task: str
+
+
+class SoftOut(Schema):
+    name: str
+    points: int
+    out_of: int
+    why: str
+
+
+class MatchOut(Schema):
+    facility: str
+    name: str
+    verdict: str = Field(description="'pass' (qualifies), 'unknown' (to be confirmed) or 'fail'.")
+    score: int = Field(description="The fit score out of 100.")
+    criteria: list[CriterionOut]
+    soft: list[SoftOut]
+    tasks: list[str]
+
+
+class FunnelStageOut(Schema):
+    stage: str
+    per_country: dict[str, int]
+    total: int
+
+
+class FunnelCountryOut(Schema):
+    country: str
+    submitted: int
+    target: int
+
+
+class FunnelOut(Schema):
+    stages: list[FunnelStageOut]
+    progress: list[FunnelCountryOut]
+
+
+class FacilityOut(Schema):
+    code: str
+    name: str
+    operators: str
+    url: str
+    country_rule: str
+    countries: list[str]
+    sectors: list[str]
+    climate_objectives: list[str]
+    stages_supported: list[str]
+    minimum_stage: str
+    support_types: list[str]
+    ticket_min_usd: int | None
+    ticket_typical_usd: int | None
+    ticket_max_usd: int | None
+    call_window: str
+    sources: dict[str, Any] = Field(description="Each field's source and the date it was checked.")
+
+
+def _money(c: ProjectConcept) -> dict[str, Any]:
+    m = concept_money(c)
+    return {
+        "currency": c.currency,
+        "total": m.total,
+        "total_from_actions": m.from_actions,
+        "secured": m.secured,
+        "gap": m.gap,
+        "preparation": m.preparation,
+        "om_per_year": m.om_per_year,
+    }
+
+
+def _summary(c: ProjectConcept) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "reference": c.reference,
+        "title": c.title,
+        "city_id": c.city_id,
+        "country": c.city.country.iso2,
+        "stage": c.stage,
+        "stage_since": c.stage_since,
+        "submitted_on": c.submitted_on,
+        "money": _money(c),
+    }
+
+
+def _detail(c: ProjectConcept) -> dict[str, Any]:
+    forward = FORWARD.get(c.stage, []) if c.stage not in CLOSED else []
+    return _summary(c) | {
+        "location": c.location,
+        "applicant": c.applicant,
+        "applicant_type": c.applicant_type,
+        "lead_department": c.lead_department,
+        "summary": c.summary,
+        "problem": c.problem,
+        "objectives": c.objectives,
+        "sectors": concept_sectors(c),
+        "climate_objectives": list(c.climate_objectives),
+        "hazards": concept_hazards(c),
+        "beneficiaries": c.beneficiaries,
+        "preparation_stage": c.preparation_stage,
+        "council_approval": c.council_approval,
+        "package_version_id": c.package_version_id,
+        "sources": [
+            {"code": s.code, "cost_in_run": s.cost_in_run, "value_in_run": s.value_in_run}
+            for s in c.sources.all()
+        ],
+        "next_step_needs": [str(m) for m in forward[0].gate(c)] if forward else [],
+        "moves": [
+            {
+                "from_stage": m.from_stage,
+                "to_stage": m.to_stage,
+                "by": m.actor.username if m.actor else None,
+                "reason": m.reason,
+                "at": m.at,
+            }
+            for m in c.moves.select_related("actor").order_by("at", "pk")
+        ],
+    }
+
+
+def _concept(request: HttpRequest, concept_id: int) -> ProjectConcept:
+    queryset = selectors.concept_queryset(user=request.user).prefetch_related(
+        "sources__candidate", "funding_sources", "preparation_costs"
+    )
+    return get_object_or_404(queryset, pk=concept_id)
+
+
+@router.get(
+    "/concepts",
+    response={200: list[ConceptSummaryOut], **errors(401)},
+    auth=SIGNED_IN,
+    summary="The project concepts you may read (filter by stage and country)",
+)
+def concept_list(request: HttpRequest, stage: str = "", country: str = "") -> list[dict[str, Any]]:
+    queryset = selectors.concept_queryset(user=request.user).prefetch_related(
+        "sources__candidate", "funding_sources", "preparation_costs"
+    )
+    if stage:
+        queryset = queryset.filter(stage=stage[:20])
+    if country:
+        queryset = queryset.filter(city__country__iso2=country[:2].upper())
+    return [_summary(c) for c in queryset.order_by("reference")[:500]]
+
+
+@router.get(
+    "/concepts/{int:concept_id}",
+    response={200: ConceptOut, **errors(401, 404)},
+    auth=SIGNED_IN,
+    summary="A concept's record, money, moves and what its next step needs",
+)
+def concept_detail(request: HttpRequest, concept_id: int) -> dict[str, Any]:
+    return _detail(_concept(request, concept_id))
+
+
+@router.post(
+    "/concepts/{int:concept_id}/moves",
+    response={200: ConceptOut, **errors(401, 403, 404, 422)},
+    auth=SIGNED_IN,
+    summary="Move a concept to another stage; the same gates as the pages (422 says what is "
+    "missing)",
+)
+def concept_move(request: HttpRequest, concept_id: int, body: MoveIn) -> dict[str, Any]:
+    concept = _concept(request, concept_id)
+    if body.to not in Stage.values:
+        raise ValidationError({"to": f"not a stage: {body.to[:20]}"})
+    svc.concept_move(actor=request.user, concept=concept, to=body.to, reason=body.reason)
+    return _detail(_concept(request, concept_id))
+
+
+@router.get(
+    "/concepts/{int:concept_id}/matches",
+    response={200: list[MatchOut], **errors(401, 404)},
+    auth=SIGNED_IN,
+    summary="Every facility for this concept, best first, with each criterion's reason",
+)
+def concept_matches(request: HttpRequest, concept_id: int) -> list[dict[str, Any]]:
+    concept = _concept(request, concept_id)
+    return [
+        {
+            "facility": m.facility.code,
+            "name": m.facility.name,
+            "verdict": m.verdict,
+            "score": m.score,
+            "criteria": [
+                {"name": c.name, "outcome": c.outcome, "why": c.why, "task": c.task}
+                for c in m.criteria
+            ],
+            "soft": [
+                {"name": p.name, "points": p.points, "out_of": p.out_of, "why": p.why}
+                for p in m.soft
+            ],
+            "tasks": m.tasks,
+        }
+        for m in matches_for(concept, list(selectors.facility_list()))
+    ]
+
+
+@router.get(
+    "/funnel",
+    response={200: FunnelOut, **errors(401, 403)},
+    auth=SIGNED_IN,
+    summary="The programme's funnel: concepts by stage and country, submitted against target",
+)
+def pipeline_funnel(request: HttpRequest, country: str = "") -> dict[str, Any]:
+    if not programme_reader(request.user):
+        raise PermissionDenied("The pipeline's funnel is the programme's.")
+    chosen = Country.objects.filter(iso2=country[:2].upper()).first() if country else None
+    funnel = selectors.pipeline_funnel(user=request.user, country=chosen)
+    codes = [c.iso2 for c in funnel.countries]
+    return {
+        "stages": [
+            {
+                "stage": s.stage,
+                "per_country": dict(zip(codes, s.per_country, strict=True)),
+                "total": s.total,
+            }
+            for s in funnel.stages
+        ],
+        "progress": [
+            {"country": p.country.iso2, "submitted": p.submitted, "target": p.target}
+            for p in funnel.progress
+        ],
+    }
+
+
+@router.get(
+    "/facilities",
+    response={200: list[FacilityOut], **errors(401)},
+    auth=PUBLIC,
+    summary="The directory of facilities and funders, each field with its source",
+)
+def facility_directory(request: HttpRequest) -> list[Facility]:
+    return list(selectors.facility_list())
