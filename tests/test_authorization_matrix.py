@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -24,7 +25,7 @@ from recap.assessments.models import Assessment, Framework
 from recap.catalogue.models import CandidateAction, CatalogueAction
 from recap.engine.value import CRITERIA
 from recap.hazards.models import CityHazard, CityHazardVersion, HazardType
-from recap.pipeline.models import ConceptShare, Facility, FunderMessage
+from recap.pipeline.models import ConceptAttachment, ConceptShare, Facility, FunderMessage
 from recap.planning.models import (
     ActionPackage,
     PackageVersion,
@@ -321,6 +322,27 @@ def _shared_concept(world: World) -> dict[str, Any]:
     return {"slug": "kigali", "pk": concept.pk, "code": facility.code}
 
 
+def _document(world: World) -> dict[str, Any]:
+    """A Kigali concept shared with the world's funder, with one document."""
+    kwargs = _shared_concept(world)
+    doc = ConceptAttachment.objects.create(
+        concept_id=kwargs["pk"],
+        role="council",
+        title="Decision",
+        file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="decision.pdf"),
+        filename="decision.pdf",
+        kind_of_file="pdf",
+        size=14,
+        sha256="0" * 64,
+    )
+    return {"slug": "kigali", "pk": kwargs["pk"], "doc": doc.pk}
+
+
+def _shared_document(world: World) -> dict[str, Any]:
+    kwargs = _document(world)
+    return {"pk": kwargs["pk"], "doc": kwargs["doc"]}
+
+
 def _shared_for_funder(world: World) -> dict[str, Any]:
     return {"pk": _shared_concept(world)["pk"]}
 
@@ -397,6 +419,25 @@ MATRIX: dict[str, list[Check]] = {
             data=lambda w: {"feedback": "Add the cost."},
         )
     ],
+    "concepts:attach": [
+        Check(
+            "POST",
+            city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND, FORBIDDEN),
+            setup=_fresh_concept,
+            data=lambda w: {"role": "study"},
+        )
+    ],
+    # The city's team, the programme and its reviewers read a concept's documents; a funder on
+    # the funder's own page, once shared.
+    "concepts:document": [Check("GET", CONCEPT_VIEW, setup=_document)],
+    "concepts:detach": [
+        Check(
+            "POST",
+            city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND, FORBIDDEN),
+            setup=_document,
+        )
+    ],
+    "board:shared_document": [Check("GET", FUNDER_ONLY, setup=_shared_document)],
     "board:board": [Check("GET", PROGRAMME_ONLY)],
     "board:shared": [Check("GET", FUNDER_ONLY)],
     "board:shared_detail": [

@@ -13,6 +13,9 @@ urlpatterns = [
     path("<int:pk>/matches/", views.concept_matches, name="matches"),
     path("<int:pk>/review/", views.concept_review, name="review"),
     path("<int:pk>/revise/", views.concept_revise, name="revise"),
+    path("<int:pk>/documents/", views.concept_attach, name="attach"),
+    path("<int:pk>/documents/<int:doc>/", views.concept_document, name="document"),
+    path("<int:pk>/documents/<int:doc>/remove/", views.concept_detach, name="detach"),
     path("<int:pk>/share/", views.concept_share, name="share"),
     path("<int:pk>/reply/<slug:code>/", views.concept_reply, name="reply"),
 ]

@@ -7,11 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,6 +24,8 @@ from recap.catalogue.models import Sector
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
+from recap.core.documents import content_type
+from recap.core.uploads import upload_too_large
 from recap.hazards.models import HazardType
 from recap.planning.selectors import version_robustness
 from recap.planning.views.lookups import package_of
@@ -30,6 +34,7 @@ from . import concepts as svc
 from . import selectors
 from .forms import (
     ROW_SETS,
+    AttachmentForm,
     ConceptForm,
     FeedbackForm,
     MoveForm,
@@ -39,7 +44,7 @@ from .forms import (
     StartFromPackageForm,
 )
 from .matching import Match, matches_for
-from .models import CLOSED, Facility, ProjectConcept, Rubric, Stage
+from .models import CLOSED, ConceptAttachment, Facility, ProjectConcept, Rubric, Stage
 from .money import concept_money
 from .policies import is_manager_of, is_reviewer_for
 from .record import concept_hazards, concept_sectors, source_lines
@@ -228,6 +233,8 @@ def concept_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "can_review": concept.stage == Stage.DRAFTED and is_reviewer_for(request.user, city.pk),
             "can_decide": concept.stage == Stage.DRAFTED and is_manager_of(request.user, city.pk),
             "feedback_form": FeedbackForm(),
+            "attachments": concept.attachments.all(),
+            "attachment_form": AttachmentForm(),
         },
     )
 
@@ -426,4 +433,67 @@ def concept_revise(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Sent back to the city to revise."))
+    return redirect(concept)
+
+
+@login_required
+@require_POST
+@ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
+def concept_attach(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _city, concept = concept_of(request, slug, pk, Level.EDIT)
+    files = request.FILES  # parsed here: the size handler marks the request as it reads
+    if upload_too_large(request):
+        messages.error(request, _("The file is larger than 5 MB."))
+        return redirect(concept)
+    form = AttachmentForm(request.POST, files)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect(concept)
+    upload = form.cleaned_data["file"]
+    try:
+        svc.attachment_add(
+            actor=request.user,
+            concept=concept,
+            role=form.cleaned_data["role"],
+            title=form.cleaned_data["title"],
+            data=upload.read(settings.RECAP_UPLOAD_MAX_BYTES),
+            filename=upload.name or "",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Document added."))
+    return redirect(concept)
+
+
+def attachment_response(attachment: ConceptAttachment) -> FileResponse:
+    """The document as a download, never shown inline, served as what its bytes are."""
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=content_type(attachment.kind_of_file),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def concept_document(request: HttpRequest, slug: str, pk: int, doc: int) -> HttpResponseBase:
+    _city, concept = concept_of(request, slug, pk)
+    return attachment_response(get_object_or_404(concept.attachments, pk=doc))
+
+
+@login_required
+@require_POST
+def concept_detach(request: HttpRequest, slug: str, pk: int, doc: int) -> HttpResponse:
+    _city, concept = concept_of(request, slug, pk, Level.EDIT)
+    attachment = get_object_or_404(concept.attachments, pk=doc)
+    try:
+        svc.attachment_remove(actor=request.user, attachment=attachment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Document removed."))
     return redirect(concept)

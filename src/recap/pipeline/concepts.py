@@ -4,9 +4,13 @@ answered by funders. Every write checks who is asking and is audited."""
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import PurePath
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,12 +21,14 @@ from recap.accounts.services import audit
 from recap.catalogue.models import CandidateAction, Sector
 from recap.cities.models import City
 from recap.cities.policies import city_policy
+from recap.core.documents import DocumentRefused, document_kind
 from recap.planning.models import ActionPackage, PackageVersion
 from recap.planning.readouts import version_readout
 
 from .models import (
     CLOSED,
     ConceptAction,
+    ConceptAttachment,
     ConceptMove,
     ConceptShare,
     Facility,
@@ -454,3 +460,73 @@ def concept_save(
             detail={"rows": changed},
         )
     return concept
+
+
+ATTACHMENTS_MAX = 30
+
+
+@transaction.atomic
+def attachment_add(
+    *, actor: Any, concept: ProjectConcept, role: str, title: str, data: bytes, filename: str
+) -> ConceptAttachment:
+    """A document for the concept, accepted only if its bytes are a PDF, XLSX, DOCX or image
+    and its name says the same (`core.documents`)."""
+    city_policy.require(actor, concept.city, Level.EDIT, EDITORS_ONLY)
+    if concept.stage in CLOSED:
+        raise ValidationError(_("This concept is closed: it can no longer be changed."))
+    if role not in ConceptAttachment.Role.values:
+        raise ValidationError({"role": _("Choose what the document is.")})
+    title = (title or "").strip() or PurePath(filename).stem[:200]
+    if concept.attachments.count() >= ATTACHMENTS_MAX:
+        raise ValidationError(
+            _("A concept holds at most %(n)s documents; remove one first.") % {"n": ATTACHMENTS_MAX}
+        )
+    limit = settings.RECAP_UPLOAD_MAX_BYTES - 1
+    if len(data) > limit:
+        raise ValidationError(
+            {"file": _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}}
+        )
+    try:
+        kind = document_kind(data, filename)
+    except DocumentRefused as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    attachment = ConceptAttachment(
+        concept=concept,
+        role=role,
+        title=title[:200],
+        filename=PurePath(filename).name[:200],
+        kind_of_file=kind,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=actor,
+    )
+    attachment.full_clean(exclude=["file"])
+    attachment.file.save(f"upload.{kind}", ContentFile(data), save=False)
+    attachment.save()
+    audit(
+        actor=actor,
+        verb="concept.attach",
+        target=concept,
+        city=concept.city,
+        detail={"title": attachment.title, "kind": kind, "size": len(data)},
+    )
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, actor: Any, attachment: ConceptAttachment) -> None:
+    concept = attachment.concept
+    city_policy.require(actor, concept.city, Level.EDIT, EDITORS_ONLY)
+    if concept.stage in CLOSED:
+        raise ValidationError(_("This concept is closed: it can no longer be changed."))
+    name = attachment.file.name
+    storage = attachment.file.storage
+    audit(
+        actor=actor,
+        verb="concept.detach",
+        target=concept,
+        city=concept.city,
+        detail={"title": attachment.title},
+    )
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))

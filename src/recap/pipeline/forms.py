@@ -269,3 +269,25 @@ class FeedbackForm(forms.Form):
     feedback = forms.CharField(
         label=_("Feedback for the city"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class AttachmentForm(forms.Form):
+    role = forms.ChoiceField(label=_("What it is"), choices=[])
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to use the file's name."),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, Excel, Word, or a PNG, JPEG or WebP image; up to 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.xlsx,.docx,.png,.jpg,.jpeg,.webp"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from .models import ConceptAttachment
+
+        role: Any = self.fields["role"]
+        role.choices = ConceptAttachment.Role.choices

@@ -556,3 +556,45 @@ class ReviewDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} on {self.concept_id} (round {self.round})"
+
+
+def _attachment_path(instance: ConceptAttachment, filename: str) -> str:
+    """A name of ReCAP's own: what the person typed never reaches the file system."""
+    import uuid
+
+    return f"concepts/{instance.concept_id}/{uuid.uuid4().hex}.{instance.kind_of_file}"
+
+
+class ConceptAttachment(models.Model):
+    """A document of a concept (the council's decision, a study, an endorsement letter), its
+    type read from its content."""
+
+    class Role(models.TextChoices):
+        COUNCIL = "council", _("Council decision")
+        STUDY = "study", _("Study")
+        ENDORSEMENT = "endorsement", _("Endorsement letter")
+        PHOTO = "photo", _("Photo or map")
+        OTHER = "other", _("Other")
+
+    concept = models.ForeignKey(
+        ProjectConcept, on_delete=models.CASCADE, related_name="attachments"
+    )
+    role = models.CharField(_("what it is"), max_length=20, choices=Role.choices)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(upload_to=_attachment_path, max_length=200)
+    filename = models.CharField(max_length=200)  # as uploaded, shown and offered on download
+    kind_of_file = models.CharField(max_length=10)  # pdf, xlsx, docx, png, jpeg, webp
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["concept", "role", "uploaded_at"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.title

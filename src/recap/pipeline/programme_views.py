@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,7 +20,7 @@ from recap.cities.models import Country
 
 from . import concepts as svc
 from . import selectors
-from .concept_views import WRITE_RATE, offered_moves
+from .concept_views import WRITE_RATE, attachment_response, offered_moves
 from .forms import MessageForm
 from .matching import ConceptFacts, match
 from .models import Facility, Stage
@@ -107,9 +108,25 @@ def shared_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 facility, []
             ),
             "form": form,
+            "attachments": concept.attachments.all(),
             "interested": concept.funder_messages.filter(
                 facility=facility, kind="interest"
             ).exists(),
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_GET
+def shared_document(request: HttpRequest, pk: int, doc: int) -> HttpResponseBase:
+    """A document of a concept shared with the funder's facility."""
+    if not funder_organisation_ids(request.user):
+        raise PermissionDenied(_("These pages are for the funders concepts are shared with."))
+    concept = get_object_or_404(
+        project_concept_policy.queryset(request.user).filter(
+            shares__facility_id__in=funder_facility_ids(request.user)
+        ),
+        pk=pk,
+    )
+    return attachment_response(get_object_or_404(concept.attachments, pk=doc))
