@@ -438,6 +438,8 @@ MATRIX: dict[str, list[Check]] = {
         )
     ],
     "board:shared_document": [Check("GET", FUNDER_ONLY, setup=_shared_document)],
+    "concepts:pdf": [Check("GET", CONCEPT_VIEW, setup=_fresh_concept)],
+    "concepts:xlsx": [Check("GET", CONCEPT_VIEW, setup=_fresh_concept)],
     "board:board": [Check("GET", PROGRAMME_ONLY)],
     "board:shared": [Check("GET", FUNDER_ONLY)],
     "board:shared_detail": [
@@ -726,6 +728,13 @@ MATRIX: dict[str, list[Check]] = {
             setup=lambda w: {"concept_id": _fresh_concept(w)["pk"]},
             data=lambda w: {"to": "candidate"},
             json=True,
+        )
+    ],
+    "api:concept_oc4ids": [
+        Check(
+            "GET",
+            city_a(UNAUTHORISED, OK, OK, OK, MISSING, OK, MISSING, OK, reviewer=OK),
+            setup=lambda w: {"concept_id": _fresh_concept(w)["pk"]},
         )
     ],
     "api:pipeline_funnel": [

@@ -23,6 +23,7 @@ from . import selectors
 from .matching import matches_for
 from .models import CLOSED, Facility, ProjectConcept, Stage
 from .money import concept_money
+from .oc4ids import project_package
 from .policies import programme_reader
 from .record import concept_hazards, concept_sectors
 from .stages import FORWARD
@@ -328,3 +329,13 @@ def pipeline_funnel(request: HttpRequest, country: str = "") -> dict[str, Any]:
 )
 def facility_directory(request: HttpRequest) -> list[Facility]:
     return list(selectors.facility_list())
+
+
+@router.get(
+    "/concepts/{int:concept_id}/oc4ids",
+    response={200: dict[str, Any], **errors(401, 404)},
+    auth=SIGNED_IN,
+    summary="A concept as an OC4IDS project package (Open Contracting for Infrastructure)",
+)
+def concept_oc4ids(request: HttpRequest, concept_id: int) -> dict[str, Any]:
+    return project_package([_concept(request, concept_id)])

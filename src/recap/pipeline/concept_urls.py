@@ -16,6 +16,8 @@ urlpatterns = [
     path("<int:pk>/documents/", views.concept_attach, name="attach"),
     path("<int:pk>/documents/<int:doc>/", views.concept_document, name="document"),
     path("<int:pk>/documents/<int:doc>/remove/", views.concept_detach, name="detach"),
+    path("<int:pk>/concept-note.pdf", views.concept_pdf_view, name="pdf"),
+    path("<int:pk>/concept.xlsx", views.concept_xlsx_view, name="xlsx"),
     path("<int:pk>/share/", views.concept_share, name="share"),
     path("<int:pk>/reply/<slug:code>/", views.concept_reply, name="reply"),
 ]

@@ -25,6 +25,7 @@ from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.documents import content_type
+from recap.core.downloads import spreadsheet_response
 from recap.core.uploads import upload_too_large
 from recap.hazards.models import HazardType
 from recap.planning.selectors import version_robustness
@@ -46,6 +47,7 @@ from .forms import (
 from .matching import Match, matches_for
 from .models import CLOSED, ConceptAttachment, Facility, ProjectConcept, Rubric, Stage
 from .money import concept_money
+from .outputs import LANGUAGES, concept_pdf, concept_xlsx
 from .policies import is_manager_of, is_reviewer_for
 from .record import concept_hazards, concept_sectors, source_lines
 from .reviews import review_revise, review_submit, review_summary, reviews_of_round
@@ -497,3 +499,32 @@ def concept_detach(request: HttpRequest, slug: str, pk: int, doc: int) -> HttpRe
     else:
         messages.success(request, _("Document removed."))
     return redirect(concept)
+
+
+def _language(request: HttpRequest) -> str:
+    asked = request.GET.get("lang", "")
+    return asked if asked in LANGUAGES else (getattr(request, "LANGUAGE_CODE", "en") or "en")[:2]
+
+
+@login_required
+@require_GET
+def concept_pdf_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _city, concept = concept_of(request, slug, pk)
+    language = _language(request)
+    response = HttpResponse(concept_pdf(concept, language=language), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{concept.reference}-concept-note-{language}.pdf"'
+    )
+    return response
+
+
+@login_required
+@require_GET
+def concept_xlsx_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _city, concept = concept_of(request, slug, pk)
+    language = _language(request)
+    return spreadsheet_response(
+        concept_xlsx(concept, language=language),
+        file_format="xlsx",
+        stem=f"{concept.reference}-concept-{language}",
+    )
