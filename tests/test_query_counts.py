@@ -112,3 +112,46 @@ def test_a_workshop_of_forty_times_the_candidates_costs_no_more_queries(world: W
     synthetic_register(world.city_a, world.users["admin"], seed=1)
     small = _workshop_counts(world, 5, seed=1)
     assert _workshop_counts(world, 200, seed=2) == small
+
+
+def _pipeline_counts(world: World, n: int) -> dict[str, int]:
+    """Queries of the pipeline's lists for `n` concepts per city (more of each as n grows)."""
+    from recap.pipeline.concepts import concept_share
+    from recap.pipeline.models import Facility, FundingSource
+    from recap.testing import concept_at
+
+    gap = Facility.objects.get(code="gap-fund")
+    stages = ["candidate", "drafted", "screened", "submitted", "presented", "on_hold"]
+    for i in range(n):
+        for city in (world.city_a, world.city_b):
+            c = concept_at(city, f"Concept {i}", stages[i % len(stages)], summary="S")
+            FundingSource.objects.create(
+                concept=c, kind="own", name="City", amount=1000 + i, status="secured"
+            )
+            if c.stage in ("submitted", "presented"):
+                concept_share(actor=world.users["manager"], concept=c, facility=gap)
+    counts = {}
+    for who, url in [
+        ("editor_a", "/cities/kigali/workspace/concepts/"),
+        ("editor_a", "/me/"),
+        ("manager", "/pipeline/"),
+        ("manager", "/api/v1/pipeline/concepts"),
+        ("funder", "/pipeline/shared/"),
+    ]:
+        client = Client()
+        client.force_login(world.users[who])
+        client.get(url)  # warm
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        counts[f"{who} {url}"] = len(queries)
+    return counts
+
+
+def test_the_pipelines_lists_cost_no_more_queries_for_more_concepts(world: World) -> None:
+    from recap.pipeline.models import Facility
+    from recap.pipeline.services import facilities_load_shipped
+
+    facilities_load_shipped()
+    Facility.objects.filter(code="gap-fund").update(organisation=world.funder_org)
+    small = _pipeline_counts(world, 6)
+    assert _pipeline_counts(world, 24) == small

@@ -230,9 +230,7 @@ def _concept(request: HttpRequest, concept_id: int) -> ProjectConcept:
     summary="The project concepts you may read (filter by stage and country)",
 )
 def concept_list(request: HttpRequest, stage: str = "", country: str = "") -> list[dict[str, Any]]:
-    queryset = selectors.concept_queryset(user=request.user).prefetch_related(
-        "sources__candidate", "funding_sources", "preparation_costs"
-    )
+    queryset = selectors.with_gate_data(selectors.concept_queryset(user=request.user))
     if stage:
         queryset = queryset.filter(stage=stage[:20])
     if country:

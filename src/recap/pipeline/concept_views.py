@@ -112,11 +112,7 @@ def next_tasks(concept: ProjectConcept) -> list[str]:
 @require_GET
 def concept_list(request: HttpRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
-    concepts = list(
-        selectors.concept_list(user=request.user, city=city).prefetch_related(
-            "sources__candidate", "funding_sources"
-        )
-    )
+    concepts = list(selectors.with_gate_data(selectors.concept_list(user=request.user, city=city)))
     rows = [(c, next_tasks(c), concept_money(c)) for c in concepts]
     return render(
         request,

@@ -8,7 +8,7 @@ from typing import Any
 
 from .models import CLOSED, FunderMessage
 from .policies import funder_facility_ids
-from .selectors import concept_queryset
+from .selectors import concept_queryset, with_gate_data
 from .stages import Actor, moves_from
 
 #: The open concepts the panel looks at, oldest in their stage first.
@@ -20,12 +20,9 @@ def pipeline_work(user: Any) -> dict[str, Any] | None:
 
     ready = []
     unanswered = []
-    concepts = (
-        concept_queryset(user=user)
-        .exclude(stage__in=CLOSED)
-        .prefetch_related("sources__candidate", "funding_sources", "funder_messages")
-        .order_by("stage_since")[:LOOK_AT]
-    )
+    concepts = with_gate_data(concept_queryset(user=user).exclude(stage__in=CLOSED)).order_by(
+        "stage_since"
+    )[:LOOK_AT]
     for concept in concepts:
         for move in moves_from(concept):
             if move.needs_reason or not may_act(user, concept, move.by):

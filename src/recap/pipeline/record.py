@@ -11,7 +11,6 @@ from typing import Any
 
 from recap.accounts.models import AuditEvent
 from recap.catalogue.models import CandidateAction, Phase
-from recap.hazards.models import CityHazard
 
 from .models import ConceptAction, ProjectConcept
 
@@ -125,7 +124,5 @@ def concept_hazards(concept: ProjectConcept) -> list[str]:
                 seen.append(code)
     if not seen:
         return seen
-    registered = set(
-        CityHazard.objects.filter(city_id=concept.city_id).values_list("hazard__code", flat=True)
-    )
+    registered = {entry.hazard.code for entry in concept.city.hazards.all()}
     return [code for code in seen if code in registered] if registered else seen

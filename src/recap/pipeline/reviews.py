@@ -113,12 +113,14 @@ def review_submit(
 
 
 def reviews_of_round(concept: ProjectConcept) -> list[ConceptReview]:
-    return list(
-        concept.reviews.filter(round=concept.review_round)
-        .exclude(reviewer__memberships__city=concept.city)
-        .select_related("reviewer")
-        .distinct()
-    )
+    """The reviews of the round under way by reviewers who are not of the concept's city
+    (read through the concept's prefetched reviews where there are any)."""
+    return [
+        r
+        for r in concept.reviews.all()
+        if r.round == concept.review_round
+        and all(m.city_id != concept.city_id for m in r.reviewer.memberships.all())
+    ]
 
 
 def gate_reviews(concept: ProjectConcept) -> list[str]:

@@ -32,19 +32,31 @@ def concept_queryset(*, user: Any) -> QuerySet[ProjectConcept]:
     return project_concept_policy.queryset(user).select_related("city__country")
 
 
+#: What the gates, the money and the matching read of a concept, fetched for a whole list at
+#: once (a list of concepts costs the same queries however long it is).
+GATE_DATA = (
+    "sources__candidate",
+    "funding_sources",
+    "preparation_costs",
+    "shares",
+    "funder_messages",
+    "reviews__reviewer__memberships",
+    "city__hazards__hazard",
+)
+
+
+def with_gate_data(queryset: QuerySet[ProjectConcept]) -> QuerySet[ProjectConcept]:
+    return queryset.select_related("city__country").prefetch_related(*GATE_DATA)
+
+
 def concept_list(*, user: Any, city: City) -> QuerySet[ProjectConcept]:
     return concept_queryset(user=user).filter(city=city)
 
 
 def concept_get(*, user: Any, city: City, pk: int) -> ProjectConcept:
     """One concept of `city` that `user` may read, with what its page reads; else a 404."""
-    queryset = concept_list(user=user, city=city).prefetch_related(
-        "sources__candidate",
-        "funding_sources",
-        "preparation_costs",
-        "indicators",
-        "studies",
-        "shares__facility",
+    queryset = with_gate_data(concept_list(user=user, city=city)).prefetch_related(
+        "indicators", "studies", "shares__facility"
     )
     return get_object_or_404(queryset.select_related("package_version__package"), pk=pk)
 
@@ -101,9 +113,7 @@ def pipeline_funnel(*, user: Any, country: Country | None = None, now: Any = Non
     country, submitted per country against the target, and how long each open concept has
     been in its stage."""
     now = now or timezone.now()
-    concepts = list(
-        concept_queryset(user=user).select_related("city__country").order_by("stage_since")
-    )
+    concepts = list(with_gate_data(concept_queryset(user=user)).order_by("stage_since"))
     if country is not None:
         concepts = [c for c in concepts if c.city.country_id == country.pk]
     countries = sorted({c.city.country for c in concepts}, key=lambda c: c.name)

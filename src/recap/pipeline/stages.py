@@ -74,7 +74,7 @@ def gate_screened(concept: ProjectConcept) -> list[str]:
     money = concept_money(concept)
     if not money.total:
         missing.append(_("the total cost is unknown"))
-    if not concept.funding_sources.exists():
+    if not concept.funding_sources.all():
         missing.append(_("no funding source is listed (own funds, grants, loans…)"))
     return missing
 
@@ -98,13 +98,13 @@ def gate_submitted(concept: ProjectConcept) -> list[str]:
 
 
 def gate_presented(concept: ProjectConcept) -> list[str]:
-    if not concept.shares.exists():
+    if not concept.shares.all():
         return [_("it has not been shared with any facility or funder")]
     return []
 
 
 def gate_preparation(concept: ProjectConcept) -> list[str]:
-    if not concept.funder_messages.filter(kind=FunderMessage.Kind.INTEREST).exists():
+    if not any(m.kind == FunderMessage.Kind.INTEREST for m in concept.funder_messages.all()):
         return [_("no facility or funder has expressed interest")]
     return []
 
