@@ -11,7 +11,7 @@ PORT ?= 8000
 # WeasyPrint's PDFs. Checked on every install (quick when nothing is missing).
 DEBIAN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
-install: debian-packages $(VENV)/.installed node_modules/.installed $(BIN)/.messages
+install: debian-packages $(VENV)/.installed node_modules/.installed $(BIN)/.messages var/oc4ids/project-schema.json
 
 debian-packages:
 	@scripts/ensure-debian-package $(DEBIAN_PACKAGES)
@@ -28,6 +28,11 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# The OC4IDS project schema the export is validated against in the tests, from a registry
+# package (see the script: no registry ships the current version).
+var/oc4ids/project-schema.json:
+	$(BIN)/python scripts/ensure-oc4ids-schema $@
 
 # Compiled translations are built, not committed.
 $(BIN)/.messages: $(VENV)/.installed $(wildcard src/recap/locale/*/LC_MESSAGES/django.po)
