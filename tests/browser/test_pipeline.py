@@ -161,3 +161,46 @@ def test_from_an_endorsed_package_to_a_funders_interest(
     assert "We can prepare the pre-feasibility study." in page.content()
     assert "Expression of interest" in page.content()
     assert ProjectConcept.objects.get().stage == "submitted"
+
+
+def test_pipeline_pages_are_accessible_and_fit_a_phone(
+    page: Any, live_server: Any, live_world: World
+) -> None:
+    from recap.pipeline.concepts import concept_share
+    from recap.testing import concept_at
+
+    facilities_load_shipped()
+    Facility.objects.filter(code="gap-fund").update(organisation=live_world.funder_org)
+    drafted = concept_at(live_world.city_a, "Wetland corridors", "drafted", summary="Drainage.")
+    shared = concept_at(live_world.city_a, "Market shade", "submitted")
+    concept_share(
+        actor=live_world.users["manager"],
+        concept=shared,
+        facility=Facility.objects.get(code="gap-fund"),
+    )
+    base = live_server.url
+    pages = {
+        "editor_a": [
+            "/cities/kigali/workspace/concepts/",
+            drafted.get_absolute_url(),
+            drafted.get_absolute_url() + "edit/",
+            drafted.get_absolute_url() + "matches/",
+        ],
+        "manager": ["/pipeline/"],
+        "reviewer": [drafted.get_absolute_url() + "review/"],
+        "funder": ["/pipeline/shared/", f"/pipeline/shared/{shared.pk}/"],
+    }
+    problems: dict[str, Any] = {}
+    for who, paths in pages.items():
+        _as(page, base, who)
+        for width in (1280, 375):
+            page.set_viewport_size({"width": width, "height": 800})
+            for path in paths:
+                page.goto(base + path)
+                found = axe_violations(page) if width == 1280 else []
+                overflow = page.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
+                if found or overflow > 0:
+                    problems[f"{who} {path} @{width}"] = (found, overflow)
+    assert problems == {}
