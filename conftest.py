@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -14,12 +13,6 @@ from recap.testing import Beacon, World, make_world
 def _fresh_cache() -> None:
     # Rate limits and throttles live in the cache; each test starts with none used.
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
-    # Uploaded documents land in a directory of the test's own, never in var/.
-    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
 @pytest.fixture(autouse=True)

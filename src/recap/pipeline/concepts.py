@@ -27,6 +27,7 @@ from recap.planning.readouts import version_readout
 
 from .models import (
     CLOSED,
+    SECTIONS,
     ConceptAction,
     ConceptAttachment,
     ConceptMove,
@@ -43,6 +44,7 @@ from .models import (
 from .policies import funder_facility_ids, is_manager_of, require
 from .reviews import record_decision
 from .stages import Actor, Move, moves_from
+from .texts import checked_text
 
 EDITORS_ONLY = gettext_lazy("Only the city's editors can change its project concepts.")
 REASON_MAX = 500
@@ -50,37 +52,9 @@ MESSAGE_MAX = 2000
 #: The most concepts a city may hold (a thousand clicks on "start" stop here).
 PER_CITY_MAX = 200
 
-#: What `concept_update` writes; the stage, the reference and the provenance are not among them.
-EDITABLE = (
-    "title",
-    "location",
-    "applicant",
-    "applicant_type",
-    "lead_department",
-    "contact_name",
-    "contact_email",
-    "summary",
-    "problem",
-    "objectives",
-    "kind",
-    "sector",
-    "sub_sectors",
-    "climate_objectives",
-    "hazards",
-    "beneficiaries",
-    "vulnerable_groups",
-    "plan_fit",
-    "scalability",
-    "preparation_stage",
-    "council_approval",
-    "council_reference",
-    "national_endorsement",
-    "currency",
-    "total_cost",
-    "om_cost_per_year",
-    "people_resilient",
-    "tco2e_per_year",
-)
+#: What `concept_update` writes (the record's sections); the stage, the reference and the
+#: provenance are not among them.
+EDITABLE = tuple(name for _title, names in SECTIONS for name in names)
 
 
 def may_act(user: Any, concept: ProjectConcept, actor: Actor) -> bool:
@@ -344,17 +318,7 @@ def concept_share(*, actor: Any, concept: ProjectConcept, facility: Facility) ->
 
 
 def _check_text(text: str) -> str:
-    text = text.strip()
-    if not text:
-        raise ValidationError({"text": _("Write something.")})
-    if len(text) > MESSAGE_MAX:
-        raise ValidationError(
-            {
-                "text": _("Keep it to %(n)s characters (it has %(m)s).")
-                % {"n": MESSAGE_MAX, "m": len(text)}
-            }
-        )
-    return text
+    return checked_text(text, field="text", limit=MESSAGE_MAX, empty=_("Write something."))
 
 
 @transaction.atomic

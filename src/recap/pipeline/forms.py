@@ -16,6 +16,7 @@ from recap.hazards.models import HazardType
 
 from .concepts import EDITABLE, MESSAGE_MAX, REASON_MAX
 from .models import (
+    SECTIONS,
     Facility,
     FunderMessage,
     FundingSource,
@@ -26,45 +27,6 @@ from .models import (
 )
 
 AMOUNT_MAX = 10**13  # ten trillion: past any city project, inside the database's integer
-
-#: The record's sections, in the order of the harmonised form.
-SECTIONS: list[tuple[Any, tuple[str, ...]]] = [
-    (
-        _("Identity"),
-        (
-            "title",
-            "location",
-            "applicant",
-            "applicant_type",
-            "lead_department",
-            "contact_name",
-            "contact_email",
-        ),
-    ),
-    (
-        _("Substance"),
-        (
-            "summary",
-            "problem",
-            "objectives",
-            "kind",
-            "sector",
-            "sub_sectors",
-            "climate_objectives",
-            "hazards",
-            "beneficiaries",
-            "vulnerable_groups",
-            "plan_fit",
-            "scalability",
-        ),
-    ),
-    (
-        _("Maturity"),
-        ("preparation_stage", "council_approval", "council_reference", "national_endorsement"),
-    ),
-    (_("Money"), ("currency", "total_cost", "om_cost_per_year")),
-    (_("Results"), ("people_resilient", "tco2e_per_year")),
-]
 
 
 def _amount(field: str, model: Any = ProjectConcept, required: bool = False) -> WholeAmountField:

@@ -3,6 +3,8 @@ country against the programme's target."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -172,6 +174,46 @@ MAIN_LINE = (
 )
 #: States a concept ends in (nothing moves it on).
 CLOSED = (Stage.COMPLETED, Stage.WITHDRAWN, Stage.REJECTED, Stage.CANCELLED)
+
+
+#: The record's sections, in the order of the harmonised form.
+SECTIONS: list[tuple[Any, tuple[str, ...]]] = [
+    (
+        _("Identity"),
+        (
+            "title",
+            "location",
+            "applicant",
+            "applicant_type",
+            "lead_department",
+            "contact_name",
+            "contact_email",
+        ),
+    ),
+    (
+        _("Substance"),
+        (
+            "summary",
+            "problem",
+            "objectives",
+            "kind",
+            "sector",
+            "sub_sectors",
+            "climate_objectives",
+            "hazards",
+            "beneficiaries",
+            "vulnerable_groups",
+            "plan_fit",
+            "scalability",
+        ),
+    ),
+    (
+        _("Maturity"),
+        ("preparation_stage", "council_approval", "council_reference", "national_endorsement"),
+    ),
+    (_("Money"), ("currency", "total_cost", "om_cost_per_year")),
+    (_("Results"), ("people_resilient", "tco2e_per_year")),
+]
 
 
 class ProjectConcept(models.Model):

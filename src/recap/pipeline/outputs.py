@@ -18,8 +18,7 @@ from recap.core.pdf import render_pdf
 from recap.core.tabular import escape_text
 from recap.hazards.models import HazardType
 
-from .forms import SECTIONS
-from .models import Facility, ProjectConcept
+from .models import SECTIONS, Facility, ProjectConcept
 from .money import concept_money
 from .record import concept_hazards, concept_sectors, source_lines
 

@@ -18,6 +18,7 @@ from recap.accounts.services import audit
 
 from .models import ConceptReview, ProjectConcept, ReviewDecision, Rubric, Stage
 from .policies import is_manager_of, is_reviewer_for, require
+from .texts import checked_text
 
 COMMENT_MAX = 5000
 #: Reviews a round needs before the manager can accept.
@@ -26,17 +27,9 @@ SCORES = (0, 1, 2, 3)
 
 
 def _check_comment(text: str, field: str = "comment") -> str:
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError({field: _("Write the comments the city will read.")})
-    if len(text) > COMMENT_MAX:
-        raise ValidationError(
-            {
-                field: _("Keep it to %(n)s characters (it has %(m)s).")
-                % {"n": COMMENT_MAX, "m": len(text)}
-            }
-        )
-    return text
+    return checked_text(
+        text, field=field, limit=COMMENT_MAX, empty=_("Write the comments the city will read.")
+    )
 
 
 def check_scores(scores: Any, rubrics: list[Rubric]) -> dict[str, dict[str, int]]:

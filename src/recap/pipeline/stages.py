@@ -131,15 +131,7 @@ class Move:
     needs_reason: bool = False
 
 
-OPEN_MAIN = (
-    Stage.CANDIDATE,
-    Stage.DRAFTED,
-    Stage.SCREENED,
-    Stage.SUBMITTED,
-    Stage.PRESENTED,
-    Stage.PREPARATION,
-    Stage.FINANCED,
-)
+OPEN_MAIN = tuple(s for s in MAIN_LINE if s not in CLOSED)
 
 FORWARD: dict[str, list[Move]] = {
     Stage.CANDIDATE: [Move(Stage.DRAFTED, _lazy("Mark as drafted"), Actor.EDITOR, gate_drafted)],

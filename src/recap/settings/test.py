@@ -1,6 +1,8 @@
 """The test suite: fast hashing, plain static storage (live_server cannot serve manifests)."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 
@@ -17,3 +19,5 @@ TASKS = {
         "QUEUES": ["short", "long", "default"],
     }
 }
+# Documents uploaded by the tests land in a directory of the run's own, never in var/.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="recap-test-media-"))

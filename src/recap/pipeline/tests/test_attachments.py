@@ -20,9 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def media(settings: Any) -> Path:
-    """The test's own media directory (the root conftest sets it)."""
-    return Path(settings.MEDIA_ROOT)
+def media(settings: Any, tmp_path: Path) -> Path:
+    """A media directory of the test's own, so that it can count the files it leaves."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
 
 
 def files_in(root: Path) -> list[Path]:

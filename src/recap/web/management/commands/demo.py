@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -38,7 +39,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not (0 <= options["scale"] <= 1000 and 1 <= options["candidates"] <= 1000):
             raise CommandError("--scale takes 0 to 1000 cities, --candidates 1 to 1000.")
-        if settings.SETTINGS_MODULE.endswith("production") and not options["force"]:
+        # (SETTINGS_MODULE is None while settings are overridden, as in some tests.)
+        module = settings.SETTINGS_MODULE or os.environ.get("DJANGO_SETTINGS_MODULE", "")
+        if module.endswith("production") and not options["force"]:
             raise CommandError(
                 "Refusing to load demo users with a known password under production settings "
                 "(use --force if you mean it)."
