@@ -148,7 +148,7 @@ def test_from_an_endorsed_package_to_a_funders_interest(
     _as(page, base, "funder")
     page.goto(base + "/pipeline/shared/")
     page.get_by_role("link", name="Green drainage corridors").click()
-    assert "Rwanda is among" in page.content()
+    assert "Rwanda is on the OECD DAC list" in page.content()
     page.get_by_label("Express interest").check()
     page.get_by_label("Your message").fill("We can prepare the pre-feasibility study.")
     page.get_by_role("button", name="Send").click()

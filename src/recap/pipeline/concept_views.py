@@ -33,6 +33,7 @@ from recap.planning.views.lookups import package_of
 
 from . import concepts as svc
 from . import selectors
+from .completeness import completeness
 from .forms import (
     ROW_SETS,
     AttachmentForm,
@@ -242,8 +243,9 @@ def concept_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def concept_matches(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city, concept = concept_of(request, slug, pk)
     matches: list[Match] = matches_for(concept, list(selectors.facility_list()))
+    rows = [(m, completeness(concept, m.facility)) for m in matches]
     return render(
-        request, "pipeline/concepts/matches.html", {"city": city, "c": concept, "matches": matches}
+        request, "pipeline/concepts/matches.html", {"city": city, "c": concept, "rows": rows}
     )
 
 

@@ -25,13 +25,14 @@ from .models import (
     ResultIndicator,
     Study,
 )
+from .texts import upper_first
 
 AMOUNT_MAX = 10**13  # ten trillion: past any city project, inside the database's integer
 
 
 def _amount(field: str, model: Any = ProjectConcept, required: bool = False) -> WholeAmountField:
     return WholeAmountField(
-        label=str(model._meta.get_field(field).verbose_name).capitalize(),
+        label=upper_first(str(model._meta.get_field(field).verbose_name)),
         min_value=0,
         max_value=AMOUNT_MAX,
         required=required,

@@ -134,50 +134,39 @@ def _labels(choices: Any, codes: list[str]) -> str:
 
 
 def _country(facts: ConceptFacts, f: Facility) -> Criterion:
-    label = _("Country")
+    outcome, why, task = _country_rule(facts, f)
+    return Criterion("country", _("Country"), outcome, why, task)
+
+
+def _country_rule(facts: ConceptFacts, f: Facility) -> tuple[str, str, str]:
+    """(outcome, why, task) of the facility's country rule for the concept's country."""
+    name = facts.country_name
     rule = f.country_rule
     if rule == Facility.CountryRule.ANY:
-        return Criterion("country", label, PASS, _("Open to any country."))
-    if rule in (Facility.CountryRule.ODA, Facility.CountryRule.DEVELOPING):
-        lists = country_lists()
-        if rule == Facility.CountryRule.ODA:
-            listed = facts.country in lists["oda"]["countries"]
-            name = lists["oda"]["name"]
-        else:
-            listed = facts.country not in lists["annex_i"]["countries"]
-            name = _("the developing countries (UNFCCC Parties not in Annex I)")
-        if listed:
-            return Criterion(
-                "country",
-                label,
-                PASS,
-                _("%(c)s is among %(list)s.") % {"c": facts.country_name, "list": name},
-            )
-        return Criterion(
-            "country",
-            label,
-            FAIL,
-            _("%(c)s is not among %(list)s.") % {"c": facts.country_name, "list": name},
+        return PASS, _("Open to any country."), ""
+    if rule == Facility.CountryRule.ODA:
+        oda = country_lists()["oda"]
+        listed = facts.country in oda["countries"]
+        words = _("%(c)s is on the %(list)s.") if listed else _("%(c)s is not on the %(list)s.")
+        return (PASS if listed else FAIL), words % {"c": name, "list": oda["name"]}, ""
+    if rule == Facility.CountryRule.DEVELOPING:
+        developing = facts.country not in country_lists()["annex_i"]["countries"]
+        words = (
+            _("%(c)s is a developing country (a UNFCCC Party not in Annex I).")
+            if developing
+            else _("%(c)s is in the UNFCCC's Annex I, not a developing country.")
         )
+        return (PASS if developing else FAIL), words % {"c": name}, ""
     if not f.countries:
-        return Criterion(
-            "country",
-            label,
+        return (
             UNKNOWN,
             _("The directory does not list this facility's countries yet."),
-            _("Ask %(f)s whether %(c)s is eligible.") % {"f": f.name, "c": facts.country_name},
+            _("Ask %(f)s whether %(c)s is eligible.") % {"f": f.name, "c": name},
         )
     if facts.country in f.countries:
-        return Criterion(
-            "country", label, PASS, _("%(c)s is among its countries.") % {"c": facts.country_name}
-        )
-    return Criterion(
-        "country",
-        label,
-        FAIL,
-        _("%(c)s is not among its countries (%(note)s).")
-        % {"c": facts.country_name, "note": f.country_note or f.get_country_rule_display()},
-    )
+        return PASS, _("%(c)s is among its countries.") % {"c": name}, ""
+    words = _("%(c)s is not among its countries (%(note)s).")
+    return FAIL, words % {"c": name, "note": f.country_note or f.get_country_rule_display()}, ""
 
 
 def _applicant(facts: ConceptFacts, f: Facility) -> Criterion:

@@ -21,6 +21,7 @@ from recap.hazards.models import HazardType
 from .models import SECTIONS, Facility, ProjectConcept
 from .money import concept_money
 from .record import concept_hazards, concept_sectors, source_lines
+from .texts import upper_first
 
 LANGUAGES = ("en", "fr")
 
@@ -103,9 +104,9 @@ def _workbook(concept: ProjectConcept) -> bytes:
         sheet.cell(sheet.max_row, 1).font = bold
         sheet.cell(sheet.max_row, 1).fill = band
         for name in names:
-            label = str(
-                getattr(ProjectConcept._meta.get_field(name), "verbose_name", name)
-            ).capitalize()
+            label = upper_first(
+                str(getattr(ProjectConcept._meta.get_field(name), "verbose_name", name))
+            )
             sheet.append([label, text(_value(concept, name, context))])
     money = context["money"]
     sheet.append([])

@@ -11,6 +11,7 @@ from typing import Any
 
 from recap.accounts.models import AuditEvent
 from recap.catalogue.models import CandidateAction, Phase
+from recap.engine.value import CO_BENEFITS
 
 from .models import ConceptAction, ProjectConcept
 
@@ -35,6 +36,8 @@ class SourceLine:
     value_in_run: float | None
     robustness: float | None  # share of the weight samples whose package kept it
     history: list[CostChange] = field(default_factory=list)
+    #: Its co-benefits rated 0–3 (economy, equity, mitigation, adaptation, health), by label.
+    co_benefits: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def cost_changed(self) -> bool:
@@ -54,6 +57,11 @@ def _hazard_codes(candidate: CandidateAction) -> list[str]:
     if isinstance(hazards, dict):
         return [code for code, level in hazards.items() if level]
     return [str(h) for h in hazards or []]
+
+
+def _rating_label(name: str) -> str:
+    field_ = CandidateAction._meta.get_field(name)
+    return str(getattr(field_, "verbose_name", name))
 
 
 def cost_history(candidate_ids: list[int]) -> dict[int, list[CostChange]]:
@@ -94,6 +102,11 @@ def source_lines(
             value_in_run=s.value_in_run,
             robustness=(robustness or {}).get(s.code),
             history=history.get(s.candidate_id, []),
+            co_benefits=[
+                (_rating_label(name), int(getattr(s.candidate, name)))
+                for name in CO_BENEFITS
+                if getattr(s.candidate, name)
+            ],
         )
         for s in sources
     ]

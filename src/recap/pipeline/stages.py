@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from .models import CLOSED, MAIN_LINE, FunderMessage, ProjectConcept, Stage
 from .money import concept_money
 from .record import concept_hazards, concept_sectors
+from .texts import upper_first
 
 
 class Actor(Enum):
@@ -44,7 +45,7 @@ def _empty(concept: ProjectConcept, fields: tuple[str, ...]) -> list[str]:
             value = getattr(concept, name)
         if value in (None, "", [], {}):
             label = getattr(ProjectConcept._meta.get_field(name), "verbose_name", name)
-            missing.append(_("%(field)s is empty") % {"field": str(label).capitalize()})
+            missing.append(_("%(field)s is empty") % {"field": upper_first(str(label))})
     return missing
 
 

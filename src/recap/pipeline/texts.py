@@ -18,3 +18,9 @@ def checked_text(text: str | None, *, field: str, limit: int, empty: Any) -> str
             {field: _("Keep it to %(n)s characters (it has %(m)s).") % {"n": limit, "m": len(text)}}
         )
     return text
+
+
+def upper_first(label: str) -> str:
+    """A field's label at the start of a sentence: its first letter up, the rest as written
+    (str.capitalize would turn "tCO2e" into "tco2e")."""
+    return label[:1].upper() + label[1:]

@@ -197,5 +197,5 @@ def test_matches_page_lists_every_facility_with_reasons(
     page = client.get(f"{concept.get_absolute_url()}matches/").content.decode()
     for f in facilities.values():
         assert f.name in page
-    assert "Rwanda is among OECD DAC list of ODA recipients" in page
+    assert "Rwanda is on the OECD DAC list of ODA recipients" in page
     assert "Say what preparation it has reached" in page

@@ -53,6 +53,18 @@ def test_a_concept_from_a_package_reads_its_actions(world: World, package: Actio
     [line] = source_lines(concept)
     assert line.cost_in_run == candidate.local_cost_usd and not line.cost_changed
     assert line.value_in_run is not None and 0 < line.value_in_run <= 100
+    # Its co-benefits come along too, those rated above 0, by name.
+    assert dict(line.co_benefits) == {
+        label: getattr(candidate, name)
+        for name, label in [
+            ("economy", "economy and jobs"),
+            ("equity", "equity"),
+            ("mitigation", "climate mitigation"),
+            ("adaptation", "adaptation"),
+            ("health", "health"),
+        ]
+        if getattr(candidate, name)
+    }
     assert ConceptMove.objects.get(concept=concept).to_stage == Stage.CANDIDATE
     assert AuditEvent.objects.filter(verb="concept.start", target_id=str(concept.pk)).exists()
 

@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from recap.pipeline.matching import FAIL, PASS, UNKNOWN, ConceptFacts, country_lists, match
-from recap.pipeline.models import Facility
+from recap.pipeline.models import Facility, ProjectConcept
+from recap.testing import World
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_gap_fund_takes_kigali(facilities: dict[str, Facility]) -> None:
     )
     assert m.eligible and m.verdict == PASS
     country = m.criteria[0]
-    assert "Rwanda is among OECD DAC list of ODA recipients" in country.why
+    assert "Rwanda is on the OECD DAC list of ODA recipients" in country.why
     # Stage: its next step (pre-feasibility) is one the Gap Fund supports; amounts unpublished.
     assert "pre-feasibility" in m.criteria[4].why
     soft = {p.name: p.points for p in m.soft}
@@ -115,3 +116,33 @@ def test_order_is_qualifying_first_then_fit(facilities: dict[str, Facility]) -> 
     # Deterministic: the same answer twice.
     again = sorted((match(KIGALI, f) for f in facilities.values()), key=lambda m: m.sort_key)
     assert [m.facility.code for m in again] == [m.facility.code for m in ranked]
+
+
+def test_completeness_names_what_each_facility_still_needs(
+    world: World, facilities: dict[str, Facility]
+) -> None:
+    from recap.pipeline.completeness import CORE, completeness
+    from recap.pipeline.concepts import concept_save
+    from recap.testing import concept_at
+
+    concept = concept_at(world.city_a, "Wetlands", "drafted")
+    gap, cdia = facilities["gap-fund"], facilities["cdia"]
+    empty = completeness(concept, gap)
+    # The Gap Fund funds mitigation and adaptation in kind: the core, the two climate figures
+    # and the preparation costs; CDIA also asks for co-financing and endorsements.
+    assert len(empty.required) == len(CORE) + 3
+    assert "Location" in empty.missing and "Preparation costs" in empty.missing
+    assert "National endorsement" not in empty.missing
+    assert "National endorsement" in completeness(concept, cdia).missing
+    assert empty.percent == round(100 / 21)  # the title alone of 21 fields
+    assert "Emissions avoided (tCO2e a year)" in empty.missing
+    concept_save(
+        actor=world.users["editor_a"],
+        concept=concept,
+        values={"location": "Nyabugogo", "people_resilient": 1000},
+        rows={"preparation_costs": [{"item": "feasibility", "amount": 50_000}]},
+    )
+    concept = ProjectConcept.objects.get(pk=concept.pk)
+    after = completeness(concept, gap)
+    assert "Location" not in after.missing and "Preparation costs" not in after.missing
+    assert after.percent == round(100 * 4 / 21)  # the title, location, people, costs
