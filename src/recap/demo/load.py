@@ -38,6 +38,7 @@ from recap.tracking.models import Measure, Training
 
 from . import data
 from .pipeline import demo_pipeline
+from .results import demo_results
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,7 @@ def _demo_baseline(cities: dict[str, City]) -> None:
     _demo_assessments(cities["kigali"])
     _demo_session(cities["kigali"])
     demo_pipeline(cities)
+    demo_results(Programme.objects.get(slug=data.PROGRAMME["slug"]), cities)
 
 
 def _demo_session(city: City) -> None:

@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from .models import Measure, Training
+from .models import Indicator, IndicatorTarget, IndicatorUpdate, Measure, Outcome, Training
 
 
 @admin.register(Training)
@@ -17,3 +18,36 @@ class MeasureAdmin(admin.ModelAdmin[Measure]):
     list_filter = ["status", "city__country"]
     search_fields = ["title", "description", "city__name"]
     autocomplete_fields = ["city"]
+
+
+class TargetInline(admin.TabularInline[IndicatorTarget, Indicator]):
+    model = IndicatorTarget
+    extra = 1
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin[Indicator]):
+    """The programme edits its results framework here (or loads a file)."""
+
+    list_display = ["name", "outcome", "kind", "source", "level", "is_public"]
+    list_filter = ["outcome__programme", "kind", "level", "is_public"]
+    inlines = [TargetInline]
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(admin.ModelAdmin[Outcome]):
+    list_display = ["title", "programme", "code", "order"]
+
+
+@admin.register(IndicatorUpdate)
+class IndicatorUpdateAdmin(admin.ModelAdmin[IndicatorUpdate]):
+    """Read-only: values are reported, submitted and decided through their services."""
+
+    list_display = ["indicator", "city", "period_start", "period_end", "value", "status"]
+    list_filter = ["status", "indicator__outcome__programme"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,127 @@
+"""Where each indicator stands: its value to a date (computed for a derived indicator, from
+approved values only for a reported one), against its target, with a status, and which of the
+places that report it are late."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from recap.cities.models import City, Programme
+
+from .derived import derived_value
+from .models import Indicator, IndicatorTarget, IndicatorUpdate
+
+MET, ON_TRACK, BEHIND, NO_TARGET = "met", "on_track", "behind", "no_target"
+#: Behind once the value falls below this share of what the time elapsed would expect.
+ON_TRACK_SHARE = Decimal("0.8")
+COUNTED = (IndicatorUpdate.Status.APPROVED,)
+
+
+@dataclass(frozen=True)
+class Late:
+    city: City | None  # None: the programme itself reports it
+    last: datetime.date | None  # the end of the last period reported (submitted or approved)
+
+
+@dataclass(frozen=True)
+class Progress:
+    indicator: Indicator
+    value: Decimal
+    target: IndicatorTarget | None
+    status: str
+    late: list[Late]
+    as_of: datetime.date
+
+    @property
+    def percent(self) -> int | None:
+        if self.target is None or not self.target.value:
+            return None
+        return min(100, round(100 * self.value / self.target.value))
+
+
+def reported_value(indicator: Indicator, as_of: datetime.date) -> Decimal:
+    """Approved values only: summed over the periods (and places), or each place's latest."""
+    approved = list(
+        indicator.updates.filter(status__in=COUNTED, period_end__lte=as_of).order_by(
+            "period_end", "pk"
+        )
+    )
+    if indicator.aggregation == Indicator.Aggregation.SUM:
+        return sum((u.value for u in approved), Decimal(0))
+    latest: dict[int | None, Decimal] = {}
+    for u in approved:
+        latest[u.city_id] = u.value
+    return sum(latest.values(), Decimal(0))
+
+
+def value_at(indicator: Indicator, as_of: datetime.date) -> Decimal:
+    if indicator.kind == Indicator.Kind.DERIVED:
+        return derived_value(indicator, indicator.outcome.programme.start_date, as_of)
+    return reported_value(indicator, as_of)
+
+
+def _target(indicator: Indicator, as_of: datetime.date) -> IndicatorTarget | None:
+    targets = list(indicator.targets.all())
+    upcoming = [t for t in targets if t.period_end >= as_of]
+    return upcoming[0] if upcoming else (targets[-1] if targets else None)
+
+
+def _status(
+    indicator: Indicator, value: Decimal, target: IndicatorTarget | None, as_of: datetime.date
+) -> str:
+    if target is None:
+        return NO_TARGET
+    if indicator.direction == Indicator.Direction.DOWN:
+        return MET if value <= target.value else BEHIND
+    if value >= target.value:
+        return MET
+    start = indicator.baseline_date or indicator.outcome.programme.start_date
+    span = (target.period_end - start).days
+    elapsed = min(max((as_of - start).days, 0), span) if span > 0 else 1
+    expected = target.value * Decimal(elapsed) / Decimal(span or 1)
+    return ON_TRACK if value >= ON_TRACK_SHARE * expected else BEHIND
+
+
+def late_places(indicator: Indicator, as_of: datetime.date) -> list[Late]:
+    """The places whose last reported period (submitted or approved) ended more than the
+    indicator's interval before `as_of`, or that have reported nothing."""
+    if indicator.kind != Indicator.Kind.REPORTED:
+        return []
+    programme: Programme = indicator.outcome.programme
+    reported = indicator.updates.filter(
+        status__in=(IndicatorUpdate.Status.SUBMITTED, IndicatorUpdate.Status.APPROVED)
+    )
+    last: dict[int | None, datetime.date] = {}
+    for city_id, ended in reported.values_list("city_id", "period_end"):
+        if city_id not in last or ended > last[city_id]:
+            last[city_id] = ended
+    places: list[City | None] = (
+        list(programme.cities.order_by("name"))
+        if indicator.level == Indicator.Level.CITY
+        else [None]
+    )
+    limit = datetime.timedelta(days=indicator.interval_days)
+    out = []
+    for place in places:
+        end = last.get(place.pk if place is not None else None)
+        if end is None or as_of - end > limit:
+            out.append(Late(place, end))
+    return out
+
+
+def indicator_progress(indicator: Indicator, as_of: datetime.date | None = None) -> Progress:
+    as_of = as_of or timezone.localdate()
+    value = value_at(indicator, as_of)
+    target = _target(indicator, as_of)
+    return Progress(
+        indicator=indicator,
+        value=value,
+        target=target,
+        status=_status(indicator, value, target, as_of),
+        late=late_places(indicator, as_of),
+        as_of=as_of,
+    )

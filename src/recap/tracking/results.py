@@ -1,0 +1,294 @@
+"""Writes of the results framework: the framework loaded from a file (checked in full, all or
+nothing, every error named), and reported values that someone stands behind: a draft by the
+city (or the programme, for programme-level indicators), submitted, then approved by the
+programme's manager (it counts) or returned with a reason (the city corrects and submits
+again). Every step is audited."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from recap.accounts.access import Level, is_platform_admin
+from recap.accounts.models import Membership, Role
+from recap.accounts.services import audit
+from recap.cities.models import City, Programme
+from recap.cities.policies import city_policy
+
+from .derived import DERIVED
+from .models import Indicator, IndicatorTarget, IndicatorUpdate, Outcome
+
+#: Dimensions a value may be broken down by.
+DIMENSIONS = {
+    "country": _("Country"),
+    "city": _("City"),
+    "sex": _("Sex"),
+    "age_band": _("Age band"),
+    "department": _("Department"),
+}
+COMMENT_MAX = 2000
+
+
+def _date(value: Any, where: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _indicator_problems(raw: Any, where: str) -> list[str]:
+    if not isinstance(raw, dict):
+        return [f"{where}: an object"]
+    errors = [
+        f"{where}: '{key}' is text"
+        for key in ("code", "name", "unit", "kind", "level")
+        if not isinstance(raw.get(key), str) or not raw.get(key)
+    ]
+    if errors:
+        return errors
+    if raw["kind"] not in Indicator.Kind.values:
+        errors.append(f"{where}: kind {raw['kind']!r} is not one of derived, reported")
+    if raw["level"] not in Indicator.Level.values:
+        errors.append(f"{where}: level {raw['level']!r} is not one of programme, city")
+    source = raw.get("source", "")
+    if raw["kind"] == "derived" and source not in DERIVED:
+        errors.append(f"{where}: source {source!r} is not one of {', '.join(sorted(DERIVED))}")
+    if raw["kind"] == "reported" and source:
+        errors.append(f"{where}: a reported indicator has no source")
+    unknown = sorted(set(raw.get("breakdowns", [])) - set(DIMENSIONS))
+    if unknown:
+        errors.append(f"{where}: unknown breakdowns {', '.join(unknown)}")
+    if raw.get("aggregation", "sum") not in Indicator.Aggregation.values:
+        errors.append(f"{where}: aggregation is sum or latest")
+    for i, target in enumerate(raw.get("targets", []), start=1):
+        if not (isinstance(target, list) and len(target) == 2):
+            errors.append(f"{where}, target {i}: [date, value]")
+            continue
+        try:
+            _date(target[0], f"{where}, target {i}")
+            Decimal(str(target[1]))
+        except (ValidationError, InvalidOperation):
+            errors.append(f"{where}, target {i}: [YYYY-MM-DD, a number]")
+    return errors
+
+
+def framework_load(*, programme: Programme, data: Any) -> int:
+    """Replace the programme's results framework with the file's (reported values of
+    indicators that stay, by code, are kept). Returns the number of indicators."""
+    outcomes = data.get("outcomes") if isinstance(data, dict) else None
+    if not isinstance(outcomes, list) or not outcomes:
+        raise ValidationError("The file needs a non-empty list 'outcomes'.")
+    errors: list[str] = []
+    for i, outcome in enumerate(outcomes, start=1):
+        where = f"outcome {i}"
+        if not isinstance(outcome, dict) or not all(
+            isinstance(outcome.get(k), str) and outcome.get(k) for k in ("code", "title")
+        ):
+            errors.append(f"{where}: 'code' and 'title' are text")
+            continue
+        for j, raw in enumerate(outcome.get("indicators") or [], start=1):
+            errors += _indicator_problems(raw, f"{where} ({outcome['code']}), indicator {j}")
+    if errors:
+        raise ValidationError(errors)
+    count = 0
+    with transaction.atomic():
+        kept_outcomes = []
+        for order, raw_outcome in enumerate(outcomes):
+            outcome, _made = Outcome.objects.update_or_create(
+                programme=programme,
+                code=raw_outcome["code"],
+                defaults={"title": raw_outcome["title"], "order": order},
+            )
+            kept_outcomes.append(outcome.pk)
+            kept = []
+            for i_order, raw in enumerate(raw_outcome.get("indicators") or []):
+                indicator, _made = Indicator.objects.update_or_create(
+                    outcome=outcome,
+                    code=raw["code"],
+                    defaults={
+                        "name": raw["name"],
+                        "unit": raw["unit"],
+                        "kind": raw["kind"],
+                        "source": raw.get("source", ""),
+                        "level": raw["level"],
+                        "aggregation": raw.get("aggregation", "sum"),
+                        "interval_days": int(raw.get("interval_days", 90)),
+                        "breakdowns": list(raw.get("breakdowns", [])),
+                        "is_public": bool(raw.get("public", False)),
+                        "order": i_order,
+                    },
+                )
+                indicator.full_clean()
+                indicator.targets.all().delete()
+                IndicatorTarget.objects.bulk_create(
+                    IndicatorTarget(
+                        indicator=indicator,
+                        period_end=_date(day, "target"),
+                        value=Decimal(str(value)),
+                    )
+                    for day, value in raw.get("targets", [])
+                )
+                kept.append(indicator.pk)
+                count += 1
+            outcome.indicators.exclude(pk__in=kept).delete()
+        Outcome.objects.filter(programme=programme).exclude(pk__in=kept_outcomes).delete()
+    return count
+
+
+def framework_load_shipped(programme: Programme) -> int:
+    raw = resources.files("recap.tracking").joinpath("data/framework.json").read_text("utf-8")
+    return framework_load(programme=programme, data=json.loads(raw))
+
+
+def is_programme_manager(user: Any, programme: Programme) -> bool:
+    if is_platform_admin(user):
+        return True
+    return (
+        bool(user.is_authenticated)
+        and Membership.objects.filter(
+            user=user, role=Role.PROGRAMME_MANAGER, programme=programme
+        ).exists()
+    )
+
+
+def _may_report(user: Any, indicator: Indicator, city: City | None) -> bool:
+    """City-level values: the city's editors; programme-level: the programme's manager."""
+    programme = indicator.outcome.programme
+    if indicator.level == Indicator.Level.CITY:
+        return (
+            city is not None
+            and programme.cities.filter(pk=city.pk).exists()
+            and city_policy.allows(user, city, Level.EDIT)
+        )
+    return city is None and is_programme_manager(user, programme)
+
+
+def _check_breakdown(indicator: Indicator, breakdown: Any) -> dict[str, dict[str, float]]:
+    if breakdown in (None, ""):
+        return {}
+    if not isinstance(breakdown, dict):
+        raise ValidationError({"breakdown": _("A breakdown is given per dimension.")})
+    clean: dict[str, dict[str, float]] = {}
+    for dimension, parts in breakdown.items():
+        if dimension not in indicator.breakdowns:
+            raise ValidationError(
+                {"breakdown": _("This indicator is not broken down by %(d)s.") % {"d": dimension}}
+            )
+        if not isinstance(parts, dict) or not parts:
+            raise ValidationError({"breakdown": _("Give a number for each category.")})
+        clean[dimension] = {}
+        for category, number in parts.items():
+            try:
+                value = float(number)
+            except (TypeError, ValueError):
+                raise ValidationError(
+                    {"breakdown": _("%(c)s: a number.") % {"c": str(category)[:40]}}
+                ) from None
+            if value < 0:
+                raise ValidationError(
+                    {"breakdown": _("%(c)s: not below zero.") % {"c": str(category)[:40]}}
+                )
+            clean[dimension][str(category)[:60]] = value
+    return clean
+
+
+@transaction.atomic
+def update_save(
+    *,
+    actor: Any,
+    indicator: Indicator,
+    city: City | None,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    value: Decimal,
+    breakdown: Any = None,
+    comment: str = "",
+    update: IndicatorUpdate | None = None,
+) -> IndicatorUpdate:
+    """A new draft, or a change to a draft or returned value (which becomes a draft again)."""
+    if indicator.kind != Indicator.Kind.REPORTED:
+        raise ValidationError(_("This indicator is computed from the platform's records."))
+    if not _may_report(actor, indicator, city):
+        raise PermissionDenied(_("You do not report this indicator for this place."))
+    if update is not None and update.status not in (
+        IndicatorUpdate.Status.DRAFT,
+        IndicatorUpdate.Status.RETURNED,
+    ):
+        raise ValidationError(_("A submitted or approved value can no longer be changed."))
+    if value < 0:
+        raise ValidationError({"value": _("Not below zero.")})
+    if len(comment) > COMMENT_MAX:
+        raise ValidationError({"comment": _("Keep it to %(n)s characters.") % {"n": COMMENT_MAX}})
+    if period_end > timezone.localdate():
+        raise ValidationError({"period_end": _("The period has not ended yet.")})
+    clean = _check_breakdown(indicator, breakdown)
+    for dimension, parts in clean.items():
+        if abs(sum(parts.values()) - float(value)) > 1e-6:
+            raise ValidationError(
+                {
+                    "breakdown": _("The %(d)s breakdown adds up to %(s)s, not %(v)s.")
+                    % {"d": dimension, "s": f"{sum(parts.values()):g}", "v": f"{value:g}"}
+                }
+            )
+    update = update or IndicatorUpdate(indicator=indicator, city=city, created_by=actor)
+    update.period_start, update.period_end = period_start, period_end
+    update.value, update.breakdown, update.comment = value, clean, comment.strip()
+    update.status = IndicatorUpdate.Status.DRAFT
+    update.full_clean()
+    update.save()
+    audit(
+        actor=actor,
+        verb="indicator.update_save",
+        target=update,
+        city=city,
+        detail={"indicator": indicator.code, "value": str(value)},
+    )
+    return update
+
+
+@transaction.atomic
+def update_submit(*, actor: Any, update: IndicatorUpdate) -> IndicatorUpdate:
+    if not _may_report(actor, update.indicator, update.city):
+        raise PermissionDenied(_("You do not report this indicator for this place."))
+    if update.status != IndicatorUpdate.Status.DRAFT:
+        raise ValidationError(_("Only a draft can be submitted."))
+    update.status = IndicatorUpdate.Status.SUBMITTED
+    update.submitted_at = timezone.now()
+    update.save(update_fields=["status", "submitted_at"])
+    audit(actor=actor, verb="indicator.update_submit", target=update, city=update.city)
+    return update
+
+
+@transaction.atomic
+def update_decide(
+    *, actor: Any, update: IndicatorUpdate, approve: bool, reason: str = ""
+) -> IndicatorUpdate:
+    """The programme's manager approves a submitted value (it counts from now) or returns it
+    with a reason the reporter reads."""
+    if not is_programme_manager(actor, update.indicator.outcome.programme):
+        raise PermissionDenied(_("Only the programme's manager approves reported values."))
+    if update.status != IndicatorUpdate.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted value can be approved or returned."))
+    reason = reason.strip()
+    if not approve and not reason:
+        raise ValidationError({"reason": _("Say why it is returned.")})
+    update.status = IndicatorUpdate.Status.APPROVED if approve else IndicatorUpdate.Status.RETURNED
+    update.return_reason = "" if approve else reason[:COMMENT_MAX]
+    update.decided_by, update.decided_at = actor, timezone.now()
+    update.save(update_fields=["status", "return_reason", "decided_by", "decided_at"])
+    audit(
+        actor=actor,
+        verb="indicator.update_approve" if approve else "indicator.update_return",
+        target=update,
+        city=update.city,
+        detail={"reason": update.return_reason},
+    )
+    return update
