@@ -343,6 +343,12 @@ def _shared_document(world: World) -> dict[str, Any]:
     return {"pk": kwargs["pk"], "doc": kwargs["doc"]}
 
 
+def _full_scores() -> dict[str, dict[str, int]]:
+    from recap.pipeline.models import Rubric
+
+    return {r.code: {c["code"]: 2 for c in r.criteria} for r in Rubric.objects.all()}
+
+
 def _shared_for_funder(world: World) -> dict[str, Any]:
     return {"pk": _shared_concept(world)["pk"]}
 
@@ -735,6 +741,56 @@ MATRIX: dict[str, list[Check]] = {
             "GET",
             city_a(UNAUTHORISED, OK, OK, OK, MISSING, OK, MISSING, OK, reviewer=OK),
             setup=lambda w: {"concept_id": _fresh_concept(w)["pk"]},
+        )
+    ],
+    "api:concept_share": [
+        Check(
+            "POST",
+            city_a(
+                UNAUTHORISED, FORBIDDEN, FORBIDDEN, 201, MISSING, 201, FORBIDDEN, 201, FORBIDDEN
+            ),
+            setup=lambda w: {"concept_id": _shared_concept(w)["pk"]},
+            data=lambda w: {"facility": Facility.objects.order_by("-pk").first().code},  # type: ignore[union-attr]
+            json=True,
+        )
+    ],
+    "api:concept_messages": [
+        Check(
+            "GET",
+            city_a(UNAUTHORISED, OK, OK, OK, MISSING, OK, OK, OK, reviewer=OK),
+            setup=lambda w: {"concept_id": _shared_concept(w)["pk"]},
+        )
+    ],
+    # A funder's question: the funder of the facility it was shared with, nobody else.
+    "api:concept_message": [
+        Check(
+            "POST",
+            every(FORBIDDEN) | {"anonymous": UNAUTHORISED, "editor_b": MISSING, "funder": 201},
+            setup=lambda w: {"concept_id": _shared_concept(w)["pk"]},
+            data=lambda w: {
+                "kind": "question",
+                "facility": Facility.objects.order_by("-pk").first().code,  # type: ignore[union-attr]
+                "text": "Is the land the city's?",
+            },
+            json=True,
+        )
+    ],
+    "api:concept_reviews": [
+        Check(
+            "GET",
+            city_a(UNAUTHORISED, OK, OK, OK, MISSING, OK, MISSING, OK, reviewer=OK),
+            setup=lambda w: {"concept_id": _fresh_concept(w)["pk"]},
+        )
+    ],
+    "api:concept_review": [
+        Check(
+            "POST",
+            city_a(
+                UNAUTHORISED, FORBIDDEN, FORBIDDEN, FORBIDDEN, MISSING, FORBIDDEN, MISSING, 201, 201
+            ),
+            setup=lambda w: {"concept_id": _fresh_concept(w)["pk"]},
+            data=lambda w: {"scores": _full_scores(), "comment": "Clear."},
+            json=True,
         )
     ],
     "api:pipeline_funnel": [

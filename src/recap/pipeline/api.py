@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from recap.cities.models import Country
 from recap.core.api_auth import PUBLIC, SIGNED_IN
@@ -24,8 +24,9 @@ from .matching import matches_for
 from .models import CLOSED, Facility, ProjectConcept, Stage
 from .money import concept_money
 from .oc4ids import project_package
-from .policies import programme_reader
+from .policies import funder_facility_ids, is_insider, programme_reader
 from .record import concept_hazards, concept_sectors
+from .reviews import review_submit
 from .stages import FORWARD
 
 router = Router(tags=["pipeline"])
@@ -337,3 +338,144 @@ def facility_directory(request: HttpRequest) -> list[Facility]:
 )
 def concept_oc4ids(request: HttpRequest, concept_id: int) -> dict[str, Any]:
     return project_package([_concept(request, concept_id)])
+
+
+class ShareIn(Schema):
+    facility: str = Field(description="The facility's code, e.g. 'gap-fund'.", max_length=40)
+
+
+class MessageIn(Schema):
+    kind: str = Field(description="'question' or 'interest' (funders); 'reply' (the city).")
+    facility: str = Field(max_length=40)
+    text: str = Field(max_length=2000)
+
+
+class MessageOut(Schema):
+    facility: str
+    kind: str
+    text: str
+    by: str | None
+    at: datetime
+
+
+class ReviewIn(Schema):
+    scores: dict[str, dict[str, int]] = Field(
+        description="For each rubric's code, each of its questions' codes scored 0 to 3."
+    )
+    comment: str = Field(max_length=5000)
+
+
+class ReviewOut(Schema):
+    round: int
+    reviewer: str
+    scores: dict[str, dict[str, int]]
+    comment: str
+    submitted_at: datetime
+
+
+def _messages_out(concept: ProjectConcept, facility_ids: set[int] | None) -> list[dict[str, Any]]:
+    return [
+        {
+            "facility": m.facility.code,
+            "kind": m.kind,
+            "text": m.text,
+            "by": m.author.username if m.author else None,
+            "at": m.at,
+        }
+        for thread in selectors.funder_threads(concept, facility_ids=facility_ids).values()
+        for m in thread
+    ]
+
+
+def _facility_ids_for(request: HttpRequest, concept: ProjectConcept) -> set[int] | None:
+    """The city's team and the programme read every thread; a funder only its own."""
+    return None if is_insider(request.user, concept.city) else funder_facility_ids(request.user)
+
+
+@router.post(
+    "/concepts/{int:concept_id}/shares",
+    response={201: dict[str, str], **errors(401, 403, 404, 422)},
+    auth=SIGNED_IN,
+    summary="Share a submitted concept with a facility (the city's coordinator or the manager)",
+)
+def concept_share(request: HttpRequest, concept_id: int, body: ShareIn) -> Status[dict[str, str]]:
+    concept = _concept(request, concept_id)
+    facility = get_object_or_404(Facility, code=body.facility)
+    svc.concept_share(actor=request.user, concept=concept, facility=facility)
+    return Status(201, {"facility": facility.code})
+
+
+@router.get(
+    "/concepts/{int:concept_id}/messages",
+    response={200: list[MessageOut], **errors(401, 404)},
+    auth=SIGNED_IN,
+    summary="Funders' questions and interest on a concept, and the city's replies",
+)
+def concept_messages(request: HttpRequest, concept_id: int) -> list[dict[str, Any]]:
+    concept = _concept(request, concept_id)
+    return _messages_out(concept, _facility_ids_for(request, concept))
+
+
+@router.post(
+    "/concepts/{int:concept_id}/messages",
+    response={201: list[MessageOut], **errors(401, 403, 404, 422)},
+    auth=SIGNED_IN,
+    summary="A funder's question or expression of interest, or the city's reply",
+)
+def concept_message(
+    request: HttpRequest, concept_id: int, body: MessageIn
+) -> Status[list[dict[str, Any]]]:
+    concept = _concept(request, concept_id)
+    facility = get_object_or_404(Facility, code=body.facility)
+    if body.kind == "reply":
+        svc.city_reply(actor=request.user, concept=concept, facility=facility, text=body.text)
+    else:
+        svc.funder_message(
+            actor=request.user, concept=concept, facility=facility, kind=body.kind, text=body.text
+        )
+    return Status(201, _messages_out(concept, _facility_ids_for(request, concept)))
+
+
+@router.get(
+    "/concepts/{int:concept_id}/reviews",
+    response={200: list[ReviewOut], **errors(401, 404)},
+    auth=SIGNED_IN,
+    summary="The reviews of a concept, every round (its city reads the comments)",
+)
+def concept_reviews(request: HttpRequest, concept_id: int) -> list[dict[str, Any]]:
+    concept = _concept(request, concept_id)
+    if not is_insider(request.user, concept.city):
+        raise PermissionDenied("Reviews are for the city and the programme.")
+    return [
+        {
+            "round": r.round,
+            "reviewer": r.reviewer.username,
+            "scores": r.scores,
+            "comment": r.comment,
+            "submitted_at": r.submitted_at,
+        }
+        for r in concept.reviews.select_related("reviewer").order_by("round", "submitted_at")
+    ]
+
+
+@router.post(
+    "/concepts/{int:concept_id}/reviews",
+    response={201: ReviewOut, **errors(401, 403, 404, 422)},
+    auth=SIGNED_IN,
+    summary="Review a drafted concept (programme reviewers from other cities)",
+)
+def concept_review(request: HttpRequest, concept_id: int, body: ReviewIn) -> Status[dict[str, Any]]:
+    concept = _concept(request, concept_id)
+    review = review_submit(
+        actor=request.user, concept=concept, scores=body.scores, comment=body.comment
+    )
+    return Status(
+        201,
+        {
+            "round": review.round,
+            "reviewer": review.reviewer.username,
+            "scores": review.scores,
+            "comment": review.comment,
+            "submitted_at": review.submitted_at,
+        },
+    )

@@ -49,7 +49,7 @@ from .matching import Match, matches_for
 from .models import CLOSED, ConceptAttachment, Facility, ProjectConcept, Rubric, Stage
 from .money import concept_money
 from .outputs import LANGUAGES, concept_pdf, concept_xlsx
-from .policies import is_manager_of, is_reviewer_for
+from .policies import is_insider, is_manager_of, is_reviewer_for
 from .record import concept_hazards, concept_sectors, source_lines
 from .reviews import review_revise, review_submit, review_summary, reviews_of_round
 from .stages import FORWARD, Actor, Move, moves_from
@@ -65,12 +65,7 @@ def concept_of(
     city = get_object_or_404(City.objects.select_related("country"), slug=slug)
     concept = selectors.concept_get(user=request.user, city=city, pk=pk)  # 404 if not visible
     user = request.user
-    insider = (
-        city_policy.allows(user, city, Level.VIEW)
-        or is_manager_of(user, city.pk)
-        or is_reviewer_for(user, city.pk)
-    )
-    if not insider:
+    if not is_insider(user, city):
         raise Http404("No such concept")
     if level > Level.VIEW and not city_policy.allows(user, city, level):
         raise PermissionDenied(_("Your role in this city does not allow this."))

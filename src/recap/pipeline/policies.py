@@ -24,6 +24,7 @@ from recap.accounts.access import (
     programme_city_ids,
 )
 from recap.accounts.models import Role
+from recap.cities.policies import city_policy
 from recap.core.policies import CityScopedPolicy
 
 from .models import ProjectConcept, Stage
@@ -69,6 +70,16 @@ def is_reviewer_for(user: Any, city_id: int) -> bool:
     if ids is None:
         return True
     return city_id in ids and city_id not in own_city_ids(user)
+
+
+def is_insider(user: Any, city: Any) -> bool:
+    """The city's team, its programme's manager, and reviewers from other cities: those who
+    read a concept's whole record, reviews and every funder's thread."""
+    return (
+        city_policy.allows(user, city, Level.VIEW)
+        or is_manager_of(user, city.pk)
+        or is_reviewer_for(user, city.pk)
+    )
 
 
 def funder_facility_ids(user: Any) -> set[int]:

@@ -79,3 +79,59 @@ def test_funnel_and_directory(
     assert len(directory) == 7
     gap = next(f for f in directory if f["code"] == "gap-fund")
     assert gap["country_rule"] == "oda" and gap["sources"]["country_rule"]["checked"] is None
+
+
+def test_sharing_messages_and_reviews_over_the_api(
+    client: Client, world: World, facilities: dict[str, Facility]
+) -> None:
+    from .conftest import full_scores
+
+    concept = concept_at(world.city_a, "Wetlands", "submitted")
+    base = f"/api/v1/pipeline/concepts/{concept.pk}"
+    client.force_login(world.users["coordinator_a"])
+    for code in ("gap-fund", "cdia"):
+        response = client.post(
+            f"{base}/shares", {"facility": code}, content_type="application/json"
+        )
+        assert response.status_code == 201
+    assert (
+        client.post(
+            f"{base}/shares", {"facility": "nope"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    # The funder asks; the city answers; a funder sees only its own facility's thread.
+    client.force_login(world.users["funder"])
+    asked = client.post(
+        f"{base}/messages",
+        {"kind": "question", "facility": "gap-fund", "text": "Land?"},
+        content_type="application/json",
+    )
+    assert asked.status_code == 201 and asked.json()[0]["text"] == "Land?"
+    refused = client.post(
+        f"{base}/messages",
+        {"kind": "question", "facility": "cdia", "text": "Not mine"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403
+    client.force_login(world.users["editor_a"])
+    replied = client.post(
+        f"{base}/messages",
+        {"kind": "reply", "facility": "gap-fund", "text": "The city's."},
+        content_type="application/json",
+    )
+    assert [m["kind"] for m in replied.json()] == ["question", "reply"]
+    # Reviews: a drafted concept, scored by a reviewer; half a score sheet is refused.
+    drafted = concept_at(world.city_a, "Draft", "drafted")
+    url = f"/api/v1/pipeline/concepts/{drafted.pk}/reviews"
+    client.force_login(world.users["reviewer"])
+    half = {"scores": {"screening": {"climate": 2}}, "comment": "Partial."}
+    response = client.post(url, half, content_type="application/json")
+    assert response.status_code == 422 and "still to score" in str(response.json()["detail"])
+    good = {"scores": full_scores(), "comment": "Clear."}
+    assert client.post(url, good, content_type="application/json").status_code == 201
+    client.force_login(world.users["editor_a"])
+    [review] = client.get(url).json()
+    assert review["comment"] == "Clear." and review["round"] == 1
+    client.force_login(world.users["funder"])
+    assert client.get(url).status_code == 404  # a draft is not the funder's to see
