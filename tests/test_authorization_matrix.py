@@ -34,6 +34,7 @@ from recap.planning.models import (
     Run,
 )
 from recap.testing import ROLES, World, concept_at, make_user
+from recap.tracking.models import IndicatorUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -343,6 +344,29 @@ def _shared_document(world: World) -> dict[str, Any]:
     return {"pk": kwargs["pk"], "doc": kwargs["doc"]}
 
 
+def _indicator_update(world: World, status: str) -> IndicatorUpdate:
+    from datetime import date
+
+    from recap.tracking.models import Indicator, Outcome
+
+    outcome, _made = Outcome.objects.get_or_create(
+        programme=world.programme, code="o", defaults={"title": "O"}
+    )
+    indicator, _made = Indicator.objects.get_or_create(
+        outcome=outcome,
+        code="reached",
+        defaults={"name": "Reached", "unit": "people", "kind": "reported", "level": "city"},
+    )
+    return IndicatorUpdate.objects.create(
+        indicator=indicator,
+        city=world.city_a,
+        period_start=date(2023, 1, 1),
+        period_end=date(2023, 3, 31),
+        value=5,
+        status=status,
+    )
+
+
 def _full_scores() -> dict[str, dict[str, int]]:
     from recap.pipeline.models import Rubric
 
@@ -447,6 +471,24 @@ MATRIX: dict[str, list[Check]] = {
     "concepts:pdf": [Check("GET", CONCEPT_VIEW, setup=_fresh_concept)],
     "concepts:xlsx": [Check("GET", CONCEPT_VIEW, setup=_fresh_concept)],
     "board:board": [Check("GET", PROGRAMME_ONLY)],
+    "results:dashboard": [Check("GET", PROGRAMME_ONLY)],
+    # Approving a reported value: the programme's manager (and a platform admin).
+    "results:decide": [
+        Check(
+            "POST",
+            signed_in(FORBIDDEN) | {"manager": FOUND, "admin": FOUND},
+            setup=lambda w: {"pk": _indicator_update(w, "submitted").pk},
+            data=lambda w: {"approve": "1"},
+        )
+    ],
+    "results:city": [Check("GET", CITY_VIEW, kwargs=KIGALI)],
+    "results:submit": [
+        Check(
+            "POST",
+            CITY_EDIT_POST,
+            setup=lambda w: {"slug": "kigali", "pk": _indicator_update(w, "draft").pk},
+        )
+    ],
     "board:shared": [Check("GET", FUNDER_ONLY)],
     "board:shared_detail": [
         Check("GET", FUNDER_ONLY, setup=_shared_for_funder),

@@ -23,6 +23,7 @@ urlpatterns = [
     path("cities/<slug:slug>/workspace/concepts/", include("recap.pipeline.concept_urls")),
     path("catalogue/", include("recap.catalogue.urls")),
     path("pipeline/", include("recap.pipeline.board_urls")),
+    path("", include("recap.tracking.urls")),
     path("facilities/", include("recap.pipeline.urls")),
     path("me/", include("recap.accounts.urls")),
     # Django's own account pages, three of them extended (tokens revoked, resets limited).

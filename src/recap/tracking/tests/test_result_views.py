@@ -1,0 +1,62 @@
+"""The results pages: a city reports a value in one form (refused with the field named when
+wrong), submits it; the programme approves it and its dashboard changes."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from recap.testing import World
+from recap.tracking.models import Indicator, IndicatorUpdate
+from recap.tracking.results import framework_load_shipped
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_city_reports_and_the_programme_approves(client: Client, world: World) -> None:
+    framework_load_shipped(world.programme)
+    reached = Indicator.objects.get(code="reached")
+    client.force_login(world.users["editor_a"])
+    url = "/cities/kigali/workspace/results/"
+    form = {
+        "indicator": reached.pk,
+        "period_start": "2023-01-01",
+        "period_end": "2023-03-31",
+        "value": "1200",
+        "breakdown": "sex female: 700\nsex male: 400",
+        "comment": "Solar lights.",
+        "submit": "1",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 400
+    assert "adds up to 1100, not 1200" in response.content.decode()
+    response = client.post(url, form | {"breakdown": "gender female: 1200"})
+    assert "write &quot;dimension category: number&quot;" in response.content.decode()
+    assert not IndicatorUpdate.objects.exists()
+    assert (
+        client.post(url, form | {"breakdown": "sex female: 700\nsex male: 500"}).status_code == 302
+    )
+    update = IndicatorUpdate.objects.get()
+    assert update.status == "submitted" and update.breakdown == {
+        "sex": {"female": 700, "male": 500}
+    }
+
+    # The programme sees it waiting, approves it, and the dashboard counts it.
+    client.force_login(world.users["manager"])
+    page = client.get("/programme/results/").content.decode()
+    assert "Waiting for approval" in page and "Solar lights." in page
+    assert (
+        client.post(f"/programme/results/updates/{update.pk}/decide/", {"approve": "1"}).status_code
+        == 302
+    )
+    update.refresh_from_db()
+    assert update.status == "approved"
+    assert "Nothing waits for approval." in client.get("/programme/results/").content.decode()
+
+    # Others may not: a viewer does not report, an editor does not approve.
+    client.force_login(world.users["viewer_a"])
+    assert client.post(url, form).status_code == 403
+    client.force_login(world.users["editor_a"])
+    assert client.get("/programme/results/").status_code == 403
+    response = client.post(f"/programme/results/updates/{update.pk}/decide/", {"approve": "0"})
+    assert response.status_code == 403
