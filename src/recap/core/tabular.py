@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 
 from .errors import TableError
@@ -36,7 +37,7 @@ __all__ = ["Column", "SheetSpec", "TableError", "read_table", "write_csv", "writ
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_ERRORS = 50
-FORMULA_START = ("=", "+", "-", "@")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,9 @@ class SheetSpec:
 
 
 def escape_text(value: str) -> str:
+    """Text as a spreadsheet cell holds it: without the control characters XLSX cannot store
+    (text pasted from a word processor carries some), and never read as a formula."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return "'" + value if value.startswith(FORMULA_START) else value
 
 

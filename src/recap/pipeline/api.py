@@ -182,8 +182,11 @@ def _summary(c: ProjectConcept) -> dict[str, Any]:
     }
 
 
-def _detail(c: ProjectConcept) -> dict[str, Any]:
-    forward = FORWARD.get(c.stage, []) if c.stage not in CLOSED else []
+def _detail(c: ProjectConcept, *, insider: bool) -> dict[str, Any]:
+    """The record; for the city and the programme also its history with who and why, and
+    what its next step needs. A funder gets the record and the dates of its moves only, as on
+    the funder's own page."""
+    forward = FORWARD.get(c.stage, []) if c.stage not in CLOSED and insider else []
     return _summary(c) | {
         "location": c.location,
         "applicant": c.applicant,
@@ -208,8 +211,8 @@ def _detail(c: ProjectConcept) -> dict[str, Any]:
             {
                 "from_stage": m.from_stage,
                 "to_stage": m.to_stage,
-                "by": m.actor.username if m.actor else None,
-                "reason": m.reason,
+                "by": (m.actor.username if m.actor else None) if insider else None,
+                "reason": m.reason if insider else "",
                 "at": m.at,
             }
             for m in c.moves.select_related("actor").order_by("at", "pk")
@@ -246,7 +249,8 @@ def concept_list(request: HttpRequest, stage: str = "", country: str = "") -> li
     summary="A concept's record, money, moves and what its next step needs",
 )
 def concept_detail(request: HttpRequest, concept_id: int) -> dict[str, Any]:
-    return _detail(_concept(request, concept_id))
+    concept = _concept(request, concept_id)
+    return _detail(concept, insider=is_insider(request.user, concept.city))
 
 
 @router.post(
@@ -261,17 +265,23 @@ def concept_move(request: HttpRequest, concept_id: int, body: MoveIn) -> dict[st
     if body.to not in Stage.values:
         raise ValidationError({"to": f"not a stage: {body.to[:20]}"})
     svc.concept_move(actor=request.user, concept=concept, to=body.to, reason=body.reason)
-    return _detail(_concept(request, concept_id))
+    moved = _concept(request, concept_id)
+    return _detail(moved, insider=is_insider(request.user, moved.city))
 
 
 @router.get(
     "/concepts/{int:concept_id}/matches",
     response={200: list[MatchOut], **errors(401, 404)},
     auth=SIGNED_IN,
-    summary="Every facility for this concept, best first, with each criterion's reason",
+    summary="Every facility for this concept, best first, with each criterion's reason (a "
+    "funder: its own facilities)",
 )
 def concept_matches(request: HttpRequest, concept_id: int) -> list[dict[str, Any]]:
     concept = _concept(request, concept_id)
+    facilities = list(selectors.facility_list())
+    if not is_insider(request.user, concept.city):  # a funder: its own facilities only
+        own = funder_facility_ids(request.user)
+        facilities = [f for f in facilities if f.pk in own]
     return [
         {
             "facility": m.facility.code,
@@ -288,7 +298,7 @@ def concept_matches(request: HttpRequest, concept_id: int) -> list[dict[str, Any
             ],
             "tasks": m.tasks,
         }
-        for m in matches_for(concept, list(selectors.facility_list()))
+        for m in matches_for(concept, facilities)
     ]
 
 

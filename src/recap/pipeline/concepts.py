@@ -207,6 +207,14 @@ def _check_lists(values: dict[str, Any]) -> None:
         raise ValidationError({"sub_sectors": _("At most two sub-sectors.")})
     if "sector" in values and values["sector"] not in ("", *Sector.values):
         raise ValidationError({"sector": _("Choose from the list.")})
+    currency = values.get("currency")
+    if currency is not None and not (
+        isinstance(currency, str)
+        and len(currency) == 3
+        and currency.isascii()
+        and currency.isupper()
+    ):
+        raise ValidationError({"currency": _("A three-letter code such as USD, EUR or RWF.")})
 
 
 @transaction.atomic

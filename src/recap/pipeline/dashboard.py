@@ -30,12 +30,11 @@ def pipeline_work(user: Any) -> dict[str, Any] | None:
             if not move.gate(concept):
                 ready.append((concept, move))
                 break
-        thread = list(concept.funder_messages.all())
-        if (
-            thread
-            and thread[-1].kind != FunderMessage.Kind.REPLY
-            and may_act(user, concept, Actor.EDITOR)
-        ):
+        last: dict[int, str] = {}  # facility -> the kind of its thread's last message
+        for message in sorted(concept.funder_messages.all(), key=lambda m: (m.at, m.pk)):
+            last[message.facility_id] = message.kind
+        waiting = any(kind != FunderMessage.Kind.REPLY for kind in last.values())
+        if waiting and may_act(user, concept, Actor.EDITOR):
             unanswered.append(concept)
     shared = bool(funder_facility_ids(user))
     if not ready and not unanswered and not shared:

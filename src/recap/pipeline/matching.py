@@ -48,6 +48,7 @@ class ConceptFacts:
     ask_is_preparation: bool
     has_cofinance: bool
     endorsed: bool
+    currency: str = "USD"
 
     @classmethod
     def of(cls, concept: ProjectConcept) -> ConceptFacts:
@@ -64,6 +65,7 @@ class ConceptFacts:
             ask_is_preparation=bool(money.preparation),
             has_cofinance=any(s.status in ("secured", "committed") for s in sources),
             endorsed=bool(concept.national_endorsement),
+            currency=concept.currency,
         )
 
 
@@ -311,6 +313,15 @@ def _ticket(facts: ConceptFacts, f: Facility) -> SoftPart:
             30,
             _("The concept states no preparation cost and no funding gap."),
             _("List the preparation costs (studies, assessments, permits)."),
+        )
+    if facts.currency != "USD":
+        return SoftPart(
+            "ticket",
+            label,
+            15,
+            30,
+            _("The concept's amounts are in %(c)s; its amounts are in US$, not compared.")
+            % {"c": facts.currency},
         )
     ask = _money(facts.ask)
     if low is None and typical is None and high is None:

@@ -81,7 +81,9 @@ def project(concept: ProjectConcept) -> dict[str, Any]:
     if concept.location:
         out["locations"] = [{"id": "1", "description": concept.location}]
     if money.total:
-        out["budget"] = {"amount": {"amount": money.total, "currency": concept.currency}}
+        # The source actions' costs are in US$; a total typed on the concept, in its currency.
+        currency = "USD" if money.from_actions else concept.currency
+        out["budget"] = {"amount": {"amount": money.total, "currency": currency}}
     classifications = [
         {"scheme": "ReCAP-sector", "id": code} for code in concept_sectors(concept)
     ] + [{"scheme": "ReCAP-hazard", "id": code} for code in concept_hazards(concept)]

@@ -1,7 +1,8 @@
 """Who may read a project concept and who may act on it.
 
 Reading: the city's members and its programme's manager (every stage, through the city
-policy); the programme's reviewers, once a concept is drafted, for cities other than their own;
+policy); the programme's reviewers, once a concept has been drafted, for cities other than
+their own;
 a funder, once the concept is shared with one of its facilities (never withdrawn ones: what a
 city has not submitted, or has taken back, a funder does not see).
 
@@ -42,7 +43,8 @@ class ProjectConceptPolicy(CityScopedPolicy[ProjectConcept]):
         seen = Q(city_id__in=ids)
         reviewed = programme_city_ids(user, Role.REVIEWER) or set()
         if reviewed:
-            seen |= Q(city_id__in=reviewed - own_city_ids(user)) & ~Q(stage=Stage.CANDIDATE)
+            # Once drafted (a concept put on hold or withdrawn as a candidate never was).
+            seen |= Q(city_id__in=reviewed - own_city_ids(user)) & Q(moves__to_stage=Stage.DRAFTED)
         organisations = funder_organisation_ids(user)
         if organisations:
             seen |= Q(shares__facility__organisation_id__in=organisations) & ~Q(

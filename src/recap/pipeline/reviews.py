@@ -151,18 +151,28 @@ def review_revise(*, actor: Any, concept: ProjectConcept, feedback: str) -> Revi
 
 
 def record_decision(concept: ProjectConcept, to: str, actor: Any, reason: str) -> None:
-    """Called by `concept_move` as a drafted concept is accepted (screened) or rejected."""
-    if concept.stage != Stage.DRAFTED or to not in (Stage.SCREENED, Stage.REJECTED):
+    """Called by `concept_move`: accepting (screened) or rejecting a drafted concept records
+    the decision; returning a screened concept for revision records it and opens a new review
+    round (the earlier round's reviews no longer count)."""
+    decision = None
+    if concept.stage == Stage.DRAFTED and to == Stage.SCREENED:
+        decision = ReviewDecision.Decision.ACCEPT
+    elif concept.stage == Stage.DRAFTED and to == Stage.REJECTED:
+        decision = ReviewDecision.Decision.REJECT
+    elif concept.stage == Stage.SCREENED and to == Stage.DRAFTED:
+        decision = ReviewDecision.Decision.REVISE
+    if decision is None:
         return
     ReviewDecision.objects.create(
         concept=concept,
         round=concept.review_round,
-        decision=ReviewDecision.Decision.ACCEPT
-        if to == Stage.SCREENED
-        else ReviewDecision.Decision.REJECT,
+        decision=decision,
         feedback=reason,
         decided_by=actor,
     )
+    if decision == ReviewDecision.Decision.REVISE:
+        concept.review_round += 1
+        ProjectConcept.objects.filter(pk=concept.pk).update(review_round=concept.review_round)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from .derived import DERIVED
 from .models import Indicator, IndicatorTarget, IndicatorUpdate, Measure, Outcome, Training
 
 
@@ -25,10 +28,41 @@ class TargetInline(admin.TabularInline[IndicatorTarget, Indicator]):
     extra = 1
 
 
+class IndicatorForm(forms.ModelForm[Indicator]):
+    """What a derived indicator is computed from, chosen from the computations there are."""
+
+    source = forms.ChoiceField(
+        label=_("computed from"),
+        required=False,
+        choices=[("", "—")] + [(k, str(d.label)) for k, d in DERIVED.items()],
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "outcome",
+            "code",
+            "name",
+            "unit",
+            "kind",
+            "source",
+            "level",
+            "direction",
+            "aggregation",
+            "baseline_value",
+            "baseline_date",
+            "interval_days",
+            "breakdowns",
+            "is_public",
+            "order",
+        ]
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin[Indicator]):
     """The programme edits its results framework here (or loads a file)."""
 
+    form = IndicatorForm
     list_display = ["name", "outcome", "kind", "source", "level", "is_public"]
     list_filter = ["outcome__programme", "kind", "level", "is_public"]
     inlines = [TargetInline]

@@ -15,7 +15,7 @@ from recap.cities.models import City, Programme
 from .derived import derived_value
 from .models import Indicator, IndicatorTarget, IndicatorUpdate
 
-MET, ON_TRACK, BEHIND, NO_TARGET = "met", "on_track", "behind", "no_target"
+MET, ON_TRACK, BEHIND, NO_TARGET, NO_DATA = "met", "on_track", "behind", "no_target", "no_data"
 #: Behind once the value falls below this share of what the time elapsed would expect.
 ON_TRACK_SHARE = Decimal("0.8")
 COUNTED = (IndicatorUpdate.Status.APPROVED,)
@@ -38,7 +38,10 @@ class Progress:
 
     @property
     def percent(self) -> int | None:
+        """Share of the target reached (for an indicator where higher is better)."""
         if self.target is None or not self.target.value:
+            return None
+        if self.indicator.direction == Indicator.Direction.DOWN:
             return None
         return min(100, round(100 * self.value / self.target.value))
 
@@ -71,14 +74,22 @@ def _target(indicator: Indicator, as_of: datetime.date) -> IndicatorTarget | Non
 
 
 def _status(
-    indicator: Indicator, value: Decimal, target: IndicatorTarget | None, as_of: datetime.date
+    indicator: Indicator,
+    value: Decimal,
+    target: IndicatorTarget | None,
+    as_of: datetime.date,
+    reported: bool,
 ) -> str:
+    if not reported:
+        return NO_DATA  # a reported indicator with no approved value yet
     if target is None:
         return NO_TARGET
     if indicator.direction == Indicator.Direction.DOWN:
         return MET if value <= target.value else BEHIND
     if value >= target.value:
         return MET
+    if as_of > target.period_end:
+        return BEHIND  # its date has passed
     start = indicator.baseline_date or indicator.outcome.programme.start_date
     span = (target.period_end - start).days
     elapsed = min(max((as_of - start).days, 0), span) if span > 0 else 1
@@ -117,11 +128,15 @@ def indicator_progress(indicator: Indicator, as_of: datetime.date | None = None)
     as_of = as_of or timezone.localdate()
     value = value_at(indicator, as_of)
     target = _target(indicator, as_of)
+    reported = (
+        indicator.kind == Indicator.Kind.DERIVED
+        or indicator.updates.filter(status__in=COUNTED, period_end__lte=as_of).exists()
+    )
     return Progress(
         indicator=indicator,
         value=value,
         target=target,
-        status=_status(indicator, value, target, as_of),
+        status=_status(indicator, value, target, as_of, reported),
         late=late_places(indicator, as_of),
         as_of=as_of,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from typing import Any
@@ -96,6 +97,18 @@ def framework_load(*, programme: Programme, data: Any) -> int:
             continue
         for j, raw in enumerate(outcome.get("indicators") or [], start=1):
             errors += _indicator_problems(raw, f"{where} ({outcome['code']}), indicator {j}")
+    # Indicators the file drops must not take reported values with them.
+    listed = {(o["code"], i["code"]) for o in outcomes for i in (o.get("indicators") or [])}
+    reported = (
+        Indicator.objects.filter(outcome__programme=programme, updates__isnull=False)
+        .values_list("outcome__code", "code")
+        .distinct()
+    )
+    errors += [
+        f"indicator {outcome}/{code} has reported values: keep it in the file"
+        for outcome, code in reported
+        if (outcome, code) not in listed
+    ]
     if errors:
         raise ValidationError(errors)
     count = 0
@@ -189,9 +202,11 @@ def _check_breakdown(indicator: Indicator, breakdown: Any) -> dict[str, dict[str
             try:
                 value = float(number)
             except (TypeError, ValueError):
+                value = math.nan
+            if not math.isfinite(value):
                 raise ValidationError(
                     {"breakdown": _("%(c)s: a number.") % {"c": str(category)[:40]}}
-                ) from None
+                )
             if value < 0:
                 raise ValidationError(
                     {"breakdown": _("%(c)s: not below zero.") % {"c": str(category)[:40]}}
@@ -223,7 +238,7 @@ def update_save(
         IndicatorUpdate.Status.RETURNED,
     ):
         raise ValidationError(_("A submitted or approved value can no longer be changed."))
-    if value < 0:
+    if not value.is_finite() or value < 0:
         raise ValidationError({"value": _("Not below zero.")})
     if len(comment) > COMMENT_MAX:
         raise ValidationError({"comment": _("Keep it to %(n)s characters.") % {"n": COMMENT_MAX}})
@@ -238,6 +253,23 @@ def update_save(
                     % {"d": dimension, "s": f"{sum(parts.values()):g}", "v": f"{value:g}"}
                 }
             )
+    overlapping = IndicatorUpdate.objects.filter(
+        indicator=indicator,
+        city=city,
+        period_start__lte=period_end,
+        period_end__gte=period_start,
+    ).exclude(status=IndicatorUpdate.Status.RETURNED)
+    if update is not None:
+        overlapping = overlapping.exclude(pk=update.pk)
+    if overlapping.exists():
+        raise ValidationError(
+            {
+                "period_start": _(
+                    "A value for this place already covers part of this period: change that "
+                    "one instead."
+                )
+            }
+        )
     update = update or IndicatorUpdate(indicator=indicator, city=city, created_by=actor)
     update.period_start, update.period_end = period_start, period_end
     update.value, update.breakdown, update.comment = value, clean, comment.strip()

@@ -282,3 +282,52 @@ def test_late_places_and_status(world: World, framework: dict[str, Indicator]) -
     update_decide(actor=manager, update=second, approve=True)
     progress = indicator_progress(reached, D(2024, 6, 1))
     assert progress.status == MET and progress.value == 21000 and progress.percent == 100
+
+
+def test_review_fixes_in_the_results_framework(
+    world: World, framework: dict[str, Indicator]
+) -> None:
+    """What a review found, kept fixed: a breakdown of NaN, overlapping periods counted twice,
+    a reloaded framework taking reported values with it, "met" with nothing reported, and "on
+    track" after the target's date."""
+    reached = framework["reached"]
+    editor, manager = world.users["editor_a"], world.users["manager"]
+    period = {"period_start": D(2023, 1, 1), "period_end": D(2023, 3, 31)}
+    with pytest.raises(ValidationError, match="a number"):
+        update_save(
+            actor=editor,
+            indicator=reached,
+            city=world.city_a,
+            value=Decimal(5),
+            breakdown={"sex": {"female": "nan"}},
+            **period,
+        )
+    assert indicator_progress(reached, D(2023, 6, 30)).status == "no_data"
+    update = update_save(
+        actor=editor, indicator=reached, city=world.city_a, value=Decimal(5), **period
+    )
+    with pytest.raises(ValidationError, match="already covers part of this period"):
+        update_save(
+            actor=editor,
+            indicator=reached,
+            city=world.city_a,
+            value=Decimal(5),
+            period_start=D(2023, 3, 1),
+            period_end=D(2023, 4, 30),
+        )
+    update_submit(actor=editor, update=update)
+    update_decide(actor=manager, update=update, approve=True)
+    # Past the target's date and short of it: behind, never "on track".
+    assert indicator_progress(reached, D(2025, 1, 1)).status == BEHIND
+    # A framework file without the indicator would delete its values: refused, by name.
+    data = {"outcomes": [{"code": "capacity", "title": "C", "indicators": []}]}
+    with pytest.raises(ValidationError, match="measures/reached has reported values"):
+        framework_load(programme=world.programme, data=data)
+    assert IndicatorUpdate.objects.count() == 1
+
+
+def test_the_admin_offers_only_real_computations() -> None:
+    from recap.tracking.admin import IndicatorForm
+
+    form = IndicatorForm(data={"source": "typo"})
+    assert not form.is_valid() and "source" in form.errors
