@@ -1,9 +1,11 @@
 """The stages a concept goes through, who may move it, and the gate each move checks.
 
-Every move is declared once in `MOVES`: where it goes from, where to, who makes it, whether it
-needs a reason, and its gate, a function that lists what is missing in words (empty when the
-gate is open). The services (`concepts.concept_move`) and the pages (the buttons they offer, the
-missing items beside a closed gate) read this one table.
+Every move is declared once, in `FORWARD` (the main line, stage by stage, and the returns along
+it) or `SIDE` (hold, withdraw, reject, cancel, with the stages they leave from): where it goes,
+who makes it, whether it needs a reason, and its gate, a function that lists what is missing in
+words (empty when the gate is open). The services (`concepts.concept_move`), the pages (the
+buttons they offer, the missing items beside a closed gate) and the API read these tables
+through `moves_from`.
 """
 
 from __future__ import annotations
