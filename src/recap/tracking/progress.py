@@ -140,3 +140,14 @@ def indicator_progress(indicator: Indicator, as_of: datetime.date | None = None)
         late=late_places(indicator, as_of),
         as_of=as_of,
     )
+
+
+def public_results(programme: Programme, as_of: datetime.date | None = None) -> list[Progress]:
+    """The indicators the programme marks public, as the dashboard reads them (derived ones
+    computed, reported ones from approved values only), in the framework's order."""
+    indicators = (
+        Indicator.objects.filter(outcome__programme=programme, is_public=True)
+        .select_related("outcome__programme")
+        .prefetch_related("targets")
+    )
+    return [indicator_progress(i, as_of) for i in indicators]

@@ -14,6 +14,7 @@ from django_ratelimit.decorators import ratelimit
 from recap.cities.selectors import office_directory, programme_current
 from recap.feedback.forms import ProblemReportForm
 from recap.feedback.services import problem_report_create
+from recap.tracking.progress import public_results
 from recap.tracking.selectors import programme_progress
 
 
@@ -21,7 +22,12 @@ from recap.tracking.selectors import programme_progress
 def home(request: HttpRequest) -> HttpResponse:
     programme = programme_current()
     progress = programme_progress(programme=programme) if programme else None
-    return render(request, "web/home.html", {"programme": programme, "progress": progress})
+    results = public_results(programme) if programme else []
+    return render(
+        request,
+        "web/home.html",
+        {"programme": programme, "progress": progress, "results": results},
+    )
 
 
 @require_GET

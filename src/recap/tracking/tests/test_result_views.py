@@ -60,3 +60,43 @@ def test_a_city_reports_and_the_programme_approves(client: Client, world: World)
     assert client.get("/programme/results/").status_code == 403
     response = client.post(f"/programme/results/updates/{update.pk}/decide/", {"approve": "0"})
     assert response.status_code == 403
+
+
+def test_the_public_page_shows_public_indicators_from_approved_values(
+    client: Client, world: World
+) -> None:
+    import datetime
+    from decimal import Decimal
+
+    from recap.tracking.results import update_decide, update_save, update_submit
+
+    framework_load_shipped(world.programme)
+    reached = Indicator.objects.get(code="reached")  # public
+    plans = Indicator.objects.get(code="plans")  # not public
+    editor, manager = world.users["editor_a"], world.users["manager"]
+    approved = update_save(
+        actor=editor,
+        indicator=reached,
+        city=world.city_a,
+        period_start=datetime.date(2023, 1, 1),
+        period_end=datetime.date(2023, 3, 31),
+        value=Decimal(1234),
+    )
+    update_submit(actor=editor, update=approved)
+    update_decide(actor=manager, update=approved, approve=True)
+    waiting = update_save(  # submitted, not approved: it must not show
+        actor=world.users["editor_b"],
+        indicator=reached,
+        city=world.city_b,
+        period_start=datetime.date(2023, 1, 1),
+        period_end=datetime.date(2023, 3, 31),
+        value=Decimal(99999),
+    )
+    update_submit(actor=world.users["editor_b"], update=waiting)
+    page = Client().get("/").content.decode()
+    assert "Results so far" in page
+    assert reached.name in page and "1,234 people" in page and "99,999" not in page
+    assert plans.name not in page
+    # The same number as the programme's dashboard.
+    client.force_login(manager)
+    assert "1,234" in client.get("/programme/results/").content.decode()
