@@ -53,6 +53,7 @@ from .policies import is_insider, is_manager_of, is_reviewer_for
 from .record import concept_hazards, concept_sectors, source_lines
 from .reviews import review_revise, review_submit, review_summary, reviews_of_round
 from .stages import FORWARD, Actor, Move, moves_from
+from .texts import choice_labels
 
 WRITE_RATE = "120/h"
 
@@ -180,11 +181,6 @@ def _robustness_of(concept: ProjectConcept) -> dict[str, float]:
     return probs
 
 
-def _labels(choices: Any, codes: list[str]) -> list[str]:
-    names = dict(choices)
-    return [str(names.get(c, c)) for c in codes]
-
-
 @login_required
 @require_GET
 def concept_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -202,11 +198,11 @@ def concept_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "c": concept,
             "sources": source_lines(concept, robustness=_robustness_of(concept)),
             "money": concept_money(concept),
-            "sectors": _labels(Sector.choices, concept_sectors(concept)),
+            "sectors": choice_labels(Sector.choices, concept_sectors(concept)),
             "sector_from_actions": not concept.sector,
             "hazards": [hazard_names.get(h, h) for h in concept_hazards(concept)],
             "hazards_from_actions": not concept.hazards,
-            "climate": _labels(Facility.ClimateObjective.choices, concept.climate_objectives),
+            "climate": choice_labels(Facility.ClimateObjective.choices, concept.climate_objectives),
             "offered": offered_moves(request.user, concept),
             "moves": list(concept.moves.select_related("actor").order_by("-at", "-pk")),
             "matches": matches[:3],

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from .models import Facility, PreparationStage, ProjectConcept
 from .money import concept_money
 from .record import concept_sectors
+from .texts import choice_labels
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
 STAGES = list(PreparationStage.values)
@@ -130,9 +131,8 @@ class Match:
         return (len(self.failed), len(self.unknown), -self.score, self.facility.name)
 
 
-def _labels(choices: Any, codes: list[str]) -> str:
-    names = dict(choices)
-    return ", ".join(str(names.get(c, c)) for c in codes)
+def _words(choices: Any, codes: list[str]) -> str:
+    return ", ".join(choice_labels(choices, codes))
 
 
 def _country(facts: ConceptFacts, f: Facility) -> Criterion:
@@ -173,7 +173,7 @@ def _country_rule(facts: ConceptFacts, f: Facility) -> tuple[str, str, str]:
 
 def _applicant(facts: ConceptFacts, f: Facility) -> Criterion:
     label = _("Applicant")
-    allowed = _labels(Facility.ApplicantType.choices, list(f.applicant_types))
+    allowed = _words(Facility.ApplicantType.choices, list(f.applicant_types))
     if not f.applicant_types:
         return Criterion("applicant", label, PASS, _("It names no applicant type."))
     if not facts.applicant_type:
@@ -210,7 +210,7 @@ def _sector(facts: ConceptFacts, f: Facility) -> Criterion:
             "sector",
             label,
             PASS,
-            _("It funds %(s)s.") % {"s": _labels(Sector.choices, shared).lower()},
+            _("It funds %(s)s.") % {"s": _words(Sector.choices, shared).lower()},
         )
     return Criterion(
         "sector",
@@ -218,8 +218,8 @@ def _sector(facts: ConceptFacts, f: Facility) -> Criterion:
         FAIL,
         _("It funds %(theirs)s; the concept is %(ours)s.")
         % {
-            "theirs": _labels(Sector.choices, list(f.sectors)).lower(),
-            "ours": _labels(Sector.choices, facts.sectors).lower(),
+            "theirs": _words(Sector.choices, list(f.sectors)).lower(),
+            "ours": _words(Sector.choices, facts.sectors).lower(),
         },
     )
 
@@ -238,16 +238,16 @@ def _climate(facts: ConceptFacts, f: Facility) -> Criterion:
     shared = [c for c in facts.climate if c in f.climate_objectives]
     if shared:
         return Criterion(
-            "climate", label, PASS, _("It funds %(c)s.") % {"c": _labels(choices, shared).lower()}
+            "climate", label, PASS, _("It funds %(c)s.") % {"c": _words(choices, shared).lower()}
         )
     return Criterion(
         "climate",
         label,
         FAIL,
         _("It funds %(theirs)s only.")
-        % {"theirs": _labels(choices, list(f.climate_objectives)).lower()},
+        % {"theirs": _words(choices, list(f.climate_objectives)).lower()},
         _("Show the %(theirs)s benefit, if there is one.")
-        % {"theirs": _labels(choices, list(f.climate_objectives)).lower()},
+        % {"theirs": _words(choices, list(f.climate_objectives)).lower()},
     )
 
 
@@ -291,7 +291,7 @@ def _stage(facts: ConceptFacts, f: Facility) -> Criterion:
         FAIL,
         _("It supports %(theirs)s, not %(n)s, the concept's next step.")
         % {
-            "theirs": _labels(PreparationStage.choices, list(f.stages_supported)).lower(),
+            "theirs": _words(PreparationStage.choices, list(f.stages_supported)).lower(),
             "n": str(names.get(needed, _("implementation"))).lower(),
         },
     )

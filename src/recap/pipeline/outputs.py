@@ -21,14 +21,9 @@ from recap.hazards.models import HazardType
 from .models import SECTIONS, Facility, ProjectConcept
 from .money import concept_money
 from .record import concept_hazards, concept_sectors, source_lines
-from .texts import upper_first
+from .texts import choice_labels, upper_first
 
 LANGUAGES = ("en", "fr")
-
-
-def _labels(choices: Any, codes: list[str]) -> list[str]:
-    names = dict(choices)
-    return [str(names.get(c, c)) for c in codes]
 
 
 def concept_context(concept: ProjectConcept) -> dict[str, Any]:
@@ -37,9 +32,11 @@ def concept_context(concept: ProjectConcept) -> dict[str, Any]:
         "c": concept,
         "city": concept.city,
         "money": concept_money(concept),
-        "sectors": _labels(Sector.choices, concept_sectors(concept)),
+        "sectors": choice_labels(Sector.choices, concept_sectors(concept)),
         "hazards": [hazard_names.get(h, h) for h in concept_hazards(concept)],
-        "climate": _labels(Facility.ClimateObjective.choices, list(concept.climate_objectives)),
+        "climate": choice_labels(
+            Facility.ClimateObjective.choices, list(concept.climate_objectives)
+        ),
         "sources": source_lines(concept),
         "funding": list(concept.funding_sources.all()),
         "preparation": list(concept.preparation_costs.all()),

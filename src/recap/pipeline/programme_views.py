@@ -23,7 +23,7 @@ from . import selectors
 from .concept_views import WRITE_RATE, attachment_response, offered_moves
 from .forms import MessageForm
 from .matching import ConceptFacts, match
-from .models import Facility, Stage
+from .models import Facility, ProjectConcept, Stage
 from .money import concept_money
 from .policies import funder_facility_ids, programme_reader, project_concept_policy
 
@@ -54,6 +54,22 @@ def board(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _shared_with_funder(request: HttpRequest, pk: int) -> tuple[ProjectConcept, set[int]]:
+    """A concept the policy shows this funder and that is shared with one of its facilities
+    (a 404 otherwise), with the funder's facilities; anyone but a funder is refused."""
+    if not funder_organisation_ids(request.user):
+        raise PermissionDenied(_("These pages are for the funders concepts are shared with."))
+    facility_ids = funder_facility_ids(request.user)
+    concept = get_object_or_404(
+        project_concept_policy.queryset(request.user)
+        .filter(shares__facility_id__in=facility_ids)
+        .select_related("city__country")
+        .distinct(),
+        pk=pk,
+    )
+    return concept, facility_ids
+
+
 @login_required
 @require_GET
 def shared_list(request: HttpRequest) -> HttpResponse:
@@ -67,16 +83,7 @@ def shared_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def shared_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if not funder_organisation_ids(request.user):
-        raise PermissionDenied(_("These pages are for the funders concepts are shared with."))
-    facility_ids = funder_facility_ids(request.user)
-    concept = get_object_or_404(
-        project_concept_policy.queryset(request.user)
-        .filter(shares__facility_id__in=facility_ids)
-        .select_related("city__country")
-        .distinct(),
-        pk=pk,
-    )
+    concept, facility_ids = _shared_with_funder(request, pk)
     facilities = list(Facility.objects.filter(pk__in=facility_ids, shares__concept=concept))
     if not facilities:
         raise Http404("Not shared with you")
@@ -121,12 +128,5 @@ def shared_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def shared_document(request: HttpRequest, pk: int, doc: int) -> HttpResponseBase:
     """A document of a concept shared with the funder's facility."""
-    if not funder_organisation_ids(request.user):
-        raise PermissionDenied(_("These pages are for the funders concepts are shared with."))
-    concept = get_object_or_404(
-        project_concept_policy.queryset(request.user).filter(
-            shares__facility_id__in=funder_facility_ids(request.user)
-        ),
-        pk=pk,
-    )
+    concept, _facility_ids = _shared_with_funder(request, pk)
     return attachment_response(get_object_or_404(concept.attachments, pk=doc))

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from recap.cities.models import City, Country
+from recap.cities.selectors import programme_current
 
 from .models import (
     CLOSED,
@@ -141,9 +142,8 @@ def pipeline_funnel(*, user: Any, country: Country | None = None, now: Any = Non
 
 
 def _country_target() -> int:
-    from recap.cities.models import Programme
-
-    programme = Programme.objects.order_by("pk").first()
+    """The target of the programme the public site presents (the figure it shows too)."""
+    programme = programme_current()
     return programme.projects_per_country_target if programme else 2
 
 

@@ -24,3 +24,9 @@ def upper_first(label: str) -> str:
     """A field's label at the start of a sentence: its first letter up, the rest as written
     (str.capitalize would turn "tCO2e" into "tco2e")."""
     return label[:1].upper() + label[1:]
+
+
+def choice_labels(choices: Any, codes: list[str]) -> list[str]:
+    """Codes in words, from a field's choices (an unknown code stays as it is)."""
+    names = dict(choices)
+    return [str(names.get(c, c)) for c in codes]

@@ -18,7 +18,7 @@ from django_ratelimit.decorators import ratelimit
 from recap.accounts.access import Level
 from recap.cities.models import Programme
 from recap.cities.policies import city_policy
-from recap.cities.selectors import city_get_for_user
+from recap.cities.selectors import city_get_for_user, programme_current
 
 from .forms import DecisionForm, UpdateForm
 from .models import Indicator, IndicatorUpdate
@@ -36,7 +36,7 @@ def _programme_for(user: Any) -> Programme:
         raise PermissionDenied(_("The results dashboard is the programme's."))
     programme = (
         Programme.objects.filter(memberships__user=user).order_by("pk").first()
-        or Programme.objects.order_by("pk").first()
+        or programme_current()
     )
     if programme is None:
         raise PermissionDenied(_("There is no programme yet."))
