@@ -382,6 +382,57 @@ def _shared_facility(world: World) -> dict[str, Any]:
     return {"slug": "kigali", "pk": kwargs["pk"]}
 
 
+
+def _measure(world: World) -> dict[str, Any]:
+    from recap.tracking.models import Measure
+
+    measure = Measure.objects.create(city=world.city_a, title=f"M {uuid.uuid4().hex[:6]}")
+    return {"slug": "kigali", "pk": measure.pk}
+
+
+def _evidence(world: World) -> dict[str, Any]:
+    from recap.testing import PNG
+    from recap.tracking.measures import evidence_add
+    from recap.tracking.models import Measure
+
+    measure = Measure.objects.create(city=world.city_a, title=f"M {uuid.uuid4().hex[:6]}")
+    evidence = evidence_add(
+        actor=world.users["admin"], measure=measure, title="Photo", data=PNG, filename="p.png"
+    )
+    return {"pk": evidence.pk}
+
+
+def _training(world: World) -> dict[str, Any]:
+    from datetime import date
+
+    from recap.tracking.models import Training
+
+    training = Training.objects.create(
+        programme=world.programme, title="T", held_on=date(2022, 3, 1)
+    )
+    return {"pk": training.pk}
+
+
+def _report(world: World) -> dict[str, Any]:
+    from recap.tracking.reports import report_issue
+
+    report = report_issue(
+        actor=world.users["admin"],
+        programme=world.programme,
+        start=world.programme.start_date,
+        end=world.programme.start_date,
+    )
+    return {"pk": report.pk}
+
+
+PROGRAMME_WRITE = signed_in(FORBIDDEN) | {"manager": FOUND, "admin": FOUND}
+PROGRAMME_WRITE_PAGE = signed_in(FORBIDDEN) | {"manager": OK, "admin": OK}
+# Evidence: whoever reads the measure (its city's people, the programme's), 404 to the rest.
+EVIDENCE_READ = city_a(FOUND, OK, OK, OK, MISSING, OK, MISSING, OK, reviewer=OK)
+EVIDENCE_REMOVE = city_a(
+    FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND, reviewer=FORBIDDEN
+)
+
 CITY_VIEW = city_a(FOUND, OK, OK, OK, MISSING, OK, MISSING, OK)
 CITY_EDIT_PAGE = city_a(FOUND, FORBIDDEN, OK, OK, MISSING, FORBIDDEN, MISSING, OK)
 CITY_EDIT_POST = city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND)
@@ -482,6 +533,53 @@ MATRIX: dict[str, list[Check]] = {
         )
     ],
     "results:city": [Check("GET", CITY_VIEW, kwargs=KIGALI)],
+    "measures:list": [
+        Check("GET", CITY_VIEW, kwargs=KIGALI),
+        Check(
+            "POST",
+            CITY_EDIT_POST,
+            kwargs=KIGALI,
+            data=lambda w: {"title": f"M {uuid.uuid4().hex[:6]}", "co_finance": "0"},
+        ),
+    ],
+    "measures:detail": [Check("GET", CITY_VIEW, setup=_measure)],
+    "measures:status": [
+        Check(
+            "POST",
+            CITY_EDIT_POST,
+            setup=_measure,
+            data=lambda w: {"status": "in_progress", "on": "2024-01-01"},
+        )
+    ],
+    "measures:evidence": [Check("POST", CITY_EDIT_POST, setup=_measure)],
+    "results:evidence": [Check("GET", EVIDENCE_READ, setup=_evidence)],
+    "results:evidence_remove": [Check("POST", EVIDENCE_REMOVE, setup=_evidence)],
+    "results:trainings": [
+        Check("GET", PROGRAMME_ONLY),
+        Check(
+            "POST",
+            PROGRAMME_WRITE,
+            data=lambda w: {"title": "New", "held_on": "2022-05-01", "mode": "virtual"},
+        ),
+    ],
+    "results:training": [Check("GET", PROGRAMME_ONLY, setup=_training)],
+    "results:attendance": [Check("GET", PROGRAMME_WRITE_PAGE, setup=_training)],
+    "results:attendance_sheet": [Check("GET", PROGRAMME_ONLY, setup=_training)],
+    "results:reports": [
+        Check("GET", PROGRAMME_ONLY),
+        Check(
+            "POST",
+            PROGRAMME_WRITE,
+            data=lambda w: {
+                "period_start": w.programme.start_date.isoformat(),
+                "period_end": w.programme.start_date.isoformat(),
+            },
+        ),
+    ],
+    "results:report_pdf": [Check("GET", PROGRAMME_ONLY, setup=_report)],
+    "results:report_xlsx": [Check("GET", PROGRAMME_ONLY, setup=_report)],
+    "results:iati": [Check("GET", PROGRAMME_ONLY)],
+
     "results:submit": [
         Check(
             "POST",

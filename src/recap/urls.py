@@ -21,6 +21,7 @@ urlpatterns = [
     path("cities/<slug:slug>/workspace/assessments/", include("recap.assessments.urls")),
     path("cities/<slug:slug>/workspace/prioritisation/", include("recap.planning.urls")),
     path("cities/<slug:slug>/workspace/concepts/", include("recap.pipeline.concept_urls")),
+    path("cities/<slug:slug>/workspace/measures/", include("recap.tracking.measure_urls")),
     path("catalogue/", include("recap.catalogue.urls")),
     path("pipeline/", include("recap.pipeline.board_urls")),
     path("", include("recap.tracking.urls")),

@@ -200,6 +200,76 @@ def radar_chart(
         return _chart(figure, alt=alt)
 
 
+def spark_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    alt: str,
+    target: float | None = None,
+    width: float = 2.2,
+    height: float = 0.9,
+) -> Chart:
+    """A small trend: the values in order (their labels under the first and last point), and
+    the target as a dashed line when there is one. Without axes: the table beside it reads."""
+    with _drawing(width, height) as figure:
+        axes = figure.add_subplot()
+        xs = list(range(len(values)))
+        axes.plot(xs, values, color=SERIES[0], linewidth=1.6, marker="o", markersize=2.5)
+        top = max([*values, target or 0.0, 0.0]) or 1.0
+        if target is not None:
+            axes.axhline(target, color=SERIES[1], linestyle="--", linewidth=0.9)
+        axes.set_ylim(0, top * 1.12)
+        axes.set_xlim(-0.3, max(len(values) - 0.7, 0.3))
+        axes.set_xticks([0, len(values) - 1] if len(values) > 1 else [0])
+        axes.set_xticklabels(
+            [labels[0], labels[-1]] if len(labels) > 1 else list(labels[:1]), fontsize=6.5
+        )
+        axes.set_yticks([])
+        for side in ("top", "right", "left"):
+            axes.spines[side].set_visible(False)
+        axes.spines["bottom"].set_color(GRID)
+        axes.tick_params(axis="x", length=0, colors=MUTED)
+        figure.tight_layout(pad=0.2)
+        return _chart(figure, alt=alt)
+
+
+def bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    alt: str,
+    width: float = 4.4,
+    bar_height: float = 0.28,
+) -> Chart:
+    """Horizontal bars, one per label from the top down, each with its value at its end."""
+    height = 0.45 + bar_height * max(len(labels), 1)
+    with _drawing(width, height) as figure:
+        axes = figure.add_subplot()
+        ys = list(range(len(labels)))[::-1]
+        axes.barh(ys, values, color=SERIES[0], height=0.65)
+        top = max([*values, 0.0]) or 1.0
+        axes.set_xlim(0, top * 1.15)
+        axes.set_yticks(ys)
+        axes.set_yticklabels(labels, color=INK)
+        axes.set_xticks([])
+        for y, value in zip(ys, values, strict=True):
+            axes.annotate(
+                whole(value),
+                (value, y),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                color=INK,
+                fontsize=7.5,
+            )
+        for side in ("top", "right", "bottom"):
+            axes.spines[side].set_visible(False)
+        axes.spines["left"].set_color(GRID)
+        axes.tick_params(axis="y", length=0)
+        figure.tight_layout(pad=0.3)
+        return _chart(figure, alt=alt)
+
+
 def cached(key: str, draw: Callable[[], Chart]) -> Chart:
     """A chart drawn once per key and reader's language, then read from the cache (a month;
     the background worker draws a run's charts ahead, so pages seldom draw at all)."""

@@ -34,7 +34,6 @@ from recap.planning.models import PrioritisationSession
 from recap.planning.packages import package_endorse, package_save
 from recap.planning.services import session_create, session_run, stakeholder_weights_set
 from recap.planning.tasks import robustness_execute, run_execute
-from recap.tracking.models import Measure, Training
 
 from . import data
 from .pipeline import demo_pipeline
@@ -154,24 +153,6 @@ def demo_load() -> list[DemoAccount]:
     programme.countries.set([countries["RW"], countries["BD"], countries["MR"]])
     programme.cities.set(cities.values())
     programme.implementers.set(partners)
-
-    for title, held_on, participants, isos, topics in data.TRAININGS:
-        training, _ = Training.objects.update_or_create(
-            programme=programme,
-            title=title,
-            defaults={"held_on": held_on, "participants": participants, "topics": topics},
-        )
-        training.countries.set([countries[i] for i in isos])
-    for slug, title, status, implemented_on, description in data.MEASURES:
-        Measure.objects.update_or_create(
-            city=cities[slug],
-            title=title,
-            defaults={
-                "status": status,
-                "implemented_on": implemented_on,
-                "description": description,
-            },
-        )
 
     for username, first, last, role, scope in data.USERS:
         user = User.objects.create_user(

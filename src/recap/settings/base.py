@@ -243,6 +243,10 @@ MEDIA_URL = "/media/"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # Where people reach this site: links in e-mails start with it.
 RECAP_SITE_URL = os.environ.get("RECAP_SITE_URL", "http://127.0.0.1:8000")
+# Who publishes the programme's IATI activity: its organisation identifier (IATI's
+# organisation registration agency code, then the organisation's code) and its name.
+RECAP_IATI_ORGANISATION = os.environ.get("RECAP_IATI_ORGANISATION", "XM-DAC-41120")
+RECAP_IATI_ORGANISATION_NAME = os.environ.get("RECAP_IATI_ORGANISATION_NAME", "UN-Habitat")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ReCAP <no-reply@recap.localhost>")
 
 # Content-Security-Policy: the pages load scripts, styles, images and fonts from the site

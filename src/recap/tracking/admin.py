@@ -4,23 +4,58 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .derived import DERIVED
-from .models import Indicator, IndicatorTarget, IndicatorUpdate, Measure, Outcome, Training
+from .models import (
+    DonorReport,
+    Indicator,
+    IndicatorTarget,
+    IndicatorUpdate,
+    Measure,
+    MeasureStatusChange,
+    Outcome,
+    Participant,
+    Training,
+)
+
+
+class ParticipantInline(admin.TabularInline[Participant, Training]):
+    model = Participant
+    extra = 0
 
 
 @admin.register(Training)
 class TrainingAdmin(admin.ModelAdmin[Training]):
-    list_display = ["title", "held_on", "mode", "participants", "programme"]
+    list_display = ["title", "held_on", "mode", "programme"]
     list_filter = ["programme", "mode", "countries"]
-    search_fields = ["title", "topics"]
+    search_fields = ["title", "topics", "trainers"]
     date_hierarchy = "held_on"
+    inlines = [ParticipantInline]
+
+
+class StatusChangeInline(admin.TabularInline[MeasureStatusChange, Measure]):
+    model = MeasureStatusChange
+    extra = 0
 
 
 @admin.register(Measure)
 class MeasureAdmin(admin.ModelAdmin[Measure]):
-    list_display = ["title", "city", "status", "implemented_on"]
+    list_display = ["title", "city", "status", "implemented_on", "beneficiaries"]
     list_filter = ["status", "city__country"]
     search_fields = ["title", "description", "city__name"]
     autocomplete_fields = ["city"]
+    inlines = [StatusChangeInline]
+
+
+@admin.register(DonorReport)
+class DonorReportAdmin(admin.ModelAdmin[DonorReport]):
+    """Read-only: a report is issued from the dashboard and never changes."""
+
+    list_display = ["programme", "period_start", "period_end", "issued_at", "issued_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 class TargetInline(admin.TabularInline[IndicatorTarget, Indicator]):

@@ -1,9 +1,12 @@
 """Indicators the platform computes from its own records, never typed: each a function of a
-programme and a period (start and end inclusive) giving one number, over the programme's cities.
+programme, a period (start and end inclusive) and optionally some of its cities, giving one
+number.
 
-Contract: `DERIVED[source].compute(programme, start, end)`; `derived_value(indicator, start,
-end)` for an indicator whose `source` names one. Trainings count where held in the period;
-measures where implemented in it; concepts where moved to the stage in it (from their audited
+Contract: `DERIVED[source].compute(programme, start, end, cities)`; `derived_value(indicator,
+start, end, cities=None)` for an indicator whose `source` names one. Trainings and their
+participants count where held in the period (the learning gain is the mean over everyone with
+both scores; for some cities, the sessions and people of those cities); measures and the people
+they reach where implemented in it; concepts where moved to the stage in it (from their audited
 moves), the way the public figure counts them.
 """
 
@@ -13,6 +16,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
@@ -20,9 +24,11 @@ from django.utils.translation import gettext_lazy as _
 from recap.cities.models import Programme
 from recap.pipeline.models import ConceptMove, Stage
 
-from .models import Indicator, Measure, Training
+from .models import Indicator, Measure, Participant, Training
+from .trainings import learning_gain
 
-Compute = Callable[[Programme, datetime.date, datetime.date], Decimal]
+#: (programme, start, end, city ids or None for all the programme's cities) -> value
+Compute = Callable[[Programme, datetime.date, datetime.date, "list[int] | None"], Decimal]
 
 
 @dataclass(frozen=True)
@@ -32,33 +38,75 @@ class Derived:
     compute: Compute
 
 
-def _trainings(programme: Programme, start: datetime.date, end: datetime.date) -> Decimal:
-    n = Training.objects.filter(programme=programme, held_on__range=(start, end)).count()
-    return Decimal(n)
+def _cities(programme: Programme, cities: list[int] | None) -> Any:
+    return programme.cities.all() if cities is None else programme.cities.filter(pk__in=cities)
 
 
-def _people_trained(programme: Programme, start: datetime.date, end: datetime.date) -> Decimal:
-    total = Training.objects.filter(programme=programme, held_on__range=(start, end)).aggregate(
-        n=Sum("participants")
-    )["n"]
+def _trainings(
+    programme: Programme, start: datetime.date, end: datetime.date, cities: list[int] | None
+) -> Decimal:
+    """Sessions held in the period (for some cities: the sessions that had them)."""
+    held = Training.objects.filter(programme=programme, held_on__range=(start, end))
+    if cities is not None:
+        held = held.filter(cities__in=cities).distinct()
+    return Decimal(held.count())
+
+
+def _participants(
+    programme: Programme, start: datetime.date, end: datetime.date, cities: list[int] | None
+) -> Any:
+    people = Participant.objects.filter(
+        training__programme=programme, training__held_on__range=(start, end)
+    )
+    return people if cities is None else people.filter(city__in=cities)
+
+
+def _people_trained(
+    programme: Programme, start: datetime.date, end: datetime.date, cities: list[int] | None
+) -> Decimal:
+    total = _participants(programme, start, end, cities).aggregate(n=Sum("count"))["n"]
+    return Decimal(total or 0)
+
+
+def _learning_gain(
+    programme: Programme, start: datetime.date, end: datetime.date, cities: list[int] | None
+) -> Decimal:
+    """The mean gain, in points out of 100, of everyone who took the knowledge check both
+    before and after a training held in the period."""
+    gain = learning_gain(_participants(programme, start, end, cities))
+    return Decimal(str(round(gain.mean, 1))) if gain.n else Decimal(0)
+
+
+def _people_reached(
+    programme: Programme, start: datetime.date, end: datetime.date, cities: list[int] | None
+) -> Decimal:
+    total = Measure.objects.filter(
+        city__in=_cities(programme, cities),
+        status=Measure.Status.IMPLEMENTED,
+        implemented_on__range=(start, end),
+    ).aggregate(n=Sum("beneficiaries"))["n"]
     return Decimal(total or 0)
 
 
 def _moved_to(stage: str) -> Compute:
-    def compute(programme: Programme, start: datetime.date, end: datetime.date) -> Decimal:
+    def compute(
+        programme: Programme, start: datetime.date, end: datetime.date, cities: list[int] | None
+    ) -> Decimal:
         moves = ConceptMove.objects.filter(
             to_stage=stage,
             at__date__range=(start, end),
-            concept__city__in=programme.cities.all(),
+            concept__city__in=_cities(programme, cities),
         ).exclude(concept__stage=Stage.WITHDRAWN)
         return Decimal(moves.aggregate(n=Count("concept", distinct=True))["n"] or 0)
 
     return compute
 
 
-def _measures(programme: Programme, start: datetime.date, end: datetime.date) -> Decimal:
+def _measures(
+    programme: Programme, start: datetime.date, end: datetime.date, cities: list[int] | None
+) -> Decimal:
     n = Measure.objects.filter(
-        city__in=programme.cities.all(),
+        city__in=_cities(programme, cities),
         status=Measure.Status.IMPLEMENTED,
         implemented_on__range=(start, end),
     ).count()
@@ -68,6 +116,11 @@ def _measures(programme: Programme, start: datetime.date, end: datetime.date) ->
 DERIVED: dict[str, Derived] = {
     "trainings_held": Derived(_("Trainings held"), _("trainings"), _trainings),
     "people_trained": Derived(_("People trained"), _("people"), _people_trained),
+    "learning_gain": Derived(
+        _("Learning gain of participants (mean, after minus before)"),
+        _("points out of 100"),
+        _learning_gain,
+    ),
     "projects_submitted": Derived(
         _("Project concepts submitted to the pipeline"),
         _("concepts"),
@@ -79,9 +132,17 @@ DERIVED: dict[str, Derived] = {
     "measures_implemented": Derived(
         _("Small-scale measures implemented"), _("measures"), _measures
     ),
+    "people_reached": Derived(
+        _("People reached by small-scale measures"), _("people"), _people_reached
+    ),
 }
 
 
-def derived_value(indicator: Indicator, start: datetime.date, end: datetime.date) -> Decimal:
+def derived_value(
+    indicator: Indicator,
+    start: datetime.date,
+    end: datetime.date,
+    cities: list[int] | None = None,
+) -> Decimal:
     programme = indicator.outcome.programme
-    return DERIVED[indicator.source].compute(programme, start, end)
+    return DERIVED[indicator.source].compute(programme, start, end, cities)

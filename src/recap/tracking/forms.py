@@ -1,5 +1,6 @@
-"""The one flat form a value is reported in: the period, the value, its breakdowns (one line
-per category, "female: 12"), and a comment."""
+"""The forms of monitoring: the one flat form a value is reported in (the period, the value,
+its breakdowns as one line per category, "sex female: 12", a comment and evidence); a training
+and its attendance sheet; a measure, its dated status and its evidence; a report's period."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Indicator
+from recap.cities.models import City, Programme
+from recap.core.forms import WholeAmountField
+from recap.hazards.models import HazardType
+
+from .models import Indicator, Measure, Training
 from .results import COMMENT_MAX, DIMENSIONS
 
 BREAKDOWN_LINES_MAX = 40
@@ -70,3 +75,123 @@ class DecisionForm(forms.Form):
         choices=[("1", _("Approve")), ("0", _("Return"))], coerce=lambda v: v == "1"
     )
     reason = forms.CharField(required=False, max_length=COMMENT_MAX)
+
+
+class EvidenceForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to use the file's name."),
+    )
+    file = forms.FileField(
+        label=_("Photo or PDF"),
+        help_text=_("A PNG, JPEG or WebP photo, or a PDF; up to 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.webp"}),
+    )
+
+
+class UpdateWithEvidenceForm(UpdateForm):
+    evidence = forms.FileField(
+        label=_("Evidence (optional)"),
+        required=False,
+        help_text=_("A PNG, JPEG or WebP photo, or a PDF; up to 5 MB. Add more on the value."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.webp"}),
+    )
+
+
+class TrainingForm(forms.ModelForm[Training]):
+    cities = forms.ModelMultipleChoiceField(
+        label=_("Cities"),
+        queryset=City.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Training
+        fields = ["title", "held_on", "mode", "trainers", "topics", "cities"]
+        widgets = {
+            "held_on": forms.DateInput({"type": "date"}),
+            "topics": forms.Textarea({"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["cities"]
+        field.queryset = programme.cities.order_by("name")
+
+
+class AttendanceUploadForm(forms.Form):
+    file = forms.FileField(label=_("Attendance sheet (.xlsx or .csv)"))
+
+
+class MeasureForm(forms.ModelForm[Measure]):
+    cost = WholeAmountField(label=_("Cost (US$)"), required=False, min_value=0)
+    co_finance = WholeAmountField(label=_("Co-finance (US$)"), required=False, min_value=0)
+    beneficiaries = WholeAmountField(label=_("People reached"), required=False, min_value=0)
+    breakdown = forms.CharField(
+        label=_("People reached by sex and age band"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            'One line per category, "sex female: 120" or "age_band under_25: 40"; each '
+            "dimension adds up to the people reached."
+        ),
+    )
+    hazards = forms.ModelMultipleChoiceField(
+        label=_("Hazards addressed"),
+        queryset=HazardType.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Measure
+        fields = ["title", "description", "hazards", "action", "cost", "co_finance", "co_financers"]
+        widgets = {"description": forms.Textarea({"rows": 3})}
+
+    def __init__(self, *args: Any, city: City, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["action"]
+        field.queryset = city.candidates.order_by("code")
+        field.required = False
+        if self.instance.pk and not self.is_bound:
+            self.initial["breakdown"] = "\n".join(
+                f"{dimension} {category}: {n}"
+                for dimension, parts in self.instance.beneficiaries_breakdown.items()
+                for category, n in parts.items()
+            )
+
+    def clean_breakdown(self) -> dict[str, dict[str, int]]:
+        text = self.cleaned_data.get("breakdown") or ""
+        out: dict[str, dict[str, int]] = {}
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if len(lines) > BREAKDOWN_LINES_MAX:
+            raise forms.ValidationError(_("At most %(n)s lines.") % {"n": BREAKDOWN_LINES_MAX})
+        for number, line in enumerate(lines, start=1):
+            head, sep, amount = line.rpartition(":")
+            parts = head.split(None, 1)
+            if not sep or len(parts) != 2 or not amount.strip().replace(",", "").isdigit():
+                raise forms.ValidationError(
+                    _('Line %(n)s: write "sex female: 120" or "age_band under_25: 40".')
+                    % {"n": number}
+                )
+            out.setdefault(parts[0], {})[parts[1].strip()] = int(amount.strip().replace(",", ""))
+        return out
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Measure.Status.choices)
+    on = forms.DateField(label=_("On"), widget=forms.DateInput({"type": "date"}))
+    note = forms.CharField(
+        label=_("What happened"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 2}),
+    )
+
+
+class ReportForm(forms.Form):
+    period_start = forms.DateField(label=_("Period from"), widget=forms.DateInput({"type": "date"}))
+    period_end = forms.DateField(label=_("Period to"), widget=forms.DateInput({"type": "date"}))

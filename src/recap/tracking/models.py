@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Another identity")
+    NOT_SAID = "not_said", _("Not said")
+
+
+class AgeBand(models.TextChoices):
+    UNDER_25 = "under_25", _("Under 25")
+    FROM_25 = "25_34", _("25–34")
+    FROM_35 = "35_44", _("35–44")
+    FROM_45 = "45_54", _("45–54")
+    FROM_55 = "55_plus", _("55 and over")
+    NOT_SAID = "not_said", _("Not said")
+
+
 class Training(models.Model):
+    """A session of the programme's capacity building: who gave it, on what, for which
+    cities; its participants and their knowledge check are `Participant` rows."""
+
     class Mode(models.TextChoices):
         VIRTUAL = "virtual", _("Virtual")
         IN_PERSON = "in_person", _("In person")
@@ -25,7 +47,10 @@ class Training(models.Model):
     held_on = models.DateField(_("date"))
     mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.VIRTUAL)
     countries = models.ManyToManyField("cities.Country", verbose_name=_("countries"), blank=True)
-    participants = models.PositiveIntegerField(_("participants"), default=0)
+    cities = models.ManyToManyField(
+        "cities.City", verbose_name=_("cities"), blank=True, related_name="trainings"
+    )
+    trainers = models.CharField(_("trainers"), max_length=300, blank=True)
     topics = models.TextField(_("topics"), blank=True)
 
     class Meta:
@@ -37,8 +62,58 @@ class Training(models.Model):
         return f"{self.title} ({self.held_on:%Y-%m-%d})"
 
 
+class Participant(models.Model):
+    """One person at a training (named only with their consent, and with their knowledge
+    check before and after if they took it), or a count of people who share a city,
+    department, sex and age band."""
+
+    training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="attendance")
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    consent = models.BooleanField(_("agreed to be named"), default=False)
+    count = models.PositiveIntegerField(_("people"), default=1)
+    city = models.ForeignKey(
+        "cities.City", verbose_name=_("city"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    department = models.CharField(_("department"), max_length=120, blank=True)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.NOT_SAID)
+    age_band = models.CharField(
+        _("age band"), max_length=10, choices=AgeBand.choices, default=AgeBand.NOT_SAID
+    )
+    score_before = models.DecimalField(
+        _("score before"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    score_after = models.DecimalField(
+        _("score after"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["training", "pk"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gte=1), name="participant_count_positive"),
+            models.CheckConstraint(
+                condition=Q(name="") | Q(consent=True), name="participant_named_with_consent"
+            ),
+            models.CheckConstraint(
+                condition=Q(count=1) | (Q(score_before__isnull=True) & Q(score_after__isnull=True)),
+                name="participant_scores_for_one_person",
+            ),
+            models.CheckConstraint(
+                condition=(Q(score_before__isnull=True) | Q(score_before__range=(0, 100)))
+                & (Q(score_after__isnull=True) | Q(score_after__range=(0, 100))),
+                name="participant_scores_0_to_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.count} × {self.get_sex_display()}"
+
+
 class Measure(models.Model):
-    """A small-scale measure a city implements with the programme's support."""
+    """A small-scale measure a city implements with the programme's support: the hazards it
+    addresses, the package action it comes from, what it costs and who co-finances it, whom it
+    reaches, its status over time (`MeasureStatusChange`) and its evidence (`Evidence`)."""
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -50,10 +125,31 @@ class Measure(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    hazards = models.ManyToManyField(
+        "hazards.HazardType", verbose_name=_("hazards addressed"), blank=True
+    )
+    action = models.ForeignKey(
+        "catalogue.CandidateAction",
+        verbose_name=_("package action it comes from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measures",
+    )
+    cost = models.PositiveBigIntegerField(_("cost (US$)"), null=True, blank=True)
+    co_finance = models.PositiveBigIntegerField(_("co-finance (US$)"), default=0)
+    co_financers = models.CharField(_("co-financed by"), max_length=300, blank=True)
+    beneficiaries = models.PositiveIntegerField(_("people reached"), default=0)
+    #: {dimension: {category: number}} over sex and age band, each adding up to `beneficiaries`.
+    beneficiaries_breakdown = models.JSONField(_("people reached by"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
     implemented_on = models.DateField(_("implemented on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["city", "title"]
@@ -75,6 +171,80 @@ class Measure(models.Model):
             raise ValidationError(
                 {"implemented_on": _("Only an implemented measure has an implementation date.")}
             )
+        if self.cost is not None and self.co_finance > self.cost:
+            raise ValidationError({"co_finance": _("Co-finance cannot exceed the cost.")})
+
+
+class MeasureStatusChange(models.Model):
+    """A dated step of a measure: its status from that day, with what happened."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="history")
+    status = models.CharField(_("status"), max_length=16, choices=Measure.Status.choices)
+    on = models.DateField(_("on"))
+    note = models.TextField(_("what happened"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["measure", "on", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.status} {self.on}"
+
+
+def _evidence_path(instance: Evidence, filename: str) -> str:
+    """A name of ReCAP's own: what the person typed never reaches the file system."""
+    return f"evidence/{uuid.uuid4().hex}.{instance.kind_of_file}"
+
+
+def _thumbnail_path(instance: Evidence, filename: str) -> str:
+    return f"evidence/thumbnails/{uuid.uuid4().hex}.png"
+
+
+class Evidence(models.Model):
+    """A photo or a PDF that backs a measure or a reported value, its type read from its
+    content; images get a thumbnail."""
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    update = models.ForeignKey(
+        "IndicatorUpdate", on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(upload_to=_evidence_path, max_length=200)
+    thumbnail = models.FileField(upload_to=_thumbnail_path, max_length=200, blank=True)
+    filename = models.CharField(max_length=200)
+    kind_of_file = models.CharField(max_length=10)  # pdf, png, jpeg, webp
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(measure__isnull=True, update__isnull=False)
+                | Q(measure__isnull=False, update__isnull=True),
+                name="evidence_of_one_thing",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind_of_file != "pdf"
 
 
 class Outcome(models.Model):
@@ -225,3 +395,49 @@ class IndicatorUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.period_start}–{self.period_end}: {self.value}"
+
+
+class DonorReport(models.Model):
+    """A report to the donor for a period, frozen when issued: everything it shows is kept in
+    `snapshot`, so later edits to the records do not change it."""
+
+    programme = models.ForeignKey(
+        "cities.Programme", on_delete=models.PROTECT, related_name="donor_reports"
+    )
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    snapshot = models.JSONField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("donor report")
+        verbose_name_plural = _("donor reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="report_period_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} {self.period_start}–{self.period_end}"
+
+
+class ReminderSent(models.Model):
+    """One reminder digest a person was sent for a week: the digest runs at most once a week
+    per person, however often its task runs."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()  # the Monday of the week
+    sent_at = models.DateTimeField(default=timezone.now)
+    items = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "week"], name="one_digest_a_week")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.week}"

@@ -1,6 +1,11 @@
 """Where each indicator stands: its value to a date (computed for a derived indicator, from
-approved values only for a reported one), against its target, with a status, and which of the
-places that report it are late."""
+approved values only for a reported one), against its target, with a status, which of the
+places that report it are late, and its trend.
+
+Everything may be read for some of the programme's cities (`cities`, a list of ids; None for
+all): a city-level value then counts those cities only, and programme-level values are left
+out. The status always compares the value since the programme began with the target; a period
+(`start`) adds the value within it beside that."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from recap.cities.models import City, Programme
@@ -35,6 +41,8 @@ class Progress:
     status: str
     late: list[Late]
     as_of: datetime.date
+    period_value: Decimal | None = None  # within the period asked for, when one was
+    trend: tuple[tuple[datetime.date, Decimal], ...] = ()
 
     @property
     def percent(self) -> int | None:
@@ -46,13 +54,28 @@ class Progress:
         return min(100, round(100 * self.value / self.target.value))
 
 
-def reported_value(indicator: Indicator, as_of: datetime.date) -> Decimal:
+def _counted(
+    indicator: Indicator,
+    as_of: datetime.date,
+    cities: list[int] | None,
+    start: datetime.date | None = None,
+) -> QuerySet[IndicatorUpdate]:
+    approved = indicator.updates.filter(status__in=COUNTED, period_end__lte=as_of)
+    if cities is not None:
+        approved = approved.filter(city__in=cities)
+    if start is not None:
+        approved = approved.filter(period_start__gte=start)
+    return approved
+
+
+def reported_value(
+    indicator: Indicator,
+    as_of: datetime.date,
+    cities: list[int] | None = None,
+    start: datetime.date | None = None,
+) -> Decimal:
     """Approved values only: summed over the periods (and places), or each place's latest."""
-    approved = list(
-        indicator.updates.filter(status__in=COUNTED, period_end__lte=as_of).order_by(
-            "period_end", "pk"
-        )
-    )
+    approved = list(_counted(indicator, as_of, cities, start).order_by("period_end", "pk"))
     if indicator.aggregation == Indicator.Aggregation.SUM:
         return sum((u.value for u in approved), Decimal(0))
     latest: dict[int | None, Decimal] = {}
@@ -61,10 +84,32 @@ def reported_value(indicator: Indicator, as_of: datetime.date) -> Decimal:
     return sum(latest.values(), Decimal(0))
 
 
-def value_at(indicator: Indicator, as_of: datetime.date) -> Decimal:
+def value_at(
+    indicator: Indicator,
+    as_of: datetime.date,
+    cities: list[int] | None = None,
+    start: datetime.date | None = None,
+) -> Decimal:
     if indicator.kind == Indicator.Kind.DERIVED:
-        return derived_value(indicator, indicator.outcome.programme.start_date, as_of)
-    return reported_value(indicator, as_of)
+        begin = start or indicator.outcome.programme.start_date
+        return derived_value(indicator, begin, as_of, cities)
+    return reported_value(indicator, as_of, cities, start)
+
+
+def trend_dates(begin: datetime.date, end: datetime.date, points: int = 6) -> list[datetime.date]:
+    """`points` dates evenly spread from `begin` (exclusive) to `end` (inclusive)."""
+    span = max((end - begin).days, 0)
+    return sorted(
+        {begin + datetime.timedelta(days=round(span * i / points)) for i in range(1, points + 1)}
+    )
+
+
+def trend(
+    indicator: Indicator, as_of: datetime.date, cities: list[int] | None = None
+) -> tuple[tuple[datetime.date, Decimal], ...]:
+    """The value since the programme began, at six dates up to `as_of`."""
+    begin = indicator.outcome.programme.start_date
+    return tuple((day, value_at(indicator, day, cities)) for day in trend_dates(begin, as_of))
 
 
 def _target(indicator: Indicator, as_of: datetime.date) -> IndicatorTarget | None:
@@ -97,7 +142,9 @@ def _status(
     return ON_TRACK if value >= ON_TRACK_SHARE * expected else BEHIND
 
 
-def late_places(indicator: Indicator, as_of: datetime.date) -> list[Late]:
+def late_places(
+    indicator: Indicator, as_of: datetime.date, cities: list[int] | None = None
+) -> list[Late]:
     """The places whose last reported period (submitted or approved) ended more than the
     indicator's interval before `as_of`, or that have reported nothing."""
     if indicator.kind != Indicator.Kind.REPORTED:
@@ -110,11 +157,11 @@ def late_places(indicator: Indicator, as_of: datetime.date) -> list[Late]:
     for city_id, ended in reported.values_list("city_id", "period_end"):
         if city_id not in last or ended > last[city_id]:
             last[city_id] = ended
-    places: list[City | None] = (
-        list(programme.cities.order_by("name"))
-        if indicator.level == Indicator.Level.CITY
-        else [None]
-    )
+    if indicator.level == Indicator.Level.CITY:
+        ours = programme.cities.order_by("name")
+        places: list[City | None] = list(ours if cities is None else ours.filter(pk__in=cities))
+    else:
+        places = [None] if cities is None else []
     limit = datetime.timedelta(days=indicator.interval_days)
     out = []
     for place in places:
@@ -124,21 +171,29 @@ def late_places(indicator: Indicator, as_of: datetime.date) -> list[Late]:
     return out
 
 
-def indicator_progress(indicator: Indicator, as_of: datetime.date | None = None) -> Progress:
+def indicator_progress(
+    indicator: Indicator,
+    as_of: datetime.date | None = None,
+    *,
+    cities: list[int] | None = None,
+    start: datetime.date | None = None,
+    with_trend: bool = False,
+) -> Progress:
     as_of = as_of or timezone.localdate()
-    value = value_at(indicator, as_of)
-    target = _target(indicator, as_of)
+    value = value_at(indicator, as_of, cities)
+    target = _target(indicator, as_of) if cities is None else None
     reported = (
-        indicator.kind == Indicator.Kind.DERIVED
-        or indicator.updates.filter(status__in=COUNTED, period_end__lte=as_of).exists()
+        indicator.kind == Indicator.Kind.DERIVED or _counted(indicator, as_of, cities).exists()
     )
     return Progress(
         indicator=indicator,
         value=value,
         target=target,
         status=_status(indicator, value, target, as_of, reported),
-        late=late_places(indicator, as_of),
+        late=late_places(indicator, as_of, cities),
         as_of=as_of,
+        period_value=value_at(indicator, as_of, cities, start) if start is not None else None,
+        trend=trend(indicator, as_of, cities) if with_trend else (),
     )
 
 

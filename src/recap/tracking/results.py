@@ -172,7 +172,7 @@ def is_programme_manager(user: Any, programme: Programme) -> bool:
     )
 
 
-def _may_report(user: Any, indicator: Indicator, city: City | None) -> bool:
+def may_report(user: Any, indicator: Indicator, city: City | None) -> bool:
     """City-level values: the city's editors; programme-level: the programme's manager."""
     programme = indicator.outcome.programme
     if indicator.level == Indicator.Level.CITY:
@@ -231,7 +231,7 @@ def update_save(
     """A new draft, or a change to a draft or returned value (which becomes a draft again)."""
     if indicator.kind != Indicator.Kind.REPORTED:
         raise ValidationError(_("This indicator is computed from the platform's records."))
-    if not _may_report(actor, indicator, city):
+    if not may_report(actor, indicator, city):
         raise PermissionDenied(_("You do not report this indicator for this place."))
     if update is not None and update.status not in (
         IndicatorUpdate.Status.DRAFT,
@@ -288,7 +288,7 @@ def update_save(
 
 @transaction.atomic
 def update_submit(*, actor: Any, update: IndicatorUpdate) -> IndicatorUpdate:
-    if not _may_report(actor, update.indicator, update.city):
+    if not may_report(actor, update.indicator, update.city):
         raise PermissionDenied(_("You do not report this indicator for this place."))
     if update.status != IndicatorUpdate.Status.DRAFT:
         raise ValidationError(_("Only a draft can be submitted."))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from recap.cities.models import City, Country, Programme
 from recap.pipeline.selectors import concepts_submitted_per_country
 
-from .models import Measure, Training
+from .models import Measure, Participant, Training
 from .policies import measure_policy
 
 
@@ -57,9 +57,11 @@ class ProgrammeProgress:
 def programme_progress(*, programme: Programme) -> ProgrammeProgress:
     today = timezone.localdate()
     city_ids = list(programme.cities.values_list("pk", flat=True))
-    trainings = Training.objects.filter(programme=programme, held_on__lte=today).aggregate(
-        n=Count("pk"), people=Sum("participants")
-    )
+    held = Training.objects.filter(programme=programme, held_on__lte=today)
+    trainings = {
+        "n": held.count(),
+        "people": Participant.objects.filter(training__in=held).aggregate(n=Sum("count"))["n"],
+    }
     measures = Measure.objects.filter(city_id__in=city_ids).aggregate(
         done=Count("pk", filter=Q(status=Measure.Status.IMPLEMENTED)),
         doing=Count("pk", filter=Q(status=Measure.Status.IN_PROGRESS)),

@@ -1,14 +1,17 @@
-"""The results pages: the programme's view of every indicator against its target, with what is
-late and the values waiting for approval; a city's reported values, with the one flat form to
-report another and submit it."""
+"""The results pages: the programme's dashboard (every indicator against its target with its
+trend, trainings and learning gains, the pipeline, the measures, what is late and what waits
+for approval, for a country, a city or a period); a city's reported values, with the one flat
+form to report another (with evidence) and submit it."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,10 +22,12 @@ from recap.accounts.access import Level
 from recap.cities.models import Programme
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user, programme_current
+from recap.core.uploads import upload_too_large
 
-from .forms import DecisionForm, UpdateForm
+from .forms import DecisionForm, UpdateWithEvidenceForm
+from .measures import evidence_add
 from .models import Indicator, IndicatorUpdate
-from .progress import indicator_progress
+from .overview import filters_from, overview, programme_countries
 from .results import is_programme_manager, update_decide, update_save, update_submit
 
 WRITE_RATE = "120/h"
@@ -47,24 +52,21 @@ def _programme_for(user: Any) -> Programme:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     programme = _programme_for(request.user)
-    indicators = (
-        Indicator.objects.filter(outcome__programme=programme)
-        .select_related("outcome__programme")
-        .prefetch_related("targets")
-    )
-    rows = [indicator_progress(i) for i in indicators]
-    waiting = IndicatorUpdate.objects.filter(
-        indicator__outcome__programme=programme, status=IndicatorUpdate.Status.SUBMITTED
-    ).select_related("indicator", "city", "created_by")
+    filters, problems = filters_from(programme, request.GET)
+    seen = overview(user=request.user, programme=programme, filters=filters)
     return render(
         request,
         "tracking/dashboard.html",
         {
             "programme": programme,
-            "rows": rows,
-            "waiting": waiting,
+            "o": seen,
+            "problems": problems,
+            "countries": programme_countries(programme),
+            "cities": programme.cities.select_related("country").order_by("name"),
             "can_decide": is_programme_manager(request.user, programme),
+            "reports": programme.donor_reports.select_related("issued_by")[:5],
         },
+        status=400 if problems else 200,
     )
 
 
@@ -101,36 +103,55 @@ def city_results(request: HttpRequest, slug: str) -> HttpResponse:
         level=Indicator.Level.CITY,
     ).distinct()
     can_edit = city_policy.allows(request.user, city, Level.EDIT)
-    form = UpdateForm(request.POST or None, indicators=indicators)
+    files = request.FILES if request.method == "POST" else None  # the size handler reads here
+    form = UpdateWithEvidenceForm(request.POST or None, files, indicators=indicators)
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("Only the city's editors report its values."))
-        if form.is_valid():
+        if upload_too_large(request):
+            form.add_error("evidence", _("The file is larger than 5 MB."))
+        elif form.is_valid():
             data = form.cleaned_data
             try:
-                update = update_save(
-                    actor=request.user,
-                    indicator=data["indicator"],
-                    city=city,
-                    period_start=data["period_start"],
-                    period_end=data["period_end"],
-                    value=data["value"],
-                    breakdown=data["breakdown"],
-                    comment=data["comment"],
-                )
-                if "submit" in request.POST:
-                    update_submit(actor=request.user, update=update)
+                with transaction.atomic():  # the value, its evidence, its submission: all or none
+                    update = update_save(
+                        actor=request.user,
+                        indicator=data["indicator"],
+                        city=city,
+                        period_start=data["period_start"],
+                        period_end=data["period_end"],
+                        value=data["value"],
+                        breakdown=data["breakdown"],
+                        comment=data["comment"],
+                    )
+                    if upload := data.get("evidence"):
+                        evidence_add(
+                            actor=request.user,
+                            update=update,
+                            title="",
+                            data=upload.read(settings.RECAP_UPLOAD_MAX_BYTES),
+                            filename=upload.name or "",
+                        )
+                    if "submit" in request.POST:
+                        update_submit(actor=request.user, update=update)
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.message_dict.items():
-                        for error in errors:
-                            form.add_error(field if field in form.fields else None, error)
-                else:
-                    form.add_error(None, exc)
+                errors: dict[str, list[str]] = (
+                    dict(exc.message_dict)
+                    if hasattr(exc, "error_dict")
+                    else {"__all__": exc.messages}
+                )
+                for field, messages_ in errors.items():
+                    for error in messages_:
+                        name = "evidence" if field == "file" else field
+                        form.add_error(name if name in form.fields else None, error)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("results:city", slug=city.slug)
-    updates = IndicatorUpdate.objects.filter(city=city).select_related("indicator")
+    updates = (
+        IndicatorUpdate.objects.filter(city=city)
+        .select_related("indicator")
+        .prefetch_related("evidence")
+    )
     return render(
         request,
         "tracking/city.html",

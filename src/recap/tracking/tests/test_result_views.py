@@ -3,6 +3,8 @@ wrong), submits it; the programme approves it and its dashboard changes."""
 
 from __future__ import annotations
 
+from html import escape
+
 import pytest
 from django.test import Client
 
@@ -95,7 +97,7 @@ def test_the_public_page_shows_public_indicators_from_approved_values(
     update_submit(actor=world.users["editor_b"], update=waiting)
     page = Client().get("/").content.decode()
     assert "Results so far" in page
-    assert reached.name in page and "1,234 people" in page and "99,999" not in page
+    assert escape(reached.name) in page and "1,234 people" in page and "99,999" not in page
     assert plans.name not in page
     # The same number as the programme's dashboard.
     client.force_login(manager)

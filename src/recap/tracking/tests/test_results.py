@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from recap.pipeline.models import ProjectConcept
 from recap.testing import World, concept_at
-from recap.tracking.models import Indicator, IndicatorUpdate, Measure, Training
+from recap.tracking.models import Indicator, IndicatorUpdate, Measure, Participant, Training
 from recap.tracking.progress import BEHIND, MET, ON_TRACK, indicator_progress, late_places
 from recap.tracking.results import (
     framework_load,
@@ -29,7 +29,7 @@ D = datetime.date
 
 @pytest.fixture
 def framework(world: World) -> dict[str, Indicator]:
-    assert framework_load_shipped(world.programme) == 8
+    assert framework_load_shipped(world.programme) == 10
     return {i.code: i for i in Indicator.objects.all()}
 
 
@@ -38,8 +38,8 @@ def test_the_shipped_framework_loads_and_reloads_without_doubling(
 ) -> None:
     assert {i.kind for i in framework.values()} == {"derived", "reported"}
     assert framework["submitted"].source == "projects_submitted"
-    assert framework_load_shipped(world.programme) == 8
-    assert Indicator.objects.count() == 8
+    assert framework_load_shipped(world.programme) == 10
+    assert Indicator.objects.count() == 10
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,7 @@ def test_a_wrong_framework_writes_nothing_and_names_the_problem(
     with pytest.raises(ValidationError) as exc:
         framework_load(programme=world.programme, data=data)
     assert any(words in m and "outcome 1 (o), indicator 1" in m for m in exc.value.messages)
-    assert Indicator.objects.count() == 8  # the framework that was there stays
+    assert Indicator.objects.count() == 10  # the framework that was there stays
 
 
 def test_derived_indicators_equal_an_independent_count(
@@ -101,16 +101,33 @@ def test_derived_indicators_equal_an_independent_count(
 ) -> None:
     as_of = D(2024, 6, 30)
     held = [(D(2022, 3, 1), 20), (D(2023, 5, 9), 35), (D(2024, 7, 1), 99)]  # the last: later
+    scores = {
+        D(2022, 3, 1): [(40, 55), (50, 58)],
+        D(2023, 5, 9): [(30, 60)],
+        D(2024, 7, 1): [(0, 100)],
+    }
     for day, people in held:
-        Training.objects.create(
-            programme=world.programme, title=f"T {day}", held_on=day, participants=people
-        )
+        training = Training.objects.create(programme=world.programme, title=f"T {day}", held_on=day)
+        checked = scores[day]
+        Participant.objects.create(training=training, count=people - len(checked))
+        for before, after in checked:
+            Participant.objects.create(
+                training=training, score_before=before, score_after=after, city=world.city_a
+            )
     Measure.objects.create(
-        city=world.city_a, title="Lights", status="implemented", implemented_on=D(2023, 1, 5)
+        city=world.city_a,
+        title="Lights",
+        status="implemented",
+        implemented_on=D(2023, 1, 5),
+        beneficiaries=1200,
     )
     Measure.objects.create(city=world.city_b, title="Kiosks", status="in_progress")
     Measure.objects.create(  # not a programme city
-        city=world.hidden, title="Elsewhere", status="implemented", implemented_on=D(2023, 1, 5)
+        city=world.hidden,
+        title="Elsewhere",
+        status="implemented",
+        implemented_on=D(2023, 1, 5),
+        beneficiaries=50,
     )
     a = concept_at(world.city_a, "A", "presented")
     b = concept_at(world.city_b, "B", "submitted")
@@ -137,6 +154,12 @@ def test_derived_indicators_equal_an_independent_count(
     assert value("submitted") == submitted == 2
     assert value("presented") == 1
     assert value("implemented") == 1
+    assert value("beneficiaries") == 1200
+    gains = [a - b for day, pairs in scores.items() if day <= as_of for b, a in pairs]
+    assert value("gain") == Decimal(str(round(sum(gains) / len(gains), 1))) == Decimal("17.7")
+    # For one city: only its people and sessions.
+    assert indicator_progress(framework["trained"], as_of, cities=[world.city_a.pk]).value == 3
+    assert indicator_progress(framework["trained"], as_of, cities=[world.city_b.pk]).value == 0
     # Before anything happened, nothing.
     assert indicator_progress(framework["submitted"], D(2023, 8, 1)).value == 0
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from recap.cities.models import City, Organisation
 from recap.testing import World, concept_at
-from recap.tracking.models import Measure, Training
+from recap.tracking.models import Measure, Participant, Training
 from recap.tracking.selectors import programme_progress
 
 pytestmark = pytest.mark.django_db
@@ -31,15 +31,14 @@ def test_programme_page_with_a_new_programme_shows_empty_states(
 
 def test_tracking_figures_come_from_the_database(world: World, client: Client) -> None:
     today = timezone.localdate()
-    Training.objects.create(
-        programme=world.programme, title="Basics", held_on=date(2022, 3, 1), participants=30
+    basics = Training.objects.create(
+        programme=world.programme, title="Basics", held_on=date(2022, 3, 1)
     )
-    Training.objects.create(
-        programme=world.programme,
-        title="Later",
-        held_on=today + timedelta(days=30),
-        participants=99,
+    Participant.objects.create(training=basics, count=30)
+    later = Training.objects.create(
+        programme=world.programme, title="Later", held_on=today + timedelta(days=30)
     )
+    Participant.objects.create(training=later, count=99)
     Measure.objects.create(
         city=world.city_a, title="Lights", status="implemented", implemented_on=date(2023, 1, 1)
     )

@@ -1,0 +1,261 @@
+"""Small-scale measures and the evidence behind what is reported.
+
+Contract:
+- `measure_save(actor, city, data, measure=None)`: the city's editors write a measure (hazards
+  from the taxonomy, the package action from the city's own candidates, cost and co-finance,
+  people reached with a breakdown by sex and age band that adds up). A new measure starts its
+  dated history.
+- `measure_status(actor, measure, status, on, note)`: a dated step; dates run forward, none in
+  the future; "implemented" sets the implementation date.
+- `evidence_add(actor, measure=… | update=…, title, data, filename)`: a photo (PNG, JPEG, WebP)
+  or a PDF, its type read from its bytes (`core.documents`), at most `RECAP_UPLOAD_MAX_BYTES`,
+  `EVIDENCE_MAX` per measure or value; images get a PNG thumbnail. `evidence_remove` undoes it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+from recap.accounts.access import Level
+from recap.accounts.services import audit
+from recap.catalogue.models import CandidateAction
+from recap.cities.models import City
+from recap.cities.policies import city_policy
+from recap.core.documents import DocumentRefused, document_kind
+from recap.hazards.models import HazardType
+
+from .models import Evidence, IndicatorUpdate, Measure, MeasureStatusChange
+from .results import may_report
+
+EDITORS_ONLY = _("Only the city's editors change its measures.")
+EVIDENCE_KINDS = ("pdf", "png", "jpeg", "webp")
+EVIDENCE_MAX = 20
+THUMBNAIL_SIZE = (480, 360)
+BENEFICIARY_DIMENSIONS = ("sex", "age_band")
+NOTE_MAX = 2000
+
+
+def _breakdown(raw: Any, total: int) -> dict[str, dict[str, int]]:
+    from .models import AgeBand, Sex
+
+    categories = {"sex": set(Sex.values), "age_band": set(AgeBand.values)}
+    if not raw:
+        return {}
+    if not isinstance(raw, dict):
+        raise ValidationError({"beneficiaries_breakdown": _("A breakdown is given per dimension.")})
+    clean: dict[str, dict[str, int]] = {}
+    for dimension, parts in raw.items():
+        if dimension not in BENEFICIARY_DIMENSIONS or not isinstance(parts, dict):
+            raise ValidationError(
+                {"beneficiaries_breakdown": _("Break down by sex or age band only.")}
+            )
+        clean[dimension] = {}
+        for category, number in parts.items():
+            if category not in categories[dimension]:
+                raise ValidationError(
+                    {
+                        "beneficiaries_breakdown": _("%(c)s is not a category of %(d)s.")
+                        % {"c": str(category)[:40], "d": dimension}
+                    }
+                )
+            if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+                raise ValidationError(
+                    {"beneficiaries_breakdown": _("%(c)s: a whole number.") % {"c": category}}
+                )
+            clean[dimension][category] = number
+        if sum(clean[dimension].values()) != total:
+            raise ValidationError(
+                {
+                    "beneficiaries_breakdown": _(
+                        "The %(d)s breakdown adds up to %(s)s, not the %(t)s people reached."
+                    )
+                    % {"d": dimension, "s": sum(clean[dimension].values()), "t": total}
+                }
+            )
+    return clean
+
+
+@transaction.atomic
+def measure_save(
+    *, actor: Any, city: City, data: dict[str, Any], measure: Measure | None = None
+) -> Measure:
+    """`data`: title, description, hazards (HazardType list), action (a candidate of the city,
+    or None), cost, co_finance, co_financers, beneficiaries, beneficiaries_breakdown; for a new
+    measure, `on` and `note` date and describe its first step (planned; today by default)."""
+    city_policy.require(actor, city, Level.EDIT, EDITORS_ONLY)
+    if measure is not None and measure.city_id != city.pk:
+        raise PermissionDenied(EDITORS_ONLY)
+    action = data.get("action")
+    if action is not None and (
+        not isinstance(action, CandidateAction) or action.city_id != city.pk
+    ):
+        raise ValidationError({"action": _("Choose one of the city's own candidate actions.")})
+    hazards = list(data.get("hazards") or [])
+    if any(not isinstance(h, HazardType) for h in hazards):
+        raise ValidationError({"hazards": _("Choose hazards from the taxonomy.")})
+    new = measure is None
+    measure = measure or Measure(city=city, created_by=actor)
+    for name in ("title", "description", "cost", "co_financers"):
+        if name in data:
+            setattr(measure, name, data[name] if data[name] is not None or name == "cost" else "")
+    measure.co_finance = data.get("co_finance") or 0
+    measure.beneficiaries = data.get("beneficiaries") or 0
+    measure.beneficiaries_breakdown = _breakdown(
+        data.get("beneficiaries_breakdown"), measure.beneficiaries
+    )
+    measure.action = action
+    measure.full_clean()
+    measure.save()
+    measure.hazards.set(hazards)
+    if new:
+        on = data.get("on") or timezone.localdate()
+        if on > timezone.localdate():
+            raise ValidationError({"on": _("Not in the future.")})
+        MeasureStatusChange.objects.create(
+            measure=measure, status=measure.status, on=on, note=data.get("note", ""), by=actor
+        )
+    audit(actor=actor, verb="measure.save", target=measure, city=city)
+    return measure
+
+
+@transaction.atomic
+def measure_status(
+    *, actor: Any, measure: Measure, status: str, on: datetime.date, note: str = ""
+) -> MeasureStatusChange:
+    city_policy.require(actor, measure.city, Level.EDIT, EDITORS_ONLY)
+    if status not in Measure.Status.values:
+        raise ValidationError({"status": _("Choose a status.")})
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("Not in the future.")})
+    last = measure.history.order_by("-on", "-pk").first()
+    if last is not None and on < last.on:
+        raise ValidationError(
+            {"on": _("The last step is dated %(d)s: not before it.") % {"d": last.on.isoformat()}}
+        )
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": _("Keep it to %(n)s characters.") % {"n": NOTE_MAX}})
+    measure.status = status
+    measure.implemented_on = on if status == Measure.Status.IMPLEMENTED else None
+    measure.full_clean()
+    measure.save(update_fields=["status", "implemented_on", "updated_at"])
+    change = MeasureStatusChange.objects.create(
+        measure=measure, status=status, on=on, note=note.strip(), by=actor
+    )
+    audit(
+        actor=actor,
+        verb="measure.status",
+        target=measure,
+        city=measure.city,
+        detail={"status": status, "on": on.isoformat()},
+    )
+    return change
+
+
+def _may_attach(actor: Any, measure: Measure | None, update: IndicatorUpdate | None) -> City | None:
+    """Who adds evidence: the measure's city editors; for a value, whoever reports it, while
+    it is a draft or returned."""
+    if measure is not None:
+        city_policy.require(actor, measure.city, Level.EDIT, EDITORS_ONLY)
+        return measure.city
+    assert update is not None
+    if not may_report(actor, update.indicator, update.city):
+        raise PermissionDenied(_("You do not report this indicator for this place."))
+    if update.status not in (IndicatorUpdate.Status.DRAFT, IndicatorUpdate.Status.RETURNED):
+        raise ValidationError(_("A submitted or approved value can no longer be changed."))
+    return update.city
+
+
+def _thumbnail(data: bytes) -> bytes:
+    with Image.open(io.BytesIO(data)) as original:
+        small = ImageOps.exif_transpose(original)
+        small.thumbnail(THUMBNAIL_SIZE)
+        if small.mode not in ("RGB", "RGBA"):
+            small = small.convert("RGBA")
+        out = io.BytesIO()
+        small.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+@transaction.atomic
+def evidence_add(
+    *,
+    actor: Any,
+    title: str,
+    data: bytes,
+    filename: str,
+    measure: Measure | None = None,
+    update: IndicatorUpdate | None = None,
+) -> Evidence:
+    if (measure is None) == (update is None):
+        raise ValueError("evidence belongs to a measure or to a reported value")
+    city = _may_attach(actor, measure, update)
+    owner = measure if measure is not None else update
+    assert owner is not None
+    if owner.evidence.count() >= EVIDENCE_MAX:
+        raise ValidationError(
+            {"file": _("At most %(n)s files: remove one first.") % {"n": EVIDENCE_MAX}}
+        )
+    limit = settings.RECAP_UPLOAD_MAX_BYTES - 1
+    if len(data) > limit:
+        raise ValidationError(
+            {"file": _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}}
+        )
+    try:
+        kind = document_kind(data, filename)
+    except DocumentRefused as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    if kind not in EVIDENCE_KINDS:
+        raise ValidationError({"file": _("Evidence is a photo (PNG, JPEG, WebP) or a PDF.")})
+    evidence = Evidence(
+        measure=measure,
+        update=update,
+        title=((title or "").strip() or PurePath(filename).stem)[:200],
+        filename=PurePath(filename).name[:200],
+        kind_of_file=kind,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=actor,
+    )
+    evidence.full_clean(exclude=["file", "thumbnail"])
+    evidence.file.save(f"upload.{kind}", ContentFile(data), save=False)
+    if kind != "pdf":
+        evidence.thumbnail.save("thumbnail.png", ContentFile(_thumbnail(data)), save=False)
+    evidence.save()
+    audit(
+        actor=actor,
+        verb="evidence.add",
+        target=owner,
+        city=city,
+        detail={"title": evidence.title, "kind": kind, "size": len(data)},
+    )
+    return evidence
+
+
+@transaction.atomic
+def evidence_remove(*, actor: Any, evidence: Evidence) -> None:
+    city = _may_attach(actor, evidence.measure, evidence.update)
+    owner = evidence.measure or evidence.update
+    assert owner is not None
+    files = [f for f in (evidence.file, evidence.thumbnail) if f]
+    names = [(f.storage, f.name) for f in files]
+    audit(
+        actor=actor,
+        verb="evidence.remove",
+        target=owner,
+        city=city,
+        detail={"title": evidence.title},
+    )
+    evidence.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])

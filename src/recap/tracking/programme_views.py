@@ -1,0 +1,297 @@
+"""The programme's own pages of monitoring: its trainings (each with its attendance, imported
+from a sheet, and its learning gain), its donor reports (issued, then frozen) and its IATI
+activity file. The programme's manager writes; its reviewers read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from recap.core.downloads import requested_format, spreadsheet_response
+from recap.core.imports import upload_flow
+from recap.core.tabular import write_csv, write_xlsx
+
+from .forms import AttendanceUploadForm, ReportForm, TrainingForm
+from .iati import activity_identifier, activity_xml, schema_problems
+from .models import DonorReport, Training
+from .reports import LANGUAGES, report_issue, report_pdf, report_xlsx
+from .results import is_programme_manager
+from .trainings import (
+    ATTENDANCE,
+    AttendancePlan,
+    attendance_apply,
+    attendance_plan,
+    learning_gain,
+    training_save,
+)
+from .views import WRITE_RATE, _programme_for
+
+
+def _language(request: HttpRequest) -> str:
+    asked = request.GET.get("lang", "")
+    return asked if asked in LANGUAGES else (getattr(request, "LANGUAGE_CODE", "en") or "en")[:2]
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    errors: dict[str, list[str]] = (
+        dict(exc.message_dict) if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    )
+    for field, texts in errors.items():
+        for text in texts:
+            form.add_error(field if field in form.fields else None, text)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
+def trainings(request: HttpRequest) -> HttpResponse:
+    programme = _programme_for(request.user)
+    can_edit = is_programme_manager(request.user, programme)
+    form = TrainingForm(request.POST or None, programme=programme)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Only the programme's manager records trainings."))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                training = _save(request, programme, data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Training recorded: now add its attendance."))
+                return redirect("results:training", pk=training.pk)
+    sessions = list(
+        Training.objects.filter(programme=programme)
+        .prefetch_related("attendance", "cities")
+        .order_by("-held_on")
+    )
+    rows = [
+        (t, sum(p.count for p in t.attendance.all()), learning_gain(list(t.attendance.all())))
+        for t in sessions
+    ]
+    return render(
+        request,
+        "tracking/trainings.html",
+        {"programme": programme, "rows": rows, "form": form, "can_edit": can_edit},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _save(request: HttpRequest, programme: Any, data: dict[str, Any], training: Any = None) -> Any:
+    return training_save(
+        actor=request.user,
+        programme=programme,
+        data={
+            "title": data["title"],
+            "held_on": data["held_on"],
+            "mode": data["mode"],
+            "trainers": data["trainers"],
+            "topics": data["topics"],
+            "cities": list(data["cities"]),
+        },
+        training=training,
+    )
+
+
+def _training(request: HttpRequest, pk: int) -> tuple[Any, Training]:
+    programme = _programme_for(request.user)
+    training = get_object_or_404(
+        Training.objects.prefetch_related("cities", "countries"), pk=pk, programme=programme
+    )
+    return programme, training
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
+def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    programme, training = _training(request, pk)
+    can_edit = is_programme_manager(request.user, programme)
+    form = TrainingForm(
+        request.POST or None,
+        instance=training,
+        programme=programme,
+        initial={"cities": list(training.cities.all())},
+    )
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Only the programme's manager records trainings."))
+        if form.is_valid():
+            try:
+                _save(request, programme, form.cleaned_data, training)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("results:training", pk=training.pk)
+        training.refresh_from_db()
+    people = list(training.attendance.select_related("city").order_by("city__name", "pk"))
+    return render(
+        request,
+        "tracking/training.html",
+        {
+            "programme": programme,
+            "training": training,
+            "people": people,
+            "headcount": sum(p.count for p in people),
+            "gain": learning_gain(people),
+            "form": form,
+            "can_edit": can_edit,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def attendance_template(request: HttpRequest, pk: int) -> HttpResponse:
+    """The attendance sheet to fill in, with this session's rows if it has some."""
+    _programme, training = _training(request, pk)
+    rows = [
+        {
+            "name": p.name,
+            "consent": "yes" if p.consent else "no",
+            "count": p.count,
+            "city": p.city.name if p.city else "",
+            "department": p.department,
+            "sex": p.sex,
+            "age_band": p.age_band,
+            "score_before": float(p.score_before) if p.score_before is not None else None,
+            "score_after": float(p.score_after) if p.score_after is not None else None,
+        }
+        for p in training.attendance.select_related("city")
+    ]
+    file_format = requested_format(request)
+    content = (
+        write_csv(ATTENDANCE, rows) if file_format == "csv" else write_xlsx([(ATTENDANCE, rows)])
+    )
+    return spreadsheet_response(
+        content, file_format=file_format, stem=f"attendance-{training.held_on:%Y-%m-%d}"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
+def attendance_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    programme, training = _training(request, pk)
+    if not is_programme_manager(request.user, programme):
+        raise PermissionDenied(_("Only the programme's manager records trainings."))
+
+    def apply(plan: AttendancePlan) -> str:
+        people = attendance_apply(actor=request.user, training=training, plan=plan)
+        return _("Attendance saved: %(n)d people.") % {"n": people}
+
+    back = reverse("results:training", kwargs={"pk": training.pk})
+    return upload_flow(
+        request,
+        form=AttendanceUploadForm(request.POST or None, request.FILES or None),
+        scope=f"tracking.attendance.{training.pk}",
+        plan=lambda data, name: attendance_plan(training, data, name),
+        rebuild=lambda payload: AttendancePlan(**payload),
+        apply=apply,
+        template="tracking/attendance_upload.html",
+        context={"back_url": back, "back_label": training.title, "training": training},
+        done_url=back,
+        retry_url=reverse("results:attendance", kwargs={"pk": training.pk}),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate="30/h", method="POST", block=True)  # type: ignore[untyped-decorator]
+def reports(request: HttpRequest) -> HttpResponse:
+    programme = _programme_for(request.user)
+    can_issue = is_programme_manager(request.user, programme)
+    form = ReportForm(
+        request.POST or None,
+        initial={"period_start": programme.start_date, "period_end": timezone.localdate()},
+    )
+    if request.method == "POST":
+        if not can_issue:
+            raise PermissionDenied(_("Only the programme's manager issues reports."))
+        if form.is_valid():
+            try:
+                report = report_issue(
+                    actor=request.user,
+                    programme=programme,
+                    start=form.cleaned_data["period_start"],
+                    end=form.cleaned_data["period_end"],
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Report issued. It will not change from now on."))
+                return redirect(reverse("results:reports") + f"#report-{report.pk}")
+    return render(
+        request,
+        "tracking/reports.html",
+        {
+            "programme": programme,
+            "reports": programme.donor_reports.select_related("issued_by"),
+            "form": form,
+            "can_issue": can_issue,
+            "iati_identifier": activity_identifier(programme),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _report(request: HttpRequest, pk: int) -> DonorReport:
+    programme = _programme_for(request.user)
+    return get_object_or_404(
+        DonorReport.objects.select_related("issued_by"), pk=pk, programme=programme
+    )
+
+
+@login_required
+@require_GET
+def report_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    language = _language(request)
+    response = HttpResponse(report_pdf(report, language=language), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="report-{report.period_start}-{report.period_end}-{language}.pdf"'
+    )
+    return response
+
+
+@login_required
+@require_GET
+def report_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    language = _language(request)
+    return spreadsheet_response(
+        report_xlsx(report, language=language),
+        file_format="xlsx",
+        stem=f"report-{report.period_start}-{report.period_end}-{language}",
+    )
+
+
+@login_required
+@require_GET
+def iati_view(request: HttpRequest) -> HttpResponse:
+    """The programme as an IATI 2.03 activity, checked against the standard's schema first."""
+    programme = _programme_for(request.user)
+    xml = activity_xml(programme)
+    problems = schema_problems(xml)
+    if problems:  # a fault of ReCAP's, never the reader's: say so rather than hand out bad XML
+        return render(
+            request,
+            "tracking/iati_refused.html",
+            {"programme": programme, "problems": problems[:20]},
+            status=500,
+        )
+    response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{programme.slug}-iati-activity.xml"'
+    return response

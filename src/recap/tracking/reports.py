@@ -1,0 +1,326 @@
+"""The donor report for a period: issued by the programme's manager and frozen then. What it
+shows is read once, when it is issued, into a snapshot (figures, codes, names, dates); the PDF
+(English or French) and the XLSX are drawn from the snapshot alone, so later edits to the
+records never change a report that has gone out.
+
+Contract: `report_issue(actor, programme, start, end)` → `DonorReport`; `report_pdf(report,
+language)`, `report_xlsx(report, language)` → bytes. Words for codes (statuses, stages, modes)
+are put in at drawing time in the reader's language; the figures never change.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from recap.accounts.services import audit
+from recap.cities.models import Programme
+from recap.core.pdf import render_pdf
+from recap.core.tabular import escape_text
+from recap.pipeline.models import MAIN_LINE as MAIN_STAGES
+from recap.pipeline.models import Stage
+
+from .models import DonorReport, Measure, Training
+from .overview import Filters, overview
+from .progress import BEHIND, MET, NO_DATA, NO_TARGET, ON_TRACK
+from .results import is_programme_manager
+
+LANGUAGES = ("en", "fr")
+
+
+def _number(value: Decimal | float | None) -> str | None:
+    if value is None:
+        return None
+    return format(Decimal(str(value)).normalize(), "f")
+
+
+def snapshot_of(
+    *, user: Any, programme: Programme, start: datetime.date, end: datetime.date
+) -> dict[str, Any]:
+    """Everything the report shows, as plain data (JSON)."""
+    seen = overview(user=user, programme=programme, filters=Filters(start=start, end=end))
+    measures = (
+        Measure.objects.filter(city__in=programme.cities.all())
+        .select_related("city__country")
+        .order_by("city__name", "title")
+    )
+    return {
+        "programme": {
+            "name": programme.name,
+            "short_name": programme.short_name,
+            "start": programme.start_date.isoformat(),
+            "end": programme.end_date.isoformat(),
+            "donor": str(programme.donor) if programme.donor_id else "",
+        },
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "indicators": [
+            {
+                "outcome": row.progress.indicator.outcome.title,
+                "code": row.progress.indicator.code,
+                "name": row.progress.indicator.name,
+                "unit": row.progress.indicator.unit,
+                "kind": row.progress.indicator.kind,
+                "value": _number(row.progress.value),
+                "period_value": _number(row.progress.period_value),
+                "target": _number(row.progress.target.value) if row.progress.target else None,
+                "target_date": row.progress.target.period_end.isoformat()
+                if row.progress.target
+                else None,
+                "status": row.progress.status,
+                "late": [late.city.name if late.city else "" for late in row.progress.late],
+            }
+            for row in seen.rows
+        ],
+        "trainings": [
+            {
+                "title": t.training.title,
+                "date": t.training.held_on.isoformat(),
+                "mode": t.training.mode,
+                "people": t.people,
+                "checked": t.gain.n,
+                "gain": _number(round(t.gain.mean, 1)) if t.gain.n else None,
+                "spread": _number(round(t.gain.spread, 1)) if t.gain.spread is not None else None,
+            }
+            for t in seen.trainings
+        ],
+        "learning_gain": {
+            "n": seen.overall_gain.n,
+            "mean": _number(round(seen.overall_gain.mean, 1)) if seen.overall_gain.n else None,
+            "spread": _number(round(seen.overall_gain.spread, 1))
+            if seen.overall_gain.spread is not None
+            else None,
+        },
+        "funnel": {
+            str(stage): n
+            for stage, (_label, n) in zip([*MAIN_STAGES, Stage.ON_HOLD], seen.funnel, strict=True)
+        },
+        "measures": [
+            {
+                "city": m.city.name,
+                "country": m.city.country.name,
+                "title": m.title,
+                "status": m.status,
+                "implemented_on": m.implemented_on.isoformat() if m.implemented_on else None,
+                "beneficiaries": m.beneficiaries,
+                "cost": m.cost,
+                "co_finance": m.co_finance,
+            }
+            for m in measures
+        ],
+    }
+
+
+@transaction.atomic
+def report_issue(
+    *, actor: Any, programme: Programme, start: datetime.date, end: datetime.date
+) -> DonorReport:
+    if not is_programme_manager(actor, programme):
+        raise PermissionDenied(_("Only the programme's manager issues reports."))
+    if end < start:
+        raise ValidationError({"period_end": _("The period ends before it starts.")})
+    if end > timezone.localdate():
+        raise ValidationError({"period_end": _("The period has not ended yet.")})
+    if start < programme.start_date:
+        raise ValidationError(
+            {
+                "period_start": _("The programme began on %(a)s: the period starts then or later.")
+                % {"a": programme.start_date.isoformat()}
+            }
+        )
+    report = DonorReport.objects.create(
+        programme=programme,
+        period_start=start,
+        period_end=end,
+        snapshot=snapshot_of(user=actor, programme=programme, start=start, end=end),
+        issued_by=actor,
+    )
+    audit(
+        actor=actor,
+        verb="report.issue",
+        target=report,
+        detail={"from": start.isoformat(), "to": end.isoformat()},
+    )
+    return report
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    return {
+        "status": {
+            MET: _("met"),
+            ON_TRACK: _("on track"),
+            BEHIND: _("behind"),
+            NO_DATA: _("not reported yet"),
+            NO_TARGET: _("no target"),
+        },
+        "measure": {str(k): str(v) for k, v in Measure.Status.choices},
+        "mode": {str(k): str(v) for k, v in Training.Mode.choices},
+        "stage": {str(k): str(v) for k, v in Stage.choices},
+    }
+
+
+def report_context(report: DonorReport) -> dict[str, Any]:
+    labels = _labels()
+    snap = report.snapshot
+    return {
+        "report": report,
+        "s": snap,
+        "indicators": [
+            i | {"status_label": labels["status"].get(i["status"], i["status"])}
+            for i in snap["indicators"]
+        ],
+        "trainings": [
+            t | {"mode_label": labels["mode"].get(t["mode"], t["mode"])} for t in snap["trainings"]
+        ],
+        "funnel": [(labels["stage"].get(k, k), n) for k, n in snap["funnel"].items()],
+        "measures": [
+            m | {"status_label": labels["measure"].get(m["status"], m["status"])}
+            for m in snap["measures"]
+        ],
+    }
+
+
+def report_pdf(report: DonorReport, *, language: str = "en") -> bytes:
+    with translation.override(language if language in LANGUAGES else "en"):
+        html = render_to_string(
+            "tracking/report_pdf.html",
+            report_context(report) | {"LANGUAGE_CODE": translation.get_language()},
+        )
+    return render_pdf(html)
+
+
+def report_xlsx(report: DonorReport, *, language: str = "en") -> bytes:
+    with translation.override(language if language in LANGUAGES else "en"):
+        return _workbook(report)
+
+
+def _workbook(report: DonorReport) -> bytes:
+    context = report_context(report)
+    snap = context["s"]
+    book = Workbook()
+    bold, band = Font(bold=True), PatternFill("solid", fgColor="DCE8EA")
+
+    def text(value: Any) -> Any:
+        return escape_text(value) if isinstance(value, str) else value
+
+    def number(value: Any) -> Any:
+        return float(value) if value is not None else None
+
+    def sheet(title: str, header: list[str], rows: list[list[Any]], first: bool = False) -> None:
+        ws = book.active if first else book.create_sheet()
+        assert ws is not None
+        ws.title = title[:31]
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font, cell.fill = bold, band
+        for r in rows:
+            ws.append([text(v) for v in r])
+        for i in range(len(header)):
+            ws.column_dimensions[chr(ord("A") + i)].width = 40 if i == 0 else 18
+
+    issued = report.issued_at.date().isoformat()
+    sheet(
+        _("Report"),
+        [_("Field"), _("Value")],
+        [
+            [_("Programme"), snap["programme"]["name"]],
+            [_("Period from"), snap["period"]["start"]],
+            [_("Period to"), snap["period"]["end"]],
+            [_("Issued"), issued],
+            [_("Issued by"), report.issued_by.display_name if report.issued_by else ""],
+            [_("Learning gain (mean)"), number(snap["learning_gain"]["mean"])],
+            [_("People with both knowledge checks"), snap["learning_gain"]["n"]],
+        ],
+        first=True,
+    )
+    sheet(
+        _("Indicators"),
+        [
+            _("Outcome"),
+            _("Indicator"),
+            _("Unit"),
+            _("Value"),
+            _("In the period"),
+            _("Target"),
+            _("By"),
+            _("Status"),
+            _("Late"),
+        ],
+        [
+            [
+                i["outcome"],
+                i["name"],
+                i["unit"],
+                number(i["value"]),
+                number(i["period_value"]),
+                number(i["target"]),
+                i["target_date"],
+                i["status_label"],
+                ", ".join(n or _("the programme") for n in i["late"]),
+            ]
+            for i in context["indicators"]
+        ],
+    )
+    sheet(
+        _("Trainings"),
+        [
+            _("Training"),
+            _("Date"),
+            _("Mode"),
+            _("People"),
+            _("Checked before and after"),
+            _("Learning gain"),
+            _("Spread"),
+        ],
+        [
+            [
+                t["title"],
+                t["date"],
+                t["mode_label"],
+                t["people"],
+                t["checked"],
+                number(t["gain"]),
+                number(t["spread"]),
+            ]
+            for t in context["trainings"]
+        ],
+    )
+    sheet(_("Pipeline"), [_("Stage"), _("Concepts")], [list(p) for p in context["funnel"]])
+    sheet(
+        _("Measures"),
+        [
+            _("City"),
+            _("Country"),
+            _("Measure"),
+            _("Status"),
+            _("Implemented on"),
+            _("People reached"),
+            _("Cost (US$)"),
+            _("Co-finance (US$)"),
+        ],
+        [
+            [
+                m["city"],
+                m["country"],
+                m["title"],
+                m["status_label"],
+                m["implemented_on"],
+                m["beneficiaries"],
+                m["cost"],
+                m["co_finance"],
+            ]
+            for m in context["measures"]
+        ],
+    )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

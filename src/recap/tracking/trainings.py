@@ -1,0 +1,221 @@
+"""Trainings: sessions the programme holds, their attendance (counts, or people named with
+their consent) and the knowledge check each participant takes before and after.
+
+Contract:
+- `training_save(actor, programme, data, training=None)` writes a session (programme manager).
+- `attendance_plan(training, data, filename)` reads an attendance sheet (XLSX or CSV, columns
+  `ATTENDANCE`) row by row, every problem named by row and column, nothing written;
+  `attendance_apply(actor, training, plan)` replaces the session's attendance with it.
+- `learning_gain(participants)` is the mean and spread (sample standard deviation) of
+  "after minus before" over everyone with both scores: the programme's "better understanding",
+  measured.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from recap.accounts.services import audit
+from recap.cities.models import City, Programme
+from recap.core.tabular import Column, SheetSpec, read_table
+
+from .models import AgeBand, Participant, Sex, Training
+
+YES = ("yes", "y", "oui", "o", "true", "1", "x")
+NO = ("", "no", "n", "non", "false", "0")
+
+ATTENDANCE = SheetSpec(
+    name="Attendance",
+    columns=[
+        Column("name", required=False, max_length=200, help="Only with the person's consent"),
+        Column("consent", required=False, max_length=5, help="yes when the person may be named"),
+        Column("count", "int", required=False, minimum=1, maximum=10_000, default=1),
+        Column("city", required=False, max_length=120),
+        Column("department", required=False, max_length=120),
+        Column("sex", "choice", required=False, choices=Sex.values, default=Sex.NOT_SAID),
+        Column(
+            "age_band", "choice", required=False, choices=AgeBand.values, default=AgeBand.NOT_SAID
+        ),
+        Column("score_before", "float", required=False, minimum=0, maximum=100),
+        Column("score_after", "float", required=False, minimum=0, maximum=100),
+    ],
+    notes=(
+        (
+            "One row per person, or one row per group of people (count) who share a city, "
+            "department, sex and age band. A name only with consent; scores (0-100) only for one "
+            "person."
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Gain:
+    n: int
+    mean: float
+    spread: float | None  # sample standard deviation, from two people on
+    before: float | None = None
+    after: float | None = None
+
+
+def learning_gain(participants: QuerySet[Participant] | list[Participant]) -> Gain:
+    pairs = [
+        (float(p.score_before), float(p.score_after))
+        for p in participants
+        if p.score_before is not None and p.score_after is not None
+    ]
+    if not pairs:
+        return Gain(0, 0.0, None)
+    gains = [after - before for before, after in pairs]
+    return Gain(
+        n=len(gains),
+        mean=statistics.fmean(gains),
+        spread=statistics.stdev(gains) if len(gains) > 1 else None,
+        before=statistics.fmean(b for b, _a in pairs),
+        after=statistics.fmean(a for _b, a in pairs),
+    )
+
+
+def _require_manager(actor: Any, programme: Programme) -> None:
+    from .results import is_programme_manager
+
+    if not is_programme_manager(actor, programme):
+        raise PermissionDenied(_("Only the programme's manager records trainings."))
+
+
+@transaction.atomic
+def training_save(
+    *,
+    actor: Any,
+    programme: Programme,
+    data: dict[str, Any],
+    training: Training | None = None,
+) -> Training:
+    """`data`: title, held_on, mode, trainers, topics, cities (of the programme), countries."""
+    _require_manager(actor, programme)
+    cities = list(data.get("cities") or [])
+    outside = [c.name for c in cities if not programme.cities.filter(pk=c.pk).exists()]
+    if outside:
+        raise ValidationError(
+            {"cities": _("Not cities of the programme: %(c)s") % {"c": ", ".join(outside)}}
+        )
+    training = training or Training(programme=programme)
+    for name in ("title", "held_on", "mode", "trainers", "topics"):
+        setattr(training, name, data[name] if name in data else getattr(training, name))
+    training.full_clean()
+    training.save()
+    training.cities.set(cities)
+    countries = set(data.get("countries") or []) | {c.country for c in cities}
+    training.countries.set(countries)
+    audit(actor=actor, verb="training.save", target=training, detail={"title": training.title})
+    return training
+
+
+@dataclass
+class AttendancePlan:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    people: int = 0
+    named: int = 0
+    checked: int = 0  # people with both scores
+
+
+def _city_index(programme: Programme) -> dict[str, int]:
+    index: dict[str, int] = {}
+    for city in programme.cities.all():
+        index[city.name.casefold()] = city.pk
+        index[city.slug] = city.pk
+        index[slugify(city.name)] = city.pk
+    return index
+
+
+def attendance_plan(training: Training, data: bytes, filename: str) -> AttendancePlan:
+    cities = _city_index(training.programme)
+
+    def check(row: dict[str, Any], place: str) -> list[str]:
+        problems = []
+        consent = (row.get("consent") or "").strip().casefold()
+        if consent not in YES + NO:
+            problems.append(f"{place}, column 'consent': yes or no, not {row['consent']!r}")
+        if row.get("name") and consent not in YES:
+            problems.append(f"{place}, column 'name': a name only with the person's consent")
+        count = row.get("count") or 1
+        scores = [row.get("score_before"), row.get("score_after")]
+        if count > 1 and (row.get("name") or any(s is not None for s in scores)):
+            problems.append(f"{place}, column 'count': a name or scores are for one person")
+        city = (row.get("city") or "").strip()
+        if city and city.casefold() not in cities and slugify(city) not in cities:
+            problems.append(f"{place}, column 'city': {city!r} is not a city of the programme")
+        return problems
+
+    records = read_table(data, filename, ATTENDANCE, check=check)
+    plan = AttendancePlan()
+    for r in records:
+        city = (r.get("city") or "").strip()
+        count = r.get("count") or 1
+        row = {
+            "name": (r.get("name") or "").strip(),
+            "consent": (r.get("consent") or "").strip().casefold() in YES,
+            "count": count,
+            "city": cities.get(city.casefold()) or cities.get(slugify(city)) if city else None,
+            "department": (r.get("department") or "").strip(),
+            "sex": r.get("sex") or Sex.NOT_SAID,
+            "age_band": r.get("age_band") or AgeBand.NOT_SAID,
+            "score_before": _score(r.get("score_before")),
+            "score_after": _score(r.get("score_after")),
+        }
+        plan.rows.append(row)
+        plan.people += count
+        plan.named += 1 if row["name"] else 0
+        plan.checked += row["score_before"] is not None and row["score_after"] is not None
+    return plan
+
+
+def _score(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return str(round(Decimal(str(value)), 1))
+
+
+@transaction.atomic
+def attendance_apply(*, actor: Any, training: Training, plan: AttendancePlan) -> int:
+    _require_manager(actor, training.programme)
+    allowed = set(training.programme.cities.values_list("pk", flat=True))
+    if any(r["city"] is not None and r["city"] not in allowed for r in plan.rows):
+        raise ValidationError(_("A city in the file has left the programme: upload it again."))
+    training.attendance.all().delete()
+    people = Participant.objects.bulk_create(
+        Participant(
+            training=training,
+            name=r["name"],
+            consent=r["consent"],
+            count=r["count"],
+            city_id=r["city"],
+            department=r["department"],
+            sex=r["sex"],
+            age_band=r["age_band"],
+            score_before=r["score_before"],
+            score_after=r["score_after"],
+        )
+        for r in plan.rows
+    )
+    city_ids = {r["city"] for r in plan.rows if r["city"]}
+    if city_ids:
+        training.cities.add(*City.objects.filter(pk__in=city_ids))
+        training.countries.add(*{c.country for c in City.objects.filter(pk__in=city_ids)})
+    audit(
+        actor=actor,
+        verb="training.attendance",
+        target=training,
+        detail={"rows": len(people), "people": plan.people},
+    )
+    return plan.people
