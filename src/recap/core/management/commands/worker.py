@@ -4,7 +4,7 @@ does not wait for long work to finish.
 It is django-tasks-db's worker with three additions: it registers itself and beats a heart
 (core.work), so that work it held is failed by the sweep should it die; SIGTERM (or Ctrl+C)
 asks the task it is running to stop within a second, which puts that work back in the queue;
-and it sweeps once as it starts.
+and it sweeps once as it starts, and queues the weekly reminder digest if none is queued.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 from recap.core import work
+from recap.tracking.reminders import reminders_schedule
 
 QUEUES = ("short", "long", "default")
 
@@ -68,6 +69,7 @@ class Command(BaseCommand):
         )
         try:
             work.work_sweep()
+            reminders_schedule()  # the weekly digest is always queued once
             worker.configure_signals()
             worker.run()
         finally:

@@ -1,0 +1,182 @@
+"""The weekly reminder digest: each person responsible for something late or waiting gets one
+e-mail a week listing it, in the language they last chose on the site.
+
+What each person is told:
+- a city's editors and coordinators: the city-level indicators their city has not reported
+  within the indicator's interval, and their city's values the programme returned;
+- a programme's manager: the programme-level indicators not reported in time, and the values
+  that wait for their approval.
+
+Contract: `digest_items(user, as_of)` → the lines for one person; `reminders_send(as_of)` →
+how many people were sent a digest; a person gets at most one a week (`ReminderSent`), so
+running it twice sends nothing more. `reminder_digest` is the background task: it sends, then
+queues itself for next Monday at 06:00; `reminders_schedule()` (run as a worker starts) makes
+sure one is queued.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from recap.accounts.models import Membership, Role
+
+from .models import Indicator, IndicatorUpdate, ReminderSent
+from .progress import late_places
+
+SEND_HOUR = 6
+
+
+def _monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def _late(as_of: datetime.date) -> list[tuple[Indicator, int | None]]:
+    """(indicator, city id or None for the programme) for every late place."""
+    out = []
+    indicators = Indicator.objects.filter(kind=Indicator.Kind.REPORTED).select_related(
+        "outcome__programme"
+    )
+    for indicator in indicators:
+        for late in late_places(indicator, as_of):
+            out.append((indicator, late.city.pk if late.city else None))
+    return out
+
+
+def digest_items(user: Any, as_of: datetime.date, late: list[Any] | None = None) -> list[str]:
+    late = _late(as_of) if late is None else late
+    memberships = list(Membership.objects.filter(user=user).select_related("city", "programme"))
+    city_ids = {
+        m.city_id
+        for m in memberships
+        if m.city_id and m.role in (Role.CITY_EDITOR, Role.CITY_COORDINATOR)
+    }
+    managed = {m.programme_id for m in memberships if m.role == Role.PROGRAMME_MANAGER}
+    names = {m.city_id: m.city.name for m in memberships if m.city_id and m.city}
+    lines = []
+    for indicator, city_id in late:
+        if city_id is not None and city_id in city_ids:
+            lines.append(
+                _("%(city)s has not reported “%(name)s” in the last %(days)s days.")
+                % {"city": names[city_id], "name": indicator.name, "days": indicator.interval_days}
+            )
+        elif city_id is None and indicator.outcome.programme_id in managed:
+            lines.append(
+                _("The programme has not reported “%(name)s” in the last %(days)s days.")
+                % {"name": indicator.name, "days": indicator.interval_days}
+            )
+    returned = IndicatorUpdate.objects.filter(
+        city__in=city_ids, status=IndicatorUpdate.Status.RETURNED
+    ).select_related("indicator", "city")
+    lines += [
+        _("Returned for %(city)s: “%(name)s”, %(a)s to %(b)s. Why: %(reason)s")
+        % {
+            "city": u.city.name if u.city else "",
+            "name": u.indicator.name,
+            "a": u.period_start.isoformat(),
+            "b": u.period_end.isoformat(),
+            "reason": u.return_reason,
+        }
+        for u in returned
+    ]
+    waiting = IndicatorUpdate.objects.filter(
+        indicator__outcome__programme__in=managed, status=IndicatorUpdate.Status.SUBMITTED
+    ).count()
+    if waiting:
+        lines.append(_("%(n)s reported value(s) wait for your approval.") % {"n": waiting})
+    return lines
+
+
+def reminders_send(as_of: datetime.date | None = None) -> int:
+    as_of = as_of or timezone.localdate()
+    week = _monday(as_of)
+    late = _late(as_of)
+    people = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__role__in=(
+                Role.CITY_EDITOR,
+                Role.CITY_COORDINATOR,
+                Role.PROGRAMME_MANAGER,
+            ),
+        )
+        .exclude(email="")
+        .exclude(pk__in=ReminderSent.objects.filter(week=week).values("user"))
+        .distinct()
+        .order_by("pk")
+    )
+    site = settings.RECAP_SITE_URL.rstrip("/")
+    sent = 0
+    for person in people:
+        with translation.override(person.language or settings.LANGUAGE_CODE):
+            lines = digest_items(person, as_of, late)
+            if not lines:
+                continue
+            subject = _("ReCAP: %(n)s thing(s) to report or decide") % {"n": len(lines)}
+            body = "\n".join(
+                [
+                    _("Hello %(name)s,") % {"name": person.display_name},
+                    "",
+                    _("This week, as of %(d)s:") % {"d": as_of.isoformat()},
+                    "",
+                    *[f"- {line}" for line in lines],
+                    "",
+                    _("Your work in ReCAP: %(url)s")
+                    % {"url": site + reverse("accounts:dashboard")},
+                ]
+            )
+        try:
+            with transaction.atomic():
+                ReminderSent.objects.create(user=person, week=week, items=len(lines))
+        except IntegrityError:
+            continue  # another run sent this one meanwhile
+        send_mass_mail([(subject, body, None, [person.email])])
+        sent += 1
+    return sent
+
+
+def next_run(now: datetime.datetime) -> datetime.datetime:
+    """Next Monday at 06:00, local time."""
+    local = timezone.localtime(now)
+    monday = _monday(local.date()) + datetime.timedelta(days=7)
+    return local.replace(
+        year=monday.year,
+        month=monday.month,
+        day=monday.day,
+        hour=SEND_HOUR,
+        minute=0,
+        second=0,
+        microsecond=0,
+    )
+
+
+@task(queue_name="short")
+def reminder_digest() -> int:
+    try:
+        return reminders_send()
+    finally:
+        reminder_digest.using(run_after=next_run(timezone.now())).enqueue()
+
+
+def reminders_schedule() -> bool:
+    """Queue the digest for next Monday unless one is already waiting. True if it queued."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path=reminder_digest.module_path
+    )
+    if waiting.exists():
+        return False
+    reminder_digest.using(run_after=next_run(timezone.now())).enqueue()
+    return True
