@@ -382,7 +382,6 @@ def _shared_facility(world: World) -> dict[str, Any]:
     return {"slug": "kigali", "pk": kwargs["pk"]}
 
 
-
 def _measure(world: World) -> dict[str, Any]:
     from recap.tracking.models import Measure
 
@@ -579,7 +578,6 @@ MATRIX: dict[str, list[Check]] = {
     "results:report_pdf": [Check("GET", PROGRAMME_ONLY, setup=_report)],
     "results:report_xlsx": [Check("GET", PROGRAMME_ONLY, setup=_report)],
     "results:iati": [Check("GET", PROGRAMME_ONLY)],
-
     "results:submit": [
         Check(
             "POST",
