@@ -432,6 +432,15 @@ EVIDENCE_REMOVE = city_a(
     FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND, reviewer=FORBIDDEN
 )
 
+
+def _api_values(world: World) -> dict[str, Any]:
+    from recap.tracking.results import framework_load_shipped
+
+    framework_load_shipped(world.programme)
+    IndicatorUpdate.objects.all().delete()
+    return {"city_id": world.city_a.pk}
+
+
 CITY_VIEW = city_a(FOUND, OK, OK, OK, MISSING, OK, MISSING, OK)
 CITY_EDIT_PAGE = city_a(FOUND, FORBIDDEN, OK, OK, MISSING, FORBIDDEN, MISSING, OK)
 CITY_EDIT_POST = city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND)
@@ -848,6 +857,37 @@ MATRIX: dict[str, list[Check]] = {
     "api:city_detail": [
         Check("GET", every(OK), kwargs=lambda w: {"city_id": w.city_a.pk}),
         Check("GET", every(MISSING) | {"admin": OK}, kwargs=lambda w: {"city_id": w.hidden.pk}),
+    ],
+    "api:results": [Check("GET", PROGRAMME_ONLY | {"anonymous": UNAUTHORISED})],
+    "api:city_measures": [
+        Check(
+            "GET",
+            city_a(UNAUTHORISED, OK, OK, OK, MISSING, OK, MISSING, OK),
+            kwargs=lambda w: {"city_id": w.city_a.pk},
+        )
+    ],
+    "api:city_values": [
+        Check(
+            "GET",
+            city_a(UNAUTHORISED, OK, OK, OK, MISSING, OK, MISSING, OK),
+            kwargs=lambda w: {"city_id": w.city_a.pk},
+        )
+    ],
+    # The city's editors report (201); its viewers and the programme's manager are refused.
+    "api:city_value_report": [
+        Check(
+            "POST",
+            city_a(UNAUTHORISED, FORBIDDEN, 201, 201, MISSING, FORBIDDEN, MISSING, 201),
+            setup=_api_values,
+            data=lambda w: {
+                "indicator": "reached",
+                "period_start": "2024-01-01",
+                "period_end": "2024-03-31",
+                "value": 10,
+                "breakdown": {"sex": {"female": 6, "male": 4}},
+            },
+            json=True,
+        )
     ],
     "api:concept_list": [Check("GET", every(OK) | {"anonymous": UNAUTHORISED})],
     "api:concept_detail": [

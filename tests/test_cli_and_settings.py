@@ -17,7 +17,14 @@ from recap.accounts.models import Membership, Role, User
 from recap.cities.models import City, Organisation, Programme
 from recap.pipeline.models import ProjectConcept
 from recap.planning.models import PrioritisationSession
-from recap.tracking.models import Measure, Training
+from recap.tracking.models import (
+    DonorReport,
+    Evidence,
+    IndicatorUpdate,
+    Measure,
+    Participant,
+    Training,
+)
 
 RECAP = str(Path(sys.executable).parent / "recap")
 
@@ -80,10 +87,22 @@ def test_demo_loads_the_programme_once() -> None:
     assert sorted(programme.countries.values_list("iso2", flat=True)) == ["BD", "MR", "RW"]
     assert Organisation.objects.filter(kind__in=Organisation.OFFICE_KINDS).count() == 25
     assert (
-        Training.objects.count() == 4
-        and Measure.objects.count() == 4
+        Training.objects.count() == 6
+        and Measure.objects.count() == 5
         and ProjectConcept.objects.count() == 4
     )
+    # Monitoring: attendance with knowledge checks, measures with history and a photo, a year
+    # of reported values (one returned, Sebkha late), an issued report.
+    assert Participant.objects.filter(score_before__isnull=False).count() > 50
+    assert set(Measure.objects.values_list("city__slug", flat=True)) == {
+        "kigali",
+        "musanze",
+        "rajshahi",
+        "sebkha",
+    }
+    assert Evidence.objects.filter(measure__isnull=False).count() == 4
+    assert IndicatorUpdate.objects.filter(status="returned").count() == 1
+    assert DonorReport.objects.count() == 1
     # The pipeline's demo went through the gates: each concept at its stage, with its moves.
     stages = dict(ProjectConcept.objects.values_list("reference", "stage"))
     assert stages == {

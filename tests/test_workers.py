@@ -192,7 +192,14 @@ def test_two_workers_on_one_queue_run_every_task_once(drill: Drill) -> None:
     assert first.wait(timeout=240) == 0 and second.wait(timeout=240) == 0
     state = drill.state()
     assert {state["runs"][r][0] for r in runs} == {"done"}
-    ours = [t for t in state["tasks"] if t[1][0] in runs or t[0].endswith("robustness_compute")]
+    # Each worker also queued the weekly reminder digest (for next Monday: not run here).
+    digests = [t for t in state["tasks"] if t[0].endswith("reminder_digest")]
+    assert len(digests) == 1 and digests[0][2] == "READY"
+    ours = [
+        t
+        for t in state["tasks"]
+        if t[1] and (t[1][0] in runs or t[0].endswith("robustness_compute"))
+    ]
     computes = [t for t in ours if t[0].endswith("run_compute")]
     assert sorted(t[1][0] for t in computes) == sorted(runs)  # one task a run, none lost
     assert all(t[2] == "SUCCESSFUL" and len(t[3]) == 1 for t in ours)  # each claimed once

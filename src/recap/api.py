@@ -15,6 +15,8 @@ from recap.cities.api import router as cities_router
 from recap.hazards.api import router as hazards_router
 from recap.pipeline.api import router as pipeline_router
 from recap.planning.api import router as planning_router
+from recap.tracking.api import city_router as tracking_city_router
+from recap.tracking.api import router as tracking_router
 
 api = NinjaAPI(
     title="ReCAP API",
@@ -31,6 +33,8 @@ api.add_router("/cities", baseline_router)
 api.add_router("/cities", planning_router)
 api.add_router("/catalogue", catalogue_router)
 api.add_router("/pipeline", pipeline_router)
+api.add_router("/cities", tracking_city_router)
+api.add_router("/programme", tracking_router)
 api.add_router("/me", me_router)
 
 

@@ -165,18 +165,25 @@ def reminder_digest() -> int:
     try:
         return reminders_send()
     finally:
-        reminder_digest.using(run_after=next_run(timezone.now())).enqueue()
+        reminders_schedule()
 
 
 def reminders_schedule() -> bool:
-    """Queue the digest for next Monday unless one is already waiting. True if it queued."""
+    """Queue the digest for next Monday unless one is already waiting. True if it queued.
+
+    Two workers starting at once may both queue one: each then keeps the earliest queued and
+    drops the others, the same one whichever looks, so one digest stays waiting."""
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    waiting = DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path=reminder_digest.module_path
-    )
-    if waiting.exists():
-        return False
+    def waiting() -> Any:
+        return DBTaskResult.objects.filter(
+            status=TaskResultStatus.READY, task_path=reminder_digest.module_path
+        ).order_by("enqueued_at", "id")
+
+    if not reminder_digest.get_backend().supports_defer or waiting().exists():
+        return False  # a queue that runs work at once cannot wait for Monday: use cron
     reminder_digest.using(run_after=next_run(timezone.now())).enqueue()
+    keep = waiting().values_list("id", flat=True).first()
+    waiting().exclude(id=keep).delete()
     return True

@@ -15,14 +15,15 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, override_settings
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from recap.core.tabular import TableError
 from recap.core.tests.test_documents import MINIMAL_PDF, image, xlsx
 from recap.hazards.models import HazardType
-from recap.testing import World
+from recap.testing import DATABASE_QUEUE, World
 from recap.tracking.iati import activity_xml, schema_problems
 from recap.tracking.measures import evidence_add, measure_save, measure_status
 from recap.tracking.models import (
@@ -34,7 +35,7 @@ from recap.tracking.models import (
     ReminderSent,
     Training,
 )
-from recap.tracking.reminders import digest_items, next_run, reminders_send
+from recap.tracking.reminders import digest_items, next_run, reminders_schedule, reminders_send
 from recap.tracking.reports import report_issue, report_pdf, report_xlsx
 from recap.tracking.results import framework_load_shipped, update_decide, update_save, update_submit
 from recap.tracking.trainings import attendance_apply, attendance_plan, learning_gain
@@ -493,3 +494,55 @@ def test_dashboard_filters(client: Client, world: World) -> None:
     ]:
         response = client.get("/programme/results/" + query)
         assert response.status_code == 400 and words in response.content.decode(), query
+
+
+# ---------------------------------------------------------------- API
+
+
+def test_a_value_over_the_api(client: Client, world: World) -> None:
+    from recap.accounts.services import api_token_create
+
+    framework_load_shipped(world.programme)
+    _token, key = api_token_create(user=world.users["editor_a"], name="t")
+    url = f"/api/v1/cities/{world.city_a.pk}/values"
+    headers = {"Authorization": f"Bearer {key}"}
+    body = {
+        "indicator": "reached",
+        "period_start": "2024-01-01",
+        "period_end": "2024-03-31",
+        "value": 10,
+        "breakdown": {"sex": {"female": 6, "male": 3}},
+    }
+    bad = client.post(url, body, content_type="application/json", headers=headers)
+    assert bad.status_code == 422 and "adds up to 9, not 10" in bad.content.decode()
+    assert not IndicatorUpdate.objects.exists()
+    unknown = client.post(
+        url, body | {"indicator": "nope"}, content_type="application/json", headers=headers
+    )
+    assert unknown.status_code == 404
+    good = client.post(
+        url,
+        body | {"breakdown": {"sex": {"female": 6, "male": 4}}, "submit": True},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert good.status_code == 201 and good.json()["status"] == "submitted"
+    listed = client.get(url, headers=headers).json()
+    assert [(v["indicator"], float(v["value"]), v["status"]) for v in listed] == [
+        ("reached", 10.0, "submitted")
+    ]
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_the_digest_is_queued_once_for_next_monday() -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    assert reminders_schedule() is True
+    assert reminders_schedule() is False  # one is waiting already
+    [queued] = DBTaskResult.objects.all()
+    assert queued.status == "READY" and queued.task_path.endswith("reminder_digest")
+    assert queued.run_after.weekday() == 0 and queued.run_after > timezone.now()
+
+
+def test_an_immediate_queue_schedules_nothing() -> None:
+    assert reminders_schedule() is False  # the tests' queue runs work at once: no Monday
