@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -168,6 +169,15 @@ def _labels() -> dict[str, dict[str, str]]:
     }
 
 
+def _grouped(value: str | None) -> str:
+    """A snapshot's number as the reader writes it (22,200 or 22 200), or a dash."""
+    if value is None:
+        return "—"
+    number = Decimal(value)
+    places = 0 if number == number.to_integral() else 1
+    return number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
 def report_context(report: DonorReport) -> dict[str, Any]:
     labels = _labels()
     snap = report.snapshot
@@ -175,7 +185,13 @@ def report_context(report: DonorReport) -> dict[str, Any]:
         "report": report,
         "s": snap,
         "indicators": [
-            i | {"status_label": labels["status"].get(i["status"], i["status"])}
+            i
+            | {
+                "status_label": labels["status"].get(i["status"], i["status"]),
+                "value_text": _grouped(i["value"]),
+                "period_text": _grouped(i["period_value"]),
+                "target_text": _grouped(i["target"]),
+            }
             for i in snap["indicators"]
         ],
         "trainings": [

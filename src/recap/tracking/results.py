@@ -69,6 +69,18 @@ def _indicator_problems(raw: Any, where: str) -> list[str]:
         errors.append(f"{where}: unknown breakdowns {', '.join(unknown)}")
     if raw.get("aggregation", "sum") not in Indicator.Aggregation.values:
         errors.append(f"{where}: aggregation is sum or latest")
+    if raw.get("direction", "up") not in Indicator.Direction.values:
+        errors.append(f"{where}: direction is up or down")
+    if "baseline" in raw:
+        baseline = raw["baseline"]
+        try:
+            if not (isinstance(baseline, list) and len(baseline) == 2):
+                raise ValidationError("shape")
+            _date(baseline[0], where)
+            if not Decimal(str(baseline[1])).is_finite():
+                raise InvalidOperation
+        except (ValidationError, InvalidOperation):
+            errors.append(f"{where}: baseline is [YYYY-MM-DD, a number]")
     for i, target in enumerate(raw.get("targets", []), start=1):
         if not (isinstance(target, list) and len(target) == 2):
             errors.append(f"{where}, target {i}: [date, value]")
@@ -133,6 +145,13 @@ def framework_load(*, programme: Programme, data: Any) -> int:
                         "source": raw.get("source", ""),
                         "level": raw["level"],
                         "aggregation": raw.get("aggregation", "sum"),
+                        "direction": raw.get("direction", "up"),
+                        "baseline_date": _date(raw["baseline"][0], "baseline")
+                        if "baseline" in raw
+                        else None,
+                        "baseline_value": Decimal(str(raw["baseline"][1]))
+                        if "baseline" in raw
+                        else None,
                         "interval_days": int(raw.get("interval_days", 90)),
                         "breakdowns": list(raw.get("breakdowns", [])),
                         "is_public": bool(raw.get("public", False)),

@@ -38,6 +38,8 @@ def test_the_shipped_framework_loads_and_reloads_without_doubling(
 ) -> None:
     assert {i.kind for i in framework.values()} == {"derived", "reported"}
     assert framework["submitted"].source == "projects_submitted"
+    reached = framework["reached"]
+    assert (reached.baseline_date, reached.baseline_value) == (D(2021, 9, 1), 0)
     assert framework_load_shipped(world.programme) == 10
     assert Indicator.objects.count() == 10
 
@@ -84,6 +86,16 @@ def test_the_shipped_framework_loads_and_reloads_without_doubling(
             "target 1",
         ),
         ({"code": "x", "name": "", "unit": "u", "kind": "reported", "level": "city"}, "'name'"),
+        (
+            {"code": "x", "name": "X", "unit": "u", "kind": "reported", "level": "city"}
+            | {"baseline": ["2021-01-01", "many"]},
+            "baseline is [YYYY-MM-DD, a number]",
+        ),
+        (
+            {"code": "x", "name": "X", "unit": "u", "kind": "reported", "level": "city"}
+            | {"direction": "sideways"},
+            "direction is up or down",
+        ),
     ],
 )
 def test_a_wrong_framework_writes_nothing_and_names_the_problem(
