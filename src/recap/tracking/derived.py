@@ -25,7 +25,7 @@ from recap.cities.models import Programme
 from recap.pipeline.models import ConceptMove, Stage
 
 from .models import Indicator, Measure, Participant, Training
-from .trainings import learning_gain
+from .trainings import gain_of
 
 #: (programme, start, end, city ids or None for all the programme's cities) -> value
 Compute = Callable[[Programme, datetime.date, datetime.date, "list[int] | None"], Decimal]
@@ -73,7 +73,10 @@ def _learning_gain(
 ) -> Decimal:
     """The mean gain, in points out of 100, of everyone who took the knowledge check both
     before and after a training held in the period."""
-    gain = learning_gain(_participants(programme, start, end, cities))
+    checked = _participants(programme, start, end, cities).filter(
+        score_before__isnull=False, score_after__isnull=False
+    )
+    gain = gain_of(checked.values_list("score_before", "score_after"))
     return Decimal(str(round(gain.mean, 1))) if gain.n else Decimal(0)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -25,7 +26,7 @@ from recap.pipeline.selectors import concept_queryset
 
 from .models import Indicator, IndicatorUpdate, Measure, Participant, Training
 from .progress import Late, Progress, indicator_progress
-from .trainings import Gain, learning_gain
+from .trainings import Gain, gain_of
 
 
 @dataclass(frozen=True)
@@ -166,18 +167,20 @@ def overview(*, user: Any, programme: Programme, filters: Filters) -> Overview:
         sessions = sessions.filter(held_on__gte=filters.start)
     if city_ids is not None:
         sessions = sessions.filter(cities__in=city_ids).distinct()
-    people = Participant.objects.filter(training__in=sessions).select_related("training")
+    people = Participant.objects.filter(training__in=sessions)
     if city_ids is not None:
         people = people.filter(city__in=city_ids)
-    by_training: dict[int, list[Participant]] = {}
-    for person in people:
-        by_training.setdefault(person.training_id, []).append(person)
+    # Counts and scores only: a programme's thousands of participants never become objects.
+    heads: dict[int, int] = {}
+    scores: dict[int, list[tuple[Decimal, Decimal]]] = {}
+    for training_id, count, before, after in people.values_list(
+        "training_id", "count", "score_before", "score_after"
+    ):
+        heads[training_id] = heads.get(training_id, 0) + count
+        if before is not None and after is not None:
+            scores.setdefault(training_id, []).append((before, after))
     trainings = [
-        TrainingRow(
-            t,
-            sum(p.count for p in by_training.get(t.pk, [])),
-            learning_gain(by_training.get(t.pk, [])),
-        )
+        TrainingRow(t, heads.get(t.pk, 0), gain_of(scores.get(t.pk, [])))
         for t in sessions.order_by("-held_on")
     ]
     concepts = concept_queryset(user=user).filter(city__in=programme.cities.all())
@@ -206,7 +209,7 @@ def overview(*, user: Any, programme: Programme, filters: Filters) -> Overview:
         as_of=as_of,
         rows=rows,
         trainings=trainings,
-        overall_gain=learning_gain(list(people)),
+        overall_gain=gain_of(pair for pairs in scores.values() for pair in pairs),
         funnel=funnel,
         funnel_chart=_bars("funnel", funnel, _("Project concepts by stage")),
         measures=measures,

@@ -76,6 +76,14 @@ def reported_value(
 ) -> Decimal:
     """Approved values only: summed over the periods (and places), or each place's latest."""
     approved = list(_counted(indicator, as_of, cities, start).order_by("period_end", "pk"))
+    return _aggregate(indicator, approved, as_of)
+
+
+def _aggregate(
+    indicator: Indicator, approved: list[IndicatorUpdate], as_of: datetime.date
+) -> Decimal:
+    """The value to `as_of` of approved values in period order (those ending later ignored)."""
+    approved = [u for u in approved if u.period_end <= as_of]
     if indicator.aggregation == Indicator.Aggregation.SUM:
         return sum((u.value for u in approved), Decimal(0))
     latest: dict[int | None, Decimal] = {}
@@ -107,9 +115,14 @@ def trend_dates(begin: datetime.date, end: datetime.date, points: int = 6) -> li
 def trend(
     indicator: Indicator, as_of: datetime.date, cities: list[int] | None = None
 ) -> tuple[tuple[datetime.date, Decimal], ...]:
-    """The value since the programme began, at six dates up to `as_of`."""
+    """The value since the programme began, at six dates up to `as_of` (a reported indicator's
+    approved values read once for all six)."""
     begin = indicator.outcome.programme.start_date
-    return tuple((day, value_at(indicator, day, cities)) for day in trend_dates(begin, as_of))
+    days = trend_dates(begin, as_of)
+    if indicator.kind == Indicator.Kind.REPORTED:
+        approved = list(_counted(indicator, as_of, cities).order_by("period_end", "pk"))
+        return tuple((day, _aggregate(indicator, approved, day)) for day in days)
+    return tuple((day, value_at(indicator, day, cities)) for day in days)
 
 
 def _target(indicator: Indicator, as_of: datetime.date) -> IndicatorTarget | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -69,11 +70,16 @@ class Gain:
 
 
 def learning_gain(participants: QuerySet[Participant] | list[Participant]) -> Gain:
-    pairs = [
-        (float(p.score_before), float(p.score_after))
+    return gain_of(
+        (p.score_before, p.score_after)
         for p in participants
         if p.score_before is not None and p.score_after is not None
-    ]
+    )
+
+
+def gain_of(scores: Iterable[tuple[Decimal, Decimal]]) -> Gain:
+    """The gain over (before, after) pairs of scores."""
+    pairs = [(float(before), float(after)) for before, after in scores]
     if not pairs:
         return Gain(0, 0.0, None)
     gains = [after - before for before, after in pairs]
