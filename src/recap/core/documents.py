@@ -107,3 +107,27 @@ def document_kind(data: bytes, filename: str) -> str:
 
 def content_type(kind: str) -> str:
     return KINDS[kind][0]
+
+
+def accepted_document(data: bytes, filename: str, *, kinds: tuple[str, ...] = ()) -> str:
+    """The kind of an uploaded file a service keeps, or a `ValidationError` on its "file" field
+    saying why not: larger than `RECAP_UPLOAD_MAX_BYTES`, not what it claims, or (with
+    `kinds`) not one of those kinds."""
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    limit = settings.RECAP_UPLOAD_MAX_BYTES - 1
+    if len(data) > limit:
+        raise ValidationError(
+            {"file": _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}}
+        )
+    try:
+        kind = document_kind(data, filename)
+    except DocumentRefused as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    if kinds and kind not in kinds:
+        names = ", ".join(k.upper() for k in kinds)
+        raise ValidationError(
+            {"file": _("Only these kinds of file: %(kinds)s.") % {"kinds": names}}
+        )
+    return kind

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -82,3 +83,17 @@ class WholeAmountField(forms.IntegerField):
     @staticmethod
     def _example() -> dict[str, str]:
         return {"example": number_format(300000, force_grouping=True)}
+
+
+def add_service_errors(
+    form: forms.BaseForm, exc: ValidationError, rename: dict[str, str] | None = None
+) -> None:
+    """A service's refusal shown on the form: each message beside its field (a field the form
+    does not have, or none, above the form). `rename` maps a service's field to the form's."""
+    errors: dict[str, list[str]] = (
+        dict(exc.message_dict) if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    )
+    for field, texts in errors.items():
+        name = (rename or {}).get(field, field)
+        for text in texts:
+            form.add_error(name if name in form.fields else None, text)

@@ -25,7 +25,8 @@ from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.documents import content_type
-from recap.core.downloads import spreadsheet_response
+from recap.core.downloads import requested_language, spreadsheet_response
+from recap.core.forms import add_service_errors
 from recap.core.uploads import upload_too_large
 from recap.hazards.models import HazardType
 from recap.planning.selectors import version_robustness
@@ -282,13 +283,7 @@ def concept_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     rows=rows,
                 )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    target = field if field in form.fields else None
-                    for error in errors:
-                        form.add_error(target, error)
-            else:
-                form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(concept)
@@ -490,16 +485,11 @@ def concept_detach(request: HttpRequest, slug: str, pk: int, doc: int) -> HttpRe
     return redirect(concept)
 
 
-def _language(request: HttpRequest) -> str:
-    asked = request.GET.get("lang", "")
-    return asked if asked in LANGUAGES else (getattr(request, "LANGUAGE_CODE", "en") or "en")[:2]
-
-
 @login_required
 @require_GET
 def concept_pdf_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _city, concept = concept_of(request, slug, pk)
-    language = _language(request)
+    language = requested_language(request, LANGUAGES)
     response = HttpResponse(concept_pdf(concept, language=language), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="{concept.reference}-concept-note-{language}.pdf"'
@@ -511,7 +501,7 @@ def concept_pdf_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def concept_xlsx_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _city, concept = concept_of(request, slug, pk)
-    language = _language(request)
+    language = requested_language(request, LANGUAGES)
     return spreadsheet_response(
         concept_xlsx(concept, language=language),
         file_format="xlsx",

@@ -8,7 +8,6 @@ import hashlib
 from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -21,7 +20,7 @@ from recap.accounts.services import audit
 from recap.catalogue.models import CandidateAction, Sector
 from recap.cities.models import City
 from recap.cities.policies import city_policy
-from recap.core.documents import DocumentRefused, document_kind
+from recap.core.documents import accepted_document
 from recap.planning.models import ActionPackage, PackageVersion
 from recap.planning.readouts import version_readout
 
@@ -453,15 +452,7 @@ def attachment_add(
         raise ValidationError(
             _("A concept holds at most %(n)s documents; remove one first.") % {"n": ATTACHMENTS_MAX}
         )
-    limit = settings.RECAP_UPLOAD_MAX_BYTES - 1
-    if len(data) > limit:
-        raise ValidationError(
-            {"file": _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}}
-        )
-    try:
-        kind = document_kind(data, filename)
-    except DocumentRefused as exc:
-        raise ValidationError({"file": str(exc)}) from None
+    kind = accepted_document(data, filename)
     attachment = ConceptAttachment(
         concept=concept,
         role=role,

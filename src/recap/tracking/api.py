@@ -9,9 +9,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from recap.core.api_auth import SIGNED_IN, private_city
@@ -178,11 +177,19 @@ def city_values(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
 )
 def city_value_report(request: HttpRequest, city_id: int, body: UpdateIn) -> Status[dict[str, Any]]:
     city = private_city(request, city_id)
-    indicator = get_object_or_404(
-        Indicator.objects.filter(outcome__programme__cities=city).distinct(), code=body.indicator
+    found = list(
+        Indicator.objects.filter(
+            outcome__programme__cities=city,
+            code=body.indicator,
+            kind=Indicator.Kind.REPORTED,
+            level=Indicator.Level.CITY,
+        ).distinct()[:2]
     )
-    if indicator.level != Indicator.Level.CITY:
-        raise PermissionDenied("The programme reports this indicator, not a city.")
+    if not found:
+        raise Http404("No indicator a city reports has this code.")
+    if len(found) > 1:
+        raise ValidationError({"indicator": "Two programmes of this city share this code."})
+    indicator = found[0]
     update = update_save(
         actor=request.user,
         indicator=indicator,

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from recap.cities.models import Programme
+from recap.cities.models import City, Programme
 from recap.pipeline.models import ConceptMove, Stage
 
 from .models import Indicator, Measure, Participant, Training
@@ -47,9 +47,33 @@ def _trainings(
 ) -> Decimal:
     """Sessions held in the period (for some cities: the sessions that had them)."""
     held = Training.objects.filter(programme=programme, held_on__range=(start, end))
-    if cities is not None:
-        held = held.filter(cities__in=cities).distinct()
-    return Decimal(held.count())
+    return Decimal(sessions_for(held, cities).count())
+
+
+def _country_sessions(cities: list[int]) -> Any:
+    """Sessions that name no city but the country of one of `cities`."""
+    countries = City.objects.filter(pk__in=cities).values("country")
+    return Training.objects.filter(cities__isnull=True, countries__in=countries).values("pk")
+
+
+def sessions_for(sessions: Any, cities: list[int] | None) -> Any:
+    """The sessions of some cities: those naming one of them, and those naming no city but
+    one of their countries (a session for a whole country). Subqueries, never joins: each
+    session once."""
+    if cities is None:
+        return sessions
+    naming = Training.objects.filter(cities__in=cities).values("pk")
+    return sessions.filter(Q(pk__in=naming) | Q(pk__in=_country_sessions(cities)))
+
+
+def people_for(people: Any, cities: list[int] | None) -> Any:
+    """The participants of some cities: from one of them, or without a city at a session for
+    one of their countries."""
+    if cities is None:
+        return people
+    return people.filter(
+        Q(city__in=cities) | Q(city__isnull=True, training__in=_country_sessions(cities))
+    )
 
 
 def _participants(
@@ -58,7 +82,7 @@ def _participants(
     people = Participant.objects.filter(
         training__programme=programme, training__held_on__range=(start, end)
     )
-    return people if cities is None else people.filter(city__in=cities)
+    return people_for(people, cities)
 
 
 def _people_trained(

@@ -4,19 +4,49 @@ and its attendance sheet; a measure, its dated status and its evidence; a report
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from recap.cities.models import City, Programme
 from recap.core.forms import WholeAmountField
 from recap.hazards.models import HazardType
 
+from .measures import BENEFICIARY_DIMENSIONS
 from .models import Indicator, Measure, Training
 from .results import COMMENT_MAX, DIMENSIONS
 
 BREAKDOWN_LINES_MAX = 40
+
+
+def breakdown_lines(text: str, dimensions: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    """A breakdown typed one line per category, "sex female: 12", as {dimension: {category:
+    number}}; a line that does not read so is named."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) > BREAKDOWN_LINES_MAX:
+        raise forms.ValidationError(_("At most %(n)s lines.") % {"n": BREAKDOWN_LINES_MAX})
+    out: dict[str, dict[str, float]] = {}
+    for number, line in enumerate(lines, start=1):
+        head, sep, amount = line.rpartition(":")
+        parts = head.split(None, 1)
+        if not sep or len(parts) != 2 or parts[0] not in dimensions:
+            raise forms.ValidationError(
+                _('Line %(n)s: write "dimension category: number" (dimensions: %(d)s).')
+                % {"n": number, "d": ", ".join(dimensions)}
+            )
+        try:
+            value = float(amount.strip().replace(",", ""))
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise forms.ValidationError(
+                _("Line %(n)s: %(a)s is not a number.") % {"n": number, "a": amount.strip()[:20]}
+            )
+        out.setdefault(parts[0], {})[parts[1].strip()[:60]] = value
+    return out
 
 
 class UpdateForm(forms.Form):
@@ -46,28 +76,7 @@ class UpdateForm(forms.Form):
         field.queryset = indicators
 
     def clean_breakdown(self) -> dict[str, dict[str, float]]:
-        text = self.cleaned_data.get("breakdown") or ""
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        if len(lines) > BREAKDOWN_LINES_MAX:
-            raise forms.ValidationError(_("At most %(n)s lines.") % {"n": BREAKDOWN_LINES_MAX})
-        out: dict[str, dict[str, float]] = {}
-        for number, line in enumerate(lines, start=1):
-            head, sep, amount = line.rpartition(":")
-            parts = head.split(None, 1)
-            if not sep or len(parts) != 2 or parts[0] not in DIMENSIONS:
-                raise forms.ValidationError(
-                    _('Line %(n)s: write "dimension category: number" (dimensions: %(d)s).')
-                    % {"n": number, "d": ", ".join(DIMENSIONS)}
-                )
-            try:
-                value = float(amount.strip().replace(",", ""))
-            except ValueError:
-                raise forms.ValidationError(
-                    _("Line %(n)s: %(a)s is not a number.")
-                    % {"n": number, "a": amount.strip()[:20]}
-                ) from None
-            out.setdefault(parts[0], {})[parts[1].strip()[:60]] = value
-        return out
+        return breakdown_lines(self.cleaned_data.get("breakdown") or "", tuple(DIMENSIONS))
 
 
 class DecisionForm(forms.Form):
@@ -139,6 +148,12 @@ class MeasureForm(forms.ModelForm[Measure]):
             "dimension adds up to the people reached."
         ),
     )
+    on = forms.DateField(
+        label=_("Planned since"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
+        help_text=_("When the measure was agreed; today if left empty. Later steps follow it."),
+    )
     hazards = forms.ModelMultipleChoiceField(
         label=_("Hazards addressed"),
         queryset=HazardType.objects.filter(is_active=True),
@@ -148,7 +163,16 @@ class MeasureForm(forms.ModelForm[Measure]):
 
     class Meta:
         model = Measure
-        fields = ["title", "description", "hazards", "action", "cost", "co_finance", "co_financers"]
+        fields = [
+            "title",
+            "description",
+            "hazards",
+            "action",
+            "cost",
+            "co_finance",
+            "co_financers",
+            "beneficiaries",
+        ]
         widgets = {"description": forms.Textarea({"rows": 3})}
 
     def __init__(self, *args: Any, city: City, **kwargs: Any) -> None:
@@ -156,6 +180,13 @@ class MeasureForm(forms.ModelForm[Measure]):
         field: Any = self.fields["action"]
         field.queryset = city.candidates.order_by("code")
         field.required = False
+        hazards: Any = self.fields["hazards"]
+        if self.instance.pk:
+            del self.fields["on"]  # the first step is dated once, when the measure is added
+            # A hazard since retired stays offered where the measure names it.
+            hazards.queryset = HazardType.objects.filter(
+                Q(is_active=True) | Q(pk__in=self.instance.hazards.values("pk"))
+            )
         if self.instance.pk and not self.is_bound:
             self.initial["breakdown"] = "\n".join(
                 f"{dimension} {category}: {n}"
@@ -164,20 +195,15 @@ class MeasureForm(forms.ModelForm[Measure]):
             )
 
     def clean_breakdown(self) -> dict[str, dict[str, int]]:
-        text = self.cleaned_data.get("breakdown") or ""
+        parsed = breakdown_lines(self.cleaned_data.get("breakdown") or "", BENEFICIARY_DIMENSIONS)
         out: dict[str, dict[str, int]] = {}
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        if len(lines) > BREAKDOWN_LINES_MAX:
-            raise forms.ValidationError(_("At most %(n)s lines.") % {"n": BREAKDOWN_LINES_MAX})
-        for number, line in enumerate(lines, start=1):
-            head, sep, amount = line.rpartition(":")
-            parts = head.split(None, 1)
-            if not sep or len(parts) != 2 or not amount.strip().replace(",", "").isdigit():
-                raise forms.ValidationError(
-                    _('Line %(n)s: write "sex female: 120" or "age_band under_25: 40".')
-                    % {"n": number}
-                )
-            out.setdefault(parts[0], {})[parts[1].strip()] = int(amount.strip().replace(",", ""))
+        for dimension, parts in parsed.items():
+            for category, number in parts.items():
+                if number != int(number):
+                    raise forms.ValidationError(
+                        _("%(c)s: a whole number of people.") % {"c": category}
+                    )
+                out.setdefault(dimension, {})[category] = int(number)
         return out
 
 

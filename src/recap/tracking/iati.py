@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 from lxml import etree
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from recap.cities.models import Programme
 
@@ -43,7 +44,8 @@ def _number(value: Decimal) -> str:
 
 
 def _narrative(parent: etree._Element, text: str) -> None:
-    etree.SubElement(parent, "narrative").text = text
+    # Control characters (pasted from a word processor) have no place in XML 1.0.
+    etree.SubElement(parent, "narrative").text = ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def _texted(parent: etree._Element, tag: str, text: str, **attrs: str) -> etree._Element:

@@ -22,6 +22,7 @@ from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.documents import content_type
+from recap.core.forms import add_service_errors
 from recap.core.uploads import upload_too_large
 
 from .forms import EvidenceForm, MeasureForm, StatusForm
@@ -30,15 +31,6 @@ from .models import Evidence, Measure
 from .policies import evidence_readable
 
 WRITE_RATE = "120/h"
-
-
-def _errors_to_form(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        form.add_error(None, exc)
 
 
 def _measure(request: HttpRequest, slug: str, pk: int, level: Level) -> tuple[City, Measure]:
@@ -65,7 +57,7 @@ def measure_list(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 measure = measure_save(actor=request.user, city=city, data=_data(form))
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Measure added."))
                 return redirect("measures:detail", slug=city.slug, pk=measure.pk)
@@ -92,6 +84,7 @@ def _data(form: MeasureForm) -> dict[str, Any]:
         "co_financers": data["co_financers"],
         "beneficiaries": data["beneficiaries"] or 0,
         "beneficiaries_breakdown": data["breakdown"],
+        **({"on": data["on"]} if data.get("on") else {}),
     }
 
 
@@ -109,7 +102,7 @@ def measure_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             try:
                 measure_save(actor=request.user, city=city, data=_data(form), measure=measure)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("measures:detail", slug=city.slug, pk=measure.pk)

@@ -20,7 +20,6 @@ import io
 from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -33,7 +32,7 @@ from recap.accounts.services import audit
 from recap.catalogue.models import CandidateAction
 from recap.cities.models import City
 from recap.cities.policies import city_policy
-from recap.core.documents import DocumentRefused, document_kind
+from recap.core.documents import accepted_document
 from recap.hazards.models import HazardType
 
 from .models import Evidence, IndicatorUpdate, Measure, MeasureStatusChange
@@ -178,13 +177,19 @@ def _may_attach(actor: Any, measure: Measure | None, update: IndicatorUpdate | N
 
 
 def _thumbnail(data: bytes) -> bytes:
-    with Image.open(io.BytesIO(data)) as original:
-        small = ImageOps.exif_transpose(original)
-        small.thumbnail(THUMBNAIL_SIZE)
-        if small.mode not in ("RGB", "RGBA"):
-            small = small.convert("RGBA")
-        out = io.BytesIO()
-        small.save(out, format="PNG", optimize=True)
+    """A PNG of at most `THUMBNAIL_SIZE`; an image cut short or damaged inside is refused."""
+    try:
+        with Image.open(io.BytesIO(data)) as original:
+            small = ImageOps.exif_transpose(original)
+            small.thumbnail(THUMBNAIL_SIZE)
+            if small.mode not in ("RGB", "RGBA"):
+                small = small.convert("RGBA")
+            out = io.BytesIO()
+            small.save(out, format="PNG", optimize=True)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise ValidationError(
+            {"file": _("The image is damaged or cut short: save it again and upload it.")}
+        ) from None
     return out.getvalue()
 
 
@@ -207,17 +212,7 @@ def evidence_add(
         raise ValidationError(
             {"file": _("At most %(n)s files: remove one first.") % {"n": EVIDENCE_MAX}}
         )
-    limit = settings.RECAP_UPLOAD_MAX_BYTES - 1
-    if len(data) > limit:
-        raise ValidationError(
-            {"file": _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}}
-        )
-    try:
-        kind = document_kind(data, filename)
-    except DocumentRefused as exc:
-        raise ValidationError({"file": str(exc)}) from None
-    if kind not in EVIDENCE_KINDS:
-        raise ValidationError({"file": _("Evidence is a photo (PNG, JPEG, WebP) or a PDF.")})
+    kind = accepted_document(data, filename, kinds=EVIDENCE_KINDS)
     evidence = Evidence(
         measure=measure,
         update=update,
@@ -229,9 +224,12 @@ def evidence_add(
         uploaded_by=actor,
     )
     evidence.full_clean(exclude=["file", "thumbnail"])
+    # The thumbnail first: an image that only breaks when decoded is refused before any file
+    # is written.
+    small = _thumbnail(data) if kind != "pdf" else None
     evidence.file.save(f"upload.{kind}", ContentFile(data), save=False)
-    if kind != "pdf":
-        evidence.thumbnail.save("thumbnail.png", ContentFile(_thumbnail(data)), save=False)
+    if small is not None:
+        evidence.thumbnail.save("thumbnail.png", ContentFile(small), save=False)
     evidence.save()
     audit(
         actor=actor,

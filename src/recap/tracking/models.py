@@ -171,7 +171,7 @@ class Measure(models.Model):
             raise ValidationError(
                 {"implemented_on": _("Only an implemented measure has an implementation date.")}
             )
-        if self.cost is not None and self.co_finance > self.cost:
+        if self.cost is not None and (self.co_finance or 0) > self.cost:
             raise ValidationError({"co_finance": _("Co-finance cannot exceed the cost.")})
 
 

@@ -21,10 +21,18 @@ from django.utils.translation import gettext as _
 
 from recap.cities.models import City, Country, Programme
 from recap.core.charts import Chart, bar_chart, cached, spark_chart
-from recap.pipeline.models import MAIN_LINE, Stage
+from recap.pipeline.models import MAIN_LINE, ConceptMove, Stage
 from recap.pipeline.selectors import concept_queryset
 
-from .models import Indicator, IndicatorUpdate, Measure, Participant, Training
+from .derived import people_for, sessions_for
+from .models import (
+    Indicator,
+    IndicatorUpdate,
+    Measure,
+    MeasureStatusChange,
+    Participant,
+    Training,
+)
 from .progress import Late, Progress, indicator_progress
 from .trainings import Gain, gain_of
 
@@ -148,6 +156,45 @@ def _bars(key: str, pairs: list[tuple[str, int]], alt: str) -> Chart | None:
     return cached(f"{key}:{labels}:{values}", lambda: bar_chart(labels, values, alt=alt))
 
 
+def measure_statuses_at(measures: Any, as_of: datetime.date) -> dict[int, str]:
+    """Each measure's status on `as_of`, from its dated steps (a measure whose first step is
+    later did not exist yet; one without any step, made before steps were kept, is as it is)."""
+    status: dict[int, str] = {}
+    stepped: set[int] = set()
+    for measure_id, step, on in (
+        MeasureStatusChange.objects.filter(measure__in=measures)
+        .order_by("measure_id", "on", "pk")
+        .values_list("measure_id", "status", "on")
+    ):
+        stepped.add(measure_id)
+        if on <= as_of:
+            status[measure_id] = step
+    for measure_id, current in measures.values_list("pk", "status"):
+        if measure_id not in stepped:
+            status[measure_id] = current
+    return status
+
+
+def stages_at(concepts: Any, as_of: datetime.date) -> dict[int, str]:
+    """Each concept's stage on `as_of`, from its audited moves (today: as it is)."""
+    if as_of >= timezone.localdate():
+        return dict(concepts.values_list("pk", "stage"))
+    stage: dict[int, str] = {}
+    first_from: dict[int, str] = {}
+    for concept_id, from_stage, to_stage, at in (
+        ConceptMove.objects.filter(concept__in=concepts)
+        .order_by("concept_id", "at", "pk")
+        .values_list("concept_id", "from_stage", "to_stage", "at")
+    ):
+        first_from.setdefault(concept_id, from_stage)
+        if at.date() <= as_of:
+            stage[concept_id] = to_stage
+    for concept_id, current, created in concepts.values_list("pk", "stage", "created_at"):
+        if concept_id not in stage and created.date() <= as_of:
+            stage[concept_id] = first_from.get(concept_id) or current
+    return stage
+
+
 def overview(*, user: Any, programme: Programme, filters: Filters) -> Overview:
     as_of = filters.end or timezone.localdate()
     city_ids = filters.city_ids(programme)
@@ -165,11 +212,8 @@ def overview(*, user: Any, programme: Programme, filters: Filters) -> Overview:
     sessions = Training.objects.filter(programme=programme, held_on__lte=as_of)
     if filters.start:
         sessions = sessions.filter(held_on__gte=filters.start)
-    if city_ids is not None:
-        sessions = sessions.filter(cities__in=city_ids).distinct()
-    people = Participant.objects.filter(training__in=sessions)
-    if city_ids is not None:
-        people = people.filter(city__in=city_ids)
+    sessions = sessions_for(sessions, city_ids)
+    people = people_for(Participant.objects.filter(training__in=sessions), city_ids)
     # Counts and scores only: a programme's thousands of participants never become objects.
     heads: dict[int, int] = {}
     scores: dict[int, list[tuple[Decimal, Decimal]]] = {}
@@ -187,7 +231,7 @@ def overview(*, user: Any, programme: Programme, filters: Filters) -> Overview:
     if city_ids is not None:
         concepts = concepts.filter(city__in=city_ids)
     stages: dict[str, int] = {str(s): 0 for s in (*MAIN_LINE, Stage.ON_HOLD)}
-    for stage in concepts.values_list("stage", flat=True):
+    for stage in stages_at(concepts, as_of).values():
         if stage in stages:
             stages[stage] += 1
     funnel = [(str(Stage(s).label), n) for s, n in stages.items()]
@@ -195,7 +239,7 @@ def overview(*, user: Any, programme: Programme, filters: Filters) -> Overview:
     if city_ids is not None:
         measures_qs = measures_qs.filter(city__in=city_ids)
     counts = dict.fromkeys(Measure.Status.values, 0)
-    for status in measures_qs.values_list("status", flat=True):
+    for status in measure_statuses_at(measures_qs, as_of).values():
         counts[status] += 1
     measures = [(str(Measure.Status(s).label), n) for s, n in counts.items()]
     waiting = IndicatorUpdate.objects.filter(

@@ -1,12 +1,16 @@
 """Who reads what of the programme's monitoring: a city's measures as its policy says; evidence
 by whoever may read the measure or the reported value it backs (the city's members for a
-city's, the programme's people for every one of the programme)."""
+city's, the programme's people for those of its own cities and indicators)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from recap.accounts.access import Level
+from django.db.models import QuerySet
+
+from recap.accounts.access import Level, is_platform_admin
+from recap.accounts.models import Role
+from recap.cities.models import Programme
 from recap.cities.policies import city_policy
 from recap.core.policies import CityScopedPolicy
 
@@ -20,15 +24,29 @@ class MeasurePolicy(CityScopedPolicy[Measure]):
 measure_policy = MeasurePolicy()
 
 
-def evidence_readable(user: Any, evidence: Evidence) -> bool:
-    from recap.pipeline.policies import programme_reader
+def programmes_read(user: Any) -> QuerySet[Programme]:
+    """The programmes whose monitoring `user` reads as their manager or reviewer (every one
+    for a platform admin)."""
+    if is_platform_admin(user):
+        return Programme.objects.all()
+    return Programme.objects.filter(
+        memberships__user=user,
+        memberships__role__in=(Role.PROGRAMME_MANAGER, Role.REVIEWER),
+    )
 
+
+def evidence_readable(user: Any, evidence: Evidence) -> bool:
+    """The city's people read its evidence; the programme's people read the evidence of its
+    own cities and indicators, never another programme's."""
     if not user.is_authenticated:
         return False
     if evidence.measure is not None:
-        return city_policy.allows(user, evidence.measure.city, Level.VIEW) or programme_reader(user)
+        city = evidence.measure.city
+        return city_policy.allows(user, city, Level.VIEW) or (
+            programmes_read(user).filter(cities=city).exists()
+        )
     update = evidence.update
     assert update is not None
     if update.city is not None and city_policy.allows(user, update.city, Level.VIEW):
         return True
-    return programme_reader(user)
+    return programmes_read(user).filter(pk=update.indicator.outcome.programme_id).exists()

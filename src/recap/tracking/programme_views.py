@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from recap.core.downloads import requested_format, spreadsheet_response
+from recap.core.downloads import requested_format, requested_language, spreadsheet_response
+from recap.core.forms import add_service_errors
 from recap.core.imports import upload_flow
 from recap.core.tabular import write_csv, write_xlsx
 
@@ -37,20 +38,6 @@ from .trainings import (
 from .views import WRITE_RATE, _programme_for
 
 
-def _language(request: HttpRequest) -> str:
-    asked = request.GET.get("lang", "")
-    return asked if asked in LANGUAGES else (getattr(request, "LANGUAGE_CODE", "en") or "en")[:2]
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    errors: dict[str, list[str]] = (
-        dict(exc.message_dict) if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    )
-    for field, texts in errors.items():
-        for text in texts:
-            form.add_error(field if field in form.fields else None, text)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
@@ -66,7 +53,7 @@ def trainings(request: HttpRequest) -> HttpResponse:
             try:
                 training = _save(request, programme, data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Training recorded: now add its attendance."))
                 return redirect("results:training", pk=training.pk)
@@ -130,7 +117,7 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 _save(request, programme, form.cleaned_data, training)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("results:training", pk=training.pk)
@@ -229,7 +216,7 @@ def reports(request: HttpRequest) -> HttpResponse:
                     end=form.cleaned_data["period_end"],
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Report issued. It will not change from now on."))
                 return redirect(reverse("results:reports") + f"#report-{report.pk}")
@@ -258,7 +245,7 @@ def _report(request: HttpRequest, pk: int) -> DonorReport:
 @require_GET
 def report_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    language = _language(request)
+    language = requested_language(request, LANGUAGES)
     response = HttpResponse(report_pdf(report, language=language), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="report-{report.period_start}-{report.period_end}-{language}.pdf"'
@@ -270,7 +257,7 @@ def report_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def report_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    language = _language(request)
+    language = requested_language(request, LANGUAGES)
     return spreadsheet_response(
         report_xlsx(report, language=language),
         file_format="xlsx",

@@ -158,13 +158,17 @@ def _status(
 def late_places(
     indicator: Indicator, as_of: datetime.date, cities: list[int] | None = None
 ) -> list[Late]:
-    """The places whose last reported period (submitted or approved) ended more than the
-    indicator's interval before `as_of`, or that have reported nothing."""
+    """The places whose last reported period (submitted or approved, ended by `as_of`) ended
+    more than the indicator's interval before `as_of`, or that have reported nothing an
+    interval after the programme (or the indicator's baseline) began."""
     if indicator.kind != Indicator.Kind.REPORTED:
         return []
     programme: Programme = indicator.outcome.programme
+    # Periods that had ended by `as_of` (when they were entered does not matter: a value
+    # recorded afterwards for a past period still covers it).
     reported = indicator.updates.filter(
-        status__in=(IndicatorUpdate.Status.SUBMITTED, IndicatorUpdate.Status.APPROVED)
+        status__in=(IndicatorUpdate.Status.SUBMITTED, IndicatorUpdate.Status.APPROVED),
+        period_end__lte=as_of,
     )
     last: dict[int | None, datetime.date] = {}
     for city_id, ended in reported.values_list("city_id", "period_end"):
@@ -176,10 +180,12 @@ def late_places(
     else:
         places = [None] if cities is None else []
     limit = datetime.timedelta(days=indicator.interval_days)
+    # Nothing reported yet: late once an interval has passed since reporting could begin.
+    since = max(programme.start_date, indicator.baseline_date or programme.start_date)
     out = []
     for place in places:
         end = last.get(place.pk if place is not None else None)
-        if end is None or as_of - end > limit:
+        if as_of - (end or since) > limit:
             out.append(Late(place, end))
     return out
 

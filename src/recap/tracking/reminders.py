@@ -17,12 +17,15 @@ sure one is queued.
 from __future__ import annotations
 
 import datetime
+import logging
+import smtplib
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -34,6 +37,7 @@ from .models import Indicator, IndicatorUpdate, ReminderSent
 from .progress import late_places
 
 SEND_HOUR = 6
+logger = logging.getLogger(__name__)
 
 
 def _monday(day: datetime.date) -> datetime.date:
@@ -74,9 +78,19 @@ def digest_items(user: Any, as_of: datetime.date, late: list[Any] | None = None)
                 _("The programme has not reported “%(name)s” in the last %(days)s days.")
                 % {"name": indicator.name, "days": indicator.interval_days}
             )
-    returned = IndicatorUpdate.objects.filter(
-        city__in=city_ids, status=IndicatorUpdate.Status.RETURNED
-    ).select_related("indicator", "city")
+    # A returned value stays to do until a later value for its place and period replaces it.
+    later = IndicatorUpdate.objects.filter(
+        indicator=OuterRef("indicator"),
+        city=OuterRef("city"),
+        period_start__lte=OuterRef("period_end"),
+        period_end__gte=OuterRef("period_start"),
+        created_at__gt=OuterRef("created_at"),
+    )
+    returned = (
+        IndicatorUpdate.objects.filter(city__in=city_ids, status=IndicatorUpdate.Status.RETURNED)
+        .exclude(Exists(later))
+        .select_related("indicator", "city")
+    )
     lines += [
         _("Returned for %(city)s: “%(name)s”, %(a)s to %(b)s. Why: %(reason)s")
         % {
@@ -136,20 +150,23 @@ def reminders_send(as_of: datetime.date | None = None) -> int:
                 ]
             )
         try:
-            with transaction.atomic():
+            with transaction.atomic():  # recorded only if it went: a failure is tried again
                 ReminderSent.objects.create(user=person, week=week, items=len(lines))
+                send_mass_mail([(subject, body, None, [person.email])])
         except IntegrityError:
             continue  # another run sent this one meanwhile
-        send_mass_mail([(subject, body, None, [person.email])])
+        except (OSError, smtplib.SMTPException):
+            logger.exception("reminder digest to user %s not sent", person.pk)
+            continue  # the others still get theirs
         sent += 1
     return sent
 
 
 def next_run(now: datetime.datetime) -> datetime.datetime:
-    """Next Monday at 06:00, local time."""
+    """The next Monday 06:00 after `now`, local time (today's, on a Monday before six)."""
     local = timezone.localtime(now)
-    monday = _monday(local.date()) + datetime.timedelta(days=7)
-    return local.replace(
+    monday = _monday(local.date())
+    at = local.replace(
         year=monday.year,
         month=monday.month,
         day=monday.day,
@@ -158,6 +175,7 @@ def next_run(now: datetime.datetime) -> datetime.datetime:
         second=0,
         microsecond=0,
     )
+    return at if at > local else at + datetime.timedelta(days=7)
 
 
 @task(queue_name="short")

@@ -32,7 +32,7 @@ from recap.pipeline.models import MAIN_LINE as MAIN_STAGES
 from recap.pipeline.models import Stage
 
 from .models import DonorReport, Measure, Training
-from .overview import Filters, overview
+from .overview import Filters, measure_statuses_at, overview
 from .progress import BEHIND, MET, NO_DATA, NO_TARGET, ON_TRACK
 from .results import is_programme_manager
 
@@ -55,6 +55,7 @@ def snapshot_of(
         .select_related("city__country")
         .order_by("city__name", "title")
     )
+    statuses = measure_statuses_at(measures, end)  # as they stood when the period ended
     return {
         "programme": {
             "name": programme.name,
@@ -110,13 +111,16 @@ def snapshot_of(
                 "city": m.city.name,
                 "country": m.city.country.name,
                 "title": m.title,
-                "status": m.status,
-                "implemented_on": m.implemented_on.isoformat() if m.implemented_on else None,
+                "status": statuses[m.pk],
+                "implemented_on": m.implemented_on.isoformat()
+                if m.implemented_on and statuses[m.pk] == Measure.Status.IMPLEMENTED
+                else None,
                 "beneficiaries": m.beneficiaries,
                 "cost": m.cost,
                 "co_finance": m.co_finance,
             }
             for m in measures
+            if m.pk in statuses
         ],
     }
 

@@ -121,8 +121,10 @@ def training_save(
     training.full_clean()
     training.save()
     training.cities.set(cities)
-    countries = set(data.get("countries") or []) | {c.country for c in cities}
-    training.countries.set(countries)
+    if "countries" in data:
+        training.countries.set(set(data["countries"] or []) | {c.country for c in cities})
+    else:  # the form names cities only: their countries join those the session had
+        training.countries.add(*{c.country for c in cities})
     audit(actor=actor, verb="training.save", target=training, detail={"title": training.title})
     return training
 

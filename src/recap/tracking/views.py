@@ -22,6 +22,7 @@ from recap.accounts.access import Level
 from recap.cities.models import Programme
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user, programme_current
+from recap.core.forms import add_service_errors
 from recap.core.uploads import upload_too_large
 
 from .forms import DecisionForm, UpdateWithEvidenceForm
@@ -135,15 +136,7 @@ def city_results(request: HttpRequest, slug: str) -> HttpResponse:
                     if "submit" in request.POST:
                         update_submit(actor=request.user, update=update)
             except ValidationError as exc:
-                errors: dict[str, list[str]] = (
-                    dict(exc.message_dict)
-                    if hasattr(exc, "error_dict")
-                    else {"__all__": exc.messages}
-                )
-                for field, messages_ in errors.items():
-                    for error in messages_:
-                        name = "evidence" if field == "file" else field
-                        form.add_error(name if name in form.fields else None, error)
+                add_service_errors(form, exc, rename={"file": "evidence"})
             else:
                 messages.success(request, _("Saved."))
                 return redirect("results:city", slug=city.slug)

@@ -35,6 +35,7 @@ from recap.tracking.models import (
     ReminderSent,
     Training,
 )
+from recap.tracking.progress import late_places
 from recap.tracking.reminders import digest_items, next_run, reminders_schedule, reminders_send
 from recap.tracking.reports import report_issue, report_pdf, report_xlsx
 from recap.tracking.results import framework_load_shipped, update_decide, update_save, update_submit
@@ -261,7 +262,7 @@ def test_evidence_is_checked_from_its_bytes_and_gets_a_thumbnail(
     for data, name, words in [
         (image("PNG"), "photo.pdf", "is named photo.pdf but is a PNG"),
         (b"hello", "notes.png", "Only PDF"),
-        (xlsx(), "sheet.xlsx", "Evidence is a photo"),
+        (xlsx(), "sheet.xlsx", "Only these kinds of file: PDF, PNG, JPEG, WEBP"),
         (MINIMAL_PDF[:-7], "cut.pdf", "cut short"),
         (image("PNG", (9000, 9000), "1"), "huge.png", "too large"),
         (b"%PDF-" + b"x" * (5 * 1024 * 1024) + b"%%EOF", "big.pdf", "larger than"),
@@ -546,3 +547,183 @@ def test_the_digest_is_queued_once_for_next_monday() -> None:
 
 def test_an_immediate_queue_schedules_nothing() -> None:
     assert reminders_schedule() is False  # the tests' queue runs work at once: no Monday
+
+
+# ---------------------------------------------------------------- what a review found, kept fixed
+
+
+def test_evidence_stays_within_its_programme(client: Client, world: World, media: Path) -> None:
+    from recap.accounts.models import Membership, Role
+    from recap.cities.models import Programme
+    from recap.testing import make_user
+
+    other = Programme.objects.create(
+        name="Other", short_name="O", slug="other", start_date=D(2022, 1, 1), end_date=D(2025, 1, 1)
+    )
+    outsider = make_user("other_manager")
+    Membership.objects.create(user=outsider, role=Role.PROGRAMME_MANAGER, programme=other)
+    measure = Measure.objects.create(city=world.city_a, title="Lights")
+    photo = evidence_add(
+        actor=world.users["editor_a"],
+        measure=measure,
+        title="",
+        data=image("PNG"),
+        filename="a.png",
+    )
+    client.force_login(outsider)
+    assert client.get(f"/evidence/{photo.pk}/").status_code == 404
+    client.force_login(world.users["reviewer"])  # this programme's reviewer
+    assert client.get(f"/evidence/{photo.pk}/").status_code == 200
+
+
+def test_editing_a_measure_keeps_what_the_form_does_not_change(
+    client: Client, world: World
+) -> None:
+    client.force_login(world.users["editor_a"])
+    created = client.post(
+        "/cities/kigali/workspace/measures/",
+        {"title": "Kiosks", "beneficiaries": "120", "on": "2023-02-01", "cost": "5000"},
+    )
+    assert created.status_code == 302
+    measure = Measure.objects.get()
+    assert measure.history.get().on == D(2023, 2, 1)  # its real first date, not today
+    url = f"/cities/kigali/workspace/measures/{measure.pk}/"
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "hazards"}
+    data |= {"title": "Water kiosks", "co_finance": ""}  # co-finance cleared, a cost set
+    assert client.post(url, data).status_code == 302
+    measure.refresh_from_db()
+    assert (measure.title, measure.beneficiaries, measure.co_finance) == ("Water kiosks", 120, 0)
+    bad = client.post(url, data | {"breakdown": "sex female: ²"})
+    assert bad.status_code == 400 and "is not a number" in bad.content.decode()
+
+
+def test_editing_a_training_keeps_its_countries(client: Client, world: World) -> None:
+    training = Training.objects.create(programme=world.programme, title="T", held_on=D(2022, 3, 1))
+    training.countries.add(world.city_a.country)
+    client.force_login(world.users["manager"])
+    response = client.post(
+        f"/programme/trainings/{training.pk}/",
+        {"title": "T again", "held_on": "2022-03-01", "mode": "virtual"},
+    )
+    assert response.status_code == 302
+    assert list(training.countries.all()) == [world.city_a.country]
+
+
+def test_a_damaged_image_is_refused_and_leaves_no_file(world: World, media: Path) -> None:
+    measure = Measure.objects.create(city=world.city_a, title="Lights")
+    whole = image("JPEG", (400, 300))
+    with pytest.raises(ValidationError, match="damaged or cut short"):
+        evidence_add(
+            actor=world.users["editor_a"],
+            measure=measure,
+            title="",
+            data=whole[: len(whole) // 2],
+            filename="a.jpg",
+        )
+    assert not Evidence.objects.exists()
+    assert not [p for p in media.rglob("*") if p.is_file()]
+
+
+class _FailingFor:
+    """An e-mail backend whose server refuses one address (a real outage, in small)."""
+
+    refused = "editor_b@example.org"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.core.mail.backends.locmem import EmailBackend
+
+        self.inner = EmailBackend()
+
+    def open(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def send_messages(self, messages: list[Any]) -> int:
+        import smtplib
+
+        if any(self.refused in m.to for m in messages):
+            raise smtplib.SMTPRecipientsRefused({self.refused: (550, b"no")})
+        return self.inner.send_messages(messages)
+
+
+def test_a_failed_digest_is_tried_again_and_does_not_stop_the_others(
+    world: World, settings: Any
+) -> None:
+    framework_load_shipped(world.programme)
+    world.users["editor_b"].email = _FailingFor.refused
+    world.users["editor_b"].save()
+    settings.EMAIL_BACKEND = f"{__name__}._FailingFor"
+    as_of = D(2024, 5, 1)
+    sent = reminders_send(as_of)
+    assert sent >= 1 and world.users["editor_b"].email not in {m.to[0] for m in mail.outbox}
+    assert not ReminderSent.objects.filter(user=world.users["editor_b"]).exists()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert reminders_send(as_of) == 1  # tried again: only the one that failed
+
+
+def test_lateness_and_returned_values_in_the_digest(world: World) -> None:
+    framework_load_shipped(world.programme)
+    reached = Indicator.objects.get(code="reached")  # every 90 days, from 2021-09-01
+    assert late_places(reached, D(2021, 10, 1)) == []  # too soon for anyone to be late
+    assert len(late_places(reached, D(2021, 12, 15))) == 2
+    editor = world.users["editor_b"]
+    returned = update_save(
+        actor=editor,
+        indicator=reached,
+        city=world.city_b,
+        period_start=D(2024, 1, 1),
+        period_end=D(2024, 3, 31),
+        value=Decimal(5),
+    )
+    update_submit(actor=editor, update=returned)
+    update_decide(actor=world.users["manager"], update=returned, approve=False, reason="Recount")
+    assert any("Returned for Rajshahi" in line for line in digest_items(editor, D(2024, 5, 1)))
+    again = update_save(
+        actor=editor,
+        indicator=reached,
+        city=world.city_b,
+        period_start=D(2024, 1, 1),
+        period_end=D(2024, 3, 31),
+        value=Decimal(4),
+    )
+    update_submit(actor=editor, update=again)
+    assert not any("Returned" in line for line in digest_items(editor, D(2024, 5, 1)))
+    # A later period reported does not hide that a past date was late.
+    assert {p.city for p in late_places(reached, D(2023, 12, 31))} == {world.city_a, world.city_b}
+
+
+def test_measures_and_the_pipeline_as_they_stood_at_the_end_of_the_period(
+    client: Client, world: World
+) -> None:
+    framework_load_shipped(world.programme)
+    editor = world.users["editor_a"]
+    measure = measure_save(
+        actor=editor, city=world.city_a, data={"title": "L", "on": D(2022, 1, 5)}
+    )
+    measure_status(actor=editor, measure=measure, status="implemented", on=D(2023, 6, 1))
+    client.force_login(world.users["manager"])
+    then = client.get("/programme/results/?to=2022-12-31").context["o"]
+    assert dict(then.measures)["Planned"] == 1 and dict(then.measures)["Implemented"] == 0
+    before = client.get("/programme/results/?to=2021-12-31").context["o"]
+    assert sum(n for _label, n in before.measures) == 0  # not agreed yet
+    now = client.get("/programme/results/").context["o"]
+    assert dict(now.measures)["Implemented"] == 1
+    report = report_issue(
+        actor=world.users["manager"],
+        programme=world.programme,
+        start=D(2021, 9, 1),
+        end=D(2022, 12, 31),
+    )
+    assert [
+        (m["title"], m["status"], m["implemented_on"]) for m in report.snapshot["measures"]
+    ] == [("L", "planned", None)]
+
+
+def test_iati_text_drops_control_characters(world: World) -> None:
+    world.programme.summary = "Pasted\x0b from a word processor\x01"
+    world.programme.save()
+    xml = activity_xml(world.programme, D(2024, 6, 30))
+    assert schema_problems(xml) == [] and b"Pasted from a word processor" in xml
