@@ -727,3 +727,26 @@ def test_iati_text_drops_control_characters(world: World) -> None:
     world.programme.save()
     xml = activity_xml(world.programme, D(2024, 6, 30))
     assert schema_problems(xml) == [] and b"Pasted from a word processor" in xml
+
+
+@pytest.mark.parametrize(
+    ("value", "english", "french"),
+    [
+        (Decimal("17.30"), "17.3", "17,3"),
+        (Decimal("8400.00"), "8,400", "8\u202f400"),
+        (Decimal("0.125"), "0.13", "0,13"),
+        (None, "—", "—"),
+    ],
+    ids=["one-decimal", "grouped", "two-decimals", "none"],
+)
+def test_figures_read_as_the_reader_writes_them(
+    value: Decimal | None, english: str, french: str
+) -> None:
+    from django.utils import translation
+
+    from recap.tracking.templatetags.figures import figure
+
+    with translation.override("en"):
+        assert figure(value) == english
+    with translation.override("fr"):
+        assert figure(value).replace("\xa0", "\u202f") == french
