@@ -76,7 +76,21 @@ def _image_kind(data: bytes) -> str:
         raise DocumentRefused(_("The file is damaged: it cannot be read as an image.")) from None
     if fmt not in ("png", "jpeg", "webp"):
         raise DocumentRefused(_("Only PNG, JPEG and WebP images are accepted."))
+    if not _image_complete(data, fmt):
+        raise DocumentRefused(_("The image is cut short: it has no end. Save it again."))
     return fmt
+
+
+def _image_complete(data: bytes, fmt: str) -> bool:
+    """Whether the image's bytes run to its format's end marker. Pillow's own check cannot be
+    relied on: WeasyPrint, once imported, tells Pillow to accept truncated images everywhere in
+    the process."""
+    if fmt == "jpeg":
+        return data.rstrip(b"\x00")[-2:] == b"\xff\xd9"  # End Of Image (padding allowed)
+    if fmt == "png":
+        return b"IEND" in data[-12:]  # the IEND chunk closes every PNG
+    size = int.from_bytes(data[4:8], "little")  # RIFF: the length of what follows
+    return len(data) - 8 >= size
 
 
 def document_kind(data: bytes, filename: str) -> str:

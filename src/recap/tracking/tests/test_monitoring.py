@@ -611,9 +611,11 @@ def test_editing_a_training_keeps_its_countries(client: Client, world: World) ->
 
 
 def test_a_damaged_image_is_refused_and_leaves_no_file(world: World, media: Path) -> None:
+    import weasyprint  # noqa: F401 - as in the web process: it tells Pillow to accept cut images
+
     measure = Measure.objects.create(city=world.city_a, title="Lights")
     whole = image("JPEG", (400, 300))
-    with pytest.raises(ValidationError, match="damaged or cut short"):
+    with pytest.raises(ValidationError, match="cut short"):
         evidence_add(
             actor=world.users["editor_a"],
             measure=measure,
