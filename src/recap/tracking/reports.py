@@ -102,10 +102,11 @@ def snapshot_of(
             if seen.overall_gain.spread is not None
             else None,
         },
-        "funnel": {
-            str(stage): n
+        # Pairs, not an object: PostgreSQL's jsonb does not keep an object's keys in order.
+        "funnel": [
+            [str(stage), n]
             for stage, (_label, n) in zip([*MAIN_STAGES, Stage.ON_HOLD], seen.funnel, strict=True)
-        },
+        ],
         "measures": [
             {
                 "city": m.city.name,
@@ -201,7 +202,7 @@ def report_context(report: DonorReport) -> dict[str, Any]:
         "trainings": [
             t | {"mode_label": labels["mode"].get(t["mode"], t["mode"])} for t in snap["trainings"]
         ],
-        "funnel": [(labels["stage"].get(k, k), n) for k, n in snap["funnel"].items()],
+        "funnel": [(labels["stage"].get(k, k), n) for k, n in snap["funnel"]],
         "measures": [
             m | {"status_label": labels["measure"].get(m["status"], m["status"])}
             for m in snap["measures"]
