@@ -155,3 +155,63 @@ def test_the_pipelines_lists_cost_no_more_queries_for_more_concepts(world: World
     Facility.objects.filter(code="gap-fund").update(organisation=world.funder_org)
     small = _pipeline_counts(world, 6)
     assert _pipeline_counts(world, 24) == small
+
+
+def _monitoring_counts(world: World, n: int) -> dict[str, int]:
+    """Pages of monitoring with `n` trainings (ten people each), measures with evidence-free
+    history, and approved values."""
+    from datetime import date
+    from decimal import Decimal
+
+    from recap.tracking.models import (
+        Indicator,
+        IndicatorUpdate,
+        Measure,
+        MeasureStatusChange,
+        Participant,
+        Training,
+    )
+
+    reached = Indicator.objects.get(code="reached")
+    for i in range(n):
+        day = date(2022, 1 + i % 12, 1 + i // 12)
+        t = Training.objects.create(programme=world.programme, title=f"T{n}-{i}", held_on=day)
+        t.cities.add(world.city_a)
+        Participant.objects.bulk_create(
+            Participant(training=t, city=world.city_a, score_before=40, score_after=50 + k)
+            for k in range(10)
+        )
+        m = Measure.objects.create(city=world.city_a, title=f"M{n}-{i}")
+        MeasureStatusChange.objects.create(measure=m, status="planned", on=day)
+        IndicatorUpdate.objects.create(
+            indicator=reached,
+            city=world.city_b,
+            period_start=date(2020, 1, 1),
+            period_end=date(2020, 1, 1),
+            value=Decimal(1),
+            status="approved",
+        )
+    client = Client()
+    client.force_login(world.users["manager"])
+    counts = {}
+    for path in [
+        "/programme/results/",
+        "/programme/results/?country=rw&from=2022-01-01",
+        "/programme/trainings/",
+        "/cities/kigali/workspace/measures/",
+        "/cities/rajshahi/workspace/results/",
+        "/api/v1/programme/results",
+    ]:
+        client.get(path)  # charts drawn and cached: the count is of the page's own work
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200, path
+        counts[path] = len(queries)
+    return counts
+
+
+def test_monitoring_pages_cost_no_more_queries_for_more_records(world: World) -> None:
+    from recap.tracking.results import framework_load_shipped
+
+    framework_load_shipped(world.programme)
+    small = _monitoring_counts(world, 3)
+    assert _monitoring_counts(world, 30) == small
