@@ -587,6 +587,11 @@ MATRIX: dict[str, list[Check]] = {
     "results:report_pdf": [Check("GET", PROGRAMME_ONLY, setup=_report)],
     "results:report_xlsx": [Check("GET", PROGRAMME_ONLY, setup=_report)],
     "results:iati": [Check("GET", PROGRAMME_ONLY)],
+    # Changing the framework: its manager (an empty upload is refused with a 400, as it is).
+    "results:framework": [
+        Check("GET", PROGRAMME_ONLY),
+        Check("POST", signed_in(FORBIDDEN) | {"manager": 400, "admin": 400}),
+    ],
     "results:submit": [
         Check(
             "POST",

@@ -131,6 +131,14 @@ class TrainingForm(forms.ModelForm[Training]):
         field.queryset = programme.cities.order_by("name")
 
 
+class FrameworkUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Framework file (.json)"),
+        help_text=_("The file as downloaded here, changed: up to 512 KB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+
+
 class AttendanceUploadForm(forms.Form):
     file = forms.FileField(label=_("Attendance sheet (.xlsx or .csv)"))
 

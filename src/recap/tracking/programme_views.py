@@ -4,6 +4,7 @@ activity file. The programme's manager writes; its reviewers read."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -21,12 +22,13 @@ from recap.core.downloads import requested_format, requested_language, spreadshe
 from recap.core.forms import add_service_errors
 from recap.core.imports import upload_flow
 from recap.core.tabular import write_csv, write_xlsx
+from recap.core.uploads import upload_too_large
 
-from .forms import AttendanceUploadForm, ReportForm, TrainingForm
+from .forms import AttendanceUploadForm, FrameworkUploadForm, ReportForm, TrainingForm
 from .iati import activity_identifier, activity_xml, schema_problems
-from .models import DonorReport, Training
+from .models import DonorReport, Outcome, Training
 from .reports import LANGUAGES, report_issue, report_pdf, report_xlsx
-from .results import is_programme_manager
+from .results import FRAMEWORK_MAX_BYTES, framework_dump, framework_upload, is_programme_manager
 from .trainings import (
     ATTENDANCE,
     AttendancePlan,
@@ -282,3 +284,54 @@ def iati_view(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{programme.slug}-iati-activity.xml"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate="30/h", method="POST", block=True)  # type: ignore[untyped-decorator]
+def framework(request: HttpRequest) -> HttpResponse:
+    """The results framework: read by the programme's people, downloaded as the file it loads
+    from, and replaced by its manager with a changed file (checked in full; nothing written
+    unless all of it is right)."""
+    programme = _programme_for(request.user)
+    if request.GET.get("format") == "json":
+        response = HttpResponse(
+            json.dumps(framework_dump(programme), ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{programme.slug}-framework.json"'
+        return response
+    can_edit = is_programme_manager(request.user, programme)
+    form = FrameworkUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Only the programme's manager changes its results framework."))
+        if upload_too_large(request):
+            errors = [_("The file is larger than 5 MB.")]
+        elif form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                count = framework_upload(
+                    actor=request.user,
+                    programme=programme,
+                    data=upload.read(FRAMEWORK_MAX_BYTES + 1),
+                )
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, _("Framework saved: %(n)d indicators.") % {"n": count})
+                return redirect("results:framework")
+    outcomes = Outcome.objects.filter(programme=programme).prefetch_related("indicators__targets")
+    return render(
+        request,
+        "tracking/framework.html",
+        {
+            "programme": programme,
+            "outcomes": outcomes,
+            "form": form,
+            "errors": errors,
+            "can_edit": can_edit,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import re
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from typing import Any
@@ -36,6 +37,7 @@ DIMENSIONS = {
     "department": _("Department"),
 }
 COMMENT_MAX = 2000
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def _date(value: Any, where: str) -> datetime.date:
@@ -55,6 +57,19 @@ def _indicator_problems(raw: Any, where: str) -> list[str]:
     ]
     if errors:
         return errors
+    limits = {"code": 40, "name": 300, "unit": 60}
+    errors += [
+        f"{where}: '{key}' is at most {n} characters"
+        for key, n in limits.items()
+        if len(raw[key]) > n
+    ]
+    if not SLUG.fullmatch(raw["code"]):
+        errors.append(f"{where}: code {raw['code'][:40]!r} is letters, digits, - and _ only")
+    return errors + _kind_problems(raw, where) + _number_problems(raw, where)
+
+
+def _kind_problems(raw: dict[str, Any], where: str) -> list[str]:
+    errors = []
     if raw["kind"] not in Indicator.Kind.values:
         errors.append(f"{where}: kind {raw['kind']!r} is not one of derived, reported")
     if raw["level"] not in Indicator.Level.values:
@@ -64,32 +79,52 @@ def _indicator_problems(raw: Any, where: str) -> list[str]:
         errors.append(f"{where}: source {source!r} is not one of {', '.join(sorted(DERIVED))}")
     if raw["kind"] == "reported" and source:
         errors.append(f"{where}: a reported indicator has no source")
-    unknown = sorted(set(raw.get("breakdowns", [])) - set(DIMENSIONS))
-    if unknown:
+    breakdowns = raw.get("breakdowns", [])
+    if not isinstance(breakdowns, list) or not all(isinstance(b, str) for b in breakdowns):
+        errors.append(f"{where}: breakdowns is a list of dimensions")
+    elif unknown := sorted(set(breakdowns) - set(DIMENSIONS)):
         errors.append(f"{where}: unknown breakdowns {', '.join(unknown)}")
     if raw.get("aggregation", "sum") not in Indicator.Aggregation.values:
         errors.append(f"{where}: aggregation is sum or latest")
     if raw.get("direction", "up") not in Indicator.Direction.values:
         errors.append(f"{where}: direction is up or down")
-    if "baseline" in raw:
-        baseline = raw["baseline"]
-        try:
-            if not (isinstance(baseline, list) and len(baseline) == 2):
-                raise ValidationError("shape")
-            _date(baseline[0], where)
-            if not Decimal(str(baseline[1])).is_finite():
-                raise InvalidOperation
-        except (ValidationError, InvalidOperation):
-            errors.append(f"{where}: baseline is [YYYY-MM-DD, a number]")
-    for i, target in enumerate(raw.get("targets", []), start=1):
-        if not (isinstance(target, list) and len(target) == 2):
-            errors.append(f"{where}, target {i}: [date, value]")
-            continue
-        try:
-            _date(target[0], f"{where}, target {i}")
-            Decimal(str(target[1]))
-        except (ValidationError, InvalidOperation):
-            errors.append(f"{where}, target {i}: [YYYY-MM-DD, a number]")
+    if not isinstance(raw.get("public", False), bool):
+        errors.append(f"{where}: public is true or false")
+    return errors
+
+
+def _dated_number(pair: Any, where: str) -> bool:
+    """Whether `pair` is [YYYY-MM-DD, a finite number]."""
+    if not (isinstance(pair, list) and len(pair) == 2):
+        return False
+    try:
+        _date(pair[0], where)
+        return Decimal(str(pair[1])).is_finite()
+    except (ValidationError, InvalidOperation):
+        return False
+
+
+def _number_problems(raw: dict[str, Any], where: str) -> list[str]:
+    errors = []
+    days = raw.get("interval_days", 90)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3660:
+        errors.append(f"{where}: interval_days is a whole number of days, 1 to 3660")
+    if "baseline" in raw and not _dated_number(raw["baseline"], where):
+        errors.append(f"{where}: baseline is [YYYY-MM-DD, a number]")
+    targets = raw.get("targets", [])
+    if not isinstance(targets, list):
+        return [*errors, f"{where}: targets is a list of [date, value]"]
+    errors += [
+        f"{where}, target {i}: [YYYY-MM-DD, a number]"
+        for i, target in enumerate(targets, start=1)
+        if not _dated_number(target, where)
+    ]
+    days_given = [str(t[0]) for t in targets if _dated_number(t, where)]
+    errors += [
+        f"{where}: two targets for {day}"
+        for day in sorted(set(days_given))
+        if days_given.count(day) > 1
+    ]
     return errors
 
 
@@ -100,6 +135,7 @@ def framework_load(*, programme: Programme, data: Any) -> int:
     if not isinstance(outcomes, list) or not outcomes:
         raise ValidationError("The file needs a non-empty list 'outcomes'.")
     errors: list[str] = []
+    seen_outcomes: set[str] = set()
     for i, outcome in enumerate(outcomes, start=1):
         where = f"outcome {i}"
         if not isinstance(outcome, dict) or not all(
@@ -107,8 +143,28 @@ def framework_load(*, programme: Programme, data: Any) -> int:
         ):
             errors.append(f"{where}: 'code' and 'title' are text")
             continue
-        for j, raw in enumerate(outcome.get("indicators") or [], start=1):
-            errors += _indicator_problems(raw, f"{where} ({outcome['code']}), indicator {j}")
+        if not SLUG.fullmatch(outcome["code"]) or len(outcome["code"]) > 40:
+            errors.append(f"{where}: code is up to 40 letters, digits, - and _")
+        if len(outcome["title"]) > 300:
+            errors.append(f"{where}: title is at most 300 characters")
+        if outcome["code"] in seen_outcomes:
+            errors.append(f"{where}: code {outcome['code']!r} appears twice")
+        seen_outcomes.add(outcome["code"])
+        indicators = outcome.get("indicators") or []
+        if not isinstance(indicators, list):
+            errors.append(f"{where}: indicators is a list")
+            continue
+        seen: set[str] = set()
+        for j, raw in enumerate(indicators, start=1):
+            place = f"{where} ({outcome['code'][:40]}), indicator {j}"
+            problems = _indicator_problems(raw, place)
+            errors += problems
+            if not problems and raw["code"] in seen:
+                errors.append(f"{place}: code {raw['code']!r} appears twice in the outcome")
+            if not problems:
+                seen.add(raw["code"])
+    if errors:
+        raise ValidationError(errors[:50])
     # Indicators the file drops must not take reported values with them.
     listed = {(o["code"], i["code"]) for o in outcomes for i in (o.get("indicators") or [])}
     reported = (
@@ -172,6 +228,69 @@ def framework_load(*, programme: Programme, data: Any) -> int:
                 count += 1
             outcome.indicators.exclude(pk__in=kept).delete()
         Outcome.objects.filter(programme=programme).exclude(pk__in=kept_outcomes).delete()
+    return count
+
+
+def framework_dump(programme: Programme) -> dict[str, Any]:
+    """The programme's framework in the file's own layout: `framework_load` reads it back to
+    the same framework."""
+
+    def indicator(i: Indicator) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "code": i.code,
+            "name": i.name,
+            "unit": i.unit,
+            "kind": i.kind,
+            "level": i.level,
+            "direction": i.direction,
+            "aggregation": i.aggregation,
+            "interval_days": i.interval_days,
+            "breakdowns": list(i.breakdowns),
+            "targets": [[t.period_end.isoformat(), float(t.value)] for t in i.targets.all()],
+            "public": i.is_public,
+        }
+        if i.source:
+            out["source"] = i.source
+        if i.baseline_date is not None and i.baseline_value is not None:
+            out["baseline"] = [i.baseline_date.isoformat(), float(i.baseline_value)]
+        return out
+
+    outcomes = Outcome.objects.filter(programme=programme).prefetch_related("indicators__targets")
+    return {
+        "outcomes": [
+            {
+                "code": o.code,
+                "title": o.title,
+                "indicators": [indicator(i) for i in o.indicators.all()],
+            }
+            for o in outcomes
+        ]
+    }
+
+
+FRAMEWORK_MAX_BYTES = 512 * 1024
+
+
+def framework_upload(*, actor: Any, programme: Programme, data: bytes) -> int:
+    """The programme's manager replaces the framework with a file (JSON, as `framework_dump`
+    writes it): read and checked in full; any problem, named, and nothing is written."""
+    if not is_programme_manager(actor, programme):
+        raise PermissionDenied(_("Only the programme's manager changes its results framework."))
+    if len(data) > FRAMEWORK_MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(n)s KB.") % {"n": FRAMEWORK_MAX_BYTES // 1024}
+        )
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValidationError(_("The file is not text (UTF-8 JSON).")) from None
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            _("The file is not JSON: line %(l)s, column %(c)s: %(m)s")
+            % {"l": exc.lineno, "c": exc.colno, "m": exc.msg}
+        ) from None
+    count = framework_load(programme=programme, data=raw)
+    audit(actor=actor, verb="framework.load", target=programme, detail={"indicators": count})
     return count
 
 

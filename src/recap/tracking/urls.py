@@ -7,6 +7,7 @@ urlpatterns = [
     path("programme/results/", views.dashboard, name="dashboard"),
     path("programme/results/updates/<int:pk>/decide/", views.decide, name="decide"),
     path("programme/results/iati.xml", programme_views.iati_view, name="iati"),
+    path("programme/results/framework/", programme_views.framework, name="framework"),
     path("programme/trainings/", programme_views.trainings, name="trainings"),
     path("programme/trainings/<int:pk>/", programme_views.training_detail, name="training"),
     path(

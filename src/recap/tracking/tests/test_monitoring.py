@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import statistics
 from decimal import Decimal
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -752,3 +754,68 @@ def test_figures_read_as_the_reader_writes_them(
         assert figure(value) == english
     with translation.override("fr"):
         assert figure(value).replace("\xa0", "\u202f") == french
+
+
+# ---------------------------------------------------------------- the framework, by its manager
+
+
+def test_the_manager_downloads_changes_and_uploads_the_framework(
+    client: Client, world: World
+) -> None:
+    import json
+
+    framework_load_shipped(world.programme)
+    client.force_login(world.users["manager"])
+    download = client.get("/programme/results/framework/?format=json")
+    assert download["Content-Type"].startswith("application/json")
+    data = json.loads(download.content)
+    data["outcomes"][0]["indicators"][0]["name"] = "Sessions held"
+    data["outcomes"][0]["indicators"][0]["targets"] = [["2023-06-30", 3], ["2024-06-30", 6]]
+    upload = SimpleUploadedFile("f.json", json.dumps(data).encode())
+    assert client.post("/programme/results/framework/", {"file": upload}).status_code == 302
+    first = Indicator.objects.get(code="trainings")
+    assert first.name == "Sessions held" and first.targets.count() == 2
+    assert Indicator.objects.count() == 10
+    page = client.get("/programme/results/framework/").content.decode()
+    assert "Sessions held" in page and re.search(r"3 <span class=\"muted\">by 2023-06-30", page)
+
+    reached = Indicator.objects.get(code="reached")
+    update = update_save(
+        actor=world.users["editor_a"],
+        indicator=reached,
+        city=world.city_a,
+        period_start=D(2023, 1, 1),
+        period_end=D(2023, 3, 31),
+        value=Decimal(5),
+    )
+    assert update.pk
+    without_reached = json.loads(json.dumps(data))
+    for outcome in without_reached["outcomes"]:
+        outcome["indicators"] = [i for i in outcome["indicators"] if i["code"] != "reached"]
+    bad_days = json.loads(json.dumps(data))
+    bad_days["outcomes"][0]["indicators"][0]["interval_days"] = "often"
+    twice = json.loads(json.dumps(data))
+    twice["outcomes"][0]["indicators"][0]["targets"] = [["2024-06-30", 3], ["2024-06-30", 6]]
+    for content, words in [
+        (b'{"outcomes": [', "not JSON: line 1"),
+        (b"\xff\xfe\x00", "not text"),
+        (b"[]", "non-empty list 'outcomes'"),
+        (json.dumps(without_reached).encode(), "has reported values: keep it in the file"),
+        (json.dumps(bad_days).encode(), "interval_days is a whole number of days"),
+        (json.dumps(twice).encode(), "two targets for 2024-06-30"),
+        (b" " * (600 * 1024), "larger than 512 KB"),
+    ]:
+        response = client.post(
+            "/programme/results/framework/", {"file": SimpleUploadedFile("f.json", content)}
+        )
+        assert response.status_code == 400, words
+        assert escape(words) in response.content.decode(), words
+    assert Indicator.objects.get(code="trainings").name == "Sessions held"  # nothing changed
+    assert Indicator.objects.count() == 10
+    client.force_login(world.users["reviewer"])
+    assert client.get("/programme/results/framework/").status_code == 200
+    refused = client.post(
+        "/programme/results/framework/",
+        {"file": SimpleUploadedFile("f.json", json.dumps(data).encode())},
+    )
+    assert refused.status_code == 403
