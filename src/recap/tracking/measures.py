@@ -134,6 +134,8 @@ def measure_status(
     *, actor: Any, measure: Measure, status: str, on: datetime.date, note: str = ""
 ) -> MeasureStatusChange:
     city_policy.require(actor, measure.city, Level.EDIT, EDITORS_ONLY)
+    # One step at a time per measure: dates compared with the last step hold when two arrive.
+    Measure.objects.select_for_update().filter(pk=measure.pk).first()
     if status not in Measure.Status.values:
         raise ValidationError({"status": _("Choose a status.")})
     if on > timezone.localdate():
@@ -208,6 +210,7 @@ def evidence_add(
     city = _may_attach(actor, measure, update)
     owner = measure if measure is not None else update
     assert owner is not None
+    type(owner).objects.select_for_update().filter(pk=owner.pk).first()  # count, then add
     if owner.evidence.count() >= EVIDENCE_MAX:
         raise ValidationError(
             {"file": _("At most %(n)s files: remove one first.") % {"n": EVIDENCE_MAX}}

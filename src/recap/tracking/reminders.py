@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import logging
 import smtplib
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -56,27 +57,42 @@ def _late(as_of: datetime.date) -> list[tuple[Indicator, int | None]]:
     return out
 
 
-def digest_items(user: Any, as_of: datetime.date, late: list[Any] | None = None) -> list[str]:
+@dataclass(frozen=True)
+class WorkItem:
+    text: str
+    path: str  # where to act on it, on the site
+
+
+def work_items(user: Any, as_of: datetime.date, late: list[Any] | None = None) -> list[WorkItem]:
+    """What `user` is responsible for that is late or waits: the digest's lines, and the
+    "My work" panel's, each with the page to act on it."""
     late = _late(as_of) if late is None else late
     memberships = list(Membership.objects.filter(user=user).select_related("city", "programme"))
-    city_ids = {
-        m.city_id
+    cities = {
+        m.city_id: m.city
         for m in memberships
-        if m.city_id and m.role in (Role.CITY_EDITOR, Role.CITY_COORDINATOR)
+        if m.city_id and m.city and m.role in (Role.CITY_EDITOR, Role.CITY_COORDINATOR)
     }
     managed = {m.programme_id for m in memberships if m.role == Role.PROGRAMME_MANAGER}
-    names = {m.city_id: m.city.name for m in memberships if m.city_id and m.city}
-    lines = []
+    dashboard = reverse("results:dashboard")
+    items = []
     for indicator, city_id in late:
-        if city_id is not None and city_id in city_ids:
-            lines.append(
-                _("%(city)s has not reported “%(name)s” in the last %(days)s days.")
-                % {"city": names[city_id], "name": indicator.name, "days": indicator.interval_days}
+        if city_id is not None and city_id in cities:
+            city = cities[city_id]
+            items.append(
+                WorkItem(
+                    _("%(city)s has not reported “%(name)s” in the last %(days)s days.")
+                    % {"city": city.name, "name": indicator.name, "days": indicator.interval_days},
+                    reverse("results:city", kwargs={"slug": city.slug}),
+                )
             )
         elif city_id is None and indicator.outcome.programme_id in managed:
-            lines.append(
-                _("The programme has not reported “%(name)s” in the last %(days)s days.")
-                % {"name": indicator.name, "days": indicator.interval_days}
+            items.append(
+                WorkItem(
+                    _("The programme has not reported “%(name)s” in the last %(days)s days.")
+                    % {"name": indicator.name, "days": indicator.interval_days},
+                    dashboard,
+                )
             )
     # A returned value stays to do until a later value for its place and period replaces it.
     later = IndicatorUpdate.objects.filter(
@@ -87,27 +103,46 @@ def digest_items(user: Any, as_of: datetime.date, late: list[Any] | None = None)
         created_at__gt=OuterRef("created_at"),
     )
     returned = (
-        IndicatorUpdate.objects.filter(city__in=city_ids, status=IndicatorUpdate.Status.RETURNED)
+        IndicatorUpdate.objects.filter(city__in=cities, status=IndicatorUpdate.Status.RETURNED)
         .exclude(Exists(later))
         .select_related("indicator", "city")
     )
-    lines += [
-        _("Returned for %(city)s: “%(name)s”, %(a)s to %(b)s. Why: %(reason)s")
-        % {
-            "city": u.city.name if u.city else "",
-            "name": u.indicator.name,
-            "a": u.period_start.isoformat(),
-            "b": u.period_end.isoformat(),
-            "reason": u.return_reason,
-        }
+    items += [
+        WorkItem(
+            _("Returned for %(city)s: “%(name)s”, %(a)s to %(b)s. Why: %(reason)s")
+            % {
+                "city": u.city.name if u.city else "",
+                "name": u.indicator.name,
+                "a": u.period_start.isoformat(),
+                "b": u.period_end.isoformat(),
+                "reason": u.return_reason,
+            },
+            reverse("results:city", kwargs={"slug": u.city.slug}) if u.city else dashboard,
+        )
         for u in returned
     ]
     waiting = IndicatorUpdate.objects.filter(
         indicator__outcome__programme__in=managed, status=IndicatorUpdate.Status.SUBMITTED
     ).count()
     if waiting:
-        lines.append(_("%(n)s reported value(s) wait for your approval.") % {"n": waiting})
-    return lines
+        items.append(
+            WorkItem(
+                _("%(n)s reported value(s) wait for your approval.") % {"n": waiting}, dashboard
+            )
+        )
+    return items
+
+
+def digest_items(user: Any, as_of: datetime.date, late: list[Any] | None = None) -> list[str]:
+    return [item.text for item in work_items(user, as_of, late)]
+
+
+def results_work(user: Any) -> dict[str, Any] | None:
+    """The "My work" panel of results: what the person should report or decide now."""
+    if not user.is_authenticated:
+        return None
+    items = work_items(user, timezone.localdate())
+    return {"items": items} if items else None
 
 
 def reminders_send(as_of: datetime.date | None = None) -> int:

@@ -819,3 +819,28 @@ def test_the_manager_downloads_changes_and_uploads_the_framework(
         {"file": SimpleUploadedFile("f.json", json.dumps(data).encode())},
     )
     assert refused.status_code == 403
+
+
+def test_my_work_lists_what_each_person_should_report_or_decide(
+    client: Client, world: World
+) -> None:
+    framework_load_shipped(world.programme)
+    client.force_login(world.users["editor_b"])
+    page = client.get("/me/").content.decode()
+    assert "Results to report or decide" in page
+    assert 'href="/cities/rajshahi/workspace/results/"' in page
+    assert "Rajshahi has not reported" in page and "Kigali has not reported" not in page
+    client.force_login(world.users["viewer_a"])  # responsible for nothing
+    assert "Results to report or decide" not in client.get("/me/").content.decode()
+    update = update_save(
+        actor=world.users["editor_a"],
+        indicator=Indicator.objects.get(code="reached"),
+        city=world.city_a,
+        period_start=D(2024, 1, 1),
+        period_end=D(2024, 3, 31),
+        value=Decimal(3),
+    )
+    update_submit(actor=world.users["editor_a"], update=update)
+    client.force_login(world.users["manager"])
+    page = client.get("/me/").content.decode()
+    assert "1 reported value(s) wait for your approval." in page
