@@ -612,9 +612,13 @@ def test_editing_a_training_keeps_its_countries(client: Client, world: World) ->
     assert list(training.countries.all()) == [world.city_a.country]
 
 
-def test_a_damaged_image_is_refused_and_leaves_no_file(world: World, media: Path) -> None:
-    import weasyprint  # noqa: F401 - as in the web process: it tells Pillow to accept cut images
+def test_a_damaged_image_is_refused_and_leaves_no_file(
+    world: World, media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PIL import ImageFile
 
+    # As in the web process once WeasyPrint is imported: Pillow told to accept cut images.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
     measure = Measure.objects.create(city=world.city_a, title="Lights")
     whole = image("JPEG", (400, 300))
     with pytest.raises(ValidationError, match="cut short"):
