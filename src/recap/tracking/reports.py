@@ -19,7 +19,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -35,6 +34,7 @@ from .models import DonorReport, Measure, Training
 from .overview import Filters, measure_statuses_at, overview
 from .progress import BEHIND, MET, NO_DATA, NO_TARGET, ON_TRACK
 from .results import is_programme_manager
+from .templatetags.figures import figure
 
 LANGUAGES = ("en", "fr")
 
@@ -174,15 +174,6 @@ def _labels() -> dict[str, dict[str, str]]:
     }
 
 
-def _grouped(value: str | None) -> str:
-    """A snapshot's number as the reader writes it (22,200 or 22 200), or a dash."""
-    if value is None:
-        return "—"
-    number = Decimal(value)
-    places = 0 if number == number.to_integral() else 1
-    return number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
-
-
 def report_context(report: DonorReport) -> dict[str, Any]:
     labels = _labels()
     snap = report.snapshot
@@ -193,9 +184,9 @@ def report_context(report: DonorReport) -> dict[str, Any]:
             i
             | {
                 "status_label": labels["status"].get(i["status"], i["status"]),
-                "value_text": _grouped(i["value"]),
-                "period_text": _grouped(i["period_value"]),
-                "target_text": _grouped(i["target"]),
+                "value_text": figure(i["value"]),
+                "period_text": figure(i["period_value"]),
+                "target_text": figure(i["target"]),
             }
             for i in snap["indicators"]
         ],
