@@ -66,7 +66,6 @@ class WorkItem:
 def work_items(user: Any, as_of: datetime.date, late: list[Any] | None = None) -> list[WorkItem]:
     """What `user` is responsible for that is late or waits: the digest's lines, and the
     "My work" panel's, each with the page to act on it."""
-    late = _late(as_of) if late is None else late
     memberships = list(Membership.objects.filter(user=user).select_related("city", "programme"))
     cities = {
         m.city_id: m.city
@@ -74,6 +73,9 @@ def work_items(user: Any, as_of: datetime.date, late: list[Any] | None = None) -
         if m.city_id and m.city and m.role in (Role.CITY_EDITOR, Role.CITY_COORDINATOR)
     }
     managed = {m.programme_id for m in memberships if m.role == Role.PROGRAMME_MANAGER}
+    if not cities and not managed:
+        return []  # responsible for nothing: a viewer, a reviewer, a funder
+    late = _late(as_of) if late is None else late
     dashboard = reverse("results:dashboard")
     items = []
     for indicator, city_id in late:
