@@ -441,6 +441,20 @@ def _api_values(world: World) -> dict[str, Any]:
     return {"city_id": world.city_a.pk}
 
 
+def _lesson(world: World, status: str = "draft") -> Any:
+    from recap.learning.models import Lesson
+
+    return Lesson.objects.create(
+        city=world.city_a,
+        title="L",
+        summary="S",
+        context="C",
+        what_was_done="W",
+        results="R",
+        status=status,
+    )
+
+
 CITY_VIEW = city_a(FOUND, OK, OK, OK, MISSING, OK, MISSING, OK)
 CITY_EDIT_PAGE = city_a(FOUND, FORBIDDEN, OK, OK, MISSING, FORBIDDEN, MISSING, OK)
 CITY_EDIT_POST = city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND)
@@ -541,6 +555,52 @@ MATRIX: dict[str, list[Check]] = {
         )
     ],
     "results:city": [Check("GET", CITY_VIEW, kwargs=KIGALI)],
+    # Lessons: public once published; a draft only to its city's members (and an admin).
+    "lessons:list": [Check("GET", every(OK))],
+    "lessons:detail": [
+        Check("GET", every(OK), setup=lambda w: {"pk": _lesson(w, "published").pk}),
+        Check(
+            "GET",
+            every(MISSING) | {"viewer_a": OK, "editor_a": OK, "coordinator_a": OK, "admin": OK},
+            setup=lambda w: {"pk": _lesson(w).pk},
+        ),
+    ],
+    "lessons:programme": [Check("GET", PROGRAMME_ONLY)],
+    # Publishing: the manager of a programme the city is in; who may read it is refused (403),
+    # who may not is told nothing (404).
+    "lessons:decide": [
+        Check(
+            "POST",
+            signed_in(MISSING)
+            | dict.fromkeys(["viewer_a", "editor_a", "coordinator_a", "reviewer"], FORBIDDEN)
+            | {"manager": FOUND, "admin": FOUND},
+            setup=lambda w: {"pk": _lesson(w, "submitted").pk},
+            data=lambda w: {"publish": "1"},
+        )
+    ],
+    "lessons:city": [
+        Check("GET", CITY_VIEW, kwargs=KIGALI),
+        Check(
+            "POST",
+            CITY_EDIT_POST,
+            kwargs=KIGALI,
+            data=lambda w: {
+                "kind": "lesson",
+                "title": "T",
+                "summary": "S",
+                "context": "C",
+                "what_was_done": "W",
+                "results": "R",
+            },
+        ),
+    ],
+    "lessons:city_edit": [
+        Check(
+            "GET",
+            city_a(FOUND, OK, OK, OK, MISSING, MISSING, MISSING, OK),
+            setup=lambda w: {"slug": "kigali", "pk": _lesson(w).pk},
+        )
+    ],
     "measures:list": [
         Check("GET", CITY_VIEW, kwargs=KIGALI),
         Check(

@@ -25,6 +25,7 @@ urlpatterns = [
     path("catalogue/", include("recap.catalogue.urls")),
     path("pipeline/", include("recap.pipeline.board_urls")),
     path("", include("recap.tracking.urls")),
+    path("", include("recap.learning.urls")),
     path("facilities/", include("recap.pipeline.urls")),
     path("me/", include("recap.accounts.urls")),
     # Django's own account pages, three of them extended (tokens revoked, resets limited).

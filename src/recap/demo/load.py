@@ -36,6 +36,7 @@ from recap.planning.services import session_create, session_run, stakeholder_wei
 from recap.planning.tasks import robustness_execute, run_execute
 
 from . import data
+from .learning import demo_lessons
 from .pipeline import demo_pipeline
 from .results import demo_results
 
@@ -187,6 +188,7 @@ def _demo_baseline(cities: dict[str, City]) -> None:
     _demo_session(cities["kigali"])
     demo_pipeline(cities)
     demo_results(Programme.objects.get(slug=data.PROGRAMME["slug"]), cities)
+    demo_lessons(cities)
 
 
 def _demo_session(city: City) -> None:

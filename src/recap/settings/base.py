@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "recap.catalogue",
     "recap.assessments",
     "recap.planning",
+    "recap.learning",
     "recap.feedback",
     "recap.web",
     "django.contrib.admin",
