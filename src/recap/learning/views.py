@@ -17,6 +17,7 @@ from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.forms import add_service_errors
 from recap.hazards.models import HazardType
+from recap.pipeline.selectors import concept_queryset
 
 from .forms import DecisionForm, LessonForm
 from .models import Lesson
@@ -62,7 +63,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("hazards", "actions", "measures", "concepts"),
         pk=pk,
     )
-    return render(request, "learning/detail.html", {"lesson": lesson})
+    # A linked concept is named only to whoever may read it (the pipeline's own policy): a
+    # published lesson does not make a city's concept public.
+    concepts = concept_queryset(user=request.user).filter(
+        pk__in=[c.pk for c in lesson.concepts.all()]
+    )
+    return render(request, "learning/detail.html", {"lesson": lesson, "concepts": concepts})
 
 
 @login_required

@@ -118,3 +118,18 @@ def test_the_programme_does_not_read_a_citys_draft_in_its_workspace(
     client.force_login(world.users["manager"])
     assert "Water kiosks" not in client.get("/cities/kigali/workspace/lessons/").content.decode()
     assert client.get(f"/cities/kigali/workspace/lessons/{lesson.pk}/").status_code == 404
+
+
+def test_a_published_lesson_names_a_concept_only_to_whoever_may_read_it(
+    client: Client, world: World
+) -> None:
+    from recap.testing import concept_at
+
+    concept = concept_at(world.city_a, "Secret wetlands plan", "drafted")
+    editor = world.users["editor_a"]
+    lesson = lesson_save(actor=editor, city=world.city_a, data=TEXT | {"concepts": [concept]})
+    lesson_submit(actor=editor, lesson=lesson)
+    lesson_decide(actor=world.users["manager"], lesson=lesson, publish=True)
+    assert "Secret wetlands plan" not in client.get(f"/lessons/{lesson.pk}/").content.decode()
+    client.force_login(editor)
+    assert "Secret wetlands plan" in client.get(f"/lessons/{lesson.pk}/").content.decode()
