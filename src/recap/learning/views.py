@@ -21,7 +21,7 @@ from recap.pipeline.selectors import concept_queryset
 
 from .forms import DecisionForm, LessonForm
 from .models import Lesson
-from .policies import lesson_queryset, may_publish
+from .policies import lesson_queryset, publishable_city_ids
 from .services import lesson_decide, lesson_save, lesson_submit
 
 WRITE_RATE = "120/h"
@@ -140,6 +140,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 
     if not programme_reader(request.user):
         raise PermissionDenied(_("The programme's lessons are the programme's."))
+    publishable = publishable_city_ids(request.user)
     lessons = (
         lesson_queryset(request.user)
         .exclude(status=Lesson.Status.DRAFT)
@@ -151,7 +152,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         "learning/programme_list.html",
         {
             "lessons": lessons,
-            "can_publish": {lesson.pk for lesson in lessons if may_publish(request.user, lesson)},
+            "can_publish": {lesson.pk for lesson in lessons if lesson.city_id in publishable},
         },
     )
 
