@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,6 +17,7 @@ from recap.accounts.access import Level
 from recap.accounts.services import audit
 from recap.cities.models import City
 from recap.cities.policies import city_policy
+from recap.core.content import SOURCE, shipped_french
 
 from .models import Answer, Assessment, Dimension, Framework, Question
 
@@ -28,19 +29,34 @@ def framework_load_shipped() -> int:
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".json"):
             continue
-        framework_load(json.loads(entry.read_text("utf-8")))
+        framework_load(
+            json.loads(entry.read_text("utf-8")),
+            french=shipped_french("recap.assessments", f"frameworks/fr/{entry.name}"),
+        )
         count += 1
     return count
 
 
 @transaction.atomic
-def framework_load(data: dict[str, Any]) -> Framework:
+def framework_load(data: dict[str, Any], *, french: dict[str, Any] | None = None) -> Framework:
+    """Load (or refresh) one framework; `french` holds its French texts keyed by code, shaped
+    as `data/frameworks/fr/<file>` (name, description, dimensions, criteria, questions)."""
+    with translation.override(SOURCE):
+        return _framework_load(data, french or {})
+
+
+def _framework_load(data: dict[str, Any], french: dict[str, Any]) -> Framework:
+    fr_dimensions = french.get("dimensions", {})
+    fr_criteria = french.get("criteria", {})
+    fr_questions = french.get("questions", {})
     framework, _created = Framework.objects.update_or_create(
         code=data["code"],
         defaults={
             "name": data["name"],
             "version": data["version"],
             "description": data["description"],
+            "name_fr": french.get("name"),
+            "description_fr": french.get("description"),
             "scale_min": data["scale"]["min"],
             "scale_max": data["scale"]["max"],
         },
@@ -53,6 +69,8 @@ def framework_load(data: dict[str, Any]) -> Framework:
             defaults={
                 "name": d["name"],
                 "description": d["description"],
+                "name_fr": fr_dimensions.get(d["code"], {}).get("name"),
+                "description_fr": fr_dimensions.get(d["code"], {}).get("description"),
                 "foundational": d["foundational"],
                 "order": d_order,
             },
@@ -60,6 +78,7 @@ def framework_load(data: dict[str, Any]) -> Framework:
         for criterion in d["criteria"]:
             for q in criterion["questions"]:
                 order += 1
+                fr = fr_questions.get(q["code"], {})
                 Question.objects.update_or_create(
                     framework=framework,
                     code=q["code"],
@@ -70,6 +89,10 @@ def framework_load(data: dict[str, Any]) -> Framework:
                         "text": q["text"],
                         "help": q["help"],
                         "levels": q["levels"],
+                        "criterion_name_fr": fr_criteria.get(criterion["code"]),
+                        "text_fr": fr.get("text"),
+                        "help_fr": fr.get("help"),
+                        "levels_fr": fr.get("levels"),
                         "action_prefixes": q["actions"],
                         "order": order,
                     },

@@ -11,8 +11,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 
 from recap.accounts.services import audit
+from recap.core.content import SOURCE, shipped_french
 from recap.core.tabular import read_table, write_csv, write_xlsx
 from recap.hazards.models import HazardType
 
@@ -131,7 +133,12 @@ def catalogue_load_shipped() -> int:
     """The catalogue that ships with ReCAP (66 actions, in the project's own words)."""
     raw = resources.files("recap.catalogue").joinpath("data/actions.json").read_text("utf-8")
     rows = json.loads(raw)
-    for row in rows:
-        flat = {k: v for k, v in row.items() if k != "co_benefits"} | row["co_benefits"]
-        CatalogueAction.objects.update_or_create(code=row["code"], defaults=_fields(flat))
+    french = shipped_french("recap.catalogue", "fr/actions.json")
+    with translation.override(SOURCE):
+        for row in rows:
+            flat = {k: v for k, v in row.items() if k != "co_benefits"} | row["co_benefits"]
+            texts = {f"{name}_fr": value for name, value in french.get(row["code"], {}).items()}
+            CatalogueAction.objects.update_or_create(
+                code=row["code"], defaults=_fields(flat) | texts
+            )
     return len(rows)

@@ -9,14 +9,29 @@ from django.utils.translation import gettext_lazy as _
 
 from recap.accounts.models import CITY_ROLES, Role
 
-from .models import City
+from .models import WORKING_LANGUAGES, City
 
 
 class CityProfileForm(forms.ModelForm[City]):
     class Meta:
         model = City
-        fields = ["summary", "context", "population", "population_year"]
+        fields = [
+            "summary",
+            "context",
+            "population",
+            "population_year",
+            "population_growth",
+            "languages",
+        ]
         widgets = {"context": forms.Textarea(attrs={"rows": 8})}
+
+    languages = forms.MultipleChoiceField(
+        label=_("Working languages"),
+        choices=WORKING_LANGUAGES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Peer matching looks for cities that share one."),
+    )
 
 
 class MemberAddForm(forms.Form):

@@ -3,6 +3,7 @@ and the programmes that bring them together."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -23,10 +24,43 @@ class Region(models.TextChoices):
     OCEANIA = "oceania", _("Oceania")
 
 
+class IncomeGroup(models.TextChoices):
+    """The World Bank's income groups, poorest first (peer matching reads the order)."""
+
+    LOW = "low", _("Low income")
+    LOWER_MIDDLE = "lower_middle", _("Lower-middle income")
+    UPPER_MIDDLE = "upper_middle", _("Upper-middle income")
+    HIGH = "high", _("High income")
+
+
+#: The working languages a city may name (ISO 639-1), for peer matching.
+WORKING_LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("ar", _("Arabic")),
+    ("es", _("Spanish")),
+    ("pt", _("Portuguese")),
+    ("bn", _("Bengali")),
+    ("rw", _("Kinyarwanda")),
+    ("sw", _("Swahili")),
+]
+
+
+def validate_languages(value: object) -> None:
+    known = dict(WORKING_LANGUAGES)
+    if not isinstance(value, list) or any(code not in known for code in value):
+        raise ValidationError(
+            _("Choose working languages from the list: %(codes)s.") % {"codes": ", ".join(known)}
+        )
+
+
 class Country(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     iso2 = models.CharField(_("ISO code"), max_length=2, unique=True)
     region = models.CharField(_("region"), max_length=32, choices=Region.choices)
+    income_group = models.CharField(
+        _("income group"), max_length=20, choices=IncomeGroup.choices, blank=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -90,6 +124,21 @@ class City(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+    )
+    population_growth = models.DecimalField(
+        _("population growth (% a year)"),
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-10), MaxValueValidator(20)],
+    )
+    languages = models.JSONField(
+        _("working languages"),
+        default=list,
+        blank=True,
+        help_text=_("The languages the city government works in."),
+        validators=[validate_languages],
     )
     latitude = models.DecimalField(
         _("latitude"),

@@ -10,11 +10,20 @@ from django.utils.translation import gettext as _
 
 from recap.accounts.access import Level
 from recap.accounts.services import audit
+from recap.core.content import reader_language
 
 from .models import City
 from .policies import city_policy
 
-PROFILE_FIELDS = ("summary", "context", "population", "population_year")
+PROFILE_FIELDS = (
+    "summary",
+    "context",
+    "population",
+    "population_year",
+    "population_growth",
+    "languages",
+)
+TRANSLATED = ("summary", "context")
 
 
 @transaction.atomic
@@ -26,8 +35,18 @@ def city_profile_update(*, actor: Any, city: City, **changes: Any) -> City:
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
     # Read the stored values: a bound ModelForm may already have changed `city` in memory.
-    before = City.objects.filter(pk=city.pk).values(*changes).get()
+    stored = City.objects.get(pk=city.pk)
+    before = {f: getattr(stored, f) for f in changes}
     for field, value in changes.items():
+        if field in TRANSLATED and value == before[field]:
+            # Left as shown (perhaps the other language's text as a stand-in): not copied into
+            # the editor's language.
+            setattr(
+                city,
+                f"{field}_{reader_language()}",
+                getattr(stored, f"{field}_{reader_language()}"),
+            )
+            continue
         setattr(city, field, value)
     city.full_clean()
     city.save()

@@ -35,6 +35,29 @@ COUNTRIES = [
     ("Indonesia", "ID", "southeast_asia"),
     ("Australia", "AU", "oceania"),
 ]
+COUNTRY_NAMES_FR = {
+    "RW": "Rwanda",
+    "BD": "Bangladesh",
+    "MR": "Mauritanie",
+    "DE": "Allemagne",
+    "BE": "Belgique",
+    "ZA": "Afrique du Sud",
+    "MU": "Maurice",
+    "US": "États-Unis",
+    "CA": "Canada",
+    "MX": "Mexique",
+    "BR": "Brésil",
+    "CO": "Colombie",
+    "AR": "Argentine",
+    "IN": "Inde",
+    "KR": "Corée du Sud",
+    "JP": "Japon",
+    "TW": "Taïwan",
+    "CN": "Chine",
+    "PH": "Philippines",
+    "ID": "Indonésie",
+    "AU": "Australie",
+}
 
 PARTNERS = [
     (
@@ -577,6 +600,14 @@ HAZARDS = {
             "rising",
             "Households in the lowest neighbourhoods",
             "Areas behind the dune",
+        ),
+        (
+            "flood_flash",
+            4,
+            4,
+            "rising",
+            "Households cut off after heavy rain",
+            "Low-lying neighbourhoods of the commune",
         ),
         ("sand_encroachment", 4, 3, "stable", "Street traders; commuters", "Northern streets"),
         ("water_insecurity", 3, 4, "stable", "Households buying water from carts", "Whole commune"),

@@ -96,7 +96,8 @@ def demo_load() -> list[DemoAccount]:
     countries = {}
     for name, iso2, region in data.COUNTRIES:
         countries[iso2], _ = Country.objects.update_or_create(
-            iso2=iso2, defaults={"name": name, "region": region}
+            iso2=iso2,
+            defaults={"name": name, "name_fr": data.COUNTRY_NAMES_FR[iso2], "region": region},
         )
     offices_load()
 

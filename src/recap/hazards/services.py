@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +16,7 @@ from recap.accounts.access import Level
 from recap.accounts.services import audit
 from recap.cities.models import City
 from recap.cities.policies import city_policy
+from recap.core.content import SOURCE, shipped_french
 
 from .models import CityHazard, CityHazardVersion, HazardType
 
@@ -120,14 +122,19 @@ def hazard_taxonomy_load() -> int:
     """The shipped taxonomy of shocks and stresses; admins may add more in the admin."""
     raw = resources.files("recap.hazards").joinpath("data/taxonomy.json").read_text("utf-8")
     rows = json.loads(raw)["hazards"]
-    for row in rows:
-        HazardType.objects.update_or_create(
-            code=row["code"],
-            defaults={
-                "name": row["name"],
-                "family": row["family"],
-                "kind": row["kind"],
-                "description": row["description"],
-            },
-        )
+    french = shipped_french("recap.hazards", "fr/taxonomy.json").get("hazards", {})
+    with translation.override(SOURCE):
+        for row in rows:
+            fr = french.get(row["code"], {})
+            HazardType.objects.update_or_create(
+                code=row["code"],
+                defaults={
+                    "name": row["name"],
+                    "family": row["family"],
+                    "kind": row["kind"],
+                    "description": row["description"],
+                    "name_fr": fr.get("name"),
+                    "description_fr": fr.get("description"),
+                },
+            )
     return len(rows)

@@ -1,7 +1,63 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class LearningConfig(AppConfig):
     name = "recap.learning"
     verbose_name = _("Peer learning")
+
+    def ready(self) -> None:
+        # The search documents follow their records (search.py); "My work" lists the
+        # exchanges awaiting the person's city (accounts never imports this app). The
+        # receivers are local functions: held strongly, or they would be collected at once.
+        from recap.accounts.dashboard import panel_register
+        from recap.catalogue.models import CatalogueAction
+        from recap.pipeline.models import ProjectConcept
+        from recap.tracking.models import Measure
+
+        from . import search
+        from .exchanges import exchanges_work
+        from .models import Lesson
+
+        kinds = {
+            Lesson: search.Kind.LESSON,
+            CatalogueAction: search.Kind.ACTION,
+            Measure: search.Kind.MEASURE,
+            ProjectConcept: search.Kind.CONCEPT,
+        }
+
+        def changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+            if kwargs.get("raw"):
+                return  # fixtures: the index is rebuilt after loading
+            search.index_later(kinds[sender], instance.pk)
+
+        def links(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
+            if action.startswith("post_") and type(instance) in kinds:
+                search.index_later(kinds[type(instance)], instance.pk)
+
+        for model in kinds:
+            post_save.connect(
+                changed, sender=model, weak=False, dispatch_uid=f"search-save-{model.__name__}"
+            )
+            post_delete.connect(
+                changed, sender=model, weak=False, dispatch_uid=f"search-delete-{model.__name__}"
+            )
+        for through in (Lesson.hazards.through, Lesson.actions.through, Measure.hazards.through):
+            m2m_changed.connect(
+                links, sender=through, weak=False, dispatch_uid=f"search-links-{through}"
+            )
+
+        def first_index(sender: Any, **kwargs: Any) -> None:
+            # A database migrated from before search existed gets its index once.
+            from .models import SearchDocument
+
+            if not SearchDocument.objects.exists() and CatalogueAction.objects.exists():
+                search.index_rebuild()
+
+        post_migrate.connect(
+            first_index, sender=self, weak=False, dispatch_uid="search-first-index"
+        )
+        panel_register("learning/_my_work.html", exchanges_work)

@@ -5,12 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from recap.catalogue.models import CatalogueAction
-from recap.cities.models import City
+from recap.catalogue.models import CatalogueAction, Sector
+from recap.cities.models import City, Country
 from recap.core.forms import WholeAmountField
 from recap.hazards.models import HazardType
 
-from .models import Lesson
+from .models import Exchange, Lesson, PeerList, PeerOverride, SearchDocument
 
 
 class LessonForm(forms.ModelForm[Lesson]):
@@ -67,3 +67,56 @@ class DecisionForm(forms.Form):
         choices=[("1", _("Publish")), ("0", _("Return"))], coerce=lambda v: v == "1"
     )
     reason = forms.CharField(required=False, max_length=2000)
+
+
+class ExchangeForm(forms.Form):
+    to_city = forms.ModelChoiceField(label=_("To"), queryset=City.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=Exchange.Kind.choices)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=_("Your question or proposal"), max_length=5000, widget=forms.Textarea({"rows": 5})
+    )
+    lesson = forms.ModelChoiceField(
+        label=_("About the lesson"),
+        queryset=Lesson.objects.filter(status=Lesson.Status.PUBLISHED),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, city: City, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        to_city: Any = self.fields["to_city"]
+        to_city.queryset = City.objects.filter(is_public=True).exclude(pk=city.pk).order_by("name")
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Reply"), max_length=5000, widget=forms.Textarea({"rows": 4}))
+
+
+class OverrideForm(forms.Form):
+    peer = forms.ModelChoiceField(queryset=City.objects.all())
+    kind = forms.ChoiceField(choices=PeerList.choices)
+    action = forms.ChoiceField(
+        choices=[("", "clear"), *PeerOverride.Action.choices], required=False
+    )
+    note = forms.CharField(max_length=300, required=False)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    hazard = forms.ModelChoiceField(
+        label=_("Hazard"),
+        queryset=HazardType.objects.filter(is_active=True).order_by("name"),
+        to_field_name="code",
+        required=False,
+    )
+    sector = forms.ChoiceField(
+        label=_("Sector"), choices=[("", "—"), *Sector.choices], required=False
+    )
+    country = forms.ModelChoiceField(
+        label=_("Country"), queryset=Country.objects.order_by("name"), required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", _("Everything")), *SearchDocument.Kind.choices],
+        required=False,
+    )

@@ -1,5 +1,7 @@
 """Who sees a lesson: everyone once it is published; a draft, its city's members; a submitted
-one, its city's members and the people of a programme the city belongs to."""
+one, its city's members and the people of a programme the city belongs to. Who sees an
+exchange: the two cities' members and the people of a programme either belongs to; who writes
+in it: the two cities' editors. Who pins and hides peer matches: the programme's manager."""
 
 from __future__ import annotations
 
@@ -7,12 +9,13 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from recap.accounts.access import is_platform_admin
+from recap.accounts.access import Level, is_platform_admin, own_city_ids, programme_city_ids
 from recap.accounts.models import CITY_ROLES, Membership, Role
 from recap.cities.models import City
+from recap.cities.policies import city_policy
 from recap.tracking.policies import programmes_read
 
-from .models import Lesson
+from .models import Exchange, Lesson
 
 
 def lesson_queryset(user: Any) -> QuerySet[Lesson]:
@@ -46,3 +49,30 @@ def publishable_city_ids(user: Any) -> set[int]:
 
 def may_publish(user: Any, lesson: Lesson) -> bool:
     return lesson.city_id in publishable_city_ids(user)
+
+
+def exchange_queryset(user: Any) -> QuerySet[Exchange]:
+    """The exchanges `user` sees: those of their own cities (either side), and those touching
+    a city of a programme they manage or review. Never anyone else's."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Exchange.objects.none()
+    if is_platform_admin(user):
+        return Exchange.objects.all()
+    ids = own_city_ids(user)
+    for role in (Role.PROGRAMME_MANAGER, Role.REVIEWER):
+        ids |= programme_city_ids(user, role) or set()
+    return Exchange.objects.filter(Q(from_city_id__in=ids) | Q(to_city_id__in=ids))
+
+
+def writing_city(user: Any, exchange: Exchange) -> City | None:
+    """The side `user` writes for in `exchange` (a city they edit for), or None: the
+    programme's people read an exchange, the two cities hold it."""
+    for city in (exchange.from_city, exchange.to_city):
+        if city_policy.allows(user, city, Level.EDIT):
+            return city
+    return None
+
+
+def may_set_matches(user: Any, city: City) -> bool:
+    """The programme's manager pins and hides the matches of its cities."""
+    return city.pk in publishable_city_ids(user)

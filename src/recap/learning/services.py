@@ -3,20 +3,27 @@ returns with a reason; every step audited. A published lesson is public."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from recap.accounts.access import Level
+from recap.accounts.models import Role
 from recap.accounts.services import audit
 from recap.cities.models import City
 from recap.cities.policies import city_policy
+from recap.core.content import set_edited
 
-from .models import Lesson
-from .policies import may_publish
+from .models import Exchange, ExchangeMessage, Lesson, PeerList, PeerOverride
+from .policies import may_publish, may_set_matches, writing_city
 
 EDITORS_ONLY = _("Only the city's editors write its lessons.")
 TEXTS = ("title", "summary", "context", "what_was_done", "results", "differently", "partners")
@@ -39,8 +46,8 @@ def lesson_save(
             raise ValidationError({name: _("Choose the city's own.")})
     lesson = lesson or Lesson(city=city, created_by=actor)
     for name in TEXTS:
-        if name in data:
-            setattr(lesson, name, (data[name] or "").strip())
+        if name in data:  # in the editor's language; a text left as shown stays where it is
+            set_edited(lesson, name, (data[name] or "").strip())
     for name in ("kind", "cost_usd"):
         if name in data:
             setattr(lesson, name, data[name])
@@ -92,3 +99,181 @@ def lesson_decide(*, actor: Any, lesson: Lesson, publish: bool, reason: str = ""
         detail={"reason": lesson.return_reason},
     )
     return lesson
+
+
+# --- Exchanges between cities --------------------------------------------------------------
+
+MESSAGE_MAX = 5000
+OPEN_PER_DAY = 20  # new exchanges a city may open in a day: a bounded refusal past it
+
+
+@transaction.atomic
+def exchange_start(
+    *,
+    actor: Any,
+    from_city: City,
+    to_city: City,
+    kind: str,
+    subject: str,
+    body: str,
+    lesson: Lesson | None = None,
+) -> Exchange:
+    """A city's editor asks a peer city a question or proposes a call, a visit or a document.
+    The peer city's editors are told by e-mail and see it under "My work"."""
+    city_policy.require(actor, from_city, Level.EDIT, _("Only the city's editors write for it."))
+    errors: dict[str, str] = {}
+    if to_city.pk == from_city.pk:
+        errors["to_city"] = _("Choose another city than your own.")
+    elif not (to_city.is_public or city_policy.allows(actor, to_city, Level.VIEW)):
+        errors["to_city"] = _("Choose a city from the list.")
+    if kind not in Exchange.Kind.values:
+        errors["kind"] = _("Choose a kind of exchange from the list.")
+    subject, body = (subject or "").strip(), (body or "").strip()
+    if not subject:
+        errors["subject"] = _("Say what the exchange is about.")
+    if not body:
+        errors["body"] = _("Write your question or proposal.")
+    if len(body) > MESSAGE_MAX:
+        errors["body"] = _("Keep the message under %(n)s characters.") % {"n": MESSAGE_MAX}
+    if lesson is not None and lesson.status != Lesson.Status.PUBLISHED:
+        errors["lesson"] = _("Choose a published lesson.")
+    if errors:
+        raise ValidationError(errors)
+    since = timezone.now() - datetime.timedelta(days=1)
+    if Exchange.objects.filter(from_city=from_city, created_at__gte=since).count() >= OPEN_PER_DAY:
+        raise ValidationError(_("Your city opened many exchanges today: try again tomorrow."))
+    now = timezone.now()
+    exchange = Exchange(
+        from_city=from_city,
+        to_city=to_city,
+        kind=kind,
+        subject=subject[:200],
+        lesson=lesson,
+        created_by=actor,
+        last_message_at=now,
+        awaiting=to_city,
+    )
+    exchange.full_clean()
+    exchange.save()
+    ExchangeMessage.objects.create(exchange=exchange, city=from_city, author=actor, body=body)
+    audit(actor=actor, verb="exchange.start", target=exchange, city=from_city)
+    exchange_notify(exchange, from_city)
+    return exchange
+
+
+@transaction.atomic
+def exchange_reply(*, actor: Any, exchange: Exchange, body: str) -> ExchangeMessage:
+    exchange = (
+        Exchange.objects.select_for_update()
+        .select_related("from_city", "to_city")
+        .get(pk=exchange.pk)
+    )
+    city = writing_city(actor, exchange)
+    if city is None:
+        raise PermissionDenied(_("Only the two cities' editors write in an exchange."))
+    if exchange.is_closed:
+        raise ValidationError(_("This exchange is closed."))
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write your reply.")})
+    if len(body) > MESSAGE_MAX:
+        raise ValidationError(
+            {"body": _("Keep the message under %(n)s characters.") % {"n": MESSAGE_MAX}}
+        )
+    message = ExchangeMessage.objects.create(exchange=exchange, city=city, author=actor, body=body)
+    other = exchange.to_city if city.pk == exchange.from_city_id else exchange.from_city
+    exchange.last_message_at, exchange.awaiting = message.created_at, other
+    exchange.save(update_fields=["last_message_at", "awaiting"])
+    audit(actor=actor, verb="exchange.reply", target=exchange, city=city)
+    exchange_notify(exchange, city)
+    return message
+
+
+@transaction.atomic
+def exchange_close(*, actor: Any, exchange: Exchange) -> Exchange:
+    city = writing_city(actor, exchange)
+    if city is None:
+        raise PermissionDenied(_("Only the two cities' editors write in an exchange."))
+    exchange.is_closed, exchange.awaiting = True, None
+    exchange.save(update_fields=["is_closed", "awaiting"])
+    audit(actor=actor, verb="exchange.close", target=exchange, city=city)
+    return exchange
+
+
+def exchange_notify(exchange: Exchange, writer: City) -> None:
+    """The other city's editors and coordinators are told by e-mail (after the commit, in
+    the background, each in their own language)."""
+    language = translation.get_language()
+    transaction.on_commit(
+        lambda: exchange_mail.using(queue_name="short").enqueue(exchange.pk, writer.pk, language)
+    )
+
+
+@task()
+def exchange_mail(exchange_id: int, writer_id: int, language: str | None) -> int:
+    exchange = (
+        Exchange.objects.select_related("from_city", "to_city").filter(pk=exchange_id).first()
+    )
+    if exchange is None:
+        return 0
+    other = exchange.to_city if writer_id == exchange.from_city_id else exchange.from_city
+    writer = exchange.from_city if other.pk == exchange.to_city_id else exchange.to_city
+    last = exchange.messages.order_by("-created_at", "-pk").first()
+    people = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__city=other,
+            memberships__role__in=(Role.CITY_EDITOR, Role.CITY_COORDINATOR),
+        )
+        .exclude(email="")
+        .distinct()
+        .order_by("email")
+    )
+    url = settings.RECAP_SITE_URL.rstrip("/") + exchange.get_absolute_url()
+    messages = []
+    for person in people:
+        with translation.override(person.language or language or settings.LANGUAGE_CODE):
+            subject = _("%(city)s wrote to %(other)s: %(subject)s") % {
+                "city": writer.name,
+                "other": other.name,
+                "subject": exchange.subject,
+            }
+            body = _(
+                "%(city)s wrote in the exchange “%(subject)s”:\n\n%(text)s\n\nReply in ReCAP: "
+                "%(url)s\n\nYou see it under “My work” too."
+            ) % {
+                "city": writer.name,
+                "subject": exchange.subject,
+                "text": last.body if last else "",
+                "url": url,
+            }
+        messages.append((subject, body, None, [person.email]))
+    return send_mass_mail(messages)
+
+
+@transaction.atomic
+def match_override(
+    *, actor: Any, city: City, peer: City, kind: str, action: str, note: str = ""
+) -> PeerOverride | None:
+    """The programme's manager pins or hides a match of one of its cities; action "" clears."""
+    if not may_set_matches(actor, city):
+        raise PermissionDenied(_("Only the programme's manager pins or hides matches."))
+    if kind not in PeerList.values or action not in ("", *PeerOverride.Action.values):
+        raise ValidationError(_("Choose pin, hide or clear for one of the two lists."))
+    if peer.pk == city.pk:
+        raise ValidationError(_("A city is not its own peer."))
+    PeerOverride.objects.filter(city=city, peer=peer, kind=kind).delete()
+    override = None
+    if action:
+        override = PeerOverride.objects.create(
+            city=city, peer=peer, kind=kind, action=action, note=note.strip()[:300], set_by=actor
+        )
+    audit(
+        actor=actor,
+        verb="peer.override",
+        target=city,
+        city=city,
+        detail={"peer": peer.pk, "kind": kind, "action": action or "clear"},
+    )
+    return override

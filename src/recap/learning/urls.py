@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import peer_views, views
 
 app_name = "lessons"
 urlpatterns = [
@@ -10,4 +10,17 @@ urlpatterns = [
     path("programme/lessons/<int:pk>/decide/", views.decide, name="decide"),
     path("cities/<slug:slug>/workspace/lessons/", views.city_lessons, name="city"),
     path("cities/<slug:slug>/workspace/lessons/<int:pk>/", views.city_edit, name="city_edit"),
+    path("cities/<slug:slug>/workspace/peers/", peer_views.peers, name="peers"),
+    path(
+        "cities/<slug:slug>/workspace/peers/override/",
+        peer_views.peer_override,
+        name="peer_override",
+    ),
+    path(
+        "cities/<slug:slug>/workspace/exchanges/",
+        peer_views.city_exchanges_view,
+        name="exchanges",
+    ),
+    path("exchanges/<int:pk>/", peer_views.exchange_detail, name="exchange"),
+    path("search/", peer_views.search_view, name="search"),
 ]

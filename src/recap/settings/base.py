@@ -68,6 +68,7 @@ DEBUG = env_bool("RECAP_DEBUG", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin, which it extends with a tab per language
     "recap.core",
     "recap.accounts",
     "recap.cities",
@@ -224,6 +225,12 @@ RATELIMIT_VIEW = "recap.web.views.rate_limited"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Content (catalogue, frameworks, taxonomy, countries and cities, lessons, the results
+# framework) is held in both languages, a column per language (`title_en`, `title_fr`). A text
+# missing in the reader's language falls back to the other one, and the pages mark it
+# (`recap.core.translation.untranslated`).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "fr")
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

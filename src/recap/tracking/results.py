@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from recap.accounts.access import Level, is_platform_admin
@@ -24,6 +24,7 @@ from recap.accounts.models import Membership, Role
 from recap.accounts.services import audit
 from recap.cities.models import City, Programme
 from recap.cities.policies import city_policy
+from recap.core.content import SOURCE, shipped_french
 
 from .derived import DERIVED
 from .models import Indicator, IndicatorTarget, IndicatorUpdate, Outcome
@@ -63,9 +64,19 @@ def _indicator_problems(raw: Any, where: str) -> list[str]:
         for key, n in limits.items()
         if len(raw[key]) > n
     ]
+    errors += _french_problems(raw, {"name_fr": 300, "unit_fr": 60}, where)
     if not SLUG.fullmatch(raw["code"]):
         errors.append(f"{where}: code {raw['code'][:40]!r} is letters, digits, - and _ only")
     return errors + _kind_problems(raw, where) + _number_problems(raw, where)
+
+
+def _french_problems(raw: dict[str, Any], limits: dict[str, int], where: str) -> list[str]:
+    """Texts within their limits (the French ones are optional)."""
+    return [
+        f"{where}: '{key}' is text of at most {n} characters"
+        for key, n in limits.items()
+        if key in raw and (not isinstance(raw[key], str) or len(raw[key]) > n)
+    ]
 
 
 def _kind_problems(raw: dict[str, Any], where: str) -> list[str]:
@@ -145,8 +156,7 @@ def framework_load(*, programme: Programme, data: Any) -> int:
             continue
         if not SLUG.fullmatch(outcome["code"]) or len(outcome["code"]) > 40:
             errors.append(f"{where}: code is up to 40 letters, digits, - and _")
-        if len(outcome["title"]) > 300:
-            errors.append(f"{where}: title is at most 300 characters")
+        errors += _french_problems(outcome, {"title": 300, "title_fr": 300}, where)
         if outcome["code"] in seen_outcomes:
             errors.append(f"{where}: code {outcome['code']!r} appears twice")
         seen_outcomes.add(outcome["code"])
@@ -180,13 +190,17 @@ def framework_load(*, programme: Programme, data: Any) -> int:
     if errors:
         raise ValidationError(errors)
     count = 0
-    with transaction.atomic():
+    with transaction.atomic(), translation.override(SOURCE):
         kept_outcomes = []
         for order, raw_outcome in enumerate(outcomes):
             outcome, _made = Outcome.objects.update_or_create(
                 programme=programme,
                 code=raw_outcome["code"],
-                defaults={"title": raw_outcome["title"], "order": order},
+                defaults={
+                    "title": raw_outcome["title"],
+                    "title_fr": raw_outcome.get("title_fr") or None,
+                    "order": order,
+                },
             )
             kept_outcomes.append(outcome.pk)
             kept = []
@@ -197,6 +211,8 @@ def framework_load(*, programme: Programme, data: Any) -> int:
                     defaults={
                         "name": raw["name"],
                         "unit": raw["unit"],
+                        "name_fr": raw.get("name_fr") or None,
+                        "unit_fr": raw.get("unit_fr") or None,
                         "kind": raw["kind"],
                         "source": raw.get("source", ""),
                         "level": raw["level"],
@@ -238,8 +254,8 @@ def framework_dump(programme: Programme) -> dict[str, Any]:
     def indicator(i: Indicator) -> dict[str, Any]:
         out: dict[str, Any] = {
             "code": i.code,
-            "name": i.name,
-            "unit": i.unit,
+            "name": i.name_en or i.name,
+            "unit": i.unit_en or i.unit,
             "kind": i.kind,
             "level": i.level,
             "direction": i.direction,
@@ -251,6 +267,7 @@ def framework_dump(programme: Programme) -> dict[str, Any]:
         }
         if i.source:
             out["source"] = i.source
+        out |= {f"{key}_fr": text for key in ("name", "unit") if (text := getattr(i, f"{key}_fr"))}
         if i.baseline_date is not None and i.baseline_value is not None:
             out["baseline"] = [i.baseline_date.isoformat(), float(i.baseline_value)]
         return out
@@ -260,7 +277,8 @@ def framework_dump(programme: Programme) -> dict[str, Any]:
         "outcomes": [
             {
                 "code": o.code,
-                "title": o.title,
+                "title": o.title_en or o.title,
+                **({"title_fr": o.title_fr} if o.title_fr else {}),
                 "indicators": [indicator(i) for i in o.indicators.all()],
             }
             for o in outcomes
@@ -295,8 +313,18 @@ def framework_upload(*, actor: Any, programme: Programme, data: bytes) -> int:
 
 
 def framework_load_shipped(programme: Programme) -> int:
-    raw = resources.files("recap.tracking").joinpath("data/framework.json").read_text("utf-8")
-    return framework_load(programme=programme, data=json.loads(raw))
+    """The demo programme's framework, with the French texts of `data/fr/framework.json`."""
+    raw = json.loads(
+        resources.files("recap.tracking").joinpath("data/framework.json").read_text("utf-8")
+    )
+    french = shipped_french("recap.tracking", "fr/framework.json")
+    for outcome in raw["outcomes"]:
+        if title := french.get("outcomes", {}).get(outcome["code"]):
+            outcome["title_fr"] = title
+        for indicator in outcome["indicators"]:
+            texts = french.get("indicators", {}).get(indicator["code"], {})
+            indicator |= {f"{key}_fr": text for key, text in texts.items() if text}
+    return framework_load(programme=programme, data=raw)
 
 
 def is_programme_manager(user: Any, programme: Programme) -> bool:

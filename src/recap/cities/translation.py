@@ -1,0 +1,16 @@
+"""The fields held in English and French (django-modeltranslation adds `<field>_en` and
+`<field>_fr`; the field itself reads the reader's language and falls back to the other)."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import City, Country
+
+
+@register(Country)
+class CountryTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register(City)
+class CityTranslation(TranslationOptions):
+    fields = ("summary", "context")

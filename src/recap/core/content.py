@@ -1,0 +1,67 @@
+"""Content in English and French. django-modeltranslation keeps a column per language beside
+each translated field (`title_en`, `title_fr`; `translation.py` in each app names them); the
+field itself reads the reader's language and falls back to the other one.
+
+- What ships (catalogue, frameworks, taxonomy, results framework) is written in English in
+  an app's `data/` and in French beside it in an `fr/` folder, keyed by code; loaders write
+  both columns.
+- Shown text missing in the reader's language is marked (`untranslated`, and the `content`
+  filter in templates), so a French reader knows the English is a stand-in.
+- Edits write the editor's language only, and only what the editor changed: a text left as
+  shown (perhaps the other language's, as a stand-in) is not copied into this one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from importlib import resources
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+
+LANGUAGES: tuple[str, ...] = tuple(code for code, _name in settings.LANGUAGES)
+SOURCE = "en"  # what ships is written in English first
+
+
+def shipped_french(package: str, path: str) -> dict[str, Any]:
+    """`data/<path>` of an app's package (a file in an `fr/` folder): its French texts keyed
+    by code ({} if there is none)."""
+    entry = resources.files(package).joinpath("data", *path.split("/"))
+    if not entry.is_file():
+        return {}
+    loaded = json.loads(entry.read_text("utf-8"))
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def reader_language() -> str:
+    code = (translation.get_language() or SOURCE)[:2]
+    return code if code in LANGUAGES else SOURCE
+
+
+def untranslated(obj: Any, field: str, language: str | None = None) -> bool:
+    """True when `obj.field` has text but none in `language` (the reader's): what is shown is
+    the other language's."""
+    language = language or reader_language()
+    own = getattr(obj, f"{field}_{language}", None)
+    return not own and bool(getattr(obj, field, None))
+
+
+def missing(obj: Any, fields: Iterable[str], language: str) -> list[str]:
+    """The fields of `obj` with text in some language but none in `language`."""
+    return [
+        f
+        for f in fields
+        if not getattr(obj, f"{f}_{language}", None)
+        and any(getattr(obj, f"{f}_{other}", None) for other in LANGUAGES)
+    ]
+
+
+def set_edited(obj: Any, field: str, value: Any) -> bool:
+    """Write an editor's `value` to `obj.field` in the editor's language, unless it is what
+    they were shown (a stand-in from the other language stays where it is). True if written."""
+    if getattr(obj, field) == value and getattr(obj, "pk", None) is not None:
+        return False
+    setattr(obj, field, value)
+    return True

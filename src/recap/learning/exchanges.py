@@ -1,0 +1,75 @@
+"""Reads of exchanges between cities: a city's threads, what awaits a person's reply ("My
+work"), and the programme's figure of its peer community (exchanges per city)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from recap.accounts.access import Level, city_ids
+from recap.cities.models import City, Programme
+
+from .models import Exchange
+from .policies import exchange_queryset
+
+
+def exchange_get(user: Any, pk: int) -> Exchange:
+    try:
+        return exchange_queryset(user).select_related("from_city", "to_city", "lesson").get(pk=pk)
+    except Exchange.DoesNotExist as exc:
+        raise Http404("No such exchange") from exc
+
+
+def city_exchanges(user: Any, city: City) -> QuerySet[Exchange]:
+    return (
+        exchange_queryset(user)
+        .filter(Q(from_city=city) | Q(to_city=city))
+        .select_related("from_city", "to_city", "awaiting")
+        .annotate(replies=Count("messages"))
+    )
+
+
+def exchanges_work(user: Any) -> dict[str, Any] | None:
+    """The "My work" panel: open exchanges awaiting a reply from a city the person edits for."""
+    if not user.is_authenticated:
+        return None
+    editable = city_ids(user, Level.EDIT)
+    waiting = exchange_queryset(user).filter(is_closed=False).select_related("from_city", "to_city")
+    waiting = waiting.filter(awaiting__isnull=False)
+    if editable is not None:
+        if not editable:
+            return None
+        waiting = waiting.filter(awaiting_id__in=editable)
+    items = [
+        {
+            "path": e.get_absolute_url(),
+            "text": _("%(city)s awaits your reply: %(subject)s")
+            % {
+                "city": (e.from_city if e.awaiting_id == e.to_city_id else e.to_city).name,
+                "subject": e.subject,
+            },
+        }
+        for e in waiting[:20]
+    ]
+    return {"items": items} if items else None
+
+
+def community_figures(programme: Programme) -> list[dict[str, Any]]:
+    """Per city of the programme: exchanges it started, received, and answered (an exchange it
+    received in which it wrote back)."""
+    rows = []
+    for city in programme.cities.order_by("name"):
+        started = Exchange.objects.filter(from_city=city).count()
+        received = Exchange.objects.filter(to_city=city)
+        rows.append(
+            {
+                "city": city,
+                "started": started,
+                "received": received.count(),
+                "answered": received.filter(messages__city=city).distinct().count(),
+            }
+        )
+    return rows

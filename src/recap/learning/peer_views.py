@@ -1,0 +1,179 @@
+"""Peers, exchanges and search: a city's matched peers with their reasons (the programme pins
+and hides), its exchanges with peer cities and the threads, and the search over knowledge."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from recap.accounts.access import Level
+from recap.cities.models import City
+from recap.cities.policies import city_policy
+from recap.cities.selectors import city_get_for_user
+from recap.core.forms import add_service_errors
+
+from . import search as knowledge
+from .exchanges import city_exchanges, exchange_get
+from .forms import ExchangeForm, OverrideForm, ReplyForm, SearchForm
+from .models import PeerList
+from .peers import matches
+from .policies import may_set_matches, writing_city
+from .services import exchange_close, exchange_reply, exchange_start, match_override
+
+WRITE_RATE = "120/h"
+
+
+@login_required
+@require_GET
+def peers(request: HttpRequest, slug: str) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    can_set = may_set_matches(request.user, city)
+    found = matches(city, include_hidden=can_set)
+    return render(
+        request,
+        "learning/peers.html",
+        {
+            "city": city,
+            "lists": [
+                (PeerList.SIMILAR, PeerList.SIMILAR.label, found[PeerList.SIMILAR]),
+                (PeerList.HELP, PeerList.HELP.label, found[PeerList.HELP]),
+            ],
+            "can_set": can_set,
+            "can_edit": city_policy.allows(request.user, city, Level.EDIT),
+        },
+    )
+
+
+@login_required
+@require_POST
+@ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
+def peer_override(request: HttpRequest, slug: str) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    form = OverrideForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose pin, hide or clear for one of the two lists."))
+        match_override(
+            actor=request.user,
+            city=city,
+            peer=form.cleaned_data["peer"],
+            kind=form.cleaned_data["kind"],
+            action=form.cleaned_data["action"],
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("lessons:peers", slug=city.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
+def city_exchanges_view(request: HttpRequest, slug: str) -> HttpResponse:
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
+    can_edit = city_policy.allows(request.user, city, Level.EDIT)
+    initial = {}
+    if to := City.objects.filter(slug=(request.GET.get("to") or "")[:80], is_public=True).first():
+        initial["to_city"] = to
+    form = ExchangeForm(request.POST or None, city=city, initial=initial)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Only the city's editors write for it."))
+        if form.is_valid():
+            try:
+                exchange = exchange_start(
+                    actor=request.user,
+                    from_city=city,
+                    to_city=form.cleaned_data["to_city"],
+                    kind=form.cleaned_data["kind"],
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["body"],
+                    lesson=form.cleaned_data["lesson"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Sent. The other city's editors are told by e-mail."))
+                return redirect(exchange)
+    return render(
+        request,
+        "learning/exchanges.html",
+        {
+            "city": city,
+            "exchanges": city_exchanges(request.user, city),
+            "form": form,
+            "can_edit": can_edit,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
+def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    exchange = exchange_get(request.user, pk)
+    writer = writing_city(request.user, exchange)
+    form = ReplyForm(request.POST or None)
+    if request.method == "POST":
+        if writer is None:
+            raise PermissionDenied(_("Only the two cities' editors write in an exchange."))
+        try:
+            if "close" in request.POST:
+                exchange_close(actor=request.user, exchange=exchange)
+                messages.success(request, _("The exchange is closed."))
+                return redirect(exchange)
+            if form.is_valid():
+                exchange_reply(
+                    actor=request.user, exchange=exchange, body=form.cleaned_data["body"]
+                )
+                messages.success(request, _("Reply sent."))
+                return redirect(exchange)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    return render(
+        request,
+        "learning/exchange.html",
+        {
+            "exchange": exchange,
+            "thread": exchange.messages.select_related("author", "city"),
+            "writer": writer,
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+@ratelimit(key="ip", rate="300/h", block=True)  # type: ignore[untyped-decorator]
+def search_view(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    hits: list[knowledge.Hit] = []
+    asked = False
+    if form.is_valid():
+        data = form.cleaned_data
+        asked = bool(
+            data["q"] or data["hazard"] or data["sector"] or data["country"] or data["kind"]
+        )
+        hits = knowledge.search(
+            request.user,
+            data["q"],
+            hazard=data["hazard"].code if data["hazard"] else "",
+            sector=data["sector"],
+            country=data["country"].pk if data["country"] else None,
+            kinds=[data["kind"]] if data["kind"] else [],
+        )
+    return render(
+        request,
+        "learning/search.html",
+        {"form": form, "hits": hits, "asked": asked},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )

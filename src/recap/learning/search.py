@@ -1,0 +1,279 @@
+"""One search over what the programme knows: published lessons, catalogue actions, measures and
+project concepts, in English and French, ranked, with filters by hazard, sector and country.
+
+- Each record has a `SearchDocument` in both languages (`index`), written when the record is
+  saved or its links change (signals in `apps.py`) and rebuilt whole by `index_rebuild`
+  (`recap search-index`, the demo, and after migrating an empty index).
+- SQLite (the default): an FTS5 table mirrors the documents (migration 0004); ranked by bm25,
+  titles weighing ten times the text; each word matches on its beginning.
+- PostgreSQL: full-text search over the same columns, English columns with the English
+  dictionary and French ones with the French, the query read in both; ranked by `ts_rank`.
+- What a reader gets is what they may read: published lessons (and their own city's), active
+  catalogue actions, and only the measures and concepts their policies open to them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import translation
+
+from recap.catalogue.models import CatalogueAction
+from recap.core.content import reader_language
+from recap.pipeline.models import ProjectConcept
+from recap.pipeline.policies import project_concept_policy
+from recap.tracking.models import Measure
+from recap.tracking.policies import measure_policy
+
+from .models import Lesson, SearchDocument
+from .policies import lesson_queryset
+
+Kind = SearchDocument.Kind
+MAX_QUERY = 200
+MAX_TERMS = 12
+LIMIT = 50
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _texts(obj: Any, fields: Iterable[str], language: str) -> str:
+    with translation.override(language):
+        return "\n".join(str(getattr(obj, f) or "") for f in fields)
+
+
+def _own(obj: Any, fields: Iterable[str], language: str) -> str:
+    """The record's own text in `language`, no stand-in from the other."""
+    return "\n".join(str(getattr(obj, f"{f}_{language}", None) or "") for f in fields)
+
+
+def _document(kind: str, obj: Any) -> dict[str, Any] | None:
+    """The searchable fields of one record, or None when it is not to be found at all."""
+    if kind == Kind.LESSON:
+        if obj.status != Lesson.Status.PUBLISHED:
+            return None  # drafts and submitted lessons are found on their city's pages
+        body = ("context", "what_was_done", "results", "differently", "partners")
+        return {
+            "city": obj.city,
+            "country_id": obj.city.country_id,
+            "hazards": [h.code for h in obj.hazards.all()],
+            "sectors": sorted({s for a in obj.actions.all() for s in a.sectors}),
+            "url": obj.get_absolute_url(),
+            **{f"title_{lang}": _own(obj, ["title"], lang) for lang in ("en", "fr")},
+            **{f"summary_{lang}": _own(obj, ["summary"], lang) for lang in ("en", "fr")},
+            **{f"body_{lang}": _own(obj, body, lang) for lang in ("en", "fr")},
+        }
+    if kind == Kind.ACTION:
+        if not obj.is_active:
+            return None
+        return {
+            "city": None,
+            "country_id": None,
+            "hazards": sorted(obj.hazards),
+            "sectors": list(obj.sectors),
+            "url": obj.get_absolute_url(),
+            **{f"title_{lang}": _own(obj, ["title"], lang) for lang in ("en", "fr")},
+            **{f"summary_{lang}": _own(obj, ["summary"], lang) for lang in ("en", "fr")},
+            **{
+                f"body_{lang}": "\n".join(
+                    [_own(obj, ["description"], lang), *(getattr(obj, f"kpis_{lang}") or [])]
+                )
+                for lang in ("en", "fr")
+            },
+        }
+    # Measures and concepts are written in their city's language, not translated: their text
+    # goes in as English, and searching reads every column in both languages anyway.
+    if kind == Kind.MEASURE:
+        return {
+            "city": obj.city,
+            "country_id": obj.city.country_id,
+            "hazards": [h.code for h in obj.hazards.all()],
+            "sectors": sorted(obj.action.sectors) if obj.action_id else [],
+            "url": reverse("measures:detail", kwargs={"slug": obj.city.slug, "pk": obj.pk}),
+            "title_en": obj.title,
+            "summary_en": obj.description[:300],
+            "body_en": obj.description,
+        }
+    return {
+        "city": obj.city,
+        "country_id": obj.city.country_id,
+        "hazards": list(obj.hazards or []),
+        "sectors": [obj.sector, *(obj.sub_sectors or [])] if obj.sector else [],
+        "url": obj.get_absolute_url(),
+        "title_en": obj.title,
+        "summary_en": obj.summary[:300],
+        "body_en": "\n".join([obj.summary, obj.problem, obj.objectives]),
+    }
+
+
+MODELS: dict[str, Any] = {
+    Kind.LESSON: Lesson,
+    Kind.ACTION: CatalogueAction,
+    Kind.MEASURE: Measure,
+    Kind.CONCEPT: ProjectConcept,
+}
+RELATED: dict[str, tuple[list[str], list[str]]] = {
+    Kind.LESSON: (["city"], ["hazards", "actions"]),
+    Kind.ACTION: ([], []),
+    Kind.MEASURE: (["city", "action"], ["hazards"]),
+    Kind.CONCEPT: (["city"], []),
+}
+
+
+def _rows(kind: str, pks: Iterable[int] | None = None) -> QuerySet[Any]:
+    select, prefetch = RELATED[kind]
+    rows = MODELS[kind].objects.select_related(*select).prefetch_related(*prefetch)
+    return rows if pks is None else rows.filter(pk__in=list(pks))
+
+
+def _save(kind: str, obj: Any) -> None:
+    fields = _document(kind, obj)
+    if fields is None:
+        SearchDocument.objects.filter(kind=kind, ref=obj.pk).delete()
+        return
+    fields["hazards"] = " " + " ".join(fields["hazards"]) + " " if fields["hazards"] else ""
+    fields["sectors"] = " " + " ".join(fields["sectors"]) + " " if fields["sectors"] else ""
+    SearchDocument.objects.update_or_create(kind=kind, ref=obj.pk, defaults=fields)
+
+
+def index(kind: str, pk: int) -> None:
+    """Bring one record's document up to date (or drop it, if the record is gone or hidden)."""
+    obj = _rows(kind, [pk]).first()
+    if obj is None:
+        SearchDocument.objects.filter(kind=kind, ref=pk).delete()
+    else:
+        _save(kind, obj)
+
+
+def index_later(kind: str, pk: int) -> None:
+    """After the surrounding transaction commits (so links set after the save are read)."""
+    transaction.on_commit(lambda: index(kind, pk))
+
+
+@transaction.atomic
+def index_rebuild() -> int:
+    SearchDocument.objects.all().delete()
+    count = 0
+    for kind in MODELS:
+        for obj in _rows(kind).iterator(chunk_size=500):
+            _save(kind, obj)
+            count += 1
+    return SearchDocument.objects.count()
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    kind_label: str
+    title: str
+    summary: str
+    url: str
+    city: str
+    untranslated: bool
+    rank: float
+
+
+def terms(query: str) -> list[str]:
+    """The words of a query (letters and digits only: no search syntax gets through)."""
+    return WORD.findall((query or "")[:MAX_QUERY].lower())[:MAX_TERMS]
+
+
+def _readable(user: Any) -> Q:
+    """The documents `user` may read, by each record's own policy."""
+    return (
+        Q(kind=Kind.ACTION)
+        | Q(kind=Kind.LESSON, ref__in=lesson_queryset(user).values("pk"))
+        | Q(kind=Kind.MEASURE, ref__in=measure_policy.queryset(user).values("pk"))
+        | Q(kind=Kind.CONCEPT, ref__in=project_concept_policy.queryset(user).values("pk"))
+    )
+
+
+def search(
+    user: Any,
+    query: str,
+    *,
+    hazard: str = "",
+    sector: str = "",
+    country: int | None = None,
+    kinds: Iterable[str] = (),
+    limit: int = LIMIT,
+) -> list[Hit]:
+    words = terms(query)
+    documents = SearchDocument.objects.filter(_readable(user)).select_related("city")
+    if hazard:
+        documents = documents.filter(hazards__contains=f" {hazard} ")
+    if sector:
+        documents = documents.filter(sectors__contains=f" {sector} ")
+    if country:
+        documents = documents.filter(country_id=country)
+    kinds = [k for k in kinds if k in Kind.values]
+    if kinds:
+        documents = documents.filter(kind__in=kinds)
+    if not words:
+        if not (hazard or sector or country or kinds):
+            return []
+        ranked = [(d, 0.0) for d in documents.order_by("kind", "title_en")[:limit]]
+    elif connection.vendor == "postgresql":
+        ranked = _postgresql(documents, words, limit)
+    else:
+        ranked = _sqlite(documents, words, limit)
+    return [_hit(d, rank) for d, rank in ranked]
+
+
+def _sqlite(documents: QuerySet[SearchDocument], words: list[str], limit: int) -> list[Any]:
+    match = " ".join(f'"{w}"*' for w in words)  # every word, each on its beginning
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rowid, bm25(learning_search_fts, 10.0, 10.0, 3.0, 3.0, 1.0, 1.0) "
+            "FROM learning_search_fts WHERE learning_search_fts MATCH %s",
+            [match],
+        )
+        scores = {row: -score for row, score in cursor.fetchall()}  # bm25: lower is better
+    found = documents.filter(pk__in=list(scores))
+    ordered = sorted(found, key=lambda d: (-scores[d.pk], d.title_en))
+    return [(d, scores[d.pk]) for d in ordered[:limit]]
+
+
+def _postgresql(documents: QuerySet[SearchDocument], words: list[str], limit: int) -> list[Any]:
+    vector = (
+        SearchVector("title_en", config="english", weight="A")
+        + SearchVector("title_fr", config="french", weight="A")
+        + SearchVector("summary_en", config="english", weight="B")
+        + SearchVector("summary_fr", config="french", weight="B")
+        + SearchVector("body_en", config="english", weight="C")
+        + SearchVector("body_fr", config="french", weight="C")
+    )
+    text = " ".join(words)
+    query = SearchQuery(text, config="english", search_type="plain") | SearchQuery(
+        text, config="french", search_type="plain"
+    )
+    found = (
+        documents.annotate(rank=SearchRank(vector, query))
+        .filter(rank__gt=0)
+        .order_by("-rank", "title_en")[:limit]
+    )
+    return [(d, float(d.rank)) for d in found]
+
+
+def _hit(document: SearchDocument, rank: float) -> Hit:
+    here = reader_language()
+    other = "fr" if here == "en" else "en"
+    title = getattr(document, f"title_{here}") or getattr(document, f"title_{other}")
+    summary = getattr(document, f"summary_{here}") or getattr(document, f"summary_{other}")
+    translated = bool(getattr(document, f"title_{here}"))
+    return Hit(
+        kind=document.kind,
+        kind_label=str(Kind(document.kind).label),
+        title=title,
+        summary=summary,
+        url=document.url,
+        city=document.city.name if document.city else "",
+        # Measures and concepts are in their city's own words: no translation is expected.
+        untranslated=not translated and document.kind in (Kind.LESSON, Kind.ACTION),
+        rank=round(rank, 4),
+    )
