@@ -455,6 +455,14 @@ def _lesson(world: World, status: str = "draft") -> Any:
     )
 
 
+def _exchange(world: World, a: Any, b: Any) -> Any:
+    from recap.learning.models import Exchange, ExchangeMessage
+
+    exchange = Exchange.objects.create(from_city=a, to_city=b, subject="S", awaiting=b)
+    ExchangeMessage.objects.create(exchange=exchange, city=a, body="Hello")
+    return exchange
+
+
 CITY_VIEW = city_a(FOUND, OK, OK, OK, MISSING, OK, MISSING, OK)
 CITY_EDIT_PAGE = city_a(FOUND, FORBIDDEN, OK, OK, MISSING, FORBIDDEN, MISSING, OK)
 CITY_EDIT_POST = city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND)
@@ -594,6 +602,65 @@ MATRIX: dict[str, list[Check]] = {
             },
         ),
     ],
+    # Peers: the city's people see both lists; the programme's manager pins and hides.
+    "lessons:peers": [Check("GET", CITY_VIEW, kwargs=KIGALI)],
+    "lessons:peer_override": [
+        Check(
+            "POST",
+            city_a(FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, MISSING, FOUND, MISSING, FOUND),
+            kwargs=KIGALI,
+            data=lambda w: {"peer": w.city_b.pk, "kind": "similar", "action": "pin"},
+        )
+    ],
+    "lessons:exchanges": [
+        Check("GET", CITY_VIEW, kwargs=KIGALI),
+        Check(
+            "POST",
+            CITY_EDIT_POST,
+            kwargs=KIGALI,
+            data=lambda w: {
+                "to_city": w.city_b.pk,
+                "kind": "question",
+                "subject": "S",
+                "body": "B",
+            },
+        ),
+    ],
+    # An exchange: the two cities' members and the programme's people read it; the two
+    # cities' editors write in it; anyone else is told nothing.
+    "lessons:exchange": [
+        Check(
+            "GET",
+            signed_in(MISSING)
+            | dict.fromkeys(
+                [
+                    "viewer_a",
+                    "editor_a",
+                    "coordinator_a",
+                    "editor_b",
+                    "manager",
+                    "reviewer",
+                    "admin",
+                ],
+                OK,
+            ),
+            setup=lambda w: {"pk": _exchange(w, w.city_a, w.city_b).pk},
+        ),
+        Check(
+            "POST",
+            signed_in(MISSING)
+            | dict.fromkeys(["viewer_a", "manager", "reviewer"], FORBIDDEN)
+            | dict.fromkeys(["editor_a", "coordinator_a", "editor_b", "admin"], FOUND),
+            setup=lambda w: {"pk": _exchange(w, w.city_a, w.city_b).pk},
+            data=lambda w: {"body": "Reply"},
+        ),
+        Check(
+            "GET",
+            signed_in(MISSING) | {"editor_b": OK, "manager": OK, "reviewer": OK, "admin": OK},
+            setup=lambda w: {"pk": _exchange(w, w.city_b, w.hidden).pk},
+        ),
+    ],
+    "lessons:search": [Check("GET", every(OK))],
     "lessons:city_edit": [
         Check(
             "GET",

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.manager import MultilingualManager
 
 
 class Framework(models.Model):
@@ -16,6 +17,10 @@ class Framework(models.Model):
     description = models.TextField(_("description"), blank=True)
     scale_min = models.PositiveSmallIntegerField(default=0)
     scale_max = models.PositiveSmallIntegerField(default=3)
+
+    # Declared so that type checkers see it: django-modeltranslation would otherwise swap
+    # in a manager of its own making at start (reads and filters in the reader's language).
+    objects = MultilingualManager()
 
     class Meta:
         ordering = ["name"]
@@ -33,6 +38,10 @@ class Dimension(models.Model):
     description = models.TextField(blank=True)
     foundational = models.BooleanField(default=False)
     order = models.PositiveSmallIntegerField(default=0)
+
+    # Declared so that type checkers see it: django-modeltranslation would otherwise swap
+    # in a manager of its own making at start (reads and filters in the reader's language).
+    objects = MultilingualManager()
 
     class Meta:
         ordering = ["framework", "order"]
@@ -55,6 +64,10 @@ class Question(models.Model):
     levels = models.JSONField(default=dict)
     action_prefixes = models.JSONField(default=list, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+
+    # Declared so that type checkers see it: django-modeltranslation would otherwise swap
+    # in a manager of its own making at start (reads and filters in the reader's language).
+    objects = MultilingualManager()
 
     class Meta:
         ordering = ["framework", "order"]

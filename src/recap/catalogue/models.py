@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.manager import MultilingualManager
 
 # The engine's value model defines the qualities and co-benefits an action is scored on.
 from recap.engine.value import CO_BENEFITS
@@ -84,6 +85,10 @@ class CatalogueAction(models.Model):
     kpis = models.JSONField(_("indicators (KPIs)"), default=list, blank=True)
     is_active = models.BooleanField(_("offered to cities"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Declared so that type checkers see it: django-modeltranslation would otherwise swap
+    # in a manager of its own making at start (reads and filters in the reader's language).
+    objects = MultilingualManager()
 
     class Meta:
         ordering = ["code"]

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.manager import MultilingualManager
 
 
 class Region(models.TextChoices):
@@ -61,6 +62,10 @@ class Country(models.Model):
     income_group = models.CharField(
         _("income group"), max_length=20, choices=IncomeGroup.choices, blank=True
     )
+
+    # Declared so that type checkers see it: django-modeltranslation would otherwise swap
+    # in a manager of its own making at start (reads and filters in the reader's language).
+    objects = MultilingualManager()
 
     class Meta:
         ordering = ["name"]
@@ -184,6 +189,10 @@ class City(models.Model):
         _("public profile"), default=True, help_text=_("Show this city on the public site.")
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # Declared so that type checkers see it: django-modeltranslation would otherwise swap
+    # in a manager of its own making at start (reads and filters in the reader's language).
+    objects = MultilingualManager()
 
     class Meta:
         ordering = ["name"]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.manager import MultilingualManager
 
 SCALE = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -32,6 +33,10 @@ class HazardType(models.Model):
     kind = models.CharField(_("shock or stress"), max_length=10, choices=Kind.choices)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("offered to cities"), default=True)
+
+    # Declared so that type checkers see it: django-modeltranslation would otherwise swap
+    # in a manager of its own making at start (reads and filters in the reader's language).
+    objects = MultilingualManager()
 
     class Meta:
         ordering = ["family", "name"]

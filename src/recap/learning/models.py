@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.manager import MultilingualManager
 
 
 class Lesson(models.Model):
@@ -58,6 +59,10 @@ class Lesson(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    # Declared so that type checkers see it: django-modeltranslation would otherwise swap
+    # in a manager of its own making at start (reads and filters in the reader's language).
+    objects = MultilingualManager()
 
     class Meta:
         ordering = ["-published_at", "title"]

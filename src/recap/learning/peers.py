@@ -35,6 +35,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Avg, Q
 from django.utils.formats import number_format
@@ -126,14 +127,14 @@ def profiles(cities: list[City]) -> dict[int, Profile]:
     """Profiles of `cities` in a fixed number of queries, however many there are."""
     out = {c.pk: Profile(city=c) for c in cities}
     ids = list(out)
-    for row in CityHazard.objects.filter(city_id__in=ids).values(
+    for entry in CityHazard.objects.filter(city_id__in=ids).values(
         "city_id", "hazard__code", "hazard__kind", "likelihood", "impact"
     ):
-        p = out[row["city_id"]]
-        score = row["likelihood"] * row["impact"]
-        p.hazards[row["hazard__code"]] = float(score)
-        if row["hazard__kind"] == HazardType.Kind.STRESS and score >= STRESS_SCORE:
-            p.stresses.add(row["hazard__code"])
+        p = out[entry["city_id"]]
+        score = entry["likelihood"] * entry["impact"]
+        p.hazards[entry["hazard__code"]] = float(score)
+        if entry["hazard__kind"] == HazardType.Kind.STRESS and score >= STRESS_SCORE:
+            p.stresses.add(entry["hazard__code"])
     latest: dict[int, int] = {}
     for city_id, pk in (
         Assessment.objects.filter(
@@ -149,6 +150,7 @@ def profiles(cities: list[City]) -> dict[int, Profile]:
         .values_list("framework__scale_max", flat=True)
         .first()
     )
+    row: dict[str, Any]
     for row in (
         Answer.objects.filter(assessment_id__in=by_assessment, score__isnull=False)
         .values("assessment_id", "question__dimension__code")
@@ -157,14 +159,14 @@ def profiles(cities: list[City]) -> dict[int, Profile]:
         p = out[by_assessment[row["assessment_id"]]]
         p.scale = scale or 3
         p.essentials[row["question__dimension__code"]] = float(row["mean"]) / p.scale
-    for row in Measure.objects.filter(
+    for city_id, code in Measure.objects.filter(
         city_id__in=ids, status__in=(Measure.Status.IN_PROGRESS, Measure.Status.IMPLEMENTED)
-    ).values("city_id", "hazards__code"):
-        _count(out, row["city_id"], row["hazards__code"], "measure")
-    for row in Lesson.objects.filter(city_id__in=ids, status=Lesson.Status.PUBLISHED).values(
-        "city_id", "hazards__code"
-    ):
-        _count(out, row["city_id"], row["hazards__code"], "lesson")
+    ).values_list("city_id", "hazards__code"):
+        _count(out, city_id, code, "measure")
+    for city_id, code in Lesson.objects.filter(
+        city_id__in=ids, status=Lesson.Status.PUBLISHED
+    ).values_list("city_id", "hazards__code"):
+        _count(out, city_id, code, "lesson")
     for city_id, codes in ProjectConcept.objects.filter(
         city_id__in=ids, stage__in=COUNTED_STAGES
     ).values_list("city_id", "hazards"):

@@ -3,7 +3,7 @@ project concepts, in English and French, ranked, with filters by hazard, sector 
 
 - Each record has a `SearchDocument` in both languages (`index`), written when the record is
   saved or its links change (signals in `apps.py`) and rebuilt whole by `index_rebuild`
-  (`recap search-index`, the demo, and after migrating an empty index).
+  (`recap search_index`, the demo, and after migrating an empty index).
 - SQLite (the default): an FTS5 table mirrors the documents (migration 0004); ranked by bm25,
   titles weighing ten times the text; each word matches on its beginning.
 - PostgreSQL: full-text search over the same columns, English columns with the English
@@ -127,7 +127,7 @@ RELATED: dict[str, tuple[list[str], list[str]]] = {
 
 def _rows(kind: str, pks: Iterable[int] | None = None) -> QuerySet[Any]:
     select, prefetch = RELATED[kind]
-    rows = MODELS[kind].objects.select_related(*select).prefetch_related(*prefetch)
+    rows: QuerySet[Any] = MODELS[kind].objects.select_related(*select).prefetch_related(*prefetch)
     return rows if pks is None else rows.filter(pk__in=list(pks))
 
 

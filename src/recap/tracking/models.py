@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.manager import MultilingualManager
 
 
 class Sex(models.TextChoices):
@@ -257,6 +258,10 @@ class Outcome(models.Model):
     title = models.CharField(_("title"), max_length=300)
     order = models.PositiveSmallIntegerField(default=0)
 
+    # Declared so that type checkers see it: django-modeltranslation would otherwise swap
+    # in a manager of its own making at start (reads and filters in the reader's language).
+    objects = MultilingualManager()
+
     class Meta:
         ordering = ["programme", "order", "code"]
         verbose_name = _("outcome")
@@ -312,6 +317,10 @@ class Indicator(models.Model):
     breakdowns = models.JSONField(_("breakdowns"), default=list, blank=True)
     is_public = models.BooleanField(_("shown on the public page"), default=False)
     order = models.PositiveSmallIntegerField(default=0)
+
+    # Declared so that type checkers see it: django-modeltranslation would otherwise swap
+    # in a manager of its own making at start (reads and filters in the reader's language).
+    objects = MultilingualManager()
 
     class Meta:
         ordering = ["outcome", "order", "code"]

@@ -254,8 +254,8 @@ def framework_dump(programme: Programme) -> dict[str, Any]:
     def indicator(i: Indicator) -> dict[str, Any]:
         out: dict[str, Any] = {
             "code": i.code,
-            "name": i.name_en or i.name,
-            "unit": i.unit_en or i.unit,
+            "name": getattr(i, "name_en", None) or i.name,
+            "unit": getattr(i, "unit_en", None) or i.unit,
             "kind": i.kind,
             "level": i.level,
             "direction": i.direction,
@@ -277,8 +277,8 @@ def framework_dump(programme: Programme) -> dict[str, Any]:
         "outcomes": [
             {
                 "code": o.code,
-                "title": o.title_en or o.title,
-                **({"title_fr": o.title_fr} if o.title_fr else {}),
+                "title": getattr(o, "title_en", None) or o.title,
+                **({"title_fr": title_fr} if (title_fr := getattr(o, "title_fr", None)) else {}),
                 "indicators": [indicator(i) for i in o.indicators.all()],
             }
             for o in outcomes
