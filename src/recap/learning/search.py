@@ -5,7 +5,8 @@ project concepts, in English and French, ranked, with filters by hazard, sector 
   saved or its links change (signals in `apps.py`) and rebuilt whole by `index_rebuild`
   (`recap search_index`, the demo, and after migrating an empty index).
 - SQLite (the default): an FTS5 table mirrors the documents (migration 0004); ranked by bm25,
-  titles weighing ten times the text; each word matches on its beginning.
+  titles weighing ten times the text; each query word is cut to its English and French stems
+  (Snowball), which match on the beginning of a word.
 - PostgreSQL: full-text search over the same columns, English columns with the English
   dictionary and French ones with the French, the query read in both; ranked by `ts_rank`.
 - What a reader gets is what they may read: published lessons (and their own city's), active
@@ -19,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import snowballstemmer
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -225,8 +227,21 @@ def search(
     return [_hit(d, rank) for d, rank in ranked]
 
 
+STEMMERS = [snowballstemmer.stemmer("english"), snowballstemmer.stemmer("french")]
+
+
+def _stems(word: str) -> list[str]:
+    """A word's English and French stems ("inondation" → "inond", "flooding" → "flood"), so
+    that a prefix match finds the word's other forms; a stem under 3 letters is the word."""
+    stems = {stem for s in STEMMERS if len(stem := s.stemWord(word)) >= 3} or {word}
+    return sorted(stems)
+
+
 def _sqlite(documents: QuerySet[SearchDocument], words: list[str], limit: int) -> list[Any]:
-    match = " ".join(f'"{w}"*' for w in words)  # every word, each on its beginning
+    # Every word, each as any of its stems on the beginning of a word in the text.
+    match = " AND ".join(
+        "(" + " OR ".join(f'"{stem}"*' for stem in _stems(word)) + ")" for word in words
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT rowid, bm25(learning_search_fts, 10.0, 10.0, 3.0, 3.0, 1.0, 1.0) "
