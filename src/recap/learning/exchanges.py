@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -59,17 +59,25 @@ def exchanges_work(user: Any) -> dict[str, Any] | None:
 
 def community_figures(programme: Programme) -> list[dict[str, Any]]:
     """Per city of the programme: exchanges it started, received, and answered (an exchange it
-    received in which it wrote back)."""
-    rows = []
-    for city in programme.cities.order_by("name"):
-        started = Exchange.objects.filter(from_city=city).count()
-        received = Exchange.objects.filter(to_city=city)
-        rows.append(
-            {
-                "city": city,
-                "started": started,
-                "received": received.count(),
-                "answered": received.filter(messages__city=city).distinct().count(),
-            }
+    received in which it wrote back). Three queries, however many cities."""
+    cities = list(programme.cities.order_by("name"))
+
+    def by(field: str, **where: Any) -> dict[int, int]:
+        rows = (
+            Exchange.objects.filter(**{f"{field}__in": cities}, **where)
+            .values(field)
+            .annotate(n=Count("pk", distinct=True))
         )
-    return rows
+        return {row[field]: row["n"] for row in rows}
+
+    started, received = by("from_city"), by("to_city")
+    answered = by("to_city", messages__city=F("to_city"))
+    return [
+        {
+            "city": city,
+            "started": started.get(city.pk, 0),
+            "received": received.get(city.pk, 0),
+            "answered": answered.get(city.pk, 0),
+        }
+        for city in cities
+    ]

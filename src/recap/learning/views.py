@@ -15,14 +15,16 @@ from django_ratelimit.decorators import ratelimit
 from recap.accounts.access import Level
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
+from recap.core.content import missing, reader_language
 from recap.core.forms import add_service_errors
 from recap.hazards.models import HazardType
 from recap.pipeline.selectors import concept_queryset
 
+from .exchanges import community_figures
 from .forms import DecisionForm, LessonForm
 from .models import Lesson
 from .policies import lesson_queryset, publishable_city_ids
-from .services import lesson_decide, lesson_save, lesson_submit
+from .services import TEXTS, lesson_decide, lesson_save, lesson_submit
 
 WRITE_RATE = "120/h"
 
@@ -68,7 +70,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     concepts = concept_queryset(user=request.user).filter(
         pk__in=[c.pk for c in lesson.concepts.all()]
     )
-    return render(request, "learning/detail.html", {"lesson": lesson, "concepts": concepts})
+    here = reader_language()
+    return render(
+        request,
+        "learning/detail.html",
+        {
+            "lesson": lesson,
+            "concepts": concepts,
+            # Texts shown in the other language, marked as such (and read out in it).
+            "stand_in": missing(lesson, TEXTS, here),
+            "other": "en" if here == "fr" else "fr",
+        },
+    )
 
 
 @login_required
@@ -147,12 +160,16 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         .select_related("city__country")
         .order_by("status", "-updated_at")
     )
+    from recap.tracking.policies import programmes_read
+
+    programme = programmes_read(request.user).first()
     return render(
         request,
         "learning/programme_list.html",
         {
             "lessons": lessons,
             "can_publish": {lesson.pk for lesson in lessons if lesson.city_id in publishable},
+            "community": community_figures(programme) if programme else [],
         },
     )
 

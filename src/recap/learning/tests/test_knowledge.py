@@ -255,3 +255,15 @@ def test_the_search_page(client, shipped):
     assert french.status_code == 200
     bad = client.get("/search/", {"hazard": "not-a-hazard"})
     assert bad.status_code == 400 and "Select a valid choice" in bad.text
+
+
+def test_a_lesson_page_marks_what_is_not_in_the_reader_language(client, shipped):
+    lesson = _published(shipped, title_fr="Alerter les quartiers des berges")
+    french = client.get(lesson.get_absolute_url(), headers={"accept-language": "fr"})
+    assert "Alerter les quartiers des berges" in french.text
+    assert '<p class="lead" lang="en">Volunteers pass on the flood warning.</p>' in french.text
+    english = client.get(lesson.get_absolute_url(), headers={"accept-language": "en"})
+    assert (
+        "Warning the riverbank wards" in english.text
+        and 'lang="fr"' not in english.text.split("<main")[1]
+    )

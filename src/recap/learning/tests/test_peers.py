@@ -349,3 +349,31 @@ def test_the_peers_page_lists_both_lists_with_reasons(client, world, towns):
     assert 'name="action" value="pin"' in page.text  # the manager may pin
     client.force_login(world.users["editor_a"])
     assert client.get(f"/cities/{towns['me'].slug}/workspace/peers/").status_code == 404
+
+
+def test_matching_reads_a_fixed_number_of_queries_however_many_cities(world, towns):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        matches(towns["me"])
+    for i in range(30):
+        city = _city(f"More{i}", towns["twin"].country, population=50_000 + i, languages=["fr"])
+        _register(city, flood_coastal=(3, 3))
+    with CaptureQueriesContext(connection) as many:
+        assert len(matches(towns["me"], limit=50)["similar"]) == 32
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_programme_sees_exchanges_per_city_on_its_lessons_page(client, world):
+    _ask(world)
+    client.force_login(world.users["manager"])
+    page = client.get("/programme/lessons/")
+    assert page.status_code == 200
+    assert "Peer community: exchanges per city" in page.text
+    row = page.text.split('href="/cities/kigali/workspace/exchanges/">Kigali</a>')[1]
+    assert [cell.split("</td>")[0].split(">")[-1] for cell in row.split("<td")[1:4]] == [
+        "1",
+        "0",
+        "0",
+    ]
