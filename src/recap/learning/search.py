@@ -249,9 +249,11 @@ def _sqlite(documents: QuerySet[SearchDocument], words: list[str], limit: int) -
             [match],
         )
         scores = {row: -score for row, score in cursor.fetchall()}  # bm25: lower is better
-    found = documents.filter(pk__in=list(scores))
-    ordered = sorted(found, key=lambda d: (-scores[d.pk], d.title_en))
-    return [(d, scores[d.pk]) for d in ordered[:limit]]
+    # What the reader may read, by id only; then only the rows shown are fetched whole.
+    readable = documents.filter(pk__in=list(scores)).values_list("pk", flat=True)
+    shown = sorted(readable, key=lambda pk: (-scores[pk], pk))[:limit]
+    rows = {d.pk: d for d in documents.filter(pk__in=shown).select_related("city")}
+    return [(rows[pk], scores[pk]) for pk in shown]
 
 
 def _postgresql(documents: QuerySet[SearchDocument], words: list[str], limit: int) -> list[Any]:
@@ -268,8 +270,8 @@ def _postgresql(documents: QuerySet[SearchDocument], words: list[str], limit: in
         text, config="french", search_type="plain"
     )
     found = (
-        documents.annotate(rank=SearchRank(vector, query))
-        .filter(rank__gt=0)
+        documents.annotate(document=vector, rank=SearchRank(vector, query))
+        .filter(document=query)  # the match itself: ts_rank is never quite 0
         .order_by("-rank", "title_en")[:limit]
     )
     return [(d, float(d.rank)) for d in found]
