@@ -614,9 +614,10 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "lessons:exchanges": [
         Check("GET", CITY_VIEW, kwargs=KIGALI),
+        # Written by the city's editors only: a platform admin does not speak for a city.
         Check(
             "POST",
-            CITY_EDIT_POST,
+            CITY_EDIT_POST | {"admin": FORBIDDEN},
             kwargs=KIGALI,
             data=lambda w: {
                 "to_city": w.city_b.pk,
@@ -649,8 +650,8 @@ MATRIX: dict[str, list[Check]] = {
         Check(
             "POST",
             signed_in(MISSING)
-            | dict.fromkeys(["viewer_a", "manager", "reviewer"], FORBIDDEN)
-            | dict.fromkeys(["editor_a", "coordinator_a", "editor_b", "admin"], FOUND),
+            | dict.fromkeys(["viewer_a", "manager", "reviewer", "admin"], FORBIDDEN)
+            | dict.fromkeys(["editor_a", "coordinator_a", "editor_b"], FOUND),
             setup=lambda w: {"pk": _exchange(w, w.city_a, w.city_b).pk},
             data=lambda w: {"body": "Reply"},
         ),

@@ -37,7 +37,9 @@ def _sebkha(world: World) -> City:
         population=72_000,
         population_growth=Decimal("3.2"),
         languages=["ar", "fr"],
+        shares_with_peers=True,
     )
+    City.objects.filter(pk=world.city_b.pk).update(shares_with_peers=True)
     world.programme.cities.add(sebkha)
     editor = make_user("editor_s")
     editor.language = "fr"

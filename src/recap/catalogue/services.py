@@ -90,14 +90,15 @@ def catalogue_import_plan(*, data: bytes, filename: str) -> ImportPlan:
     rows = read_table(data, filename, catalogue_sheet(_hazard_codes()), check=check)
     existing = {a.code: a for a in CatalogueAction.objects.all()}
     created, updated, unchanged = [], [], []
-    for row in rows:
-        current = existing.get(row["code"])
-        if current is None:
-            created.append(row["code"])
-        elif _same(action_to_row(current), row):
-            unchanged.append(row["code"])
-        else:
-            updated.append(row["code"])
+    with translation.override(SOURCE):  # the sheet holds the English texts
+        for row in rows:
+            current = existing.get(row["code"])
+            if current is None:
+                created.append(row["code"])
+            elif _same(action_to_row(current), row):
+                unchanged.append(row["code"])
+            else:
+                updated.append(row["code"])
     return ImportPlan(rows=rows, created=created, updated=updated, unchanged=unchanged)
 
 
@@ -107,7 +108,8 @@ def catalogue_import_apply(
 ) -> ImportPlan:
     total = len(plan.rows)
     for done, row in enumerate(plan.rows, start=1):
-        CatalogueAction.objects.update_or_create(code=row["code"], defaults=_fields(row))
+        with translation.override(SOURCE):  # the English columns, whoever imports it
+            CatalogueAction.objects.update_or_create(code=row["code"], defaults=_fields(row))
         if progress is not None and (done % 50 == 0 or done == total):
             progress(done, total)
     if actor is not None and plan.rows:
@@ -122,8 +124,10 @@ def catalogue_import_apply(
 
 
 def catalogue_export(*, file_format: str = "xlsx") -> bytes:
+    """The catalogue as a sheet, in English (the French texts ship in `data/fr/`)."""
     spec = catalogue_sheet(_hazard_codes())
-    rows = [action_to_row(a) for a in CatalogueAction.objects.order_by("code")]
+    with translation.override(SOURCE):
+        rows = [action_to_row(a) for a in CatalogueAction.objects.order_by("code")]
     if file_format == "csv":
         return write_csv(spec, rows)
     return write_xlsx([(spec, rows)])

@@ -22,6 +22,7 @@ class CityProfileForm(forms.ModelForm[City]):
             "population_year",
             "population_growth",
             "languages",
+            "shares_with_peers",
         ]
         widgets = {"context": forms.Textarea(attrs={"rows": 8})}
 

@@ -145,6 +145,15 @@ class City(models.Model):
         help_text=_("The languages the city government works in."),
         validators=[validate_languages],
     )
+    shares_with_peers = models.BooleanField(
+        _("share with peer cities"),
+        default=False,
+        help_text=_(
+            "Let peer matching read the hazard register, the latest assessment's results and "
+            "the measures and concepts under way, and name what the cities have in common to "
+            "the other cities' teams."
+        ),
+    )
     latitude = models.DecimalField(
         _("latitude"),
         max_digits=8,

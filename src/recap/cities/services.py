@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from recap.accounts.access import Level
 from recap.accounts.services import audit
-from recap.core.content import reader_language
+from recap.core.content import set_edited
 
 from .models import City
 from .policies import city_policy
@@ -22,6 +22,7 @@ PROFILE_FIELDS = (
     "population_year",
     "population_growth",
     "languages",
+    "shares_with_peers",
 )
 TRANSLATED = ("summary", "context")
 
@@ -38,16 +39,10 @@ def city_profile_update(*, actor: Any, city: City, **changes: Any) -> City:
     stored = City.objects.get(pk=city.pk)
     before = {f: getattr(stored, f) for f in changes}
     for field, value in changes.items():
-        if field in TRANSLATED and value == before[field]:
-            # Left as shown (perhaps the other language's text as a stand-in): not copied into
-            # the editor's language.
-            setattr(
-                city,
-                f"{field}_{reader_language()}",
-                getattr(stored, f"{field}_{reader_language()}"),
-            )
-            continue
-        setattr(city, field, value)
+        if field in TRANSLATED:  # the editor's language; a text left as shown stays put
+            set_edited(city, stored, field, value)
+        else:
+            setattr(city, field, value)
     city.full_clean()
     city.save()
     changed = {f: [str(before[f]), str(v)] for f, v in changes.items() if before[f] != v}

@@ -58,10 +58,14 @@ def missing(obj: Any, fields: Iterable[str], language: str) -> list[str]:
     ]
 
 
-def set_edited(obj: Any, field: str, value: Any) -> bool:
+def set_edited(obj: Any, stored: Any, field: str, value: Any) -> bool:
     """Write an editor's `value` to `obj.field` in the editor's language, unless it is what
-    they were shown (a stand-in from the other language stays where it is). True if written."""
-    if getattr(obj, field) == value and getattr(obj, "pk", None) is not None:
+    they were shown (`stored`, the record as saved, read in their language: perhaps the other
+    language's text as a stand-in). Then the editor's column is put back as it was saved, even
+    if a form has already written the shown text into it. True if written."""
+    if stored is not None and getattr(stored, field) == value:
+        column = f"{field}_{reader_language()}"
+        setattr(obj, column, getattr(stored, column))
         return False
     setattr(obj, field, value)
     return True

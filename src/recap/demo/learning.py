@@ -233,7 +233,10 @@ def demo_peers(cities: dict[str, City]) -> None:
     for iso2, group in INCOME.items():
         Country.objects.filter(iso2=iso2).update(income_group=group)
     for slug, (languages, growth) in PROFILES.items():
-        City.objects.filter(slug=slug).update(languages=languages, population_growth=growth)
+        # The pilot cities share their registers and assessments with their peers.
+        City.objects.filter(slug=slug).update(
+            languages=languages, population_growth=growth, shares_with_peers=True
+        )
     admin = User.objects.get(username="admin")
     framework = Framework.objects.get(code="ten-essentials-preliminary")
     questions = list(Question.objects.filter(framework=framework).select_related("dimension"))

@@ -35,8 +35,13 @@ class LearningConfig(AppConfig):
             search.index_later(kinds[sender], instance.pk)
 
         def links(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
-            if action.startswith("post_") and type(instance) in kinds:
+            if not action.startswith("post_"):
+                return
+            if type(instance) in kinds:  # lesson.hazards.add(...)
                 search.index_later(kinds[type(instance)], instance.pk)
+            elif kwargs.get("model") in kinds:  # hazard.measure_set.add(...): the other side
+                for pk in kwargs.get("pk_set") or ():
+                    search.index_later(kinds[kwargs["model"]], pk)
 
         for model in kinds:
             post_save.connect(

@@ -9,11 +9,10 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from recap.accounts.access import Level, city_ids
 from recap.cities.models import City, Programme
 
 from .models import Exchange
-from .policies import exchange_queryset
+from .policies import editing_city_ids, exchange_queryset
 
 
 def exchange_get(user: Any, pk: int) -> Exchange:
@@ -36,13 +35,14 @@ def exchanges_work(user: Any) -> dict[str, Any] | None:
     """The "My work" panel: open exchanges awaiting a reply from a city the person edits for."""
     if not user.is_authenticated:
         return None
-    editable = city_ids(user, Level.EDIT)
-    waiting = exchange_queryset(user).filter(is_closed=False).select_related("from_city", "to_city")
-    waiting = waiting.filter(awaiting__isnull=False)
-    if editable is not None:
-        if not editable:
-            return None
-        waiting = waiting.filter(awaiting_id__in=editable)
+    editable = editing_city_ids(user)
+    if not editable:
+        return None
+    waiting = (
+        exchange_queryset(user)
+        .filter(is_closed=False, awaiting_id__in=editable)
+        .select_related("from_city", "to_city")
+    )
     items = [
         {
             "path": e.get_absolute_url(),

@@ -14,7 +14,6 @@ from django_ratelimit.decorators import ratelimit
 
 from recap.accounts.access import Level
 from recap.cities.models import City
-from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.forms import add_service_errors
 
@@ -23,7 +22,7 @@ from .exchanges import city_exchanges, exchange_get
 from .forms import ExchangeForm, OverrideForm, ReplyForm, SearchForm
 from .models import PeerList
 from .peers import matches
-from .policies import may_set_matches, writing_city
+from .policies import editing_city_ids, lesson_queryset, may_set_matches, writing_city
 from .services import exchange_close, exchange_reply, exchange_start, match_override
 
 WRITE_RATE = "120/h"
@@ -45,7 +44,7 @@ def peers(request: HttpRequest, slug: str) -> HttpResponse:
                 (PeerList.HELP, PeerList.HELP.label, found[PeerList.HELP]),
             ],
             "can_set": can_set,
-            "can_edit": city_policy.allows(request.user, city, Level.EDIT),
+            "can_edit": city.pk in editing_city_ids(request.user),
         },
     )
 
@@ -79,7 +78,7 @@ def peer_override(request: HttpRequest, slug: str) -> HttpResponse:
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def city_exchanges_view(request: HttpRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
-    can_edit = city_policy.allows(request.user, city, Level.EDIT)
+    can_edit = city.pk in editing_city_ids(request.user)
     initial = {}
     if to := City.objects.filter(slug=(request.GET.get("to") or "")[:80], is_public=True).first():
         initial["to_city"] = to
@@ -139,11 +138,19 @@ def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(exchange)
         except ValidationError as exc:
             add_service_errors(form, exc)
+    # The lesson it is about, named only while the reader may read it (a withdrawn lesson is
+    # a draft again: its city's alone).
+    lesson = (
+        lesson_queryset(request.user).filter(pk=exchange.lesson_id).first()
+        if exchange.lesson_id
+        else None
+    )
     return render(
         request,
         "learning/exchange.html",
         {
             "exchange": exchange,
+            "lesson": lesson,
             "thread": exchange.messages.select_related("author", "city"),
             "writer": writer,
             "form": form,

@@ -25,7 +25,11 @@ The method is deterministic and documented here (README, "Peer learning"):
   peer's measures under way or done, published lessons and concepts submitted to the pipeline
   that address each, two items or more counting in full.
 
-Ties go by the city's name. The programme may pin a match (shown first, whatever its score) or
+A city's register, assessment results, measures and concepts are read only if it shares them
+with peer cities (`City.shares_with_peers`, set on its profile); otherwise those factors give
+0 and say "not shared", and only its public facts and published lessons count. Ties go by the
+city's name (and the top hazards by code, the same in every language). The programme may pin a
+match (shown first, whatever its score) or
 hide it (the city no longer sees it; the programme does, marked).
 """
 
@@ -77,6 +81,7 @@ class Profile:
     """What matching reads about one city."""
 
     city: City
+    shares: bool = True  # False: only its public facts and published lessons are read
     hazards: dict[str, float] = field(default_factory=dict)  # code → likelihood × impact
     stresses: set[str] = field(default_factory=set)
     essentials: dict[str, float] = field(default_factory=dict)  # dimension code → share 0..1
@@ -123,10 +128,16 @@ def _band_name(band: int) -> str:
     ][band]
 
 
-def profiles(cities: list[City]) -> dict[int, Profile]:
-    """Profiles of `cities` in a fixed number of queries, however many there are."""
-    out = {c.pk: Profile(city=c) for c in cities}
-    ids = list(out)
+def profiles(cities: list[City], reader: City | None = None) -> dict[int, Profile]:
+    """Profiles of `cities` in a fixed number of queries, however many there are. A city's
+    register, assessment, measures and concepts are read only if it shares them with peer
+    cities (or it is the `reader`, matched against the others); published lessons are public."""
+    out = {
+        c.pk: Profile(city=c, shares=c.shares_with_peers or (reader is not None and c == reader))
+        for c in cities
+    }
+    everyone = list(out)
+    ids = [pk for pk, p in out.items() if p.shares]
     for entry in CityHazard.objects.filter(city_id__in=ids).values(
         "city_id", "hazard__code", "hazard__kind", "likelihood", "impact"
     ):
@@ -164,7 +175,7 @@ def profiles(cities: list[City]) -> dict[int, Profile]:
     ).values_list("city_id", "hazards__code"):
         _count(out, city_id, code, "measure")
     for city_id, code in Lesson.objects.filter(
-        city_id__in=ids, status=Lesson.Status.PUBLISHED
+        city_id__in=everyone, status=Lesson.Status.PUBLISHED
     ).values_list("city_id", "hazards__code"):
         _count(out, city_id, code, "lesson")
     for city_id, codes in ProjectConcept.objects.filter(
@@ -191,11 +202,17 @@ def _unknown(label: str, weight: float) -> Factor:
     return Factor(label, _("not known for one of the two cities"), 0.0, weight)
 
 
+def _not_shared(label: str, weight: float) -> Factor:
+    return Factor(label, _("not shared by this city"), 0.0, weight)
+
+
 def similar_factors(me: Profile, peer: Profile, names: dict[str, str]) -> list[Factor]:
     w = SIMILAR_WEIGHTS
     factors = []
     label = _("Hazard profile")
-    if me.hazards and peer.hazards:
+    if not peer.shares:
+        factors.append(_not_shared(label, w["hazards"]))
+    elif me.hazards and peer.hazards:
         shared = sorted(
             set(me.hazards) & set(peer.hazards), key=lambda c: (-me.hazards[c], names.get(c, c))
         )
@@ -210,7 +227,16 @@ def similar_factors(me: Profile, peer: Profile, names: dict[str, str]) -> list[F
     else:
         factors.append(_unknown(label, w["hazards"]))
     label = _("Main stresses")
-    if me.stresses and peer.stresses:
+    if not peer.shares:
+        factors.append(_not_shared(label, w["stresses"]))
+    elif not (me.hazards and peer.hazards):
+        factors.append(_unknown(label, w["stresses"]))
+    elif not (me.stresses and peer.stresses):
+        detail = _("no stress scored %(n)s or more in one of the two registers") % {
+            "n": STRESS_SCORE
+        }
+        factors.append(Factor(label, detail, 0.0, w["stresses"]))
+    else:
         shared_stresses = sorted(me.stresses & peer.stresses, key=lambda c: names.get(c, c))
         share = len(shared_stresses) / len(me.stresses | peer.stresses)
         detail = (
@@ -219,8 +245,6 @@ def similar_factors(me: Profile, peer: Profile, names: dict[str, str]) -> list[F
             else _("different main stresses")
         )
         factors.append(Factor(label, detail, w["stresses"] * share, w["stresses"]))
-    else:
-        factors.append(_unknown(label, w["stresses"]))
     factors += _context_factors(me.city, peer.city)
     return [Factor(f.label, f.detail, round(f.points, 1), f.out_of) for f in factors]
 
@@ -309,6 +333,9 @@ def help_factors(
                 50,
             )
         )
+    if weak and not peer.shares:
+        factors.append(_not_shared(_("Strong where you are weak"), 50))
+        weak = []
     for code in weak:
         theirs = peer.essentials.get(code)
         lead = (theirs - me.essentials[code]) if theirs is not None else 0.0
@@ -335,7 +362,8 @@ def help_factors(
                 round(50 / len(weak), 1),
             )
         )
-    top = sorted(me.hazards, key=lambda c: (-me.hazards[c], names.get(c, c)))[:TOP_HAZARDS]
+    # Ties by code, not by name: the same three hazards in every language.
+    top = sorted(me.hazards, key=lambda c: (-me.hazards[c], c))[:TOP_HAZARDS]
     if not top:
         factors.append(
             Factor(_("Has addressed your top hazards"), _("your register is empty"), 0.0, 50)
@@ -379,7 +407,7 @@ def matches(
     """Both lists for `city`: pinned matches first, then by score (highest first), then by
     name; matches with no points are left out unless pinned; hidden ones only when asked."""
     cities = candidates(city)
-    found = profiles(cities)
+    found = profiles(cities, reader=city)
     me = found[city.pk]
     names = dict(HazardType.objects.values_list("code", "name"))
     dimensions = {

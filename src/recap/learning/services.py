@@ -23,7 +23,7 @@ from recap.cities.policies import city_policy
 from recap.core.content import set_edited
 
 from .models import Exchange, ExchangeMessage, Lesson, PeerList, PeerOverride
-from .policies import may_publish, may_set_matches, writing_city
+from .policies import editing_city_ids, may_publish, may_set_matches, writing_city
 
 EDITORS_ONLY = _("Only the city's editors write its lessons.")
 TEXTS = ("title", "summary", "context", "what_was_done", "results", "differently", "partners")
@@ -44,10 +44,12 @@ def lesson_save(
     for name in ("measures", "concepts"):
         if any(item.city_id != city.pk for item in data.get(name) or []):
             raise ValidationError({name: _("Choose the city's own.")})
+    # The lesson as saved: a bound form may already have written the texts it showed.
+    stored = Lesson.objects.get(pk=lesson.pk) if lesson is not None else None
     lesson = lesson or Lesson(city=city, created_by=actor)
     for name in TEXTS:
         if name in data:  # in the editor's language; a text left as shown stays where it is
-            set_edited(lesson, name, (data[name] or "").strip())
+            set_edited(lesson, stored, name, (data[name] or "").strip())
     for name in ("kind", "cost_usd"):
         if name in data:
             setattr(lesson, name, data[name])
@@ -120,7 +122,8 @@ def exchange_start(
 ) -> Exchange:
     """A city's editor asks a peer city a question or proposes a call, a visit or a document.
     The peer city's editors are told by e-mail and see it under "My work"."""
-    city_policy.require(actor, from_city, Level.EDIT, _("Only the city's editors write for it."))
+    if from_city.pk not in editing_city_ids(actor):
+        raise PermissionDenied(_("Only the city's editors write for it."))
     errors: dict[str, str] = {}
     if to_city.pk == from_city.pk:
         errors["to_city"] = _("Choose another city than your own.")
@@ -128,7 +131,8 @@ def exchange_start(
         errors["to_city"] = _("Choose a city from the list.")
     if kind not in Exchange.Kind.values:
         errors["kind"] = _("Choose a kind of exchange from the list.")
-    subject, body = (subject or "").strip(), (body or "").strip()
+    # One line: the subject goes into e-mail headers.
+    subject, body = " ".join((subject or "").split()), (body or "").strip()
     if not subject:
         errors["subject"] = _("Say what the exchange is about.")
     if not body:

@@ -198,8 +198,9 @@ def framework_load(*, programme: Programme, data: Any) -> int:
                 code=raw_outcome["code"],
                 defaults={
                     "title": raw_outcome["title"],
-                    "title_fr": raw_outcome.get("title_fr") or None,
                     "order": order,
+                    # A file without French texts leaves those already held as they are.
+                    **({"title_fr": raw_outcome["title_fr"]} if "title_fr" in raw_outcome else {}),
                 },
             )
             kept_outcomes.append(outcome.pk)
@@ -211,8 +212,7 @@ def framework_load(*, programme: Programme, data: Any) -> int:
                     defaults={
                         "name": raw["name"],
                         "unit": raw["unit"],
-                        "name_fr": raw.get("name_fr") or None,
-                        "unit_fr": raw.get("unit_fr") or None,
+                        **{key: raw[key] for key in ("name_fr", "unit_fr") if key in raw},
                         "kind": raw["kind"],
                         "source": raw.get("source", ""),
                         "level": raw["level"],

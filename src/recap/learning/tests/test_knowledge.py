@@ -267,3 +267,76 @@ def test_a_lesson_page_marks_what_is_not_in_the_reader_language(client, shipped)
         "Warning the riverbank wards" in english.text
         and 'lang="fr"' not in english.text.split("<main")[1]
     )
+
+
+def test_a_french_editor_changing_one_field_in_the_form_leaves_the_others_english_only(
+    client, world
+):
+    editor = world.users["editor_a"]
+    with translation.override("en"):
+        lesson = lesson_save(
+            actor=editor,
+            city=world.city_a,
+            data={
+                "title": "Drains",
+                "summary": "Sum EN",
+                "context": "Ctx EN",
+                "what_was_done": "W",
+                "results": "R",
+            },
+        )
+    client.force_login(editor)
+    page = client.post(
+        f"/cities/kigali/workspace/lessons/{lesson.pk}/",
+        {
+            "kind": "lesson",
+            "title": "Caniveaux",
+            "summary": "Sum EN",
+            "context": "Ctx EN",
+            "what_was_done": "W",
+            "results": "R",
+        },
+        headers={"accept-language": "fr"},
+    )
+    assert page.status_code == 302
+    lesson.refresh_from_db()
+    assert (lesson.title_en, lesson.title_fr) == ("Drains", "Caniveaux")
+    assert (lesson.summary_fr, lesson.context_fr, lesson.results_fr) == (None, None, None)
+
+
+def test_a_catalogue_sheet_round_trip_in_french_keeps_both_languages(shipped):
+    from recap.catalogue.services import (
+        catalogue_export,
+        catalogue_import_apply,
+        catalogue_import_plan,
+    )
+
+    before = dict(CatalogueAction.objects.values_list("code", "title_fr"))
+    with translation.override("fr"):
+        data = catalogue_export(file_format="csv")
+        plan = catalogue_import_plan(data=data, filename="catalogue.csv")
+        assert (len(plan.updated), len(plan.unchanged)) == (0, 66)
+        catalogue_import_apply(plan=plan)
+    assert dict(CatalogueAction.objects.values_list("code", "title_fr")) == before
+    assert "Solar street lights around health centres" in data.decode("utf-8")
+
+
+def test_a_framework_file_without_french_keeps_the_french_held(shipped):
+    dumped = framework_dump(shipped.programme)
+    for outcome in dumped["outcomes"]:
+        outcome.pop("title_fr")
+        for indicator in outcome["indicators"]:
+            indicator.pop("name_fr"), indicator.pop("unit_fr")
+    framework_load(programme=shipped.programme, data=dumped)
+    assert not Outcome.objects.filter(title_fr__isnull=True).exists()
+    assert not Indicator.objects.filter(name_fr__isnull=True).exists()
+
+
+def test_links_added_from_the_other_side_reach_the_index(world, django_capture_on_commit_callbacks):
+    hazard_taxonomy_load()
+    with django_capture_on_commit_callbacks(execute=True):
+        measure = Measure.objects.create(city=world.city_a, title="Shade trees")
+    heat = HazardType.objects.get(code="extreme_heat")
+    with django_capture_on_commit_callbacks(execute=True):
+        heat.measure_set.add(measure)  # from the hazard's side
+    assert " extreme_heat " in SearchDocument.objects.get(kind="measure", ref=measure.pk).hazards

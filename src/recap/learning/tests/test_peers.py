@@ -44,6 +44,7 @@ def world() -> World:
 
 
 def _city(name: str, country: Country, **profile: Any) -> City:
+    profile.setdefault("shares_with_peers", True)
     return City.objects.create(name=name, slug=name.lower(), country=country, **profile)
 
 
@@ -109,7 +110,7 @@ def test_similar_to_me_ranks_the_twin_at_100_points_and_explains_each_factor(tow
     points = {f.label: f.points for f in half.factors}
     assert points == {
         "Hazard profile": 0.0,
-        "Main stresses": 0.0,  # it has no main stress: unknown, 0
+        "Main stresses": 0.0,  # it has no main stress
         "Population": 0.0,  # under 300,000 against over 10 million
         "Population growth": 0.0,  # 5 points a year apart
         "Region": 10.0,
@@ -119,7 +120,7 @@ def test_similar_to_me_ranks_the_twin_at_100_points_and_explains_each_factor(tow
     assert half.score == 30.0
     details = {f.label: f.detail for f in half.factors}
     assert details["Language"] == "both work in French"
-    assert details["Main stresses"] == "not known for one of the two cities"
+    assert details["Main stresses"] == "no stress scored 8 or more in one of the two registers"
 
 
 def test_matching_is_deterministic_ties_go_by_name(towns):
@@ -377,3 +378,75 @@ def test_the_programme_sees_exchanges_per_city_on_its_lessons_page(client, world
         "0",
         "0",
     ]
+
+
+def test_a_city_that_does_not_share_is_matched_on_public_facts_and_names_nothing(world, towns):
+    City.objects.filter(pk=towns["twin"].pk).update(shares_with_peers=False)
+    twin = next(m for m in matches(towns["me"])["similar"] if m.peer.name == "Twin")
+    factors = {f.label: (f.detail, f.points) for f in twin.factors}
+    assert factors["Hazard profile"] == ("not shared by this city", 0.0)
+    assert factors["Main stresses"] == ("not shared by this city", 0.0)
+    assert twin.score == 50.0  # population, growth, region, income, language: all public
+    assert "Coastal" not in " ".join(f.detail for f in twin.factors)
+    # The reader's own register is read for itself even when it does not share.
+    City.objects.filter(pk=towns["me"].pk).update(shares_with_peers=False)
+    City.objects.filter(pk=towns["twin"].pk).update(shares_with_peers=True)
+    twin = next(m for m in matches(towns["me"])["similar"] if m.peer.name == "Twin")
+    assert twin.score == 100.0
+
+
+def test_matching_gives_the_same_points_in_every_language(world, towns):
+    from django.utils import translation
+
+    # Three hazards tied for the top three places with a fourth: the cut is by code.
+    _register(towns["me"], drought=(3, 4), extreme_heat=(3, 4))
+    for status in ("implemented", "in_progress"):
+        measure = Measure.objects.create(
+            city=towns["far"],
+            title=f"Shade {status}",
+            status=status,
+            implemented_on=date(2025, 1, 1) if status == "implemented" else None,
+        )
+        measure.hazards.add(HazardType.objects.get(code="extreme_heat"))
+    scores = []
+    for language in ("en", "fr"):
+        with translation.override(language):
+            scores.append([(m.peer.name, m.score) for m in matches(towns["me"])["help"]])
+    assert scores[0] == scores[1]
+
+
+def test_an_exchange_subject_is_one_line_and_its_mail_goes_out(
+    world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        exchange = _ask(world, subject="Question\r\nBcc: someone@example.org")
+    assert exchange.subject == "Question Bcc: someone@example.org"
+    assert len(mail.outbox) == 1 and "\n" not in mail.outbox[0].subject
+
+
+def test_the_exchange_page_names_a_lesson_only_while_the_reader_may_read_it(client, world):
+    lesson = Lesson.objects.create(
+        city=world.city_b,
+        title="Kiosks",
+        summary="S",
+        context="C",
+        what_was_done="W",
+        results="R",
+        status="published",
+    )
+    exchange = _ask(world, lesson=lesson)
+    client.force_login(world.users["editor_a"])
+    assert "Kiosks" in client.get(exchange.get_absolute_url()).text
+    Lesson.objects.filter(pk=lesson.pk).update(status="draft", title="Secret new title")
+    assert "Secret new title" not in client.get(exchange.get_absolute_url()).text
+
+
+def test_a_platform_admin_reads_exchanges_but_does_not_write_for_a_city(world):
+    exchange = _ask(world)
+    admin = world.users["admin"]
+    assert exchange_queryset(admin).filter(pk=exchange.pk).exists()
+    with pytest.raises(PermissionDenied):
+        exchange_reply(actor=admin, exchange=exchange, body="Hi")
+    with pytest.raises(PermissionDenied):
+        _ask(world, actor=admin)
+    assert exchanges_work(admin) is None
