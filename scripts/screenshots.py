@@ -34,6 +34,8 @@ def main() -> None:
         width = int(os.environ.get("WIDTH", "1280"))
         page = browser.new_page(viewport={"width": width, "height": 900})
         user = os.environ.get("AS_USER", "")
+        if language := os.environ.get("LANGUAGE_CODE", ""):  # e.g. fr: the pages in French
+            page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
         if user or any(
             "/me/" in path or "workspace" in path or "/pipeline/" in path for path in paths
         ):

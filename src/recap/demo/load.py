@@ -90,6 +90,10 @@ def _scope_label(scope: str) -> str:
     return str(city["name"]) if city else scope
 
 
+#: The pilot cities' summary and context in French (the demo's own words, like the English).
+CITIES_FR = json.loads(resources.files("recap.demo").joinpath("cities_fr.json").read_text("utf-8"))
+
+
 @transaction.atomic
 def demo_load() -> list[DemoAccount]:
     """Load the demo into a database that does not have it (see `demo_loaded`)."""
@@ -142,6 +146,8 @@ def demo_load() -> list[DemoAccount]:
                 "government": government,
                 "summary": c["summary"],
                 "context": c["context"],
+                "summary_fr": CITIES_FR[c["slug"]]["summary"],
+                "context_fr": CITIES_FR[c["slug"]]["context"],
             },
         )
         city.full_clean()
