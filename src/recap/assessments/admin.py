@@ -1,10 +1,11 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
 from .models import Assessment, Framework
 
 
 @admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin[Framework]):
+class FrameworkAdmin(TranslationAdmin[Framework]):  # a field per language
     list_display = ["name", "code", "version"]
 
 

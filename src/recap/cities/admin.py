@@ -1,10 +1,11 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
 from .models import City, Country, Organisation, Programme
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin[Country]):
+class CountryAdmin(TranslationAdmin[Country]):  # a field per language
     list_display = ["name", "iso2", "region"]
     search_fields = ["name", "iso2"]
 
@@ -17,7 +18,7 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin[City]):
+class CityAdmin(TranslationAdmin[City]):  # a field per language
     list_display = ["name", "country", "population", "regional_office", "is_public"]
     list_filter = ["country", "is_public"]
     search_fields = ["name", "country__name"]

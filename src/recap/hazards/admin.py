@@ -1,10 +1,11 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
 from .models import CityHazard, CityHazardVersion, HazardType
 
 
 @admin.register(HazardType)
-class HazardTypeAdmin(admin.ModelAdmin[HazardType]):
+class HazardTypeAdmin(TranslationAdmin[HazardType]):  # a field per language
     list_display = ["name", "code", "family", "kind", "is_active"]
     list_filter = ["family", "kind", "is_active"]
     search_fields = ["name", "code"]

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from .derived import DERIVED
 from .models import (
@@ -94,7 +95,7 @@ class IndicatorForm(forms.ModelForm[Indicator]):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin[Indicator]):
+class IndicatorAdmin(TranslationAdmin[Indicator]):  # a field per language
     """The programme edits its results framework here (or loads a file)."""
 
     form = IndicatorForm
@@ -104,7 +105,7 @@ class IndicatorAdmin(admin.ModelAdmin[Indicator]):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin[Outcome]):
+class OutcomeAdmin(TranslationAdmin[Outcome]):  # a field per language
     list_display = ["title", "programme", "code", "order"]
 
 

@@ -340,3 +340,21 @@ def test_links_added_from_the_other_side_reach_the_index(world, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         heat.measure_set.add(measure)  # from the hazard's side
     assert " extreme_heat " in SearchDocument.objects.get(kind="measure", ref=measure.pk).hazards
+
+
+def test_the_admin_edits_each_translated_text_in_both_languages(client, shipped):
+    client.force_login(shipped.users["admin"])
+    action = CatalogueAction.objects.get(code="WAT-01")
+    page = client.get(f"/admin/catalogue/catalogueaction/{action.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="title_en"' in page.text and 'name="title_fr"' in page.text
+    for url in (
+        "/admin/cities/country/",
+        f"/admin/cities/city/{shipped.city_a.pk}/change/",
+        "/admin/hazards/hazardtype/",
+        "/admin/learning/lesson/add/",
+        "/admin/tracking/indicator/",
+        "/admin/tracking/outcome/",
+        "/admin/assessments/framework/",
+    ):
+        assert client.get(url).status_code == 200, url
