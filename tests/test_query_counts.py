@@ -215,3 +215,52 @@ def test_monitoring_pages_cost_no_more_queries_for_more_records(world: World) ->
     framework_load_shipped(world.programme)
     small = _monitoring_counts(world, 3)
     assert _monitoring_counts(world, 30) == small
+
+
+def _learning_counts(world: World, n: int) -> dict[str, int]:
+    """Peer learning's pages with `n` exchanges, published lessons and cities to match."""
+    from recap.learning.models import Exchange, ExchangeMessage, Lesson
+    from recap.learning.search import index_rebuild
+
+    City.objects.filter(pk__in=[world.city_a.pk, world.city_b.pk]).update(shares_with_peers=True)
+    for i in range(Exchange.objects.count(), n):
+        city = City.objects.create(
+            name=f"Peer {i}", slug=f"peer-{i}", country=world.country_a, shares_with_peers=True
+        )
+        exchange = Exchange.objects.create(
+            from_city=world.city_a, to_city=city, subject=f"Question {i}", awaiting=city
+        )
+        ExchangeMessage.objects.create(exchange=exchange, city=world.city_a, body="Flood?")
+        Lesson.objects.create(
+            city=city,
+            title=f"Flood lesson {i}",
+            summary="Flood",
+            context="C",
+            what_was_done="W",
+            results="R",
+            status="published",
+        )
+    index_rebuild()
+    exchange_pk = Exchange.objects.order_by("pk").first().pk  # type: ignore[union-attr]
+    counts = {}
+    client = Client()
+    client.force_login(world.users["editor_a"])
+    for url in (
+        "/cities/kigali/workspace/peers/",
+        "/cities/kigali/workspace/exchanges/",
+        f"/exchanges/{exchange_pk}/",
+        "/search/?q=flood",
+        "/lessons/",
+        "/me/",
+    ):
+        client.get(url)  # warm
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        counts[url] = len(queries)
+    return counts
+
+
+def test_peer_learning_pages_cost_no_more_queries_for_more_records(world: World) -> None:
+    hazard_taxonomy_load()
+    small = _learning_counts(world, 3)
+    assert _learning_counts(world, 30) == small
