@@ -10,20 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from recap.accounts.models import CITY_ROLES, Role
 
 from .models import WORKING_LANGUAGES, City
+from .services import PROFILE_FIELDS
 
 
 class CityProfileForm(forms.ModelForm[City]):
     class Meta:
         model = City
-        fields = [
-            "summary",
-            "context",
-            "population",
-            "population_year",
-            "population_growth",
-            "languages",
-            "shares_with_peers",
-        ]
+        fields = list(PROFILE_FIELDS)
         widgets = {"context": forms.Textarea(attrs={"rows": 8})}
 
     languages = forms.MultipleChoiceField(
