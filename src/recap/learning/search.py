@@ -7,8 +7,9 @@ project concepts, in English and French, ranked, with filters by hazard, sector 
 - SQLite (the default): an FTS5 table mirrors the documents (migration 0004); ranked by bm25,
   titles weighing ten times the text; each query word is cut to its English and French stems
   (Snowball), which match on the beginning of a word.
-- PostgreSQL: full-text search over the same columns, English columns with the English
-  dictionary and French ones with the French, the query read in both; ranked by `ts_rank`.
+- PostgreSQL: full-text search over a stored, GIN-indexed vector of the same columns
+  (migration 0005), English columns with the English dictionary and French ones with the
+  French, the query read in both; ranked by `ts_rank`.
 - What a reader gets is what they may read: published lessons (and their own city's), active
   catalogue actions, and only the measures and concepts their policies open to them.
 """
@@ -21,9 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import snowballstemmer  # type: ignore[import-untyped]  # no stubs published
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import translation
 
@@ -256,22 +257,25 @@ def _sqlite(documents: QuerySet[SearchDocument], words: list[str], limit: int) -
     return [(rows[pk], scores[pk]) for pk in shown]
 
 
+#: The query, read with both dictionaries; matched against the stored, indexed vector
+#: (`search`, a generated column: migration 0005).
+PG_QUERY = "(plainto_tsquery('english', %s) || plainto_tsquery('french', %s))"
+
+
 def _postgresql(documents: QuerySet[SearchDocument], words: list[str], limit: int) -> list[Any]:
-    vector = (
-        SearchVector("title_en", config="english", weight="A")
-        + SearchVector("title_fr", config="french", weight="A")
-        + SearchVector("summary_en", config="english", weight="B")
-        + SearchVector("summary_fr", config="french", weight="B")
-        + SearchVector("body_en", config="english", weight="C")
-        + SearchVector("body_fr", config="french", weight="C")
-    )
     text = " ".join(words)
-    query = SearchQuery(text, config="english", search_type="plain") | SearchQuery(
-        text, config="french", search_type="plain"
-    )
     found = (
-        documents.annotate(document=vector, rank=SearchRank(vector, query))
-        .filter(document=query)  # the match itself: ts_rank is never quite 0
+        documents.annotate(
+            # Constant SQL; the words go in as bound parameters.
+            rank=RawSQL(f"ts_rank(learning_searchdocument.search, {PG_QUERY})", (text, text)),  # noqa: S611
+        )
+        .filter(
+            RawSQL(  # noqa: S611 - constant SQL, bound parameters
+                f"learning_searchdocument.search @@ {PG_QUERY}",
+                (text, text),
+                output_field=BooleanField(),
+            )
+        )
         .order_by("-rank", "title_en")[:limit]
     )
     return [(d, float(d.rank)) for d in found]
