@@ -463,6 +463,16 @@ def _exchange(world: World, a: Any, b: Any) -> Any:
     return exchange
 
 
+def _exchange_document(world: World) -> dict[str, int]:
+    from django.core.files.base import ContentFile
+
+    exchange = _exchange(world, world.city_a, world.city_b)
+    message = exchange.messages.get()
+    message.kind_of_file, message.filename = "pdf", "a.pdf"
+    message.file.save("a.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    return {"pk": exchange.pk, "message": message.pk}
+
+
 CITY_VIEW = city_a(FOUND, OK, OK, OK, MISSING, OK, MISSING, OK)
 CITY_EDIT_PAGE = city_a(FOUND, FORBIDDEN, OK, OK, MISSING, FORBIDDEN, MISSING, OK)
 CITY_EDIT_POST = city_a(FOUND, FORBIDDEN, FOUND, FOUND, MISSING, FORBIDDEN, MISSING, FOUND)
@@ -660,6 +670,26 @@ MATRIX: dict[str, list[Check]] = {
             signed_in(MISSING) | {"editor_b": OK, "manager": OK, "reviewer": OK, "admin": OK},
             setup=lambda w: {"pk": _exchange(w, w.city_b, w.hidden).pk},
         ),
+    ],
+    # A shared document: to whoever reads its exchange.
+    "lessons:exchange_file": [
+        Check(
+            "GET",
+            signed_in(MISSING)
+            | dict.fromkeys(
+                [
+                    "viewer_a",
+                    "editor_a",
+                    "coordinator_a",
+                    "editor_b",
+                    "manager",
+                    "reviewer",
+                    "admin",
+                ],
+                OK,
+            ),
+            setup=_exchange_document,
+        )
     ],
     "lessons:search": [Check("GET", every(OK))],
     "lessons:city_edit": [

@@ -82,6 +82,13 @@ class ExchangeForm(forms.Form):
         required=False,
     )
 
+    attachment = forms.FileField(
+        label=_("Document"),
+        required=False,
+        help_text=_("A PDF, Word, Excel or image file, up to 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.png,.jpg,.jpeg,.webp"}),
+    )
+
     def __init__(self, *args: Any, city: City, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         to_city: Any = self.fields["to_city"]
@@ -90,6 +97,13 @@ class ExchangeForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Reply"), max_length=5000, widget=forms.Textarea({"rows": 4}))
+
+    attachment = forms.FileField(
+        label=_("Document"),
+        required=False,
+        help_text=_("A PDF, Word, Excel or image file, up to 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.png,.jpg,.jpeg,.webp"}),
+    )
 
 
 class OverrideForm(forms.Form):

@@ -3,6 +3,8 @@ programme, public once published."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -171,6 +173,11 @@ class Exchange(models.Model):
         return reverse("lessons:exchange", kwargs={"pk": self.pk})
 
 
+def _attachment_path(instance: ExchangeMessage, filename: str) -> str:
+    """A name of ReCAP's own: what the person typed never reaches the file system."""
+    return f"exchanges/{uuid.uuid4().hex}.{instance.kind_of_file}"
+
+
 class ExchangeMessage(models.Model):
     exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="messages")
     city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="+")
@@ -179,6 +186,11 @@ class ExchangeMessage(models.Model):
     )
     body = models.TextField(_("message"), max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A document shared with the message (one at most): its type is read from its bytes.
+    file = models.FileField(upload_to=_attachment_path, max_length=200, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    kind_of_file = models.CharField(max_length=10, blank=True)
+    size = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -3,10 +3,11 @@ and hides), its exchanges with peer cities and the threads, and the search over 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,7 +16,9 @@ from django_ratelimit.decorators import ratelimit
 from recap.accounts.access import Level
 from recap.cities.models import City
 from recap.cities.selectors import city_get_for_user
+from recap.core.documents import content_type
 from recap.core.forms import add_service_errors
+from recap.core.uploads import upload_too_large
 
 from . import search as knowledge
 from .exchanges import city_exchanges, exchange_get
@@ -82,11 +85,13 @@ def city_exchanges_view(request: HttpRequest, slug: str) -> HttpResponse:
     initial = {}
     if to := City.objects.filter(slug=(request.GET.get("to") or "")[:80], is_public=True).first():
         initial["to_city"] = to
-    form = ExchangeForm(request.POST or None, city=city, initial=initial)
+    form = ExchangeForm(request.POST or None, request.FILES or None, city=city, initial=initial)
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("Only the city's editors write for it."))
-        if form.is_valid():
+        if upload_too_large(request):
+            form.add_error("attachment", _("The file is larger than 5 MB."))
+        elif form.is_valid():
             try:
                 exchange = exchange_start(
                     actor=request.user,
@@ -96,6 +101,7 @@ def city_exchanges_view(request: HttpRequest, slug: str) -> HttpResponse:
                     subject=form.cleaned_data["subject"],
                     body=form.cleaned_data["body"],
                     lesson=form.cleaned_data["lesson"],
+                    attachment=_attachment(form),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -121,7 +127,7 @@ def city_exchanges_view(request: HttpRequest, slug: str) -> HttpResponse:
 def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = exchange_get(request.user, pk)
     writer = writing_city(request.user, exchange)
-    form = ReplyForm(request.POST or None)
+    form = ReplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if writer is None:
             raise PermissionDenied(_("Only the two cities' editors write in an exchange."))
@@ -130,9 +136,14 @@ def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 exchange_close(actor=request.user, exchange=exchange)
                 messages.success(request, _("The exchange is closed."))
                 return redirect(exchange)
-            if form.is_valid():
+            if upload_too_large(request):
+                form.add_error("attachment", _("The file is larger than 5 MB."))
+            elif form.is_valid():
                 exchange_reply(
-                    actor=request.user, exchange=exchange, body=form.cleaned_data["body"]
+                    actor=request.user,
+                    exchange=exchange,
+                    body=form.cleaned_data["body"],
+                    attachment=_attachment(form),
                 )
                 messages.success(request, _("Reply sent."))
                 return redirect(exchange)
@@ -157,6 +168,33 @@ def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _attachment(form: ExchangeForm | ReplyForm) -> tuple[bytes, str] | None:
+    upload = form.cleaned_data.get("attachment")
+    if not upload:
+        return None
+    return upload.read(settings.RECAP_UPLOAD_MAX_BYTES), upload.name or ""
+
+
+@login_required
+@require_GET
+def exchange_file(request: HttpRequest, pk: int, message: int) -> FileResponse:
+    """A document shared in an exchange, to whoever reads the exchange: a download (never
+    shown inline), served as what its bytes are."""
+    exchange = exchange_get(request.user, pk)
+    shared = exchange.messages.filter(pk=message).exclude(file="").first()
+    if shared is None:
+        raise Http404("No such document")
+    response = FileResponse(
+        shared.file.open("rb"),
+        as_attachment=True,
+        filename=shared.filename,
+        content_type=content_type(shared.kind_of_file),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @require_GET

@@ -4,11 +4,13 @@ returns with a reason; every step audited. A published lesson is public."""
 from __future__ import annotations
 
 import datetime
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone, translation
@@ -21,6 +23,7 @@ from recap.accounts.services import audit
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.core.content import set_edited
+from recap.core.documents import accepted_document
 
 from .models import Exchange, ExchangeMessage, Lesson, PeerList, PeerOverride
 from .policies import editing_city_ids, may_publish, may_set_matches, writing_city
@@ -119,6 +122,7 @@ def exchange_start(
     subject: str,
     body: str,
     lesson: Lesson | None = None,
+    attachment: tuple[bytes, str] | None = None,
 ) -> Exchange:
     """A city's editor asks a peer city a question or proposes a call, a visit or a document.
     The peer city's editors are told by e-mail and see it under "My work"."""
@@ -143,6 +147,7 @@ def exchange_start(
         errors["lesson"] = _("Choose a published lesson.")
     if errors:
         raise ValidationError(errors)
+    kind_of_file = _attachment_kind(attachment)
     since = timezone.now() - datetime.timedelta(days=1)
     if Exchange.objects.filter(from_city=from_city, created_at__gte=since).count() >= OPEN_PER_DAY:
         raise ValidationError(_("Your city opened many exchanges today: try again tomorrow."))
@@ -159,14 +164,16 @@ def exchange_start(
     )
     exchange.full_clean()
     exchange.save()
-    ExchangeMessage.objects.create(exchange=exchange, city=from_city, author=actor, body=body)
+    _message(exchange, from_city, actor, body, attachment=attachment, kind_of_file=kind_of_file)
     audit(actor=actor, verb="exchange.start", target=exchange, city=from_city)
     exchange_notify(exchange, from_city)
     return exchange
 
 
 @transaction.atomic
-def exchange_reply(*, actor: Any, exchange: Exchange, body: str) -> ExchangeMessage:
+def exchange_reply(
+    *, actor: Any, exchange: Exchange, body: str, attachment: tuple[bytes, str] | None = None
+) -> ExchangeMessage:
     exchange = (
         Exchange.objects.select_for_update()
         .select_related("from_city", "to_city")
@@ -184,12 +191,49 @@ def exchange_reply(*, actor: Any, exchange: Exchange, body: str) -> ExchangeMess
         raise ValidationError(
             {"body": _("Keep the message under %(n)s characters.") % {"n": MESSAGE_MAX}}
         )
-    message = ExchangeMessage.objects.create(exchange=exchange, city=city, author=actor, body=body)
+    kind_of_file = _attachment_kind(attachment)
+    message = _message(
+        exchange, city, actor, body, attachment=attachment, kind_of_file=kind_of_file
+    )
     other = exchange.to_city if city.pk == exchange.from_city_id else exchange.from_city
     exchange.last_message_at, exchange.awaiting = message.created_at, other
     exchange.save(update_fields=["last_message_at", "awaiting"])
     audit(actor=actor, verb="exchange.reply", target=exchange, city=city)
     exchange_notify(exchange, city)
+    return message
+
+
+#: What a city may share in an exchange: documents and photos (type read from the bytes).
+ATTACHMENT_KINDS = ("pdf", "docx", "xlsx", "png", "jpeg", "webp")
+
+
+def _attachment_kind(attachment: tuple[bytes, str] | None) -> str:
+    """The kind of a shared document, or a ValidationError naming the "attachment" field."""
+    if attachment is None:
+        return ""
+    data, filename = attachment
+    try:
+        return accepted_document(data, filename, kinds=ATTACHMENT_KINDS)
+    except ValidationError as exc:
+        raise ValidationError({"attachment": exc.message_dict.get("file", exc.messages)}) from None
+
+
+def _message(
+    exchange: Exchange,
+    city: City,
+    actor: Any,
+    body: str,
+    *,
+    attachment: tuple[bytes, str] | None,
+    kind_of_file: str,
+) -> ExchangeMessage:
+    message = ExchangeMessage(exchange=exchange, city=city, author=actor, body=body)
+    if attachment is not None:
+        data, filename = attachment
+        message.filename = PurePath(filename).name[:200] or f"document.{kind_of_file}"
+        message.kind_of_file, message.size = kind_of_file, len(data)
+        message.file.save(f"upload.{kind_of_file}", ContentFile(data), save=False)
+    message.save()
     return message
 
 

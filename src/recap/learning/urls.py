@@ -22,5 +22,10 @@ urlpatterns = [
         name="exchanges",
     ),
     path("exchanges/<int:pk>/", peer_views.exchange_detail, name="exchange"),
+    path(
+        "exchanges/<int:pk>/documents/<int:message>/",
+        peer_views.exchange_file,
+        name="exchange_file",
+    ),
     path("search/", peer_views.search_view, name="search"),
 ]

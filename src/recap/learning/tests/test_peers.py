@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from recap.assessments.models import Framework, Question
 from recap.assessments.services import (
@@ -450,3 +451,69 @@ def test_a_platform_admin_reads_exchanges_but_does_not_write_for_a_city(world):
     with pytest.raises(PermissionDenied):
         _ask(world, actor=admin)
     assert exchanges_work(admin) is None
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_a_document_shared_in_an_exchange_reaches_its_readers_only(
+    client, world, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    exchange = _ask(world)
+    client.force_login(world.users["editor_b"])
+    reply = client.post(
+        exchange.get_absolute_url(),
+        {"body": "Our agreement.", "attachment": SimpleUploadedFile("agreement.pdf", PDF)},
+    )
+    assert reply.status_code == 302
+    message = exchange.messages.exclude(file="").get()
+    assert (message.filename, message.kind_of_file, message.size) == (
+        "agreement.pdf",
+        "pdf",
+        len(PDF),
+    )
+    url = f"/exchanges/{exchange.pk}/documents/{message.pk}/"
+    assert url in client.get(exchange.get_absolute_url()).text
+    client.force_login(world.users["viewer_a"])  # Kigali's viewer reads the exchange
+    download = client.get(url)
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(download.streaming_content) == PDF
+    for stranger in ("funder", "anonymous"):
+        client.logout()
+        if stranger != "anonymous":
+            client.force_login(world.users[stranger])
+        assert client.get(url).status_code in (302, 404)
+    # A message without a document, or another exchange's: nothing.
+    client.force_login(world.users["viewer_a"])
+    first = exchange.messages.order_by("pk").first()
+    assert client.get(f"/exchanges/{exchange.pk}/documents/{first.pk}/").status_code == 404
+
+
+def test_a_document_that_is_not_one_is_refused_by_name_and_nothing_is_written(
+    client, world, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    exchange = _ask(world)
+    client.force_login(world.users["editor_b"])
+    for name, data in (
+        ("script.pdf", b"<script>alert(1)</script>"),  # not what its name says
+        ("page.html", b"<html></html>"),
+        ("broken.docx", b"PK\x03\x04 not a zip"),
+    ):
+        page = client.post(
+            exchange.get_absolute_url(),
+            {"body": "Here", "attachment": SimpleUploadedFile(name, data)},
+        )
+        assert page.status_code == 400, name
+        assert 'id="id_attachment_error"' in page.text, name  # named on its field
+    settings.RECAP_UPLOAD_MAX_BYTES = 100
+    page = client.post(
+        exchange.get_absolute_url(),
+        {"body": "Big", "attachment": SimpleUploadedFile("big.pdf", PDF + b"x" * 200)},
+    )
+    assert page.status_code == 400 and "larger than" in page.text
+    assert exchange.messages.count() == 1
+    assert not any(tmp_path.rglob("*.pdf"))
