@@ -63,9 +63,17 @@ def set_edited(obj: Any, stored: Any, field: str, value: Any) -> bool:
     they were shown (`stored`, the record as saved, read in their language: perhaps the other
     language's text as a stand-in). Then the editor's column is put back as it was saved, even
     if a form has already written the shown text into it. True if written."""
-    if stored is not None and getattr(stored, field) == value:
+    if stored is not None and same_text(getattr(stored, field), value):
         column = f"{field}_{reader_language()}"
         setattr(obj, column, getattr(stored, column))
         return False
     setattr(obj, field, value)
     return True
+
+
+def same_text(shown: Any, sent: Any) -> bool:
+    """Whether a text came back as it was shown: browsers send a textarea's line breaks as
+    CRLF, so line endings and the whitespace around the text do not count."""
+    if isinstance(shown, str) and isinstance(sent, str):
+        return " ".join(shown.split()) == " ".join(sent.split())
+    return bool(shown == sent)

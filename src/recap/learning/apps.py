@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,7 @@ class LearningConfig(AppConfig):
 
         from . import search
         from .exchanges import exchanges_work
-        from .models import Lesson
+        from .models import ExchangeMessage, Lesson
 
         kinds = {
             Lesson: search.Kind.LESSON,
@@ -35,6 +36,13 @@ class LearningConfig(AppConfig):
             search.index_later(kinds[sender], instance.pk)
 
         def links(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
+            model = kwargs.get("model")
+            if action == "pre_clear" and type(instance) not in kinds and model in kinds:
+                # Cleared from the hazard's side: the records it linked, read before they go.
+                linked = sender.objects.filter(**{instance._meta.model_name: instance})
+                for pk in linked.values_list(f"{model._meta.model_name}_id", flat=True):
+                    search.index_later(kinds[model], pk)
+                return
             if not action.startswith("post_"):
                 return
             if type(instance) in kinds:  # lesson.hazards.add(...)
@@ -62,6 +70,16 @@ class LearningConfig(AppConfig):
             if not SearchDocument.objects.exists() and CatalogueAction.objects.exists():
                 search.index_rebuild()
 
+        def document_gone(sender: Any, instance: Any, **kwargs: Any) -> None:
+            # A message deleted (with its exchange or city) takes its document off the disk,
+            # once the deletion is committed.
+            if instance.file:
+                storage, name = instance.file.storage, instance.file.name
+                transaction.on_commit(lambda: storage.delete(name))
+
+        post_delete.connect(
+            document_gone, sender=ExchangeMessage, weak=False, dispatch_uid="exchange-document"
+        )
         post_migrate.connect(
             first_index, sender=self, weak=False, dispatch_uid="search-first-index"
         )

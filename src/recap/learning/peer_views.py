@@ -85,7 +85,14 @@ def city_exchanges_view(request: HttpRequest, slug: str) -> HttpResponse:
     initial = {}
     if to := City.objects.filter(slug=(request.GET.get("to") or "")[:80], is_public=True).first():
         initial["to_city"] = to
-    form = ExchangeForm(request.POST or None, request.FILES or None, city=city, initial=initial)
+    # Bound on every POST, even one whose fields were cut short by an oversized file.
+    posted = request.method == "POST"
+    form = ExchangeForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        city=city,
+        initial=initial,
+    )
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("Only the city's editors write for it."))
@@ -127,7 +134,8 @@ def city_exchanges_view(request: HttpRequest, slug: str) -> HttpResponse:
 def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = exchange_get(request.user, pk)
     writer = writing_city(request.user, exchange)
-    form = ReplyForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = ReplyForm(request.POST if posted else None, request.FILES if posted else None)
     if request.method == "POST":
         if writer is None:
             raise PermissionDenied(_("Only the two cities' editors write in an exchange."))
@@ -186,8 +194,12 @@ def exchange_file(request: HttpRequest, pk: int, message: int) -> FileResponse:
     shared = exchange.messages.filter(pk=message).exclude(file="").first()
     if shared is None:
         raise Http404("No such document")
+    try:
+        stream = shared.file.open("rb")
+    except OSError as exc:  # gone from the storage: said as missing, not as a crash
+        raise Http404("The document is no longer stored") from exc
     response = FileResponse(
-        shared.file.open("rb"),
+        stream,
         as_attachment=True,
         filename=shared.filename,
         content_type=content_type(shared.kind_of_file),

@@ -384,7 +384,11 @@ def help_factors(
         factors.append(
             Factor(
                 _("Has addressed %(hazard)s") % {"hazard": names.get(code, code)},
-                ", ".join(parts) if parts else _("nothing recorded yet"),
+                ", ".join(parts)
+                if parts
+                else _("nothing recorded yet")
+                if peer.shares
+                else _("no published lesson; the rest is not shared"),
                 round(50 / len(top) * min(1.0, items / FULL_EVIDENCE), 1),
                 round(50 / len(top), 1),
             )

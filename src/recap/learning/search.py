@@ -134,11 +134,19 @@ def _rows(kind: str, pks: Iterable[int] | None = None) -> QuerySet[Any]:
     return rows if pks is None else rows.filter(pk__in=list(pks))
 
 
+#: The most text of one field a document holds: enough to find a record by any of its words,
+#: bounded so that one huge text cannot break indexing (PostgreSQL refuses a tsvector over 1 MB).
+TEXT_MAX = {"title": 300, "summary": 2_000, "body": 100_000}
+
+
 def _save(kind: str, obj: Any) -> None:
     fields = _document(kind, obj)
     if fields is None:
         SearchDocument.objects.filter(kind=kind, ref=obj.pk).delete()
         return
+    for name, value in fields.items():
+        if isinstance(value, str) and (part := name.rsplit("_", 1)[0]) in TEXT_MAX:
+            fields[name] = value[: TEXT_MAX[part]]
     fields["hazards"] = " " + " ".join(fields["hazards"]) + " " if fields["hazards"] else ""
     fields["sectors"] = " " + " ".join(fields["sectors"]) + " " if fields["sectors"] else ""
     SearchDocument.objects.update_or_create(kind=kind, ref=obj.pk, defaults=fields)

@@ -230,7 +230,9 @@ def _message(
     message = ExchangeMessage(exchange=exchange, city=city, author=actor, body=body)
     if attachment is not None:
         data, filename = attachment
-        message.filename = PurePath(filename).name[:200] or f"document.{kind_of_file}"
+        name = PurePath(filename)
+        # A long name keeps its ending, so that the download still opens with the right tool.
+        message.filename = (name.stem[:180] + name.suffix[:12]) or f"document.{kind_of_file}"
         message.kind_of_file, message.size = kind_of_file, len(data)
         message.file.save(f"upload.{kind_of_file}", ContentFile(data), save=False)
     message.save()

@@ -358,3 +358,61 @@ def test_the_admin_edits_each_translated_text_in_both_languages(client, shipped)
         "/admin/assessments/framework/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_a_stand_in_sent_back_with_browser_line_endings_is_still_left_as_shown(client, world):
+    from recap.cities.models import City
+
+    City.objects.filter(pk=world.city_a.pk).update(
+        context_en="Line one.\nLine two.\n\nPara two.", context_fr=None, summary_en="Capital"
+    )
+    client.force_login(world.users["editor_a"])
+    page = client.post(
+        "/cities/kigali/workspace/profile/",
+        {"summary": "Capitale", "context": "Line one.\r\nLine two.\r\n\r\nPara two."},
+        headers={"accept-language": "fr"},
+    )
+    assert page.status_code == 302
+    city = City.objects.get(pk=world.city_a.pk)
+    assert (city.summary_fr, city.context_fr) == ("Capitale", None)
+
+
+def test_only_the_city_own_team_gives_consent_to_share(world):
+    from django.core.exceptions import ValidationError
+
+    city = world.city_a
+    with pytest.raises(ValidationError) as refused:
+        city_profile_update(actor=world.users["admin"], city=city, shares_with_peers=True)
+    assert "shares_with_peers" in refused.value.message_dict
+    city_profile_update(actor=world.users["editor_a"], city=city, shares_with_peers=True)
+    city.refresh_from_db()
+    assert city.shares_with_peers
+    # The admin may still change the rest of the profile, consent left as it is.
+    city_profile_update(actor=world.users["admin"], city=city, summary="S", shares_with_peers=True)
+
+
+def test_a_huge_text_is_indexed_in_part_and_never_breaks_indexing(
+    world, django_capture_on_commit_callbacks
+):
+    words = " ".join(f"word{i}" for i in range(200_000))  # about 1.4 MB of distinct words
+    with django_capture_on_commit_callbacks(execute=True):
+        measure = Measure.objects.create(
+            city=world.city_a, title="Long", description=words + " needle"
+        )
+    document = SearchDocument.objects.get(kind="measure", ref=measure.pk)
+    assert len(document.body_en) == 100_000
+    assert index_rebuild() >= 1
+    assert [h.title for h in search(world.users["editor_a"], "word1")][:1] == ["Long"]
+
+
+def test_clearing_links_from_the_hazard_side_reaches_the_index(
+    world, django_capture_on_commit_callbacks
+):
+    hazard_taxonomy_load()
+    heat = HazardType.objects.get(code="extreme_heat")
+    with django_capture_on_commit_callbacks(execute=True):
+        measure = Measure.objects.create(city=world.city_a, title="Shade")
+        measure.hazards.add(heat)
+    with django_capture_on_commit_callbacks(execute=True):
+        heat.measure_set.clear()
+    assert SearchDocument.objects.get(kind="measure", ref=measure.pk).hazards == ""

@@ -517,3 +517,60 @@ def test_a_document_that_is_not_one_is_refused_by_name_and_nothing_is_written(
     assert page.status_code == 400 and "larger than" in page.text
     assert exchange.messages.count() == 1
     assert not any(tmp_path.rglob("*.pdf"))
+
+
+def test_document_edge_cases_are_refused_or_missing_never_a_crash(
+    client, world, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    exchange = _ask(world)
+    client.force_login(world.users["editor_b"])
+    long_name = "a" * 300 + ".pdf"
+    client.post(
+        exchange.get_absolute_url(),
+        {"body": "Long name", "attachment": SimpleUploadedFile(long_name, PDF)},
+    )
+    message = exchange.messages.exclude(file="").get()
+    assert message.filename.endswith(".pdf") and len(message.filename) <= 200
+    message.file.storage.delete(message.file.name)  # gone from the disk
+    assert client.get(f"/exchanges/{exchange.pk}/documents/{message.pk}/").status_code == 404
+    # An oversized file sent before the other fields: a clear refusal, not a crash.
+    settings.RECAP_UPLOAD_MAX_BYTES = 100
+    page = client.post(
+        exchange.get_absolute_url(),
+        {"attachment": SimpleUploadedFile("big.pdf", PDF + b"x" * 500), "body": "After"},
+    )
+    assert page.status_code == 400
+    # Deleting the exchange takes its documents off the disk.
+    settings.RECAP_UPLOAD_MAX_BYTES = 5 * 1024 * 1024 + 1
+    client.post(
+        exchange.get_absolute_url(),
+        {"body": "Kept", "attachment": SimpleUploadedFile("kept.pdf", PDF)},
+    )
+    assert any(tmp_path.rglob("*.pdf"))
+    with django_capture_on_commit_callbacks(execute=True):
+        exchange.delete()
+    assert not any(tmp_path.rglob("*.pdf"))
+
+
+def test_a_peer_that_does_not_share_is_not_said_to_have_done_nothing(world, towns):
+    City.objects.filter(pk=towns["far"].pk).update(shares_with_peers=False)
+    _register(towns["far"], flood_coastal=(1, 1))
+    found = {m.peer.name: m for m in matches(towns["me"], limit=50)["help"]}
+    assert "Far" not in found  # nothing public to offer: not listed
+    lesson = Lesson.objects.create(
+        city=towns["far"],
+        title="L",
+        summary="S",
+        context="C",
+        what_was_done="W",
+        results="R",
+        status="published",
+    )
+    lesson.hazards.add(HazardType.objects.get(code="flood_coastal"))
+    far = {m.peer.name: m for m in matches(towns["me"], limit=50)["help"]}["Far"]
+    details = {f.label: f.detail for f in far.factors}
+    assert details["Has addressed Coastal flooding and storm surge"] == "1 published lesson"
+    assert (
+        details["Has addressed Water insecurity"] == "no published lesson; the rest is not shared"
+    )
