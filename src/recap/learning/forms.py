@@ -107,7 +107,7 @@ class ReplyForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    peer = forms.ModelChoiceField(queryset=City.objects.all())
+    peer = forms.ModelChoiceField(queryset=City.objects.filter(is_public=True))  # the candidates
     kind = forms.ChoiceField(choices=PeerList.choices)
     action = forms.ChoiceField(
         choices=[("", "clear"), *PeerOverride.Action.choices], required=False

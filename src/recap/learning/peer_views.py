@@ -17,6 +17,7 @@ from recap.accounts.access import Level
 from recap.cities.models import City
 from recap.cities.selectors import city_get_for_user
 from recap.core.documents import content_type
+from recap.core.downloads import stored_file_response
 from recap.core.forms import add_service_errors
 from recap.core.uploads import upload_too_large
 
@@ -194,19 +195,9 @@ def exchange_file(request: HttpRequest, pk: int, message: int) -> FileResponse:
     shared = exchange.messages.filter(pk=message).exclude(file="").first()
     if shared is None:
         raise Http404("No such document")
-    try:
-        stream = shared.file.open("rb")
-    except OSError as exc:  # gone from the storage: said as missing, not as a crash
-        raise Http404("The document is no longer stored") from exc
-    response = FileResponse(
-        stream,
-        as_attachment=True,
-        filename=shared.filename,
-        content_type=content_type(shared.kind_of_file),
+    return stored_file_response(
+        shared.file, filename=shared.filename, content_type=content_type(shared.kind_of_file)
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @require_GET

@@ -25,7 +25,7 @@ from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.documents import content_type
-from recap.core.downloads import requested_language, spreadsheet_response
+from recap.core.downloads import requested_language, spreadsheet_response, stored_file_response
 from recap.core.forms import add_service_errors
 from recap.core.uploads import upload_too_large
 from recap.hazards.models import HazardType
@@ -454,14 +454,11 @@ def concept_attach(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def attachment_response(attachment: ConceptAttachment) -> FileResponse:
     """The document as a download, never shown inline, served as what its bytes are."""
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
+    return stored_file_response(
+        attachment.file,
         filename=attachment.filename,
         content_type=content_type(attachment.kind_of_file),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

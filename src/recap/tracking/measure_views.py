@@ -22,6 +22,7 @@ from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.documents import content_type
+from recap.core.downloads import stored_file_response
 from recap.core.forms import add_service_errors
 from recap.core.uploads import upload_too_large
 
@@ -234,13 +235,9 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     thumbnail = request.GET.get("thumbnail") == "1"
     if thumbnail and not evidence.thumbnail:
         raise Http404("No thumbnail")
-    stored = evidence.thumbnail if thumbnail else evidence.file
-    response = FileResponse(
-        stored.open("rb"),
+    return stored_file_response(
+        evidence.thumbnail if thumbnail else evidence.file,
         as_attachment=not thumbnail,
         filename=evidence.filename if not thumbnail else "thumbnail.png",
         content_type="image/png" if thumbnail else content_type(evidence.kind_of_file),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
