@@ -3,22 +3,35 @@ the pages."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError
+from ninja.parser import Parser
 
 from recap.accounts.api import router as me_router
 from recap.assessments.api import router as baseline_router
 from recap.catalogue.api import router as catalogue_router
 from recap.cities.api import router as cities_router
+from recap.core.jsondata import load_json
 from recap.hazards.api import router as hazards_router
 from recap.pipeline.api import router as pipeline_router
 from recap.planning.api import router as planning_router
 from recap.tracking.api import city_router as tracking_city_router
 from recap.tracking.api import router as tracking_router
 
+
+class _SafeParser(Parser):
+    """Request bodies read like uploaded files: too deep or not text is a 422, never a 500."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return load_json(request.body)
+
+
 api = NinjaAPI(
+    parser=_SafeParser(),
     title="ReCAP API",
     version="1",
     description=(

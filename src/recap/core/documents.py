@@ -15,7 +15,7 @@ import zipfile
 from pathlib import PurePath
 
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 #: The kinds accepted, with the content type they are served as and the names they may bear.
 KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -46,7 +46,7 @@ def _zip_kind(data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+    except Exception:  # zipfile raises more than BadZipFile on a damaged directory
         raise DocumentRefused(_("The file is damaged: it cannot be read as a document.")) from None
     if len(infos) > MAX_ZIP_MEMBERS:
         raise DocumentRefused(_("The file holds too many parts to be a document."))
@@ -60,6 +60,9 @@ def _zip_kind(data: bytes) -> str:
 
 
 def _image_kind(data: bytes) -> str:
+    """The image's format, once it is known to decode whole: its header read, its size capped,
+    then every pixel decoded (Pillow's `verify()` alone passes images whose pixel data is
+    garbage). Whatever the image library raises on a damaged file is a refusal."""
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
@@ -68,11 +71,13 @@ def _image_kind(data: bytes) -> str:
                     _("The image is too large (%(w)s × %(h)s pixels); at most %(n)s million.")
                     % {"w": width, "h": height, "n": MAX_PIXELS // 1_000_000}
                 )
-            image.verify()
             fmt = (image.format or "").lower()
+            image.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
     except DocumentRefused:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except Exception:  # Pillow's decoders raise IndexError, struct.error, ...
         raise DocumentRefused(_("The file is damaged: it cannot be read as an image.")) from None
     if fmt not in ("png", "jpeg", "webp"):
         raise DocumentRefused(_("Only PNG, JPEG and WebP images are accepted."))
@@ -82,9 +87,8 @@ def _image_kind(data: bytes) -> str:
 
 
 def _image_complete(data: bytes, fmt: str) -> bool:
-    """Whether the image's bytes run to its format's end marker. Pillow's own check cannot be
-    relied on: WeasyPrint, once imported, tells Pillow to accept truncated images everywhere in
-    the process."""
+    """Whether the image's bytes run to its format's end marker (a second line of defence should
+    anything switch Pillow to accepting truncated images, as WeasyPrint does on import)."""
     if fmt == "jpeg":
         return data.rstrip(b"\x00")[-2:] == b"\xff\xd9"  # End Of Image (padding allowed)
     if fmt == "png":

@@ -55,7 +55,21 @@ def static_path(url: str) -> Path:
 DRAWN_BASE = STATIC_BASE + "charts/"
 
 
+def _weasyprint() -> Any:
+    """WeasyPrint, imported so that it leaves Pillow as it found it. On import it tells Pillow,
+    for the whole process, to accept images cut short (`ImageFile.LOAD_TRUNCATED_IMAGES`), which
+    would make an upload's check (`core.documents`) depend on whether the worker that took it
+    had drawn a PDF before. Every image a report draws is ReCAP's own, so the switch is turned
+    back off."""
+    import weasyprint
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    return weasyprint
+
+
 def _fetcher(images: Mapping[str, bytes]) -> Any:
+    _weasyprint()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
@@ -82,8 +96,8 @@ def _fetcher(images: Mapping[str, bytes]) -> Any:
 def render_pdf(html: str, *, images: Mapping[str, bytes] | None = None) -> bytes:
     """The PDF of an HTML document rendered by a Django template; `images` are SVG drawn for it,
     by the name the HTML gives them (`<img src="charts/NAME">`)."""
-    from weasyprint import HTML
-
-    document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=_fetcher(images or {}))
+    document = _weasyprint().HTML(
+        string=html, base_url=STATIC_BASE, url_fetcher=_fetcher(images or {})
+    )
     pdf: bytes = document.write_pdf()
     return pdf

@@ -1,0 +1,115 @@
+"""Hostile input from the probes of issue #19: each is refused with a sentence naming what is
+wrong, nothing is written, and no page that shows or repairs the data answers 500."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils.html import escape
+
+from recap.accounts.services import api_token_create
+from recap.testing import World
+from recap.tracking.models import Indicator, IndicatorTarget
+from recap.tracking.results import framework_dump, framework_load_shipped
+
+pytestmark = pytest.mark.django_db
+
+
+def _upload(client: Client, content: bytes) -> Any:
+    return client.post(
+        "/programme/results/framework/", {"file": SimpleUploadedFile("f.json", content)}
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (1e12, "target 1: [YYYY-MM-DD, a number under 1,000,000,000,000"),
+        (-1e12, "target 1: [YYYY-MM-DD, a number under"),
+        ("1e400", "target 1: [YYYY-MM-DD, a number under"),
+        (0.001, "with at most two decimals"),
+        (True, "target 1"),
+        ([1], "target 1"),
+    ],
+)
+def test_a_target_the_column_cannot_hold_is_refused_by_name(
+    client: Client, world: World, value: object, words: str
+) -> None:
+    framework_load_shipped(world.programme)
+    data = framework_dump(world.programme)
+    data["outcomes"][0]["indicators"][0]["targets"] = [["2024-06-30", value]]
+    targets = IndicatorTarget.objects.count()
+    client.force_login(world.users["manager"])
+    response = _upload(client, json.dumps(data).encode())
+    assert response.status_code == 400
+    assert escape(words) in response.content.decode()
+    assert IndicatorTarget.objects.count() == targets  # nothing written
+    # Every page that reads the targets still answers, the form that repairs them too.
+    for url in (
+        "/",
+        "/programme/results/",
+        "/programme/results/framework/",
+        "/programme/results/iati.xml",
+        "/api/v1/programme/results",
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_largest_target_the_column_holds_is_kept_and_read_back(
+    client: Client, world: World
+) -> None:
+    framework_load_shipped(world.programme)
+    data = framework_dump(world.programme)
+    data["outcomes"][0]["indicators"][0]["targets"] = [["2024-06-30", "999999999999.99"]]
+    client.force_login(world.users["manager"])
+    assert _upload(client, json.dumps(data).encode()).status_code == 302
+    code = data["outcomes"][0]["indicators"][0]["code"]
+    target = Indicator.objects.get(code=code).targets.get()
+    assert str(target.value) == "999999999999.99"
+    assert client.get("/programme/results/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"[" * 100_000, "nested more than 32 levels deep"),
+        (b'{"outcomes": ' + b"[" * 40 + b"]" * 40 + b"}", "nested more than 32 levels deep"),
+        (
+            b'{"outcomes": [{"code": "o", "title": "\\ud800", "indicators": []}]}',
+            "outcomes[0].title holds a character that is not text",
+        ),
+        (b'{"\\udfff": 1}', "A key under the top level is not text"),
+    ],
+)
+def test_a_framework_too_deep_or_not_text_is_a_400_naming_it(
+    client: Client, world: World, content: bytes, words: str
+) -> None:
+    framework_load_shipped(world.programme)
+    client.force_login(world.users["manager"])
+    response = _upload(client, content)
+    assert response.status_code == 400
+    assert escape(words) in response.content.decode()
+    assert Indicator.objects.count() == 10
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000, b'{"indicator": "\\ud800", "period_start": "2024-01-01"}'],
+)
+def test_an_api_body_too_deep_or_not_text_is_a_422(
+    client: Client, world: World, body: bytes
+) -> None:
+    framework_load_shipped(world.programme)
+    _token, key = api_token_create(user=world.users["editor_a"], name="t")
+    response = client.post(
+        f"/api/v1/cities/{world.city_a.pk}/values",
+        body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 422
+    assert "detail" in response.json()
