@@ -113,3 +113,78 @@ def test_an_api_body_too_deep_or_not_text_is_a_422(
     )
     assert response.status_code == 422
     assert "detail" in response.json()
+
+
+# ---------------------------------------------------------------- the programme's one period
+
+
+def test_values_and_trainings_outside_the_programme_are_refused_everywhere(
+    client: Client, world: World
+) -> None:
+    import datetime
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from recap.tracking.models import IndicatorUpdate, Training
+    from recap.tracking.results import update_save
+    from recap.tracking.trainings import training_save
+
+    framework_load_shipped(world.programme)
+    reached = Indicator.objects.get(code="reached")
+    for start, end, words in [
+        (datetime.date(1, 1, 1), datetime.date(1, 3, 31), "began on 2021-09-01"),
+        (datetime.date(2021, 7, 1), datetime.date(2021, 9, 30), "began on 2021-09-01"),
+        (datetime.date(2024, 6, 1), datetime.date(2024, 7, 31), "ends on 2024-06-30"),
+    ]:
+        with pytest.raises(ValidationError, match=words):
+            update_save(
+                actor=world.users["editor_a"],
+                indicator=reached,
+                city=world.city_a,
+                period_start=start,
+                period_end=end,
+                value=Decimal(3),
+            )
+    _token, key = api_token_create(user=world.users["editor_a"], name="t")
+    refused = client.post(
+        f"/api/v1/cities/{world.city_a.pk}/values",
+        {"indicator": "reached", "period_start": "0001-01-01", "period_end": "0001-03-31"}
+        | {"value": 3},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert refused.status_code == 422 and "began on 2021-09-01" in refused.content.decode()
+    assert not IndicatorUpdate.objects.exists()
+
+    for day in (datetime.date(1, 1, 1), datetime.date(2030, 1, 1)):
+        with pytest.raises(ValidationError, match="held_on"):
+            training_save(
+                actor=world.users["manager"],
+                programme=world.programme,
+                data={"title": "T", "held_on": day, "mode": "virtual"},
+            )
+    client.force_login(world.users["manager"])
+    page = client.post(
+        "/programme/trainings/", {"title": "T", "held_on": "0001-01-01", "mode": "virtual"}
+    )
+    assert page.status_code == 400 and "began on 2021-09-01" in page.content.decode()
+    assert not Training.objects.exists()
+
+
+def test_the_headline_trainings_figure_counts_what_the_indicator_counts(world: World) -> None:
+    import datetime
+
+    from recap.tracking.derived import derived_value
+    from recap.tracking.models import Training
+    from recap.tracking.selectors import programme_progress
+
+    framework_load_shipped(world.programme)
+    for day in ("2019-05-01", "2022-03-01", "2023-03-01", "2025-01-01"):
+        # As a record made before the rule (or through the admin's raw data) would be.
+        Training.objects.create(
+            programme=world.programme, title=day, held_on=datetime.date.fromisoformat(day)
+        )
+    held = Indicator.objects.get(source="trainings_held")
+    counted = derived_value(held, world.programme.start_date, world.programme.end_date)
+    assert programme_progress(programme=world.programme).trainings_held == counted == 2

@@ -87,7 +87,10 @@ def candidate_create(*, actor: Any, city: City, code: str, **values: Any) -> Can
 @transaction.atomic
 def candidate_update(*, actor: Any, candidate: CandidateAction, **values: Any) -> CandidateAction:
     city_policy.require(actor, candidate.city, Level.EDIT, EDITORS_ONLY)
-    before = {field: getattr(candidate, field) for field in TRACKED}
+    # "Before" is what is stored, read under a lock: the object handed in may already carry the
+    # new values (a ModelForm writes them onto its instance when it validates).
+    stored = CandidateAction.objects.select_for_update().get(pk=candidate.pk)
+    before = {field: getattr(stored, field) for field in TRACKED}
     for field, value in values.items():
         if field not in EDITABLE:
             raise ValueError(f"not an editable field: {field}")

@@ -3,6 +3,8 @@ and the programmes that bring them together."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -262,3 +264,22 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.short_name
+
+    def period_refusal(self, first: datetime.date, last: datetime.date | None = None) -> str | None:
+        """Why a record dated `first` (to `last`) falls outside the programme's period, or None.
+        The one rule for what the programme counts: its forms, its API and its headline figures
+        all take records from its start to its end, never before or after."""
+        last = last or first
+        if first < self.start_date:
+            return _("The programme began on %(d)s: nothing before it counts.") % {
+                "d": self.start_date.isoformat()
+            }
+        if last > self.end_date:
+            return _("The programme ends on %(d)s: nothing after it counts.") % {
+                "d": self.end_date.isoformat()
+            }
+        return None
+
+    def counted_until(self, today: datetime.date) -> datetime.date:
+        """The last day whose records count today: today, or the programme's end if sooner."""
+        return min(today, self.end_date)

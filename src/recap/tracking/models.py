@@ -62,6 +62,11 @@ class Training(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.held_on:%Y-%m-%d})"
 
+    def clean(self) -> None:
+        if self.held_on and self.programme_id:
+            if refusal := self.programme.period_refusal(self.held_on):
+                raise ValidationError({"held_on": refusal})
+
 
 class Participant(models.Model):
     """One person at a training (named only with their consent, and with their knowledge

@@ -209,7 +209,10 @@ def overview(*, user: Any, programme: Programme, filters: Filters) -> Overview:
             indicator, as_of, cities=city_ids, start=filters.start, with_trend=True
         )
         rows.append(IndicatorRow(progress, _spark(progress)))
-    sessions = Training.objects.filter(programme=programme, held_on__lte=as_of)
+    sessions = Training.objects.filter(
+        programme=programme,
+        held_on__range=(programme.start_date, programme.counted_until(as_of)),
+    )
     if filters.start:
         sessions = sessions.filter(held_on__gte=filters.start)
     sessions = sessions_for(sessions, city_ids)

@@ -25,6 +25,7 @@ from recap.accounts.services import audit
 from recap.cities.models import City, Programme
 from recap.cities.policies import city_policy
 from recap.core.content import SOURCE, shipped_french
+from recap.core.jsondata import load_json
 
 from .derived import DERIVED
 from .models import Indicator, IndicatorTarget, IndicatorUpdate, Outcome
@@ -104,15 +105,29 @@ def _kind_problems(raw: dict[str, Any], where: str) -> list[str]:
     return errors
 
 
+#: What a baseline or target column holds (`DecimalField(max_digits=14, decimal_places=2)`).
+NUMBER_LIMIT = Decimal("1e12")
+NUMBER_RULE = "a number under 1,000,000,000,000 with at most two decimals"
+
+
 def _dated_number(pair: Any, where: str) -> bool:
-    """Whether `pair` is [YYYY-MM-DD, a finite number]."""
-    if not (isinstance(pair, list) and len(pair) == 2):
+    """Whether `pair` is [YYYY-MM-DD, a number the columns hold]: finite, under 10^12 in size,
+    at most two decimals. A number past the column would be refused by PostgreSQL on write and
+    stored by SQLite only to fail every later read of it."""
+    if not (isinstance(pair, list) and len(pair) == 2) or isinstance(pair[1], bool):
+        return False
+    if not isinstance(pair[1], (int, float, str)):
         return False
     try:
         _date(pair[0], where)
-        return Decimal(str(pair[1])).is_finite()
-    except (ValidationError, InvalidOperation):
+        number = Decimal(str(pair[1]))
+    except (ValidationError, InvalidOperation, ValueError):
         return False
+    return (
+        number.is_finite()
+        and abs(number) < NUMBER_LIMIT
+        and number == number.quantize(Decimal("0.01"))
+    )
 
 
 def _number_problems(raw: dict[str, Any], where: str) -> list[str]:
@@ -121,12 +136,12 @@ def _number_problems(raw: dict[str, Any], where: str) -> list[str]:
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3660:
         errors.append(f"{where}: interval_days is a whole number of days, 1 to 3660")
     if "baseline" in raw and not _dated_number(raw["baseline"], where):
-        errors.append(f"{where}: baseline is [YYYY-MM-DD, a number]")
+        errors.append(f"{where}: baseline is [YYYY-MM-DD, {NUMBER_RULE}]")
     targets = raw.get("targets", [])
     if not isinstance(targets, list):
         return [*errors, f"{where}: targets is a list of [date, value]"]
     errors += [
-        f"{where}, target {i}: [YYYY-MM-DD, a number]"
+        f"{where}, target {i}: [YYYY-MM-DD, {NUMBER_RULE}]"
         for i, target in enumerate(targets, start=1)
         if not _dated_number(target, where)
     ]
@@ -298,15 +313,7 @@ def framework_upload(*, actor: Any, programme: Programme, data: bytes) -> int:
         raise ValidationError(
             _("The file is larger than %(n)s KB.") % {"n": FRAMEWORK_MAX_BYTES // 1024}
         )
-    try:
-        raw = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ValidationError(_("The file is not text (UTF-8 JSON).")) from None
-    except json.JSONDecodeError as exc:
-        raise ValidationError(
-            _("The file is not JSON: line %(l)s, column %(c)s: %(m)s")
-            % {"l": exc.lineno, "c": exc.colno, "m": exc.msg}
-        ) from None
+    raw = load_json(data)
     count = framework_load(programme=programme, data=raw)
     audit(actor=actor, verb="framework.load", target=programme, detail={"indicators": count})
     return count
@@ -410,6 +417,8 @@ def update_save(
         raise ValidationError({"comment": _("Keep it to %(n)s characters.") % {"n": COMMENT_MAX}})
     if period_end > timezone.localdate():
         raise ValidationError({"period_end": _("The period has not ended yet.")})
+    if refusal := indicator.outcome.programme.period_refusal(period_start, period_end):
+        raise ValidationError({"period_start": refusal})
     clean = _check_breakdown(indicator, breakdown)
     for dimension, parts in clean.items():
         if abs(sum(parts.values()) - float(value)) > 1e-6:

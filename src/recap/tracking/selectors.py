@@ -57,7 +57,11 @@ class ProgrammeProgress:
 def programme_progress(*, programme: Programme) -> ProgrammeProgress:
     today = timezone.localdate()
     city_ids = list(programme.cities.values_list("pk", flat=True))
-    held = Training.objects.filter(programme=programme, held_on__lte=today)
+    # The programme's one period (`Programme.period_refusal`), as its indicators count it.
+    held = Training.objects.filter(
+        programme=programme,
+        held_on__range=(programme.start_date, programme.counted_until(today)),
+    )
     trainings = {
         "n": held.count(),
         "people": Participant.objects.filter(training__in=held).aggregate(n=Sum("count"))["n"],

@@ -4,6 +4,7 @@ shared with facilities and answered by funders, seen by whom they may be."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from recap.accounts.models import AuditEvent
@@ -432,3 +433,38 @@ def test_concept_record_checks_its_lists(world: World) -> None:
     assert not concept.funding_sources.exists()
     with pytest.raises(PermissionDenied):
         concept_save(actor=world.users["editor_b"], concept=concept, values={"title": "Mine"})
+
+
+def test_a_cost_changed_through_the_candidate_page_keeps_its_history(
+    client: Client, world: World, package: ActionPackage
+) -> None:
+    """The edit page's form writes the new values onto the object before the service records
+    them: the history must still hold what was stored before."""
+    from django.contrib.humanize.templatetags.humanize import intcomma
+
+    from recap.catalogue.candidate_forms import CandidateForm
+
+    concept = start(world, package)
+    candidate = concept.sources.get().candidate
+    old, old_title = candidate.local_cost_usd, candidate.title
+    client.force_login(world.users["editor_a"])
+    url = f"/cities/kigali/workspace/candidates/{candidate.pk}/edit/"
+    form = CandidateForm(instance=candidate, city=world.city_a)
+    data = {
+        name: value
+        for name, field in form.fields.items()
+        if (value := form.initial.get(name, field.initial)) is not None
+    }
+    data |= {"local_cost_usd": str(old + 5000), "title": "Channels, widened"}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.filter(verb="candidate.update").latest("pk")
+    assert event.detail["changes"] == {
+        "local_cost_usd": [str(old), str(old + 5000)],
+        "title": [old_title, "Channels, widened"],
+    }
+    [line] = source_lines(ProjectConcept.objects.get(pk=concept.pk))
+    [change] = line.history
+    assert (change.before, change.after) == (old, old + 5000)
+    page = client.get(f"/cities/kigali/workspace/concepts/{concept.pk}/").content.decode()
+    assert f"{intcomma(old)} → {intcomma(old + 5000)}" in page

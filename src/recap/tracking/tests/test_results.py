@@ -89,7 +89,7 @@ def test_the_shipped_framework_loads_and_reloads_without_doubling(
         (
             {"code": "x", "name": "X", "unit": "u", "kind": "reported", "level": "city"}
             | {"baseline": ["2021-01-01", "many"]},
-            "baseline is [YYYY-MM-DD, a number]",
+            "baseline is [YYYY-MM-DD, a number under",
         ),
         (
             {"code": "x", "name": "X", "unit": "u", "kind": "reported", "level": "city"}
