@@ -63,9 +63,9 @@ class Training(models.Model):
         return f"{self.title} ({self.held_on:%Y-%m-%d})"
 
     def clean(self) -> None:
-        if self.held_on and self.programme_id:
-            if refusal := self.programme.period_refusal(self.held_on):
-                raise ValidationError({"held_on": refusal})
+        dated = self.programme_id and self.held_on
+        if dated and (refusal := self.programme.period_refusal(self.held_on)):
+            raise ValidationError({"held_on": refusal})
 
 
 class Participant(models.Model):

@@ -4,8 +4,8 @@ shared with facilities and answered by funders, seen by whom they may be."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 
 from recap.accounts.models import AuditEvent
 from recap.catalogue.candidates import candidate_update
