@@ -123,6 +123,19 @@ def document_kind(data: bytes, filename: str) -> str:
     return kind
 
 
+def kept_filename(filename: str, kind: str, limit: int = 200) -> str:
+    """The name a document is kept and served under: its own, without folders, cut to `limit`
+    characters by its stem so that its ending survives (`x` × 300 + `.pdf` keeps `.pdf`); a
+    name with no stem becomes `document.<kind>`. One rule for every upload that keeps a file."""
+    name = PurePath(filename.replace("\\", "/")).name
+    stem, dot, ending = name.rpartition(".")
+    if not dot:  # no ending at all: the kind's own
+        stem, ending = name, KINDS[kind][1][0].lstrip(".")
+    suffix = "." + ending[:11]
+    stem = stem[: limit - len(suffix)]
+    return stem + suffix if stem.strip(". ") else f"document{KINDS[kind][1][0]}"
+
+
 def content_type(kind: str) -> str:
     return KINDS[kind][0]
 

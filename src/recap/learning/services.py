@@ -4,7 +4,6 @@ returns with a reason; every step audited. A published lesson is public."""
 from __future__ import annotations
 
 import datetime
-from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +22,7 @@ from recap.accounts.services import audit
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.core.content import set_edited
-from recap.core.documents import accepted_document
+from recap.core.documents import accepted_document, kept_filename
 
 from .models import Exchange, ExchangeMessage, Lesson, PeerList, PeerOverride
 from .policies import editing_city_ids, may_publish, may_set_matches, writing_city
@@ -230,9 +229,8 @@ def _message(
     message = ExchangeMessage(exchange=exchange, city=city, author=actor, body=body)
     if attachment is not None:
         data, filename = attachment
-        name = PurePath(filename)
         # A long name keeps its ending, so that the download still opens with the right tool.
-        message.filename = (name.stem[:180] + name.suffix[:12]) or f"document.{kind_of_file}"
+        message.filename = kept_filename(filename, kind_of_file)
         message.kind_of_file, message.size = kind_of_file, len(data)
         message.file.save(f"upload.{kind_of_file}", ContentFile(data), save=False)
     message.save()

@@ -20,7 +20,7 @@ from recap.accounts.services import audit
 from recap.catalogue.models import CandidateAction, Sector
 from recap.cities.models import City
 from recap.cities.policies import city_policy
-from recap.core.documents import accepted_document
+from recap.core.documents import accepted_document, kept_filename
 from recap.planning.models import ActionPackage, PackageVersion
 from recap.planning.readouts import version_readout
 
@@ -457,7 +457,7 @@ def attachment_add(
         concept=concept,
         role=role,
         title=title[:200],
-        filename=PurePath(filename).name[:200],
+        filename=kept_filename(filename, kind),
         kind_of_file=kind,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),

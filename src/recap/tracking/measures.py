@@ -32,7 +32,7 @@ from recap.accounts.services import audit
 from recap.catalogue.models import CandidateAction
 from recap.cities.models import City
 from recap.cities.policies import city_policy
-from recap.core.documents import accepted_document
+from recap.core.documents import accepted_document, kept_filename
 from recap.hazards.models import HazardType
 
 from .models import Evidence, IndicatorUpdate, Measure, MeasureStatusChange
@@ -188,7 +188,7 @@ def _thumbnail(data: bytes) -> bytes:
                 small = small.convert("RGBA")
             out = io.BytesIO()
             small.save(out, format="PNG", optimize=True)
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except Exception:  # whatever Pillow raises on a damaged image is a refusal
         raise ValidationError(
             {"file": _("The image is damaged or cut short: save it again and upload it.")}
         ) from None
@@ -220,7 +220,7 @@ def evidence_add(
         measure=measure,
         update=update,
         title=((title or "").strip() or PurePath(filename).stem)[:200],
-        filename=PurePath(filename).name[:200],
+        filename=kept_filename(filename, kind),
         kind_of_file=kind,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),

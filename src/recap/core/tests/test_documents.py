@@ -104,3 +104,22 @@ def test_a_small_image_that_decodes_to_gigabytes_is_refused() -> None:
     assert len(bomb) < 200_000
     with pytest.raises(DocumentRefused, match="too large"):
         document_kind(bomb, "map.png")
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("x" * 300 + ".pdf", "x" * 196 + ".pdf"),
+        ("report.PDF", "report.PDF"),
+        ("C:\\Users\\me\\Desktop\\plan.pdf", "plan.pdf"),
+        ("../../etc/plan.pdf", "plan.pdf"),
+        (".pdf", "document.pdf"),
+        ("", "document.pdf"),
+        ("noending", "noending.pdf"),
+    ],
+)
+def test_a_kept_name_keeps_its_ending_within_its_column(given: str, kept: str) -> None:
+    from recap.core.documents import kept_filename
+
+    assert kept_filename(given, "pdf") == kept
+    assert len(kept_filename(given, "pdf")) <= 200
