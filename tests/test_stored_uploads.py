@@ -75,15 +75,19 @@ def test_a_rolled_back_upload_leaves_a_file_that_the_orphan_sweep_removes(
         actor=world.users["editor_a"], measure=measure, title="", data=MINIMAL_PDF, filename="a.pdf"
     )
     before = _files(media)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        evidence_add(
-            actor=world.users["editor_a"],
-            measure=measure,
-            title="",
-            data=MINIMAL_PDF,
-            filename="b.pdf",
-        )
-        raise RuntimeError("a later step fails: the row is rolled back")
+    def add_then_fail() -> None:
+        with transaction.atomic():
+            evidence_add(
+                actor=world.users["editor_a"],
+                measure=measure,
+                title="",
+                data=MINIMAL_PDF,
+                filename="b.pdf",
+            )
+            raise RuntimeError("a later step fails: the row is rolled back")
+
+    with pytest.raises(RuntimeError):
+        add_then_fail()
     orphans = _files(media) - before
     assert len(orphans) == 1  # the file stayed behind its rolled-back row
 
