@@ -31,7 +31,7 @@ from django.utils import translation
 from recap.catalogue.models import CatalogueAction
 from recap.core.content import reader_language
 from recap.pipeline.models import ProjectConcept
-from recap.pipeline.policies import project_concept_policy
+from recap.pipeline.policies import is_insider, project_concept_policy
 from recap.tracking.models import Measure
 from recap.tracking.policies import measure_policy
 
@@ -233,7 +233,20 @@ def search(
         ranked = _postgresql(documents, words, limit)
     else:
         ranked = _sqlite(documents, words, limit)
-    return [_hit(d, rank) for d, rank in ranked]
+    insider: dict[int, bool] = {}
+
+    def url(document: SearchDocument) -> str:
+        """A concept's page for whoever reads its whole record; a funder's own page for a
+        funder, who reads it only as shared with their facility."""
+        if document.kind != Kind.CONCEPT or document.city is None:
+            return document.url
+        if document.city_id not in insider:
+            insider[document.city_id] = is_insider(user, document.city)
+        if insider[document.city_id]:
+            return document.url
+        return reverse("board:shared_detail", args=[document.ref])
+
+    return [_hit(d, rank, url(d)) for d, rank in ranked]
 
 
 STEMMERS = [snowballstemmer.stemmer("english"), snowballstemmer.stemmer("french")]
@@ -289,7 +302,7 @@ def _postgresql(documents: QuerySet[SearchDocument], words: list[str], limit: in
     return [(d, float(d.rank)) for d in found]
 
 
-def _hit(document: SearchDocument, rank: float) -> Hit:
+def _hit(document: SearchDocument, rank: float, url: str) -> Hit:
     here = reader_language()
     other = "fr" if here == "en" else "en"
     title = getattr(document, f"title_{here}") or getattr(document, f"title_{other}")
@@ -300,7 +313,7 @@ def _hit(document: SearchDocument, rank: float) -> Hit:
         kind_label=str(Kind(document.kind).label),
         title=title,
         summary=summary,
-        url=document.url,
+        url=url,
         city=document.city.name if document.city else "",
         # Measures and concepts are in their city's own words: no translation is expected.
         untranslated=not translated and document.kind in (Kind.LESSON, Kind.ACTION),

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
@@ -191,12 +192,20 @@ def concept_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     hazard_names = dict(HazardType.objects.values_list("code", "name"))
     can_edit = city_policy.allows(request.user, city, Level.EDIT) and concept.stage not in CLOSED
     shared = {s.facility_id for s in concept.shares.all()}
+    # The way back: the city's list for whoever reads the city, else the pipeline's board
+    # (a reviewer or a manager reads the concept without the city's workspace).
+    back = (
+        reverse("concepts:list", args=[city.slug])
+        if city_policy.allows(request.user, city, Level.VIEW)
+        else reverse("board:board")
+    )
     return render(
         request,
         "pipeline/concepts/detail.html",
         {
             "city": city,
             "c": concept,
+            "back": back,
             "sources": source_lines(concept, robustness=_robustness_of(concept)),
             "money": concept_money(concept),
             "sectors": choice_labels(Sector.choices, concept_sectors(concept)),
