@@ -44,6 +44,8 @@ demo: install
 	$(BIN)/recap serve --port $(PORT)
 
 serve: install
+# Links in the demo's e-mails name the port it serves on (unless RECAP_SITE_URL says otherwise).
+demo: export RECAP_SITE_URL ?= http://127.0.0.1:$(PORT)
 	$(BIN)/recap serve --port $(PORT)
 
 lint: install

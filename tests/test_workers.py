@@ -284,3 +284,87 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _http_ok(port: int) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def _wait(what: Callable[[], Any], timeout: float, message: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (found := what()):
+        assert time.monotonic() < deadline, message
+        time.sleep(0.2)
+    return found
+
+
+def _workers_of(serve: subprocess.Popen[bytes]) -> list[psutil.Process]:
+    out = []
+    for child in _descendants(serve.pid):
+        try:
+            if "worker" in child.cmdline()[1:3]:
+                out.append(child)
+        except psutil.NoSuchProcess:
+            continue
+    return out
+
+
+def test_the_site_outlives_a_worker_killed_outright_and_the_worker_comes_back(
+    drill: Drill,
+) -> None:
+    port = _free_port()
+    serve = drill.start("serve", "--port", str(port), "--workers", "1", "--web-workers", "1")
+    _wait(lambda: _http_ok(port), 60, "the site never answered")
+    [first] = _wait(lambda: _workers_of(serve), 30, "no worker started")
+    # Links in the e-mails it sends name the port served on (unless the operator set one).
+    site = drill.env.get("RECAP_SITE_URL", f"http://127.0.0.1:{port}")
+    assert first.environ().get("RECAP_SITE_URL") == site
+    first.kill()
+    _wait(lambda: not first.is_running() or first.status() == psutil.STATUS_ZOMBIE, 10, "alive")
+    # The site goes on answering, and a new worker takes the old one's place.
+    assert _http_ok(port)
+    [second] = _wait(
+        lambda: [w for w in _workers_of(serve) if w.pid != first.pid], 30, "no worker again"
+    )
+    assert serve.poll() is None and second.is_running()
+    (session,) = drill.sessions(("kigali", 5, 21))
+    (run,) = drill.queue(session)
+    drill.until(lambda s: s["runs"][run][0] == "done", timeout=120)
+    serve.send_signal(signal.SIGTERM)
+    assert serve.wait(timeout=30) is not None
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="cutting a connection from outside needs a database server (PostgreSQL)",
+)
+def test_a_worker_whose_connection_is_cut_mid_run_goes_on_working(drill: Drill) -> None:
+    import psycopg
+
+    (session,) = drill.sessions(("kigali", LONG, 23))
+    worker = drill.worker()
+    (run,) = drill.queue(session)
+    drill.until(lambda s: s["runs"][run][:2] == ["running", "explain"])
+    name = drill.env["DATABASE_URL"].rsplit("/", 1)[1]
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as admin:
+        cut = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        ).fetchone()
+    assert cut and cut[0] >= 1
+    # The run it held is released (failed as interrupted) on a fresh connection...
+    state = drill.until(lambda s: s["runs"][run][0] in ("failed", "queued", "done"), timeout=120)
+    assert state["runs"][run][0] != "running"
+    assert worker.poll() is None  # ...and the worker is still there,
+    (small,) = drill.sessions(("rajshahi", 5, 24))
+    (after,) = drill.queue(small)
+    drill.until(lambda s: s["runs"][after][0] == "done", timeout=120)  # doing new work
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=30) is not None

@@ -180,28 +180,64 @@ def work_sweep() -> int:
             for pk, claimer in held.values_list("pk", "worker_id")
             if _claimer_dead(claimer, alive, registered)
         ]
-        running = model._default_manager.filter(pk__in=dead, status=WorkStatus.RUNNING)
-        touched += running.filter(cancel_requested=True).update(
-            status=WorkStatus.CANCELLED, worker_id=""
-        )
-        touched += running.update(
-            status=WorkStatus.FAILED, failure=WorkFailure.INTERRUPTED, error="", worker_id=""
-        )
+        touched += _interrupt(model._default_manager.filter(pk__in=dead))
     for task in DBTaskResult.objects.filter(status="RUNNING"):
         # Only a registered worker's task rows: a bare `db_worker` elsewhere cannot be checked.
         claimer = task.worker_ids[-1] if task.worker_ids else ""
         if claimer in alive or (claimer and claimer not in registered):
             continue
-        updated = DBTaskResult.objects.filter(pk=task.pk, status="RUNNING").update(
-            status="FAILED",
-            finished_at=timezone.now(),
-            exception_class_path="recap.core.work.WorkerLost",
-            traceback="The worker running this task stopped (no heartbeat).",
-        )
-        if updated:
-            _requeue(task)
+        _fail_and_requeue(task, "The worker running this task stopped (no heartbeat).")
     WorkerProcess.objects.filter(heartbeat_at__lt=timezone.now() - FORGET).delete()
     return touched
+
+
+def work_release(worker_id: str) -> int:
+    """What a live worker still holds after it lost its database in the middle of a task: the
+    sweep's treatment, for this one worker (whose heart still beats, so the sweep would leave
+    it). Its work is failed as interrupted (or cancelled, if asked), its task rows failed and
+    put back in the queue once. Returns how many rows of work it touched."""
+    from django_tasks_db.models import DBTaskResult
+
+    touched = sum(
+        _interrupt(model._default_manager.filter(worker_id=worker_id)) for model in _held
+    )
+    for task in DBTaskResult.objects.filter(status="RUNNING"):
+        if task.worker_ids and task.worker_ids[-1] == worker_id:
+            _fail_and_requeue(task, "The worker lost its database connection during this task.")
+    return touched
+
+
+def _interrupt(rows: models.QuerySet[Any]) -> int:
+    running = rows.filter(status=WorkStatus.RUNNING)
+    touched = running.filter(cancel_requested=True).update(
+        status=WorkStatus.CANCELLED, worker_id=""
+    )
+    return touched + running.update(
+        status=WorkStatus.FAILED, failure=WorkFailure.INTERRUPTED, error="", worker_id=""
+    )
+
+
+def _fail_and_requeue(task: Any, why: str) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    updated = DBTaskResult.objects.filter(pk=task.pk, status="RUNNING").update(
+        status="FAILED",
+        finished_at=timezone.now(),
+        exception_class_path="recap.core.work.WorkerLost",
+        traceback=why,
+    )
+    if updated:
+        _requeue(task)
+
+
+def connection_reset() -> None:
+    """Forget this thread's database connection, dead or alive, so that the next query opens a
+    fresh one (closing a connection the server already cut may itself raise)."""
+    try:
+        connection.close()
+    except Exception:  # the server is gone: nothing to close properly
+        log.warning("closing a lost database connection failed", exc_info=True)
+        connection.connection = None
 
 
 def _requeue(task: Any) -> None:

@@ -9,10 +9,12 @@ and it sweeps once as it starts, and queues the weekly reminder digest if none i
 
 from __future__ import annotations
 
+import logging
 from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -22,10 +24,51 @@ from recap.tracking.reminders import reminders_schedule
 QUEUES = ("short", "long", "default")
 
 
+log = logging.getLogger(__name__)
+#: Seconds between attempts to reach a database that went away: doubling up to the last.
+RECONNECT_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+
+
 class RecapWorker(Worker):
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
         work.context().stopping.set()  # the running task stops and goes back to the queue
         super().shutdown(signum, frame)
+
+    def run_task(self, db_task_result: Any) -> None:
+        try:
+            super().run_task(db_task_result)
+        except DatabaseError:
+            # The connection died during the task, and then again while its failure was being
+            # written on it: drop it, and let `run` release the work on a fresh one.
+            work.connection_reset()
+            raise
+
+    def run(self) -> None:
+        """django-tasks-db's loop, which survives its database going away (a restart, a
+        failover, a killed backend): the connection is dropped, what this worker held is
+        released on a fresh one (failed as interrupted, its task put back in the queue), and
+        the loop goes on, trying again after 1, 2, 4 … 30 seconds while the database is away."""
+        failures = 0
+        while self.running:
+            try:
+                super().run()
+                return
+            except DatabaseError:
+                work.connection_reset()
+                delay = RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)]
+                log.exception("worker %s lost its database; again in %s s", self.worker_id, delay)
+                failures += 1
+                if work.context().stopping.wait(delay):
+                    return
+                try:
+                    released = work.work_release(self.worker_id)
+                except DatabaseError:
+                    work.connection_reset()
+                    continue  # still away: wait longer
+                failures = 0
+                log.warning(
+                    "worker %s is back; %s piece(s) of work released", self.worker_id, released
+                )
 
 
 class Command(BaseCommand):

@@ -7,6 +7,9 @@ and dies with this process (Linux's parent-death signal), so nothing outlives `r
 however it ends. On Ctrl+C or SIGTERM the workers put what they were computing back in the
 queue and stop; a child still busy after `STOP_SECONDS` is killed with everything it started.
 For separate hosts, `--workers 0` serves the web only and `--web-workers 0` only works.
+A child that stops on its own (killed, crashed) is started again with a growing pause
+(`Supervisor`): the site outlives its workers. Links in e-mails use `RECAP_SITE_URL`, by default
+the address served here.
 """
 
 from __future__ import annotations
@@ -109,23 +112,75 @@ class Command(BaseCommand):
             what.append(f"{workers} background worker{'s' if workers > 1 else ''}")
         self.stdout.write(f"ReCAP is serving {' and '.join(what)} (Ctrl+C to stop)")
         self.stdout.flush()
-        processes = [
-            subprocess.Popen(  # noqa: S603 - our own programs
-                cmd,
-                start_new_session=True,  # a group of its own: its children go with it
-                preexec_fn=_child_setup,  # noqa: PLW1509 - this process has no other threads
-            )
-            for cmd in commands
-        ]
+        env = os.environ.copy()
+        # Links in e-mails name the address this site is served on, unless one is set.
+        env.setdefault("RECAP_SITE_URL", f"http://{_reachable(options['host'])}:{options['port']}")
+        supervisor = Supervisor(commands, env, self.stdout)
         signal.signal(signal.SIGTERM, _interrupt)
         try:
-            # When any child stops, stop the others: the site never runs without its workers.
-            while all(proc.poll() is None for proc in processes):
-                time.sleep(0.5)
+            supervisor.run()
         except KeyboardInterrupt:
             pass
         finally:
-            _stop(processes)
+            _stop(supervisor.processes)
+
+
+class Supervisor:
+    """Keeps each child running: one that stops (killed, crashed, its database gone) is
+    started again after a pause that doubles with each quick failure (1 s up to
+    `MAX_BACKOFF`) and starts over once it has run `STEADY` seconds. The web server outlives
+    its workers, and a worker outlives the web server."""
+
+    def __init__(self, commands: list[list[str]], env: dict[str, str], out: Any) -> None:
+        self.commands, self.env, self.out = commands, env, out
+        self.processes = [self._start(cmd) for cmd in commands]
+        self.started = [time.monotonic()] * len(commands)
+        self.failures = [0] * len(commands)
+        self.restart_at: list[float | None] = [None] * len(commands)
+
+    def _start(self, cmd: list[str]) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(  # noqa: S603 - our own programs
+            cmd,
+            env=self.env,
+            start_new_session=True,  # a group of its own: its children go with it
+            preexec_fn=_child_setup,  # noqa: PLW1509 - this process has no other threads
+        )
+
+    def step(self, now: float) -> None:
+        for k, proc in enumerate(self.processes):
+            if self.restart_at[k] is None and (code := proc.poll()) is not None:
+                ran = now - self.started[k]
+                self.failures[k] = 0 if ran >= STEADY else self.failures[k] + 1
+                delay = min(2.0 ** max(self.failures[k] - 1, 0), MAX_BACKOFF)
+                _signal_group(proc, signal.SIGKILL)  # whatever it left behind goes too
+                self.out.write(
+                    f"{_name(self.commands[k])} stopped (exit {code}); "
+                    f"starting it again in {delay:g} s"
+                )
+                self.out.flush()
+                self.restart_at[k] = now + delay
+            elif (due := self.restart_at[k]) is not None and now >= due:
+                self.processes[k] = self._start(self.commands[k])
+                self.started[k], self.restart_at[k] = now, None
+
+    def run(self) -> None:
+        while True:
+            self.step(time.monotonic())
+            time.sleep(0.5)
+
+
+#: A child that ran this long before it stopped is restarted at once (its failures forgotten).
+STEADY = 60.0
+MAX_BACKOFF = 60.0
+
+
+def _name(cmd: list[str]) -> str:
+    return "the web server" if "recap.wsgi" in cmd else f"worker ({cmd[-1]})"
+
+
+def _reachable(host: str) -> str:
+    """The host in a link to this server: a wildcard bind is reached on the loopback."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - read, not bound
 
 
 def _count(given: int | None, variable: str) -> int:
