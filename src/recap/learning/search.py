@@ -238,11 +238,12 @@ def search(
     def url(document: SearchDocument) -> str:
         """A concept's page for whoever reads its whole record; a funder's own page for a
         funder, who reads it only as shared with their facility."""
-        if document.kind != Kind.CONCEPT or document.city is None:
+        city = document.city
+        if document.kind != Kind.CONCEPT or city is None:
             return document.url
-        if document.city_id not in insider:
-            insider[document.city_id] = is_insider(user, document.city)
-        if insider[document.city_id]:
+        if city.pk not in insider:
+            insider[city.pk] = is_insider(user, city)
+        if insider[city.pk]:
             return document.url
         return reverse("board:shared_detail", args=[document.ref])
 
