@@ -188,3 +188,70 @@ def test_the_headline_trainings_figure_counts_what_the_indicator_counts(world: W
     held = Indicator.objects.get(source="trainings_held")
     counted = derived_value(held, world.programme.start_date, world.programme.end_date)
     assert programme_progress(programme=world.programme).trainings_held == counted == 2
+
+
+# ---------------------------------------------------------------- bounds
+
+
+def test_a_funder_neither_reads_nor_writes_on_a_concept_that_came_to_nothing(
+    client: Client, world: World
+) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from recap.pipeline.concepts import concept_share, funder_message
+    from recap.pipeline.models import Facility, ProjectConcept, Stage
+    from recap.pipeline.services import facilities_load_shipped
+    from recap.testing import concept_at
+
+    facilities_load_shipped()
+    gap = Facility.objects.get(code="gap-fund")
+    Facility.objects.filter(pk=gap.pk).update(organisation=world.funder_org)
+    concept = concept_at(world.city_a, "Wetland drainage", "submitted")
+    concept_share(actor=world.users["manager"], concept=concept, facility=gap)
+    client.force_login(world.users["funder"])
+    url = f"/pipeline/shared/{concept.pk}/"
+    assert "Write to the city" in client.get(url).content.decode()
+
+    ProjectConcept.objects.filter(pk=concept.pk).update(stage=Stage.REJECTED)
+    assert client.get(url).status_code == 404
+    assert "Wetland drainage" not in client.get("/pipeline/shared/").content.decode()
+    post = client.post(url, {"kind": "question", "text": "Still there?"})
+    assert post.status_code == 404
+
+    # A completed one is read, as a record, and no longer written on.
+    ProjectConcept.objects.filter(pk=concept.pk).update(stage=Stage.COMPLETED)
+    page = client.get(url).content.decode()
+    assert "Write to the city" not in page and "no more can be written" in page
+    assert client.post(url, {"kind": "question", "text": "?"}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        funder_message(
+            actor=world.users["funder"],
+            concept=ProjectConcept.objects.get(pk=concept.pk),
+            facility=gap,
+            kind="question",
+            text="?",
+        )
+    assert not concept.funder_messages.exists()
+
+
+def test_a_breakdown_of_thousands_of_categories_is_refused(client: Client, world: World) -> None:
+    from recap.tracking.models import IndicatorUpdate
+
+    framework_load_shipped(world.programme)
+    _token, key = api_token_create(user=world.users["editor_a"], name="t")
+    parts = {f"group {k}": 1 for k in range(5000)}
+    response = client.post(
+        f"/api/v1/cities/{world.city_a.pk}/values",
+        {
+            "indicator": "reached",
+            "period_start": "2024-01-01",
+            "period_end": "2024-03-31",
+            "value": 5000,
+            "breakdown": {"sex": parts},
+        },
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 422
+    assert "sex: at most 50 categories" in response.content.decode()
+    assert not IndicatorUpdate.objects.exists()

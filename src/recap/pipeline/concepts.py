@@ -339,8 +339,8 @@ def funder_message(
     require(
         facility.pk in funder_facility_ids(actor)
         and concept.shares.filter(facility=facility).exists()
-        and concept.stage != Stage.WITHDRAWN,
-        _("Only a funder this concept was shared with can write here."),
+        and concept.stage not in CLOSED,
+        _("Only a funder this concept was shared with can write here, while it is open."),
     )
     text = _check_text(text)
     if kind == FunderMessage.Kind.INTEREST:

@@ -174,6 +174,9 @@ MAIN_LINE = (
 )
 #: States a concept ends in (nothing moves it on).
 CLOSED = (Stage.COMPLETED, Stage.WITHDRAWN, Stage.REJECTED, Stage.CANCELLED)
+#: Closed without coming to anything: no longer on offer, so gone from the funders' pages too
+#: (a funder still reads a completed concept it was shared, but writes on none that is closed).
+OFF_OFFER = (Stage.WITHDRAWN, Stage.REJECTED, Stage.CANCELLED)
 
 
 #: The record's sections, in the order of the harmonised form.

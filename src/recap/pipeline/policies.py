@@ -28,7 +28,7 @@ from recap.accounts.models import Role
 from recap.cities.policies import city_policy
 from recap.core.policies import CityScopedPolicy
 
-from .models import ProjectConcept, Stage
+from .models import OFF_OFFER, ProjectConcept, Stage
 
 
 class ProjectConceptPolicy(CityScopedPolicy[ProjectConcept]):
@@ -47,9 +47,7 @@ class ProjectConceptPolicy(CityScopedPolicy[ProjectConcept]):
             seen |= Q(city_id__in=reviewed - own_city_ids(user)) & Q(moves__to_stage=Stage.DRAFTED)
         organisations = funder_organisation_ids(user)
         if organisations:
-            seen |= Q(shares__facility__organisation_id__in=organisations) & ~Q(
-                stage=Stage.WITHDRAWN
-            )
+            seen |= Q(shares__facility__organisation_id__in=organisations) & ~Q(stage__in=OFF_OFFER)
         return ProjectConcept.objects.filter(seen).distinct()
 
     def allows(self, user: Any, obj: ProjectConcept, level: Level = Level.VIEW) -> bool:

@@ -23,7 +23,7 @@ from . import selectors
 from .concept_views import WRITE_RATE, attachment_response, offered_moves
 from .forms import MessageForm
 from .matching import ConceptFacts, match
-from .models import Facility, ProjectConcept, Stage
+from .models import CLOSED, Facility, ProjectConcept, Stage
 from .money import concept_money
 from .policies import funder_facility_ids, programme_reader, project_concept_policy
 
@@ -115,6 +115,7 @@ def shared_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 facility, []
             ),
             "form": form,
+            "can_write": concept.stage not in CLOSED,
             "attachments": concept.attachments.all(),
             "interested": concept.funder_messages.filter(
                 facility=facility, kind="interest"

@@ -19,6 +19,7 @@ from recap.cities.selectors import programme_current
 from .models import (
     CLOSED,
     MAIN_LINE,
+    OFF_OFFER,
     ConceptShare,
     Facility,
     FunderMessage,
@@ -158,7 +159,7 @@ def shared_with_funder(*, user: Any) -> list[tuple[ProjectConcept, Facility, Any
         return []
     shares = (
         ConceptShare.objects.filter(facility_id__in=facility_ids)
-        .exclude(concept__stage=Stage.WITHDRAWN)
+        .exclude(concept__stage__in=OFF_OFFER)
         .select_related("facility", "concept__city__country")
         .prefetch_related(
             "concept__sources__candidate", "concept__funding_sources", "concept__preparation_costs"

@@ -39,6 +39,8 @@ DIMENSIONS = {
     "department": _("Department"),
 }
 COMMENT_MAX = 2000
+#: Categories one dimension of a breakdown may have (age bands, departments, cities...).
+BREAKDOWN_CATEGORIES_MAX = 50
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
@@ -370,6 +372,13 @@ def _check_breakdown(indicator: Indicator, breakdown: Any) -> dict[str, dict[str
             )
         if not isinstance(parts, dict) or not parts:
             raise ValidationError({"breakdown": _("Give a number for each category.")})
+        if len(parts) > BREAKDOWN_CATEGORIES_MAX:
+            raise ValidationError(
+                {
+                    "breakdown": _("%(d)s: at most %(n)s categories.")
+                    % {"d": dimension, "n": BREAKDOWN_CATEGORIES_MAX}
+                }
+            )
         clean[dimension] = {}
         for category, number in parts.items():
             try:
