@@ -17,6 +17,7 @@ from recap.accounts.models import Membership, Role, User
 from recap.cities.models import City, Organisation, Programme
 from recap.pipeline.models import ProjectConcept
 from recap.planning.models import PrioritisationSession
+from recap.testing_time import patience
 from recap.tracking.models import (
     DonorReport,
     Evidence,
@@ -258,15 +259,16 @@ def test_serve_fails_work_a_stopped_worker_left_running_then_serves(tmp_path: Pa
                 "select status, failure from planning_run where number = 1"
             ).fetchone()
         assert (status, failure) == ("failed", "interrupted")
-        for _ in range(50):
+        deadline = time.monotonic() + patience(30)
+        while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as page:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
                     assert page.status == 200
                 break
             except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("recap serve did not answer")
                 time.sleep(0.2)
-        else:
-            pytest.fail("recap serve did not answer")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

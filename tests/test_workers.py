@@ -29,6 +29,8 @@ from typing import Any
 import psutil
 import pytest
 
+from recap.testing_time import patience
+
 RECAP = str(Path(sys.executable).parent / "recap")
 # Candidates in a long run: about 70 s of explanations on this 2-core machine, on the 'long'
 # queue. Above the cap a person may set on a session (the engine has become fast enough that
@@ -127,7 +129,7 @@ class Drill:
         )
 
     def until(self, what: Callable[[dict[str, Any]], bool], timeout: float = 60) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + patience(timeout)
         while True:
             state = self.state()
             if what(state):
@@ -226,8 +228,8 @@ def test_short_work_overtakes_long_work_and_a_cancel_stops_it_at_once(drill: Dri
     )
     drill.until(lambda s: s["runs"][long_run][0] == "cancelled", timeout=30)
     stopped_in = time.monotonic() - asked
-    assert stopped_in < 10, stopped_in
-    _gone, alive = psutil.wait_procs(engine, timeout=5)
+    assert stopped_in < patience(10), stopped_in
+    _gone, alive = psutil.wait_procs(engine, timeout=patience(5))
     assert alive == []
     for proc in (short_only, any_work):
         proc.send_signal(signal.SIGTERM)
@@ -239,13 +241,13 @@ def test_a_worker_killed_outright_takes_its_engine_processes_with_it(drill: Dril
     worker = drill.worker()
     (run,) = drill.queue(session)
     drill.until(lambda s: s["runs"][run][:2] == ["running", "explain"])
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + patience(10)
     while not (engine := _descendants(worker.pid)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert engine
     worker.send_signal(signal.SIGKILL)
     worker.wait()
-    _gone, alive = psutil.wait_procs(engine, timeout=5)
+    _gone, alive = psutil.wait_procs(engine, timeout=patience(5))
     assert alive == [], [p.pid for p in alive]
     # The worker's process is gone on this host: the sweep fails its run at once.
     assert (
@@ -270,7 +272,7 @@ def test_stopping_serve_stops_everything_and_the_run_goes_back_to_the_queue(
     assert len(everything) >= 3  # gunicorn and its worker, the worker and its engine processes
     serve.send_signal(signal.SIGTERM)
     assert serve.wait(timeout=30) is not None
-    _gone, alive = psutil.wait_procs(everything, timeout=5)
+    _gone, alive = psutil.wait_procs(everything, timeout=patience(5))
     assert alive == [], [(p.pid, p.name()) for p in alive]
     state = drill.state()
     assert state["runs"][run][0] == "queued"  # put back for the next worker
@@ -297,7 +299,7 @@ def _http_ok(port: int) -> bool:
 
 
 def _wait(what: Callable[[], Any], timeout: float, message: str) -> Any:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + patience(timeout)
     while not (found := what()):
         assert time.monotonic() < deadline, message
         time.sleep(0.2)
