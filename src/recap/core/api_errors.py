@@ -25,6 +25,8 @@ MEANING = {
     404: "No such thing, or one you may not see.",
     422: "The request or the change it asks for is not valid; `detail` says why.",
     429: "Too many requests of this kind; wait and try again.",
+    503: "The platform is not set up for this yet (e.g. its publisher identifier is missing); "
+    "`detail` says what.",
 }
 
 

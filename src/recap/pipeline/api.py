@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
 
 from recap.cities.models import Country
 from recap.core.api_auth import PUBLIC, SIGNED_IN
@@ -23,7 +24,7 @@ from . import selectors
 from .matching import matches_for
 from .models import CLOSED, Facility, ProjectConcept, Stage
 from .money import concept_money
-from .oc4ids import project_package
+from .oc4ids import NotConfigured, project_package
 from .policies import funder_facility_ids, is_insider, programme_reader
 from .record import concept_hazards, concept_sectors
 from .reviews import review_submit
@@ -342,12 +343,15 @@ def facility_directory(request: HttpRequest) -> list[Facility]:
 
 @router.get(
     "/concepts/{int:concept_id}/oc4ids",
-    response={200: dict[str, Any], **errors(401, 404)},
+    response={200: dict[str, Any], **errors(401, 404, 503)},
     auth=SIGNED_IN,
     summary="A concept as an OC4IDS project package (Open Contracting for Infrastructure)",
 )
 def concept_oc4ids(request: HttpRequest, concept_id: int) -> dict[str, Any]:
-    return project_package([_concept(request, concept_id)])
+    try:
+        return project_package([_concept(request, concept_id)])
+    except NotConfigured as exc:
+        raise HttpError(503, str(exc)) from exc
 
 
 class ShareIn(Schema):

@@ -11,12 +11,14 @@ give the same answer, in the same order.
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Facility, PreparationStage, ProjectConcept
@@ -31,10 +33,22 @@ STAGES = list(PreparationStage.values)
 @cache
 def country_lists() -> dict[str, dict[str, Any]]:
     """The lists the country rules name (ODA recipients, UNFCCC Annex I), from the file that
-    ships with the pipeline, with each list's source."""
+    ships with the pipeline, with each list's source and the dates it holds for
+    (`valid_from`, `valid_until`, where the list has them)."""
     text = resources.files("recap.pipeline").joinpath("data/country_lists.json").read_text("utf-8")
     lists: dict[str, dict[str, Any]] = json.loads(text)["lists"]
     return lists
+
+
+def list_expired(entry: dict[str, Any], today: datetime.date | None = None) -> str | None:
+    """The day a list stopped holding (its `valid_until`), if that is before `today`: a list
+    past its date is still the best the directory has, and says so rather than going stale
+    in silence."""
+    until = entry.get("valid_until")
+    if not until:
+        return None
+    day = datetime.date.fromisoformat(str(until))
+    return day.isoformat() if day < (today or timezone.localdate()) else None
 
 
 @dataclass(frozen=True)
@@ -150,7 +164,10 @@ def _country_rule(facts: ConceptFacts, f: Facility) -> tuple[str, str, str]:
         oda = country_lists()["oda"]
         listed = facts.country in oda["countries"]
         words = _("%(c)s is on the %(list)s.") if listed else _("%(c)s is not on the %(list)s.")
-        return (PASS if listed else FAIL), words % {"c": name, "list": oda["name"]}, ""
+        why = words % {"c": name, "list": oda["name"]}
+        if expired := list_expired(oda):
+            why += " " + _("That list ran to %(d)s: check the current one.") % {"d": expired}
+        return (PASS if listed else FAIL), why, ""
     if rule == Facility.CountryRule.DEVELOPING:
         developing = facts.country not in country_lists()["annex_i"]["countries"]
         words = (

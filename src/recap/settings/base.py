@@ -254,9 +254,27 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 # Where people reach this site: links in e-mails start with it.
 RECAP_SITE_URL = os.environ.get("RECAP_SITE_URL", "http://127.0.0.1:8000")
 # Who publishes the programme's IATI activity: its organisation identifier (IATI's
-# organisation registration agency code, then the organisation's code) and its name.
-RECAP_IATI_ORGANISATION = os.environ.get("RECAP_IATI_ORGANISATION", "XM-DAC-41120")
-RECAP_IATI_ORGANISATION_NAME = os.environ.get("RECAP_IATI_ORGANISATION_NAME", "UN-Habitat")
+# organisation registration agency code, then the organisation's code), its name and its type
+# (IATI's OrganisationType codelist, e.g. 40 multilateral). No default: a deployment publishes
+# under its own identifier or not at all (the IATI download refuses while they are unset).
+RECAP_IATI_ORGANISATION = os.environ.get("RECAP_IATI_ORGANISATION", "")
+RECAP_IATI_ORGANISATION_NAME = os.environ.get("RECAP_IATI_ORGANISATION_NAME", "")
+RECAP_IATI_ORGANISATION_TYPE = os.environ.get("RECAP_IATI_ORGANISATION_TYPE", "")
+# The funder's IATI organisation identifier and type, by the name ReCAP records it under (the
+# programme's donor), e.g. {"<the donor's name>": ("DE-1", "10")}; a donor not listed is named only.
+RECAP_IATI_FUNDERS: dict[str, tuple[str, str]] = {}
+# The programme's sectors on the OECD DAC 5-digit purpose codes (IATI Sector codelist,
+# vocabulary 1), with their percentages (adding up to 100): 43030 Urban development and
+# management, 43060 Disaster risk reduction.
+RECAP_IATI_SECTORS = {"43030": 70, "43060": 30}
+# The OC4IDS project identifier prefix registered for this publisher (`oc4ids-` and six
+# letters or digits): every project id begins with it. No default, like the IATI identifier.
+RECAP_OC4IDS_PREFIX = os.environ.get("RECAP_OC4IDS_PREFIX", "")
+# The licence of the OC4IDS data (its canonical URI, e.g.
+# https://creativecommons.org/licenses/by/4.0/) and the publisher's publication policy (its data
+# user guide), as URIs: the publisher's to choose, left out of the package while empty.
+RECAP_OC4IDS_LICENSE = os.environ.get("RECAP_OC4IDS_LICENSE", "")
+RECAP_OC4IDS_PUBLICATION_POLICY = os.environ.get("RECAP_OC4IDS_PUBLICATION_POLICY", "")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ReCAP <no-reply@recap.localhost>")
 
 # Content-Security-Policy: the pages load scripts, styles, images and fonts from the site

@@ -21,3 +21,10 @@ TASKS = {
 }
 # Documents uploaded by the tests land in a directory of the run's own, never in var/.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="recap-test-media-"))
+# Placeholder publishers, clearly not real ones (the demo's, see dev.py).
+RECAP_IATI_ORGANISATION = "XX-RECAP-DEMO"
+RECAP_IATI_ORGANISATION_NAME = "ReCAP demo publisher (not a real organisation)"
+RECAP_IATI_ORGANISATION_TYPE = "90"
+RECAP_OC4IDS_PREFIX = "oc4ids-xxxxxx"
+RECAP_OC4IDS_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+RECAP_OC4IDS_PUBLICATION_POLICY = "https://example.org/recap-demo/publication-policy"

@@ -25,7 +25,13 @@ from recap.core.tabular import write_csv, write_xlsx
 from recap.core.uploads import upload_too_large
 
 from .forms import AttendanceUploadForm, FrameworkUploadForm, ReportForm, TrainingForm
-from .iati import activity_identifier, activity_xml, schema_problems
+from .iati import (
+    NotConfigured,
+    activity_identifier,
+    activity_xml,
+    ruleset_problems,
+    schema_problems,
+)
 from .models import DonorReport, Outcome, Training
 from .reports import LANGUAGES, report_issue, report_pdf, report_xlsx
 from .results import FRAMEWORK_MAX_BYTES, framework_dump, framework_upload, is_programme_manager
@@ -270,10 +276,19 @@ def report_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def iati_view(request: HttpRequest) -> HttpResponse:
-    """The programme as an IATI 2.03 activity, checked against the standard's schema first."""
+    """The programme as an IATI 2.03 activity, checked against the standard's schema and
+    ruleset first; refused while the deployment has not said who publishes it."""
     programme = _programme_for(request.user)
-    xml = activity_xml(programme)
-    problems = schema_problems(xml)
+    try:
+        xml = activity_xml(programme)
+    except NotConfigured as exc:  # the platform's set-up, never the reader's: a clean refusal
+        return render(
+            request,
+            "tracking/iati_refused.html",
+            {"programme": programme, "problems": [str(exc)]},
+            status=503,
+        )
+    problems = schema_problems(xml) + ruleset_problems(xml)
     if problems:  # a fault of ReCAP's, never the reader's: say so rather than hand out bad XML
         return render(
             request,

@@ -78,7 +78,11 @@ def test_funnel_and_directory(
     directory = Client().get("/api/v1/pipeline/facilities").json()
     assert len(directory) == 7
     gap = next(f for f in directory if f["code"] == "gap-fund")
-    assert gap["country_rule"] == "oda" and gap["sources"]["country_rule"]["checked"] is None
+    # Checked against the facility's own page, with the day; a fact not checked says so.
+    assert gap["country_rule"] == "oda"
+    assert gap["sources"]["country_rule"]["checked"] == "2026-12-06"
+    assert gap["sources"]["country_rule"]["source"].startswith("https://www.citygapfund.org/")
+    assert gap["sources"]["ticket_max_usd"]["checked"] is None
 
 
 def test_sharing_messages_and_reviews_over_the_api(

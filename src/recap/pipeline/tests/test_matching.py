@@ -47,10 +47,10 @@ def test_gap_fund_takes_kigali(facilities: dict[str, Facility]) -> None:
 
 
 def test_country_rules(facilities: dict[str, Facility]) -> None:
-    # FELICITY names four countries, Rwanda not among them: nothing the city can do.
+    # FELICITY names no countries now (mainly Eastern Europe and Central Asia): ask.
     m = match(KIGALI, facilities["felicity"])
-    assert outcomes(KIGALI, facilities["felicity"])["country"] == FAIL
-    assert m.tasks == []
+    assert outcomes(KIGALI, facilities["felicity"])["country"] == UNKNOWN
+    assert "whether Rwanda is eligible" in m.criteria[0].task
     # CDIA: ADB's developing members; Rwanda is not one, Bangladesh is.
     assert outcomes(KIGALI, facilities["cdia"])["country"] == FAIL
     rajshahi = replace(KIGALI, country="BD", country_name="Bangladesh")
@@ -58,10 +58,12 @@ def test_country_rules(facilities: dict[str, Facility]) -> None:
     # AfDB: its regional members: Rwanda yes, Bangladesh no.
     assert outcomes(KIGALI, facilities["afdb-umdf"])["country"] == PASS
     assert outcomes(rajshahi, facilities["afdb-umdf"])["country"] == FAIL
-    # C40's named countries are not in the directory yet: unknown, and a task to ask.
+    # C40 names ten countries: Rwanda is not among them, Senegal is.
     m = match(KIGALI, facilities["c40-cff"])
-    assert outcomes(KIGALI, facilities["c40-cff"])["country"] == UNKNOWN
-    assert "Ask C40 Cities Finance Facility whether Rwanda is eligible." in m.tasks
+    assert outcomes(KIGALI, facilities["c40-cff"])["country"] == FAIL
+    assert m.tasks == []
+    dakar = replace(KIGALI, country="SN", country_name="Senegal")
+    assert outcomes(dakar, facilities["c40-cff"])["country"] == PASS
     # GCF: developing countries (not UNFCCC Annex I); a country in Annex I fails.
     assert outcomes(KIGALI, facilities["gcf-ppf"])["country"] == PASS
     assert (
@@ -109,7 +111,8 @@ def test_ticket_against_what_is_asked(facilities: dict[str, Facility]) -> None:
 
 def test_order_is_qualifying_first_then_fit(facilities: dict[str, Facility]) -> None:
     ranked = sorted((match(KIGALI, f) for f in facilities.values()), key=lambda m: m.sort_key)
-    assert ranked[0].facility.code == "gap-fund"
+    # Both qualify; AfDB's range takes the ask in full and its calls are now known: it fits best.
+    assert [m.facility.code for m in ranked[:2]] == ["afdb-umdf", "gap-fund"]
     keys = [(len(m.failed), len(m.unknown), -m.score) for m in ranked]
     assert keys == sorted(keys)
     assert len({m.facility.code for m in ranked}) == 7
