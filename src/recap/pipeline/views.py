@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,6 +14,52 @@ from recap.catalogue.models import Sector
 
 from .models import Facility, PreparationStage
 from .selectors import Unchecked, facility_list, facility_unchecked
+
+#: The directory's rows and the fields each shows.
+ROWS = {
+    "applicants": ("applicants", "applicant_types"),
+    "where": ("country_rule", "countries"),
+    "support": ("support_types",),
+    "stages": ("stages_supported", "minimum_stage"),
+    "sectors": ("sectors",),
+    "climate": ("climate_objectives",),
+    "amounts": ("ticket_min_usd", "ticket_typical_usd", "ticket_max_usd"),
+    "cofinancing": ("cofinancing",),
+    "endorsements": ("endorsements",),
+    "when": ("call_window",),
+}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a row's facts come from and when they were last checked there: `checked` only if
+    every field of the row was checked within a year (the oldest of those days), else None
+    with how many of its fields were."""
+
+    sources: list[tuple[str, str]]  # (address, host)
+    checked: str | None
+    done: int
+    of: int
+
+
+def _provenance(facility: Facility, unchecked: list[Unchecked]) -> dict[str, Provenance]:
+    due = {u.field for u in unchecked}
+    raw = facility.sources if isinstance(facility.sources, dict) else {}
+    out = {}
+    for row, fields in ROWS.items():
+        entries = [raw.get(f) if isinstance(raw.get(f), dict) else {} for f in fields]
+        addresses = list(dict.fromkeys(str(e["source"]) for e in entries if e.get("source")))
+        current = [f for f in fields if f not in due]
+        days = sorted(
+            str(e.get("checked")) for f, e in zip(fields, entries, strict=True) if f in current
+        )
+        out[row] = Provenance(
+            sources=[(a, urlsplit(a).netloc or a) for a in addresses],
+            checked=days[0] if len(current) == len(fields) and days else None,
+            done=len(current),
+            of=len(fields),
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -28,6 +75,7 @@ class FacilityCard:
     minimum_stage: str
     support: list[str]
     unchecked: list[Unchecked]
+    provenance: dict[str, Provenance]
 
 
 def _words(codes: Any, choices: Any) -> list[str]:
@@ -37,17 +85,20 @@ def _words(codes: Any, choices: Any) -> list[str]:
 
 @require_GET
 def facility_directory(request: HttpRequest) -> HttpResponse:
-    cards = [
-        FacilityCard(
-            facility=f,
-            applicant_types=_words(f.applicant_types, Facility.ApplicantType),
-            sectors=_words(f.sectors, Sector),
-            climate=_words(f.climate_objectives, Facility.ClimateObjective),
-            stages=_words(f.stages_supported, PreparationStage),
-            minimum_stage=f.get_minimum_stage_display() if f.minimum_stage else "",
-            support=_words(f.support_types, Facility.SupportType),
-            unchecked=facility_unchecked(f),
-        )
-        for f in facility_list()
-    ]
+    cards = [_card(f) for f in facility_list()]
     return render(request, "pipeline/facilities.html", {"cards": cards})
+
+
+def _card(f: Facility) -> FacilityCard:
+    unchecked = facility_unchecked(f)
+    return FacilityCard(
+        facility=f,
+        applicant_types=_words(f.applicant_types, Facility.ApplicantType),
+        sectors=_words(f.sectors, Sector),
+        climate=_words(f.climate_objectives, Facility.ClimateObjective),
+        stages=_words(f.stages_supported, PreparationStage),
+        minimum_stage=f.get_minimum_stage_display() if f.minimum_stage else "",
+        support=_words(f.support_types, Facility.SupportType),
+        unchecked=unchecked,
+        provenance=_provenance(f, unchecked),
+    )

@@ -208,3 +208,21 @@ def test_a_country_list_past_its_date_says_so() -> None:
         "2025-12-31"
     )
     assert list_expired(country_lists()["annex_i"], datetime.date(2099, 1, 1)) is None
+
+
+def test_the_directory_page_shows_each_facts_source_and_when_it_was_checked(client: Any) -> None:
+    import re
+
+    facilities_load_shipped()
+    page = client.get("/facilities/").content.decode()
+    gap = page[page.index('id="gap-fund"') :]
+    gap = gap[: gap.index("</li>")]
+    rows = dict(re.findall(r"<dt>([^<]+)</dt><dd>(.*?)</dd>", gap, flags=re.S))
+    # Who may apply: both its fields checked on the Gap Fund's FAQ, so the row says so.
+    assert "checked 2026-12-06 against" in rows["Who may apply"]
+    assert 'href="https://www.citygapfund.org/frequently-asked-questions"' in rows["Who may apply"]
+    # Where: the rule checked, the (empty) country list not: not shown as checked.
+    assert "checked 2026-12-06" not in rows["Where"] and "1 of 2 checked" in rows["Where"]
+    assert "not checked" in rows["Sectors"]
+    # Every row names where its facts come from.
+    assert all("source:" in text or "checked 2026-12-06 against" in text for text in rows.values())
