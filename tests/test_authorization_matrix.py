@@ -526,7 +526,10 @@ MATRIX: dict[str, list[Check]] = {
     "concepts:review": [
         Check(
             "GET",
-            city_a(FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, MISSING, FORBIDDEN, MISSING, OK, OK),
+            # Four eyes: a platform admin is no reviewer unless assigned to the programme.
+            city_a(
+                FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, MISSING, FORBIDDEN, MISSING, FORBIDDEN, OK
+            ),
             setup=_fresh_concept,
         )
     ],
@@ -1126,8 +1129,17 @@ MATRIX: dict[str, list[Check]] = {
     "api:concept_review": [
         Check(
             "POST",
+            # Four eyes: a platform admin is no reviewer unless assigned to the programme.
             city_a(
-                UNAUTHORISED, FORBIDDEN, FORBIDDEN, FORBIDDEN, MISSING, FORBIDDEN, MISSING, 201, 201
+                UNAUTHORISED,
+                FORBIDDEN,
+                FORBIDDEN,
+                FORBIDDEN,
+                MISSING,
+                FORBIDDEN,
+                MISSING,
+                FORBIDDEN,
+                reviewer=201,
             ),
             setup=lambda w: {"concept_id": _fresh_concept(w)["pk"]},
             data=lambda w: {"scores": _full_scores(), "comment": "Clear."},

@@ -61,7 +61,9 @@ for who, urls in {"": ["/", "/offices/", "/lessons/", "/cities/kigali/", "/searc
     for url in urls:
         response = client.get(url)
         # Tokens and nonces are new in every response: everything else must be the same.
-        text = re.sub(r'(nonce|value)="[^"]*"|"X-CSRFToken": "[^"]*"', "", response.content.decode())
+        text = re.sub(
+            r'(nonce|value)="[^"]*"|"X-CSRFToken": "[^"]*"', "", response.content.decode()
+        )
         pages[who + url] = [response.status_code, text]
 print(json.dumps(pages))
 """

@@ -75,6 +75,7 @@ def test_a_rolled_back_upload_leaves_a_file_that_the_orphan_sweep_removes(
         actor=world.users["editor_a"], measure=measure, title="", data=MINIMAL_PDF, filename="a.pdf"
     )
     before = _files(media)
+
     def add_then_fail() -> None:
         with transaction.atomic():
             evidence_add(

@@ -198,9 +198,7 @@ def work_release(worker_id: str) -> int:
     put back in the queue once. Returns how many rows of work it touched."""
     from django_tasks_db.models import DBTaskResult
 
-    touched = sum(
-        _interrupt(model._default_manager.filter(worker_id=worker_id)) for model in _held
-    )
+    touched = sum(_interrupt(model._default_manager.filter(worker_id=worker_id)) for model in _held)
     for task in DBTaskResult.objects.filter(status="RUNNING"):
         if task.worker_ids and task.worker_ids[-1] == worker_id:
             _fail_and_requeue(task, "The worker lost its database connection during this task.")

@@ -14,6 +14,7 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from recap.accounts.access import Level
@@ -27,7 +28,7 @@ from recap.core.documents import accepted_document, kept_filename
 from .models import Exchange, ExchangeMessage, Lesson, PeerList, PeerOverride
 from .policies import editing_city_ids, may_publish, may_set_matches, writing_city
 
-EDITORS_ONLY = _("Only the city's editors write its lessons.")
+EDITORS_ONLY = gettext_lazy("Only the city's editors write its lessons.")
 TEXTS = ("title", "summary", "context", "what_was_done", "results", "differently", "partners")
 LINKS = ("hazards", "actions", "measures", "concepts")
 
@@ -41,13 +42,16 @@ def lesson_save(
     city_policy.require(actor, city, Level.EDIT, EDITORS_ONLY)
     if lesson is not None and (lesson.city_id != city.pk):
         raise PermissionDenied(EDITORS_ONLY)
-    if lesson is not None and lesson.status != Lesson.Status.DRAFT:
+    # The lesson as saved, locked: a submission or a decision made meanwhile is seen here,
+    # and a bound form may already have written the texts it showed.
+    stored = Lesson.objects.select_for_update().get(pk=lesson.pk) if lesson is not None else None
+    if lesson is not None and (
+        lesson.status != Lesson.Status.DRAFT or stored is None or stored.status != lesson.status
+    ):
         raise ValidationError(_("A submitted or published lesson can no longer be changed."))
     for name in ("measures", "concepts"):
         if any(item.city_id != city.pk for item in data.get(name) or []):
             raise ValidationError({name: _("Choose the city's own.")})
-    # The lesson as saved: a bound form may already have written the texts it showed.
-    stored = Lesson.objects.get(pk=lesson.pk) if lesson is not None else None
     lesson = lesson or Lesson(city=city, created_by=actor)
     for name in TEXTS:
         if name in data:  # in the editor's language; a text left as shown stays where it is
@@ -56,7 +60,10 @@ def lesson_save(
         if name in data:
             setattr(lesson, name, data[name])
     lesson.full_clean()
-    lesson.save()
+    if stored is None:
+        lesson.save()
+    else:  # only what this editor wrote: a concurrent change to anything else stays
+        lesson.save(update_fields=_written(data))
     for name in LINKS:
         if name in data:
             getattr(lesson, name).set(data[name] or [])
@@ -64,10 +71,24 @@ def lesson_save(
     return lesson
 
 
+def _written(data: dict[str, Any]) -> list[str]:
+    """The columns `lesson_save` writes for `data`: each text in both languages (one of them
+    is the editor's; the other is put back as saved), the kind and the cost."""
+    names = [name for name in TEXTS if name in data]
+    columns = [f"{name}_{code}" for name in names for code, _label in settings.LANGUAGES]
+    return [*names, *columns, *(n for n in ("kind", "cost_usd") if n in data), "updated_at"]
+
+
+def _lesson_locked(lesson: Lesson) -> Lesson:
+    # Who published it is read after the lock (a join would show the row before the wait).
+    return Lesson.objects.select_for_update().get(pk=lesson.pk)
+
+
 @transaction.atomic
 def lesson_submit(*, actor: Any, lesson: Lesson) -> Lesson:
     city_policy.require(actor, lesson.city, Level.EDIT, EDITORS_ONLY)
-    if lesson.status != Lesson.Status.DRAFT:
+    fresh = _lesson_locked(lesson)
+    if lesson.status != Lesson.Status.DRAFT or fresh.status != lesson.status:
         raise ValidationError(_("Only a draft can be submitted."))
     lesson.status, lesson.return_reason = Lesson.Status.SUBMITTED, ""
     lesson.save(update_fields=["status", "return_reason", "updated_at"])
@@ -81,6 +102,17 @@ def lesson_decide(*, actor: Any, lesson: Lesson, publish: bool, reason: str = ""
     to the city as a draft with a reason; a published one can be withdrawn the same way."""
     if not may_publish(actor, lesson):
         raise PermissionDenied(_("Only the programme's manager publishes lessons."))
+    # Locked, and decided only while it is as the manager saw it: of two decisions at once,
+    # the second waits for the first and is refused, naming who decided.
+    fresh = _lesson_locked(lesson)
+    if fresh.status != lesson.status:
+        if fresh.status == Lesson.Status.PUBLISHED:
+            by = fresh.published_by
+            raise ValidationError(
+                _("This lesson was just published by %(who)s.")
+                % {"who": (by.get_full_name() or by.username) if by else _("someone")}
+            )
+        raise ValidationError(_("This lesson was just changed by someone else: read it again."))
     reason = reason.strip()
     if publish:
         if lesson.status != Lesson.Status.SUBMITTED:
@@ -94,7 +126,9 @@ def lesson_decide(*, actor: Any, lesson: Lesson, publish: bool, reason: str = ""
             raise ValidationError({"reason": _("Say why it goes back to the city.")})
         lesson.status, lesson.return_reason = Lesson.Status.DRAFT, reason[:2000]
         lesson.published_at = None
-    lesson.save()
+    lesson.save(
+        update_fields=["status", "return_reason", "published_at", "published_by", "updated_at"]
+    )
     audit(
         actor=actor,
         verb="lesson.publish" if publish else "lesson.return",
@@ -163,9 +197,11 @@ def exchange_start(
     )
     exchange.full_clean()
     exchange.save()
-    _message(exchange, from_city, actor, body, attachment=attachment, kind_of_file=kind_of_file)
+    message = _message(
+        exchange, from_city, actor, body, attachment=attachment, kind_of_file=kind_of_file
+    )
     audit(actor=actor, verb="exchange.start", target=exchange, city=from_city)
-    exchange_notify(exchange, from_city)
+    exchange_notify(exchange, message)
     return exchange
 
 
@@ -198,7 +234,7 @@ def exchange_reply(
     exchange.last_message_at, exchange.awaiting = message.created_at, other
     exchange.save(update_fields=["last_message_at", "awaiting"])
     audit(actor=actor, verb="exchange.reply", target=exchange, city=city)
-    exchange_notify(exchange, city)
+    exchange_notify(exchange, message)
     return message
 
 
@@ -248,25 +284,37 @@ def exchange_close(*, actor: Any, exchange: Exchange) -> Exchange:
     return exchange
 
 
-def exchange_notify(exchange: Exchange, writer: City) -> None:
+def exchange_notify(exchange: Exchange, message: ExchangeMessage) -> None:
     """The other city's editors and coordinators are told by e-mail (after the commit, in
-    the background, each in their own language)."""
+    the background, each in their own language), quoting `message`: the one just written,
+    not whichever is the latest when the task runs."""
     language = translation.get_language()
+    exchange_pk, city_pk, message_pk = exchange.pk, message.city_id, message.pk
     transaction.on_commit(
-        lambda: exchange_mail.using(queue_name="short").enqueue(exchange.pk, writer.pk, language)
+        lambda: exchange_mail.using(queue_name="short").enqueue(
+            exchange_pk, city_pk, language, message_pk
+        )
     )
 
 
 @task()
-def exchange_mail(exchange_id: int, writer_id: int, language: str | None) -> int:
+def exchange_mail(
+    exchange_id: int, writer_id: int, language: str | None, message_id: int | None = None
+) -> int:
     exchange = (
         Exchange.objects.select_related("from_city", "to_city").filter(pk=exchange_id).first()
     )
     if exchange is None:
         return 0
+    if message_id is not None:  # the message that asked for this e-mail, and its city
+        last = exchange.messages.filter(pk=message_id).first()
+        if last is None:  # gone with its exchange's documents
+            return 0
+        writer_id = last.city_id
+    else:  # queued before messages were named
+        last = exchange.messages.order_by("-created_at", "-pk").first()
     other = exchange.to_city if writer_id == exchange.from_city_id else exchange.from_city
     writer = exchange.from_city if other.pk == exchange.to_city_id else exchange.to_city
-    last = exchange.messages.order_by("-created_at", "-pk").first()
     people = (
         get_user_model()
         .objects.filter(

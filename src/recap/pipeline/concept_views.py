@@ -51,9 +51,15 @@ from .matching import Match, matches_for
 from .models import CLOSED, ConceptAttachment, Facility, ProjectConcept, Rubric, Stage
 from .money import concept_money
 from .outputs import LANGUAGES, concept_pdf, concept_xlsx
-from .policies import is_insider, is_manager_of, is_reviewer_for
+from .policies import is_insider, is_manager_of
 from .record import concept_hazards, concept_sectors, source_lines
-from .reviews import review_revise, review_submit, review_summary, reviews_of_round
+from .reviews import (
+    may_review,
+    review_revise,
+    review_submit,
+    review_summary,
+    reviews_of_round,
+)
 from .stages import FORWARD, Actor, Move, moves_from
 from .texts import choice_labels
 
@@ -230,7 +236,7 @@ def concept_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 "reviewer"
             ),
             "decisions": concept.decisions.select_related("decided_by").order_by("-at"),
-            "can_review": concept.stage == Stage.DRAFTED and is_reviewer_for(request.user, city.pk),
+            "can_review": concept.stage == Stage.DRAFTED and may_review(request.user, concept),
             "can_decide": concept.stage == Stage.DRAFTED and is_manager_of(request.user, city.pk),
             "feedback_form": FeedbackForm(),
             "attachments": concept.attachments.all(),
@@ -381,7 +387,7 @@ def package_concept_form(package: Any) -> StartFromPackageForm | None:
 def concept_review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A reviewer scores the concept against the rubrics and comments for the city."""
     city, concept = concept_of(request, slug, pk)
-    if not is_reviewer_for(request.user, city.pk):
+    if not may_review(request.user, concept):
         raise PermissionDenied(_("Only the programme's reviewers from other cities review this."))
     rubrics = list(Rubric.objects.all())
     mine = concept.reviews.filter(reviewer_id=request.user.pk, round=concept.review_round).first()

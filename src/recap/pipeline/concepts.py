@@ -109,6 +109,19 @@ def _record_move(concept: ProjectConcept, to: str, actor: Any, reason: str = "")
     )
 
 
+def _started_from(version: PackageVersion, codes: list[str]) -> ProjectConcept | None:
+    """The open concept already started from exactly these actions of this version."""
+    for concept in (
+        ProjectConcept.objects.filter(package_version=version)
+        .exclude(stage__in=CLOSED)
+        .prefetch_related("sources")
+        .order_by("pk")
+    ):
+        if sorted(a.code for a in concept.sources.all()) == codes:
+            return concept
+    return None
+
+
 @transaction.atomic
 def concept_start(
     *, actor: Any, version: PackageVersion, codes: list[str], title: str = ""
@@ -116,9 +129,11 @@ def concept_start(
     """A concept from actions of an endorsed package's current version. The actions stay
     the source of their title, sector, hazards, cost and phase (read, not copied); their value
     and the cost the package was chosen with are kept as they were in the run."""
-    package = version.package
-    city = package.city
+    city = version.package.city
     city_policy.require(actor, city, Level.EDIT, EDITORS_ONLY)
+    # The package's row, locked: starts at once from it follow each other, so that the
+    # same actions pressed twice find the concept the first press made.
+    package = ActionPackage.objects.select_for_update().get(pk=version.package_id)
     if package.status != ActionPackage.Status.ENDORSED:
         raise ValidationError(_("Only an endorsed package's actions can start a concept."))
     current = package.current
@@ -132,6 +147,8 @@ def concept_start(
         raise ValidationError(
             {"actions": _("Not in this package: %(c)s.") % {"c": ", ".join(stray)}}
         )
+    if made := _started_from(version, codes):
+        return made
     candidates = {c.code: c for c in CandidateAction.objects.filter(city=city, code__in=codes)}
     gone = sorted(set(codes) - set(candidates))
     if gone:

@@ -14,7 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from recap.accounts.models import Role
 from recap.accounts.services import audit
+from recap.cities.models import Programme
 
 from .models import ConceptReview, ProjectConcept, ReviewDecision, Rubric, Stage
 from .policies import is_manager_of, is_reviewer_for, require
@@ -81,6 +83,13 @@ def review_submit(
         is_reviewer_for(actor, concept.city_id),
         _("Only the programme's reviewers from other cities review this concept."),
     )
+    require(
+        may_review(actor, concept),
+        _(
+            "A review counts only from a reviewer assigned to the programme, never from the "
+            "concept's author: ask the programme's manager to assign you as a reviewer."
+        ),
+    )
     if concept.stage != Stage.DRAFTED:
         raise ValidationError(_("Only a drafted concept is under review."))
     rubrics = list(Rubric.objects.all())
@@ -105,15 +114,38 @@ def review_submit(
     return review
 
 
+def _programme_ids(concept: ProjectConcept) -> set[int]:
+    return set(Programme.objects.filter(cities=concept.city_id).values_list("pk", flat=True))
+
+
+def counts_as_review(user: Any, concept: ProjectConcept, programme_ids: set[int]) -> bool:
+    """Four eyes on concepts: a review counts only from a reviewer assigned to a programme of
+    the concept's city (`programme_ids`) who is not of the city and is not the concept's
+    author. A platform admin's review does not count unless they are so assigned."""
+    if user.pk == concept.created_by_id:
+        return False
+    memberships = list(user.memberships.all())  # prefetched on the concept's pages
+    assigned = any(m.role == Role.REVIEWER and m.programme_id in programme_ids for m in memberships)
+    return assigned and all(m.city_id != concept.city_id for m in memberships)
+
+
+def may_review(user: Any, concept: ProjectConcept) -> bool:
+    """Whether `user`'s review of the concept would count (the review page offers it)."""
+    return (
+        bool(user.is_authenticated)
+        and is_reviewer_for(user, concept.city_id)
+        and counts_as_review(user, concept, _programme_ids(concept))
+    )
+
+
 def reviews_of_round(concept: ProjectConcept) -> list[ConceptReview]:
-    """The reviews of the round under way by reviewers who are not of the concept's city
-    (read through the concept's prefetched reviews where there are any)."""
-    return [
-        r
-        for r in concept.reviews.all()
-        if r.round == concept.review_round
-        and all(m.city_id != concept.city_id for m in r.reviewer.memberships.all())
-    ]
+    """The reviews of the round under way that count (`counts_as_review`), read through the
+    concept's prefetched reviews where there are any."""
+    round_reviews = [r for r in concept.reviews.all() if r.round == concept.review_round]
+    if not round_reviews:
+        return []
+    programme_ids = _programme_ids(concept)
+    return [r for r in round_reviews if counts_as_review(r.reviewer, concept, programme_ids)]
 
 
 def gate_reviews(concept: ProjectConcept) -> list[str]:

@@ -47,7 +47,9 @@ def _provenance(facility: Facility, unchecked: list[Unchecked]) -> dict[str, Pro
     raw = facility.sources if isinstance(facility.sources, dict) else {}
     out = {}
     for row, fields in ROWS.items():
-        entries = [raw.get(f) if isinstance(raw.get(f), dict) else {} for f in fields]
+        entries: list[dict[str, Any]] = [
+            entry if isinstance(entry := raw.get(f), dict) else {} for f in fields
+        ]
         addresses = list(dict.fromkeys(str(e["source"]) for e in entries if e.get("source")))
         current = [f for f in fields if f not in due]
         days = sorted(

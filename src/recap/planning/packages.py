@@ -38,6 +38,15 @@ def _problem(run: Run, lock_in: list[str], lock_out: list[str]) -> Any:
     return parse_problem(problem_valued(run.input, run.outcome["values"], lock_in, lock_out))
 
 
+def _locked(package: ActionPackage) -> ActionPackage:
+    """The package's row, locked to the end of the transaction, as it is now."""
+    return (
+        ActionPackage.objects.select_for_update(of=("self",))
+        .select_related("city")
+        .get(pk=package.pk)
+    )
+
+
 @transaction.atomic
 def package_save(*, actor: Any, run: Run, name: str, rationale: str = "") -> ActionPackage:
     city = run.session.city
@@ -47,6 +56,14 @@ def package_save(*, actor: Any, run: Run, name: str, rationale: str = "") -> Act
         raise ValidationError(_("This run has not finished yet."))
     if run.outcome["package"]["status"] == "infeasible":
         raise ValidationError(_("This run found no package that meets every constraint."))
+    # Saved once per run: a second click (or a second editor at the same moment) waits for
+    # the first on the run's row and gets the package it made, with no second announcement.
+    Run.objects.select_for_update().filter(pk=run.pk).first()
+    made = (
+        ActionPackage.objects.filter(versions__run=run, versions__number=1).order_by("pk").first()
+    )
+    if made is not None:
+        return made
     package = ActionPackage(
         session=run.session, city=city, name=name, rationale=rationale, created_by=actor
     )
@@ -75,7 +92,10 @@ def package_adjust(
     city_policy.require(
         actor, package.city, Level.EDIT, _("Only the city's editors can adjust a package.")
     )
-    current = package.current
+    # Versions are numbered on the package's locked row: adjustments at once follow each
+    # other, each on the version the one before made.
+    fresh = _locked(package)
+    current = fresh.current
     assert current is not None
     if len(note) > NOTE_MAX:
         raise ValidationError(
@@ -96,6 +116,13 @@ def package_adjust(
         raise ValidationError(
             _("An action cannot be locked both in and out: %(c)s.") % {"c": ", ".join(both)}
         )
+    if (
+        current.number > 1
+        and fresh.status == ActionPackage.Status.DRAFT
+        and current.created_by_id == actor.pk
+        and (current.lock_in, current.lock_out, current.note) == (lock_in, lock_out, note)
+    ):
+        return current  # the same adjustment again (a double click): it is made already
     result = optimize(_problem(current.run, lock_in, lock_out), time_limit=30)
     if result.status == "infeasible":
         raise ValidationError(conflict_text(result.conflict, result.reason or ""))
@@ -113,7 +140,7 @@ def package_adjust(
     )
     # Its locks change what the weights can move: its own robustness, in the background.
     version_robustness_queue(version)
-    if package.status == ActionPackage.Status.ENDORSED:
+    if fresh.status == ActionPackage.Status.ENDORSED:
         package.status = ActionPackage.Status.DRAFT
         package.endorsed_by = None
         package.endorsed_at = None
@@ -146,7 +173,14 @@ def package_endorse(*, actor: Any, package: ActionPackage, note: str) -> ActionP
             {"endorsement_note": _("Write down why this package, before endorsing it.")}
         )
     _check_rationale(note, "endorsement_note")
-    if package.status == ActionPackage.Status.ENDORSED:
+    fresh = _locked(package)
+    if fresh.status == ActionPackage.Status.ENDORSED or package.status != fresh.status:
+        by = fresh.endorsed_by
+        if fresh.status == ActionPackage.Status.ENDORSED and by is not None:
+            raise ValidationError(
+                _("This package is already endorsed, by %(who)s.")
+                % {"who": by.get_full_name() or by.username}
+            )
         raise ValidationError(_("This package is already endorsed."))
     package.endorsement_note = note
     package.status = ActionPackage.Status.ENDORSED

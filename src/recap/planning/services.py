@@ -215,6 +215,10 @@ def session_run(*, actor: Any, session: PrioritisationSession) -> Run:
     result (then its robustness) lands when the background worker is done. Asking again while
     an identical run is still pending returns that run instead of queueing the work twice."""
     city_policy.require(actor, session.city, Level.EDIT, EDITORS_ONLY)
+    # The city's row, locked to the commit: runs pressed at once are counted against the
+    # city's limit, numbered and compared with those pending one after the other, never
+    # side by side (which let a city exceed its limit and two runs take one number).
+    city = City.objects.select_for_update().get(pk=session.city_id)
     candidates = {c.code for c in session.candidates.all()}
     if not candidates:
         raise ValidationError(_("Choose at least one candidate action before running."))
@@ -237,7 +241,6 @@ def session_run(*, actor: Any, session: PrioritisationSession) -> Run:
         if pending.input == data:
             return pending
     # One city cannot fill the queue: a few runs waiting or working at a time, then wait.
-    city = session.city
     waiting = Run.objects.filter(session__city=city, status__in=PENDING).count()
     cap = settings.RECAP_PENDING_RUNS_PER_CITY
     if waiting >= cap:

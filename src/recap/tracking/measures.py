@@ -25,6 +25,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps
 
 from recap.accounts.access import Level
@@ -38,7 +39,7 @@ from recap.hazards.models import HazardType
 from .models import Evidence, IndicatorUpdate, Measure, MeasureStatusChange
 from .results import may_report
 
-EDITORS_ONLY = _("Only the city's editors change its measures.")
+EDITORS_ONLY = gettext_lazy("Only the city's editors change its measures.")
 EVIDENCE_KINDS = ("pdf", "png", "jpeg", "webp")
 EVIDENCE_MAX = 20
 THUMBNAIL_SIZE = (480, 360)

@@ -474,7 +474,9 @@ def update_save(
 def update_submit(*, actor: Any, update: IndicatorUpdate) -> IndicatorUpdate:
     if not may_report(actor, update.indicator, update.city):
         raise PermissionDenied(_("You do not report this indicator for this place."))
-    if update.status != IndicatorUpdate.Status.DRAFT:
+    # Locked, and submitted only while it is still the draft the caller saw.
+    fresh = _locked(update)
+    if fresh.status != IndicatorUpdate.Status.DRAFT or update.status != fresh.status:
         raise ValidationError(_("Only a draft can be submitted."))
     update.status = IndicatorUpdate.Status.SUBMITTED
     update.submitted_at = timezone.now()
@@ -483,16 +485,93 @@ def update_submit(*, actor: Any, update: IndicatorUpdate) -> IndicatorUpdate:
     return update
 
 
+REPORTER_VERBS = ("indicator.update_save", "indicator.update_submit")
+
+
+def _locked(update: IndicatorUpdate) -> IndicatorUpdate:
+    """The value's row, locked to the end of the transaction: a second decision waits for the
+    first and then reads what it decided."""
+    return (
+        IndicatorUpdate.objects.select_for_update(of=("self",))
+        .select_related("indicator__outcome__programme", "city")
+        .get(pk=update.pk)
+    )
+
+
+def reporter_ids(update: IndicatorUpdate) -> set[int]:
+    """Everyone who stands behind the value as its reporter: who drafted it, changed it or
+    submitted it. None of them may approve it (four eyes)."""
+    from recap.accounts.models import AuditEvent
+
+    ids = set(
+        AuditEvent.objects.filter(
+            target_type=IndicatorUpdate._meta.label_lower,
+            target_id=str(update.pk),
+            verb__in=REPORTER_VERBS,
+            actor__isnull=False,
+        ).values_list("actor_id", flat=True)
+    )
+    if update.created_by_id is not None:
+        ids.add(update.created_by_id)
+    return ids
+
+
+def reported_by(user: Any, updates: list[IndicatorUpdate]) -> set[int]:
+    """Which of `updates` (their pks) `user` reported, so may not decide (one query)."""
+    from recap.accounts.models import AuditEvent
+
+    if not user.is_authenticated or not updates:
+        return set()
+    mine = {u.pk for u in updates if u.created_by_id == user.pk}
+    mine |= {
+        int(pk)
+        for pk in AuditEvent.objects.filter(
+            target_type=IndicatorUpdate._meta.label_lower,
+            target_id__in=[str(u.pk) for u in updates],
+            verb__in=REPORTER_VERBS,
+            actor=user,
+        ).values_list("target_id", flat=True)
+    }
+    return mine
+
+
+def may_approve(user: Any, update: IndicatorUpdate) -> bool:
+    """The programme's manager (or a platform admin) who did not report the value."""
+    return is_programme_manager(
+        user, update.indicator.outcome.programme
+    ) and user.pk not in reporter_ids(update)
+
+
+def _decided_text(update: IndicatorUpdate) -> str:
+    by = update.decided_by
+    who = (by.get_full_name() or by.username) if by is not None else _("someone")
+    if update.status == IndicatorUpdate.Status.APPROVED:
+        return _("This value was already approved by %(who)s.") % {"who": who}
+    if update.status == IndicatorUpdate.Status.RETURNED:
+        return _("This value was already returned by %(who)s.") % {"who": who}
+    return _("Only a submitted value can be approved or returned.")
+
+
 @transaction.atomic
 def update_decide(
     *, actor: Any, update: IndicatorUpdate, approve: bool, reason: str = ""
 ) -> IndicatorUpdate:
     """The programme's manager approves a submitted value (it counts from now) or returns it
-    with a reason the reporter reads."""
+    with a reason the reporter reads. Four eyes: whoever reported the value neither approves
+    nor returns it. Two decisions at once: the second waits for the first, then is refused,
+    naming who decided."""
     if not is_programme_manager(actor, update.indicator.outcome.programme):
         raise PermissionDenied(_("Only the programme's manager approves reported values."))
-    if update.status != IndicatorUpdate.Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted value can be approved or returned."))
+    fresh = _locked(update)
+    if fresh.status != IndicatorUpdate.Status.SUBMITTED or update.status != fresh.status:
+        raise ValidationError(_decided_text(fresh))
+    if actor.pk in reporter_ids(fresh):
+        raise ValidationError(
+            _(
+                "You reported this value: another of the programme's managers approves or "
+                "returns it (four eyes)."
+            )
+        )
     reason = reason.strip()
     if not approve and not reason:
         raise ValidationError({"reason": _("Say why it is returned.")})

@@ -197,6 +197,9 @@ def _score(value: Any) -> str | None:
 @transaction.atomic
 def attendance_apply(*, actor: Any, training: Training, plan: AttendancePlan) -> int:
     _require_manager(actor, training.programme)
+    # Two confirms at once would each delete the rows they saw and add their own: the second
+    # waits here for the first to commit, then replaces its rows.
+    training = Training.objects.select_for_update().get(pk=training.pk)
     allowed = set(training.programme.cities.values_list("pk", flat=True))
     if any(r["city"] is not None and r["city"] not in allowed for r in plan.rows):
         raise ValidationError(_("A city in the file has left the programme: upload it again."))

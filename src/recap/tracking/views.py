@@ -29,7 +29,13 @@ from .forms import DecisionForm, UpdateWithEvidenceForm
 from .measures import evidence_add
 from .models import Indicator, IndicatorUpdate
 from .overview import filters_from, overview, programme_countries
-from .results import is_programme_manager, update_decide, update_save, update_submit
+from .results import (
+    is_programme_manager,
+    reported_by,
+    update_decide,
+    update_save,
+    update_submit,
+)
 
 WRITE_RATE = "120/h"
 
@@ -64,7 +70,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "problems": problems,
             "countries": programme_countries(programme),
             "cities": programme.cities.select_related("country").order_by("name"),
-            "can_decide": is_programme_manager(request.user, programme),
+            "can_decide": (can_decide := is_programme_manager(request.user, programme)),
+            # Four eyes: the values this person reported wait for another manager.
+            "reported": reported_by(request.user, seen.waiting) if can_decide else set(),
             "reports": programme.donor_reports.select_related("issued_by")[:5],
         },
         status=400 if problems else 200,
