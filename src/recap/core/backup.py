@@ -76,6 +76,16 @@ def _pg_env() -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
+def _pg(tool: str, *options: str) -> None:
+    """One of PostgreSQL's client tools on the configured database; its own words if it fails."""
+    args, env = _pg_env()
+    done = subprocess.run(  # noqa: S603 - PostgreSQL's tool, the configured database's settings
+        [_tool(tool), *options, *args], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise BackupError(f"{tool} failed: {done.stderr.strip()[-500:]}")
+
+
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
@@ -113,25 +123,8 @@ def _snapshot(workdir: Path) -> tuple[str, dict[str, int]]:
             live.backup(copy)  # the online backup API: one consistent snapshot
         copy.close()
         return target.name, _sqlite_rows(target)
-    args, env = _pg_env()
     target = workdir / "database.pgdump"
-    done = subprocess.run(  # noqa: S603 - pg_dump with the configured database's own settings
-        [
-            _tool("pg_dump"),
-            "--format=custom",
-            "--no-owner",
-            "--no-privileges",
-            *args,
-            "-f",
-            str(target),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise BackupError(f"pg_dump failed: {done.stderr.strip()[-500:]}")
+    _pg("pg_dump", "--format=custom", "--no-owner", "--no-privileges", "-f", str(target))
     return target.name, {}
 
 
@@ -276,14 +269,5 @@ def _restore_database(dump: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(dump, target)
         return
-    args, env = _pg_env()
     connection.close()
-    done = subprocess.run(  # noqa: S603 - pg_restore with the configured database's own settings
-        [_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", *args, str(dump)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise BackupError(f"pg_restore failed: {done.stderr.strip()[-500:]}")
+    _pg("pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", str(dump))
