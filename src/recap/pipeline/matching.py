@@ -393,6 +393,15 @@ def _window(facts: ConceptFacts, f: Facility) -> SoftPart:
     label = _("When to apply")
     if f.call_window == Facility.CallWindow.ROLLING:
         return SoftPart("window", label, 20, 20, _("It takes applications at any time."))
+    if f.call_window == Facility.CallWindow.CLOSED:
+        return SoftPart(
+            "window",
+            label,
+            0,
+            20,
+            _("It takes no applications for now."),
+            _("Ask to be told when %(f)s opens again.") % {"f": f.name},
+        )
     if f.call_window == Facility.CallWindow.CALLS:
         return SoftPart(
             "window",

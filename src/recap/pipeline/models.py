@@ -50,12 +50,15 @@ class Facility(models.Model):
     class SupportType(models.TextChoices):
         TA_IN_KIND = "ta_in_kind", _("Technical assistance in kind")
         GRANT = "grant", _("Grant")
+        REPAYABLE_GRANT = "repayable_grant", _("Repayable grant")
+        EQUITY = "equity", _("Equity")
         LOAN = "loan", _("Loan")
         GUARANTEE = "guarantee", _("Guarantee")
 
     class CallWindow(models.TextChoices):
         ROLLING = "rolling", _("Rolling: apply at any time")
         CALLS = "calls", _("Calls with deadlines")
+        CLOSED = "closed", _("Closed for now")
         UNKNOWN = "unknown", _("Not published")
 
     #: The fields each entry sources, in the order the directory shows them.

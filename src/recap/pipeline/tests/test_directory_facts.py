@@ -175,9 +175,9 @@ def test_felicity_is_no_longer_the_2017_2021_phase(directory: dict[str, Facility
 
 def test_gcf_ppf_gives_more_than_grants(directory: dict[str, Facility]) -> None:
     ppf = directory["gcf-ppf"]
-    assert set(ppf.support_types) == {"grant", "ta_in_kind"}
+    assert set(ppf.support_types) == {"grant", "repayable_grant", "equity", "ta_in_kind"}
     note = ppf.sources["support_types"]["note"]
-    assert "repayable grants" in note and "equity" in note
+    assert "repayable grants or equity" in note
     assert ppf.ticket_max_usd == 1_500_000 and ppf.sources["ticket_max_usd"]["checked"]
     assert "no-objection letter" in ppf.endorsements
 
@@ -192,6 +192,11 @@ def test_un_habitat_is_the_cities_investment_facility(directory: dict[str, Facil
     assert "ta_in_kind" in cif.support_types and len(cif.support_types) > 1  # funds and advises
     assert cif.country_rule != Facility.CountryRule.ANY
     assert "currently closed" in cif.sources["call_window"]["note"]
+    assert cif.call_window == Facility.CallWindow.CLOSED
+    # A closed window earns no points for when to apply, and says what to do meanwhile.
+    window = next(p for p in match(DAKAR, cif).soft if p.name == "window")
+    assert window.points == 0 and "no applications for now" in window.why
+    assert window.task.startswith("Ask to be told when")
     assert cif.url.startswith("https://citiesinvestmentfacility.org/")
 
 
