@@ -56,6 +56,7 @@ serve: install
 lint: install
 	$(BIN)/ruff check src tests scripts benchmarks conftest.py
 	$(BIN)/ruff format --check src tests scripts benchmarks conftest.py
+	$(BIN)/lint-imports --no-cache
 
 types: install
 	$(BIN)/mypy

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from recap.core.api_auth import SIGNED_IN
+from recap.accounts.api_auth import SIGNED_IN
 from recap.core.api_errors import errors
 
 from .selectors import user_city_access

@@ -7,16 +7,22 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext
 
-from recap.cities.models import City
-
 from .access import is_platform_admin
 from .models import ApiToken, Membership, Role
 
 
 @dataclass(frozen=True)
 class CityAccess:
-    city: City
+    city: Any  # a cities.City: accounts sits below cities and knows it by its relation only
     role_label: str
+
+
+def _cities() -> QuerySet[Any]:
+    """Every city, through the relation a membership has to one (no import of a higher floor)."""
+    city_model = Membership._meta.get_field("city").related_model
+    if city_model is None or isinstance(city_model, str):  # only before the apps are loaded
+        raise LookupError("The cities app is not loaded.")
+    return city_model._default_manager.all()
 
 
 def user_city_access(*, user: Any) -> list[CityAccess]:
@@ -24,7 +30,7 @@ def user_city_access(*, user: Any) -> list[CityAccess]:
     if is_platform_admin(user):
         return [
             CityAccess(city=c, role_label=gettext("Platform admin"))
-            for c in City.objects.select_related("country").order_by("name")
+            for c in _cities().select_related("country").order_by("name")
         ]
     seen: dict[int, CityAccess] = {}
     memberships = Membership.objects.filter(user=user).select_related("city__country", "programme")

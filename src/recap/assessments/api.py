@@ -1,8 +1,9 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from recap.accounts.api_auth import SIGNED_IN
 from recap.catalogue.selectors import candidate_list, candidate_values
-from recap.core.api_auth import SIGNED_IN, private_city
+from recap.cities.api_auth import private_city
 from recap.core.api_errors import errors
 
 from . import selectors

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from recap.accounts.access import Level
-from recap.catalogue.forms import CatalogueUploadForm as SpreadsheetUploadForm
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.downloads import requested_format, spreadsheet_response
+from recap.core.forms import SpreadsheetUploadForm
 from recap.core.imports import upload_flow
 
 from . import selectors

@@ -2,7 +2,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from recap.core.api_auth import PUBLIC
+from recap.accounts.api_auth import PUBLIC
 from recap.core.api_errors import errors
 
 from . import selectors

@@ -14,6 +14,7 @@ from recap.accounts.access import Level
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.downloads import requested_format, spreadsheet_response
+from recap.core.forms import SpreadsheetUploadForm
 from recap.core.imports import upload_flow
 from recap.engine.value import DEFAULT_WEIGHTS
 from recap.hazards.models import HazardType
@@ -27,7 +28,6 @@ from .candidate_sheet import (
     candidate_import_apply,
     candidate_import_plan,
 )
-from .forms import CatalogueUploadForm as SpreadsheetUploadForm
 from .selectors import catalogue_get
 
 CRITERION_LABELS = {

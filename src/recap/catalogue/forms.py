@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from recap.core.forms import SpreadsheetUploadForm
 from recap.hazards.models import HazardType
 
 from .models import Phase, Sector
@@ -34,5 +35,5 @@ class CatalogueFilterForm(forms.Form):
         field.choices = [("", _("Any hazard")), *((h.code, h.name) for h in hazards)]
 
 
-class CatalogueUploadForm(forms.Form):
-    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
+# The upload form is core's: every spreadsheet import asks for the same one file.
+CatalogueUploadForm = SpreadsheetUploadForm

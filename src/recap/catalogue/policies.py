@@ -1,4 +1,4 @@
-from recap.core.policies import CityScopedPolicy
+from recap.accounts.policies import CityScopedPolicy
 
 from .models import CandidateAction
 

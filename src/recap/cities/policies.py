@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from recap.accounts.access import Level, city_ids
 from recap.accounts.models import Membership
-from recap.core.policies import CityScopedPolicy
+from recap.accounts.policies import CityScopedPolicy
 
 from .models import City
 

@@ -10,13 +10,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from recap.accounts.access import Level
 from recap.accounts.services import membership_add, membership_remove
-from recap.pipeline.selectors import concept_list
-from recap.tracking.selectors import measure_list
 
 from . import selectors
 from .forms import CityProfileForm, MemberAddForm
 from .policies import city_policy
 from .services import city_profile_update
+from .workspace import workspace_panels
 
 
 @require_GET
@@ -45,8 +44,7 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "city": city,
             "team": selectors.city_team(user=request.user, city=city),
-            "measures": measure_list(user=request.user, city=city),
-            "concepts": concept_list(user=request.user, city=city),
+            "panels": workspace_panels(request.user, city),
             "can_edit": city_policy.allows(request.user, city, Level.EDIT),
             "can_coordinate": city_policy.allows(request.user, city, Level.COORDINATE),
         },

@@ -1,5 +1,7 @@
 """Form fields shared by the apps.
 
+`SpreadsheetUploadForm`: the one file field every spreadsheet import asks for.
+
 `WholeAmountField`: a whole amount of money as people type it. It takes the digits grouped
 the way the reader writes them (300,000 in English, 300 000 in French, 3,00,000 as in
 Bangladesh), shows a stored amount grouped in the reader's format, and refuses cents with a
@@ -97,3 +99,9 @@ def add_service_errors(
         name = (rename or {}).get(field, field)
         for text in texts:
             form.add_error(name if name in form.fields else None, text)
+
+
+class SpreadsheetUploadForm(forms.Form):
+    """One spreadsheet to import (the catalogue, a city's candidates, an assessment's answers)."""
+
+    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))

@@ -11,6 +11,8 @@
   back in the queue once so that work claimed in the instant before a crash is not lost (the
   tasks only ever take work still queued, so a copy of a finished one does nothing). Every
   worker sweeps now and then and `recap serve` at start; on several hosts each may do so.
+- Work that should always be queued (the weekly reminder digest) is registered by its app with
+  `scheduled_register`; each worker queues what is missing as it starts (`scheduled_ensure`).
 - `work_cancel(model, pk)` drops queued work at once and asks running work to stop.
 - `stop_check(cancelled)` gives the engine its `should_stop()`: yes once this worker is
   shutting down (SIGTERM), or when `cancelled()` (asked at most twice a second) says so.
@@ -52,6 +54,7 @@ class Context:
 
 _context = Context()
 _held: list[type[models.Model]] = []
+_scheduled: list[Callable[[], Any]] = []
 
 
 def context() -> Context:
@@ -63,6 +66,19 @@ def held_work_register(model: type[models.Model]) -> None:
     `worker_id` and `cancel_requested`."""
     if model not in _held:
         _held.append(model)
+
+
+def scheduled_register(ensure: Callable[[], Any]) -> None:
+    """Work that should always be waiting in the queue (a weekly digest): `ensure()` queues it
+    unless it already is. Every worker calls each as it starts (`scheduled_ensure`); apps
+    register theirs when ready, so this module never imports them."""
+    if ensure not in _scheduled:
+        _scheduled.append(ensure)
+
+
+def scheduled_ensure() -> None:
+    for ensure in _scheduled:
+        ensure()
 
 
 def host_name() -> str:

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from recap.core.api_auth import SIGNED_IN, private_city
+from recap.accounts.api_auth import SIGNED_IN
+from recap.cities.api_auth import private_city
 from recap.core.api_errors import errors
 
 from . import selectors

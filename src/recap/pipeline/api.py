@@ -15,8 +15,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from recap.accounts.api_auth import PUBLIC, SIGNED_IN
 from recap.cities.models import Country
-from recap.core.api_auth import PUBLIC, SIGNED_IN
 from recap.core.api_errors import errors
 
 from . import concepts as svc

@@ -13,3 +13,13 @@ class PipelineConfig(AppConfig):
         from .dashboard import pipeline_work
 
         panel_register("pipeline/partials/_my_work.html", pipeline_work)
+        # The city's workspace lists its concepts (cities never imports this app either).
+        from recap.cities.workspace import workspace_panel_register
+
+        from .selectors import concept_list
+
+        workspace_panel_register(
+            "pipeline/partials/_workspace.html",
+            lambda user, city: {"concepts": concept_list(user=user, city=city)},
+            order=10,
+        )

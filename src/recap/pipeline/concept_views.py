@@ -30,8 +30,7 @@ from recap.core.downloads import requested_language, spreadsheet_response, store
 from recap.core.forms import add_service_errors
 from recap.core.uploads import upload_too_large
 from recap.hazards.models import HazardType
-from recap.planning.selectors import version_robustness
-from recap.planning.views.lookups import package_of
+from recap.planning.selectors import package_get, version_robustness
 
 from . import concepts as svc
 from . import selectors
@@ -156,7 +155,8 @@ def concept_new(request: HttpRequest, slug: str) -> HttpResponse:
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def concept_start(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """From the package's page: a concept from some of its actions."""
-    city, package = package_of(request, slug, pk, Level.EDIT)
+    city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
+    package = package_get(user=request.user, city=city, pk=pk)
     version = package.current
     if version is None:
         raise Http404("No version")

@@ -25,8 +25,8 @@ from recap.accounts.access import (
     programme_city_ids,
 )
 from recap.accounts.models import Role
+from recap.accounts.policies import CityScopedPolicy
 from recap.cities.policies import city_policy
-from recap.core.policies import CityScopedPolicy
 
 from .models import OFF_OFFER, ProjectConcept, Stage
 

@@ -12,8 +12,9 @@ from ninja import Field, Router, Schema, Status
 from ninja.throttling import UserRateThrottle
 
 from recap.accounts.access import Level
+from recap.accounts.api_auth import SIGNED_IN
+from recap.cities.api_auth import private_city
 from recap.cities.policies import city_policy
-from recap.core.api_auth import SIGNED_IN, private_city
 from recap.core.api_errors import errors
 from recap.core.client import client_address
 

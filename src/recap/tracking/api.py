@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from recap.core.api_auth import SIGNED_IN, private_city
+from recap.accounts.api_auth import SIGNED_IN
+from recap.cities.api_auth import private_city
 from recap.core.api_errors import errors
 
 from .models import Indicator, IndicatorUpdate, Measure

@@ -9,10 +9,10 @@ from typing import Any
 from django.db.models import QuerySet
 
 from recap.accounts.access import Level, is_platform_admin
-from recap.accounts.models import Role
+from recap.accounts.models import Membership, Role
+from recap.accounts.policies import CityScopedPolicy
 from recap.cities.models import Programme
 from recap.cities.policies import city_policy
-from recap.core.policies import CityScopedPolicy
 
 from .models import Evidence, Measure
 
@@ -50,3 +50,15 @@ def evidence_readable(user: Any, evidence: Evidence) -> bool:
     if update.city is not None and city_policy.allows(user, update.city, Level.VIEW):
         return True
     return programmes_read(user).filter(pk=update.indicator.outcome.programme_id).exists()
+
+
+def is_programme_manager(user: Any, programme: Programme) -> bool:
+    """Whether `user` manages `programme` (its manager's membership, or a platform admin)."""
+    if is_platform_admin(user):
+        return True
+    return (
+        bool(user.is_authenticated)
+        and Membership.objects.filter(
+            user=user, role=Role.PROGRAMME_MANAGER, programme=programme
+        ).exists()
+    )

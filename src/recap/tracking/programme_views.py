@@ -33,8 +33,9 @@ from .iati import (
     schema_problems,
 )
 from .models import DonorReport, Outcome, Training
+from .policies import is_programme_manager
 from .reports import LANGUAGES, report_issue, report_pdf, report_xlsx
-from .results import FRAMEWORK_MAX_BYTES, framework_dump, framework_upload, is_programme_manager
+from .results import FRAMEWORK_MAX_BYTES, framework_dump, framework_upload
 from .trainings import (
     ATTENDANCE,
     AttendancePlan,

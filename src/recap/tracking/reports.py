@@ -32,8 +32,8 @@ from recap.pipeline.models import Stage
 
 from .models import DonorReport, Measure, Training
 from .overview import Filters, measure_statuses_at, overview
+from .policies import is_programme_manager
 from .progress import BEHIND, MET, NO_DATA, NO_TARGET, ON_TRACK
-from .results import is_programme_manager
 from .templatetags.figures import figure
 
 LANGUAGES = ("en", "fr")

@@ -19,8 +19,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from recap.accounts.access import Level, is_platform_admin
-from recap.accounts.models import Membership, Role
+from recap.accounts.access import Level
 from recap.accounts.services import audit
 from recap.cities.models import City, Programme
 from recap.cities.policies import city_policy
@@ -29,6 +28,7 @@ from recap.core.jsondata import load_json
 
 from .derived import DERIVED
 from .models import Indicator, IndicatorTarget, IndicatorUpdate, Outcome
+from .policies import is_programme_manager
 
 #: Dimensions a value may be broken down by.
 DIMENSIONS = {
@@ -334,17 +334,6 @@ def framework_load_shipped(programme: Programme) -> int:
             texts = french.get("indicators", {}).get(indicator["code"], {})
             indicator |= {f"{key}_fr": text for key, text in texts.items() if text}
     return framework_load(programme=programme, data=raw)
-
-
-def is_programme_manager(user: Any, programme: Programme) -> bool:
-    if is_platform_admin(user):
-        return True
-    return (
-        bool(user.is_authenticated)
-        and Membership.objects.filter(
-            user=user, role=Role.PROGRAMME_MANAGER, programme=programme
-        ).exists()
-    )
 
 
 def may_report(user: Any, indicator: Indicator, city: City | None) -> bool:

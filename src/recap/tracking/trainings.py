@@ -31,6 +31,7 @@ from recap.cities.models import City, Programme
 from recap.core.tabular import Column, SheetSpec, read_table
 
 from .models import AgeBand, Participant, Sex, Training
+from .policies import is_programme_manager
 
 YES = ("yes", "y", "oui", "o", "true", "1", "x")
 NO = ("", "no", "n", "non", "false", "0")
@@ -93,8 +94,6 @@ def gain_of(scores: Iterable[tuple[Decimal, Decimal]]) -> Gain:
 
 
 def _require_manager(actor: Any, programme: Programme) -> None:
-    from .results import is_programme_manager
-
     if not is_programme_manager(actor, programme):
         raise PermissionDenied(_("Only the programme's manager records trainings."))
 

@@ -19,7 +19,6 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 from recap.core import work
-from recap.tracking.reminders import reminders_schedule
 
 QUEUES = ("short", "long", "default")
 
@@ -112,7 +111,7 @@ class Command(BaseCommand):
         )
         try:
             work.work_sweep()
-            reminders_schedule()  # the weekly digest is always queued once
+            work.scheduled_ensure()  # what must always wait in the queue (the weekly digest)
             worker.configure_signals()
             worker.run()
         finally:

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth
 
-from recap.accounts.services import api_token_authenticate
+from .services import api_token_authenticate
 
 
 class TokenAuth(HttpBearer):
@@ -31,18 +31,3 @@ token_auth = TokenAuth()
 PUBLIC = [token_auth, session_or_anonymous]
 #: For routes that need a signed-in person.
 SIGNED_IN = [token_auth, django_auth]
-
-
-def private_city(request: HttpRequest, city_id: int) -> Any:
-    """A city whose private data the caller may read; anyone else gets a 404, as if it did not
-    exist (hidden cities included)."""
-    from django.http import Http404
-
-    from recap.accounts.access import Level
-    from recap.cities.policies import city_policy
-    from recap.cities.selectors import city_public_get
-
-    city = city_public_get(user=request.user, pk=city_id)
-    if not city_policy.allows(request.user, city, Level.VIEW):
-        raise Http404
-    return city

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 
-from recap.accounts.access import Level, city_ids
+from .access import Level, city_ids
 
 M = TypeVar("M", bound=models.Model)
 
