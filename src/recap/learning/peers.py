@@ -49,7 +49,7 @@ from django.utils.translation import ngettext
 from recap.assessments.models import Answer, Assessment, Dimension
 from recap.cities.models import WORKING_LANGUAGES, City, IncomeGroup
 from recap.hazards.models import CityHazard, HazardType
-from recap.pipeline.models import MAIN_LINE, ProjectConcept, Stage
+from recap.pipeline.selectors import concepts_submitted
 from recap.tracking.models import Measure
 
 from .models import Lesson, PeerList, PeerOverride
@@ -73,7 +73,6 @@ SHOWN = 8
 #: UN city size classes (World Urbanization Prospects), upper bounds.
 POPULATION_BANDS = (300_000, 1_000_000, 5_000_000, 10_000_000)
 INCOME_ORDER = [g.value for g in IncomeGroup]
-COUNTED_STAGES = MAIN_LINE[MAIN_LINE.index(Stage.SUBMITTED) :]
 
 
 @dataclass
@@ -178,9 +177,7 @@ def profiles(cities: list[City], reader: City | None = None) -> dict[int, Profil
         city_id__in=everyone, status=Lesson.Status.PUBLISHED
     ).values_list("city_id", "hazards__code"):
         _count(out, city_id, code, "lesson")
-    for city_id, codes in ProjectConcept.objects.filter(
-        city_id__in=ids, stage__in=COUNTED_STAGES
-    ).values_list("city_id", "hazards"):
+    for city_id, codes in concepts_submitted(city_ids=ids).values_list("city_id", "hazards"):
         for code in codes or []:
             _count(out, city_id, code, "concept")
     return out

@@ -20,6 +20,7 @@ from .models import (
     CLOSED,
     MAIN_LINE,
     OFF_OFFER,
+    ConceptMove,
     ConceptShare,
     Facility,
     FunderMessage,
@@ -63,13 +64,37 @@ def concept_get(*, user: Any, city: City, pk: int) -> ProjectConcept:
     return get_object_or_404(queryset.select_related("package_version__package"), pk=pk)
 
 
+def concepts_moved_to(
+    stage: str,
+    *,
+    city_ids: Iterable[int] | None = None,
+    between: tuple[datetime.date, datetime.date] | None = None,
+) -> QuerySet[ProjectConcept]:
+    """The concepts moved to `stage` (within `between`, by the move's day, if given), whatever
+    came after, unless the city withdrew them. The one meaning of "submitted" (and "presented")
+    that the public figure, the results framework and peer matching all count."""
+    moves = ConceptMove.objects.filter(to_stage=stage)
+    if between is not None:
+        moves = moves.filter(at__date__range=between)
+    concepts = ProjectConcept.objects.filter(pk__in=moves.values("concept_id")).exclude(
+        stage=Stage.WITHDRAWN
+    )
+    return concepts if city_ids is None else concepts.filter(city_id__in=list(city_ids))
+
+
+def concepts_submitted(
+    *,
+    city_ids: Iterable[int] | None = None,
+    between: tuple[datetime.date, datetime.date] | None = None,
+) -> QuerySet[ProjectConcept]:
+    """Concepts submitted to the pipeline: moved to "submitted", unless withdrawn since."""
+    return concepts_moved_to(Stage.SUBMITTED, city_ids=city_ids, between=between)
+
+
 def concepts_submitted_per_country(*, city_ids: Iterable[int]) -> dict[int, int]:
-    """Country id -> concepts of these cities submitted to the pipeline, counted from their
-    moves: a concept counts once it has been moved to "submitted", whatever came after, unless
-    the city withdrew it."""
+    """Country id -> concepts of these cities submitted to the pipeline (`concepts_submitted`)."""
     submitted = (
-        ProjectConcept.objects.filter(city_id__in=list(city_ids), moves__to_stage=Stage.SUBMITTED)
-        .exclude(stage=Stage.WITHDRAWN)
+        concepts_submitted(city_ids=city_ids)
         .values("city__country")
         .annotate(n=Count("pk", distinct=True))
     )

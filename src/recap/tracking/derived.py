@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from recap.cities.models import City, Programme
-from recap.pipeline.models import ConceptMove, Stage
+from recap.pipeline.models import Stage
+from recap.pipeline.selectors import concepts_moved_to
 
 from .models import Indicator, Measure, Participant, Training
 from .trainings import gain_of
@@ -119,12 +120,9 @@ def _moved_to(stage: str) -> Compute:
     def compute(
         programme: Programme, start: datetime.date, end: datetime.date, cities: list[int] | None
     ) -> Decimal:
-        moves = ConceptMove.objects.filter(
-            to_stage=stage,
-            at__date__range=(start, end),
-            concept__city__in=_cities(programme, cities),
-        ).exclude(concept__stage=Stage.WITHDRAWN)
-        return Decimal(moves.aggregate(n=Count("concept", distinct=True))["n"] or 0)
+        city_ids = _cities(programme, cities).values_list("pk", flat=True)
+        moved = concepts_moved_to(stage, city_ids=city_ids, between=(start, end))
+        return Decimal(moved.count())
 
     return compute
 
