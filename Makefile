@@ -70,6 +70,10 @@ browser: install
 
 test: lint types unit browser
 
+# After changing user-facing strings: the French catalogue gains their msgids to translate.
+messages: install
+	cd src/recap && ../../$(BIN)/recap makemessages -l fr --no-obsolete --ignore=.venv
+
 # Re-resolve the pinned versions after editing pyproject.toml.
 lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock -q

@@ -19,6 +19,7 @@ from recap.cities.selectors import city_get_for_user
 from recap.core.documents import content_type
 from recap.core.downloads import stored_file_response
 from recap.core.forms import add_service_errors
+from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
 
 from . import search as knowledge
@@ -28,8 +29,6 @@ from .models import PeerList
 from .peers import matches
 from .policies import editing_city_ids, lesson_queryset, may_set_matches, writing_city
 from .services import exchange_close, exchange_reply, exchange_start, match_override
-
-WRITE_RATE = "120/h"
 
 
 @login_required

@@ -17,6 +17,7 @@ from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.content import missing, reader_language
 from recap.core.forms import add_service_errors
+from recap.core.rates import WRITE_RATE
 from recap.hazards.models import HazardType
 from recap.pipeline.selectors import concept_queryset
 
@@ -25,8 +26,6 @@ from .forms import DecisionForm, LessonForm
 from .models import Lesson
 from .policies import lesson_queryset, publishable_city_ids
 from .services import TEXTS, lesson_decide, lesson_save, lesson_submit
-
-WRITE_RATE = "120/h"
 
 
 def _data(form: LessonForm) -> dict[str, object]:

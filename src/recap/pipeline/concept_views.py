@@ -28,6 +28,7 @@ from recap.cities.selectors import city_get_for_user
 from recap.core.documents import content_type
 from recap.core.downloads import requested_language, spreadsheet_response, stored_file_response
 from recap.core.forms import add_service_errors
+from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
 from recap.hazards.models import HazardType
 from recap.planning.selectors import package_get, version_robustness
@@ -61,8 +62,6 @@ from .reviews import (
 )
 from .stages import FORWARD, Actor, Move, moves_from
 from .texts import choice_labels
-
-WRITE_RATE = "120/h"
 
 
 def concept_of(

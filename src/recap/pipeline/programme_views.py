@@ -17,10 +17,11 @@ from django_ratelimit.decorators import ratelimit
 
 from recap.accounts.access import funder_organisation_ids
 from recap.cities.models import Country
+from recap.core.rates import WRITE_RATE
 
 from . import concepts as svc
 from . import selectors
-from .concept_views import WRITE_RATE, attachment_response, offered_moves
+from .concept_views import attachment_response, offered_moves
 from .forms import MessageForm
 from .matching import ConceptFacts, match
 from .models import CLOSED, Facility, ProjectConcept, Stage

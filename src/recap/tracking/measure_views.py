@@ -24,14 +24,13 @@ from recap.cities.selectors import city_get_for_user
 from recap.core.documents import content_type
 from recap.core.downloads import stored_file_response
 from recap.core.forms import add_service_errors
+from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
 
 from .forms import EvidenceForm, MeasureForm, StatusForm
 from .measures import evidence_add, evidence_remove, measure_save, measure_status
 from .models import Evidence, Measure
 from .policies import evidence_readable
-
-WRITE_RATE = "120/h"
 
 
 def _measure(request: HttpRequest, slug: str, pk: int, level: Level) -> tuple[City, Measure]:

@@ -21,6 +21,7 @@ from django_ratelimit.decorators import ratelimit
 from recap.core.downloads import requested_format, requested_language, spreadsheet_response
 from recap.core.forms import add_service_errors
 from recap.core.imports import upload_flow
+from recap.core.rates import WRITE_RATE
 from recap.core.tabular import write_csv, write_xlsx
 from recap.core.uploads import upload_too_large
 
@@ -44,7 +45,7 @@ from .trainings import (
     learning_gain,
     training_save,
 )
-from .views import WRITE_RATE, _programme_for
+from .views import _programme_for
 
 
 @login_required

@@ -23,6 +23,7 @@ from recap.cities.models import Programme
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user, programme_current
 from recap.core.forms import add_service_errors
+from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
 
 from .forms import DecisionForm, UpdateWithEvidenceForm
@@ -36,8 +37,6 @@ from .results import (
     update_save,
     update_submit,
 )
-
-WRITE_RATE = "120/h"
 
 
 def _programme_for(user: Any) -> Programme:
