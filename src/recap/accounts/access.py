@@ -33,9 +33,12 @@ def is_platform_admin(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
-def _memberships(user: Any) -> list[tuple[str, int | None, list[int]]]:
-    """(role, city_id, programme's city ids) for each membership, loaded once per request."""
-    cached: list[tuple[str, int | None, list[int]]] | None = getattr(user, "_recap_roles", None)
+def _memberships(user: Any) -> list[tuple[str, int | None, list[int], int | None]]:
+    """(role, city_id, programme's city ids, programme_id) for each membership, loaded once
+    per request."""
+    cached: list[tuple[str, int | None, list[int], int | None]] | None = getattr(
+        user, "_recap_roles", None
+    )
     if cached is None:
         rows = Membership.objects.filter(user=user).prefetch_related("programme__cities")
         cached = [
@@ -43,6 +46,7 @@ def _memberships(user: Any) -> list[tuple[str, int | None, list[int]]]:
                 m.role,
                 m.city_id,
                 [c.pk for c in m.programme.cities.all()] if m.programme else [],
+                m.programme_id,
             )
             for m in rows
         ]
@@ -57,7 +61,7 @@ def city_ids(user: Any, level: Level) -> set[int] | None:
     if is_platform_admin(user):
         return ALL
     ids: set[int] = set()
-    for role, city_id, programme_city_ids in _memberships(user):
+    for role, city_id, programme_city_ids, _programme in _memberships(user):
         if role in CITY_ROLE_LEVEL and city_id is not None and CITY_ROLE_LEVEL[Role(role)] >= level:
             ids.add(city_id)
         elif role == Role.PROGRAMME_MANAGER and level == Level.VIEW:
@@ -80,10 +84,31 @@ def programme_city_ids(user: Any, role: Role) -> set[int] | None:
     if is_platform_admin(user):
         return ALL
     ids: set[int] = set()
-    for held, _city, programme_city_ids_ in _memberships(user):
+    for held, _city, programme_city_ids_, _programme in _memberships(user):
         if held == role:
             ids.update(programme_city_ids_)
     return ids
+
+
+def programme_ids(user: Any, *roles: Role) -> set[int] | None:
+    """The programmes in which `user` holds one of the programme roles `roles` (a manager, a
+    reviewer); None for a platform admin, who acts for every programme; none for a person who
+    is signed out or inactive. The one answer every app's programme checks derive from."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if is_platform_admin(user):
+        return ALL
+    return {
+        programme
+        for held, _city, _ids, programme in _memberships(user)
+        if held in roles and programme is not None
+    }
+
+
+def manages_programme(user: Any, programme_id: int) -> bool:
+    """Whether `user` is the programme's manager (or a platform admin)."""
+    ids = programme_ids(user, Role.PROGRAMME_MANAGER)
+    return ids is None or programme_id in ids
 
 
 def own_city_ids(user: Any) -> set[int]:
@@ -92,7 +117,7 @@ def own_city_ids(user: Any) -> set[int]:
         return set()
     return {
         city_id
-        for role, city_id, _ids in _memberships(user)
+        for role, city_id, _ids, _programme in _memberships(user)
         if role in CITY_ROLE_LEVEL and city_id is not None
     }
 

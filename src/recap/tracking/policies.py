@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from recap.accounts.access import Level, is_platform_admin
-from recap.accounts.models import Membership, Role
+from recap.accounts.access import Level, manages_programme, programme_ids
+from recap.accounts.models import Role
 from recap.accounts.policies import CityScopedPolicy
 from recap.cities.models import Programme
 from recap.cities.policies import city_policy
@@ -27,12 +27,8 @@ measure_policy = MeasurePolicy()
 def programmes_read(user: Any) -> QuerySet[Programme]:
     """The programmes whose monitoring `user` reads as their manager or reviewer (every one
     for a platform admin)."""
-    if is_platform_admin(user):
-        return Programme.objects.all()
-    return Programme.objects.filter(
-        memberships__user=user,
-        memberships__role__in=(Role.PROGRAMME_MANAGER, Role.REVIEWER),
-    )
+    ids = programme_ids(user, Role.PROGRAMME_MANAGER, Role.REVIEWER)
+    return Programme.objects.all() if ids is None else Programme.objects.filter(pk__in=ids)
 
 
 def evidence_readable(user: Any, evidence: Evidence) -> bool:
@@ -54,11 +50,4 @@ def evidence_readable(user: Any, evidence: Evidence) -> bool:
 
 def is_programme_manager(user: Any, programme: Programme) -> bool:
     """Whether `user` manages `programme` (its manager's membership, or a platform admin)."""
-    if is_platform_admin(user):
-        return True
-    return (
-        bool(user.is_authenticated)
-        and Membership.objects.filter(
-            user=user, role=Role.PROGRAMME_MANAGER, programme=programme
-        ).exists()
-    )
+    return manages_programme(user, programme.pk)

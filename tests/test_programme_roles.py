@@ -1,0 +1,54 @@
+"""One policy for programme roles (issue #20): every app's programme check derives from
+`accounts.access.programme_ids`, so they agree with each other, and a person made inactive holds
+no programme role anywhere (before, three of the five still answered yes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from recap.accounts.access import forget_roles, manages_programme, programme_ids
+from recap.accounts.models import Role
+from recap.learning.policies import publishable_city_ids
+from recap.pipeline.policies import is_manager_of, programme_reader
+from recap.testing import World
+from recap.tracking.policies import is_programme_manager, programmes_read
+
+pytestmark = pytest.mark.django_db
+
+
+def answers(world: World, who: str) -> dict[str, object]:
+    user = world.users[who]
+    forget_roles(user)
+    return {
+        "manages": manages_programme(user, world.programme.pk),
+        "tracking manager": is_programme_manager(user, world.programme),
+        "pipeline manager": is_manager_of(user, world.city_a.pk),
+        "reads the programme": set(programmes_read(user)) == {world.programme},
+        "pipeline reader": programme_reader(user),
+        "publishes": world.city_a.pk in publishable_city_ids(user),
+    }
+
+
+def test_every_apps_programme_check_agrees_and_an_inactive_manager_holds_none(
+    world: World,
+) -> None:
+    manager = answers(world, "manager")
+    assert all(manager.values()), manager
+    reviewer = answers(world, "reviewer")
+    assert reviewer == {
+        "manages": False,
+        "tracking manager": False,
+        "pipeline manager": False,
+        "reads the programme": True,
+        "pipeline reader": True,
+        "publishes": False,
+    }
+    assert not any(answers(world, "editor_a").values())
+    assert programme_ids(world.users["admin"], Role.PROGRAMME_MANAGER) is None  # every one
+
+    for who in ("manager", "reviewer", "admin"):
+        user = world.users[who]
+        user.is_active = False
+        user.save()
+        gone = answers(world, who)
+        assert not any(gone.values()), (who, gone)
