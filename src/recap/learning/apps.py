@@ -1,8 +1,4 @@
-from typing import Any
-
 from django.apps import AppConfig
-from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,76 +7,12 @@ class LearningConfig(AppConfig):
     verbose_name = _("Peer learning")
 
     def ready(self) -> None:
-        # The search documents follow their records (search.py); "My work" lists the
-        # exchanges awaiting the person's city (accounts never imports this app). The
-        # receivers are local functions: held strongly, or they would be collected at once.
+        # "My work" lists the exchanges awaiting the person's city (accounts never imports this
+        # app); the search index and stored documents follow their records (signals.py).
         from recap.accounts.dashboard import panel_register
-        from recap.catalogue.models import CatalogueAction
-        from recap.pipeline.models import ProjectConcept
-        from recap.tracking.models import Measure
 
-        from . import search
+        from . import signals
         from .exchanges import exchanges_work
-        from .models import ExchangeMessage, Lesson
 
-        kinds = {
-            Lesson: search.Kind.LESSON,
-            CatalogueAction: search.Kind.ACTION,
-            Measure: search.Kind.MEASURE,
-            ProjectConcept: search.Kind.CONCEPT,
-        }
-
-        def changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-            if kwargs.get("raw"):
-                return  # fixtures: the index is rebuilt after loading
-            search.index_later(kinds[sender], instance.pk)
-
-        def links(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
-            model = kwargs.get("model")
-            if action == "pre_clear" and type(instance) not in kinds and model in kinds:
-                # Cleared from the hazard's side: the records it linked, read before they go.
-                linked = sender.objects.filter(**{instance._meta.model_name: instance})
-                for pk in linked.values_list(f"{model._meta.model_name}_id", flat=True):
-                    search.index_later(kinds[model], pk)
-                return
-            if not action.startswith("post_"):
-                return
-            if type(instance) in kinds:  # lesson.hazards.add(...)
-                search.index_later(kinds[type(instance)], instance.pk)
-            elif kwargs.get("model") in kinds:  # hazard.measure_set.add(...): the other side
-                for pk in kwargs.get("pk_set") or ():
-                    search.index_later(kinds[kwargs["model"]], pk)
-
-        for model in kinds:
-            post_save.connect(
-                changed, sender=model, weak=False, dispatch_uid=f"search-save-{model.__name__}"
-            )
-            post_delete.connect(
-                changed, sender=model, weak=False, dispatch_uid=f"search-delete-{model.__name__}"
-            )
-        for through in (Lesson.hazards.through, Lesson.actions.through, Measure.hazards.through):
-            m2m_changed.connect(
-                links, sender=through, weak=False, dispatch_uid=f"search-links-{through}"
-            )
-
-        def first_index(sender: Any, **kwargs: Any) -> None:
-            # A database migrated from before search existed gets its index once.
-            from .models import SearchDocument
-
-            if not SearchDocument.objects.exists() and CatalogueAction.objects.exists():
-                search.index_rebuild()
-
-        def document_gone(sender: Any, instance: Any, **kwargs: Any) -> None:
-            # A message deleted (with its exchange or city) takes its document off the disk,
-            # once the deletion is committed.
-            if instance.file:
-                storage, name = instance.file.storage, instance.file.name
-                transaction.on_commit(lambda: storage.delete(name))
-
-        post_delete.connect(
-            document_gone, sender=ExchangeMessage, weak=False, dispatch_uid="exchange-document"
-        )
-        post_migrate.connect(
-            first_index, sender=self, weak=False, dispatch_uid="search-first-index"
-        )
+        signals.connect(self)
         panel_register("learning/_my_work.html", exchanges_work)
