@@ -51,7 +51,7 @@ from recap.tracking.models import (  # noqa: E402
 )
 from recap.tracking.progress import indicator_progress  # noqa: E402
 from recap.tracking.reports import report_issue, report_pdf, report_xlsx  # noqa: E402
-from recap.tracking.results import framework_load_shipped  # noqa: E402
+from recap.tracking.services import framework_load_shipped  # noqa: E402
 
 D = datetime.date
 

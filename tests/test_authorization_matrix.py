@@ -434,7 +434,7 @@ EVIDENCE_REMOVE = city_a(
 
 
 def _api_values(world: World) -> dict[str, Any]:
-    from recap.tracking.results import framework_load_shipped
+    from recap.tracking.services import framework_load_shipped
 
     framework_load_shipped(world.programme)
     IndicatorUpdate.objects.all().delete()

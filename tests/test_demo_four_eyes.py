@@ -13,7 +13,7 @@ from django.core.management import call_command
 from recap.pipeline.models import ProjectConcept
 from recap.pipeline.reviews import counts_as_review
 from recap.tracking.models import IndicatorUpdate
-from recap.tracking.results import reporter_ids
+from recap.tracking.policies import reporter_ids
 
 pytestmark = pytest.mark.django_db
 

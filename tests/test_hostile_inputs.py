@@ -14,7 +14,8 @@ from django.utils.html import escape
 from recap.accounts.services import api_token_create
 from recap.testing import World
 from recap.tracking.models import Indicator, IndicatorTarget
-from recap.tracking.results import framework_dump, framework_load_shipped
+from recap.tracking.selectors import framework_dump
+from recap.tracking.services import framework_load_shipped
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +128,7 @@ def test_values_and_trainings_outside_the_programme_are_refused_everywhere(
     from django.core.exceptions import ValidationError
 
     from recap.tracking.models import IndicatorUpdate, Training
-    from recap.tracking.results import update_save
+    from recap.tracking.services import update_save
     from recap.tracking.trainings import training_save
 
     framework_load_shipped(world.programme)

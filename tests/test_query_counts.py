@@ -210,7 +210,7 @@ def _monitoring_counts(world: World, n: int) -> dict[str, int]:
 
 
 def test_monitoring_pages_cost_no_more_queries_for_more_records(world: World) -> None:
-    from recap.tracking.results import framework_load_shipped
+    from recap.tracking.services import framework_load_shipped
 
     framework_load_shipped(world.programme)
     small = _monitoring_counts(world, 3)

@@ -13,7 +13,7 @@ from recap.pipeline.selectors import concepts_submitted_per_country
 from recap.testing import World, concept_at
 from recap.tracking.derived import derived_value
 from recap.tracking.models import Indicator
-from recap.tracking.results import framework_load_shipped
+from recap.tracking.services import framework_load_shipped
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from PIL import Image
 
 from recap.testing import World
 from recap.tracking.models import IndicatorUpdate
-from recap.tracking.results import framework_load_shipped
+from recap.tracking.services import framework_load_shipped
 
 from .conftest import axe_violations
 from .test_city_editor import sign_in

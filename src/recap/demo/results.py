@@ -21,7 +21,7 @@ from recap.hazards.models import HazardType
 from recap.tracking.measures import evidence_add, measure_save, measure_status
 from recap.tracking.models import Indicator, IndicatorUpdate
 from recap.tracking.reports import report_issue
-from recap.tracking.results import (
+from recap.tracking.services import (
     framework_load_shipped,
     update_decide,
     update_save,

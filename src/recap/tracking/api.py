@@ -19,7 +19,7 @@ from recap.core.api_errors import errors
 
 from .models import Indicator, IndicatorUpdate, Measure
 from .progress import indicator_progress
-from .results import update_save, update_submit
+from .services import update_save, update_submit
 from .views import _programme_for
 
 router = Router(tags=["results"])  # under /programme

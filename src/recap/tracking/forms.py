@@ -17,7 +17,7 @@ from recap.hazards.models import HazardType
 
 from .measures import BENEFICIARY_DIMENSIONS
 from .models import Indicator, Measure, Training
-from .results import COMMENT_MAX, DIMENSIONS
+from .services import COMMENT_MAX, DIMENSIONS
 
 BREAKDOWN_LINES_MAX = 40
 

@@ -37,7 +37,7 @@ from recap.core.documents import accepted_document, kept_filename
 from recap.hazards.models import HazardType
 
 from .models import Evidence, IndicatorUpdate, Measure, MeasureStatusChange
-from .results import may_report
+from .policies import may_report
 
 EDITORS_ONLY = gettext_lazy("Only the city's editors change its measures.")
 EVIDENCE_KINDS = ("pdf", "png", "jpeg", "webp")

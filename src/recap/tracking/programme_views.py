@@ -36,7 +36,8 @@ from .iati import (
 from .models import DonorReport, Outcome, Training
 from .policies import is_programme_manager
 from .reports import LANGUAGES, report_issue, report_pdf, report_xlsx
-from .results import FRAMEWORK_MAX_BYTES, framework_dump, framework_upload
+from .selectors import framework_dump
+from .services import FRAMEWORK_MAX_BYTES, framework_upload
 from .trainings import (
     ATTENDANCE,
     AttendancePlan,

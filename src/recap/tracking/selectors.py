@@ -12,7 +12,7 @@ from django.utils import timezone
 from recap.cities.models import City, Country, Programme
 from recap.pipeline.selectors import concepts_submitted_per_country
 
-from .models import Measure, Participant, Training
+from .models import Indicator, Measure, Outcome, Participant, Training
 from .policies import measure_policy
 
 
@@ -106,3 +106,42 @@ def programme_progress(*, programme: Programme) -> ProgrammeProgress:
 def measure_list(*, user: Any, city: City) -> QuerySet[Measure]:
     """A city's small-scale measures, as their policy shows them to this person."""
     return measure_policy.queryset(user).filter(city=city)
+
+
+def framework_dump(programme: Programme) -> dict[str, Any]:
+    """The programme's framework in the file's own layout: `framework_load` reads it back to
+    the same framework."""
+
+    def indicator(i: Indicator) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "code": i.code,
+            "name": getattr(i, "name_en", None) or i.name,
+            "unit": getattr(i, "unit_en", None) or i.unit,
+            "kind": i.kind,
+            "level": i.level,
+            "direction": i.direction,
+            "aggregation": i.aggregation,
+            "interval_days": i.interval_days,
+            "breakdowns": list(i.breakdowns),
+            "targets": [[t.period_end.isoformat(), float(t.value)] for t in i.targets.all()],
+            "public": i.is_public,
+        }
+        if i.source:
+            out["source"] = i.source
+        out |= {f"{key}_fr": text for key in ("name", "unit") if (text := getattr(i, f"{key}_fr"))}
+        if i.baseline_date is not None and i.baseline_value is not None:
+            out["baseline"] = [i.baseline_date.isoformat(), float(i.baseline_value)]
+        return out
+
+    outcomes = Outcome.objects.filter(programme=programme).prefetch_related("indicators__targets")
+    return {
+        "outcomes": [
+            {
+                "code": o.code,
+                "title": getattr(o, "title_en", None) or o.title,
+                **({"title_fr": title_fr} if (title_fr := getattr(o, "title_fr", None)) else {}),
+                "indicators": [indicator(i) for i in o.indicators.all()],
+            }
+            for o in outcomes
+        ]
+    }

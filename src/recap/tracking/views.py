@@ -30,13 +30,8 @@ from .forms import DecisionForm, UpdateWithEvidenceForm
 from .measures import evidence_add
 from .models import Indicator, IndicatorUpdate
 from .overview import filters_from, overview, programme_countries
-from .policies import is_programme_manager
-from .results import (
-    reported_by,
-    update_decide,
-    update_save,
-    update_submit,
-)
+from .policies import is_programme_manager, reported_by
+from .services import update_decide, update_save, update_submit
 
 
 def _programme_for(user: Any) -> Programme:

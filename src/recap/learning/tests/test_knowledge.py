@@ -25,7 +25,8 @@ from recap.learning.search import index, index_rebuild, search, terms
 from recap.learning.services import lesson_decide, lesson_save, lesson_submit
 from recap.testing import World, make_world
 from recap.tracking.models import Indicator, Measure, Outcome
-from recap.tracking.results import framework_dump, framework_load, framework_load_shipped
+from recap.tracking.selectors import framework_dump
+from recap.tracking.services import framework_load, framework_load_shipped
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from recap.accounts.models import AuditEvent, Membership, Role
 from recap.core.tests.racing import needs_postgres, race
 from recap.testing import World, make_user
-from recap.tracking import results, trainings
+from recap.tracking import services, trainings
 from recap.tracking.models import Indicator, IndicatorUpdate, Participant, Training
-from recap.tracking.results import framework_load_shipped, update_save, update_submit
+from recap.tracking.services import framework_load_shipped, update_save, update_submit
 from recap.tracking.trainings import AttendancePlan, attendance_apply
 
 pytestmark = [needs_postgres, pytest.mark.django_db(transaction=True)]
@@ -85,14 +85,14 @@ def test_approve_and_return_at_once_keep_one_decision(
 
     one, two = race(
         monkeypatch,
-        (results, "audit"),
-        lambda: results.update_decide(
+        (services, "audit"),
+        lambda: services.update_decide(
             actor=world.users["manager"],
             update=seen_by_one,
             approve=first_approves,
             reason="" if first_approves else "Count people, not visits.",
         ),
-        lambda: results.update_decide(
+        lambda: services.update_decide(
             actor=other,
             update=seen_by_two,
             approve=not first_approves,

@@ -14,9 +14,9 @@ from django.test import Client
 from recap.accounts.models import Membership, Role
 from recap.testing import World, make_user
 from recap.tracking.models import Indicator, IndicatorUpdate
-from recap.tracking.results import (
+from recap.tracking.policies import may_approve
+from recap.tracking.services import (
     framework_load_shipped,
-    may_approve,
     update_decide,
     update_save,
     update_submit,

@@ -22,7 +22,7 @@ from recap.tracking.iati import (
     ruleset_problems,
     schema_problems,
 )
-from recap.tracking.results import framework_load_shipped
+from recap.tracking.services import framework_load_shipped
 
 from . import iati_standard
 

@@ -40,7 +40,12 @@ from recap.tracking.models import (
 from recap.tracking.progress import late_places
 from recap.tracking.reminders import digest_items, next_run, reminders_schedule, reminders_send
 from recap.tracking.reports import report_issue, report_pdf, report_xlsx
-from recap.tracking.results import framework_load_shipped, update_decide, update_save, update_submit
+from recap.tracking.services import (
+    framework_load_shipped,
+    update_decide,
+    update_save,
+    update_submit,
+)
 from recap.tracking.trainings import attendance_apply, attendance_plan, learning_gain
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.test import Client
 
 from recap.testing import World
 from recap.tracking.models import Indicator, IndicatorUpdate
-from recap.tracking.results import framework_load_shipped
+from recap.tracking.services import framework_load_shipped
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_the_public_page_shows_public_indicators_from_approved_values(
     import datetime
     from decimal import Decimal
 
-    from recap.tracking.results import update_decide, update_save, update_submit
+    from recap.tracking.services import update_decide, update_save, update_submit
 
     framework_load_shipped(world.programme)
     reached = Indicator.objects.get(code="reached")  # public

@@ -14,7 +14,7 @@ from recap.pipeline.models import ProjectConcept
 from recap.testing import World, concept_at
 from recap.tracking.models import Indicator, IndicatorUpdate, Measure, Participant, Training
 from recap.tracking.progress import BEHIND, MET, ON_TRACK, indicator_progress, late_places
-from recap.tracking.results import (
+from recap.tracking.services import (
     framework_load,
     framework_load_shipped,
     update_decide,

@@ -1,5 +1,5 @@
-"""Writes of the results framework: the framework loaded from a file (checked in full, all or
-nothing, every error named), and reported values that someone stands behind: a draft by the
+"""Tracking's writes: the results framework loaded from a file (checked in full, all or nothing,
+every error named), and reported values that someone stands behind: a draft by the
 city (or the programme, for programme-level indicators), submitted, then approved by the
 programme's manager (it counts) or returned with a reason (the city corrects and submits
 again). Every step is audited."""
@@ -19,16 +19,14 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from recap.accounts.access import Level
 from recap.accounts.services import audit
 from recap.cities.models import City, Programme
-from recap.cities.policies import city_policy
 from recap.core.content import SOURCE, shipped_french
 from recap.core.jsondata import load_json
 
 from .derived import DERIVED
 from .models import Indicator, IndicatorTarget, IndicatorUpdate, Outcome
-from .policies import is_programme_manager
+from .policies import is_programme_manager, may_report, reporter_ids
 
 #: Dimensions a value may be broken down by.
 DIMENSIONS = {
@@ -264,45 +262,6 @@ def framework_load(*, programme: Programme, data: Any) -> int:
     return count
 
 
-def framework_dump(programme: Programme) -> dict[str, Any]:
-    """The programme's framework in the file's own layout: `framework_load` reads it back to
-    the same framework."""
-
-    def indicator(i: Indicator) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "code": i.code,
-            "name": getattr(i, "name_en", None) or i.name,
-            "unit": getattr(i, "unit_en", None) or i.unit,
-            "kind": i.kind,
-            "level": i.level,
-            "direction": i.direction,
-            "aggregation": i.aggregation,
-            "interval_days": i.interval_days,
-            "breakdowns": list(i.breakdowns),
-            "targets": [[t.period_end.isoformat(), float(t.value)] for t in i.targets.all()],
-            "public": i.is_public,
-        }
-        if i.source:
-            out["source"] = i.source
-        out |= {f"{key}_fr": text for key in ("name", "unit") if (text := getattr(i, f"{key}_fr"))}
-        if i.baseline_date is not None and i.baseline_value is not None:
-            out["baseline"] = [i.baseline_date.isoformat(), float(i.baseline_value)]
-        return out
-
-    outcomes = Outcome.objects.filter(programme=programme).prefetch_related("indicators__targets")
-    return {
-        "outcomes": [
-            {
-                "code": o.code,
-                "title": getattr(o, "title_en", None) or o.title,
-                **({"title_fr": title_fr} if (title_fr := getattr(o, "title_fr", None)) else {}),
-                "indicators": [indicator(i) for i in o.indicators.all()],
-            }
-            for o in outcomes
-        ]
-    }
-
-
 FRAMEWORK_MAX_BYTES = 512 * 1024
 
 
@@ -334,18 +293,6 @@ def framework_load_shipped(programme: Programme) -> int:
             texts = french.get("indicators", {}).get(indicator["code"], {})
             indicator |= {f"{key}_fr": text for key, text in texts.items() if text}
     return framework_load(programme=programme, data=raw)
-
-
-def may_report(user: Any, indicator: Indicator, city: City | None) -> bool:
-    """City-level values: the city's editors; programme-level: the programme's manager."""
-    programme = indicator.outcome.programme
-    if indicator.level == Indicator.Level.CITY:
-        return (
-            city is not None
-            and programme.cities.filter(pk=city.pk).exists()
-            and city_policy.allows(user, city, Level.EDIT)
-        )
-    return city is None and is_programme_manager(user, programme)
 
 
 def _check_breakdown(indicator: Indicator, breakdown: Any) -> dict[str, dict[str, float]]:
@@ -474,9 +421,6 @@ def update_submit(*, actor: Any, update: IndicatorUpdate) -> IndicatorUpdate:
     return update
 
 
-REPORTER_VERBS = ("indicator.update_save", "indicator.update_submit")
-
-
 def _locked(update: IndicatorUpdate) -> IndicatorUpdate:
     """The value's row, locked to the end of the transaction: a second decision waits for the
     first and then reads what it decided."""
@@ -485,50 +429,6 @@ def _locked(update: IndicatorUpdate) -> IndicatorUpdate:
         .select_related("indicator__outcome__programme", "city")
         .get(pk=update.pk)
     )
-
-
-def reporter_ids(update: IndicatorUpdate) -> set[int]:
-    """Everyone who stands behind the value as its reporter: who drafted it, changed it or
-    submitted it. None of them may approve it (four eyes)."""
-    from recap.accounts.models import AuditEvent
-
-    ids = set(
-        AuditEvent.objects.filter(
-            target_type=IndicatorUpdate._meta.label_lower,
-            target_id=str(update.pk),
-            verb__in=REPORTER_VERBS,
-            actor__isnull=False,
-        ).values_list("actor_id", flat=True)
-    )
-    if update.created_by_id is not None:
-        ids.add(update.created_by_id)
-    return ids
-
-
-def reported_by(user: Any, updates: list[IndicatorUpdate]) -> set[int]:
-    """Which of `updates` (their pks) `user` reported, so may not decide (one query)."""
-    from recap.accounts.models import AuditEvent
-
-    if not user.is_authenticated or not updates:
-        return set()
-    mine = {u.pk for u in updates if u.created_by_id == user.pk}
-    mine |= {
-        int(pk)
-        for pk in AuditEvent.objects.filter(
-            target_type=IndicatorUpdate._meta.label_lower,
-            target_id__in=[str(u.pk) for u in updates],
-            verb__in=REPORTER_VERBS,
-            actor=user,
-        ).values_list("target_id", flat=True)
-    }
-    return mine
-
-
-def may_approve(user: Any, update: IndicatorUpdate) -> bool:
-    """The programme's manager (or a platform admin) who did not report the value."""
-    return is_programme_manager(
-        user, update.indicator.outcome.programme
-    ) and user.pk not in reporter_ids(update)
 
 
 def _decided_text(update: IndicatorUpdate) -> str:
