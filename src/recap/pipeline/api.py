@@ -22,13 +22,13 @@ from recap.core.api_errors import errors
 from . import concepts as svc
 from . import selectors
 from .matching import matches_for
-from .models import CLOSED, Facility, ProjectConcept, Stage
+from .models import Facility, ProjectConcept, Stage
 from .money import concept_money
 from .oc4ids import NotConfigured, project_package
 from .policies import funder_facility_ids, is_insider, programme_reader
 from .record import concept_hazards, concept_sectors
 from .reviews import review_submit
-from .stages import FORWARD
+from .stages import next_tasks
 
 router = Router(tags=["pipeline"])
 
@@ -187,7 +187,6 @@ def _detail(c: ProjectConcept, *, insider: bool) -> dict[str, Any]:
     """The record; for the city and the programme also its history with who and why, and
     what its next step needs. A funder gets the record and the dates of its moves only, as on
     the funder's own page."""
-    forward = FORWARD.get(c.stage, []) if c.stage not in CLOSED and insider else []
     return _summary(c) | {
         "location": c.location,
         "applicant": c.applicant,
@@ -207,7 +206,7 @@ def _detail(c: ProjectConcept, *, insider: bool) -> dict[str, Any]:
             {"code": s.code, "cost_in_run": s.cost_in_run, "value_in_run": s.value_in_run}
             for s in c.sources.all()
         ],
-        "next_step_needs": [str(m) for m in forward[0].gate(c)] if forward else [],
+        "next_step_needs": next_tasks(c) if insider else [],
         "moves": [
             {
                 "from_stage": m.from_stage,

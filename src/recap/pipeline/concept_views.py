@@ -60,7 +60,7 @@ from .reviews import (
     review_summary,
     reviews_of_round,
 )
-from .stages import FORWARD, Actor, Move, moves_from
+from .stages import FORWARD, Actor, Move, moves_from, next_tasks
 from .texts import choice_labels
 
 
@@ -101,14 +101,6 @@ def offered_moves(user: Any, concept: ProjectConcept) -> list[Offered]:
         Offered(move, svc.may_act(user, concept, move.by), move.gate(concept), move.to in forward)
         for move in moves_from(concept)
     ]
-
-
-def next_tasks(concept: ProjectConcept) -> list[str]:
-    """What the concept needs for its next step along the main line."""
-    if concept.stage in CLOSED:
-        return []
-    forward = FORWARD.get(concept.stage, [])
-    return forward[0].gate(concept) if forward else []
 
 
 @login_required

@@ -210,3 +210,12 @@ FORWARD_GATE: dict[Stage, Gate] = {
     for move in moves
     if MAIN_LINE.index(move.to) > MAIN_LINE.index(Stage(stage))
 }
+
+
+def next_tasks(concept: ProjectConcept) -> list[str]:
+    """What the concept needs for its next step along the main line (nothing once closed): the
+    one answer the pages, the board and the API give."""
+    if concept.stage in CLOSED:
+        return []
+    forward = FORWARD.get(concept.stage, [])
+    return [str(task) for task in forward[0].gate(concept)] if forward else []
