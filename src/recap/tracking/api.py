@@ -17,7 +17,8 @@ from recap.accounts.api_auth import SIGNED_IN
 from recap.cities.api_auth import private_city
 from recap.core.api_errors import errors
 
-from .models import Indicator, IndicatorUpdate, Measure
+from . import selectors
+from .models import IndicatorUpdate
 from .progress import indicator_progress
 from .services import update_save, update_submit
 from .views import _programme_for
@@ -99,11 +100,7 @@ def _update_out(u: IndicatorUpdate) -> dict[str, Any]:
 )
 def results(request: HttpRequest) -> list[dict[str, Any]]:
     programme = _programme_for(request.user)
-    indicators = (
-        Indicator.objects.filter(outcome__programme=programme)
-        .select_related("outcome__programme")
-        .prefetch_related("targets")
-    )
+    indicators = selectors.programme_indicators(programme=programme)
     out = []
     for indicator in indicators:
         p = indicator_progress(indicator)
@@ -134,12 +131,7 @@ def results(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def city_measures(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
     city = private_city(request, city_id)
-    measures = (
-        Measure.objects.filter(city=city)
-        .select_related("action")
-        .prefetch_related("hazards", "evidence")
-        .order_by("title")
-    )
+    measures = selectors.city_measures(city=city).order_by("title")
     return [
         {
             "id": m.pk,
@@ -166,7 +158,7 @@ def city_measures(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
 )
 def city_values(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
     city = private_city(request, city_id)
-    updates = IndicatorUpdate.objects.filter(city=city).select_related("indicator")
+    updates = selectors.city_updates(city=city)
     return [_update_out(u) for u in updates]
 
 
@@ -178,14 +170,7 @@ def city_values(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
 )
 def city_value_report(request: HttpRequest, city_id: int, body: UpdateIn) -> Status[dict[str, Any]]:
     city = private_city(request, city_id)
-    found = list(
-        Indicator.objects.filter(
-            outcome__programme__cities=city,
-            code=body.indicator,
-            kind=Indicator.Kind.REPORTED,
-            level=Indicator.Level.CITY,
-        ).distinct()[:2]
-    )
+    found = list(selectors.city_reported_indicators(city=city, code=body.indicator)[:2])
     if not found:
         raise Http404("No indicator a city reports has this code.")
     if len(found) > 1:

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,6 +27,7 @@ from recap.core.forms import add_service_errors
 from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
 
+from . import selectors
 from .forms import EvidenceForm, MeasureForm, StatusForm
 from .measures import evidence_add, evidence_remove, measure_save, measure_status
 from .models import Evidence, Measure
@@ -35,12 +36,7 @@ from .policies import evidence_readable
 
 def _measure(request: HttpRequest, slug: str, pk: int, level: Level) -> tuple[City, Measure]:
     city = city_get_for_user(user=request.user, slug=slug, level=level)
-    measure = get_object_or_404(
-        Measure.objects.select_related("city__country", "action").prefetch_related("hazards"),
-        pk=pk,
-        city=city,
-    )
-    return city, measure
+    return city, selectors.city_measure_get(city=city, pk=pk)
 
 
 @login_required
@@ -61,9 +57,7 @@ def measure_list(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 messages.success(request, _("Measure added."))
                 return redirect("measures:detail", slug=city.slug, pk=measure.pk)
-    measures = (
-        Measure.objects.filter(city=city).prefetch_related("hazards").order_by("status", "title")
-    )
+    measures = selectors.city_measures(city=city)
     return render(
         request,
         "tracking/measures.html",
@@ -202,12 +196,7 @@ def evidence_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _readable_evidence(request: HttpRequest, pk: int) -> Evidence:
-    evidence = get_object_or_404(
-        Evidence.objects.select_related(
-            "measure__city", "update__city", "update__indicator__outcome__programme"
-        ),
-        pk=pk,
-    )
+    evidence = selectors.evidence_get(pk=pk)
     if not evidence_readable(request.user, evidence):
         raise Http404("No such file")
     return evidence

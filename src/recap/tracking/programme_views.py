@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from recap.core.rates import WRITE_RATE
 from recap.core.tabular import write_csv, write_xlsx
 from recap.core.uploads import upload_too_large
 
+from . import selectors
 from .forms import AttendanceUploadForm, FrameworkUploadForm, ReportForm, TrainingForm
 from .iati import (
     NotConfigured,
@@ -33,7 +34,7 @@ from .iati import (
     ruleset_problems,
     schema_problems,
 )
-from .models import DonorReport, Outcome, Training
+from .models import DonorReport, Training
 from .policies import is_programme_manager
 from .reports import LANGUAGES, report_issue, report_pdf, report_xlsx
 from .selectors import framework_dump
@@ -68,11 +69,7 @@ def trainings(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Training recorded: now add its attendance."))
                 return redirect("results:training", pk=training.pk)
-    sessions = list(
-        Training.objects.filter(programme=programme)
-        .prefetch_related("attendance", "cities")
-        .order_by("-held_on")
-    )
+    sessions = selectors.programme_trainings(programme=programme)
     rows = [
         (t, sum(p.count for p in t.attendance.all()), learning_gain(list(t.attendance.all())))
         for t in sessions
@@ -103,10 +100,7 @@ def _save(request: HttpRequest, programme: Any, data: dict[str, Any], training: 
 
 def _training(request: HttpRequest, pk: int) -> tuple[Any, Training]:
     programme = _programme_for(request.user)
-    training = get_object_or_404(
-        Training.objects.prefetch_related("cities", "countries"), pk=pk, programme=programme
-    )
-    return programme, training
+    return programme, selectors.training_get(programme=programme, pk=pk)
 
 
 @login_required
@@ -247,9 +241,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 def _report(request: HttpRequest, pk: int) -> DonorReport:
     programme = _programme_for(request.user)
-    return get_object_or_404(
-        DonorReport.objects.select_related("issued_by"), pk=pk, programme=programme
-    )
+    return selectors.report_get(programme=programme, pk=pk)
 
 
 @login_required
@@ -340,7 +332,7 @@ def framework(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Framework saved: %(n)d indicators.") % {"n": count})
                 return redirect("results:framework")
-    outcomes = Outcome.objects.filter(programme=programme).prefetch_related("indicators__targets")
+    outcomes = selectors.framework_outcomes(programme=programme)
     return render(
         request,
         "tracking/framework.html",

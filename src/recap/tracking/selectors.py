@@ -7,12 +7,23 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from recap.cities.models import City, Country, Programme
+from recap.cities.selectors import programme_current
 from recap.pipeline.selectors import concepts_submitted_per_country
 
-from .models import Indicator, Measure, Outcome, Participant, Training
+from .models import (
+    DonorReport,
+    Evidence,
+    Indicator,
+    IndicatorUpdate,
+    Measure,
+    Outcome,
+    Participant,
+    Training,
+)
 from .policies import measure_policy
 
 
@@ -145,3 +156,104 @@ def framework_dump(programme: Programme) -> dict[str, Any]:
             for o in outcomes
         ]
     }
+
+
+# ---------------------------------------------------------------- what the pages and the API read
+
+
+def city_measure_get(*, city: City, pk: int) -> Measure:
+    """A measure of a city already read through the city's policy; any other is a 404."""
+    return get_object_or_404(
+        Measure.objects.select_related("city__country", "action").prefetch_related("hazards"),
+        pk=pk,
+        city=city,
+    )
+
+
+def city_measures(*, city: City) -> QuerySet[Measure]:
+    """A city's measures with what their pages and the API show of them, by status and title."""
+    return (
+        Measure.objects.filter(city=city)
+        .select_related("action")
+        .prefetch_related("hazards", "evidence")
+        .order_by("status", "title")
+    )
+
+
+def evidence_get(*, pk: int) -> Evidence:
+    """A piece of evidence with what deciding who may read it needs (the caller checks)."""
+    return get_object_or_404(
+        Evidence.objects.select_related(
+            "measure__city", "update__city", "update__indicator__outcome__programme"
+        ),
+        pk=pk,
+    )
+
+
+def programme_trainings(*, programme: Programme) -> list[Training]:
+    """The programme's sessions, newest first, with their attendance and cities."""
+    return list(
+        Training.objects.filter(programme=programme)
+        .prefetch_related("attendance", "cities")
+        .order_by("-held_on")
+    )
+
+
+def training_get(*, programme: Programme, pk: int) -> Training:
+    return get_object_or_404(
+        Training.objects.prefetch_related("cities", "countries"), pk=pk, programme=programme
+    )
+
+
+def report_get(*, programme: Programme, pk: int) -> DonorReport:
+    return get_object_or_404(
+        DonorReport.objects.select_related("issued_by"), pk=pk, programme=programme
+    )
+
+
+def framework_outcomes(*, programme: Programme) -> QuerySet[Outcome]:
+    return Outcome.objects.filter(programme=programme).prefetch_related("indicators__targets")
+
+
+def programme_indicators(*, programme: Programme) -> QuerySet[Indicator]:
+    return (
+        Indicator.objects.filter(outcome__programme=programme)
+        .select_related("outcome__programme")
+        .prefetch_related("targets")
+    )
+
+
+def programme_of_reader(*, user: Any) -> Programme | None:
+    """The programme whose monitoring `user` reads (the first they belong to; else the current
+    one, as for a platform admin)."""
+    return (
+        Programme.objects.filter(memberships__user=user).order_by("pk").first()
+        or programme_current()
+    )
+
+
+def update_get(*, pk: int, city: City | None = None) -> IndicatorUpdate:
+    """A reported value (of `city`, if given): a 404 otherwise. Whoever acts on it is checked
+    by the service."""
+    rows = IndicatorUpdate.objects.select_related("indicator__outcome")
+    return (
+        get_object_or_404(rows, pk=pk)
+        if city is None
+        else get_object_or_404(rows, pk=pk, city=city)
+    )
+
+
+def city_reported_indicators(*, city: City, code: str | None = None) -> QuerySet[Indicator]:
+    """The indicators a city reports itself (city level, reported), of its programmes."""
+    rows = Indicator.objects.filter(
+        outcome__programme__cities=city, kind=Indicator.Kind.REPORTED, level=Indicator.Level.CITY
+    )
+    return (rows if code is None else rows.filter(code=code)).distinct()
+
+
+def city_updates(*, city: City) -> QuerySet[IndicatorUpdate]:
+    return (
+        IndicatorUpdate.objects.filter(city=city)
+        .select_related("indicator")
+        .prefetch_related("evidence")
+    )

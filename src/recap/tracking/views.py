@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
@@ -21,14 +21,14 @@ from django_ratelimit.decorators import ratelimit
 from recap.accounts.access import Level
 from recap.cities.models import Programme
 from recap.cities.policies import city_policy
-from recap.cities.selectors import city_get_for_user, programme_current
+from recap.cities.selectors import city_get_for_user
 from recap.core.forms import add_service_errors
 from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
 
+from . import selectors
 from .forms import DecisionForm, UpdateWithEvidenceForm
 from .measures import evidence_add
-from .models import Indicator, IndicatorUpdate
 from .overview import filters_from, overview, programme_countries
 from .policies import is_programme_manager, reported_by
 from .services import update_decide, update_save, update_submit
@@ -40,10 +40,7 @@ def _programme_for(user: Any) -> Programme:
 
     if not programme_reader(user):
         raise PermissionDenied(_("The results dashboard is the programme's."))
-    programme = (
-        Programme.objects.filter(memberships__user=user).order_by("pk").first()
-        or programme_current()
-    )
+    programme = selectors.programme_of_reader(user=user)
     if programme is None:
         raise PermissionDenied(_("There is no programme yet."))
     return programme
@@ -77,7 +74,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_POST
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    update = get_object_or_404(IndicatorUpdate.objects.select_related("indicator__outcome"), pk=pk)
+    update = selectors.update_get(pk=pk)
     form = DecisionForm(request.POST)
     try:
         if not form.is_valid():
@@ -100,11 +97,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def city_results(request: HttpRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
-    indicators = Indicator.objects.filter(
-        outcome__programme__cities=city,
-        kind=Indicator.Kind.REPORTED,
-        level=Indicator.Level.CITY,
-    ).distinct()
+    indicators = selectors.city_reported_indicators(city=city)
     can_edit = city_policy.allows(request.user, city, Level.EDIT)
     files = request.FILES if request.method == "POST" else None  # the size handler reads here
     form = UpdateWithEvidenceForm(request.POST or None, files, indicators=indicators)
@@ -142,11 +135,7 @@ def city_results(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
                 return redirect("results:city", slug=city.slug)
-    updates = (
-        IndicatorUpdate.objects.filter(city=city)
-        .select_related("indicator")
-        .prefetch_related("evidence")
-    )
+    updates = selectors.city_updates(city=city)
     return render(
         request,
         "tracking/city.html",
@@ -159,9 +148,7 @@ def city_results(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def city_submit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
-    update = get_object_or_404(
-        IndicatorUpdate.objects.select_related("indicator"), pk=pk, city=city
-    )
+    update = selectors.update_get(pk=pk, city=city)
     try:
         update_submit(actor=request.user, update=update)
     except ValidationError as exc:
