@@ -76,3 +76,8 @@ def risk_matrix(entries: list[CityHazard]) -> list[list[HeatCell]]:
         ]
         for lk in range(5, 0, -1)
     ]
+
+
+def hazard_type_names() -> dict[str, str]:
+    """Every hazard type's code and name, in the reader's language (public: the taxonomy)."""
+    return dict(HazardType.objects.values_list("code", "name"))

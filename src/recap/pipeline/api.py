@@ -16,7 +16,6 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from recap.accounts.api_auth import PUBLIC, SIGNED_IN
-from recap.cities.models import Country
 from recap.core.api_errors import errors
 
 from . import concepts as svc
@@ -311,7 +310,7 @@ def concept_matches(request: HttpRequest, concept_id: int) -> list[dict[str, Any
 def pipeline_funnel(request: HttpRequest, country: str = "") -> dict[str, Any]:
     if not programme_reader(request.user):
         raise PermissionDenied("The pipeline's funnel is the programme's.")
-    chosen = Country.objects.filter(iso2=country[:2].upper()).first() if country else None
+    chosen = selectors.country_by_code(country)
     funnel = selectors.pipeline_funnel(user=request.user, country=chosen)
     codes = [c.iso2 for c in funnel.countries]
     return {

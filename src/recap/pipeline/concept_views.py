@@ -30,7 +30,7 @@ from recap.core.downloads import requested_language, spreadsheet_response, store
 from recap.core.forms import add_service_errors
 from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
-from recap.hazards.models import HazardType
+from recap.hazards.selectors import hazard_type_names
 from recap.planning.selectors import package_get, version_robustness
 
 from . import concepts as svc
@@ -48,7 +48,7 @@ from .forms import (
     StartFromPackageForm,
 )
 from .matching import Match, matches_for
-from .models import CLOSED, ConceptAttachment, Facility, ProjectConcept, Rubric, Stage
+from .models import CLOSED, ConceptAttachment, Facility, ProjectConcept, Stage
 from .money import concept_money
 from .outputs import LANGUAGES, concept_pdf, concept_xlsx
 from .policies import is_insider, is_manager_of
@@ -69,7 +69,7 @@ def concept_of(
 ) -> tuple[City, ProjectConcept]:
     """The concept at this address, for the city's team and the programme (its manager, its
     reviewers from other cities). Funders read shared concepts on their own pages."""
-    city = get_object_or_404(City.objects.select_related("country"), slug=slug)
+    city = selectors.city_by_slug(slug)
     concept = selectors.concept_get(user=request.user, city=city, pk=pk)  # 404 if not visible
     user = request.user
     if not is_insider(user, city):
@@ -186,7 +186,7 @@ def concept_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city, concept = concept_of(request, slug, pk)
     facilities = list(selectors.facility_list())
     matches = matches_for(concept, facilities)
-    hazard_names = dict(HazardType.objects.values_list("code", "name"))
+    hazard_names = hazard_type_names()
     can_edit = city_policy.allows(request.user, city, Level.EDIT) and concept.stage not in CLOSED
     shared = {s.facility_id for s in concept.shares.all()}
     # The way back: the city's list for whoever reads the city, else the pipeline's board
@@ -222,7 +222,7 @@ def concept_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "shareable": [m.facility for m in matches if m.facility.pk not in shared],
             "reply_form": ReplyForm(),
             "reviews": (round_reviews := reviews_of_round(concept)),
-            "review_summary": review_summary(round_reviews, list(Rubric.objects.all())),
+            "review_summary": review_summary(round_reviews, selectors.rubrics()),
             "earlier_reviews": concept.reviews.exclude(round=concept.review_round).select_related(
                 "reviewer"
             ),
@@ -284,7 +284,7 @@ def concept_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             with transaction.atomic():
                 svc.concept_save(
                     actor=request.user,
-                    concept=ProjectConcept.objects.get(pk=concept.pk),
+                    concept=selectors.concept_fresh(concept),
                     values=values,
                     rows=rows,
                 )
@@ -380,7 +380,7 @@ def concept_review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city, concept = concept_of(request, slug, pk)
     if not may_review(request.user, concept):
         raise PermissionDenied(_("Only the programme's reviewers from other cities review this."))
-    rubrics = list(Rubric.objects.all())
+    rubrics = selectors.rubrics()
     mine = concept.reviews.filter(reviewer_id=request.user.pk, round=concept.review_round).first()
     initial: dict[str, Any] = {}
     if mine is not None:

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from recap.accounts.access import funder_organisation_ids
-from recap.cities.models import Country
 from recap.core.rates import WRITE_RATE
 
 from . import concepts as svc
@@ -24,7 +23,7 @@ from . import selectors
 from .concept_views import attachment_response, offered_moves
 from .forms import MessageForm
 from .matching import ConceptFacts, match
-from .models import CLOSED, Facility, ProjectConcept, Stage
+from .models import CLOSED, ProjectConcept, Stage
 from .money import concept_money
 from .policies import funder_facility_ids, programme_reader, project_concept_policy
 
@@ -34,10 +33,7 @@ from .policies import funder_facility_ids, programme_reader, project_concept_pol
 def board(request: HttpRequest) -> HttpResponse:
     if not programme_reader(request.user):
         raise PermissionDenied(_("The pipeline board is the programme's."))
-    country = None
-    code = request.GET.get("country", "")[:2]
-    if code:
-        country = Country.objects.filter(iso2=code.upper()).first()
+    country = selectors.country_by_code(request.GET.get("country", ""))
     funnel = selectors.pipeline_funnel(user=request.user, country=country)
     columns = [
         (stage, Stage(stage).label, [(c, offered_moves(request.user, c)) for c in concepts])
@@ -50,7 +46,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "funnel": funnel,
             "columns": columns,
             "country": country,
-            "countries": Country.objects.filter(city__concepts__isnull=False).distinct(),
+            "countries": selectors.countries_with_concepts(),
         },
     )
 
@@ -85,7 +81,7 @@ def shared_list(request: HttpRequest) -> HttpResponse:
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def shared_detail(request: HttpRequest, pk: int) -> HttpResponse:
     concept, facility_ids = _shared_with_funder(request, pk)
-    facilities = list(Facility.objects.filter(pk__in=facility_ids, shares__concept=concept))
+    facilities = selectors.facilities_sharing(concept=concept, facility_ids=facility_ids)
     if not facilities:
         raise Http404("Not shared with you")
     facility = facilities[0]

@@ -25,6 +25,7 @@ from .models import (
     Facility,
     FunderMessage,
     ProjectConcept,
+    Rubric,
     Stage,
 )
 from .policies import project_concept_policy
@@ -238,3 +239,34 @@ def facility_unchecked(facility: Facility, today: datetime.date | None = None) -
 def facility_list() -> QuerySet[Facility]:
     """The directory of facilities and funders (public information: everyone may read it)."""
     return Facility.objects.all()
+
+
+# ---------------------------------------------------------------- what the pages and the API read
+
+
+def country_by_code(code: str) -> Country | None:
+    """The country of an ISO code typed in an address (`?country=rw`), or None."""
+    return Country.objects.filter(iso2=code[:2].upper()).first() if code else None
+
+
+def countries_with_concepts() -> QuerySet[Country]:
+    return Country.objects.filter(city__concepts__isnull=False).distinct()
+
+
+def city_by_slug(slug: str) -> City:
+    """The city of a concept's address (whoever may read the concept is checked after)."""
+    return get_object_or_404(City.objects.select_related("country"), slug=slug)
+
+
+def rubrics() -> list[Rubric]:
+    return list(Rubric.objects.all())
+
+
+def facilities_sharing(*, concept: ProjectConcept, facility_ids: Iterable[int]) -> list[Facility]:
+    """Which of these facilities the concept is shared with."""
+    return list(Facility.objects.filter(pk__in=list(facility_ids), shares__concept=concept))
+
+
+def concept_fresh(concept: ProjectConcept) -> ProjectConcept:
+    """The concept as stored now (a bound form may have written onto the object in hand)."""
+    return ProjectConcept.objects.get(pk=concept.pk)
