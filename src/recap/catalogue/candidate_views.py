@@ -17,7 +17,7 @@ from recap.core.downloads import requested_format, spreadsheet_response
 from recap.core.forms import SpreadsheetUploadForm
 from recap.core.imports import upload_flow
 from recap.engine.value import DEFAULT_WEIGHTS
-from recap.hazards.models import HazardType
+from recap.hazards.selectors import hazard_type_names
 
 from . import candidates as svc
 from . import selectors
@@ -69,9 +69,7 @@ def candidate_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     candidate = selectors.candidate_get(user=request.user, city=city, pk=pk)
     valued = selectors.candidate_values(candidates=[candidate], city=city)[0]
-    names = dict(
-        HazardType.objects.filter(code__in=valued.breakdown["hazards"]).values_list("code", "name")
-    )
+    names = hazard_type_names(valued.breakdown["hazards"])
     hazard_rows = [(names.get(code, code), h) for code, h in valued.breakdown["hazards"].items()]
     criterion_rows = [
         (CRITERION_LABELS[name], part) for name, part in valued.breakdown["criteria"].items()

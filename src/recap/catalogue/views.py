@@ -10,7 +10,7 @@ from recap.accounts.access import Level, is_platform_admin
 from recap.cities.policies import city_policy
 from recap.core.downloads import requested_format, spreadsheet_response
 from recap.core.imports import upload_flow
-from recap.hazards.models import HazardType
+from recap.hazards.selectors import hazard_type_names, hazard_types_by_code
 
 from . import selectors
 from .forms import CatalogueFilterForm, CatalogueUploadForm
@@ -31,7 +31,7 @@ def catalogue_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "actions": actions,
-        "hazard_names": dict(HazardType.objects.values_list("code", "name")),
+        "hazard_names": hazard_type_names(),
     }
     template = "catalogue/partials/_results.html" if request.htmx else "catalogue/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
@@ -40,7 +40,7 @@ def catalogue_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def catalogue_detail(request: HttpRequest, code: str) -> HttpResponse:
     action = selectors.catalogue_get(code=code)
-    hazards = {h.code: h for h in HazardType.objects.filter(code__in=action.hazards)}
+    hazards = hazard_types_by_code(action.hazards)
     editable = (
         city_policy.queryset(request.user, Level.EDIT).order_by("name")
         if request.user.is_authenticated

@@ -78,6 +78,12 @@ def risk_matrix(entries: list[CityHazard]) -> list[list[HeatCell]]:
     ]
 
 
-def hazard_type_names() -> dict[str, str]:
-    """Every hazard type's code and name, in the reader's language (public: the taxonomy)."""
-    return dict(HazardType.objects.values_list("code", "name"))
+def hazard_type_names(codes: Any = None) -> dict[str, str]:
+    """Hazard types' codes and names (of `codes`, if given), in the reader's language (public:
+    the taxonomy)."""
+    rows = HazardType.objects.all() if codes is None else HazardType.objects.filter(code__in=codes)
+    return dict(rows.values_list("code", "name"))
+
+
+def hazard_types_by_code(codes: Any) -> dict[str, HazardType]:
+    return {h.code: h for h in HazardType.objects.filter(code__in=codes)}

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from recap.accounts.access import Level
-from recap.cities.models import City
 from recap.cities.selectors import city_get_for_user
 from recap.core.documents import content_type
 from recap.core.downloads import stored_file_response
@@ -23,6 +22,7 @@ from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
 
 from . import search as knowledge
+from . import selectors
 from .exchanges import city_exchanges, exchange_get
 from .forms import ExchangeForm, OverrideForm, ReplyForm, SearchForm
 from .models import PeerList
@@ -83,7 +83,7 @@ def city_exchanges_view(request: HttpRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     can_edit = city.pk in editing_city_ids(request.user)
     initial = {}
-    if to := City.objects.filter(slug=(request.GET.get("to") or "")[:80], is_public=True).first():
+    if to := selectors.public_city_by_slug(request.GET.get("to") or ""):
         initial["to_city"] = to
     # Bound on every POST, even one whose fields were cut short by an oversized file.
     posted = request.method == "POST"

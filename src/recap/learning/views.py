@@ -18,9 +18,9 @@ from recap.cities.selectors import city_get_for_user
 from recap.core.content import missing, reader_language
 from recap.core.forms import add_service_errors
 from recap.core.rates import WRITE_RATE
-from recap.hazards.models import HazardType
 from recap.pipeline.selectors import concept_queryset
 
+from . import selectors
 from .exchanges import community_figures
 from .forms import DecisionForm, LessonForm
 from .models import Lesson
@@ -34,23 +34,15 @@ def _data(form: LessonForm) -> dict[str, object]:
 
 @require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
-    lessons = (
-        Lesson.objects.filter(status=Lesson.Status.PUBLISHED)
-        .select_related("city__country")
-        .prefetch_related("hazards")
-    )
-    hazard = None
-    if code := (request.GET.get("hazard") or "")[:40]:
-        hazard = HazardType.objects.filter(code=code).first()
-        if hazard is not None:
-            lessons = lessons.filter(hazards=hazard)
+    hazard = selectors.hazard_by_code(request.GET.get("hazard") or "")
+    lessons = selectors.published_lessons(hazard=hazard)
     return render(
         request,
         "learning/public_list.html",
         {
             "lessons": lessons,
             "hazard": hazard,
-            "hazards": HazardType.objects.filter(lessons__status="published").distinct(),
+            "hazards": selectors.hazards_with_lessons(),
         },
     )
 
