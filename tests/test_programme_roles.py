@@ -52,3 +52,42 @@ def test_every_apps_programme_check_agrees_and_an_inactive_manager_holds_none(
         user.save()
         gone = answers(world, who)
         assert not any(gone.values()), (who, gone)
+
+
+def test_lesson_and_exchange_policy_objects_agree_with_themselves(world: World) -> None:
+    """Lessons and exchanges have policy objects like every city-scoped model: for each role,
+    the rows the queryset holds are exactly those the object check allows, to read and to
+    write."""
+    from recap.accounts.access import Level
+    from recap.learning.models import Exchange, Lesson
+    from recap.learning.policies import exchange_policy, lesson_policy
+    from recap.testing import ROLES
+
+    texts = {"summary": "S", "context": "C", "what_was_done": "W", "results": "R"}
+    lessons = [
+        Lesson.objects.create(city=world.city_a, title=status, status=status, **texts)
+        for status in ("draft", "submitted", "published")
+    ] + [Lesson.objects.create(city=world.city_b, title="B draft", status="draft", **texts)]
+    exchanges = [
+        Exchange.objects.create(from_city=world.city_a, to_city=world.city_b, subject="a→b"),
+        Exchange.objects.create(from_city=world.city_b, to_city=world.hidden, subject="b→h"),
+    ]
+    from django.contrib.auth.models import AnonymousUser
+
+    seen: dict[str, set[str]] = {}
+    for role in ROLES:
+        user = world.users.get(role) or AnonymousUser()
+        for policy, rows in ((lesson_policy, lessons), (exchange_policy, exchanges)):
+            for level in (Level.VIEW, Level.EDIT):
+                held = set(policy.queryset(user, level))
+                assert held == {r for r in rows if policy.allows(user, r, level)}, (role, level)
+                seen[f"{role} {type(rows[0]).__name__} {level.name}"] = {
+                    str(getattr(r, "title", None) or r.subject) for r in held
+                }
+    # And they say what the README says.
+    assert seen["anonymous Lesson VIEW"] == {"published"}
+    assert seen["editor_a Lesson EDIT"] == {"draft", "submitted", "published"}
+    assert seen["manager Lesson VIEW"] == {"submitted", "published"}
+    assert seen["manager Exchange EDIT"] == set()  # the programme reads, the cities write
+    assert seen["editor_b Exchange EDIT"] == {"a→b", "b→h"}
+    assert seen["admin Exchange EDIT"] == set()

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from recap.accounts.access import is_platform_admin, own_city_ids, programme_city_ids
+from recap.accounts.access import Level, is_platform_admin, own_city_ids, programme_city_ids
 from recap.accounts.models import CITY_ROLES, Membership, Role
 from recap.cities.models import City
 from recap.tracking.policies import programmes_read
@@ -80,3 +81,44 @@ def writing_city(user: Any, exchange: Exchange) -> City | None:
 def may_set_matches(user: Any, city: City) -> bool:
     """The programme's manager pins and hides the matches of its cities."""
     return city.pk in publishable_city_ids(user)
+
+
+class _DerivedPolicy:
+    """A policy object in the shape of `accounts.policies.CityScopedPolicy` (`queryset`,
+    `allows`, `require`) for a model whose readers are not a city's alone: the object check is
+    the queryset asked about one row, so the two cannot disagree."""
+
+    def queryset(self, user: Any, level: Level = Level.VIEW) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def allows(self, user: Any, obj: Any, level: Level = Level.VIEW) -> bool:
+        return bool(self.queryset(user, level).filter(pk=obj.pk).exists())
+
+    def require(self, user: Any, obj: Any, level: Level, message: Any) -> None:
+        if not self.allows(user, obj, level):
+            raise PermissionDenied(message)
+
+
+class LessonPolicy(_DerivedPolicy):
+    """Read: published lessons by anyone, a draft by its city, one submitted or returned also
+    by the programme's people (`lesson_queryset`). Change: the city's own editors."""
+
+    def queryset(self, user: Any, level: Level = Level.VIEW) -> QuerySet[Lesson]:
+        if level == Level.VIEW:
+            return lesson_queryset(user)
+        return Lesson.objects.filter(city_id__in=editing_city_ids(user))
+
+
+class ExchangePolicy(_DerivedPolicy):
+    """Read: the two cities' members and the people of a programme either city is in
+    (`exchange_queryset`). Write: the two cities' own editors (never an admin's reach)."""
+
+    def queryset(self, user: Any, level: Level = Level.VIEW) -> QuerySet[Exchange]:
+        if level == Level.VIEW:
+            return exchange_queryset(user)
+        mine = editing_city_ids(user)
+        return Exchange.objects.filter(Q(from_city_id__in=mine) | Q(to_city_id__in=mine))
+
+
+lesson_policy = LessonPolicy()
+exchange_policy = ExchangePolicy()
