@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -20,11 +21,20 @@ def requested_language(request: HttpRequest, languages: tuple[str, ...]) -> str:
     return own if own in languages else "en"
 
 
+def generated_response(content: bytes | str, *, filename: str, content_type: str) -> HttpResponse:
+    """A file the platform made (a PDF, a workbook, an export) as a download: one place that
+    writes `Content-Disposition` (the name cut to letters, digits, `-`, `_` and `.`, so no
+    quote or line break of a title can reach the header) and says not to sniff the type."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-.")[:150] or "download"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def spreadsheet_response(content: bytes, *, file_format: str, stem: str) -> HttpResponse:
     content_type = "text/csv; charset=utf-8" if file_format == "csv" else XLSX
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{stem}.{file_format}"'
-    return response
+    return generated_response(content, filename=f"{stem}.{file_format}", content_type=content_type)
 
 
 def stored_file_response(

@@ -32,7 +32,18 @@ from openpyxl.styles import Font, PatternFill
 from .errors import TableError
 from .xlsx import LIMITS, unreadable, xlsx_rows
 
-__all__ = ["Column", "SheetSpec", "TableError", "read_table", "write_csv", "write_xlsx"]
+__all__ = [
+    "BAND",
+    "Column",
+    "SheetSpec",
+    "TableError",
+    "read_table",
+    "write_csv",
+    "write_xlsx",
+]
+
+#: The colour of a header band in every workbook the platform writes.
+BAND = "DCE8EA"
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -311,7 +322,7 @@ def write_xlsx(sheets: Iterable[tuple[SheetSpec, Iterable[dict[str, Any]]]]) -> 
     book = Workbook()
     book.remove(book.active)
     bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DCE8EA")
+    fill = PatternFill("solid", fgColor=BAND)
     for spec, rows in sheets:
         sheet = book.create_sheet(spec.name)
         sheet.append([c.name for c in spec.columns])

@@ -26,7 +26,12 @@ from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.documents import content_type
-from recap.core.downloads import requested_language, spreadsheet_response, stored_file_response
+from recap.core.downloads import (
+    generated_response,
+    requested_language,
+    spreadsheet_response,
+    stored_file_response,
+)
 from recap.core.forms import add_service_errors
 from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
@@ -493,11 +498,11 @@ def concept_detach(request: HttpRequest, slug: str, pk: int, doc: int) -> HttpRe
 def concept_pdf_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _city, concept = concept_of(request, slug, pk)
     language = requested_language(request, LANGUAGES)
-    response = HttpResponse(concept_pdf(concept, language=language), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{concept.reference}-concept-note-{language}.pdf"'
+    return generated_response(
+        concept_pdf(concept, language=language),
+        filename=f"{concept.reference}-concept-note-{language}.pdf",
+        content_type="application/pdf",
     )
-    return response
 
 
 @login_required

@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from recap.catalogue.models import Sector
 from recap.core.pdf import render_pdf
-from recap.core.tabular import escape_text
+from recap.core.tabular import BAND, escape_text
 from recap.hazards.models import HazardType
 
 from .models import SECTIONS, Facility, ProjectConcept
@@ -86,7 +86,7 @@ def _workbook(concept: ProjectConcept) -> bytes:
     assert sheet is not None
     sheet.title = _("Concept")[:31]
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    band = PatternFill("solid", fgColor="DCE8EA")
+    band = PatternFill("solid", fgColor=BAND)
 
     def text(value: Any) -> Any:
         return escape_text(str(value)) if isinstance(value, str) else value

@@ -18,7 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from recap.core.downloads import requested_format, requested_language, spreadsheet_response
+from recap.core.downloads import (
+    generated_response,
+    requested_format,
+    requested_language,
+    spreadsheet_response,
+)
 from recap.core.forms import add_service_errors
 from recap.core.imports import upload_flow
 from recap.core.rates import WRITE_RATE
@@ -249,11 +254,11 @@ def _report(request: HttpRequest, pk: int) -> DonorReport:
 def report_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     language = requested_language(request, LANGUAGES)
-    response = HttpResponse(report_pdf(report, language=language), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="report-{report.period_start}-{report.period_end}-{language}.pdf"'
+    return generated_response(
+        report_pdf(report, language=language),
+        filename=f"report-{report.period_start}-{report.period_end}-{language}.pdf",
+        content_type="application/pdf",
     )
-    return response
 
 
 @login_required
@@ -291,9 +296,11 @@ def iati_view(request: HttpRequest) -> HttpResponse:
             {"programme": programme, "problems": problems[:20]},
             status=500,
         )
-    response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{programme.slug}-iati-activity.xml"'
-    return response
+    return generated_response(
+        xml,
+        filename=f"{programme.slug}-iati-activity.xml",
+        content_type="application/xml; charset=utf-8",
+    )
 
 
 @login_required
@@ -305,12 +312,11 @@ def framework(request: HttpRequest) -> HttpResponse:
     unless all of it is right)."""
     programme = _programme_for(request.user)
     if request.GET.get("format") == "json":
-        response = HttpResponse(
+        return generated_response(
             json.dumps(framework_dump(programme), ensure_ascii=False, indent=2),
+            filename=f"{programme.slug}-framework.json",
             content_type="application/json; charset=utf-8",
         )
-        response["Content-Disposition"] = f'attachment; filename="{programme.slug}-framework.json"'
-        return response
     can_edit = is_programme_manager(request.user, programme)
     form = FrameworkUploadForm(request.POST or None, request.FILES or None)
     errors: list[str] = []

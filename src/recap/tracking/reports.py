@@ -26,7 +26,7 @@ from openpyxl.styles import Font, PatternFill
 from recap.accounts.services import audit
 from recap.cities.models import Programme
 from recap.core.pdf import render_pdf
-from recap.core.tabular import escape_text
+from recap.core.tabular import BAND, escape_text
 from recap.pipeline.models import MAIN_LINE as MAIN_STAGES
 from recap.pipeline.models import Stage
 
@@ -219,7 +219,7 @@ def _workbook(report: DonorReport) -> bytes:
     context = report_context(report)
     snap = context["s"]
     book = Workbook()
-    bold, band = Font(bold=True), PatternFill("solid", fgColor="DCE8EA")
+    bold, band = Font(bold=True), PatternFill("solid", fgColor=BAND)
 
     def text(value: Any) -> Any:
         return escape_text(value) if isinstance(value, str) else value

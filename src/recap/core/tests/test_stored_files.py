@@ -32,3 +32,17 @@ def test_a_document_gone_from_the_storage_is_a_404(tmp_path):
 
     with pytest.raises(Http404):
         stored_file_response(Gone(), filename="x.pdf", content_type="application/pdf")
+
+
+def test_a_generated_file_is_named_safely_and_never_sniffed() -> None:
+    from recap.core.downloads import generated_response
+
+    response = generated_response(
+        b"%PDF-", filename='Plan "B"\r\nSet-Cookie: x=1.pdf', content_type="application/pdf"
+    )
+    assert response["Content-Disposition"] == 'attachment; filename="Plan-B-Set-Cookie-x-1.pdf"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert (
+        generated_response(b"", filename="...", content_type="text/plain")["Content-Disposition"]
+        == 'attachment; filename="download"'
+    )

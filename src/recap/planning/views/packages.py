@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from recap.accounts.access import Level
 from recap.cities.policies import city_policy
-from recap.core.downloads import spreadsheet_response
+from recap.core.downloads import generated_response, spreadsheet_response
 
 from ..packages import package_adjust, package_endorse
 from ..readouts import version_readout
@@ -96,9 +96,11 @@ def package_endorse_view(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 @require_GET
 def package_pdf_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city, package = package_of(request, slug, pk, Level.VIEW)
-    response = HttpResponse(package_pdf(package, user=request.user), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{city.slug}-package-{package.pk}.pdf"'
-    return response
+    return generated_response(
+        package_pdf(package, user=request.user),
+        filename=f"{city.slug}-package-{package.pk}.pdf",
+        content_type="application/pdf",
+    )
 
 
 @login_required
