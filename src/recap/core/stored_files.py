@@ -16,13 +16,23 @@ from __future__ import annotations
 import datetime
 import time
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 
 #: An orphan younger than this is left alone: its row may still be on its way to a commit.
 GRACE = datetime.timedelta(hours=1)
+
+
+def delete_on_commit(*files: Any) -> None:
+    """Take stored files off their storage once the transaction that dropped their rows
+    commits (never before: a rollback keeps row and file together). The one way every upload's
+    file is deleted: a concept's document, evidence and its thumbnail, an exchange's document."""
+    doomed = [(f.storage, f.name) for f in files if f]
+    if doomed:
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in doomed])
 
 
 def referenced_names() -> set[str]:

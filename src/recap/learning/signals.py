@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+
+from recap.core.stored_files import delete_on_commit
 
 
 def connect(config: AppConfig) -> None:
@@ -72,9 +73,7 @@ def connect(config: AppConfig) -> None:
     def document_gone(sender: Any, instance: Any, **kwargs: Any) -> None:
         # A message deleted (with its exchange or city) takes its document off the disk,
         # once the deletion is committed.
-        if instance.file:
-            storage, name = instance.file.storage, instance.file.name
-            transaction.on_commit(lambda: storage.delete(name))
+        delete_on_commit(instance.file)
 
     post_delete.connect(
         document_gone, sender=ExchangeMessage, weak=False, dispatch_uid="exchange-document"

@@ -21,6 +21,7 @@ from recap.catalogue.models import CandidateAction, Sector
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.core.documents import accepted_document, kept_filename
+from recap.core.stored_files import delete_on_commit
 from recap.planning.models import ActionPackage, PackageVersion
 from recap.planning.readouts import version_readout
 
@@ -499,8 +500,6 @@ def attachment_remove(*, actor: Any, attachment: ConceptAttachment) -> None:
     city_policy.require(actor, concept.city, Level.EDIT, EDITORS_ONLY)
     if concept.stage in CLOSED:
         raise ValidationError(_("This concept is closed: it can no longer be changed."))
-    name = attachment.file.name
-    storage = attachment.file.storage
     audit(
         actor=actor,
         verb="concept.detach",
@@ -508,5 +507,5 @@ def attachment_remove(*, actor: Any, attachment: ConceptAttachment) -> None:
         city=concept.city,
         detail={"title": attachment.title},
     )
+    delete_on_commit(attachment.file)
     attachment.delete()
-    transaction.on_commit(lambda: storage.delete(name))

@@ -34,6 +34,7 @@ from recap.catalogue.models import CandidateAction
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.core.documents import accepted_document, kept_filename
+from recap.core.stored_files import delete_on_commit
 from recap.hazards.models import HazardType
 
 from .models import Evidence, IndicatorUpdate, Measure, MeasureStatusChange
@@ -250,8 +251,6 @@ def evidence_remove(*, actor: Any, evidence: Evidence) -> None:
     city = _may_attach(actor, evidence.measure, evidence.update)
     owner = evidence.measure or evidence.update
     assert owner is not None
-    files = [f for f in (evidence.file, evidence.thumbnail) if f]
-    names = [(f.storage, f.name) for f in files]
     audit(
         actor=actor,
         verb="evidence.remove",
@@ -259,5 +258,5 @@ def evidence_remove(*, actor: Any, evidence: Evidence) -> None:
         city=city,
         detail={"title": evidence.title},
     )
+    delete_on_commit(evidence.file, evidence.thumbnail)
     evidence.delete()
-    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
