@@ -16,7 +16,6 @@ from recap.testing import World, make_user
 from recap.tracking.models import Indicator, IndicatorUpdate
 from recap.tracking.policies import may_approve
 from recap.tracking.services import (
-    framework_load_shipped,
     update_decide,
     update_save,
     update_submit,
@@ -25,12 +24,6 @@ from recap.tracking.services import (
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-
-
-@pytest.fixture
-def framework(world: World) -> dict[str, Indicator]:
-    framework_load_shipped(world.programme)
-    return {i.code: i for i in Indicator.objects.all()}
 
 
 def _reported(actor: object, indicator: Indicator, city: object) -> IndicatorUpdate:

@@ -27,12 +27,6 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-@pytest.fixture
-def framework(world: World) -> dict[str, Indicator]:
-    assert framework_load_shipped(world.programme) == 10
-    return {i.code: i for i in Indicator.objects.all()}
-
-
 def test_the_shipped_framework_loads_and_reloads_without_doubling(
     world: World, framework: dict[str, Indicator]
 ) -> None:
