@@ -89,6 +89,14 @@ class Check:
     json: bool = False
 
 
+def _lesson_at(world: World, status: str) -> dict[str, Any]:
+    from recap.learning.models import Lesson
+
+    texts = {"summary": "S", "context": "C", "what_was_done": "W", "results": "R"}
+    lesson = Lesson.objects.create(city=world.city_a, title=status, status=status, **texts)
+    return {"lesson_id": lesson.pk}
+
+
 def _fresh_member(world: World) -> dict[str, Any]:
     person = make_user(f"temp-{uuid.uuid4().hex[:8]}")
     m = Membership.objects.create(user=person, role=Role.CITY_VIEWER, city=world.city_a)
@@ -1026,6 +1034,27 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "api:results": [Check("GET", PROGRAMME_ONLY | {"anonymous": UNAUTHORISED})],
     "api:city_measures": [
+        Check(
+            "GET",
+            city_a(UNAUTHORISED, OK, OK, OK, MISSING, OK, MISSING, OK),
+            kwargs=lambda w: {"city_id": w.city_a.pk},
+        )
+    ],
+    "api:lesson_list": [Check("GET", every(OK))],
+    # A published lesson: anyone. A draft: its city's members (and the platform admin) only.
+    "api:lesson_detail": [
+        Check("GET", every(OK), kwargs=lambda w: _lesson_at(w, "published")),
+        Check(
+            "GET",
+            city_a(MISSING, OK, OK, OK, MISSING, MISSING, MISSING, OK),
+            kwargs=lambda w: _lesson_at(w, "draft"),
+        ),
+    ],
+    "api:knowledge_search": [
+        Check("GET", every(OK), query="?q=flood"),
+        Check("GET", every(422), query="?q=flood&kind=planet"),
+    ],
+    "api:city_exchanges": [
         Check(
             "GET",
             city_a(UNAUTHORISED, OK, OK, OK, MISSING, OK, MISSING, OK),

@@ -17,6 +17,8 @@ from recap.catalogue.api import router as catalogue_router
 from recap.cities.api import router as cities_router
 from recap.core.jsondata import load_json
 from recap.hazards.api import router as hazards_router
+from recap.learning.api import city_router as learning_city_router
+from recap.learning.api import router as learning_router
 from recap.pipeline.api import router as pipeline_router
 from recap.planning.api import router as planning_router
 from recap.tracking.api import city_router as tracking_city_router
@@ -49,6 +51,8 @@ api.add_router("/pipeline", pipeline_router)
 api.add_router("/cities", tracking_city_router)
 api.add_router("/programme", tracking_router)
 api.add_router("/me", me_router)
+api.add_router("/learning", learning_router)
+api.add_router("/cities", learning_city_router)
 
 
 @api.exception_handler(Http404)
