@@ -36,6 +36,7 @@ from recap.core.forms import add_service_errors
 from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
 from recap.hazards.selectors import hazard_type_names
+from recap.planning.readouts import robustness_readout
 from recap.planning.selectors import package_get, version_robustness
 
 from . import concepts as svc
@@ -178,11 +179,8 @@ def _robustness_of(concept: ProjectConcept) -> dict[str, float]:
     version = concept.package_version
     if version is None:
         return {}
-    job = version_robustness(version, done=True).job
-    if job is None or not job.result:
-        return {}
-    probs: dict[str, float] = job.result.get("selection_probability", {})
-    return probs
+    found = robustness_readout(version_robustness(version, done=True).job)
+    return found.selection_probability if found else {}
 
 
 @login_required

@@ -20,6 +20,7 @@ from recap.core.client import client_address
 
 from . import selectors
 from .models import PrioritisationSession, Run
+from .readouts import robustness_readout
 from .selectors import package_list, robustness_latest
 from .services import run_cancel, session_run
 
@@ -182,14 +183,15 @@ def _run_out(run: Run, *, can_edit: bool) -> dict[str, Any]:
         }
         job = robustness_latest(run)
         if job is not None:
+            found = robustness_readout(job)
             out["robustness"] = {
                 "status": job.status,
                 "failure": job.failure,
                 "error": job.error if can_edit else "",
                 "done": job.done,
                 "samples": job.samples,
-                "base_package_share": (job.result or {}).get("base_package_share"),
-                "selection_probability": (job.result or {}).get("selection_probability"),
+                "base_package_share": found.base_package_share if found else None,
+                "selection_probability": found.selection_probability if found else None,
             }
     return out
 
@@ -291,11 +293,12 @@ def _version_robustness_out(version: Any) -> dict[str, Any] | None:
     job = shown.job
     if job is None:
         return None
+    found = robustness_readout(job)
     return {
         "basis": shown.basis,
         "status": job.status,
         "done": job.done,
         "samples": job.samples,
-        "base_package_share": (job.result or {}).get("base_package_share"),
-        "selection_probability": (job.result or {}).get("selection_probability"),
+        "base_package_share": found.base_package_share if found else None,
+        "selection_probability": found.selection_probability if found else None,
     }

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .labels import resource_label
-from .models import PackageVersion, Run
+from .models import PackageVersion, RobustnessJob, Run
 
 PHASES = ("short", "medium")
 
@@ -122,3 +122,29 @@ def package_readout(
 
 def version_readout(version: PackageVersion) -> PackageReadout:
     return package_readout(version.run, version.selected)
+
+
+@dataclass(frozen=True)
+class RobustnessReadout:
+    """What a finished robustness job found, typed: how often each action was chosen over the
+    sampled weightings (0 to 1, by action id) and how often the package itself came out whole.
+    The one way its result is read (the pages, the report, the API, a concept's sources)."""
+
+    selection_probability: dict[str, float]
+    base_package_share: float | None
+    distinct_packages: int | None
+
+
+def robustness_readout(job: RobustnessJob | None) -> RobustnessReadout | None:
+    """A job's findings, or None while it has none (not finished, failed, none at all)."""
+    if job is None or not job.result:
+        return None
+    result: dict[str, Any] = job.result
+    share = result.get("base_package_share")
+    return RobustnessReadout(
+        selection_probability={
+            str(k): float(v) for k, v in (result.get("selection_probability") or {}).items()
+        },
+        base_package_share=None if share is None else float(share),
+        distinct_packages=result.get("distinct_packages"),
+    )

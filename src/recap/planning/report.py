@@ -23,7 +23,7 @@ from recap.hazards.selectors import city_hazard_list
 
 from .charts import run_frontiers
 from .models import ActionPackage, PackageVersion
-from .readouts import PHASES, PackageReadout, version_readout
+from .readouts import PHASES, PackageReadout, robustness_readout, version_readout
 from .selectors import run_weights, version_robustness
 from .wording import kept_out_text, weights_moved_text
 
@@ -41,9 +41,10 @@ def robustness_summary(version: PackageVersion, readout: PackageReadout) -> dict
     # until that is computed, the run's optimum stands in, with a note saying so.
     shown = version_robustness(version, done=True)
     job = shown.job
-    if job is None or not job.result:
+    found = robustness_readout(job)
+    if job is None or found is None:
         return None
-    probs = job.result["selection_probability"]
+    probs = found.selection_probability
     in_package = set(version.selected)
 
     def row(code: str, p: float) -> dict[str, Any]:
@@ -61,8 +62,8 @@ def robustness_summary(version: PackageVersion, readout: PackageReadout) -> dict
     )
     return {
         "samples": job.samples,
-        "share": job.result["base_package_share"],
-        "distinct": job.result["distinct_packages"],
+        "share": found.base_package_share,
+        "distinct": found.distinct_packages,
         # Blends of the stakeholders' own weightings (two or more), or every weight ±spread.
         "moved": weights_moved_text(data),
         "locked": shown.basis == "version",

@@ -235,3 +235,24 @@ def test_overlong_names_rationales_and_notes_are_refused_not_cut(
     package.refresh_from_db()
     assert package.versions.count() == 1 and package.status == "draft"
     assert package.rationale == "R" * 5000
+
+
+def test_a_robustness_job_is_read_one_way() -> None:
+    """Its findings, typed, or nothing while it has none."""
+    from recap.planning.models import RobustnessJob
+    from recap.planning.readouts import robustness_readout
+
+    assert robustness_readout(None) is None
+    assert robustness_readout(RobustnessJob(result=None)) is None
+    found = robustness_readout(
+        RobustnessJob(
+            result={
+                "selection_probability": {"WAT-01": 1, "HLT-02": 0.25},
+                "base_package_share": 0.6,
+                "distinct_packages": 4,
+            }
+        )
+    )
+    assert found is not None
+    assert found.selection_probability == {"WAT-01": 1.0, "HLT-02": 0.25}
+    assert (found.base_package_share, found.distinct_packages) == (0.6, 4)

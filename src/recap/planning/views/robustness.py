@@ -20,6 +20,7 @@ from recap.core.htmx import login_required_htmx
 
 from .. import selectors
 from ..models import ActionPackage, PackageVersion, RobustnessJob, Run
+from ..readouts import robustness_readout
 from ..selectors import (
     robustness_applies,
     robustness_latest,
@@ -98,9 +99,10 @@ def robustness_context(
     status and start; by default the run's own)."""
     rows = []
     never = 0
-    if job is not None and job.result:
+    found = robustness_readout(job)
+    if job is not None and found is not None:
         names = {a["id"]: a["name"] for a in run.input["problem"]["actions"]}
-        probs = job.result["selection_probability"]
+        probs = found.selection_probability
         # Every action chosen at least once, and those locked by hand (a lock out reads 0%);
         # the candidates never chosen are counted, not listed (hundreds, at a thousand).
         locked = set(job.version.lock_in + job.version.lock_out) if job.version else set()
