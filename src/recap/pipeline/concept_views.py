@@ -4,7 +4,6 @@ its matches to facilities, its sharing, and its threads with funders."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -15,13 +14,11 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from recap.accounts.access import Level
-from recap.catalogue.models import Sector
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
@@ -35,13 +32,12 @@ from recap.core.downloads import (
 from recap.core.forms import add_service_errors
 from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
-from recap.hazards.selectors import hazard_type_names
-from recap.planning.readouts import robustness_readout
-from recap.planning.selectors import package_get, version_robustness
+from recap.planning.selectors import package_get
 
 from . import concepts as svc
 from . import selectors
 from .completeness import completeness
+from .concept_page import concept_page
 from .forms import (
     ROW_SETS,
     AttachmentForm,
@@ -57,17 +53,13 @@ from .matching import Match, matches_for
 from .models import CLOSED, ConceptAttachment, Facility, ProjectConcept, Stage
 from .money import concept_money
 from .outputs import LANGUAGES, concept_pdf, concept_xlsx
-from .policies import is_insider, is_manager_of
-from .record import concept_hazards, concept_sectors, source_lines
+from .policies import is_insider
 from .reviews import (
     may_review,
     review_revise,
     review_submit,
-    review_summary,
-    reviews_of_round,
 )
-from .stages import FORWARD, Actor, Move, moves_from, next_tasks
-from .texts import choice_labels
+from .stages import next_tasks
 
 
 def concept_of(
@@ -83,30 +75,6 @@ def concept_of(
     if level > Level.VIEW and not city_policy.allows(user, city, level):
         raise PermissionDenied(_("Your role in this city does not allow this."))
     return city, concept
-
-
-@dataclass(frozen=True)
-class Offered:
-    """A move the concept's stage allows, as its page offers it."""
-
-    move: Move
-    allowed: bool  # the reader may make it
-    missing: list[str]  # what its gate still needs ([] = open)
-    main: bool  # forward along the main line (shown to everyone, with who makes it)
-
-    @property
-    def by(self) -> str:
-        return str(svc.ACTOR_WORDS[self.move.by])
-
-
-def offered_moves(user: Any, concept: ProjectConcept) -> list[Offered]:
-    forward = {m.to for m in FORWARD.get(concept.stage, [])[:1]}
-    if concept.stage == Stage.ON_HOLD:
-        forward = {Stage(concept.held_from or Stage.DRAFTED)}
-    return [
-        Offered(move, svc.may_act(user, concept, move.by), move.gate(concept), move.to in forward)
-        for move in moves_from(concept)
-    ]
 
 
 @login_required
@@ -175,68 +143,17 @@ def concept_start(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("concepts:edit", slug=city.slug, pk=concept.pk)
 
 
-def _robustness_of(concept: ProjectConcept) -> dict[str, float]:
-    version = concept.package_version
-    if version is None:
-        return {}
-    found = robustness_readout(version_robustness(version, done=True).job)
-    return found.selection_probability if found else {}
-
-
 @login_required
 @require_GET
 def concept_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city, concept = concept_of(request, slug, pk)
-    facilities = list(selectors.facility_list())
-    matches = matches_for(concept, facilities)
-    hazard_names = hazard_type_names()
-    can_edit = city_policy.allows(request.user, city, Level.EDIT) and concept.stage not in CLOSED
-    shared = {s.facility_id for s in concept.shares.all()}
-    # The way back: the city's list for whoever reads the city, else the pipeline's board
-    # (a reviewer or a manager reads the concept without the city's workspace).
-    back = (
-        reverse("concepts:list", args=[city.slug])
-        if city_policy.allows(request.user, city, Level.VIEW)
-        else reverse("board:board")
-    )
-    return render(
-        request,
-        "pipeline/concepts/detail.html",
-        {
-            "city": city,
-            "c": concept,
-            "back": back,
-            "sources": source_lines(concept, robustness=_robustness_of(concept)),
-            "money": concept_money(concept),
-            "sectors": choice_labels(Sector.choices, concept_sectors(concept)),
-            "sector_from_actions": not concept.sector,
-            "hazards": [hazard_names.get(h, h) for h in concept_hazards(concept)],
-            "hazards_from_actions": not concept.hazards,
-            "climate": choice_labels(Facility.ClimateObjective.choices, concept.climate_objectives),
-            "offered": offered_moves(request.user, concept),
-            "moves": list(concept.moves.select_related("actor").order_by("-at", "-pk")),
-            "matches": matches[:3],
-            "match_count": sum(1 for m in matches if not m.failed),
-            "threads": selectors.funder_threads(concept, facility_ids=None),
-            "can_edit": can_edit,
-            "can_share": svc.may_act(request.user, concept, Actor.CITY_OR_MANAGER)
-            and concept.stage in ProjectConcept.SUBMITTED_STAGES
-            and concept.stage not in CLOSED,
-            "shareable": [m.facility for m in matches if m.facility.pk not in shared],
-            "reply_form": ReplyForm(),
-            "reviews": (round_reviews := reviews_of_round(concept)),
-            "review_summary": review_summary(round_reviews, selectors.rubrics()),
-            "earlier_reviews": concept.reviews.exclude(round=concept.review_round).select_related(
-                "reviewer"
-            ),
-            "decisions": concept.decisions.select_related("decided_by").order_by("-at"),
-            "can_review": concept.stage == Stage.DRAFTED and may_review(request.user, concept),
-            "can_decide": concept.stage == Stage.DRAFTED and is_manager_of(request.user, city.pk),
-            "feedback_form": FeedbackForm(),
-            "attachments": concept.attachments.all(),
-            "attachment_form": AttachmentForm(),
-        },
-    )
+    context = concept_page(request.user, city, concept)
+    forms = {
+        "reply_form": ReplyForm(),
+        "feedback_form": FeedbackForm(),
+        "attachment_form": AttachmentForm(),
+    }
+    return render(request, "pipeline/concepts/detail.html", context | forms)
 
 
 @login_required

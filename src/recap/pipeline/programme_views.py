@@ -20,7 +20,8 @@ from recap.core.rates import WRITE_RATE
 
 from . import concepts as svc
 from . import selectors
-from .concept_views import attachment_response, offered_moves
+from .concept_page import offered_moves
+from .concept_views import attachment_response
 from .forms import MessageForm
 from .matching import ConceptFacts, match
 from .models import CLOSED, ProjectConcept, Stage
