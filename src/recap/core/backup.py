@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -158,7 +159,7 @@ def backup_write(path: Path) -> Summary:
             data = json.dumps(manifest, indent=1, sort_keys=True).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size = len(data)
-            archive.addfile(info, _BytesReader(data))
+            archive.addfile(info, io.BytesIO(data))
             archive.add(workdir / database, arcname=database)
             for name in files:
                 archive.add(media / name, arcname=f"media/{name}", recursive=False)
@@ -170,16 +171,6 @@ def backup_write(path: Path) -> Summary:
         bytes=sum(int(f["size"]) for f in files.values()),
         missing=missing,
     )
-
-
-class _BytesReader:
-    def __init__(self, data: bytes) -> None:
-        self.data, self.at = data, 0
-
-    def read(self, n: int = -1) -> bytes:
-        end = len(self.data) if n < 0 else self.at + n
-        chunk, self.at = self.data[self.at : end], min(end, len(self.data))
-        return chunk
 
 
 def _read_manifest(archive: tarfile.TarFile) -> dict[str, Any]:

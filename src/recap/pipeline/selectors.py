@@ -80,7 +80,8 @@ def concepts_moved_to(
     concepts = ProjectConcept.objects.filter(pk__in=moves.values("concept_id")).exclude(
         stage=Stage.WITHDRAWN
     )
-    return concepts if city_ids is None else concepts.filter(city_id__in=list(city_ids))
+    # A queryset of ids stays a subquery: counting per period costs no query of its own.
+    return concepts if city_ids is None else concepts.filter(city_id__in=city_ids)
 
 
 def concepts_submitted(
