@@ -7,14 +7,16 @@ uploaded files.
 - the database, consistent at one instant while the site goes on writing: SQLite's online
   backup API (`database.sqlite3`), or `pg_dump --format=custom` for PostgreSQL
   (`database.pgdump`), each a snapshot of a single moment;
-- `media/…`: the uploaded files, copied after the snapshot, so every file a row of it names was
-  there (files are only ever added or removed, never changed; one removed in between is listed
-  as missing).
+- `media/…`: the uploaded files, read through Django's storage API from whichever storage the
+  settings choose (the local disk or S3-compatible object storage) after the snapshot, so every
+  file a row of it names was there (files are only ever added or removed, never changed; one
+  removed in between is listed as missing).
 
 `backup_restore(path)` brings an archive back into an empty installation (no tables, no
 uploaded files), refuses anything else with a sentence, checks every file against its SHA-256,
-and never writes outside the database and `MEDIA_ROOT` (the archive's paths are read with
-tarfile's `data` filter). Nothing here knows an app: tables and files are found generically.
+and never writes outside the database and the storage (a name that would leave the storage's
+root is refused by the storage API, and the database file is read with tarfile's `data`
+filter). Nothing here knows an app: tables and files are found generically.
 """
 
 from __future__ import annotations
@@ -31,10 +33,15 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import connection
+
+from .stored_files import stored_names
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -94,11 +101,10 @@ def _tool(name: str) -> str:
     return found
 
 
-def _sha256(path: Path) -> str:
+def _sha256(stream: IO[bytes]) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
+    for block in iter(lambda: stream.read(1 << 20), b""):
+        digest.update(block)
     return digest.hexdigest()
 
 
@@ -129,22 +135,43 @@ def _snapshot(workdir: Path) -> tuple[str, dict[str, int]]:
     return target.name, {}
 
 
+def _media_manifest() -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Every stored file's size and SHA-256, read through the storage API; and the names of
+    those removed since the listing began."""
+    files: dict[str, dict[str, Any]] = {}
+    missing: list[str] = []
+    for name in sorted(stored_names()):
+        try:
+            with default_storage.open(name, "rb") as stream:
+                files[name] = {"size": default_storage.size(name), "sha256": _sha256(stream)}
+        except FileNotFoundError:  # removed since the walk began
+            missing.append(name)
+    return files, missing
+
+
+def _add_media(
+    archive: tarfile.TarFile, files: dict[str, dict[str, Any]], missing: list[str]
+) -> None:
+    """The files of `files` into the archive under `media/`, streamed from the storage; one
+    removed since it was hashed moves to `missing`."""
+    for name in list(files):
+        info = tarfile.TarInfo(f"media/{name}")
+        info.size = int(files[name]["size"])
+        try:
+            with default_storage.open(name, "rb") as stream:
+                archive.addfile(info, stream)
+        except FileNotFoundError:
+            del files[name]
+            missing.append(name)
+
+
 def backup_write(path: Path) -> Summary:
     """The installation as one archive at `path` (written beside it, then moved in place)."""
     path = Path(path)
-    media = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory(prefix="recap-backup-") as tmp:
         workdir = Path(tmp)
         database, rows = _snapshot(workdir)
-        files: dict[str, dict[str, Any]] = {}
-        missing: list[str] = []
-        if media.is_dir():
-            for file in sorted(p for p in media.rglob("*") if p.is_file() or p.is_symlink()):
-                name = file.relative_to(media).as_posix()
-                try:
-                    files[name] = {"size": file.stat().st_size, "sha256": _sha256(file)}
-                except FileNotFoundError:  # removed since the walk began
-                    missing.append(name)
+        files, missing = _media_manifest()
         manifest = {
             "format": FORMAT,
             "made": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -161,8 +188,7 @@ def backup_write(path: Path) -> Summary:
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
             archive.add(workdir / database, arcname=database)
-            for name in files:
-                archive.add(media / name, arcname=f"media/{name}", recursive=False)
+            _add_media(archive, files, missing)
         os.replace(partial, path)
     return Summary(
         tables=len(rows),
@@ -200,14 +226,13 @@ def backup_restore(path: Path) -> Summary:
     if not path.is_file():
         raise BackupError(f"No such file: {path}")
     engine = _engine()
-    media = Path(settings.MEDIA_ROOT)
     if not _empty_database():
         raise BackupError(
             "The database is not empty: a backup is restored into an empty installation "
             "(a new database, or `recap flush` is not enough: drop and create it)."
         )
-    if media.is_dir() and any(media.iterdir()):
-        raise BackupError(f"{media} holds files already: restore into an empty one.")
+    if next(stored_names(), None) is not None:
+        raise BackupError("The storage holds uploaded files already: restore into an empty one.")
     try:
         with tarfile.open(path, "r:gz") as archive:
             manifest = _read_manifest(archive)
@@ -223,18 +248,8 @@ def backup_restore(path: Path) -> Summary:
                 archive.extract(database, tmp, filter="data")
                 _restore_database(Path(tmp) / database)
             files = manifest.get("files") or {}
-            media.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryDirectory(prefix=".restore-", dir=media.parent) as tmp:
-                for name, facts in files.items():
-                    member = archive.getmember(f"media/{name}")
-                    if not member.isfile() or member.size != facts.get("size"):
-                        raise BackupError(f"The file {name} is not the size its manifest says.")
-                    archive.extract(member, tmp, filter="data")
-                    landed = Path(tmp) / "media" / name
-                    if _sha256(landed) != facts.get("sha256"):
-                        raise BackupError(f"The file {name} does not match its checksum.")
-                    (media / name).parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(landed, media / name)
+            for name, facts in files.items():
+                _restore_file(archive, str(name), facts)
     except (tarfile.TarError, EOFError, OSError, KeyError) as exc:
         raise BackupError(f"The backup cannot be read: {exc}") from None
     rows = manifest.get("rows") or {}
@@ -245,6 +260,30 @@ def backup_restore(path: Path) -> Summary:
         bytes=sum(int(f.get("size", 0)) for f in files.values()),
         missing=list(manifest.get("missing") or []),
     )
+
+
+def _restore_file(archive: tarfile.TarFile, name: str, facts: dict[str, Any]) -> None:
+    """One file of the archive onto the storage, under its own name, once its size and
+    SHA-256 are those its manifest says."""
+    member = archive.getmember(f"media/{name}")
+    if not member.isfile() or member.size != facts.get("size"):
+        raise BackupError(f"The file {name} is not the size its manifest says.")
+    source = archive.extractfile(member)
+    if source is None:
+        raise BackupError(f"The file {name} cannot be read from the backup.")
+    with tempfile.SpooledTemporaryFile(max_size=8 << 20) as copy:
+        shutil.copyfileobj(source, copy)
+        copy.seek(0)
+        if _sha256(copy) != facts.get("sha256"):
+            raise BackupError(f"The file {name} does not match its checksum.")
+        copy.seek(0)
+        try:
+            stored = default_storage.save(name, File(copy, name=name))
+        except SuspiciousOperation:
+            raise BackupError(f"The file name {name} would leave the storage.") from None
+    if stored != name:
+        default_storage.delete(stored)
+        raise BackupError(f"The file {name} could not be stored under its own name.")
 
 
 def _restore_database(dump: Path) -> None:

@@ -53,3 +53,25 @@ def stored_file_response(
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def document_response(document: Any, *, thumbnail: bool = False) -> FileResponse:
+    """A stored document (`core.models.StoredDocument`) as the site serves it, from whichever
+    storage holds it: a download under the name it was uploaded with, typed as what its bytes
+    are; with `thumbnail`, its thumbnail as an inline PNG (a 404 when it has none)."""
+    from .documents import content_type
+
+    if thumbnail:
+        if not getattr(document, "thumbnail", None):
+            raise Http404("No thumbnail")
+        return stored_file_response(
+            document.thumbnail,
+            as_attachment=False,
+            filename="thumbnail.png",
+            content_type="image/png",
+        )
+    if not document.file:
+        raise Http404("No document")
+    return stored_file_response(
+        document.file, filename=document.filename, content_type=content_type(document.kind_of_file)
+    )

@@ -3,13 +3,14 @@ programme, public once published."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.manager import MultilingualManager
+
+from recap.core.models import StoredDocument
+from recap.core.workflow import Move, Workflow
 
 
 class Lesson(models.Model):
@@ -76,6 +77,44 @@ class Lesson(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("lessons:detail", kwargs={"pk": self.pk})
+
+    @property
+    def moves(self) -> set[str]:
+        """The moves its status allows (`LESSON_MOVES`), for the pages' buttons."""
+        return {move.name for move in LESSON_MOVES.moves_from(self.status)}
+
+    @property
+    def editable(self) -> bool:
+        return LESSON_MOVES.editable(self.status)
+
+
+#: A lesson's way to publication: the city submits its draft, the programme's manager publishes
+#: it or returns it (a published one too) to the city with a reason. Only a draft is edited.
+LESSON_MOVES = Workflow(
+    [
+        Move(
+            "submit",
+            (Lesson.Status.DRAFT,),
+            Lesson.Status.SUBMITTED,
+            _("Only a draft can be submitted."),
+        ),
+        Move(
+            "publish",
+            (Lesson.Status.SUBMITTED,),
+            Lesson.Status.PUBLISHED,
+            _("Only a submitted lesson can be published."),
+        ),
+        Move(
+            "return",
+            (Lesson.Status.SUBMITTED, Lesson.Status.PUBLISHED),
+            Lesson.Status.DRAFT,
+            _("This lesson is already with the city."),
+            needs_reason=True,
+            reason_asked=_("Say why it goes back to the city."),
+        ),
+    ],
+    editable=(Lesson.Status.DRAFT,),
+)
 
 
 class PeerList(models.TextChoices):
@@ -173,12 +212,10 @@ class Exchange(models.Model):
         return reverse("lessons:exchange", kwargs={"pk": self.pk})
 
 
-def _attachment_path(instance: ExchangeMessage, filename: str) -> str:
-    """A name of ReCAP's own: what the person typed never reaches the file system."""
-    return f"exchanges/{uuid.uuid4().hex}.{instance.kind_of_file}"
+class ExchangeMessage(StoredDocument):
+    """A message of an exchange, with a document shared with it (one at most; its type read
+    from its bytes)."""
 
-
-class ExchangeMessage(models.Model):
     exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="messages")
     city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="+")
     author = models.ForeignKey(
@@ -186,17 +223,17 @@ class ExchangeMessage(models.Model):
     )
     body = models.TextField(_("message"), max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)
-    # A document shared with the message (one at most): its type is read from its bytes.
-    file = models.FileField(upload_to=_attachment_path, max_length=200, blank=True)
-    filename = models.CharField(max_length=200, blank=True)
-    kind_of_file = models.CharField(max_length=10, blank=True)
-    size = models.PositiveIntegerField(default=0)
+
+    upload_field = "attachment"
 
     class Meta:
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.exchange_id}: {self.body[:40]}"
+
+    def storage_folder(self) -> str:
+        return "exchanges"
 
 
 class SearchDocument(models.Model):

@@ -15,8 +15,7 @@ from django_ratelimit.decorators import ratelimit
 
 from recap.accounts.access import Level
 from recap.cities.selectors import city_get_for_user
-from recap.core.documents import content_type
-from recap.core.downloads import stored_file_response
+from recap.core.downloads import document_response
 from recap.core.forms import add_service_errors
 from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
@@ -194,9 +193,7 @@ def exchange_file(request: HttpRequest, pk: int, message: int) -> FileResponse:
     shared = exchange.messages.filter(pk=message).exclude(file="").first()
     if shared is None:
         raise Http404("No such document")
-    return stored_file_response(
-        shared.file, filename=shared.filename, content_type=content_type(shared.kind_of_file)
-    )
+    return document_response(shared)
 
 
 @require_GET

@@ -9,7 +9,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone, translation
@@ -23,9 +22,9 @@ from recap.accounts.services import audit
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.core.content import set_edited
-from recap.core.documents import accepted_document, kept_filename
+from recap.core.stored_files import atomic_with_files
 
-from .models import Exchange, ExchangeMessage, Lesson, PeerList, PeerOverride
+from .models import LESSON_MOVES, Exchange, ExchangeMessage, Lesson, PeerList, PeerOverride
 from .policies import editing_city_ids, may_publish, may_set_matches, writing_city
 
 EDITORS_ONLY = gettext_lazy("Only the city's editors write its lessons.")
@@ -46,7 +45,7 @@ def lesson_save(
     # and a bound form may already have written the texts it showed.
     stored = Lesson.objects.select_for_update().get(pk=lesson.pk) if lesson is not None else None
     if lesson is not None and (
-        lesson.status != Lesson.Status.DRAFT or stored is None or stored.status != lesson.status
+        not LESSON_MOVES.editable(lesson.status) or stored is None or stored.status != lesson.status
     ):
         raise ValidationError(_("A submitted or published lesson can no longer be changed."))
     for name in ("measures", "concepts"):
@@ -88,9 +87,8 @@ def _lesson_locked(lesson: Lesson) -> Lesson:
 def lesson_submit(*, actor: Any, lesson: Lesson) -> Lesson:
     city_policy.require(actor, lesson.city, Level.EDIT, EDITORS_ONLY)
     fresh = _lesson_locked(lesson)
-    if lesson.status != Lesson.Status.DRAFT or fresh.status != lesson.status:
-        raise ValidationError(_("Only a draft can be submitted."))
-    lesson.status, lesson.return_reason = Lesson.Status.SUBMITTED, ""
+    move = LESSON_MOVES.check("submit", seen=lesson.status, fresh=fresh.status)
+    lesson.status, lesson.return_reason = move.to, ""
     lesson.save(update_fields=["status", "return_reason", "updated_at"])
     audit(actor=actor, verb="lesson.submit", target=lesson, city=lesson.city)
     return lesson
@@ -113,18 +111,14 @@ def lesson_decide(*, actor: Any, lesson: Lesson, publish: bool, reason: str = ""
                 % {"who": (by.get_full_name() or by.username) if by else _("someone")}
             )
         raise ValidationError(_("This lesson was just changed by someone else: read it again."))
-    reason = reason.strip()
+    move = LESSON_MOVES.check(
+        "publish" if publish else "return", seen=lesson.status, fresh=fresh.status
+    )
+    reason = LESSON_MOVES.reason(move, reason)
+    lesson.status, lesson.return_reason = move.to, "" if publish else reason[:2000]
     if publish:
-        if lesson.status != Lesson.Status.SUBMITTED:
-            raise ValidationError(_("Only a submitted lesson can be published."))
-        lesson.status, lesson.return_reason = Lesson.Status.PUBLISHED, ""
         lesson.published_at, lesson.published_by = timezone.now(), actor
     else:
-        if lesson.status == Lesson.Status.DRAFT:
-            raise ValidationError(_("This lesson is already with the city."))
-        if not reason:
-            raise ValidationError({"reason": _("Say why it goes back to the city.")})
-        lesson.status, lesson.return_reason = Lesson.Status.DRAFT, reason[:2000]
         lesson.published_at = None
     lesson.save(
         update_fields=["status", "return_reason", "published_at", "published_by", "updated_at"]
@@ -145,7 +139,7 @@ MESSAGE_MAX = 5000
 OPEN_PER_DAY = 20  # new exchanges a city may open in a day: a bounded refusal past it
 
 
-@transaction.atomic
+@atomic_with_files()
 def exchange_start(
     *,
     actor: Any,
@@ -180,7 +174,7 @@ def exchange_start(
         errors["lesson"] = _("Choose a published lesson.")
     if errors:
         raise ValidationError(errors)
-    kind_of_file = _attachment_kind(attachment)
+    message = _prepared(from_city, actor, body, attachment)
     since = timezone.now() - datetime.timedelta(days=1)
     if Exchange.objects.filter(from_city=from_city, created_at__gte=since).count() >= OPEN_PER_DAY:
         raise ValidationError(_("Your city opened many exchanges today: try again tomorrow."))
@@ -197,15 +191,13 @@ def exchange_start(
     )
     exchange.full_clean()
     exchange.save()
-    message = _message(
-        exchange, from_city, actor, body, attachment=attachment, kind_of_file=kind_of_file
-    )
+    _send(message, exchange, attachment)
     audit(actor=actor, verb="exchange.start", target=exchange, city=from_city)
     exchange_notify(exchange, message)
     return exchange
 
 
-@transaction.atomic
+@atomic_with_files()
 def exchange_reply(
     *, actor: Any, exchange: Exchange, body: str, attachment: tuple[bytes, str] | None = None
 ) -> ExchangeMessage:
@@ -226,10 +218,8 @@ def exchange_reply(
         raise ValidationError(
             {"body": _("Keep the message under %(n)s characters.") % {"n": MESSAGE_MAX}}
         )
-    kind_of_file = _attachment_kind(attachment)
-    message = _message(
-        exchange, city, actor, body, attachment=attachment, kind_of_file=kind_of_file
-    )
+    message = _prepared(city, actor, body, attachment)
+    _send(message, exchange, attachment)
     other = exchange.to_city if city.pk == exchange.from_city_id else exchange.from_city
     exchange.last_message_at, exchange.awaiting = message.created_at, other
     exchange.save(update_fields=["last_message_at", "awaiting"])
@@ -242,35 +232,25 @@ def exchange_reply(
 ATTACHMENT_KINDS = ("pdf", "docx", "xlsx", "png", "jpeg", "webp")
 
 
-def _attachment_kind(attachment: tuple[bytes, str] | None) -> str:
-    """The kind of a shared document, or a ValidationError naming the "attachment" field."""
-    if attachment is None:
-        return ""
-    data, filename = attachment
-    try:
-        return accepted_document(data, filename, kinds=ATTACHMENT_KINDS)
-    except ValidationError as exc:
-        raise ValidationError({"attachment": exc.message_dict.get("file", exc.messages)}) from None
-
-
-def _message(
-    exchange: Exchange,
-    city: City,
-    actor: Any,
-    body: str,
-    *,
-    attachment: tuple[bytes, str] | None,
-    kind_of_file: str,
+def _prepared(
+    city: City, actor: Any, body: str, attachment: tuple[bytes, str] | None
 ) -> ExchangeMessage:
-    message = ExchangeMessage(exchange=exchange, city=city, author=actor, body=body)
+    """A message with its document (if any) accepted: a file that is not a document of the
+    kinds shared is refused on the "attachment" field before anything is written."""
+    message = ExchangeMessage(city=city, author=actor, body=body)
     if attachment is not None:
-        data, filename = attachment
-        # A long name keeps its ending, so that the download still opens with the right tool.
-        message.filename = kept_filename(filename, kind_of_file)
-        message.kind_of_file, message.size = kind_of_file, len(data)
-        message.file.save(f"upload.{kind_of_file}", ContentFile(data), save=False)
-    message.save()
+        message.accept(*attachment, kinds=ATTACHMENT_KINDS)
     return message
+
+
+def _send(
+    message: ExchangeMessage, exchange: Exchange, attachment: tuple[bytes, str] | None
+) -> None:
+    message.exchange = exchange
+    if attachment is not None:
+        message.keep(attachment[0])
+    else:
+        message.save()
 
 
 @transaction.atomic

@@ -12,8 +12,6 @@ from typing import Any
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
-from recap.core.stored_files import delete_on_commit
-
 
 def connect(config: AppConfig) -> None:
     from recap.catalogue.models import CatalogueAction
@@ -21,7 +19,7 @@ def connect(config: AppConfig) -> None:
     from recap.tracking.models import Measure
 
     from . import search
-    from .models import ExchangeMessage, Lesson
+    from .models import Lesson
 
     kinds = {
         Lesson: search.Kind.LESSON,
@@ -70,12 +68,4 @@ def connect(config: AppConfig) -> None:
         if not SearchDocument.objects.exists() and CatalogueAction.objects.exists():
             search.index_rebuild()
 
-    def document_gone(sender: Any, instance: Any, **kwargs: Any) -> None:
-        # A message deleted (with its exchange or city) takes its document off the disk,
-        # once the deletion is committed.
-        delete_on_commit(instance.file)
-
-    post_delete.connect(
-        document_gone, sender=ExchangeMessage, weak=False, dispatch_uid="exchange-document"
-    )
     post_migrate.connect(first_index, sender=config, weak=False, dispatch_uid="search-first-index")

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,12 +22,11 @@ from recap.accounts.access import Level
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
-from recap.core.documents import content_type
 from recap.core.downloads import (
+    document_response,
     generated_response,
     requested_language,
     spreadsheet_response,
-    stored_file_response,
 )
 from recap.core.forms import add_service_errors
 from recap.core.rates import WRITE_RATE
@@ -50,7 +49,7 @@ from .forms import (
     StartFromPackageForm,
 )
 from .matching import Match, matches_for
-from .models import CLOSED, ConceptAttachment, Facility, ProjectConcept, Stage
+from .models import CLOSED, Facility, ProjectConcept, Stage
 from .money import concept_money
 from .outputs import LANGUAGES, concept_pdf, concept_xlsx
 from .policies import is_insider
@@ -378,20 +377,11 @@ def concept_attach(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect(concept)
 
 
-def attachment_response(attachment: ConceptAttachment) -> FileResponse:
-    """The document as a download, never shown inline, served as what its bytes are."""
-    return stored_file_response(
-        attachment.file,
-        filename=attachment.filename,
-        content_type=content_type(attachment.kind_of_file),
-    )
-
-
 @login_required
 @require_GET
 def concept_document(request: HttpRequest, slug: str, pk: int, doc: int) -> HttpResponseBase:
     _city, concept = concept_of(request, slug, pk)
-    return attachment_response(get_object_or_404(concept.attachments, pk=doc))
+    return document_response(get_object_or_404(concept.attachments, pk=doc))
 
 
 @login_required

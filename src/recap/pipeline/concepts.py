@@ -4,12 +4,10 @@ answered by funders. Every write checks who is asking and is audited."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +18,7 @@ from recap.accounts.services import audit
 from recap.catalogue.models import CandidateAction, Sector
 from recap.cities.models import City
 from recap.cities.policies import city_policy
-from recap.core.documents import accepted_document, kept_filename
-from recap.core.stored_files import delete_on_commit
+from recap.core.stored_files import atomic_with_files
 from recap.planning.models import ActionPackage, PackageVersion
 from recap.planning.readouts import version_readout
 
@@ -454,7 +451,7 @@ def concept_save(
 ATTACHMENTS_MAX = 30
 
 
-@transaction.atomic
+@atomic_with_files()
 def attachment_add(
     *, actor: Any, concept: ProjectConcept, role: str, title: str, data: bytes, filename: str
 ) -> ConceptAttachment:
@@ -470,20 +467,9 @@ def attachment_add(
         raise ValidationError(
             _("A concept holds at most %(n)s documents; remove one first.") % {"n": ATTACHMENTS_MAX}
         )
-    kind = accepted_document(data, filename)
-    attachment = ConceptAttachment(
-        concept=concept,
-        role=role,
-        title=title[:200],
-        filename=kept_filename(filename, kind),
-        kind_of_file=kind,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by=actor,
-    )
-    attachment.full_clean(exclude=["file"])
-    attachment.file.save(f"upload.{kind}", ContentFile(data), save=False)
-    attachment.save()
+    attachment = ConceptAttachment(concept=concept, role=role, title=title[:200], uploaded_by=actor)
+    kind = attachment.accept(data, filename)
+    attachment.keep(data)
     audit(
         actor=actor,
         verb="concept.attach",
@@ -507,5 +493,4 @@ def attachment_remove(*, actor: Any, attachment: ConceptAttachment) -> None:
         city=concept.city,
         detail={"title": attachment.title},
     )
-    delete_on_commit(attachment.file)
-    attachment.delete()
+    attachment.delete()  # its file follows once this commits (`core.apps`)

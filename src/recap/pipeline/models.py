@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from recap.core.models import StoredDocument
+
 
 class PreparationStage(models.TextChoices):
     """The stages a project goes through before it is built, as facilities name them."""
@@ -606,14 +608,7 @@ class ReviewDecision(models.Model):
         return f"{self.decision} on {self.concept_id} (round {self.round})"
 
 
-def _attachment_path(instance: ConceptAttachment, filename: str) -> str:
-    """A name of ReCAP's own: what the person typed never reaches the file system."""
-    import uuid
-
-    return f"concepts/{instance.concept_id}/{uuid.uuid4().hex}.{instance.kind_of_file}"
-
-
-class ConceptAttachment(models.Model):
+class ConceptAttachment(StoredDocument):
     """A document of a concept (the council's decision, a study, an endorsement letter), its
     type read from its content."""
 
@@ -629,11 +624,6 @@ class ConceptAttachment(models.Model):
     )
     role = models.CharField(_("what it is"), max_length=20, choices=Role.choices)
     title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(upload_to=_attachment_path, max_length=200)
-    filename = models.CharField(max_length=200)  # as uploaded, shown and offered on download
-    kind_of_file = models.CharField(max_length=10)  # pdf, xlsx, docx, png, jpeg, webp
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -646,3 +636,6 @@ class ConceptAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def storage_folder(self) -> str:
+        return f"concepts/{self.concept_id}"

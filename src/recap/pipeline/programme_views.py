@@ -16,12 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from recap.accounts.access import funder_organisation_ids
+from recap.core.downloads import document_response
 from recap.core.rates import WRITE_RATE
 
 from . import concepts as svc
 from . import selectors
 from .concept_page import offered_moves
-from .concept_views import attachment_response
 from .forms import MessageForm
 from .matching import ConceptFacts, match
 from .models import CLOSED, ProjectConcept, Stage
@@ -128,4 +128,4 @@ def shared_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def shared_document(request: HttpRequest, pk: int, doc: int) -> HttpResponseBase:
     """A document of a concept shared with the funder's facility."""
     concept, _facility_ids = _shared_with_funder(request, pk)
-    return attachment_response(get_object_or_404(concept.attachments, pk=doc))
+    return document_response(get_object_or_404(concept.attachments, pk=doc))

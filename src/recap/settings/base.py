@@ -6,7 +6,9 @@ import contextlib
 import ipaddress
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -242,8 +244,34 @@ STATIC_ROOT = VAR_DIR / "static"
 with contextlib.suppress(OSError):  # WhiteNoise warns on every start without it
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist")]
+
+
+def document_storage(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Where uploaded documents live: the local disk (`MEDIA_ROOT`) by default, which one host
+    serves; S3-compatible object storage (AWS S3, MinIO, Ceph, Scaleway...) through
+    django-storages when `RECAP_S3_BUCKET` is set, so that every host serving the site reads
+    the same files. The credentials are boto3's own (`AWS_ACCESS_KEY_ID`,
+    `AWS_SECRET_ACCESS_KEY`, or the host's role); the bucket stays private, and documents are
+    served through the site, by the same views, with the same headers, never by a public URL."""
+    bucket = environ.get("RECAP_S3_BUCKET", "").strip()
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": environ.get("RECAP_S3_ENDPOINT_URL", "").strip() or None,
+            "region_name": environ.get("RECAP_S3_REGION", "").strip() or None,
+            "location": environ.get("RECAP_S3_PREFIX", "").strip().strip("/"),
+            "default_acl": None,  # the bucket's own: private
+            "file_overwrite": False,  # a stored document is never replaced
+            "querystring_auth": True,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": document_storage(os.environ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

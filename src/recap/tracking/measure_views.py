@@ -21,8 +21,7 @@ from recap.accounts.access import Level
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
-from recap.core.documents import content_type
-from recap.core.downloads import stored_file_response
+from recap.core.downloads import document_response
 from recap.core.forms import add_service_errors
 from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
@@ -220,12 +219,4 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     """The file as a download (never inline), served as what its bytes are; `?thumbnail=1`
     gives an image's thumbnail, inline."""
     evidence = _readable_evidence(request, pk)
-    thumbnail = request.GET.get("thumbnail") == "1"
-    if thumbnail and not evidence.thumbnail:
-        raise Http404("No thumbnail")
-    return stored_file_response(
-        evidence.thumbnail if thumbnail else evidence.file,
-        as_attachment=not thumbnail,
-        filename=evidence.filename if not thumbnail else "thumbnail.png",
-        content_type="image/png" if thumbnail else content_type(evidence.kind_of_file),
-    )
+    return document_response(evidence, thumbnail=request.GET.get("thumbnail") == "1")

@@ -15,13 +15,11 @@ Contract:
 from __future__ import annotations
 
 import datetime
-import hashlib
 import io
 from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,11 +31,10 @@ from recap.accounts.services import audit
 from recap.catalogue.models import CandidateAction
 from recap.cities.models import City
 from recap.cities.policies import city_policy
-from recap.core.documents import accepted_document, kept_filename
-from recap.core.stored_files import delete_on_commit
+from recap.core.stored_files import atomic_with_files
 from recap.hazards.models import HazardType
 
-from .models import Evidence, IndicatorUpdate, Measure, MeasureStatusChange
+from .models import MEASURE_MOVES, Evidence, IndicatorUpdate, Measure, MeasureStatusChange
 from .policies import may_report
 
 EDITORS_ONLY = gettext_lazy("Only the city's editors change its measures.")
@@ -138,7 +135,7 @@ def measure_status(
     city_policy.require(actor, measure.city, Level.EDIT, EDITORS_ONLY)
     # One step at a time per measure: dates compared with the last step hold when two arrive.
     Measure.objects.select_for_update().filter(pk=measure.pk).first()
-    if status not in Measure.Status.values:
+    if status not in Measure.Status.values or not MEASURE_MOVES.allows(status, measure.status):
         raise ValidationError({"status": _("Choose a status.")})
     if on > timezone.localdate():
         raise ValidationError({"on": _("Not in the future.")})
@@ -175,7 +172,7 @@ def _may_attach(actor: Any, measure: Measure | None, update: IndicatorUpdate | N
     assert update is not None
     if not may_report(actor, update.indicator, update.city):
         raise PermissionDenied(_("You do not report this indicator for this place."))
-    if update.status not in (IndicatorUpdate.Status.DRAFT, IndicatorUpdate.Status.RETURNED):
+    if not update.editable:
         raise ValidationError(_("A submitted or approved value can no longer be changed."))
     return update.city
 
@@ -197,7 +194,7 @@ def _thumbnail(data: bytes) -> bytes:
     return out.getvalue()
 
 
-@transaction.atomic
+@atomic_with_files()
 def evidence_add(
     *,
     actor: Any,
@@ -217,25 +214,17 @@ def evidence_add(
         raise ValidationError(
             {"file": _("At most %(n)s files: remove one first.") % {"n": EVIDENCE_MAX}}
         )
-    kind = accepted_document(data, filename, kinds=EVIDENCE_KINDS)
     evidence = Evidence(
         measure=measure,
         update=update,
         title=((title or "").strip() or PurePath(filename).stem)[:200],
-        filename=kept_filename(filename, kind),
-        kind_of_file=kind,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by=actor,
     )
-    evidence.full_clean(exclude=["file", "thumbnail"])
+    kind = evidence.accept(data, filename, kinds=EVIDENCE_KINDS)
     # The thumbnail first: an image that only breaks when decoded is refused before any file
     # is written.
     small = _thumbnail(data) if kind != "pdf" else None
-    evidence.file.save(f"upload.{kind}", ContentFile(data), save=False)
-    if small is not None:
-        evidence.thumbnail.save("thumbnail.png", ContentFile(small), save=False)
-    evidence.save()
+    evidence.keep(data, **({"thumbnail": ("thumbnail.png", small)} if small else {}))
     audit(
         actor=actor,
         verb="evidence.add",
@@ -258,5 +247,4 @@ def evidence_remove(*, actor: Any, evidence: Evidence) -> None:
         city=city,
         detail={"title": evidence.title},
     )
-    delete_on_commit(evidence.file, evidence.thumbnail)
-    evidence.delete()
+    evidence.delete()  # its files follow once this commits (`core.apps`)

@@ -12,6 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.manager import MultilingualManager
 
+from recap.core.models import StoredDocument
+from recap.core.workflow import Move, Workflow
+
 
 class Sex(models.TextChoices):
     FEMALE = "female", _("Female")
@@ -181,6 +184,15 @@ class Measure(models.Model):
             raise ValidationError({"co_finance": _("Co-finance cannot exceed the cost.")})
 
 
+#: A measure's status follows the work on the ground and may be set back (a measure marked
+#: implemented too early goes back in progress): every status is reached from every status, each
+#: step dated and kept in its history (`MeasureStatusChange`).
+MEASURE_MOVES = Workflow(
+    Move(status.value, tuple(Measure.Status.values), status.value, _("Choose a status."))
+    for status in Measure.Status
+)
+
+
 class MeasureStatusChange(models.Model):
     """A dated step of a measure: its status from that day, with what happened."""
 
@@ -202,16 +214,11 @@ class MeasureStatusChange(models.Model):
         return f"{self.measure} {self.status} {self.on}"
 
 
-def _evidence_path(instance: Evidence, filename: str) -> str:
-    """A name of ReCAP's own: what the person typed never reaches the file system."""
-    return f"evidence/{uuid.uuid4().hex}.{instance.kind_of_file}"
-
-
 def _thumbnail_path(instance: Evidence, filename: str) -> str:
     return f"evidence/thumbnails/{uuid.uuid4().hex}.png"
 
 
-class Evidence(models.Model):
+class Evidence(StoredDocument):
     """A photo or a PDF that backs a measure or a reported value, its type read from its
     content; images get a thumbnail."""
 
@@ -222,12 +229,7 @@ class Evidence(models.Model):
         "IndicatorUpdate", on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
     )
     title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(upload_to=_evidence_path, max_length=200)
     thumbnail = models.FileField(upload_to=_thumbnail_path, max_length=200, blank=True)
-    filename = models.CharField(max_length=200)
-    kind_of_file = models.CharField(max_length=10)  # pdf, png, jpeg, webp
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -247,6 +249,11 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    extra_files = ("thumbnail",)
+
+    def storage_folder(self) -> str:
+        return "evidence"
 
     @property
     def is_image(self) -> bool:
@@ -409,6 +416,45 @@ class IndicatorUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.period_start}–{self.period_end}: {self.value}"
+
+    @property
+    def moves(self) -> set[str]:
+        """The moves its status allows (`UPDATE_MOVES`), for the pages' buttons."""
+        return {move.name for move in UPDATE_MOVES.moves_from(self.status)}
+
+    @property
+    def editable(self) -> bool:
+        return UPDATE_MOVES.editable(self.status)
+
+
+#: A reported value's way to counting: its reporter submits the draft, a programme manager
+#: (never the reporter: four eyes) approves it or returns it with a reason; a draft or a
+#: returned value is changed, and becomes a draft again.
+UPDATE_MOVES = Workflow(
+    [
+        Move(
+            "submit",
+            (IndicatorUpdate.Status.DRAFT,),
+            IndicatorUpdate.Status.SUBMITTED,
+            _("Only a draft can be submitted."),
+        ),
+        Move(
+            "approve",
+            (IndicatorUpdate.Status.SUBMITTED,),
+            IndicatorUpdate.Status.APPROVED,
+            _("Only a submitted value can be approved or returned."),
+        ),
+        Move(
+            "return",
+            (IndicatorUpdate.Status.SUBMITTED,),
+            IndicatorUpdate.Status.RETURNED,
+            _("Only a submitted value can be approved or returned."),
+            needs_reason=True,
+            reason_asked=_("Say why it is returned."),
+        ),
+    ],
+    editable=(IndicatorUpdate.Status.DRAFT, IndicatorUpdate.Status.RETURNED),
+)
 
 
 class DonorReport(models.Model):

@@ -25,7 +25,7 @@ from recap.core.content import SOURCE, shipped_french
 from recap.core.jsondata import load_json
 
 from .derived import DERIVED
-from .models import Indicator, IndicatorTarget, IndicatorUpdate, Outcome
+from .models import UPDATE_MOVES, Indicator, IndicatorTarget, IndicatorUpdate, Outcome
 from .policies import is_programme_manager, may_report, reporter_ids
 
 #: Dimensions a value may be broken down by.
@@ -351,10 +351,7 @@ def update_save(
         raise ValidationError(_("This indicator is computed from the platform's records."))
     if not may_report(actor, indicator, city):
         raise PermissionDenied(_("You do not report this indicator for this place."))
-    if update is not None and update.status not in (
-        IndicatorUpdate.Status.DRAFT,
-        IndicatorUpdate.Status.RETURNED,
-    ):
+    if update is not None and not update.editable:
         raise ValidationError(_("A submitted or approved value can no longer be changed."))
     if not value.is_finite() or value < 0:
         raise ValidationError({"value": _("Not below zero.")})
@@ -412,9 +409,7 @@ def update_submit(*, actor: Any, update: IndicatorUpdate) -> IndicatorUpdate:
         raise PermissionDenied(_("You do not report this indicator for this place."))
     # Locked, and submitted only while it is still the draft the caller saw.
     fresh = _locked(update)
-    if fresh.status != IndicatorUpdate.Status.DRAFT or update.status != fresh.status:
-        raise ValidationError(_("Only a draft can be submitted."))
-    update.status = IndicatorUpdate.Status.SUBMITTED
+    update.status = UPDATE_MOVES.check("submit", seen=update.status, fresh=fresh.status).to
     update.submitted_at = timezone.now()
     update.save(update_fields=["status", "submitted_at"])
     audit(actor=actor, verb="indicator.update_submit", target=update, city=update.city)
@@ -452,7 +447,7 @@ def update_decide(
     if not is_programme_manager(actor, update.indicator.outcome.programme):
         raise PermissionDenied(_("Only the programme's manager approves reported values."))
     fresh = _locked(update)
-    if fresh.status != IndicatorUpdate.Status.SUBMITTED or update.status != fresh.status:
+    if update.status != fresh.status or not UPDATE_MOVES.allows("approve", fresh.status):
         raise ValidationError(_decided_text(fresh))
     if actor.pk in reporter_ids(fresh):
         raise ValidationError(
@@ -461,10 +456,9 @@ def update_decide(
                 "returns it (four eyes)."
             )
         )
-    reason = reason.strip()
-    if not approve and not reason:
-        raise ValidationError({"reason": _("Say why it is returned.")})
-    update.status = IndicatorUpdate.Status.APPROVED if approve else IndicatorUpdate.Status.RETURNED
+    move = UPDATE_MOVES.move("approve" if approve else "return")
+    reason = UPDATE_MOVES.reason(move, reason)
+    update.status = move.to
     update.return_reason = "" if approve else reason[:COMMENT_MAX]
     update.decided_by, update.decided_at = actor, timezone.now()
     update.save(update_fields=["status", "return_reason", "decided_by", "decided_at"])

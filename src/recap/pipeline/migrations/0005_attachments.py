@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import recap.core.models
 import recap.pipeline.models
 from django.conf import settings
 from django.db import migrations, models
@@ -21,7 +22,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('role', models.CharField(choices=[('council', 'Council decision'), ('study', 'Study'), ('endorsement', 'Endorsement letter'), ('photo', 'Photo or map'), ('other', 'Other')], max_length=20, verbose_name='what it is')),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('file', models.FileField(max_length=200, upload_to=recap.pipeline.models._attachment_path)),
+                ('file', models.FileField(max_length=200, upload_to=recap.core.models.stored_document_name)),
                 ('filename', models.CharField(max_length=200)),
                 ('kind_of_file', models.CharField(max_length=10)),
                 ('size', models.PositiveIntegerField()),

@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import recap.core.models
 import recap.tracking.models
 from django.conf import settings
 from django.db import migrations, models
@@ -135,7 +136,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('file', models.FileField(max_length=200, upload_to=recap.tracking.models._evidence_path)),
+                ('file', models.FileField(max_length=200, upload_to=recap.core.models.stored_document_name)),
                 ('thumbnail', models.FileField(blank=True, max_length=200, upload_to=recap.tracking.models._thumbnail_path)),
                 ('filename', models.CharField(max_length=200)),
                 ('kind_of_file', models.CharField(max_length=10)),

@@ -1,5 +1,5 @@
 """`recap files --orphans [--delete] [--min-age-hours H]`: list (or remove) uploaded files that
-no record names, left on disk when the transaction that wrote them rolled back
+no record names, left on the storage when the transaction that wrote them rolled back
 (`core.stored_files`). Run it daily beside the backup; it never touches a file younger than
 an hour unless told."""
 
@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from recap.core.stored_files import GRACE, orphaned_files, remove_orphans
@@ -39,6 +38,6 @@ class Command(BaseCommand):
             self.stdout.write(f"removed {count} orphaned file(s), {size:,} bytes")
             return
         found = orphaned_files(age)
-        for path in found:
-            self.stdout.write(str(path.relative_to(settings.MEDIA_ROOT)))
+        for name in found:
+            self.stdout.write(name)
         self.stdout.write(f"{len(found)} orphaned file(s); --delete removes them")
