@@ -4,7 +4,8 @@ field itself reads the reader's language and falls back to the other one.
 
 - What ships (catalogue, frameworks, taxonomy, results framework) is written in English in
   an app's `data/` and in French beside it in an `fr/` folder, keyed by code; loaders write
-  both columns.
+  both columns. The demo's records (`demo/data/`) hold both languages side by side instead,
+  named as the columns are (`summary_en`, `summary_fr`): they have no codes to key by.
 - Shown text missing in the reader's language is marked (`untranslated`, and the `content`
   filter in templates), so a French reader knows the English is a stand-in.
 - Edits write the editor's language only, and only what the editor changed: a text left as

@@ -2,7 +2,10 @@
 
 `demo_load` fills a database that does not have the demo yet. Once it is there, people work in
 it (change passwords, add team members, edit registers and packages): `recap demo` then
-changes nothing. Only `recap demo --reset` empties the database and loads the demo afresh."""
+changes nothing. Only `recap demo --reset` empties the database and loads the demo afresh.
+
+What it loads is in `data/` (programme.json, cities.json, planning.json here; the pipeline, the
+results and the peer learning in their own modules); this module only writes it."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
+from typing import Any
 
 from django.db import transaction
 
@@ -35,7 +39,7 @@ from recap.planning.packages import package_endorse, package_save
 from recap.planning.services import session_create, session_run, stakeholder_weights_set
 from recap.planning.tasks import robustness_execute, run_execute
 
-from . import data
+from .content import demo_data, demo_data_check
 from .learning import demo_lessons
 from .pipeline import demo_pipeline
 from .results import demo_results
@@ -68,64 +72,65 @@ def offices_load() -> int:
 
 
 def demo_loaded() -> bool:
-    return Programme.objects.filter(slug=data.PROGRAMME["slug"]).exists()
+    return Programme.objects.filter(slug=demo_data("programme")["programme"]["slug"]).exists()
 
 
 def demo_accounts() -> list[DemoAccount]:
     """The demo's people as the data names them (no database read)."""
+    people = demo_data("programme")
+    cities = {c["slug"]: c["name"] for c in demo_data("cities")["cities"]}
     accounts = []
-    for username, _first, _last, role, scope in data.USERS:
+    for user in people["users"]:
+        role, scope = user["role"], user["scope"]
         if role == "platform_admin":
             role_label, label = "Platform admin", "whole platform"
         elif role in (Role.PROGRAMME_MANAGER, Role.REVIEWER):
-            role_label, label = str(Role(role).label), str(data.PROGRAMME["short_name"])
+            role_label, label = str(Role(role).label), people["programme"]["short_name"]
         else:
-            role_label, label = str(Role(role).label), _scope_label(str(scope))
-        accounts.append(DemoAccount(username, data.DEMO_PASSWORD, role_label, label))
+            role_label, label = str(Role(role).label), cities.get(str(scope), str(scope))
+        accounts.append(DemoAccount(user["username"], people["password"], role_label, label))
     return accounts
-
-
-def _scope_label(scope: str) -> str:
-    city = next((c for c in data.CITIES if c["slug"] == scope), None)
-    return str(city["name"]) if city else scope
-
-
-#: The pilot cities' summary and context in French (the demo's own words, like the English).
-CITIES_FR = json.loads(resources.files("recap.demo").joinpath("cities_fr.json").read_text("utf-8"))
 
 
 @transaction.atomic
 def demo_load() -> list[DemoAccount]:
     """Load the demo into a database that does not have it (see `demo_loaded`)."""
+    demo_data_check()
+    people = demo_data("programme")
     countries = {}
-    for name, iso2, region in data.COUNTRIES:
-        countries[iso2], _ = Country.objects.update_or_create(
-            iso2=iso2,
-            defaults={"name": name, "name_fr": data.COUNTRY_NAMES_FR[iso2], "region": region},
+    for c in people["countries"]:
+        countries[c["iso2"]], _ = Country.objects.update_or_create(
+            iso2=c["iso2"],
+            defaults={"name": c["name_en"], "name_fr": c["name_fr"], "region": c["region"]},
         )
     offices_load()
 
     partners = []
-    for name, kind, iso2, description in data.PARTNERS:
+    for p in people["partners"]:
         org, _ = Organisation.objects.update_or_create(
-            name=name,
-            kind=kind,
-            defaults={"country": countries.get(iso2), "description": description},
+            name=p["name"],
+            kind=p["kind"],
+            defaults={"country": countries.get(p["country"]), "description": p["description"]},
         )
         partners.append(org)
-    name, kind, iso2, description = data.DONOR
+    d = people["donor"]
     donor, _ = Organisation.objects.update_or_create(
-        name=name, kind=kind, defaults={"country": countries[iso2], "description": description}
+        name=d["name"],
+        kind=d["kind"],
+        defaults={"country": countries[d["country"]], "description": d["description"]},
     )
     funders = {}
-    for name, description in data.FUNDERS:
-        funders[name], _ = Organisation.objects.update_or_create(
-            name=name, kind=Organisation.Kind.FUNDER, defaults={"description": description}
+    for f in people["funders"]:
+        funders[f["name"]], _ = Organisation.objects.update_or_create(
+            name=f["name"],
+            kind=Organisation.Kind.FUNDER,
+            defaults={"description": f["description"]},
         )
 
     cities = {}
-    for c in data.CITIES:
-        iso2 = str(c["country"])
+    places = demo_data("cities")["cities"]
+    for c in places:
+        iso2 = c["country"]
         government, _ = Organisation.objects.update_or_create(
             name=c["government"],
             kind=Organisation.Kind.CITY_GOVERNMENT,
@@ -138,93 +143,95 @@ def demo_load() -> list[DemoAccount]:
                 "country": countries[iso2],
                 "population": c["population"],
                 "population_year": c["population_year"],
-                "latitude": Decimal(str(c["latitude"])),
-                "longitude": Decimal(str(c["longitude"])),
+                "latitude": Decimal(c["latitude"]),
+                "longitude": Decimal(c["longitude"]),
                 "regional_office": Organisation.objects.get(
                     name=c["office"], kind__in=Organisation.OFFICE_KINDS
                 ),
                 "government": government,
-                "summary": c["summary"],
-                "context": c["context"],
-                "summary_fr": CITIES_FR[c["slug"]]["summary"],
-                "context_fr": CITIES_FR[c["slug"]]["context"],
+                "summary": c["summary_en"],
+                "context": c["context_en"],
+                "summary_fr": c["summary_fr"],
+                "context_fr": c["context_fr"],
             },
         )
         city.full_clean()
         cities[city.slug] = city
 
-    p = data.PROGRAMME
+    p = people["programme"]
     programme, _ = Programme.objects.update_or_create(
-        slug=p["slug"], defaults={k: v for k, v in p.items() if k != "slug"} | {"donor": donor}
+        slug=p["slug"],
+        defaults={k: v for k, v in p.items() if k not in ("slug", "countries")} | {"donor": donor},
     )
     programme.full_clean()
-    programme.countries.set([countries["RW"], countries["BD"], countries["MR"]])
+    programme.countries.set([countries[iso2] for iso2 in p["countries"]])
     programme.cities.set(cities.values())
     programme.implementers.set(partners)
 
-    for username, first, last, role, scope in data.USERS:
+    for u in people["users"]:
+        role, scope = u["role"], u["scope"]
         user = User.objects.create_user(
-            username=username,
-            email=f"{username}@demo.recap.localhost",
-            password=data.DEMO_PASSWORD,
-            first_name=first,
-            last_name=last,
+            username=u["username"],
+            email=f"{u['username']}@demo.recap.localhost",
+            password=people["password"],
+            first_name=u["first_name"],
+            last_name=u["last_name"],
             is_staff=role == "platform_admin",
             is_superuser=role == "platform_admin",
         )
         if role in (Role.CITY_VIEWER, Role.CITY_EDITOR, Role.CITY_COORDINATOR):
-            Membership.objects.create(user=user, role=role, city=cities[str(scope)])
+            Membership.objects.create(user=user, role=role, city=cities[scope])
         elif role in (Role.PROGRAMME_MANAGER, Role.REVIEWER):
             Membership.objects.create(user=user, role=role, programme=programme)
         elif role == Role.FUNDER:
-            user.organisation = funders[str(scope)]
+            user.organisation = funders[scope]
             user.save(update_fields=["organisation"])
-            Membership.objects.create(user=user, role=role, organisation=funders[str(scope)])
+            Membership.objects.create(user=user, role=role, organisation=funders[scope])
 
-    _demo_baseline(cities)
+    _demo_baseline(cities, places)
     return demo_accounts()
 
 
-def _demo_baseline(cities: dict[str, City]) -> None:
+def _demo_baseline(cities: dict[str, City], places: list[dict[str, Any]]) -> None:
     hazard_taxonomy_load()
     catalogue_load_shipped()
     facilities_load_shipped()
-    _demo_hazards(cities)
-    _demo_candidates(cities)
-    _demo_assessments(cities["kigali"])
-    _demo_session(cities["kigali"])
+    _demo_hazards(cities, places)
+    _demo_candidates(cities, places)
+    planning = demo_data("planning")
+    _demo_assessments(cities, planning["assessments"])
+    _demo_session(cities, planning["session"])
     demo_pipeline(cities)
-    demo_results(Programme.objects.get(slug=data.PROGRAMME["slug"]), cities)
+    demo_results(Programme.objects.get(slug=demo_data("programme")["programme"]["slug"]), cities)
     demo_lessons(cities)
 
 
-def _demo_session(city: City) -> None:
-    """Kigali's prioritisation workshop, with three stakeholders and a first run."""
+def _demo_session(cities: dict[str, City], spec: dict[str, Any]) -> None:
+    """The prioritisation workshop, with its stakeholders, a first run and the package the city
+    endorsed."""
+    city = cities[spec["city"]]
     if PrioritisationSession.objects.filter(city=city).exists():
         return
     admin = User.objects.get(username="admin")
     session = session_create(
         actor=admin,
         city=city,
-        title="Resilient recovery workshop",
+        title=spec["title"],
         candidates=list(CandidateAction.objects.filter(city=city)),
         weights=dict(DEFAULT_WEIGHTS),
-        budget_short_usd=600_000,
-        budget_medium_usd=9_000_000,
-        staff_fte=12,
-        min_per_sector={"health": 1, "drm": 1},
-        max_actions=7,
+        budget_short_usd=spec["budget_short_usd"],
+        budget_medium_usd=spec["budget_medium_usd"],
+        staff_fte=spec["staff_fte"],
+        min_per_sector=spec["min_per_sector"],
+        max_actions=spec["max_actions"],
     )
-    for name, weights in [
-        ("Chief Resilience Officer", [40, 10, 15, 15, 15, 5]),
-        ("Finance department", [25, 30, 10, 10, 10, 15]),
-        ("Community representatives", [25, 15, 30, 5, 15, 10]),
-    ]:
+    for stakeholder in spec["stakeholders"]:
+        weights = stakeholder["weights"]  # points per criterion, all of them (the schema's)
         stakeholder_weights_set(
             actor=admin,
             session=session,
-            name=name,
-            weights=dict(zip(CRITERIA, map(float, weights), strict=True)),
+            name=stakeholder["name"],
+            weights={c: float(weights[c]) for c in CRITERIA},
         )
     run = session_run(actor=admin, session=session)
     # The demo is ready at once: compute here what the background worker would.
@@ -233,32 +240,24 @@ def _demo_session(city: City) -> None:
         robustness_execute(job)
     run.refresh_from_db()
     package = package_save(
-        actor=admin,
-        run=run,
-        name="Kigali resilient recovery package 2026",
-        rationale=(
-            "The workshop's choice: the best total value within both budgets and the staff the "
-            "city has, with early warning and primary health care in the first two years."
-        ),
+        actor=admin, run=run, name=spec["package"]["name"], rationale=spec["package"]["rationale"]
     )
     package_endorse(
-        actor=User.objects.get(username="kigali.coordinator"),
+        actor=User.objects.get(username=spec["endorsement"]["by"]),
         package=package,
-        note=(
-            "Endorsed after the workshop: the package is the best value the short- and medium-term "
-            "budgets allow, covers health and disaster risk management, and every stakeholder's "
-            "weighting ranks its leading actions highly."
-        ),
+        note=spec["endorsement"]["note"],
     )
 
 
-def _demo_assessments(city: City) -> None:
-    """Kigali: a completed baseline and a completed follow-up a year later, so progress shows."""
+def _demo_assessments(cities: dict[str, City], spec: dict[str, Any]) -> None:
+    """A completed baseline and a completed follow-up a year later, so progress shows."""
     framework_load_shipped()
+    city = cities[spec["city"]]
     admin = User.objects.get(username="admin")
-    framework = Framework.objects.get(code="ten-essentials-preliminary")
+    framework = Framework.objects.get(code=spec["framework"])
     questions = list(Question.objects.filter(framework=framework).order_by("order"))
-    for title, lift in [("Preliminary scorecard 2022", 0), ("Preliminary scorecard 2023", 1)]:
+    for round_ in spec["rounds"]:
+        title, lift = round_["title"], round_["lift"]
         if Assessment.objects.filter(city=city, title=title).exists():
             continue
         assessment = assessment_start(
@@ -266,7 +265,7 @@ def _demo_assessments(city: City) -> None:
             city=city,
             framework=framework,
             title=title,
-            respondents="Chief Resilience Officer\nCity planning\nHealth department\nFinance",
+            respondents=spec["respondents"],
         )
         # A plausible profile: foundational essentials stronger, recovery weakest.
         answers = {
@@ -283,28 +282,33 @@ def _demo_assessments(city: City) -> None:
         assessment_complete(actor=admin, assessment=assessment)
 
 
-def _demo_candidates(cities: dict[str, City]) -> None:
+def _demo_candidates(cities: dict[str, City], places: list[dict[str, Any]]) -> None:
+    """The catalogue actions each city has adopted as candidates."""
     admin = User.objects.get(username="admin")
-    for slug, codes in data.CANDIDATES.items():
-        for code in codes:
-            if not CandidateAction.objects.filter(city=cities[slug], code=code).exists():
+    for place in places:
+        city = cities[place["slug"]]
+        for code in place["candidates"]:
+            if not CandidateAction.objects.filter(city=city, code=code).exists():
                 source = CatalogueAction.objects.get(code=code)
-                candidate_adopt(actor=admin, city=cities[slug], source=source)
+                candidate_adopt(actor=admin, city=city, source=source)
 
 
-def _demo_hazards(cities: dict[str, City]) -> None:
+def _demo_hazards(cities: dict[str, City], places: list[dict[str, Any]]) -> None:
+    """Each city's register of shocks and stresses."""
     admin = User.objects.get(username="admin")
-    for slug, entries in data.HAZARDS.items():
-        for code, likelihood, impact, trend, groups, areas in entries:
-            if CityHazard.objects.filter(city=cities[slug], hazard__code=code).exists():
+    for place in places:
+        city = cities[place["slug"]]
+        for entry in place["hazards"]:
+            code = entry["hazard"]
+            if CityHazard.objects.filter(city=city, hazard__code=code).exists():
                 continue
             city_hazard_add(
                 actor=admin,
-                city=cities[slug],
+                city=city,
                 hazard=HazardType.objects.get(code=code),
-                likelihood=likelihood,
-                impact=impact,
-                trend=trend,
-                affected_groups=groups,
-                affected_areas=areas,
+                likelihood=entry["likelihood"],
+                impact=entry["impact"],
+                trend=entry["trend"],
+                affected_groups=entry["affected_groups"],
+                affected_areas=entry["affected_areas"],
             )

@@ -1,6 +1,6 @@
 """The demo's project pipeline, written through the same services people use (so every gate
 holds and every move is audited): Kigali's two concepts from its endorsed package, Rajshahi's
-and Sebkha's started blank, at the stages `data.PIPELINE` names, with their reviews, shares
+and Sebkha's started blank, at the stages `data/pipeline.json` names, with their reviews, shares
 and a funder's question. Only the dates are moved back afterwards, so the board's ageing has
 something to show."""
 
@@ -25,7 +25,7 @@ from recap.pipeline.models import Facility, ProjectConcept, Rubric, Stage
 from recap.pipeline.reviews import review_submit
 from recap.planning.models import ActionPackage
 
-from . import data
+from .content import demo_data
 
 
 def _user(username: str) -> User:
@@ -38,19 +38,8 @@ def _scores(level: int) -> dict[str, dict[str, int]]:
 
 def _rows(spec: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return {
-        "funding_sources": [
-            {"kind": k, "name": n, "amount": a, "status": s}
-            for k, n, a, s in spec.get("funding", [])
-        ],
-        "preparation_costs": [{"item": i, "amount": a} for i, a in spec.get("preparation", [])],
-        "indicators": [
-            {"name": n, "unit": u, "baseline": b, "target": t}
-            for n, u, b, t in spec.get("indicators", [])
-        ],
-        "studies": [
-            {"name": n, "completed_on": datetime.date.fromisoformat(d)}
-            for n, d in spec.get("studies", [])
-        ],
+        name: spec.get(name, [])
+        for name in ("funding_sources", "preparation_costs", "indicators", "studies")
     }
 
 
@@ -68,9 +57,12 @@ def _walk(concept: ProjectConcept, spec: dict[str, Any], city: City) -> ProjectC
     for to in order[1 : order.index(target) + 1]:
         if to == Stage.DRAFTED:
             concept = concept_move(actor=editor, concept=concept, to=to)
-            for username, level, comment in spec.get("reviews", []):
+            for review in spec.get("reviews", []):
                 review_submit(
-                    actor=_user(username), concept=concept, scores=_scores(level), comment=comment
+                    actor=_user(review["reviewer"]),
+                    concept=concept,
+                    scores=_scores(review["level"]),
+                    comment=review["comment"],
                 )
         elif to == Stage.SCREENED:
             concept = concept_move(
@@ -93,15 +85,18 @@ def _walk(concept: ProjectConcept, spec: dict[str, Any], city: City) -> ProjectC
 def demo_pipeline(cities: dict[str, City]) -> None:
     if ProjectConcept.objects.exists():
         return
-    name, code = data.PIPELINE_FUNDER
+    pipeline = demo_data("pipeline")
+    code = pipeline["funder"]["facility"]
     Facility.objects.filter(code=code).update(
-        organisation=Organisation.objects.get(name=name, kind=Organisation.Kind.FUNDER)
+        organisation=Organisation.objects.get(
+            name=pipeline["funder"]["organisation"], kind=Organisation.Kind.FUNDER
+        )
     )
     package = ActionPackage.objects.filter(
         city=cities["kigali"], status=ActionPackage.Status.ENDORSED
     ).first()
     now = timezone.now()
-    for spec in data.PIPELINE:
+    for spec in pipeline["concepts"]:
         city = cities[spec["city"]]
         editor = _user(f"{city.slug}.editor")
         if spec.get("actions") and package is not None and package.current is not None:

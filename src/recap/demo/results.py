@@ -3,14 +3,15 @@
 (drawn from a fixed seed: illustrative); the pilot cities' small-scale measures with their
 dated history and a photo each; a year of reported values (Kigali's approved, with evidence;
 Rajshahi's returned with a reason; Sebkha's never reported, so late; the programme's peer
-exchanges); and a donor report issued for the programme's period."""
+exchanges); and a donor report issued for the programme's period. What they say is in
+`data/results.json`."""
 
 from __future__ import annotations
 
-import datetime
 import io
 import random
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 from PIL import Image, ImageDraw
@@ -29,31 +30,28 @@ from recap.tracking.services import (
 )
 from recap.tracking.trainings import AttendancePlan, attendance_apply, training_save
 
-from . import data
+from .content import demo_data
 
-D = datetime.date
-
-
+# The patterns the attendance is drawn in (the names and departments are in results.json).
 SEXES = ["female", "male", "female", "male", "not_said"]
 BANDS = ["under_25", "25_34", "35_44", "45_54", "55_plus"]
-DEPARTMENTS = ["Urban planning", "Public health", "Environment", "Finance", "Disaster management"]
-FIRST_NAMES = ["Aline", "Jean", "Farida", "Karim", "Aminata", "Moussa", "Grace", "Tanvir"]
 
 
-def _attendance(rng: random.Random, cities: list[City]) -> AttendancePlan:
+def _attendance(rng: random.Random, cities: list[City], names: dict[str, Any]) -> AttendancePlan:
     """Some people named with consent and checked before and after; the rest counted."""
+    first_names, departments = names["first_names"], names["departments"]
     plan = AttendancePlan()
     for i, city in enumerate(cities):
         for j in range(rng.randint(3, 5)):
             before = rng.randint(35, 65)
             row = {
-                "name": f"{FIRST_NAMES[(i + j) % len(FIRST_NAMES)]} {city.name[:3]}{j}"
+                "name": f"{first_names[(i + j) % len(first_names)]} {city.name[:3]}{j}"
                 if j < 2
                 else "",
                 "consent": j < 2,
                 "count": 1,
                 "city": city.pk,
-                "department": DEPARTMENTS[(i + j) % len(DEPARTMENTS)],
+                "department": departments[(i + j) % len(departments)],
                 "sex": SEXES[(i + j) % len(SEXES)],
                 "age_band": BANDS[(i * 2 + j) % len(BANDS)],
                 "score_before": str(before),
@@ -92,55 +90,52 @@ def _photo(title: str, colour: tuple[int, int, int]) -> bytes:
     return out.getvalue()
 
 
-def demo_trainings(programme: Programme, cities: dict[str, City], manager: User) -> None:
+def demo_trainings(
+    programme: Programme, cities: dict[str, City], manager: User, results: dict[str, Any]
+) -> None:
     rng = random.Random(21)  # noqa: S311 - illustrative figures, not secrets
-    for title, held_on, mode, trainers, slugs, topics in data.TRAININGS:
+    for spec in results["trainings"]:
         training = training_save(
             actor=manager,
             programme=programme,
             data={
-                "title": title,
-                "held_on": held_on,
-                "mode": mode,
-                "trainers": trainers,
-                "topics": topics,
-                "cities": [cities[s] for s in slugs],
+                "title": spec["title"],
+                "held_on": spec["held_on"],
+                "mode": spec["mode"],
+                "trainers": spec["trainers"],
+                "topics": spec["topics"],
+                "cities": [cities[s] for s in spec["cities"]],
             },
         )
         attendance_apply(
             actor=manager,
             training=training,
-            plan=_attendance(rng, [cities[s] for s in slugs]),
+            plan=_attendance(rng, [cities[s] for s in spec["cities"]], results["attendance"]),
         )
 
 
-def demo_measures(cities: dict[str, City]) -> None:
+def demo_measures(cities: dict[str, City], results: dict[str, Any]) -> None:
     hazards = {h.code: h for h in HazardType.objects.all()}
-    editors = {
-        "kigali": "kigali.editor",
-        "rajshahi": "rajshahi.editor",
-        "sebkha": "sebkha.editor",
-    }
+    shares = results["beneficiaries_breakdown"]
     colours = [(90, 140, 170), (120, 150, 110), (170, 130, 90), (110, 120, 160), (140, 140, 140)]
-    for i, (slug, title, codes, cost, co_finance, who, reached, history, description) in enumerate(
-        data.MEASURES
-    ):
-        city = cities[slug]
-        actor = User.objects.get(username=editors.get(slug, "admin"))
-        women = reached * 52 // 100
-        young = reached * 30 // 100
-        _first, first_on, first_note = history[0]
+    for i, spec in enumerate(results["measures"]):
+        city = cities[spec["city"]]
+        actor = User.objects.get(username=spec["entered_by"])
+        title, reached = spec["title"], spec["beneficiaries"]
+        women = reached * shares["female_percent"] // 100
+        young = reached * shares["under_25_percent"] // 100
+        first, *later = spec["history"]
         measure = measure_save(
             actor=actor,
             city=city,
             data={
                 "title": title,
-                "description": description,
-                "hazards": [hazards[c] for c in codes if c in hazards],
+                "description": spec["description"],
+                "hazards": [hazards[c] for c in spec["hazards"] if c in hazards],
                 "action": city.candidates.order_by("code").first(),
-                "cost": cost,
-                "co_finance": co_finance,
-                "co_financers": who,
+                "cost": spec["cost"],
+                "co_finance": spec["co_finance"],
+                "co_financers": spec["co_financers"],
                 "beneficiaries": reached,
                 "beneficiaries_breakdown": {
                     "sex": {"female": women, "male": reached - women},
@@ -148,12 +143,18 @@ def demo_measures(cities: dict[str, City]) -> None:
                 }
                 if reached
                 else {},
-                "on": first_on,
-                "note": first_note,
+                "on": first["on"],
+                "note": first["note"],
             },
         )
-        for status, on, note in history[1:]:
-            measure_status(actor=actor, measure=measure, status=status, on=on, note=note)
+        for change in later:
+            measure_status(
+                actor=actor,
+                measure=measure,
+                status=change["status"],
+                on=change["on"],
+                note=change["note"],
+            )
         if reached:
             evidence_add(
                 actor=actor,
@@ -167,70 +168,39 @@ def demo_measures(cities: dict[str, City]) -> None:
 def demo_results(programme: Programme, cities: dict[str, City]) -> None:
     if IndicatorUpdate.objects.exists():
         return
+    results = demo_data("results")
     framework_load_shipped(programme)
     manager = User.objects.get(username="programme.manager")
-    admin = User.objects.get(username="admin")
-    demo_trainings(programme, cities, manager)
-    demo_measures(cities)
-    reached = Indicator.objects.get(outcome__programme=programme, code="reached")
-    exchanges = Indicator.objects.get(outcome__programme=programme, code="exchanges")
-    kigali = User.objects.get(username="kigali.editor")
-    for start, end, value, women in [
-        (D(2026, 1, 1), D(2026, 3, 31), 2400, 1300),
-        (D(2026, 4, 1), D(2026, 6, 30), 3100, 1700),
-        (D(2026, 7, 1), D(2026, 9, 30), 2900, 1500),
-    ]:
+    demo_trainings(programme, cities, manager, results)
+    demo_measures(cities, results)
+    for spec in results["updates"]:
+        reporter = User.objects.get(username=spec["reported_by"])
         update = update_save(
-            actor=kigali,
-            indicator=reached,
-            city=cities["kigali"],
-            period_start=start,
-            period_end=end,
-            value=Decimal(value),
-            breakdown={"sex": {"female": women, "male": value - women}},
-            comment="Residents at evacuation drills and reached by the flood warning campaign.",
+            actor=reporter,
+            indicator=Indicator.objects.get(outcome__programme=programme, code=spec["indicator"]),
+            city=cities[spec["city"]] if spec["city"] else None,
+            period_start=spec["period_start"],
+            period_end=spec["period_end"],
+            value=Decimal(spec["value"]),
+            breakdown=spec.get("breakdown"),
+            comment=spec.get("comment", ""),
         )
-        evidence_add(
-            actor=kigali,
+        if evidence := spec.get("evidence"):
+            evidence_add(
+                actor=reporter,
+                update=update,
+                title=evidence["title"],
+                data=_photo(evidence["photo"], (100, 120, 150)),
+                filename=evidence["filename"],
+            )
+        update_submit(actor=reporter, update=update)
+        decision = spec["decision"]
+        update_decide(
+            actor=User.objects.get(username=decision["by"]),
             update=update,
-            title="Drill attendance sheet (photo)",
-            data=_photo(f"evacuation drill {end:%B %Y}", (100, 120, 150)),
-            filename="drill.jpg",
+            approve=decision["approve"],
+            reason=decision.get("reason", ""),
         )
-        update_submit(actor=kigali, update=update)
-        update_decide(actor=manager, update=update, approve=True)
-    rajshahi = User.objects.get(username="rajshahi.editor")
-    update = update_save(
-        actor=rajshahi,
-        indicator=reached,
-        city=cities["rajshahi"],
-        period_start=D(2026, 4, 1),
-        period_end=D(2026, 9, 30),
-        value=Decimal(9000),
-        comment="Leaflets on safe water handed out at the kiosks.",
-    )
-    update_submit(actor=rajshahi, update=update)
-    update_decide(
-        actor=manager,
-        update=update,
-        approve=False,
-        reason="This counts leaflets handed out, not people: count each person reached once.",
-    )
-    for start, end, value in [
-        (D(2026, 1, 1), D(2026, 6, 30), 4),
-        (D(2026, 7, 1), D(2026, 9, 30), 3),
-    ]:
-        update = update_save(
-            actor=manager,
-            indicator=exchanges,
-            city=None,
-            period_start=start,
-            period_end=end,
-            value=Decimal(value),
-        )
-        update_submit(actor=manager, update=update)
-        # Four eyes: the manager reported these, so the platform's admin approves them.
-        update_decide(actor=admin, update=update, approve=True)
     report_issue(
         actor=manager,
         programme=programme,

@@ -26,7 +26,7 @@ from recap.hazards.services import city_hazard_add
 from recap.planning.models import PrioritisationSession
 from recap.planning.services import session_create, stakeholder_weights_set
 
-from . import data
+from .content import demo_data
 
 QUALITIES = ["reflective", "resourceful", "robust", "redundant", "flexible", "inclusive"]
 STAKEHOLDERS = [("Mayor", [50, 10, 10, 10, 10, 10]), ("Finance", [20, 40, 10, 10, 10, 10])]
@@ -119,8 +119,11 @@ def synthetic_register(city: City, actor: Any, *, seed: int) -> None:
 def demo_scale(*, cities: int, candidates: int) -> ScaleSummary:
     """Add `cities` synthetic cities to the loaded demo, each with `candidates` candidate
     actions and a session over them (not run). Cities already added are left as they are."""
-    programme = Programme.objects.get(slug=data.PROGRAMME["slug"])
-    countries = list(Country.objects.filter(iso2__in=["RW", "BD", "MR"]).order_by("iso2"))
+    people = demo_data("programme")
+    programme = Programme.objects.get(slug=people["programme"]["slug"])
+    countries = list(
+        Country.objects.filter(iso2__in=people["programme"]["countries"]).order_by("iso2")
+    )
     admin = User.objects.get(username="admin")
     made = 0
     for k in range(1, cities + 1):
@@ -137,7 +140,7 @@ def demo_scale(*, cities: int, candidates: int) -> ScaleSummary:
             )
             programme.cities.add(city)
             editor = User.objects.create_user(
-                username=f"scale.editor.{k:03d}", password=data.DEMO_PASSWORD
+                username=f"scale.editor.{k:03d}", password=people["password"]
             )
             Membership.objects.create(user=editor, role=Role.CITY_EDITOR, city=city)
             synthetic_register(city, admin, seed=k)
