@@ -21,13 +21,15 @@ import csv
 import io
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from .errors import TableError
 from .xlsx import LIMITS, unreadable, xlsx_rows
@@ -35,6 +37,8 @@ from .xlsx import LIMITS, unreadable, xlsx_rows
 __all__ = [
     "BAND",
     "Column",
+    "Heading",
+    "Row",
     "SheetSpec",
     "TableError",
     "read_table",
@@ -64,6 +68,20 @@ class Column:
     # For a column that is not required: what a blank cell means. A file without the column
     # at all gives records without the key, so an update keeps the stored value.
     default: Any = None
+    # How a written workbook shows it: its width in characters (else by kind), wrapped text.
+    width: int | None = None
+    wrap: bool = False
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A row of a written sheet that heads a section: its text in the header band."""
+
+    text: str
+
+
+#: A row to write: values by column name, values in column order, or a section's heading.
+Row = Mapping[str, Any] | Sequence[Any] | Heading
 
 
 @dataclass(frozen=True)
@@ -72,6 +90,7 @@ class SheetSpec:
     columns: Sequence[Column]
     key: str | None = None  # a column whose values must be unique
     notes: Sequence[str] = field(default_factory=tuple)
+    header: bool = True  # a written sheet starts with the columns' names (a form sheet: not)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -307,6 +326,8 @@ def _records(
 def _cell(value: Any, column: Column) -> Any:
     if value is None:
         return None
+    if isinstance(value, Promise):  # a lazy label
+        value = str(value)
     if column.kind == "list":
         return escape_text("; ".join(value))
     if column.kind == "lines":
@@ -318,27 +339,50 @@ def _cell(value: Any, column: Column) -> Any:
     return value
 
 
-def write_xlsx(sheets: Iterable[tuple[SheetSpec, Iterable[dict[str, Any]]]]) -> bytes:
+def _in_order(row: Mapping[str, Any] | Sequence[Any], columns: list[Column]) -> list[Any]:
+    """A row's values in column order (a short list is padded with blanks)."""
+    if isinstance(row, Mapping):
+        return [row.get(c.name) for c in columns]
+    return [*row, *[None] * (len(columns) - len(row))]
+
+
+def write_xlsx(sheets: Iterable[tuple[SheetSpec, Iterable[Row]]]) -> bytes:
+    """Every workbook the platform writes, one sheet per spec: the columns' names in the header
+    band (unless the spec is a form without one), each cell escaped as `escape_text` says,
+    widths and wrapping from the columns. A row is a dict by column name, a list in column
+    order, or a `Heading`; an empty list leaves a blank row."""
     book = Workbook()
     book.remove(book.active)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor=BAND)
+    wrap = Alignment(wrap_text=True, vertical="top")
     for spec, rows in sheets:
-        sheet = book.create_sheet(spec.name)
-        sheet.append([c.name for c in spec.columns])
-        for cell in sheet[1]:
-            cell.font = bold
-            cell.fill = fill
+        sheet = book.create_sheet(str(spec.name)[:31])
+        columns = list(spec.columns)
+        if spec.header:
+            sheet.append([str(c.name) for c in columns])
+            for cell in sheet[1]:
+                cell.font, cell.fill = bold, fill
+            sheet.freeze_panes = "A2"
         for row in rows:
-            sheet.append([_cell(row.get(c.name), c) for c in spec.columns])
-        for i, column in enumerate(spec.columns, start=1):
-            letter = sheet.cell(row=1, column=i).column_letter
-            sheet.column_dimensions[letter].width = (
+            if isinstance(row, Heading):
+                sheet.append([escape_text(str(row.text))])
+                first = sheet.cell(sheet.max_row, 1)
+                first.font, first.fill = bold, fill
+                continue
+            sheet.append(
+                [_cell(v, c) for v, c in zip(_in_order(row, columns), columns, strict=True)]
+            )
+        for i, column in enumerate(columns, start=1):
+            letter = get_column_letter(i)
+            sheet.column_dimensions[letter].width = column.width or (
                 14 if column.kind in ("int", "float", "choice") else 28
             )
-        sheet.freeze_panes = "A2"
+            if column.wrap:
+                for (cell,) in sheet.iter_rows(min_col=i, max_col=i):
+                    cell.alignment = wrap
         # Keep every string a string: openpyxl would treat "=..." as a formula.
-        for row_cells in sheet.iter_rows(min_row=2):
+        for row_cells in sheet.iter_rows(min_row=2 if spec.header else 1):
             for cell in row_cells:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from recap.assessments.charts import profile_chart
 from recap.assessments.selectors import assessment_latest_completed, dimension_results
-from recap.core.pdf import render_pdf
+from recap.core.rendering import document_language, pdf_document, xlsx_document
 from recap.core.tabular import Column, SheetSpec, write_xlsx
 from recap.engine.value import CRITERIA
 from recap.hazards.selectors import city_hazard_list
@@ -132,13 +131,16 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
     }
 
 
-def package_pdf(package: ActionPackage, *, user: Any) -> bytes:
-    context = report_context(package, user=user)
+def package_pdf(package: ActionPackage, *, user: Any, language: str = "en") -> bytes:
+    with translation.override(document_language(language)):
+        context = report_context(package, user=user)
     charts = [f.chart for f in context["frontiers"]] + (
         [context["radar"]] if context["radar"] else []
     )
-    return render_pdf(
-        render_to_string("planning/report.html", context),
+    return pdf_document(
+        "planning/report.html",
+        context,
+        language=language,
         images={chart.name: chart.svg.encode() for chart in charts},
     )
 
@@ -185,9 +187,13 @@ def yes_no(flag: bool) -> str:
     return str(_("yes") if flag else _("no"))
 
 
-def package_xlsx(package: ActionPackage) -> bytes:
+def package_xlsx(package: ActionPackage, *, language: str = "en") -> bytes:
     """The package, its run's ranking, the weights and the robustness as sheets: the same
     readout and robustness as the PDF, without the PDF's context and charts."""
+    return xlsx_document(lambda: _package_workbook(package), language=language)
+
+
+def _package_workbook(package: ActionPackage) -> bytes:
     version = package.current
     assert version is not None
     readout = version_readout(version)

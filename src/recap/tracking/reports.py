@@ -11,22 +11,18 @@ are put in at drawing time in the reader's language; the figures never change.
 from __future__ import annotations
 
 import datetime
-import io
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 
 from recap.accounts.services import audit
 from recap.cities.models import Programme
-from recap.core.pdf import render_pdf
-from recap.core.tabular import BAND, escape_text
+from recap.core.rendering import LANGUAGES, pdf_document, xlsx_document
+from recap.core.tabular import Column, Row, SheetSpec, write_xlsx
 from recap.pipeline.models import MAIN_LINE as MAIN_STAGES
 from recap.pipeline.models import Stage
 
@@ -36,7 +32,7 @@ from .policies import is_programme_manager
 from .progress import BEHIND, MET, NO_DATA, NO_TARGET, ON_TRACK
 from .templatetags.figures import figure
 
-LANGUAGES = ("en", "fr")
+__all__ = ["LANGUAGES", "report_context", "report_issue", "report_pdf", "report_xlsx"]
 
 
 def _number(value: Decimal | float | None) -> str | None:
@@ -202,42 +198,24 @@ def report_context(report: DonorReport) -> dict[str, Any]:
 
 
 def report_pdf(report: DonorReport, *, language: str = "en") -> bytes:
-    with translation.override(language if language in LANGUAGES else "en"):
-        html = render_to_string(
-            "tracking/report_pdf.html",
-            report_context(report) | {"LANGUAGE_CODE": translation.get_language()},
-        )
-    return render_pdf(html)
+    return pdf_document("tracking/report_pdf.html", report_context(report), language=language)
 
 
 def report_xlsx(report: DonorReport, *, language: str = "en") -> bytes:
-    with translation.override(language if language in LANGUAGES else "en"):
-        return _workbook(report)
+    return xlsx_document(lambda: _workbook(report), language=language)
 
 
 def _workbook(report: DonorReport) -> bytes:
     context = report_context(report)
     snap = context["s"]
-    book = Workbook()
-    bold, band = Font(bold=True), PatternFill("solid", fgColor=BAND)
-
-    def text(value: Any) -> Any:
-        return escape_text(value) if isinstance(value, str) else value
+    sheets: list[tuple[SheetSpec, list[Row]]] = []
 
     def number(value: Any) -> Any:
         return float(value) if value is not None else None
 
-    def sheet(title: str, header: list[str], rows: list[list[Any]], first: bool = False) -> None:
-        ws = book.active if first else book.create_sheet()
-        assert ws is not None
-        ws.title = title[:31]
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font, cell.fill = bold, band
-        for r in rows:
-            ws.append([text(v) for v in r])
-        for i in range(len(header)):
-            ws.column_dimensions[chr(ord("A") + i)].width = 40 if i == 0 else 18
+    def sheet(title: str, header: list[str], rows: list[Row]) -> None:
+        columns = [Column(h, width=40 if i == 0 else 18) for i, h in enumerate(header)]
+        sheets.append((SheetSpec(title, columns), rows))
 
     issued = report.issued_at.date().isoformat()
     sheet(
@@ -252,7 +230,6 @@ def _workbook(report: DonorReport) -> bytes:
             [_("Learning gain (mean)"), number(snap["learning_gain"]["mean"])],
             [_("People with both knowledge checks"), snap["learning_gain"]["n"]],
         ],
-        first=True,
     )
     sheet(
         _("Indicators"),
@@ -333,6 +310,4 @@ def _workbook(report: DonorReport) -> bytes:
             for m in context["measures"]
         ],
     )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return write_xlsx(sheets)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client, override_settings
+from django.urls import reverse
 from django.utils import translation
 
 from recap.planning.models import PrioritisationSession, RobustnessJob
@@ -146,6 +147,19 @@ def test_a_hand_adjusted_version_gets_robustness_of_its_own(
     book = load_workbook(io.BytesIO(package_xlsx(package)))
     bases = {r[4].value for r in book["Robustness"].iter_rows(min_row=2)}
     assert bases == {f"version {version.number}, locks held"}
+    # In the language asked for (`?lang=fr` on the page), as every document is.
+    french = load_workbook(io.BytesIO(package_xlsx(package, language="fr")))
+    said = {r[2].value for r in french["Robustness"].iter_rows(min_row=2)}
+    assert said and said <= {"oui", "non"}
+    client.force_login(world.users["viewer_a"])
+    page = client.get(
+        reverse("planning:package_xlsx", kwargs={"slug": package.city.slug, "pk": package.pk})
+        + "?lang=fr"
+    )
+    assert page.status_code == 200
+    sheet = load_workbook(io.BytesIO(page.content))["Robustness"]
+    said = {r[2].value for r in sheet.iter_rows(min_row=2)}
+    assert said and said <= {"oui", "non"}
 
 
 @override_settings(TASKS=DATABASE_QUEUE)

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from recap.accounts.access import Level
 from recap.cities.policies import city_policy
-from recap.core.downloads import generated_response, spreadsheet_response
+from recap.core.downloads import generated_response, requested_language, spreadsheet_response
+from recap.core.rendering import LANGUAGES
 
 from ..packages import package_adjust, package_endorse
 from ..readouts import version_readout
@@ -97,7 +98,7 @@ def package_endorse_view(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 def package_pdf_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city, package = package_of(request, slug, pk, Level.VIEW)
     return generated_response(
-        package_pdf(package, user=request.user),
+        package_pdf(package, user=request.user, language=requested_language(request, LANGUAGES)),
         filename=f"{city.slug}-package-{package.pk}.pdf",
         content_type="application/pdf",
     )
@@ -108,7 +109,7 @@ def package_pdf_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def package_xlsx_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     city, package = package_of(request, slug, pk, Level.VIEW)
     return spreadsheet_response(
-        package_xlsx(package),
+        package_xlsx(package, language=requested_language(request, LANGUAGES)),
         file_format="xlsx",
         stem=f"{city.slug}-package-{package.pk}",
     )

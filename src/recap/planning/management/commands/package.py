@@ -5,7 +5,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import translation
 
 from recap.accounts.models import User
 from recap.cities.models import City
@@ -55,12 +54,12 @@ class Command(BaseCommand):
             raise CommandError(f"{city.name} has no endorsed package yet", returncode=2)
         # The command line acts as the platform: it reads the city's register for the context.
         reader = User(is_superuser=True, is_active=True)
-        with translation.override(options["language"]):
-            content = (
-                package_pdf(package, user=reader)
-                if out.suffix.lower() == ".pdf"
-                else package_xlsx(package)
-            )
+        language = options["language"]
+        content = (
+            package_pdf(package, user=reader, language=language)
+            if out.suffix.lower() == ".pdf"
+            else package_xlsx(package, language=language)
+        )
         out.write_bytes(content)
         version = package.current.number if package.current else 1
         self.stdout.write(f"Wrote {out} ({package.name}, version {version})")
