@@ -72,3 +72,22 @@ class Workflow:
         if move.needs_reason and not reason:
             raise ValidationError({"reason": str(move.reason_asked)})
         return reason
+
+
+class UnderReview:
+    """A model whose `status` moves through a workflow (`workflow()`): what its pages read to
+    offer the moves (`"submit" in record.moves`) and the form (`record.editable`)."""
+
+    status: str
+
+    @classmethod
+    def workflow(cls) -> Workflow:
+        raise NotImplementedError(f"{cls.__name__} names its workflow")
+
+    @property
+    def moves(self) -> set[str]:
+        return {move.name for move in self.workflow().moves_from(self.status)}
+
+    @property
+    def editable(self) -> bool:
+        return self.workflow().editable(self.status)

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.manager import MultilingualManager
 
 from recap.core.models import StoredDocument
-from recap.core.workflow import Move, Workflow
+from recap.core.workflow import Move, UnderReview, Workflow
 
 
-class Lesson(models.Model):
+class Lesson(UnderReview, models.Model):
     class Kind(models.TextChoices):
         LESSON = "lesson", _("Lesson learned")
         CASE_STUDY = "case_study", _("Case study")
@@ -78,14 +78,9 @@ class Lesson(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("lessons:detail", kwargs={"pk": self.pk})
 
-    @property
-    def moves(self) -> set[str]:
-        """The moves its status allows (`LESSON_MOVES`), for the pages' buttons."""
-        return {move.name for move in LESSON_MOVES.moves_from(self.status)}
-
-    @property
-    def editable(self) -> bool:
-        return LESSON_MOVES.editable(self.status)
+    @classmethod
+    def workflow(cls) -> Workflow:
+        return LESSON_MOVES
 
 
 #: A lesson's way to publication: the city submits its draft, the programme's manager publishes

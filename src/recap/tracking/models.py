@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.manager import MultilingualManager
 
 from recap.core.models import StoredDocument
-from recap.core.workflow import Move, Workflow
+from recap.core.workflow import Move, UnderReview, Workflow
 
 
 class Sex(models.TextChoices):
@@ -370,7 +370,7 @@ class IndicatorTarget(models.Model):
         return f"{self.indicator} by {self.period_end}: {self.value}"
 
 
-class IndicatorUpdate(models.Model):
+class IndicatorUpdate(UnderReview, models.Model):
     """A reported value for a period, which someone stands behind: drafted, submitted, then
     approved (it counts) or returned with a reason."""
 
@@ -417,14 +417,9 @@ class IndicatorUpdate(models.Model):
     def __str__(self) -> str:
         return f"{self.indicator} {self.period_start}–{self.period_end}: {self.value}"
 
-    @property
-    def moves(self) -> set[str]:
-        """The moves its status allows (`UPDATE_MOVES`), for the pages' buttons."""
-        return {move.name for move in UPDATE_MOVES.moves_from(self.status)}
-
-    @property
-    def editable(self) -> bool:
-        return UPDATE_MOVES.editable(self.status)
+    @classmethod
+    def workflow(cls) -> Workflow:
+        return UPDATE_MOVES
 
 
 #: A reported value's way to counting: its reporter submits the draft, a programme manager
