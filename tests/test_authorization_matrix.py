@@ -1061,6 +1061,14 @@ MATRIX: dict[str, list[Check]] = {
             kwargs=lambda w: {"city_id": w.city_a.pk},
         )
     ],
+    # A city's peers: whoever sees its peers page (its people, the programme's manager).
+    "api:city_peers": [
+        Check(
+            "GET",
+            city_a(UNAUTHORISED, OK, OK, OK, MISSING, OK, MISSING, OK),
+            kwargs=lambda w: {"city_id": w.city_a.pk},
+        )
+    ],
     "api:city_values": [
         Check(
             "GET",

@@ -1,6 +1,6 @@
 """Peer learning over the API, under the pages' own policies: the lessons a caller may read
-(published ones by anyone), one lesson, a city's exchanges (its members and its programme's
-people), and the one search over lessons, actions, measures and concepts."""
+(published ones by anyone), one lesson, a city's peers and its exchanges (its members and its
+programme's people), and the one search over lessons, actions, measures and concepts."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from recap.accounts.api_auth import PUBLIC, SIGNED_IN
 from recap.cities.api_auth import private_city
 from recap.core.api_errors import errors
 
-from .models import Lesson
-from .policies import exchange_policy, lesson_policy
+from .models import Lesson, PeerList
+from .peers import matches
+from .policies import exchange_policy, lesson_policy, may_set_matches
 from .search import Kind, search
 
 router = Router(tags=["learning"])
@@ -165,4 +166,58 @@ def city_exchanges(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
             "url": e.get_absolute_url(),
         }
         for e in rows
+    ]
+
+
+class FactorOut(Schema):
+    label: str
+    detail: str = Field(description="Why, in words (the hazards both face, the bands, ...).")
+    points: float
+    out_of: float
+
+
+class PeerOut(Schema):
+    kind: str = Field(description="The list: similar (similar to me) or help (can help me).")
+    city_id: int
+    city: str
+    country: str
+    score: float = Field(description="Points out of 100: the sum of the factors' points.")
+    pinned: bool = Field(description="Pinned by the programme: first, whatever its score.")
+    hidden: bool = Field(
+        description="Hidden from the city by the programme (listed to its manager only)."
+    )
+    note: str = Field(description="The programme's note on its pin or hide.")
+    factors: list[FactorOut]
+    url: str
+
+
+@city_router.get(
+    "/{int:city_id}/peers",
+    response={200: list[PeerOut], **errors(401, 404)},
+    auth=SIGNED_IN,
+    summary="A city's peer cities, each list as its page ranks it, with every factor's points "
+    "(the city's members and its programme's manager)",
+)
+def city_peers(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
+    city = private_city(request, city_id)
+    # As the page: the programme's manager also sees the matches hidden from the city, marked.
+    found = matches(city, include_hidden=may_set_matches(request.user, city))
+    return [
+        {
+            "kind": str(kind),
+            "city_id": m.peer.pk,
+            "city": m.peer.name,
+            "country": m.peer.country.name,
+            "score": m.score,
+            "pinned": m.pinned,
+            "hidden": m.hidden,
+            "note": m.note,
+            "factors": [
+                {"label": f.label, "detail": f.detail, "points": f.points, "out_of": f.out_of}
+                for f in m.factors
+            ],
+            "url": m.peer.get_absolute_url(),
+        }
+        for kind in (PeerList.SIMILAR, PeerList.HELP)
+        for m in found[kind]
     ]
