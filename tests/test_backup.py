@@ -4,25 +4,18 @@ row, every file and the same pages; a restore refuses an installation that is no
 archive that is damaged.
 
 As in test_workers.py, each installation is a database of its own (a SQLite file, or a fresh
-PostgreSQL database when the suite runs on PostgreSQL) read only through `recap` commands.
+PostgreSQL database when the suite runs on PostgreSQL) read only through `recap` commands
+(`processes.Installation`).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-RECAP = str(Path(sys.executable).parent / "recap")
-SERVER = os.environ.get("DATABASE_URL", "")
+from processes import Installation, fresh_databases, wait_for
 
 #: Every table: its rows and a digest of their contents, in the database's own order.
 TABLES = """
@@ -83,52 +76,14 @@ while not stop.exists() and time.monotonic() < until:
 """
 
 
-class Installation:
-    def __init__(self, root: Path, database: str) -> None:
-        self.env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}} | {
-            "RECAP_VAR_DIR": str(root),
-            "DJANGO_SETTINGS_MODULE": "recap.settings.dev",
-        }
-        if database:
-            self.env["DATABASE_URL"] = database
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [RECAP, *args], env=self.env, capture_output=True, text=True, check=False, timeout=600
-        )
-        if check:
-            assert done.returncode == 0, done.stderr[-3000:]
-        return done
-
-    def shell(self, code: str) -> Any:
-        return json.loads(self.run("shell", "-c", code).stdout.strip().splitlines()[-1])
-
-
 @pytest.fixture
 def installations(tmp_path: Path) -> Iterator[tuple[Installation, Installation]]:
-    made: list[str] = []
-
-    def database() -> str:
-        if not SERVER.startswith("postgres"):
-            return ""
-        import psycopg
-
-        name = f"recap_backup_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(SERVER, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        made.append(name)
-        return SERVER.rsplit("/", 1)[0] + "/" + name
-
-    yield (
-        Installation(tmp_path / "live", database()),
-        Installation(tmp_path / "new", database()),
-    )
-    if made:
-        import psycopg
-
-        with psycopg.connect(SERVER, autocommit=True) as admin:
-            for name in made:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with (
+        fresh_databases("recap_backup") as database,
+        Installation(tmp_path / "live", database()) as live,
+        Installation(tmp_path / "new", database()) as new,
+    ):
+        yield live, new
 
 
 def test_the_demo_comes_back_whole_from_a_backup_taken_while_writing(
@@ -138,24 +93,22 @@ def test_the_demo_comes_back_whole_from_a_backup_taken_while_writing(
     live.run("migrate", "-v", "0")
     live.run("demo")
     stop, count = tmp_path / "stop", tmp_path / "count"
-    writer = subprocess.Popen(
-        [RECAP, "shell", "-c", WRITER.format(stop=str(stop), count=str(count))],
-        env=live.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    writer = live.start("shell", "-c", WRITER.format(stop=str(stop), count=str(count)))
+
+    def twenty_written() -> bool:
+        written = count.exists() and int(count.read_text()) >= 20
+        assert written or writer.poll() is None, "the writer stalled"
+        return written
+
     try:
-        deadline = time.monotonic() + 60
-        while not (count.exists() and int(count.read_text()) >= 20):
-            assert writer.poll() is None and time.monotonic() < deadline, "the writer stalled"
-            time.sleep(0.1)
+        wait_for(twenty_written, 60, "the writer stalled", interval=0.1)
         archive = tmp_path / "recap.tar.gz"
         made = live.run("backup", str(archive))
         written_during = int(count.read_text())
     finally:
         stop.touch()
         writer.wait(timeout=60)
-    assert writer.returncode == 0, writer.stderr.read().decode()[-2000:] if writer.stderr else ""
+    assert writer.returncode == 0, live.errors(writer, 2000)
     assert "files (" in made.stdout
 
     restored = new.run("restore", str(archive))

@@ -3,7 +3,7 @@
 Each test here starts `recap worker` (or `recap serve`) processes on a database of their own:
 a SQLite file, or, when the suite runs on PostgreSQL (`DATABASE_URL`), a fresh PostgreSQL
 database made for the module and dropped after it. The test reads and writes that database
-only through `recap shell`, as an operator would.
+only through `recap shell`, as an operator would (`processes.Installation`).
 
 What they show: two workers on one queue never run a task twice and lose none; short work
 overtakes another city's long work; a cancelled run stops within seconds and leaves no engine
@@ -14,24 +14,27 @@ was computing back in the queue.
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import psutil
 import pytest
 
-from recap.testing_time import patience
+from processes import (
+    ON_POSTGRES,
+    Installation,
+    descendants,
+    free_port,
+    fresh_databases,
+    http_ok,
+    patience,
+    server_admin,
+    wait_for,
+)
 
-RECAP = str(Path(sys.executable).parent / "recap")
 # Candidates in a long run: about 70 s of explanations on this 2-core machine, on the 'long'
 # queue. Above the cap a person may set on a session (the engine has become fast enough that
 # 1,000 explain in seconds), so the drill's sessions are made with the cap lifted.
@@ -92,17 +95,8 @@ print(json.dumps({{
 """
 
 
-@dataclass
-class Drill:
-    env: dict[str, str]
-    started: list[subprocess.Popen[bytes]] = field(default_factory=list)
-
-    def shell(self, code: str) -> Any:
-        done = subprocess.run(
-            [RECAP, "shell", "-c", code], env=self.env, capture_output=True, text=True, check=False
-        )
-        assert done.returncode == 0, done.stderr[-2000:]
-        return json.loads(done.stdout.strip().splitlines()[-1])
+class Drill(Installation):
+    """The drill's installation: its sessions, runs and workers."""
 
     def sessions(self, *specs: tuple[str, int, int]) -> list[int]:
         """(city slug, candidates, seed) each: a session over that many synthetic actions."""
@@ -116,75 +110,34 @@ class Drill:
         state["runs"] = {int(k): v for k, v in state["runs"].items()}
         return state
 
-    def start(self, *args: str) -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen(
-            [RECAP, *args], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        self.started.append(proc)
-        return proc
-
     def worker(self, queues: str = "short,long,default", *, batch: bool = False) -> Any:
         return self.start(
             "worker", "--queues", queues, "--interval", "0.1", *(["--batch"] if batch else [])
         )
 
     def until(self, what: Callable[[dict[str, Any]], bool], timeout: float = 60) -> dict[str, Any]:
-        deadline = time.monotonic() + patience(timeout)
-        while True:
-            state = self.state()
-            if what(state):
-                return state
-            assert time.monotonic() < deadline, f"timed out; last state: {state['runs']}"
-            time.sleep(0.3)
+        last: dict[str, Any] = {}
 
-    def stop_all(self) -> None:
-        for proc in self.started:
-            if proc.poll() is None:
-                for child in _descendants(proc.pid):
-                    child.kill()
-                proc.kill()
-                proc.wait()
-        self.started.clear()
+        def reached() -> dict[str, Any] | None:
+            nonlocal last
+            last = self.state()
+            return last if what(last) else None
 
+        def report() -> str:
+            return f"timed out; last state: {last['runs']}\n{self.errors_of_all()}"
 
-def _descendants(pid: int) -> list[psutil.Process]:
-    try:
-        return psutil.Process(pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
+        return wait_for(reached, timeout, report, interval=0.3)
 
 
 @pytest.fixture(scope="module")
 def drill(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Drill]:
-    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "RECAP_VAR_DIR"}}
-    env = base | {
-        "RECAP_VAR_DIR": str(tmp_path_factory.mktemp("drill")),
-        "DJANGO_SETTINGS_MODULE": "recap.settings.dev",
-    }
-    server_url = os.environ.get("DATABASE_URL", "")
-    name = ""
-    if server_url.startswith("postgres"):
-        import psycopg
-
-        name = f"recap_drill_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = server_url.rsplit("/", 1)[0] + "/" + name
-    done = subprocess.run(
-        [RECAP, "migrate", "-v", "0"], env=env, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    ready = Drill(env)
-    ready.shell(SETUP)
-    try:
+    with (
+        fresh_databases("recap_drill") as database,
+        Drill(tmp_path_factory.mktemp("drill"), database()) as ready,
+    ):
+        ready.run("migrate", "-v", "0")
+        ready.shell(SETUP)
         yield ready
-    finally:
-        ready.stop_all()
-        if name:
-            import psycopg
-
-            with psycopg.connect(server_url, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_two_workers_on_one_queue_run_every_task_once(drill: Drill) -> None:
@@ -219,7 +172,7 @@ def test_short_work_overtakes_long_work_and_a_cancel_stops_it_at_once(drill: Dri
     (short_run,) = drill.queue(short_session)
     state = drill.until(lambda s: s["runs"][short_run][0] == "done", timeout=60)
     assert state["runs"][long_run][0] == "running"  # the long run is still being computed
-    engine = _descendants(any_work.pid)
+    engine = descendants(any_work.pid)
     assert engine, "the long run's explanations run on processes of their own"
     asked = time.monotonic()
     drill.shell(
@@ -241,10 +194,7 @@ def test_a_worker_killed_outright_takes_its_engine_processes_with_it(drill: Dril
     worker = drill.worker()
     (run,) = drill.queue(session)
     drill.until(lambda s: s["runs"][run][:2] == ["running", "explain"])
-    deadline = time.monotonic() + patience(10)
-    while not (engine := _descendants(worker.pid)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert engine
+    engine = wait_for(lambda: descendants(worker.pid), 10, "no engine process", interval=0.1)
     worker.send_signal(signal.SIGKILL)
     worker.wait()
     _gone, alive = psutil.wait_procs(engine, timeout=patience(5))
@@ -264,11 +214,11 @@ def test_stopping_serve_stops_everything_and_the_run_goes_back_to_the_queue(
     drill: Drill,
 ) -> None:
     (session,) = drill.sessions(("rajshahi", LONG, 11))
-    port = _free_port()
+    port = free_port()
     serve = drill.start("serve", "--port", str(port), "--workers", "1", "--web-workers", "1")
     (run,) = drill.queue(session)
     drill.until(lambda s: s["runs"][run][:2] == ["running", "explain"])
-    everything = _descendants(serve.pid)
+    everything = descendants(serve.pid)
     assert len(everything) >= 3  # gunicorn and its worker, the worker and its engine processes
     serve.send_signal(signal.SIGTERM)
     assert serve.wait(timeout=30) is not None
@@ -280,35 +230,9 @@ def test_stopping_serve_stops_everything_and_the_run_goes_back_to_the_queue(
     assert len(ready) == 1
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _http_ok(port: int) -> bool:
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
-
-
-def _wait(what: Callable[[], Any], timeout: float, message: str) -> Any:
-    deadline = time.monotonic() + patience(timeout)
-    while not (found := what()):
-        assert time.monotonic() < deadline, message
-        time.sleep(0.2)
-    return found
-
-
 def _workers_of(serve: subprocess.Popen[bytes]) -> list[psutil.Process]:
     out = []
-    for child in _descendants(serve.pid):
+    for child in descendants(serve.pid):
         try:
             if "worker" in child.cmdline()[1:3]:
                 out.append(child)
@@ -320,18 +244,18 @@ def _workers_of(serve: subprocess.Popen[bytes]) -> list[psutil.Process]:
 def test_the_site_outlives_a_worker_killed_outright_and_the_worker_comes_back(
     drill: Drill,
 ) -> None:
-    port = _free_port()
+    port = free_port()
     serve = drill.start("serve", "--port", str(port), "--workers", "1", "--web-workers", "1")
-    _wait(lambda: _http_ok(port), 60, "the site never answered")
-    [first] = _wait(lambda: _workers_of(serve), 30, "no worker started")
+    wait_for(lambda: http_ok(port), 60, "the site never answered")
+    [first] = wait_for(lambda: _workers_of(serve), 30, "no worker started")
     # Links in the e-mails it sends name the port served on (unless the operator set one).
     site = drill.env.get("RECAP_SITE_URL", f"http://127.0.0.1:{port}")
     assert first.environ().get("RECAP_SITE_URL") == site
     first.kill()
-    _wait(lambda: not first.is_running() or first.status() == psutil.STATUS_ZOMBIE, 10, "alive")
+    wait_for(lambda: not first.is_running() or first.status() == psutil.STATUS_ZOMBIE, 10, "alive")
     # The site goes on answering, and a new worker takes the old one's place.
-    assert _http_ok(port)
-    [second] = _wait(
+    assert http_ok(port)
+    [second] = wait_for(
         lambda: [w for w in _workers_of(serve) if w.pid != first.pid], 30, "no worker again"
     )
     assert serve.poll() is None and second.is_running()
@@ -343,22 +267,19 @@ def test_the_site_outlives_a_worker_killed_outright_and_the_worker_comes_back(
 
 
 @pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    not ON_POSTGRES,
     reason="cutting a connection from outside needs a database server (PostgreSQL)",
 )
 def test_a_worker_whose_connection_is_cut_mid_run_goes_on_working(drill: Drill) -> None:
-    import psycopg
-
     (session,) = drill.sessions(("kigali", LONG, 23))
     worker = drill.worker()
     (run,) = drill.queue(session)
     drill.until(lambda s: s["runs"][run][:2] == ["running", "explain"])
-    name = drill.env["DATABASE_URL"].rsplit("/", 1)[1]
-    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as admin:
+    with server_admin() as admin:
         cut = admin.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
             "WHERE datname = %s AND pid <> pg_backend_pid()",
-            [name],
+            [drill.database],
         ).fetchone()
     assert cut and cut[0] >= 1
     # The run it held is released (failed as interrupted) on a fresh connection...
