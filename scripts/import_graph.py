@@ -1,11 +1,14 @@
 """The import graph of one package of the project, from its source (nothing is run).
 
 Usage:  .venv/bin/python scripts/import_graph.py src/recap/planning [--all]
+        .venv/bin/python scripts/import_graph.py src/recap --apps
 
 Prints each module with the modules of the same package it imports (lazy ones, inside a
 function, marked `(lazy)`), then the import cycles, then the modules by layer (a module's
 layer is one above the highest layer it imports). `--all` also lists imports of other recap
-apps. Tests and migrations are left out. Exit status 1 when there is a cycle.
+apps. `--apps`, on the project's package, draws the graph between its apps instead (each
+module counted as its app: `recap.tracking.services` is `tracking`), so a cycle through several
+apps shows. Tests and migrations are left out. Exit status 1 when there is a cycle.
 """
 
 from __future__ import annotations
@@ -81,6 +84,28 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return out
 
 
+def by_app(
+    graph: dict[str, set[str]], lazy: set[tuple[str, str]], short: int
+) -> tuple[dict[str, set[str]], set[tuple[str, str]]]:
+    """The graph between the package's apps: an arrow from one app to another wherever one of
+    its modules imports one of the other's (lazy only when every such import is)."""
+
+    def app(module: str) -> str:
+        return module[short:].split(".")[0] or "(package)"
+
+    apps: dict[str, set[str]] = {app(m): set() for m in graph}
+    eager: set[tuple[str, str]] = set()
+    for name, targets in graph.items():
+        for target in targets:
+            a, b = app(name), app(target)
+            if a != b:
+                apps[a].add(b)
+                if (name, target) not in lazy:
+                    eager.add((a, b))
+    lazy_apps = {(a, b) for a in apps for b in apps[a] if (a, b) not in eager}
+    return apps, lazy_apps
+
+
 def main() -> int:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     if len(args) != 1 or not Path(args[0]).is_dir():
@@ -107,6 +132,9 @@ def main() -> int:
                 app = ".".join(target.split(".")[:2])
                 outside[name].add(app)
     short = len(package) + 1
+    if "--apps" in sys.argv:
+        graph, lazy = by_app(graph, lazy, short)
+        short = 0
     for name in sorted(graph):
         inside = ", ".join(
             t[short:] + (" (lazy)" if (name, t) in lazy else "") for t in sorted(graph[name])
