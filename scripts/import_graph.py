@@ -91,7 +91,7 @@ def by_app(
     its modules imports one of the other's (lazy only when every such import is)."""
 
     def app(module: str) -> str:
-        return module[short:].split(".")[0] or "(package)"
+        return module[short:].split(".", maxsplit=1)[0] or "(package)"
 
     apps: dict[str, set[str]] = {app(m): set() for m in graph}
     eager: set[tuple[str, str]] = set()
