@@ -9,7 +9,8 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-from .models import Membership, Role
+from .models import Membership, Role, User
+from .types import Reader
 
 
 class Level(IntEnum):
@@ -29,11 +30,11 @@ CITY_ROLE_LEVEL = {
 ALL = None  # a platform admin is not limited to a set of cities
 
 
-def is_platform_admin(user: Any) -> bool:
+def is_platform_admin(user: Reader) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
-def _memberships(user: Any) -> list[tuple[str, int | None, list[int], int | None]]:
+def _memberships(user: User) -> list[tuple[str, int | None, list[int], int | None]]:
     """(role, city_id, programme's city ids, programme_id) for each membership, loaded once
     per request."""
     cached: list[tuple[str, int | None, list[int], int | None]] | None = getattr(
@@ -50,11 +51,12 @@ def _memberships(user: Any) -> list[tuple[str, int | None, list[int], int | None
             )
             for m in rows
         ]
-        user._recap_roles = cached
+        holder: Any = user  # the cache rides on the request's user object, not a model field
+        holder._recap_roles = cached
     return cached
 
 
-def city_ids(user: Any, level: Level) -> set[int] | None:
+def city_ids(user: Reader, level: Level) -> set[int] | None:
     """The ids of the cities whose private data `user` may act on at `level`; None means all."""
     if not user.is_authenticated or not user.is_active:
         return set()
@@ -70,13 +72,13 @@ def city_ids(user: Any, level: Level) -> set[int] | None:
     return ids
 
 
-def forget_roles(user: Any) -> None:
+def forget_roles(user: Reader) -> None:
     """Drop the per-request cache after memberships change."""
     if hasattr(user, "_recap_roles"):
         del user._recap_roles
 
 
-def programme_city_ids(user: Any, role: Role) -> set[int] | None:
+def programme_city_ids(user: Reader, role: Role) -> set[int] | None:
     """The cities of the programmes in which `user` holds the programme role `role` (a
     manager, a reviewer); None for a platform admin, who acts for every programme."""
     if not user.is_authenticated or not user.is_active:
@@ -90,7 +92,7 @@ def programme_city_ids(user: Any, role: Role) -> set[int] | None:
     return ids
 
 
-def programme_ids(user: Any, *roles: Role) -> set[int] | None:
+def programme_ids(user: Reader, *roles: Role) -> set[int] | None:
     """The programmes in which `user` holds one of the programme roles `roles` (a manager, a
     reviewer); None for a platform admin, who acts for every programme; none for a person who
     is signed out or inactive. The one answer every app's programme checks derive from."""
@@ -105,13 +107,13 @@ def programme_ids(user: Any, *roles: Role) -> set[int] | None:
     }
 
 
-def manages_programme(user: Any, programme_id: int) -> bool:
+def manages_programme(user: Reader, programme_id: int) -> bool:
     """Whether `user` is the programme's manager (or a platform admin)."""
     ids = programme_ids(user, Role.PROGRAMME_MANAGER)
     return ids is None or programme_id in ids
 
 
-def own_city_ids(user: Any) -> set[int]:
+def own_city_ids(user: Reader) -> set[int]:
     """The cities `user` belongs to through a city role, at any level."""
     if not user.is_authenticated or not user.is_active:
         return set()
@@ -122,7 +124,7 @@ def own_city_ids(user: Any) -> set[int]:
     }
 
 
-def funder_organisation_ids(user: Any) -> set[int]:
+def funder_organisation_ids(user: Reader) -> set[int]:
     """The funder organisations `user` speaks for (the funder role)."""
     if not user.is_authenticated or not user.is_active:
         return set()

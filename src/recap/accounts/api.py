@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from recap.accounts.api_auth import SIGNED_IN
 from recap.core.api_errors import errors
 
 from .selectors import user_city_access
+from .types import SignedInRequest
 
 router = Router(tags=["me"])
 
@@ -32,8 +32,8 @@ class MeOut(Schema):
     auth=SIGNED_IN,
     summary="Who am I, and which cities do I work on",
 )
-def me(request: HttpRequest) -> dict[str, Any]:
-    user: Any = request.user
+def me(request: SignedInRequest) -> dict[str, Any]:
+    user = request.user
     return {
         "username": user.username,
         "name": user.display_name,

@@ -8,22 +8,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .types import Reader
+
 
 @dataclass(frozen=True)
 class Panel:
     template: str
-    context: Callable[[Any], dict[str, Any] | None]
+    context: Callable[[Reader], dict[str, Any] | None]
 
 
 _PANELS: list[Panel] = []
 
 
-def panel_register(template: str, context: Callable[[Any], dict[str, Any] | None]) -> None:
+def panel_register(template: str, context: Callable[[Reader], dict[str, Any] | None]) -> None:
     if all(p.template != template for p in _PANELS):  # ready() may run more than once
         _PANELS.append(Panel(template, context))
 
 
-def panels_for(user: Any) -> list[tuple[str, dict[str, Any]]]:
+def panels_for(user: Reader) -> list[tuple[str, dict[str, Any]]]:
     """The panels with something to show `user`, each as (template, context)."""
     out = []
     for panel in _PANELS:

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import QuerySet
 
 from .access import Level, city_ids
+from .types import Reader
 
 M = TypeVar("M", bound=models.Model)
 
@@ -31,7 +32,7 @@ class CityScopedPolicy(Generic[M]):
     def _city_lookup(self) -> str:
         return f"{self.city_path}_id" if self.city_path else "pk"
 
-    def queryset(self, user: Any, level: Level = Level.VIEW) -> QuerySet[M]:
+    def queryset(self, user: Reader, level: Level = Level.VIEW) -> QuerySet[M]:
         ids = city_ids(user, level)
         manager = self.model._default_manager
         if ids is None:
@@ -48,12 +49,12 @@ class CityScopedPolicy(Generic[M]):
         value = getattr(target, f"{last}_id")
         return None if value is None else int(value)
 
-    def allows(self, user: Any, obj: M, level: Level = Level.VIEW) -> bool:
+    def allows(self, user: Reader, obj: M, level: Level = Level.VIEW) -> bool:
         ids = city_ids(user, level)
         # A row outside any city (say, a programme role) is never reached through a city.
         return ids is None or self.city_id_of(obj) in ids
 
-    def require(self, user: Any, obj: M, level: Level, message: Any) -> None:
+    def require(self, user: Reader, obj: M, level: Level, message: Any) -> None:
         """Refuse, with `message` in the reader's words, unless `allows(user, obj, level)`."""
         if not self.allows(user, obj, level):
             raise PermissionDenied(message)

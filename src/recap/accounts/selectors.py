@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 from .access import is_platform_admin
-from .models import ApiToken, Membership, Role
+from .models import ApiToken, Membership, Role, User
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ def _cities() -> QuerySet[Any]:
     return city_model._default_manager.all()
 
 
-def user_city_access(*, user: Any) -> list[CityAccess]:
+def user_city_access(*, user: User) -> list[CityAccess]:
     """The cities on a person's dashboard, each with the role that gives access."""
     if is_platform_admin(user):
         return [
@@ -44,17 +44,17 @@ def user_city_access(*, user: Any) -> list[CityAccess]:
     return sorted(seen.values(), key=lambda a: a.city.name)
 
 
-def user_other_roles(*, user: Any) -> QuerySet[Membership]:
+def user_other_roles(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, city__isnull=True).select_related(
         "programme", "organisation"
     )
 
 
-def api_token_list(*, user: Any) -> QuerySet[ApiToken]:
+def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
 
 
-def api_token_get(*, user: Any, pk: int) -> ApiToken:
+def api_token_get(*, user: User, pk: int) -> ApiToken:
     try:
         return ApiToken.objects.get(user=user, pk=pk)
     except ApiToken.DoesNotExist as exc:

@@ -21,7 +21,7 @@ TOKEN_PREFIX = "recap_"  # noqa: S105 - a marker, not a secret
 
 def audit(
     *,
-    actor: Any,
+    actor: User,
     verb: str,
     target: models.Model,
     city: Any = None,
@@ -37,14 +37,14 @@ def audit(
     )
 
 
-def _require_coordinator(actor: Any, city: Any) -> None:
+def _require_coordinator(actor: User, city: Any) -> None:
     ids = city_ids(actor, Level.COORDINATE)
     if ids is not None and city.pk not in ids:
         raise PermissionDenied(_("Only the city's coordinator can change its team."))
 
 
 @transaction.atomic
-def membership_add(*, actor: Any, city: Any, user: User, role: Role) -> Membership:
+def membership_add(*, actor: User, city: Any, user: User, role: Role) -> Membership:
     """Give `user` a role in `city`. Only the city's coordinator or a platform admin may."""
     _require_coordinator(actor, city)
     if role not in (Role.CITY_VIEWER, Role.CITY_EDITOR, Role.CITY_COORDINATOR):
@@ -66,7 +66,7 @@ def membership_add(*, actor: Any, city: Any, user: User, role: Role) -> Membersh
 
 
 @transaction.atomic
-def membership_remove(*, actor: Any, membership: Membership) -> None:
+def membership_remove(*, actor: User, membership: Membership) -> None:
     city = membership.city
     _require_coordinator(actor, city)
     if membership.role == Role.CITY_COORDINATOR:

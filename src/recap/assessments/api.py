@@ -1,7 +1,7 @@
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from recap.accounts.api_auth import SIGNED_IN
+from recap.accounts.types import SignedInRequest
 from recap.catalogue.selectors import candidate_list, candidate_values
 from recap.cities.api_auth import private_city
 from recap.core.api_errors import errors
@@ -45,7 +45,7 @@ class CandidateOut(Schema):
     auth=SIGNED_IN,
     summary="A city's assessments with results per dimension",
 )
-def city_assessments(request: HttpRequest, city_id: int) -> list[dict[str, object]]:
+def city_assessments(request: SignedInRequest, city_id: int) -> list[dict[str, object]]:
     city = private_city(request, city_id)
     out = []
     for a in selectors.assessment_list(user=request.user, city=city):
@@ -76,7 +76,7 @@ def city_assessments(request: HttpRequest, city_id: int) -> list[dict[str, objec
     auth=SIGNED_IN,
     summary="A city's candidate actions, best resilience value first",
 )
-def city_candidates(request: HttpRequest, city_id: int) -> list[dict[str, object]]:
+def city_candidates(request: SignedInRequest, city_id: int) -> list[dict[str, object]]:
     city = private_city(request, city_id)
     valued = candidate_values(candidates=candidate_list(user=request.user, city=city), city=city)
     return [

@@ -4,10 +4,10 @@ comparison of two assessments (charts.py draws them)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.http import Http404
 
+from recap.accounts.types import Reader
 from recap.catalogue.models import CatalogueAction
 from recap.cities.models import City
 
@@ -17,13 +17,13 @@ from .policies import assessment_policy
 GAP_THRESHOLD = 1  # answers scored at or below this are gaps
 
 
-def assessment_list(*, user: Any, city: City) -> list[Assessment]:
+def assessment_list(*, user: Reader, city: City) -> list[Assessment]:
     return list(
         assessment_policy.queryset(user).filter(city=city).select_related("framework", "created_by")
     )
 
 
-def assessment_latest_completed(*, user: Any, city: City) -> Assessment | None:
+def assessment_latest_completed(*, user: Reader, city: City) -> Assessment | None:
     """The city's most recently completed assessment that the user may see, if any."""
     return (
         assessment_policy.queryset(user)
@@ -34,7 +34,7 @@ def assessment_latest_completed(*, user: Any, city: City) -> Assessment | None:
     )
 
 
-def assessment_get(*, user: Any, city: City, pk: int) -> Assessment:
+def assessment_get(*, user: Reader, city: City, pk: int) -> Assessment:
     try:
         return (
             assessment_policy.queryset(user)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from recap.accounts.access import Level
 from recap.accounts.services import audit
+from recap.accounts.types import User
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.core.content import SOURCE, shipped_french
@@ -105,7 +106,7 @@ EDITORS_ONLY = gettext_lazy("Only the city's editors can change its assessments.
 
 @transaction.atomic
 def assessment_start(
-    *, actor: Any, city: City, framework: Framework, title: str, respondents: str = ""
+    *, actor: User, city: City, framework: Framework, title: str, respondents: str = ""
 ) -> Assessment:
     city_policy.require(actor, city, Level.EDIT, EDITORS_ONLY)
     assessment = Assessment(
@@ -131,7 +132,7 @@ class AnswerInput:
 
 
 @transaction.atomic
-def answers_save(*, actor: Any, assessment: Assessment, answers: dict[str, AnswerInput]) -> int:
+def answers_save(*, actor: User, assessment: Assessment, answers: dict[str, AnswerInput]) -> int:
     """Save answers keyed by question code. A completed assessment is read-only."""
     city_policy.require(actor, assessment.city, Level.EDIT, EDITORS_ONLY)
     if assessment.status == Assessment.Status.COMPLETED:
@@ -172,7 +173,7 @@ def answers_save(*, actor: Any, assessment: Assessment, answers: dict[str, Answe
 
 
 @transaction.atomic
-def assessment_complete(*, actor: Any, assessment: Assessment) -> Assessment:
+def assessment_complete(*, actor: User, assessment: Assessment) -> Assessment:
     city_policy.require(actor, assessment.city, Level.EDIT, EDITORS_ONLY)
     total = Question.objects.filter(framework=assessment.framework).count()
     scored = assessment.answers.filter(score__isnull=False).count()

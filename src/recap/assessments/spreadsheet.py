@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from recap.accounts.types import User
 from recap.core.tabular import Column, SheetSpec, TableError, read_table, write_csv, write_xlsx
 
 from .models import Answer, Assessment, Question
@@ -71,7 +72,7 @@ def answers_import_plan(assessment: Assessment, *, data: bytes, filename: str) -
     return AnswersPlan(rows=rows, scored=sum(1 for r in rows if r["score"] is not None))
 
 
-def answers_import_apply(assessment: Assessment, *, plan: AnswersPlan, actor: Any) -> AnswersPlan:
+def answers_import_apply(assessment: Assessment, *, plan: AnswersPlan, actor: User) -> AnswersPlan:
     answers_save(
         actor=actor,
         assessment=assessment,

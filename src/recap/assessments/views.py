@@ -3,13 +3,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from recap.accounts.access import Level
+from recap.accounts.types import SignedInRequest
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.downloads import requested_format, spreadsheet_response
@@ -26,7 +27,7 @@ from .spreadsheet import AnswersPlan, answers_export, answers_import_apply, answ
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assessment_list(request: HttpRequest, slug: str) -> HttpResponse:
+def assessment_list(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     can_edit = city_policy.allows(request.user, city, Level.EDIT)
     form = AssessmentStartForm(request.POST or None) if can_edit else None
@@ -47,7 +48,7 @@ def assessment_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def assessment_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def assessment_detail(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     assessment = selectors.assessment_get(user=request.user, city=city, pk=pk)
     results = selectors.dimension_results(assessment)
@@ -73,7 +74,7 @@ def assessment_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assessment_answer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def assessment_answer(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     assessment = selectors.assessment_get(user=request.user, city=city, pk=pk)
     if assessment.status == Assessment.Status.COMPLETED:
@@ -104,7 +105,7 @@ def assessment_answer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def assessment_compare(request: HttpRequest, slug: str, pk: int, other: int) -> HttpResponse:
+def assessment_compare(request: SignedInRequest, slug: str, pk: int, other: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     after = selectors.assessment_get(user=request.user, city=city, pk=pk)
     before = selectors.assessment_get(user=request.user, city=city, pk=other)
@@ -122,7 +123,7 @@ def assessment_compare(request: HttpRequest, slug: str, pk: int, other: int) -> 
 
 @login_required
 @require_POST
-def assessment_complete_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def assessment_complete_view(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     assessment = selectors.assessment_get(user=request.user, city=city, pk=pk)
     try:
@@ -136,7 +137,7 @@ def assessment_complete_view(request: HttpRequest, slug: str, pk: int) -> HttpRe
 
 @login_required
 @require_GET
-def assessment_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def assessment_download(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     assessment = selectors.assessment_get(user=request.user, city=city, pk=pk)
     file_format = requested_format(request)
@@ -149,7 +150,7 @@ def assessment_download(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assessment_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def assessment_upload(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     assessment = selectors.assessment_get(user=request.user, city=city, pk=pk)
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from recap.accounts.types import User
 from recap.cities.models import City
 from recap.core.tabular import Column, SheetSpec, read_table, write_csv, write_xlsx
 from recap.engine.value import QUALITIES
@@ -127,7 +128,7 @@ def candidate_import_plan(city: City, *, data: bytes, filename: str) -> Candidat
 
 
 @transaction.atomic
-def candidate_import_apply(city: City, *, plan: CandidatePlan, actor: Any) -> CandidatePlan:
+def candidate_import_apply(city: City, *, plan: CandidatePlan, actor: User) -> CandidatePlan:
     sources = {a.code: a for a in CatalogueAction.objects.all()}
     for row in plan.rows:
         values = _values(row)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from recap.accounts.access import Level
+from recap.accounts.types import SignedInRequest
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.downloads import requested_format, spreadsheet_response
@@ -42,7 +43,7 @@ CRITERION_LABELS = {
 
 @login_required
 @require_GET
-def candidate_list(request: HttpRequest, slug: str) -> HttpResponse:
+def candidate_list(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     valued = selectors.candidate_values(
         candidates=selectors.candidate_list(user=request.user, city=city), city=city
@@ -65,7 +66,7 @@ def candidate_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def candidate_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def candidate_detail(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     candidate = selectors.candidate_get(user=request.user, city=city, pk=pk)
     valued = selectors.candidate_values(candidates=[candidate], city=city)[0]
@@ -90,7 +91,7 @@ def candidate_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def candidate_adopt(request: HttpRequest, slug: str) -> HttpResponse:
+def candidate_adopt(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     source = catalogue_get(code=request.POST.get("code", "")[:20])
     try:
@@ -108,7 +109,7 @@ def candidate_adopt(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def candidate_new(request: HttpRequest, slug: str) -> HttpResponse:
+def candidate_new(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     form = CandidateForm(request.POST or None, city=city)
     if request.method == "POST" and form.is_valid():
@@ -140,7 +141,7 @@ def candidate_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def candidate_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def candidate_edit(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     candidate = selectors.candidate_get(user=request.user, city=city, pk=pk)
     form = CandidateForm(request.POST or None, instance=candidate, city=city)
@@ -161,7 +162,7 @@ def candidate_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def candidate_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def candidate_remove(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     candidate = selectors.candidate_get(user=request.user, city=city, pk=pk)
     svc.candidate_remove(actor=request.user, candidate=candidate)
@@ -171,7 +172,7 @@ def candidate_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def candidate_download(request: HttpRequest, slug: str) -> HttpResponse:
+def candidate_download(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     file_format = requested_format(request)
     return spreadsheet_response(
@@ -183,7 +184,7 @@ def candidate_download(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def candidate_upload(request: HttpRequest, slug: str) -> HttpResponse:
+def candidate_upload(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
 
     def apply(plan: CandidatePlan) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from recap.accounts.access import Level
 from recap.accounts.services import audit
+from recap.accounts.types import User
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 
@@ -39,7 +40,7 @@ EDITORS_ONLY = gettext_lazy("Only the city's editors can change its candidate ac
 
 
 @transaction.atomic
-def candidate_adopt(*, actor: Any, city: City, source: CatalogueAction) -> CandidateAction:
+def candidate_adopt(*, actor: User, city: City, source: CatalogueAction) -> CandidateAction:
     """Copy a catalogue action into the city's candidates, at the middle of its cost range."""
     city_policy.require(actor, city, Level.EDIT, EDITORS_ONLY)
     if CandidateAction.objects.filter(city=city, code=source.code).exists():
@@ -73,7 +74,7 @@ def candidate_adopt(*, actor: Any, city: City, source: CatalogueAction) -> Candi
 
 
 @transaction.atomic
-def candidate_create(*, actor: Any, city: City, code: str, **values: Any) -> CandidateAction:
+def candidate_create(*, actor: User, city: City, code: str, **values: Any) -> CandidateAction:
     city_policy.require(actor, city, Level.EDIT, EDITORS_ONLY)
     candidate = CandidateAction(
         city=city, code=code, **{k: v for k, v in values.items() if k in EDITABLE}
@@ -85,7 +86,7 @@ def candidate_create(*, actor: Any, city: City, code: str, **values: Any) -> Can
 
 
 @transaction.atomic
-def candidate_update(*, actor: Any, candidate: CandidateAction, **values: Any) -> CandidateAction:
+def candidate_update(*, actor: User, candidate: CandidateAction, **values: Any) -> CandidateAction:
     city_policy.require(actor, candidate.city, Level.EDIT, EDITORS_ONLY)
     # "Before" is what is stored, read under a lock: the object handed in may already carry the
     # new values (a ModelForm writes them onto its instance when it validates).
@@ -114,7 +115,7 @@ def candidate_update(*, actor: Any, candidate: CandidateAction, **values: Any) -
 
 
 @transaction.atomic
-def candidate_remove(*, actor: Any, candidate: CandidateAction) -> None:
+def candidate_remove(*, actor: User, candidate: CandidateAction) -> None:
     city_policy.require(actor, candidate.city, Level.EDIT, EDITORS_ONLY)
     audit(
         actor=actor,

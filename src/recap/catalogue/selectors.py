@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from recap.accounts.types import Reader
 from recap.cities.models import City
 from recap.engine.value import DEFAULT_WEIGHTS, Hazard, action_scores, action_value
 from recap.hazards.models import CityHazard
@@ -50,11 +51,11 @@ def catalogue_get(*, code: str) -> CatalogueAction:
         raise Http404("No such action") from exc
 
 
-def candidate_list(*, user: Any, city: City) -> list[CandidateAction]:
+def candidate_list(*, user: Reader, city: City) -> list[CandidateAction]:
     return list(candidate_action_policy.queryset(user).filter(city=city).select_related("source"))
 
 
-def candidate_get(*, user: Any, city: City, pk: int) -> CandidateAction:
+def candidate_get(*, user: Reader, city: City, pk: int) -> CandidateAction:
     try:
         return candidate_action_policy.queryset(user).get(city=city, pk=pk)
     except CandidateAction.DoesNotExist as exc:
@@ -94,6 +95,6 @@ def candidate_values(
     return sorted(out, key=lambda v: (-v.value, v.candidate.code))
 
 
-def candidate_queryset(*, user: Any, city: City) -> QuerySet[CandidateAction]:
+def candidate_queryset(*, user: Reader, city: City) -> QuerySet[CandidateAction]:
     """A city's candidate actions the person may see, by code (for a form's choices)."""
     return candidate_action_policy.queryset(user).filter(city=city).order_by("code")

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import translation
 
 from recap.accounts.services import audit
+from recap.accounts.types import User
 from recap.core.content import SOURCE, shipped_french
 from recap.core.tabular import read_table, write_csv, write_xlsx
 from recap.hazards.models import HazardType
@@ -104,7 +105,10 @@ def catalogue_import_plan(*, data: bytes, filename: str) -> ImportPlan:
 
 @transaction.atomic
 def catalogue_import_apply(
-    *, plan: ImportPlan, actor: Any = None, progress: Callable[[int, int], None] | None = None
+    *,
+    plan: ImportPlan,
+    actor: User | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportPlan:
     total = len(plan.rows)
     for done, row in enumerate(plan.rows, start=1):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from recap.accounts.access import Level, is_platform_admin
+from recap.accounts.types import signed_in
 from recap.cities.policies import city_policy
 from recap.core.downloads import requested_format, spreadsheet_response
 from recap.core.imports import upload_flow
@@ -71,7 +72,7 @@ def catalogue_download(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def catalogue_upload(request: HttpRequest) -> HttpResponse:
     """Upload → preview every change → confirm. Only platform admins change the catalogue."""
-    if not request.user.is_authenticated:
+    if not signed_in(request):
         return redirect(f"{reverse('login')}?next={request.path}")
     if not is_platform_admin(request.user):
         return render(request, "403.html", status=403)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
 from recap.accounts.access import Level, city_ids
 from recap.accounts.models import Membership
 from recap.accounts.policies import CityScopedPolicy
+from recap.accounts.types import Reader
 
 from .models import City
 
@@ -19,7 +18,7 @@ class CityPolicy(CityScopedPolicy[City]):
     model = City
     city_path = ""
 
-    def public_queryset(self, user: Any) -> QuerySet[City]:
+    def public_queryset(self, user: Reader) -> QuerySet[City]:
         """Cities anyone may see on the public site, plus those `user` works on."""
         ids = city_ids(user, Level.VIEW)
         if ids is None:

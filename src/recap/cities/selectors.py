@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 
 from recap.accounts.access import Level
 from recap.accounts.models import Membership
+from recap.accounts.types import Reader
 
 from .models import City, Organisation, Programme, Region
 from .policies import city_policy, membership_policy
 
 
-def city_public_list(*, user: Any = None) -> QuerySet[City]:
+def city_public_list(*, user: Reader | None = None) -> QuerySet[City]:
     qs = (
         city_policy.public_queryset(user)
         if user is not None
@@ -25,7 +26,7 @@ def city_public_list(*, user: Any = None) -> QuerySet[City]:
     return qs.select_related("country", "regional_office").order_by("country__name", "name")
 
 
-def city_public_get(*, user: Any, slug: str | None = None, pk: int | None = None) -> City:
+def city_public_get(*, user: Reader, slug: str | None = None, pk: int | None = None) -> City:
     """A city's public profile; a hidden city is a 404 unless the user works on it."""
     qs = city_public_list(user=user)
     lookup: dict[str, Any] = {"slug": slug} if slug is not None else {"pk": pk}
@@ -35,7 +36,7 @@ def city_public_get(*, user: Any, slug: str | None = None, pk: int | None = None
         raise Http404("No such city") from exc
 
 
-def city_get_for_user(*, user: Any, slug: str, level: Level = Level.VIEW) -> City:
+def city_get_for_user(*, user: Reader, slug: str, level: Level = Level.VIEW) -> City:
     """A city's private side.
 
     A city the user may not even view is a 404, the same as one that does not exist; a city
@@ -53,11 +54,11 @@ def city_get_for_user(*, user: Any, slug: str, level: Level = Level.VIEW) -> Cit
     return city
 
 
-def city_list_for_user(*, user: Any) -> QuerySet[City]:
+def city_list_for_user(*, user: Reader) -> QuerySet[City]:
     return city_policy.queryset(user, Level.VIEW).select_related("country").order_by("name")
 
 
-def city_team(*, user: Any, city: City) -> QuerySet[Membership]:
+def city_team(*, user: Reader, city: City) -> QuerySet[Membership]:
     return (
         membership_policy.queryset(user, Level.VIEW)
         .filter(city=city)
@@ -66,7 +67,7 @@ def city_team(*, user: Any, city: City) -> QuerySet[Membership]:
     )
 
 
-def membership_get_for_user(*, user: Any, city: City, pk: int) -> Membership:
+def membership_get_for_user(*, user: Reader, city: City, pk: int) -> Membership:
     try:
         return membership_policy.queryset(user, Level.VIEW).get(city=city, pk=pk)
     except Membership.DoesNotExist as exc:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from recap.accounts.access import Level
 from recap.accounts.models import Membership, Role
 from recap.accounts.services import audit
+from recap.accounts.types import User
 from recap.core.content import same_text, set_edited
 
 from .models import City
@@ -29,7 +30,7 @@ TRANSLATED = ("summary", "context")
 
 
 @transaction.atomic
-def city_profile_update(*, actor: Any, city: City, **changes: Any) -> City:
+def city_profile_update(*, actor: User, city: City, **changes: Any) -> City:
     """Change the public description of a city. Editors and coordinators of the city may."""
     if not city_policy.allows(actor, city, Level.EDIT):
         raise PermissionDenied(_("Only the city's editors can change its profile."))

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from recap.accounts.access import Level
 from recap.accounts.services import membership_add, membership_remove
+from recap.accounts.types import SignedInRequest
 
 from . import selectors
 from .forms import CityProfileForm, MemberAddForm
@@ -36,7 +37,7 @@ def city_profile(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def workspace(request: HttpRequest, slug: str) -> HttpResponse:
+def workspace(request: SignedInRequest, slug: str) -> HttpResponse:
     city = selectors.city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     return render(
         request,
@@ -53,7 +54,7 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def profile_edit(request: SignedInRequest, slug: str) -> HttpResponse:
     city = selectors.city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     form = CityProfileForm(request.POST or None, instance=city)
     if request.method == "POST" and form.is_valid():
@@ -65,7 +66,7 @@ def profile_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def team(request: HttpRequest, slug: str) -> HttpResponse:
+def team(request: SignedInRequest, slug: str) -> HttpResponse:
     city = selectors.city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     can_coordinate = city_policy.allows(request.user, city, Level.COORDINATE)
     form = MemberAddForm(request.POST or None) if can_coordinate else None
@@ -99,7 +100,7 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def member_remove(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city = selectors.city_get_for_user(user=request.user, slug=slug, level=Level.COORDINATE)
     membership = selectors.membership_get_for_user(user=request.user, city=city, pk=pk)
     try:

@@ -9,11 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from recap.accounts.types import Reader
+
 
 @dataclass(frozen=True)
 class WorkspacePanel:
     template: str
-    context: Callable[[Any, Any], dict[str, Any] | None]
+    context: Callable[[Reader, Any], dict[str, Any] | None]
     order: int
 
 
@@ -21,7 +23,7 @@ _PANELS: list[WorkspacePanel] = []
 
 
 def workspace_panel_register(
-    template: str, context: Callable[[Any, Any], dict[str, Any] | None], *, order: int
+    template: str, context: Callable[[Reader, Any], dict[str, Any] | None], *, order: int
 ) -> None:
     """`order`: where the panel stands, lowest first (the way to a package: concepts 10, then
     what is done on the ground 20)."""
@@ -30,7 +32,7 @@ def workspace_panel_register(
         _PANELS.sort(key=lambda p: p.order)
 
 
-def workspace_panels(user: Any, city: Any) -> list[tuple[str, dict[str, Any]]]:
+def workspace_panels(user: Reader, city: Any) -> list[tuple[str, dict[str, Any]]]:
     """The panels with something to show `user` in `city`'s workspace, as (template, context),
     in the order the apps registered them."""
     out = []

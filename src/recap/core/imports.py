@@ -16,17 +16,18 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .services import pending_import_save, pending_import_take
+from .signin import SignedInRequest
 from .tabular import MAX_BYTES, TableError
 from .uploads import upload_too_large
 
 
 def upload_flow(
-    request: HttpRequest,
+    request: SignedInRequest,
     *,
     form: Any,
     scope: str,

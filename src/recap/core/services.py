@@ -5,13 +5,17 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from .models import PendingImport
+
+if TYPE_CHECKING:
+    # django-stubs' alias for AUTH_USER_MODEL: core sits below accounts and may not import it.
+    from django.contrib.auth.models import _User
 
 
 def pending_imports_expire() -> int:
@@ -22,7 +26,7 @@ def pending_imports_expire() -> int:
 
 @transaction.atomic
 def pending_import_save(
-    *, user: Any, scope: str, filename: str, data: bytes, payload: dict[str, Any]
+    *, user: _User, scope: str, filename: str, data: bytes, payload: dict[str, Any]
 ) -> PendingImport:
     """Keep a checked file's rows until its uploader confirms them. A new preview for the same
     place replaces the person's earlier one; beyond a handful waiting, the oldest go."""
@@ -41,7 +45,7 @@ def pending_import_save(
     )
 
 
-def pending_import_take(*, user: Any, scope: str, reference: str) -> PendingImport | None:
+def pending_import_take(*, user: _User, scope: str, reference: str) -> PendingImport | None:
     """The person's own unexpired preview for this place, removed as it is taken (a second
     confirmation finds nothing); None for anything else. Call inside the transaction that
     applies it, so a failed apply leaves it waiting."""

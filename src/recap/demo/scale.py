@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import numpy as np
 from django.db import transaction
@@ -74,7 +73,7 @@ def synthetic_candidates(city: City, count: int, *, seed: int) -> list[Candidate
 
 
 def synthetic_session(
-    city: City, actor: Any, candidates: list[CandidateAction], *, title: str
+    city: City, actor: User, candidates: list[CandidateAction], *, title: str
 ) -> PrioritisationSession:
     """A session over `candidates` with budgets for about a quarter of them, and two
     stakeholders who disagree."""
@@ -100,7 +99,7 @@ def synthetic_session(
     return session
 
 
-def synthetic_register(city: City, actor: Any, *, seed: int) -> None:
+def synthetic_register(city: City, actor: User, *, seed: int) -> None:
     """Three shocks or stresses, entered through the register's own service."""
     rng = np.random.default_rng(seed)
     codes = list(HazardType.objects.order_by("code").values_list("code", flat=True))

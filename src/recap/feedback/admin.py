@@ -6,12 +6,17 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from recap.accounts.types import SignedInRequest, signed_in
+
 from .models import ProblemReport
 from .services import problem_report_set_status
 
 
 def _set_status(
-    admin_obj: ProblemReportAdmin, request: HttpRequest, qs: QuerySet[ProblemReport], status: str
+    admin_obj: ProblemReportAdmin,
+    request: SignedInRequest,
+    qs: QuerySet[ProblemReport],
+    status: str,
 ) -> None:
     for report in qs:
         problem_report_set_status(actor=request.user, report=report, status=status)
@@ -48,6 +53,7 @@ class ProblemReportAdmin(admin.ModelAdmin[ProblemReport]):
         self, request: HttpRequest, obj: ProblemReport, form: object, change: bool
     ) -> None:
         # Triage from the change form goes through the same audited service as the actions.
+        assert signed_in(request), "the admin site lets only signed-in staff in"
         problem_report_set_status(
             actor=request.user, report=obj, status=obj.status, note=obj.triage_note
         )
@@ -57,13 +63,13 @@ class ProblemReportAdmin(admin.ModelAdmin[ProblemReport]):
         return obj.message if len(obj.message) <= 80 else obj.message[:79] + "…"
 
     @admin.action(description=_("Mark as in progress"))
-    def mark_in_progress(self, request: HttpRequest, qs: QuerySet[ProblemReport]) -> None:
+    def mark_in_progress(self, request: SignedInRequest, qs: QuerySet[ProblemReport]) -> None:
         _set_status(self, request, qs, ProblemReport.Status.IN_PROGRESS)
 
     @admin.action(description=_("Mark as resolved"))
-    def mark_resolved(self, request: HttpRequest, qs: QuerySet[ProblemReport]) -> None:
+    def mark_resolved(self, request: SignedInRequest, qs: QuerySet[ProblemReport]) -> None:
         _set_status(self, request, qs, ProblemReport.Status.RESOLVED)
 
     @admin.action(description=_("Mark as new"))
-    def mark_new(self, request: HttpRequest, qs: QuerySet[ProblemReport]) -> None:
+    def mark_new(self, request: SignedInRequest, qs: QuerySet[ProblemReport]) -> None:
         _set_status(self, request, qs, ProblemReport.Status.NEW)

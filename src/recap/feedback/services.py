@@ -1,17 +1,21 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
 from recap.accounts.services import audit
+from recap.accounts.types import Reader, User
 
 from .models import ProblemReport
 
 
 @transaction.atomic
 def problem_report_create(
-    *, message: str, email: str = "", page: str = "", language: str = "", reporter: Any = None
+    *,
+    message: str,
+    email: str = "",
+    page: str = "",
+    language: str = "",
+    reporter: Reader | None = None,
 ) -> ProblemReport:
     report = ProblemReport(
         message=message,
@@ -27,7 +31,7 @@ def problem_report_create(
 
 @transaction.atomic
 def problem_report_set_status(
-    *, actor: Any, report: ProblemReport, status: str, note: str | None = None
+    *, actor: User, report: ProblemReport, status: str, note: str | None = None
 ) -> ProblemReport:
     # The stored status: an admin form may already have changed `report` in memory.
     old = ProblemReport.objects.filter(pk=report.pk).values_list("status", flat=True).get()

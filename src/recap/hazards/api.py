@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from recap.accounts.api_auth import SIGNED_IN
+from recap.accounts.types import SignedInRequest
 from recap.cities.api_auth import private_city
 from recap.core.api_errors import errors
 
@@ -46,6 +46,6 @@ class CityHazardOut(Schema):
     auth=SIGNED_IN,
     summary="A city's hazards register, ranked by risk",
 )
-def city_hazards(request: HttpRequest, city_id: int) -> list[CityHazard]:
+def city_hazards(request: SignedInRequest, city_id: int) -> list[CityHazard]:
     city = private_city(request, city_id)
     return selectors.city_hazard_list(user=request.user, city=city)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from recap.accounts.types import Reader
 from recap.cities.models import City
 
 from .models import CityHazard, CityHazardVersion, HazardType
@@ -16,13 +17,13 @@ from .policies import city_hazard_policy, city_hazard_version_policy
 TREND_ORDER = {"rising": 0, "stable": 1, "falling": 2}
 
 
-def city_hazard_list(*, user: Any, city: City) -> list[CityHazard]:
+def city_hazard_list(*, user: Reader, city: City) -> list[CityHazard]:
     """The register ranked by likelihood × impact, rising trends first among equals."""
     entries = list(city_hazard_policy.queryset(user).filter(city=city).select_related("hazard"))
     return sorted(entries, key=lambda e: (-e.score, TREND_ORDER[e.trend], -e.impact, e.hazard.name))
 
 
-def city_hazard_get(*, user: Any, city: City, pk: int) -> CityHazard:
+def city_hazard_get(*, user: Reader, city: City, pk: int) -> CityHazard:
     try:
         return (
             city_hazard_policy.queryset(user).select_related("hazard", "city").get(city=city, pk=pk)
@@ -31,7 +32,7 @@ def city_hazard_get(*, user: Any, city: City, pk: int) -> CityHazard:
         raise Http404("No such hazard entry") from exc
 
 
-def city_hazard_history(*, user: Any, city: City) -> QuerySet[CityHazardVersion]:
+def city_hazard_history(*, user: Reader, city: City) -> QuerySet[CityHazardVersion]:
     return (
         city_hazard_version_policy.queryset(user)
         .filter(city=city)
@@ -39,7 +40,7 @@ def city_hazard_history(*, user: Any, city: City) -> QuerySet[CityHazardVersion]
     )
 
 
-def city_hazard_version_get(*, user: Any, city: City, pk: int) -> CityHazardVersion:
+def city_hazard_version_get(*, user: Reader, city: City, pk: int) -> CityHazardVersion:
     try:
         return (
             city_hazard_version_policy.queryset(user)

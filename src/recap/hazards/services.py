@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from recap.accounts.access import Level
 from recap.accounts.services import audit
+from recap.accounts.types import User
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.core.content import SOURCE, shipped_french
@@ -30,7 +31,7 @@ def snapshot(entry: CityHazard) -> dict[str, Any]:
     return {field: getattr(entry, field) for field in FIELDS}
 
 
-def _version(entry: CityHazard, change: str, actor: Any) -> CityHazardVersion:
+def _version(entry: CityHazard, change: str, actor: User) -> CityHazardVersion:
     return CityHazardVersion.objects.create(
         city=entry.city,
         hazard=entry.hazard,
@@ -41,7 +42,7 @@ def _version(entry: CityHazard, change: str, actor: Any) -> CityHazardVersion:
 
 
 @transaction.atomic
-def city_hazard_add(*, actor: Any, city: City, hazard: HazardType, **values: Any) -> CityHazard:
+def city_hazard_add(*, actor: User, city: City, hazard: HazardType, **values: Any) -> CityHazard:
     city_policy.require(actor, city, Level.EDIT, EDITORS_ONLY)
     if CityHazard.objects.filter(city=city, hazard=hazard).exists():
         raise ValidationError({"hazard": _("This hazard is already in the city's register.")})
@@ -54,7 +55,7 @@ def city_hazard_add(*, actor: Any, city: City, hazard: HazardType, **values: Any
 
 
 @transaction.atomic
-def city_hazard_update(*, actor: Any, entry: CityHazard, **values: Any) -> CityHazard:
+def city_hazard_update(*, actor: User, entry: CityHazard, **values: Any) -> CityHazard:
     city_policy.require(actor, entry.city, Level.EDIT, EDITORS_ONLY)
     stored = CityHazard.objects.select_for_update().get(pk=entry.pk)
     before = snapshot(stored)
@@ -74,7 +75,7 @@ def city_hazard_update(*, actor: Any, entry: CityHazard, **values: Any) -> CityH
 
 
 @transaction.atomic
-def city_hazard_remove(*, actor: Any, entry: CityHazard) -> None:
+def city_hazard_remove(*, actor: User, entry: CityHazard) -> None:
     city_policy.require(actor, entry.city, Level.EDIT, EDITORS_ONLY)
     _version(entry, CityHazardVersion.Change.DELETED, actor)
     audit(
@@ -88,7 +89,7 @@ def city_hazard_remove(*, actor: Any, entry: CityHazard) -> None:
 
 
 @transaction.atomic
-def city_hazard_restore(*, actor: Any, version: CityHazardVersion) -> CityHazard:
+def city_hazard_restore(*, actor: User, version: CityHazardVersion) -> CityHazard:
     """Bring an entry back to the state a version recorded (re-adding it if it was removed)."""
     city_policy.require(actor, version.city, Level.EDIT, EDITORS_ONLY)
     data = {f: version.data[f] for f in FIELDS if f in version.data}

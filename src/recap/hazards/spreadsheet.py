@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from recap.accounts.types import User
 from recap.cities.models import City
 from recap.core.tabular import Column, SheetSpec, TableError, read_table, write_csv, write_xlsx
 
@@ -67,7 +68,7 @@ def register_import_plan(city: City, *, data: bytes, filename: str) -> RegisterP
 
 
 @transaction.atomic
-def register_import_apply(city: City, *, plan: RegisterPlan, actor: Any) -> RegisterPlan:
+def register_import_apply(city: City, *, plan: RegisterPlan, actor: User) -> RegisterPlan:
     types = {h.code: h for h in HazardType.objects.all()}
     for row in plan.rows:
         values = {f: (row[f] if row[f] is not None else "") for f in FIELDS}

@@ -3,13 +3,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from recap.accounts.access import Level
+from recap.accounts.types import SignedInRequest
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.downloads import requested_format, spreadsheet_response
@@ -29,7 +30,7 @@ from .spreadsheet import RegisterPlan, register_export, register_import_apply, r
 
 @login_required
 @require_GET
-def register(request: HttpRequest, slug: str) -> HttpResponse:
+def register(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     entries = selectors.city_hazard_list(user=request.user, city=city)
     return render(
@@ -46,7 +47,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def add(request: HttpRequest, slug: str) -> HttpResponse:
+def add(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     form = CityHazardForm(
         request.POST or None, available=selectors.hazard_types_available(city=city)
@@ -70,7 +71,7 @@ def add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def edit(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     entry = selectors.city_hazard_get(user=request.user, city=city, pk=pk)
     form = CityHazardForm(request.POST or None, instance=entry)
@@ -90,7 +91,7 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def remove(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     entry = selectors.city_hazard_get(user=request.user, city=city, pk=pk)
     city_hazard_remove(actor=request.user, entry=entry)
@@ -104,7 +105,7 @@ def remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def history(request: HttpRequest, slug: str) -> HttpResponse:
+def history(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     return render(
         request,
@@ -119,7 +120,7 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def restore(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def restore(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     version = selectors.city_hazard_version_get(user=request.user, city=city, pk=pk)
     city_hazard_restore(actor=request.user, version=version)
@@ -131,7 +132,7 @@ def restore(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest, slug: str) -> HttpResponse:
+def download(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     file_format = requested_format(request)
     return spreadsheet_response(
@@ -143,7 +144,7 @@ def download(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest, slug: str) -> HttpResponse:
+def upload(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
 
     def apply(plan: RegisterPlan) -> str:

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from recap.accounts.api_auth import PUBLIC, SIGNED_IN
+from recap.accounts.types import SignedInRequest
 from recap.cities.api_auth import private_city
 from recap.core.api_errors import errors
 
@@ -146,7 +147,7 @@ class ExchangeOut(Schema):
     auth=SIGNED_IN,
     summary="A city's exchanges with its peers (the city's members and its programme's people)",
 )
-def city_exchanges(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
+def city_exchanges(request: SignedInRequest, city_id: int) -> list[dict[str, Any]]:
     city = private_city(request, city_id)
     rows = (
         exchange_policy.queryset(request.user)
@@ -198,7 +199,7 @@ class PeerOut(Schema):
     summary="A city's peer cities, each list as its page ranks it, with every factor's points "
     "(the city's members and its programme's manager)",
 )
-def city_peers(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
+def city_peers(request: SignedInRequest, city_id: int) -> list[dict[str, Any]]:
     city = private_city(request, city_id)
     # As the page: the programme's manager also sees the matches hidden from the city, marked.
     found = matches(city, include_hidden=may_set_matches(request.user, city))

@@ -9,20 +9,21 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from recap.accounts.types import Reader
 from recap.cities.models import City, Programme
 
 from .models import Exchange
 from .policies import editing_city_ids, exchange_queryset
 
 
-def exchange_get(user: Any, pk: int) -> Exchange:
+def exchange_get(user: Reader, pk: int) -> Exchange:
     try:
         return exchange_queryset(user).select_related("from_city", "to_city", "lesson").get(pk=pk)
     except Exchange.DoesNotExist as exc:
         raise Http404("No such exchange") from exc
 
 
-def city_exchanges(user: Any, city: City) -> QuerySet[Exchange]:
+def city_exchanges(user: Reader, city: City) -> QuerySet[Exchange]:
     return (
         exchange_queryset(user)
         .filter(Q(from_city=city) | Q(to_city=city))
@@ -31,7 +32,7 @@ def city_exchanges(user: Any, city: City) -> QuerySet[Exchange]:
     )
 
 
-def exchanges_work(user: Any) -> dict[str, Any] | None:
+def exchanges_work(user: Reader) -> dict[str, Any] | None:
     """The "My work" panel: open exchanges awaiting a reply from a city the person edits for."""
     if not user.is_authenticated:
         return None

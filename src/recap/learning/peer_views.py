@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from recap.accounts.access import Level
+from recap.accounts.types import SignedInRequest
 from recap.cities.selectors import city_get_for_user
 from recap.core.downloads import document_response
 from recap.core.forms import add_service_errors
@@ -32,7 +33,7 @@ from .services import exchange_close, exchange_reply, exchange_start, match_over
 
 @login_required
 @require_GET
-def peers(request: HttpRequest, slug: str) -> HttpResponse:
+def peers(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     can_set = may_set_matches(request.user, city)
     found = matches(city, include_hidden=can_set)
@@ -54,7 +55,7 @@ def peers(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def peer_override(request: HttpRequest, slug: str) -> HttpResponse:
+def peer_override(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     form = OverrideForm(request.POST)
     try:
@@ -78,7 +79,7 @@ def peer_override(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def city_exchanges_view(request: HttpRequest, slug: str) -> HttpResponse:
+def city_exchanges_view(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     can_edit = city.pk in editing_city_ids(request.user)
     initial = {}
@@ -130,7 +131,7 @@ def city_exchanges_view(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def exchange_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     exchange = exchange_get(request.user, pk)
     writer = writing_city(request.user, exchange)
     posted = request.method == "POST"
@@ -186,7 +187,7 @@ def _attachment(form: ExchangeForm | ReplyForm) -> tuple[bytes, str] | None:
 
 @login_required
 @require_GET
-def exchange_file(request: HttpRequest, pk: int, message: int) -> FileResponse:
+def exchange_file(request: SignedInRequest, pk: int, message: int) -> FileResponse:
     """A document shared in an exchange, to whoever reads the exchange: a download (never
     shown inline), served as what its bytes are."""
     exchange = exchange_get(request.user, pk)

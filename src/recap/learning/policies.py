@@ -12,15 +12,16 @@ from django.db.models import Q, QuerySet
 
 from recap.accounts.access import Level, is_platform_admin, own_city_ids, programme_city_ids
 from recap.accounts.models import CITY_ROLES, Membership, Role
+from recap.accounts.types import Reader
 from recap.cities.models import City
 from recap.tracking.policies import programmes_read
 
 from .models import Exchange, Lesson
 
 
-def lesson_queryset(user: Any) -> QuerySet[Lesson]:
+def lesson_queryset(user: Reader) -> QuerySet[Lesson]:
     published = Q(status=Lesson.Status.PUBLISHED)
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return Lesson.objects.filter(published)
     if is_platform_admin(user):
         return Lesson.objects.all()
@@ -32,21 +33,21 @@ def lesson_queryset(user: Any) -> QuerySet[Lesson]:
     ).distinct()
 
 
-def publishable_city_ids(user: Any) -> set[int]:
+def publishable_city_ids(user: Reader) -> set[int]:
     """The cities whose lessons `user` publishes: those of the programmes they manage (every
     city, for a platform admin). One query, however many lessons a page lists."""
     ids = programme_city_ids(user, Role.PROGRAMME_MANAGER)
     return set(City.objects.values_list("pk", flat=True)) if ids is None else ids
 
 
-def may_publish(user: Any, lesson: Lesson) -> bool:
+def may_publish(user: Reader, lesson: Lesson) -> bool:
     return lesson.city_id in publishable_city_ids(user)
 
 
-def exchange_queryset(user: Any) -> QuerySet[Exchange]:
+def exchange_queryset(user: Reader) -> QuerySet[Exchange]:
     """The exchanges `user` sees: those of their own cities (either side), and those touching
     a city of a programme they manage or review. Never anyone else's."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not user.is_authenticated or not user.is_active:
         return Exchange.objects.none()
     if is_platform_admin(user):
         return Exchange.objects.all()
@@ -56,10 +57,10 @@ def exchange_queryset(user: Any) -> QuerySet[Exchange]:
     return Exchange.objects.filter(Q(from_city_id__in=ids) | Q(to_city_id__in=ids))
 
 
-def editing_city_ids(user: Any) -> set[int]:
+def editing_city_ids(user: Reader) -> set[int]:
     """The cities `user` writes for as one of their editors or coordinators: a membership,
     not a platform admin's reach (an admin does not speak for a city)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not user.is_authenticated or not user.is_active:
         return set()
     return set(
         Membership.objects.filter(
@@ -68,7 +69,7 @@ def editing_city_ids(user: Any) -> set[int]:
     )
 
 
-def writing_city(user: Any, exchange: Exchange) -> City | None:
+def writing_city(user: Reader, exchange: Exchange) -> City | None:
     """The side `user` writes for in `exchange` (a city they are an editor of), or None: the
     programme's people read an exchange, the two cities hold it."""
     mine = editing_city_ids(user)
@@ -78,7 +79,7 @@ def writing_city(user: Any, exchange: Exchange) -> City | None:
     return None
 
 
-def may_set_matches(user: Any, city: City) -> bool:
+def may_set_matches(user: Reader, city: City) -> bool:
     """The programme's manager pins and hides the matches of its cities."""
     return city.pk in publishable_city_ids(user)
 
@@ -88,13 +89,13 @@ class _DerivedPolicy:
     `allows`, `require`) for a model whose readers are not a city's alone: the object check is
     the queryset asked about one row, so the two cannot disagree."""
 
-    def queryset(self, user: Any, level: Level = Level.VIEW) -> QuerySet[Any]:
+    def queryset(self, user: Reader, level: Level = Level.VIEW) -> QuerySet[Any]:
         raise NotImplementedError
 
-    def allows(self, user: Any, obj: Any, level: Level = Level.VIEW) -> bool:
+    def allows(self, user: Reader, obj: Any, level: Level = Level.VIEW) -> bool:
         return bool(self.queryset(user, level).filter(pk=obj.pk).exists())
 
-    def require(self, user: Any, obj: Any, level: Level, message: Any) -> None:
+    def require(self, user: Reader, obj: Any, level: Level, message: Any) -> None:
         if not self.allows(user, obj, level):
             raise PermissionDenied(message)
 
@@ -103,7 +104,7 @@ class LessonPolicy(_DerivedPolicy):
     """Read: published lessons by anyone, a draft by its city, one submitted or returned also
     by the programme's people (`lesson_queryset`). Change: the city's own editors."""
 
-    def queryset(self, user: Any, level: Level = Level.VIEW) -> QuerySet[Lesson]:
+    def queryset(self, user: Reader, level: Level = Level.VIEW) -> QuerySet[Lesson]:
         if level == Level.VIEW:
             return lesson_queryset(user)
         return Lesson.objects.filter(city_id__in=editing_city_ids(user))
@@ -113,7 +114,7 @@ class ExchangePolicy(_DerivedPolicy):
     """Read: the two cities' members and the people of a programme either city is in
     (`exchange_queryset`). Write: the two cities' own editors (never an admin's reach)."""
 
-    def queryset(self, user: Any, level: Level = Level.VIEW) -> QuerySet[Exchange]:
+    def queryset(self, user: Reader, level: Level = Level.VIEW) -> QuerySet[Exchange]:
         if level == Level.VIEW:
             return exchange_queryset(user)
         mine = editing_city_ids(user)

@@ -28,6 +28,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import translation
 
+from recap.accounts.types import Reader
 from recap.catalogue.models import CatalogueAction
 from recap.core.content import reader_language
 from recap.pipeline.models import ProjectConcept
@@ -194,7 +195,7 @@ def terms(query: str) -> list[str]:
     return WORD.findall((query or "")[:MAX_QUERY].lower())[:MAX_TERMS]
 
 
-def _readable(user: Any) -> Q:
+def _readable(user: Reader) -> Q:
     """The documents `user` may read, by each record's own policy."""
     return (
         Q(kind=Kind.ACTION)
@@ -205,7 +206,7 @@ def _readable(user: Any) -> Q:
 
 
 def search(
-    user: Any,
+    user: Reader,
     query: str,
     *,
     hazard: str = "",

@@ -19,6 +19,7 @@ from django_tasks import task
 from recap.accounts.access import Level
 from recap.accounts.models import Role
 from recap.accounts.services import audit
+from recap.accounts.types import User
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.core.content import set_edited
@@ -34,7 +35,7 @@ LINKS = ("hazards", "actions", "measures", "concepts")
 
 @transaction.atomic
 def lesson_save(
-    *, actor: Any, city: City, data: dict[str, Any], lesson: Lesson | None = None
+    *, actor: User, city: City, data: dict[str, Any], lesson: Lesson | None = None
 ) -> Lesson:
     """A new draft, or a change to a draft or a returned lesson. Measures and concepts must be
     the city's own."""
@@ -84,7 +85,7 @@ def _lesson_locked(lesson: Lesson) -> Lesson:
 
 
 @transaction.atomic
-def lesson_submit(*, actor: Any, lesson: Lesson) -> Lesson:
+def lesson_submit(*, actor: User, lesson: Lesson) -> Lesson:
     city_policy.require(actor, lesson.city, Level.EDIT, EDITORS_ONLY)
     fresh = _lesson_locked(lesson)
     move = LESSON_MOVES.check("submit", seen=lesson.status, fresh=fresh.status)
@@ -95,7 +96,7 @@ def lesson_submit(*, actor: Any, lesson: Lesson) -> Lesson:
 
 
 @transaction.atomic
-def lesson_decide(*, actor: Any, lesson: Lesson, publish: bool, reason: str = "") -> Lesson:
+def lesson_decide(*, actor: User, lesson: Lesson, publish: bool, reason: str = "") -> Lesson:
     """The programme's manager publishes a submitted lesson (it becomes public) or returns it
     to the city as a draft with a reason; a published one can be withdrawn the same way."""
     if not may_publish(actor, lesson):
@@ -142,7 +143,7 @@ OPEN_PER_DAY = 20  # new exchanges a city may open in a day: a bounded refusal p
 @atomic_with_files()
 def exchange_start(
     *,
-    actor: Any,
+    actor: User,
     from_city: City,
     to_city: City,
     kind: str,
@@ -199,7 +200,7 @@ def exchange_start(
 
 @atomic_with_files()
 def exchange_reply(
-    *, actor: Any, exchange: Exchange, body: str, attachment: tuple[bytes, str] | None = None
+    *, actor: User, exchange: Exchange, body: str, attachment: tuple[bytes, str] | None = None
 ) -> ExchangeMessage:
     exchange = (
         Exchange.objects.select_for_update()
@@ -233,7 +234,7 @@ ATTACHMENT_KINDS = ("pdf", "docx", "xlsx", "png", "jpeg", "webp")
 
 
 def _prepared(
-    city: City, actor: Any, body: str, attachment: tuple[bytes, str] | None
+    city: City, actor: User, body: str, attachment: tuple[bytes, str] | None
 ) -> ExchangeMessage:
     """A message with its document (if any) accepted: a file that is not a document of the
     kinds shared is refused on the "attachment" field before anything is written."""
@@ -254,7 +255,7 @@ def _send(
 
 
 @transaction.atomic
-def exchange_close(*, actor: Any, exchange: Exchange) -> Exchange:
+def exchange_close(*, actor: User, exchange: Exchange) -> Exchange:
     city = writing_city(actor, exchange)
     if city is None:
         raise PermissionDenied(_("Only the two cities' editors write in an exchange."))
@@ -330,7 +331,7 @@ def exchange_mail(
 
 @transaction.atomic
 def match_override(
-    *, actor: Any, city: City, peer: City, kind: str, action: str, note: str = ""
+    *, actor: User, city: City, peer: City, kind: str, action: str, note: str = ""
 ) -> PeerOverride | None:
     """The programme's manager pins or hides a match of one of its cities; action "" clears."""
     if not may_set_matches(actor, city):

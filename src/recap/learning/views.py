@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from recap.accounts.access import Level
+from recap.accounts.types import SignedInRequest
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.content import missing, reader_language
@@ -78,7 +79,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def city_lessons(request: HttpRequest, slug: str) -> HttpResponse:
+def city_lessons(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     can_edit = city_policy.allows(request.user, city, Level.EDIT)
     form = LessonForm(request.POST or None, city=city)
@@ -109,7 +110,7 @@ def city_lessons(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def city_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def city_edit(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     lesson = get_object_or_404(lesson_queryset(request.user), pk=pk, city=city)
     can_edit = city_policy.allows(request.user, city, Level.EDIT)
@@ -139,7 +140,7 @@ def city_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def programme_list(request: HttpRequest) -> HttpResponse:
+def programme_list(request: SignedInRequest) -> HttpResponse:
     from recap.pipeline.policies import programme_reader
 
     if not programme_reader(request.user):
@@ -168,7 +169,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
+def decide(request: SignedInRequest, pk: int) -> HttpResponse:
     lesson = get_object_or_404(lesson_queryset(request.user), pk=pk)
     form = DecisionForm(request.POST)
     try:

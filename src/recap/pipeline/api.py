@@ -16,6 +16,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from recap.accounts.api_auth import PUBLIC, SIGNED_IN
+from recap.accounts.types import SignedInRequest
 from recap.core.api_errors import errors
 
 from . import concepts as svc
@@ -232,7 +233,9 @@ def _concept(request: HttpRequest, concept_id: int) -> ProjectConcept:
     auth=SIGNED_IN,
     summary="The project concepts you may read (filter by stage and country)",
 )
-def concept_list(request: HttpRequest, stage: str = "", country: str = "") -> list[dict[str, Any]]:
+def concept_list(
+    request: SignedInRequest, stage: str = "", country: str = ""
+) -> list[dict[str, Any]]:
     queryset = selectors.with_gate_data(selectors.concept_queryset(user=request.user))
     if stage:
         queryset = queryset.filter(stage=stage[:20])
@@ -247,7 +250,7 @@ def concept_list(request: HttpRequest, stage: str = "", country: str = "") -> li
     auth=SIGNED_IN,
     summary="A concept's record, money, moves and what its next step needs",
 )
-def concept_detail(request: HttpRequest, concept_id: int) -> dict[str, Any]:
+def concept_detail(request: SignedInRequest, concept_id: int) -> dict[str, Any]:
     concept = _concept(request, concept_id)
     return _detail(concept, insider=is_insider(request.user, concept.city))
 
@@ -259,7 +262,7 @@ def concept_detail(request: HttpRequest, concept_id: int) -> dict[str, Any]:
     summary="Move a concept to another stage; the same gates as the pages (422 says what is "
     "missing)",
 )
-def concept_move(request: HttpRequest, concept_id: int, body: MoveIn) -> dict[str, Any]:
+def concept_move(request: SignedInRequest, concept_id: int, body: MoveIn) -> dict[str, Any]:
     concept = _concept(request, concept_id)
     if body.to not in Stage.values:
         raise ValidationError({"to": f"not a stage: {body.to[:20]}"})
@@ -275,7 +278,7 @@ def concept_move(request: HttpRequest, concept_id: int, body: MoveIn) -> dict[st
     summary="Every facility for this concept, best first, with each criterion's reason (a "
     "funder: its own facilities)",
 )
-def concept_matches(request: HttpRequest, concept_id: int) -> list[dict[str, Any]]:
+def concept_matches(request: SignedInRequest, concept_id: int) -> list[dict[str, Any]]:
     concept = _concept(request, concept_id)
     facilities = list(selectors.facility_list())
     if not is_insider(request.user, concept.city):  # a funder: its own facilities only
@@ -307,7 +310,7 @@ def concept_matches(request: HttpRequest, concept_id: int) -> list[dict[str, Any
     auth=SIGNED_IN,
     summary="The programme's funnel: concepts by stage and country, submitted against target",
 )
-def pipeline_funnel(request: HttpRequest, country: str = "") -> dict[str, Any]:
+def pipeline_funnel(request: SignedInRequest, country: str = "") -> dict[str, Any]:
     if not programme_reader(request.user):
         raise PermissionDenied("The pipeline's funnel is the programme's.")
     chosen = selectors.country_by_code(country)
@@ -345,7 +348,7 @@ def facility_directory(request: HttpRequest) -> list[Facility]:
     auth=SIGNED_IN,
     summary="A concept as an OC4IDS project package (Open Contracting for Infrastructure)",
 )
-def concept_oc4ids(request: HttpRequest, concept_id: int) -> dict[str, Any]:
+def concept_oc4ids(request: SignedInRequest, concept_id: int) -> dict[str, Any]:
     try:
         return project_package([_concept(request, concept_id)])
     except NotConfigured as exc:
@@ -410,7 +413,9 @@ def _facility_ids_for(request: HttpRequest, concept: ProjectConcept) -> set[int]
     auth=SIGNED_IN,
     summary="Share a submitted concept with a facility (the city's coordinator or the manager)",
 )
-def concept_share(request: HttpRequest, concept_id: int, body: ShareIn) -> Status[dict[str, str]]:
+def concept_share(
+    request: SignedInRequest, concept_id: int, body: ShareIn
+) -> Status[dict[str, str]]:
     concept = _concept(request, concept_id)
     facility = get_object_or_404(Facility, code=body.facility)
     svc.concept_share(actor=request.user, concept=concept, facility=facility)
@@ -423,7 +428,7 @@ def concept_share(request: HttpRequest, concept_id: int, body: ShareIn) -> Statu
     auth=SIGNED_IN,
     summary="Funders' questions and interest on a concept, and the city's replies",
 )
-def concept_messages(request: HttpRequest, concept_id: int) -> list[dict[str, Any]]:
+def concept_messages(request: SignedInRequest, concept_id: int) -> list[dict[str, Any]]:
     concept = _concept(request, concept_id)
     return _messages_out(concept, _facility_ids_for(request, concept))
 
@@ -435,7 +440,7 @@ def concept_messages(request: HttpRequest, concept_id: int) -> list[dict[str, An
     summary="A funder's question or expression of interest, or the city's reply",
 )
 def concept_message(
-    request: HttpRequest, concept_id: int, body: MessageIn
+    request: SignedInRequest, concept_id: int, body: MessageIn
 ) -> Status[list[dict[str, Any]]]:
     concept = _concept(request, concept_id)
     facility = get_object_or_404(Facility, code=body.facility)
@@ -454,7 +459,7 @@ def concept_message(
     auth=SIGNED_IN,
     summary="The reviews of a concept, every round (its city reads the comments)",
 )
-def concept_reviews(request: HttpRequest, concept_id: int) -> list[dict[str, Any]]:
+def concept_reviews(request: SignedInRequest, concept_id: int) -> list[dict[str, Any]]:
     concept = _concept(request, concept_id)
     if not is_insider(request.user, concept.city):
         raise PermissionDenied("Reviews are for the city and the programme.")
@@ -476,7 +481,9 @@ def concept_reviews(request: HttpRequest, concept_id: int) -> list[dict[str, Any
     auth=SIGNED_IN,
     summary="Review a drafted concept (programme reviewers from other cities)",
 )
-def concept_review(request: HttpRequest, concept_id: int, body: ReviewIn) -> Status[dict[str, Any]]:
+def concept_review(
+    request: SignedInRequest, concept_id: int, body: ReviewIn
+) -> Status[dict[str, Any]]:
     concept = _concept(request, concept_id)
     review = review_submit(
         actor=request.user, concept=concept, scores=body.scores, comment=body.comment

@@ -10,6 +10,7 @@ from typing import Any
 from django.urls import reverse
 
 from recap.accounts.access import Level
+from recap.accounts.types import Reader
 from recap.catalogue.models import Sector
 from recap.cities.models import City
 from recap.cities.policies import city_policy
@@ -43,7 +44,7 @@ class Offered:
         return str(svc.ACTOR_WORDS[self.move.by])
 
 
-def offered_moves(user: Any, concept: ProjectConcept) -> list[Offered]:
+def offered_moves(user: Reader, concept: ProjectConcept) -> list[Offered]:
     forward = {m.to for m in FORWARD.get(concept.stage, [])[:1]}
     if concept.stage == Stage.ON_HOLD:
         forward = {Stage(concept.held_from or Stage.DRAFTED)}
@@ -63,7 +64,7 @@ def robustness_of(concept: ProjectConcept) -> dict[str, float]:
 
 
 def concept_page(
-    user: Any,
+    user: Reader,
     city: City,
     concept: ProjectConcept,
 ) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from recap.accounts.access import Level
+from recap.accounts.types import SignedInRequest
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
@@ -78,7 +79,7 @@ def concept_of(
 
 @login_required
 @require_GET
-def concept_list(request: HttpRequest, slug: str) -> HttpResponse:
+def concept_list(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     concepts = list(selectors.with_gate_data(selectors.concept_list(user=request.user, city=city)))
     rows = [(c, next_tasks(c), concept_money(c)) for c in concepts]
@@ -97,7 +98,7 @@ def concept_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def concept_new(request: HttpRequest, slug: str) -> HttpResponse:
+def concept_new(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     form = StartBlankForm(request.POST)
     if form.is_valid():
@@ -117,7 +118,7 @@ def concept_new(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def concept_start(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def concept_start(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     """From the package's page: a concept from some of its actions."""
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     package = package_get(user=request.user, city=city, pk=pk)
@@ -144,7 +145,7 @@ def concept_start(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def concept_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def concept_detail(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city, concept = concept_of(request, slug, pk)
     context = concept_page(request.user, city, concept)
     forms = {
@@ -157,7 +158,7 @@ def concept_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def concept_matches(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def concept_matches(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city, concept = concept_of(request, slug, pk)
     matches: list[Match] = matches_for(concept, list(selectors.facility_list()))
     rows = [(m, completeness(concept, m.facility)) for m in matches]
@@ -178,7 +179,7 @@ def _row_data(formset: Any) -> list[dict[str, Any]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def concept_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def concept_edit(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city, concept = concept_of(request, slug, pk, Level.EDIT)
     if concept.stage in CLOSED:
         messages.error(request, _("This concept is closed: it can no longer be changed."))
@@ -223,7 +224,7 @@ def concept_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def concept_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def concept_move(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     _city, concept = concept_of(request, slug, pk)
     form = MoveForm(request.POST)
     try:
@@ -250,7 +251,7 @@ def concept_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def concept_share(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def concept_share(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     _city, concept = concept_of(request, slug, pk)
     facility = get_object_or_404(Facility, code=request.POST.get("facility", "")[:40])
     try:
@@ -265,7 +266,7 @@ def concept_share(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def concept_reply(request: HttpRequest, slug: str, pk: int, code: str) -> HttpResponse:
+def concept_reply(request: SignedInRequest, slug: str, pk: int, code: str) -> HttpResponse:
     _city, concept = concept_of(request, slug, pk, Level.EDIT)
     facility = get_object_or_404(Facility, code=code)
     form = ReplyForm(request.POST)
@@ -294,7 +295,7 @@ def package_concept_form(package: Any) -> StartFromPackageForm | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def concept_review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def concept_review(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     """A reviewer scores the concept against the rubrics and comments for the city."""
     city, concept = concept_of(request, slug, pk)
     if not may_review(request.user, concept):
@@ -330,7 +331,7 @@ def concept_review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def concept_revise(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def concept_revise(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     """The manager sends the concept back to its city with feedback (a new review round)."""
     _city, concept = concept_of(request, slug, pk)
     form = FeedbackForm(request.POST)
@@ -350,7 +351,7 @@ def concept_revise(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def concept_attach(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def concept_attach(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     _city, concept = concept_of(request, slug, pk, Level.EDIT)
     files = request.FILES  # parsed here: the size handler marks the request as it reads
     if upload_too_large(request):
@@ -379,14 +380,14 @@ def concept_attach(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def concept_document(request: HttpRequest, slug: str, pk: int, doc: int) -> HttpResponseBase:
+def concept_document(request: SignedInRequest, slug: str, pk: int, doc: int) -> HttpResponseBase:
     _city, concept = concept_of(request, slug, pk)
     return document_response(get_object_or_404(concept.attachments, pk=doc))
 
 
 @login_required
 @require_POST
-def concept_detach(request: HttpRequest, slug: str, pk: int, doc: int) -> HttpResponse:
+def concept_detach(request: SignedInRequest, slug: str, pk: int, doc: int) -> HttpResponse:
     _city, concept = concept_of(request, slug, pk, Level.EDIT)
     attachment = get_object_or_404(concept.attachments, pk=doc)
     try:
@@ -400,7 +401,7 @@ def concept_detach(request: HttpRequest, slug: str, pk: int, doc: int) -> HttpRe
 
 @login_required
 @require_GET
-def concept_pdf_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def concept_pdf_view(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     _city, concept = concept_of(request, slug, pk)
     language = requested_language(request, LANGUAGES)
     return generated_response(
@@ -412,7 +413,7 @@ def concept_pdf_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def concept_xlsx_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def concept_xlsx_view(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     _city, concept = concept_of(request, slug, pk)
     language = requested_language(request, LANGUAGES)
     return spreadsheet_response(

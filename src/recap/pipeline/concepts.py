@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from recap.accounts.access import Level
 from recap.accounts.services import audit
+from recap.accounts.types import Reader, User
 from recap.catalogue.models import CandidateAction, Sector
 from recap.cities.models import City
 from recap.cities.policies import city_policy
@@ -54,7 +55,7 @@ PER_CITY_MAX = 200
 EDITABLE = tuple(name for _title, names in SECTIONS for name in names)
 
 
-def may_act(user: Any, concept: ProjectConcept, actor: Actor) -> bool:
+def may_act(user: Reader, concept: ProjectConcept, actor: Actor) -> bool:
     city = concept.city
     if actor == Actor.EDITOR:
         return city_policy.allows(user, city, Level.EDIT)
@@ -97,7 +98,7 @@ def _create(concept: ProjectConcept) -> ProjectConcept:
     raise ValidationError(_("Two concepts were started at once; please try again."))
 
 
-def _record_move(concept: ProjectConcept, to: str, actor: Any, reason: str = "") -> None:
+def _record_move(concept: ProjectConcept, to: str, actor: User, reason: str = "") -> None:
     ConceptMove.objects.create(
         concept=concept,
         from_stage="" if concept._state.adding else concept.stage,
@@ -122,7 +123,7 @@ def _started_from(version: PackageVersion, codes: list[str]) -> ProjectConcept |
 
 @transaction.atomic
 def concept_start(
-    *, actor: Any, version: PackageVersion, codes: list[str], title: str = ""
+    *, actor: User, version: PackageVersion, codes: list[str], title: str = ""
 ) -> ProjectConcept:
     """A concept from actions of an endorsed package's current version. The actions stay
     the source of their title, sector, hazards, cost and phase (read, not copied); their value
@@ -194,7 +195,7 @@ def concept_start(
 
 
 @transaction.atomic
-def concept_start_blank(*, actor: Any, city: City, title: str) -> ProjectConcept:
+def concept_start_blank(*, actor: User, city: City, title: str) -> ProjectConcept:
     """A concept that comes from no package (it says so on its page)."""
     city_policy.require(actor, city, Level.EDIT, EDITORS_ONLY)
     concept = ProjectConcept(
@@ -232,7 +233,7 @@ def _check_lists(values: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def concept_update(*, actor: Any, concept: ProjectConcept, **values: Any) -> ProjectConcept:
+def concept_update(*, actor: User, concept: ProjectConcept, **values: Any) -> ProjectConcept:
     city_policy.require(actor, concept.city, Level.EDIT, EDITORS_ONLY)
     if concept.stage in CLOSED:
         raise ValidationError(
@@ -273,7 +274,7 @@ def _find_move(concept: ProjectConcept, to: str) -> Move:
 
 @transaction.atomic
 def concept_move(
-    *, actor: Any, concept: ProjectConcept, to: str, reason: str = ""
+    *, actor: User, concept: ProjectConcept, to: str, reason: str = ""
 ) -> ProjectConcept:
     """Move the concept to `to` if its stage allows that move, `actor` may make it, and its
     gate is open; otherwise refuse, naming what is missing."""
@@ -317,7 +318,7 @@ def concept_move(
 
 
 @transaction.atomic
-def concept_share(*, actor: Any, concept: ProjectConcept, facility: Facility) -> ConceptShare:
+def concept_share(*, actor: User, concept: ProjectConcept, facility: Facility) -> ConceptShare:
     """Share a submitted concept with a facility: its funders can then read it and answer."""
     require(
         may_act(actor, concept, Actor.CITY_OR_MANAGER),
@@ -345,7 +346,7 @@ def _check_text(text: str) -> str:
 
 @transaction.atomic
 def funder_message(
-    *, actor: Any, concept: ProjectConcept, facility: Facility, kind: str, text: str
+    *, actor: User, concept: ProjectConcept, facility: Facility, kind: str, text: str
 ) -> FunderMessage:
     """A funder's question or expression of interest on a concept shared with its facility.
     An expression of interest is made once per facility (asking again changes nothing)."""
@@ -377,7 +378,7 @@ def funder_message(
 
 @transaction.atomic
 def city_reply(
-    *, actor: Any, concept: ProjectConcept, facility: Facility, text: str
+    *, actor: User, concept: ProjectConcept, facility: Facility, text: str
 ) -> FunderMessage:
     """The city's answer to a facility's thread on its concept."""
     city_policy.require(actor, concept.city, Level.EDIT, EDITORS_ONLY)
@@ -416,7 +417,7 @@ ROWS_MAX = 30
 @transaction.atomic
 def concept_save(
     *,
-    actor: Any,
+    actor: User,
     concept: ProjectConcept,
     values: dict[str, Any],
     rows: dict[str, list[dict[str, Any]]] | None = None,
@@ -453,7 +454,7 @@ ATTACHMENTS_MAX = 30
 
 @atomic_with_files()
 def attachment_add(
-    *, actor: Any, concept: ProjectConcept, role: str, title: str, data: bytes, filename: str
+    *, actor: User, concept: ProjectConcept, role: str, title: str, data: bytes, filename: str
 ) -> ConceptAttachment:
     """A document for the concept, accepted only if its bytes are a PDF, XLSX, DOCX or image
     and its name says the same (`core.documents`)."""
@@ -481,7 +482,7 @@ def attachment_add(
 
 
 @transaction.atomic
-def attachment_remove(*, actor: Any, attachment: ConceptAttachment) -> None:
+def attachment_remove(*, actor: User, attachment: ConceptAttachment) -> None:
     concept = attachment.concept
     city_policy.require(actor, concept.city, Level.EDIT, EDITORS_ONLY)
     if concept.stage in CLOSED:

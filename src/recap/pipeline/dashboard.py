@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from recap.accounts.types import Reader
+
 from .models import CLOSED, FunderMessage
 from .policies import funder_facility_ids
 from .selectors import concept_queryset, with_gate_data
@@ -15,7 +17,7 @@ from .stages import Actor, moves_from
 LOOK_AT = 40
 
 
-def pipeline_work(user: Any) -> dict[str, Any] | None:
+def pipeline_work(user: Reader) -> dict[str, Any] | None:
     from .concepts import may_act
 
     ready = []

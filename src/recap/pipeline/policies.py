@@ -26,6 +26,7 @@ from recap.accounts.access import (
 )
 from recap.accounts.models import Role
 from recap.accounts.policies import CityScopedPolicy
+from recap.accounts.types import Reader
 from recap.cities.policies import city_policy
 
 from .models import OFF_OFFER, ProjectConcept, Stage
@@ -34,7 +35,7 @@ from .models import OFF_OFFER, ProjectConcept, Stage
 class ProjectConceptPolicy(CityScopedPolicy[ProjectConcept]):
     model = ProjectConcept
 
-    def queryset(self, user: Any, level: Level = Level.VIEW) -> QuerySet[ProjectConcept]:
+    def queryset(self, user: Reader, level: Level = Level.VIEW) -> QuerySet[ProjectConcept]:
         if level != Level.VIEW:
             return super().queryset(user, level)
         ids = city_ids(user, Level.VIEW)
@@ -50,7 +51,7 @@ class ProjectConceptPolicy(CityScopedPolicy[ProjectConcept]):
             seen |= Q(shares__facility__organisation_id__in=organisations) & ~Q(stage__in=OFF_OFFER)
         return ProjectConcept.objects.filter(seen).distinct()
 
-    def allows(self, user: Any, obj: ProjectConcept, level: Level = Level.VIEW) -> bool:
+    def allows(self, user: Reader, obj: ProjectConcept, level: Level = Level.VIEW) -> bool:
         if level != Level.VIEW:
             return super().allows(user, obj, level)
         return self.queryset(user).filter(pk=obj.pk).exists()
@@ -59,12 +60,12 @@ class ProjectConceptPolicy(CityScopedPolicy[ProjectConcept]):
 project_concept_policy = ProjectConceptPolicy()
 
 
-def is_manager_of(user: Any, city_id: int) -> bool:
+def is_manager_of(user: Reader, city_id: int) -> bool:
     ids = programme_city_ids(user, Role.PROGRAMME_MANAGER)
     return ids is None or city_id in ids
 
 
-def is_reviewer_for(user: Any, city_id: int) -> bool:
+def is_reviewer_for(user: Reader, city_id: int) -> bool:
     """A programme reviewer of this city's programme who is not a member of the city."""
     ids = programme_city_ids(user, Role.REVIEWER)
     if ids is None:
@@ -72,7 +73,7 @@ def is_reviewer_for(user: Any, city_id: int) -> bool:
     return city_id in ids and city_id not in own_city_ids(user)
 
 
-def is_insider(user: Any, city: Any) -> bool:
+def is_insider(user: Reader, city: Any) -> bool:
     """The city's team, its programme's manager, and reviewers from other cities: those who
     read a concept's whole record, reviews and every funder's thread."""
     return (
@@ -82,7 +83,7 @@ def is_insider(user: Any, city: Any) -> bool:
     )
 
 
-def funder_facility_ids(user: Any) -> set[int]:
+def funder_facility_ids(user: Reader) -> set[int]:
     """The facilities `user` speaks for as a funder."""
     from .models import Facility
 
@@ -94,7 +95,7 @@ def funder_facility_ids(user: Any) -> set[int]:
     )
 
 
-def programme_reader(user: Any) -> bool:
+def programme_reader(user: Reader) -> bool:
     """The programme's people (its manager, its reviewers) and platform admins."""
     return bool(
         is_platform_admin(user)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from recap.accounts.access import funder_organisation_ids
+from recap.accounts.types import SignedInRequest
 from recap.core.downloads import document_response
 from recap.core.rates import WRITE_RATE
 
@@ -31,7 +32,7 @@ from .policies import funder_facility_ids, programme_reader, project_concept_pol
 
 @login_required
 @require_GET
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: SignedInRequest) -> HttpResponse:
     if not programme_reader(request.user):
         raise PermissionDenied(_("The pipeline board is the programme's."))
     country = selectors.country_by_code(request.GET.get("country", ""))
@@ -70,7 +71,7 @@ def _shared_with_funder(request: HttpRequest, pk: int) -> tuple[ProjectConcept, 
 
 @login_required
 @require_GET
-def shared_list(request: HttpRequest) -> HttpResponse:
+def shared_list(request: SignedInRequest) -> HttpResponse:
     if not funder_organisation_ids(request.user):
         raise PermissionDenied(_("These pages are for the funders concepts are shared with."))
     rows = selectors.shared_with_funder(user=request.user)
@@ -80,7 +81,7 @@ def shared_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def shared_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def shared_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     concept, facility_ids = _shared_with_funder(request, pk)
     facilities = selectors.facilities_sharing(concept=concept, facility_ids=facility_ids)
     if not facilities:
@@ -125,7 +126,7 @@ def shared_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def shared_document(request: HttpRequest, pk: int, doc: int) -> HttpResponseBase:
+def shared_document(request: SignedInRequest, pk: int, doc: int) -> HttpResponseBase:
     """A document of a concept shared with the funder's facility."""
     concept, _facility_ids = _shared_with_funder(request, pk)
     return document_response(get_object_or_404(concept.attachments, pk=doc))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from recap.accounts.models import Role
 from recap.accounts.services import audit
+from recap.accounts.types import Reader, User
 from recap.cities.models import Programme
 
 from .models import ConceptReview, ProjectConcept, ReviewDecision, Rubric, Stage
@@ -76,7 +77,7 @@ def check_scores(scores: Any, rubrics: list[Rubric]) -> dict[str, dict[str, int]
 
 @transaction.atomic
 def review_submit(
-    *, actor: Any, concept: ProjectConcept, scores: Any, comment: str
+    *, actor: User, concept: ProjectConcept, scores: Any, comment: str
 ) -> ConceptReview:
     """A reviewer's scores and comments for this round (again in the same round: replaced)."""
     require(
@@ -118,7 +119,7 @@ def _programme_ids(concept: ProjectConcept) -> set[int]:
     return set(Programme.objects.filter(cities=concept.city_id).values_list("pk", flat=True))
 
 
-def counts_as_review(user: Any, concept: ProjectConcept, programme_ids: set[int]) -> bool:
+def counts_as_review(user: User, concept: ProjectConcept, programme_ids: set[int]) -> bool:
     """Four eyes on concepts: a review counts only from a reviewer assigned to a programme of
     the concept's city (`programme_ids`) who is not of the city and is not the concept's
     author. A platform admin's review does not count unless they are so assigned."""
@@ -129,10 +130,10 @@ def counts_as_review(user: Any, concept: ProjectConcept, programme_ids: set[int]
     return assigned and all(m.city_id != concept.city_id for m in memberships)
 
 
-def may_review(user: Any, concept: ProjectConcept) -> bool:
+def may_review(user: Reader, concept: ProjectConcept) -> bool:
     """Whether `user`'s review of the concept would count (the review page offers it)."""
     return (
-        bool(user.is_authenticated)
+        user.is_authenticated
         and is_reviewer_for(user, concept.city_id)
         and counts_as_review(user, concept, _programme_ids(concept))
     )
@@ -156,7 +157,7 @@ def gate_reviews(concept: ProjectConcept) -> list[str]:
 
 
 @transaction.atomic
-def review_revise(*, actor: Any, concept: ProjectConcept, feedback: str) -> ReviewDecision:
+def review_revise(*, actor: User, concept: ProjectConcept, feedback: str) -> ReviewDecision:
     """The manager sends the concept back to its city to revise: a new review round opens."""
     require(
         is_manager_of(actor, concept.city_id), _("Only the programme's manager decides on reviews.")
@@ -182,7 +183,7 @@ def review_revise(*, actor: Any, concept: ProjectConcept, feedback: str) -> Revi
     return decision
 
 
-def record_decision(concept: ProjectConcept, to: str, actor: Any, reason: str) -> None:
+def record_decision(concept: ProjectConcept, to: str, actor: User, reason: str) -> None:
     """Called by `concept_move`: accepting (screened) or rejecting a drafted concept records
     the decision; returning a screened concept for revision records it and opens a new review
     round (the earlier round's reviews no longer count)."""

@@ -13,6 +13,7 @@ from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from recap.accounts.types import Reader
 from recap.cities.models import City, Country
 from recap.cities.selectors import programme_current
 
@@ -31,7 +32,7 @@ from .models import (
 from .policies import project_concept_policy
 
 
-def concept_queryset(*, user: Any) -> QuerySet[ProjectConcept]:
+def concept_queryset(*, user: Reader) -> QuerySet[ProjectConcept]:
     """Every concept `user` may read (the policy), with what a list shows."""
     return project_concept_policy.queryset(user).select_related("city__country")
 
@@ -53,11 +54,11 @@ def with_gate_data(queryset: QuerySet[ProjectConcept]) -> QuerySet[ProjectConcep
     return queryset.select_related("city__country").prefetch_related(*GATE_DATA)
 
 
-def concept_list(*, user: Any, city: City) -> QuerySet[ProjectConcept]:
+def concept_list(*, user: Reader, city: City) -> QuerySet[ProjectConcept]:
     return concept_queryset(user=user).filter(city=city)
 
 
-def concept_get(*, user: Any, city: City, pk: int) -> ProjectConcept:
+def concept_get(*, user: Reader, city: City, pk: int) -> ProjectConcept:
     """One concept of `city` that `user` may read, with what its page reads; else a 404."""
     queryset = with_gate_data(concept_list(user=user, city=city)).prefetch_related(
         "indicators", "studies", "shares__facility"
@@ -137,7 +138,7 @@ class Funnel:
     board: dict[str, list[ProjectConcept]]  # stage -> open concepts in it
 
 
-def pipeline_funnel(*, user: Any, country: Country | None = None, now: Any = None) -> Funnel:
+def pipeline_funnel(*, user: Reader, country: Country | None = None, now: Any = None) -> Funnel:
     """The programme's view of its pipeline, from what `user` may read: concepts by stage and
     country, submitted per country against the target, and how long each open concept has
     been in its stage."""
@@ -175,7 +176,7 @@ def _country_target() -> int:
     return programme.projects_per_country_target if programme else 2
 
 
-def shared_with_funder(*, user: Any) -> list[tuple[ProjectConcept, Facility, Any]]:
+def shared_with_funder(*, user: Reader) -> list[tuple[ProjectConcept, Facility, Any]]:
     """The concepts shared with the facilities `user` speaks for, each with its match to that
     facility, best first (fewest failed criteria, then the soft score)."""
     from .matching import ConceptFacts, match

@@ -13,6 +13,7 @@ from ninja.throttling import UserRateThrottle
 
 from recap.accounts.access import Level
 from recap.accounts.api_auth import SIGNED_IN
+from recap.accounts.types import SignedInRequest
 from recap.cities.api_auth import private_city
 from recap.cities.policies import city_policy
 from recap.core.api_errors import errors
@@ -202,7 +203,7 @@ def _run_out(run: Run, *, can_edit: bool) -> dict[str, Any]:
     auth=SIGNED_IN,
     summary="A city's prioritisation sessions, newest first",
 )
-def city_sessions(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
+def city_sessions(request: SignedInRequest, city_id: int) -> list[dict[str, Any]]:
     city = private_city(request, city_id)
     return [_session_out(s) for s in selectors.session_list(user=request.user, city=city)]
 
@@ -215,7 +216,7 @@ def city_sessions(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
     summary="Queue a run of the engine on the session (city editors); poll it with GET",
 )
 def session_run_create(
-    request: HttpRequest, city_id: int, session_id: int
+    request: SignedInRequest, city_id: int, session_id: int
 ) -> Status[dict[str, Any]]:
     city = private_city(request, city_id)
     session = selectors.session_get(user=request.user, city=city, pk=session_id)
@@ -229,7 +230,7 @@ def session_run_create(
     summary="A run: its progress, then its package, ranking and robustness",
 )
 def session_run_detail(
-    request: HttpRequest, city_id: int, session_id: int, number: int
+    request: SignedInRequest, city_id: int, session_id: int, number: int
 ) -> dict[str, Any]:
     city = private_city(request, city_id)
     session = selectors.session_get(user=request.user, city=city, pk=session_id)
@@ -244,7 +245,7 @@ def session_run_detail(
     summary="Cancel a run (city editors): at once while queued, within seconds while computed",
 )
 def session_run_cancel(
-    request: HttpRequest, city_id: int, session_id: int, number: int
+    request: SignedInRequest, city_id: int, session_id: int, number: int
 ) -> Status[dict[str, Any]]:
     city = private_city(request, city_id)
     session = selectors.session_get(user=request.user, city=city, pk=session_id)
@@ -259,7 +260,7 @@ def session_run_cancel(
     auth=SIGNED_IN,
     summary="A city's action packages with their current version",
 )
-def city_packages(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
+def city_packages(request: SignedInRequest, city_id: int) -> list[dict[str, Any]]:
     city = private_city(request, city_id)
     out = []
     for p in package_list(user=request.user, city=city):

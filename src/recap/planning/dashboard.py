@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from recap.accounts.access import ALL, Level, city_ids
+from recap.accounts.types import Reader
 
 from .models import ActionPackage
 from .policies import package_policy
 
 
-def awaiting_endorsement(user: Any) -> dict[str, Any] | None:
+def awaiting_endorsement(user: Reader) -> dict[str, Any] | None:
     """Draft packages of the cities the person coordinates (a platform administrator, who may
     act anywhere, is not asked: the cities' own coordinators are)."""
     ids = city_ids(user, Level.COORDINATE)

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from recap.accounts.types import Reader
 from recap.catalogue.models import CandidateAction, Sector
 from recap.catalogue.selectors import candidate_queryset
 from recap.core.forms import WholeAmountField
@@ -55,7 +56,7 @@ class SessionForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, city: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, city: Any, user: Reader, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["candidates"]
         assert isinstance(field, forms.ModelMultipleChoiceField)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from recap.accounts.access import Level
 from recap.accounts.services import audit
+from recap.accounts.types import User
 from recap.cities.policies import city_policy
 from recap.engine import optimize, parse_problem
 
@@ -48,7 +49,7 @@ def _locked(package: ActionPackage) -> ActionPackage:
 
 
 @transaction.atomic
-def package_save(*, actor: Any, run: Run, name: str, rationale: str = "") -> ActionPackage:
+def package_save(*, actor: User, run: Run, name: str, rationale: str = "") -> ActionPackage:
     city = run.session.city
     city_policy.require(actor, city, Level.EDIT, _("Only the city's editors can save a package."))
     _check_rationale(rationale)
@@ -86,7 +87,7 @@ def package_save(*, actor: Any, run: Run, name: str, rationale: str = "") -> Act
 
 @transaction.atomic
 def package_adjust(
-    *, actor: Any, package: ActionPackage, lock_in: list[str], lock_out: list[str], note: str = ""
+    *, actor: User, package: ActionPackage, lock_in: list[str], lock_out: list[str], note: str = ""
 ) -> PackageVersion:
     """Lock actions in or out and re-optimise the rest. The package goes back to draft."""
     city_policy.require(
@@ -159,7 +160,7 @@ def package_adjust(
 
 
 @transaction.atomic
-def package_endorse(*, actor: Any, package: ActionPackage, note: str) -> ActionPackage:
+def package_endorse(*, actor: User, package: ActionPackage, note: str) -> ActionPackage:
     """The coordinator endorses the package's current version, in words of their own kept
     beside the team's rationale."""
     city_policy.require(

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from recap.accounts.types import Reader
 from recap.assessments.charts import profile_chart
 from recap.assessments.selectors import assessment_latest_completed, dimension_results
 from recap.core.rendering import document_language, pdf_document, xlsx_document
@@ -84,7 +85,7 @@ def robustness_summary(version: PackageVersion, readout: PackageReadout) -> dict
     }
 
 
-def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
+def report_context(package: ActionPackage, *, user: Reader) -> dict[str, Any]:
     version = package.current
     assert version is not None
     run = version.run
@@ -131,7 +132,7 @@ def report_context(package: ActionPackage, *, user: Any) -> dict[str, Any]:
     }
 
 
-def package_pdf(package: ActionPackage, *, user: Any, language: str = "en") -> bytes:
+def package_pdf(package: ActionPackage, *, user: Reader, language: str = "en") -> bytes:
     with translation.override(document_language(language)):
         context = report_context(package, user=user)
     charts = [f.chart for f in context["frontiers"]] + (

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from recap.accounts.types import Reader
 from recap.cities.models import City
 from recap.engine import derive_weights
 from recap.engine.value import CRITERIA
@@ -30,26 +31,26 @@ from .wording import cannot_text, kept_out_text, status_text
 WIDE_SPREAD = 0.15
 
 
-def session_list(*, user: Any, city: City) -> list[PrioritisationSession]:
+def session_list(*, user: Reader, city: City) -> list[PrioritisationSession]:
     sessions = session_policy.queryset(user).filter(city=city)
     return list(sessions.select_related("city").prefetch_related("candidates", "runs"))
 
 
-def session_get(*, user: Any, city: City, pk: int) -> PrioritisationSession:
+def session_get(*, user: Reader, city: City, pk: int) -> PrioritisationSession:
     try:
         return session_policy.queryset(user).select_related("city").get(city=city, pk=pk)
     except PrioritisationSession.DoesNotExist as exc:
         raise Http404("No such session") from exc
 
 
-def run_get(*, user: Any, session: PrioritisationSession, number: int) -> Run:
+def run_get(*, user: Reader, session: PrioritisationSession, number: int) -> Run:
     try:
         return run_policy.queryset(user).get(session=session, number=number)
     except Run.DoesNotExist as exc:
         raise Http404("No such run") from exc
 
 
-def robustness_job_get(*, user: Any, city: City, pk: int) -> RobustnessJob:
+def robustness_job_get(*, user: Reader, city: City, pk: int) -> RobustnessJob:
     """A robustness job of one of the city's runs the user may see; anything else is a 404."""
     runs = run_policy.queryset(user).filter(session__city=city)
     try:
@@ -267,7 +268,7 @@ def robustness_latest(
     )
 
 
-def package_list(*, user: Any, city: City) -> list[ActionPackage]:
+def package_list(*, user: Reader, city: City) -> list[ActionPackage]:
     """A city's packages, each with its versions newest first (`versions.all()[0]` is the
     current one), their runs and the runs' robustness jobs, in four queries however many
     there are."""
@@ -282,7 +283,7 @@ def package_list(*, user: Any, city: City) -> list[ActionPackage]:
     )
 
 
-def package_get(*, user: Any, city: City, pk: int) -> ActionPackage:
+def package_get(*, user: Reader, city: City, pk: int) -> ActionPackage:
     try:
         return package_policy.queryset(user).select_related("session", "city").get(city=city, pk=pk)
     except ActionPackage.DoesNotExist as exc:

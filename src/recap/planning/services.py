@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from recap.accounts.access import Level
 from recap.accounts.services import audit
+from recap.accounts.types import User
 from recap.catalogue.models import Sector
 from recap.catalogue.selectors import candidate_values
 from recap.cities.models import City
@@ -87,7 +88,7 @@ def _check(session: PrioritisationSession, candidate_codes: set[str]) -> None:
 
 @transaction.atomic
 def session_create(
-    *, actor: Any, city: City, candidates: list[Any], **values: Any
+    *, actor: User, city: City, candidates: list[Any], **values: Any
 ) -> PrioritisationSession:
     city_policy.require(actor, city, Level.EDIT, EDITORS_ONLY)
     session = _save_settings(PrioritisationSession(city=city, created_by=actor), candidates, values)
@@ -97,7 +98,7 @@ def session_create(
 
 @transaction.atomic
 def session_update(
-    *, actor: Any, session: PrioritisationSession, candidates: list[Any], **values: Any
+    *, actor: User, session: PrioritisationSession, candidates: list[Any], **values: Any
 ) -> PrioritisationSession:
     """Change a session's settings; earlier runs keep the input they were made with."""
     city_policy.require(actor, session.city, Level.EDIT, EDITORS_ONLY)
@@ -143,7 +144,7 @@ def _save_settings(
 
 @transaction.atomic
 def stakeholder_weights_set(
-    *, actor: Any, session: PrioritisationSession, name: str, weights: dict[str, float]
+    *, actor: User, session: PrioritisationSession, name: str, weights: dict[str, float]
 ) -> StakeholderWeights:
     city_policy.require(actor, session.city, Level.EDIT, EDITORS_ONLY)
     if problem := weights_problem(weights, every_criterion=True):
@@ -210,7 +211,7 @@ def build_input(session: PrioritisationSession) -> dict[str, Any]:
 
 
 @transaction.atomic
-def session_run(*, actor: Any, session: PrioritisationSession) -> Run:
+def session_run(*, actor: User, session: PrioritisationSession) -> Run:
     """Store the run's input now and queue the engine: the page shows its progress, and the
     result (then its robustness) lands when the background worker is done. Asking again while
     an identical run is still pending returns that run instead of queueing the work twice."""
@@ -262,7 +263,7 @@ def session_run(*, actor: Any, session: PrioritisationSession) -> Run:
 
 
 @transaction.atomic
-def run_cancel(*, actor: Any, run: Run) -> str:
+def run_cancel(*, actor: User, run: Run) -> str:
     """Stop a run: one still queued is cancelled at once; one being computed is asked to stop
     and its worker stops it within a second or so. Returns 'cancelled' or 'stopping'."""
     city_policy.require(actor, run.session.city, Level.EDIT, EDITORS_ONLY)
@@ -277,7 +278,7 @@ def run_cancel(*, actor: Any, run: Run) -> str:
 
 
 @transaction.atomic
-def robustness_cancel(*, actor: Any, job: RobustnessJob) -> str:
+def robustness_cancel(*, actor: User, job: RobustnessJob) -> str:
     """Stop a robustness computation, as `run_cancel` does a run."""
     city_policy.require(actor, job.run.session.city, Level.EDIT, EDITORS_ONLY)
     outcome = work_cancel(RobustnessJob, job.pk)

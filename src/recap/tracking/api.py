@@ -10,10 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
 from recap.accounts.api_auth import SIGNED_IN
+from recap.accounts.types import SignedInRequest
 from recap.cities.api_auth import private_city
 from recap.core.api_errors import errors
 
@@ -98,7 +99,7 @@ def _update_out(u: IndicatorUpdate) -> dict[str, Any]:
     auth=SIGNED_IN,
     summary="Every indicator against its target, as the dashboard reads it (programme only)",
 )
-def results(request: HttpRequest) -> list[dict[str, Any]]:
+def results(request: SignedInRequest) -> list[dict[str, Any]]:
     programme = _programme_for(request.user)
     indicators = selectors.programme_indicators(programme=programme)
     out = []
@@ -129,7 +130,7 @@ def results(request: HttpRequest) -> list[dict[str, Any]]:
     auth=SIGNED_IN,
     summary="A city's small-scale measures",
 )
-def city_measures(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
+def city_measures(request: SignedInRequest, city_id: int) -> list[dict[str, Any]]:
     city = private_city(request, city_id)
     measures = selectors.city_measures(city=city).order_by("title")
     return [
@@ -156,7 +157,7 @@ def city_measures(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
     auth=SIGNED_IN,
     summary="The values a city reported, with their status",
 )
-def city_values(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
+def city_values(request: SignedInRequest, city_id: int) -> list[dict[str, Any]]:
     city = private_city(request, city_id)
     updates = selectors.city_updates(city=city)
     return [_update_out(u) for u in updates]
@@ -168,7 +169,9 @@ def city_values(request: HttpRequest, city_id: int) -> list[dict[str, Any]]:
     auth=SIGNED_IN,
     summary="Report a value for a period (the city's editors); submit it at once if asked",
 )
-def city_value_report(request: HttpRequest, city_id: int, body: UpdateIn) -> Status[dict[str, Any]]:
+def city_value_report(
+    request: SignedInRequest, city_id: int, body: UpdateIn
+) -> Status[dict[str, Any]]:
     city = private_city(request, city_id)
     found = list(selectors.city_reported_indicators(city=city, code=body.indicator)[:2])
     if not found:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from recap.accounts.access import Level
+from recap.accounts.types import SignedInRequest
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
@@ -41,7 +42,7 @@ def _measure(request: HttpRequest, slug: str, pk: int, level: Level) -> tuple[Ci
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def measure_list(request: HttpRequest, slug: str) -> HttpResponse:
+def measure_list(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     can_edit = city_policy.allows(request.user, city, Level.EDIT)
     form = MeasureForm(request.POST or None, city=city)
@@ -84,7 +85,7 @@ def _data(form: MeasureForm) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def measure_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def measure_detail(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city, measure = _measure(request, slug, pk, Level.VIEW)
     can_edit = city_policy.allows(request.user, city, Level.EDIT)
     form = MeasureForm(request.POST or None, instance=measure, city=city)
@@ -120,7 +121,7 @@ def measure_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def measure_status_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def measure_status_view(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city, measure = _measure(request, slug, pk, Level.EDIT)
     form = StatusForm(request.POST)
     try:
@@ -164,7 +165,7 @@ def upload_of(request: HttpRequest) -> tuple[str, bytes, str] | str:
 @login_required
 @require_POST
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def measure_evidence_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def measure_evidence_add(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city, measure = _measure(request, slug, pk, Level.EDIT)
     upload = upload_of(request)
     if isinstance(upload, str):
@@ -182,7 +183,7 @@ def measure_evidence_add(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 
 @login_required
 @require_POST
-def evidence_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_remove_view(request: SignedInRequest, pk: int) -> HttpResponse:
     evidence = _readable_evidence(request, pk)
     back = _evidence_home(evidence)
     try:
@@ -215,7 +216,7 @@ def _evidence_home(evidence: Evidence) -> str:
 
 @login_required
 @require_GET
-def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_file(request: SignedInRequest, pk: int) -> FileResponse:
     """The file as a download (never inline), served as what its bytes are; `?thumbnail=1`
     gives an image's thumbnail, inline."""
     evidence = _readable_evidence(request, pk)

@@ -28,6 +28,7 @@ from PIL import Image, ImageOps
 
 from recap.accounts.access import Level
 from recap.accounts.services import audit
+from recap.accounts.types import User
 from recap.catalogue.models import CandidateAction
 from recap.cities.models import City
 from recap.cities.policies import city_policy
@@ -87,7 +88,7 @@ def _breakdown(raw: Any, total: int) -> dict[str, dict[str, int]]:
 
 @transaction.atomic
 def measure_save(
-    *, actor: Any, city: City, data: dict[str, Any], measure: Measure | None = None
+    *, actor: User, city: City, data: dict[str, Any], measure: Measure | None = None
 ) -> Measure:
     """`data`: title, description, hazards (HazardType list), action (a candidate of the city,
     or None), cost, co_finance, co_financers, beneficiaries, beneficiaries_breakdown; for a new
@@ -130,7 +131,7 @@ def measure_save(
 
 @transaction.atomic
 def measure_status(
-    *, actor: Any, measure: Measure, status: str, on: datetime.date, note: str = ""
+    *, actor: User, measure: Measure, status: str, on: datetime.date, note: str = ""
 ) -> MeasureStatusChange:
     city_policy.require(actor, measure.city, Level.EDIT, EDITORS_ONLY)
     # One step at a time per measure: dates compared with the last step hold when two arrive.
@@ -163,7 +164,9 @@ def measure_status(
     return change
 
 
-def _may_attach(actor: Any, measure: Measure | None, update: IndicatorUpdate | None) -> City | None:
+def _may_attach(
+    actor: User, measure: Measure | None, update: IndicatorUpdate | None
+) -> City | None:
     """Who adds evidence: the measure's city editors; for a value, whoever reports it, while
     it is a draft or returned."""
     if measure is not None:
@@ -197,7 +200,7 @@ def _thumbnail(data: bytes) -> bytes:
 @atomic_with_files()
 def evidence_add(
     *,
-    actor: Any,
+    actor: User,
     title: str,
     data: bytes,
     filename: str,
@@ -236,7 +239,7 @@ def evidence_add(
 
 
 @transaction.atomic
-def evidence_remove(*, actor: Any, evidence: Evidence) -> None:
+def evidence_remove(*, actor: User, evidence: Evidence) -> None:
     city = _may_attach(actor, evidence.measure, evidence.update)
     owner = evidence.measure or evidence.update
     assert owner is not None

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from recap.accounts.types import Reader
 from recap.cities.models import City, Country, Programme
 from recap.core.charts import Chart, bar_chart, cached, spark_chart
 from recap.pipeline.models import MAIN_LINE, ConceptMove, Stage
@@ -195,7 +196,7 @@ def stages_at(concepts: Any, as_of: datetime.date) -> dict[int, str]:
     return stage
 
 
-def overview(*, user: Any, programme: Programme, filters: Filters) -> Overview:
+def overview(*, user: Reader, programme: Programme, filters: Filters) -> Overview:
     as_of = filters.end or timezone.localdate()
     city_ids = filters.city_ids(programme)
     indicators = (

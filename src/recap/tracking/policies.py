@@ -4,13 +4,12 @@ city's, the programme's people for those of its own cities and indicators)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from recap.accounts.access import Level, manages_programme, programme_ids
 from recap.accounts.models import Role
 from recap.accounts.policies import CityScopedPolicy
+from recap.accounts.types import Reader
 from recap.cities.models import City, Programme
 from recap.cities.policies import city_policy
 
@@ -24,14 +23,14 @@ class MeasurePolicy(CityScopedPolicy[Measure]):
 measure_policy = MeasurePolicy()
 
 
-def programmes_read(user: Any) -> QuerySet[Programme]:
+def programmes_read(user: Reader) -> QuerySet[Programme]:
     """The programmes whose monitoring `user` reads as their manager or reviewer (every one
     for a platform admin)."""
     ids = programme_ids(user, Role.PROGRAMME_MANAGER, Role.REVIEWER)
     return Programme.objects.all() if ids is None else Programme.objects.filter(pk__in=ids)
 
 
-def evidence_readable(user: Any, evidence: Evidence) -> bool:
+def evidence_readable(user: Reader, evidence: Evidence) -> bool:
     """The city's people read its evidence; the programme's people read the evidence of its
     own cities and indicators, never another programme's."""
     if not user.is_authenticated:
@@ -48,12 +47,12 @@ def evidence_readable(user: Any, evidence: Evidence) -> bool:
     return programmes_read(user).filter(pk=update.indicator.outcome.programme_id).exists()
 
 
-def is_programme_manager(user: Any, programme: Programme) -> bool:
+def is_programme_manager(user: Reader, programme: Programme) -> bool:
     """Whether `user` manages `programme` (its manager's membership, or a platform admin)."""
     return manages_programme(user, programme.pk)
 
 
-def may_report(user: Any, indicator: Indicator, city: City | None) -> bool:
+def may_report(user: Reader, indicator: Indicator, city: City | None) -> bool:
     """City-level values: the city's editors; programme-level: the programme's manager."""
     programme = indicator.outcome.programme
     if indicator.level == Indicator.Level.CITY:
@@ -86,7 +85,7 @@ def reporter_ids(update: IndicatorUpdate) -> set[int]:
     return ids
 
 
-def reported_by(user: Any, updates: list[IndicatorUpdate]) -> set[int]:
+def reported_by(user: Reader, updates: list[IndicatorUpdate]) -> set[int]:
     """Which of `updates` (their pks) `user` reported, so may not decide (one query)."""
     from recap.accounts.models import AuditEvent
 
@@ -105,7 +104,7 @@ def reported_by(user: Any, updates: list[IndicatorUpdate]) -> set[int]:
     return mine
 
 
-def may_approve(user: Any, update: IndicatorUpdate) -> bool:
+def may_approve(user: Reader, update: IndicatorUpdate) -> bool:
     """The programme's manager (or a platform admin) who did not report the value."""
     return is_programme_manager(
         user, update.indicator.outcome.programme

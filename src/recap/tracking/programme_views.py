@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from recap.accounts.types import SignedInRequest
 from recap.core.downloads import (
     generated_response,
     requested_format,
@@ -58,7 +59,7 @@ from .views import _programme_for
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def trainings(request: HttpRequest) -> HttpResponse:
+def trainings(request: SignedInRequest) -> HttpResponse:
     programme = _programme_for(request.user)
     can_edit = is_programme_manager(request.user, programme)
     form = TrainingForm(request.POST or None, programme=programme)
@@ -87,7 +88,9 @@ def trainings(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _save(request: HttpRequest, programme: Any, data: dict[str, Any], training: Any = None) -> Any:
+def _save(
+    request: SignedInRequest, programme: Any, data: dict[str, Any], training: Any = None
+) -> Any:
     return training_save(
         actor=request.user,
         programme=programme,
@@ -103,7 +106,7 @@ def _save(request: HttpRequest, programme: Any, data: dict[str, Any], training: 
     )
 
 
-def _training(request: HttpRequest, pk: int) -> tuple[Any, Training]:
+def _training(request: SignedInRequest, pk: int) -> tuple[Any, Training]:
     programme = _programme_for(request.user)
     return programme, selectors.training_get(programme=programme, pk=pk)
 
@@ -111,7 +114,7 @@ def _training(request: HttpRequest, pk: int) -> tuple[Any, Training]:
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def training_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     programme, training = _training(request, pk)
     can_edit = is_programme_manager(request.user, programme)
     form = TrainingForm(
@@ -151,7 +154,7 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def attendance_template(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_template(request: SignedInRequest, pk: int) -> HttpResponse:
     """The attendance sheet to fill in, with this session's rows if it has some."""
     _programme, training = _training(request, pk)
     rows = [
@@ -180,7 +183,7 @@ def attendance_template(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def attendance_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_upload(request: SignedInRequest, pk: int) -> HttpResponse:
     programme, training = _training(request, pk)
     if not is_programme_manager(request.user, programme):
         raise PermissionDenied(_("Only the programme's manager records trainings."))
@@ -207,7 +210,7 @@ def attendance_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate="30/h", method="POST", block=True)  # type: ignore[untyped-decorator]
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request: SignedInRequest) -> HttpResponse:
     programme = _programme_for(request.user)
     can_issue = is_programme_manager(request.user, programme)
     form = ReportForm(
@@ -244,14 +247,14 @@ def reports(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _report(request: HttpRequest, pk: int) -> DonorReport:
+def _report(request: SignedInRequest, pk: int) -> DonorReport:
     programme = _programme_for(request.user)
     return selectors.report_get(programme=programme, pk=pk)
 
 
 @login_required
 @require_GET
-def report_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+def report_pdf_view(request: SignedInRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     language = requested_language(request, LANGUAGES)
     return generated_response(
@@ -263,7 +266,7 @@ def report_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
+def report_xlsx_view(request: SignedInRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     language = requested_language(request, LANGUAGES)
     return spreadsheet_response(
@@ -275,7 +278,7 @@ def report_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def iati_view(request: HttpRequest) -> HttpResponse:
+def iati_view(request: SignedInRequest) -> HttpResponse:
     """The programme as an IATI 2.03 activity, checked against the standard's schema and
     ruleset first; refused while the deployment has not said who publishes it."""
     programme = _programme_for(request.user)
@@ -306,7 +309,7 @@ def iati_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate="30/h", method="POST", block=True)  # type: ignore[untyped-decorator]
-def framework(request: HttpRequest) -> HttpResponse:
+def framework(request: SignedInRequest) -> HttpResponse:
     """The results framework: read by the programme's people, downloaded as the file it loads
     from, and replaced by its manager with a changed file (checked in full; nothing written
     unless all of it is right)."""

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from recap.accounts.models import Membership, Role
+from recap.accounts.types import Reader, User
 
 from .models import Indicator, IndicatorUpdate, ReminderSent
 from .progress import late_places
@@ -63,7 +64,7 @@ class WorkItem:
     path: str  # where to act on it, on the site
 
 
-def work_items(user: Any, as_of: datetime.date, late: list[Any] | None = None) -> list[WorkItem]:
+def work_items(user: User, as_of: datetime.date, late: list[Any] | None = None) -> list[WorkItem]:
     """What `user` is responsible for that is late or waits: the digest's lines, and the
     "My work" panel's, each with the page to act on it."""
     memberships = list(Membership.objects.filter(user=user).select_related("city", "programme"))
@@ -135,11 +136,11 @@ def work_items(user: Any, as_of: datetime.date, late: list[Any] | None = None) -
     return items
 
 
-def digest_items(user: Any, as_of: datetime.date, late: list[Any] | None = None) -> list[str]:
+def digest_items(user: User, as_of: datetime.date, late: list[Any] | None = None) -> list[str]:
     return [item.text for item in work_items(user, as_of, late)]
 
 
-def results_work(user: Any) -> dict[str, Any] | None:
+def results_work(user: Reader) -> dict[str, Any] | None:
     """The "My work" panel of results: what the person should report or decide now."""
     if not user.is_authenticated:
         return None

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from recap.accounts.services import audit
+from recap.accounts.types import Reader, User
 from recap.cities.models import Programme
 from recap.core.rendering import LANGUAGES, pdf_document, xlsx_document
 from recap.core.tabular import Column, Row, SheetSpec, write_xlsx
@@ -42,7 +43,7 @@ def _number(value: Decimal | float | None) -> str | None:
 
 
 def snapshot_of(
-    *, user: Any, programme: Programme, start: datetime.date, end: datetime.date
+    *, user: Reader, programme: Programme, start: datetime.date, end: datetime.date
 ) -> dict[str, Any]:
     """Everything the report shows, as plain data (JSON)."""
     seen = overview(user=user, programme=programme, filters=Filters(start=start, end=end))
@@ -124,7 +125,7 @@ def snapshot_of(
 
 @transaction.atomic
 def report_issue(
-    *, actor: Any, programme: Programme, start: datetime.date, end: datetime.date
+    *, actor: User, programme: Programme, start: datetime.date, end: datetime.date
 ) -> DonorReport:
     if not is_programme_manager(actor, programme):
         raise PermissionDenied(_("Only the programme's manager issues reports."))

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from recap.accounts.types import Reader, User
 from recap.cities.models import City, Country, Programme
 from recap.cities.selectors import programme_current
 from recap.pipeline.selectors import concepts_submitted_per_country
@@ -114,7 +115,7 @@ def programme_progress(*, programme: Programme) -> ProgrammeProgress:
     )
 
 
-def measure_list(*, user: Any, city: City) -> QuerySet[Measure]:
+def measure_list(*, user: Reader, city: City) -> QuerySet[Measure]:
     """A city's small-scale measures, as their policy shows them to this person."""
     return measure_policy.queryset(user).filter(city=city)
 
@@ -223,7 +224,7 @@ def programme_indicators(*, programme: Programme) -> QuerySet[Indicator]:
     )
 
 
-def programme_of_reader(*, user: Any) -> Programme | None:
+def programme_of_reader(*, user: User) -> Programme | None:
     """The programme whose monitoring `user` reads (the first they belong to; else the current
     one, as for a platform admin)."""
     return (

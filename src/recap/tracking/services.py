@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from recap.accounts.services import audit
+from recap.accounts.types import User
 from recap.cities.models import City, Programme
 from recap.core.content import SOURCE, shipped_french
 from recap.core.jsondata import load_json
@@ -265,7 +266,7 @@ def framework_load(*, programme: Programme, data: Any) -> int:
 FRAMEWORK_MAX_BYTES = 512 * 1024
 
 
-def framework_upload(*, actor: Any, programme: Programme, data: bytes) -> int:
+def framework_upload(*, actor: User, programme: Programme, data: bytes) -> int:
     """The programme's manager replaces the framework with a file (JSON, as `framework_dump`
     writes it): read and checked in full; any problem, named, and nothing is written."""
     if not is_programme_manager(actor, programme):
@@ -336,7 +337,7 @@ def _check_breakdown(indicator: Indicator, breakdown: Any) -> dict[str, dict[str
 @transaction.atomic
 def update_save(
     *,
-    actor: Any,
+    actor: User,
     indicator: Indicator,
     city: City | None,
     period_start: datetime.date,
@@ -404,7 +405,7 @@ def update_save(
 
 
 @transaction.atomic
-def update_submit(*, actor: Any, update: IndicatorUpdate) -> IndicatorUpdate:
+def update_submit(*, actor: User, update: IndicatorUpdate) -> IndicatorUpdate:
     if not may_report(actor, update.indicator, update.city):
         raise PermissionDenied(_("You do not report this indicator for this place."))
     # Locked, and submitted only while it is still the draft the caller saw.
@@ -438,7 +439,7 @@ def _decided_text(update: IndicatorUpdate) -> str:
 
 @transaction.atomic
 def update_decide(
-    *, actor: Any, update: IndicatorUpdate, approve: bool, reason: str = ""
+    *, actor: User, update: IndicatorUpdate, approve: bool, reason: str = ""
 ) -> IndicatorUpdate:
     """The programme's manager approves a submitted value (it counts from now) or returns it
     with a reason the reporter reads. Four eyes: whoever reported the value neither approves

@@ -27,6 +27,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from recap.accounts.services import audit
+from recap.accounts.types import User
 from recap.cities.models import City, Programme
 from recap.core.tabular import Column, SheetSpec, read_table
 
@@ -93,7 +94,7 @@ def gain_of(scores: Iterable[tuple[Decimal, Decimal]]) -> Gain:
     )
 
 
-def _require_manager(actor: Any, programme: Programme) -> None:
+def _require_manager(actor: User, programme: Programme) -> None:
     if not is_programme_manager(actor, programme):
         raise PermissionDenied(_("Only the programme's manager records trainings."))
 
@@ -101,7 +102,7 @@ def _require_manager(actor: Any, programme: Programme) -> None:
 @transaction.atomic
 def training_save(
     *,
-    actor: Any,
+    actor: User,
     programme: Programme,
     data: dict[str, Any],
     training: Training | None = None,
@@ -194,7 +195,7 @@ def _score(value: Any) -> str | None:
 
 
 @transaction.atomic
-def attendance_apply(*, actor: Any, training: Training, plan: AttendancePlan) -> int:
+def attendance_apply(*, actor: User, training: Training, plan: AttendancePlan) -> int:
     _require_manager(actor, training.programme)
     # Two confirms at once would each delete the rows they saw and add their own: the second
     # waits here for the first to commit, then replaces its rows.

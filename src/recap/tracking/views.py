@@ -5,20 +5,19 @@ form to report another (with evidence) and submit it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from recap.accounts.access import Level
+from recap.accounts.types import SignedInRequest, User
 from recap.cities.models import Programme
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
@@ -34,7 +33,7 @@ from .policies import is_programme_manager, reported_by
 from .services import update_decide, update_save, update_submit
 
 
-def _programme_for(user: Any) -> Programme:
+def _programme_for(user: User) -> Programme:
     """The programme `user` manages or reviews (the first, for a platform admin)."""
     from recap.pipeline.policies import programme_reader
 
@@ -48,7 +47,7 @@ def _programme_for(user: Any) -> Programme:
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     programme = _programme_for(request.user)
     filters, problems = filters_from(programme, request.GET)
     seen = overview(user=request.user, programme=programme, filters=filters)
@@ -73,7 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
+def decide(request: SignedInRequest, pk: int) -> HttpResponse:
     update = selectors.update_get(pk=pk)
     form = DecisionForm(request.POST)
     try:
@@ -95,7 +94,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
-def city_results(request: HttpRequest, slug: str) -> HttpResponse:
+def city_results(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     indicators = selectors.city_reported_indicators(city=city)
     can_edit = city_policy.allows(request.user, city, Level.EDIT)
@@ -146,7 +145,7 @@ def city_results(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def city_submit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def city_submit(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     update = selectors.update_get(pk=pk, city=city)
     try:

@@ -3,12 +3,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from recap.accounts.access import Level
+from recap.accounts.types import SignedInRequest
 from recap.cities.policies import city_policy
 from recap.core.downloads import generated_response, requested_language, spreadsheet_response
 from recap.core.rendering import LANGUAGES
@@ -22,7 +23,7 @@ from .robustness import package_robustness_panel
 
 @login_required
 @require_GET
-def package_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def package_detail(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city, package = package_of(request, slug, pk, Level.VIEW)
     versions = list(package.versions.select_related("created_by"))
     current = versions[0]
@@ -49,7 +50,7 @@ def package_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def package_adjust_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def package_adjust_view(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     _city, package = package_of(request, slug, pk, Level.EDIT)
     try:
         # One choice per action ("lock:CODE" = "", "in" or "out"); lists of codes as well.
@@ -80,7 +81,7 @@ def package_adjust_view(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 
 @login_required
 @require_POST
-def package_endorse_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def package_endorse_view(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     _city, package = package_of(request, slug, pk, Level.COORDINATE)
     try:
         package_endorse(
@@ -95,7 +96,7 @@ def package_endorse_view(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 
 @login_required
 @require_GET
-def package_pdf_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def package_pdf_view(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city, package = package_of(request, slug, pk, Level.VIEW)
     return generated_response(
         package_pdf(package, user=request.user, language=requested_language(request, LANGUAGES)),
@@ -106,7 +107,7 @@ def package_pdf_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def package_xlsx_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def package_xlsx_view(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city, package = package_of(request, slug, pk, Level.VIEW)
     return spreadsheet_response(
         package_xlsx(package, language=requested_language(request, LANGUAGES)),

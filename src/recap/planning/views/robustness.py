@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from recap.accounts.access import Level
+from recap.accounts.types import SignedInRequest
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.htmx import login_required_htmx
@@ -37,7 +38,7 @@ from .lookups import package_of, run_of
 
 @login_required
 @require_POST
-def robustness_cancel_view(request: HttpRequest, slug: str, job: int) -> HttpResponse:
+def robustness_cancel_view(request: SignedInRequest, slug: str, job: int) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     found = selectors.robustness_job_get(user=request.user, city=city, pk=job)
     try:
@@ -60,7 +61,7 @@ def robustness_cancel_view(request: HttpRequest, slug: str, job: int) -> HttpRes
 
 @login_required
 @require_POST
-def robustness_start(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
+def robustness_start(request: SignedInRequest, slug: str, pk: int, number: int) -> HttpResponse:
     city, session, run = run_of(request, slug, pk, number, Level.EDIT)
     if not run.is_done:
         messages.error(request, _("This run has not finished yet."))
@@ -84,7 +85,7 @@ def robustness_start_and_say(
 
 @login_required_htmx
 @require_GET
-def robustness_status(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
+def robustness_status(request: SignedInRequest, slug: str, pk: int, number: int) -> HttpResponse:
     city, _session, run = run_of(request, slug, pk, number, Level.VIEW)
     context = robustness_context(run, robustness_latest(run))
     context["can_edit"] = city_policy.allows(request.user, city, Level.EDIT)
@@ -169,7 +170,7 @@ def package_robustness_panel(
 
 @login_required
 @require_POST
-def package_robustness_start(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def package_robustness_start(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     _city, package = package_of(request, slug, pk, Level.EDIT)
     current = package.current
     assert current is not None
@@ -182,7 +183,7 @@ def package_robustness_start(request: HttpRequest, slug: str, pk: int) -> HttpRe
 
 @login_required_htmx
 @require_GET
-def package_robustness_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def package_robustness_status(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city, package = package_of(request, slug, pk, Level.VIEW)
     context = package_robustness_panel(package)
     context["can_edit"] = city_policy.allows(request.user, city, Level.EDIT)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from recap.accounts.access import Level
+from recap.accounts.types import SignedInRequest
 from recap.cities.policies import city_policy
 from recap.core.htmx import login_required_htmx
 
@@ -91,20 +92,20 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
 
 @login_required
 @require_GET
-def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def session_detail(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     return _session_page(request, slug, pk, None)
 
 
 @login_required
 @require_GET
-def run_detail(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
+def run_detail(request: SignedInRequest, slug: str, pk: int, number: int) -> HttpResponse:
     return _session_page(request, slug, pk, number)
 
 
 @login_required
 @require_POST
 @ratelimit(key="user", rate=lambda g, r: settings.RECAP_API_RUN_RATE, method="POST")  # type: ignore[untyped-decorator]
-def run_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def run_create(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     """Queue a run; a person may queue as many an hour as through the API."""
     city, session = session_of(request, slug, pk, Level.EDIT)
     try:
@@ -124,7 +125,7 @@ def run_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def run_cancel_view(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
+def run_cancel_view(request: SignedInRequest, slug: str, pk: int, number: int) -> HttpResponse:
     city, session, run = run_of(request, slug, pk, number, Level.EDIT)
     try:
         outcome = run_cancel(actor=request.user, run=run)
@@ -141,7 +142,7 @@ def run_cancel_view(request: HttpRequest, slug: str, pk: int, number: int) -> Ht
 
 @login_required_htmx
 @require_GET
-def run_status(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
+def run_status(request: SignedInRequest, slug: str, pk: int, number: int) -> HttpResponse:
     """The progress of a run, polled by its page; once it is done, the page reloads itself."""
     city, session, run = run_of(request, slug, pk, number, Level.VIEW)
     response = render(
@@ -161,7 +162,7 @@ def run_status(request: HttpRequest, slug: str, pk: int, number: int) -> HttpRes
 
 @login_required
 @require_POST
-def package_save_view(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
+def package_save_view(request: SignedInRequest, slug: str, pk: int, number: int) -> HttpResponse:
     city, session, run = run_of(request, slug, pk, number, Level.EDIT)
     name = request.POST.get("name", "").strip()
     if not name:
@@ -183,7 +184,7 @@ def package_save_view(request: HttpRequest, slug: str, pk: int, number: int) -> 
 
 @login_required
 @require_GET
-def runs_compare_view(request: HttpRequest, slug: str, pk: int, a: int, b: int) -> HttpResponse:
+def runs_compare_view(request: SignedInRequest, slug: str, pk: int, a: int, b: int) -> HttpResponse:
     city, session = session_of(request, slug, pk, Level.VIEW)
     left = selectors.run_get(user=request.user, session=session, number=a)
     right = selectors.run_get(user=request.user, session=session, number=b)

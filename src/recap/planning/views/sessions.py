@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from recap.accounts.access import Level
+from recap.accounts.types import SignedInRequest
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.engine import derive_weights
@@ -33,7 +34,7 @@ from .lookups import session_of
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_list(request: HttpRequest, slug: str) -> HttpResponse:
+def session_list(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
     can_edit = city_policy.allows(request.user, city, Level.EDIT)
     form = None
@@ -86,7 +87,7 @@ def _save_session(
 
 @login_required
 @require_POST
-def stakeholder_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def stakeholder_add(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     _city, session = session_of(request, slug, pk, Level.EDIT)
     form = StakeholderForm(request.POST)
     if form.is_valid():
@@ -110,7 +111,7 @@ def stakeholder_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def session_edit(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city, session = session_of(request, slug, pk, Level.EDIT)
     initial = SessionForm.initial_for(session)
     form = SessionForm(
@@ -138,7 +139,7 @@ def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def weights_ahp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def weights_ahp(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     _city, session = session_of(request, slug, pk, Level.EDIT)
     form = PairwiseForm(request.POST)
     if not form.is_valid():
@@ -165,7 +166,7 @@ def weights_ahp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def weights_swing(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def weights_swing(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     _city, session = session_of(request, slug, pk, Level.EDIT)
     form = SwingForm(request.POST)
     if not form.is_valid():
