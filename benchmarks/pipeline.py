@@ -35,7 +35,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from recap.accounts.models import Membership, Role  # noqa: E402
-from recap.pipeline.concept_views import offered_moves  # noqa: E402
+from recap.pipeline.concept_page import offered_moves  # noqa: E402
 from recap.pipeline.matching import ConceptFacts, match  # noqa: E402
 from recap.pipeline.models import (  # noqa: E402
     ConceptReview,

@@ -14,7 +14,9 @@ import re
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -105,3 +107,37 @@ class SpreadsheetUploadForm(forms.Form):
     """One spreadsheet to import (the catalogue, a city's candidates, an assessment's answers)."""
 
     file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
+
+
+def checked(form: forms.Form, refusal: str) -> dict[str, Any]:
+    """The form's cleaned data, or a `ValidationError` with `refusal` (for small POST actions
+    whose page has no form to show the field errors on)."""
+    if not form.is_valid():
+        raise ValidationError(refusal)
+    return form.cleaned_data
+
+
+class told:  # noqa: N801 - used as a statement: `with told(request, done=...):`
+    """A small POST action (a decision, a move, a pin, a reply) told as a message: a
+    `ValidationError` raised in the block (by `checked` or by the service) ends it and is shown
+    as an error in its own words; otherwise `done` is shown. `ok` says which; any other
+    exception goes on."""
+
+    def __init__(self, request: HttpRequest, *, done: str = "") -> None:
+        self.request, self.done, self.ok = request, done, False
+
+    def __enter__(self) -> told:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any
+    ) -> bool:
+        if kind is None:
+            self.ok = True
+            if self.done:
+                messages.success(self.request, self.done)
+            return False
+        if isinstance(exc, ValidationError):
+            messages.error(self.request, " ".join(exc.messages))
+            return True
+        return False

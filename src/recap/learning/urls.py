@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import peer_views, views
+from .views import lessons as views
+from .views import peers as peer_views
 
 app_name = "lessons"
 urlpatterns = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import programme_views as views
+from .views import programme as views
 
 app_name = "board"
 urlpatterns = [

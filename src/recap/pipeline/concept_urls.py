@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import concept_views as views
+from .views import concepts as views
 
 app_name = "concepts"
 urlpatterns = [

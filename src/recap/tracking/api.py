@@ -22,7 +22,6 @@ from . import selectors
 from .models import IndicatorUpdate
 from .progress import indicator_progress
 from .services import update_save, update_submit
-from .views import _programme_for
 
 router = Router(tags=["results"])  # under /programme
 city_router = Router(tags=["results"])  # under /cities
@@ -100,7 +99,7 @@ def _update_out(u: IndicatorUpdate) -> dict[str, Any]:
     summary="Every indicator against its target, as the dashboard reads it (programme only)",
 )
 def results(request: SignedInRequest) -> list[dict[str, Any]]:
-    programme = _programme_for(request.user)
+    programme = selectors.programme_read_by(request.user)
     indicators = selectors.programme_indicators(programme=programme)
     out = []
     for indicator in indicators:

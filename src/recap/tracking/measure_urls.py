@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import measure_views
+from .views import measures as measure_views
 
 app_name = "measures"
 urlpatterns = [

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import measure_views, programme_views, views
+from .views import measures as measure_views
+from .views import programme as programme_views
+from .views import results as views
 
 app_name = "results"
 urlpatterns = [

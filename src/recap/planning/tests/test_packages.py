@@ -157,6 +157,7 @@ def test_a_hand_adjusted_version_gets_robustness_of_its_own(
         + "?lang=fr"
     )
     assert page.status_code == 200
+    assert f'-package-{package.pk}-fr.xlsx"' in page["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(page.content))["Robustness"]
     said = {r[2].value for r in sheet.iter_rows(min_row=2)}
     assert said and said <= {"oui", "non"}

@@ -11,8 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from recap.accounts.access import Level
 from recap.accounts.types import SignedInRequest
 from recap.cities.policies import city_policy
-from recap.core.downloads import generated_response, requested_language, spreadsheet_response
-from recap.core.rendering import LANGUAGES
+from recap.core.rendering import document_download
 
 from ..packages import package_adjust, package_endorse
 from ..readouts import version_readout
@@ -98,10 +97,11 @@ def package_endorse_view(request: SignedInRequest, slug: str, pk: int) -> HttpRe
 @require_GET
 def package_pdf_view(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city, package = package_of(request, slug, pk, Level.VIEW)
-    return generated_response(
-        package_pdf(package, user=request.user, language=requested_language(request, LANGUAGES)),
-        filename=f"{city.slug}-package-{package.pk}.pdf",
-        content_type="application/pdf",
+    return document_download(
+        request,
+        lambda language: package_pdf(package, user=request.user, language=language),
+        stem=f"{city.slug}-package-{package.pk}",
+        kind="pdf",
     )
 
 
@@ -109,8 +109,9 @@ def package_pdf_view(request: SignedInRequest, slug: str, pk: int) -> HttpRespon
 @require_GET
 def package_xlsx_view(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city, package = package_of(request, slug, pk, Level.VIEW)
-    return spreadsheet_response(
-        package_xlsx(package, language=requested_language(request, LANGUAGES)),
-        file_format="xlsx",
+    return document_download(
+        request,
+        lambda language: package_xlsx(package, language=language),
         stem=f"{city.slug}-package-{package.pk}",
+        kind="xlsx",
     )

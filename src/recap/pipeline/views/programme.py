@@ -20,14 +20,14 @@ from recap.accounts.types import SignedInRequest
 from recap.core.downloads import document_response
 from recap.core.rates import WRITE_RATE
 
-from . import concepts as svc
-from . import selectors
-from .concept_page import offered_moves
-from .forms import MessageForm
-from .matching import ConceptFacts, match
-from .models import CLOSED, ProjectConcept, Stage
-from .money import concept_money
-from .policies import funder_facility_ids, programme_reader, project_concept_policy
+from .. import concepts as svc
+from .. import selectors
+from ..concept_page import offered_moves
+from ..forms import MessageForm
+from ..matching import ConceptFacts, match
+from ..models import CLOSED, ProjectConcept, Stage
+from ..money import concept_money
+from ..policies import funder_facility_ids, programme_reader, project_concept_policy
 
 
 @login_required

@@ -25,20 +25,18 @@ from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.downloads import (
     document_response,
-    generated_response,
-    requested_language,
-    spreadsheet_response,
 )
-from recap.core.forms import add_service_errors
+from recap.core.forms import add_service_errors, checked, told
 from recap.core.rates import WRITE_RATE
+from recap.core.rendering import document_download
 from recap.core.uploads import upload_too_large
 from recap.planning.selectors import package_get
 
-from . import concepts as svc
-from . import selectors
-from .completeness import completeness
-from .concept_page import concept_page
-from .forms import (
+from .. import concepts as svc
+from .. import selectors
+from ..completeness import completeness
+from ..concept_page import concept_page
+from ..forms import (
     ROW_SETS,
     AttachmentForm,
     ConceptForm,
@@ -49,17 +47,17 @@ from .forms import (
     StartBlankForm,
     StartFromPackageForm,
 )
-from .matching import Match, matches_for
-from .models import CLOSED, Facility, ProjectConcept, Stage
-from .money import concept_money
-from .outputs import LANGUAGES, concept_pdf, concept_xlsx
-from .policies import is_insider
-from .reviews import (
+from ..matching import Match, matches_for
+from ..models import CLOSED, Facility, ProjectConcept, Stage
+from ..money import concept_money
+from ..outputs import concept_pdf, concept_xlsx
+from ..policies import is_insider
+from ..reviews import (
     may_review,
     review_revise,
     review_submit,
 )
-from .stages import next_tasks
+from ..stages import next_tasks
 
 
 def concept_of(
@@ -226,19 +224,12 @@ def concept_edit(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def concept_move(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     _city, concept = concept_of(request, slug, pk)
-    form = MoveForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Keep the reason to 500 characters."))
+    with told(request) as outcome:
+        data = checked(MoveForm(request.POST), _("Keep the reason to 500 characters."))
         moved = svc.concept_move(
-            actor=request.user,
-            concept=concept,
-            to=form.cleaned_data["to"],
-            reason=form.cleaned_data["reason"],
+            actor=request.user, concept=concept, to=data["to"], reason=data["reason"]
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+    if outcome.ok:
         messages.success(
             request,
             _("%(ref)s is now: %(stage)s.")
@@ -334,17 +325,12 @@ def concept_review(request: SignedInRequest, slug: str, pk: int) -> HttpResponse
 def concept_revise(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     """The manager sends the concept back to its city with feedback (a new review round)."""
     _city, concept = concept_of(request, slug, pk)
-    form = FeedbackForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(
-                _("Write the feedback the city will read (up to 5,000 characters).")
-            )
-        review_revise(actor=request.user, concept=concept, feedback=form.cleaned_data["feedback"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Sent back to the city to revise."))
+    with told(request, done=_("Sent back to the city to revise.")):
+        data = checked(
+            FeedbackForm(request.POST),
+            _("Write the feedback the city will read (up to 5,000 characters)."),
+        )
+        review_revise(actor=request.user, concept=concept, feedback=data["feedback"])
     return redirect(concept)
 
 
@@ -403,11 +389,11 @@ def concept_detach(request: SignedInRequest, slug: str, pk: int, doc: int) -> Ht
 @require_GET
 def concept_pdf_view(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     _city, concept = concept_of(request, slug, pk)
-    language = requested_language(request, LANGUAGES)
-    return generated_response(
-        concept_pdf(concept, language=language),
-        filename=f"{concept.reference}-concept-note-{language}.pdf",
-        content_type="application/pdf",
+    return document_download(
+        request,
+        lambda language: concept_pdf(concept, language=language),
+        stem=f"{concept.reference}-concept-note",
+        kind="pdf",
     )
 
 
@@ -415,9 +401,9 @@ def concept_pdf_view(request: SignedInRequest, slug: str, pk: int) -> HttpRespon
 @require_GET
 def concept_xlsx_view(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     _city, concept = concept_of(request, slug, pk)
-    language = requested_language(request, LANGUAGES)
-    return spreadsheet_response(
-        concept_xlsx(concept, language=language),
-        file_format="xlsx",
-        stem=f"{concept.reference}-concept-{language}",
+    return document_download(
+        request,
+        lambda language: concept_xlsx(concept, language=language),
+        stem=f"{concept.reference}-concept",
+        kind="xlsx",
     )

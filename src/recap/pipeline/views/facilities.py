@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET
 
 from recap.catalogue.models import Sector
 
-from .models import Facility, PreparationStage
-from .selectors import Unchecked, facility_list, facility_unchecked
+from ..models import Facility, PreparationStage
+from ..selectors import Unchecked, facility_list, facility_unchecked
 
 #: The directory's rows and the fields each shows.
 ROWS = {

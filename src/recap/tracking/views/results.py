@@ -17,38 +17,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from recap.accounts.access import Level
-from recap.accounts.types import SignedInRequest, User
-from recap.cities.models import Programme
+from recap.accounts.types import SignedInRequest
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
-from recap.core.forms import add_service_errors
+from recap.core.forms import add_service_errors, checked, told
 from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
 
-from . import selectors
-from .forms import DecisionForm, UpdateWithEvidenceForm
-from .measures import evidence_add
-from .overview import filters_from, overview, programme_countries
-from .policies import is_programme_manager, reported_by
-from .services import update_decide, update_save, update_submit
-
-
-def _programme_for(user: User) -> Programme:
-    """The programme `user` manages or reviews (the first, for a platform admin)."""
-    from recap.pipeline.policies import programme_reader
-
-    if not programme_reader(user):
-        raise PermissionDenied(_("The results dashboard is the programme's."))
-    programme = selectors.programme_of_reader(user=user)
-    if programme is None:
-        raise PermissionDenied(_("There is no programme yet."))
-    return programme
+from .. import selectors
+from ..forms import DecisionForm, UpdateWithEvidenceForm
+from ..measures import evidence_add
+from ..overview import filters_from, overview, programme_countries
+from ..policies import is_programme_manager, reported_by
+from ..services import update_decide, update_save, update_submit
 
 
 @login_required
 @require_GET
 def dashboard(request: SignedInRequest) -> HttpResponse:
-    programme = _programme_for(request.user)
+    programme = selectors.programme_read_by(request.user)
     filters, problems = filters_from(programme, request.GET)
     seen = overview(user=request.user, programme=programme, filters=filters)
     return render(
@@ -74,20 +61,11 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def decide(request: SignedInRequest, pk: int) -> HttpResponse:
     update = selectors.update_get(pk=pk)
-    form = DecisionForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Choose to approve or return it."))
+    with told(request, done=_("Decided.")):
+        data = checked(DecisionForm(request.POST), _("Choose to approve or return it."))
         update_decide(
-            actor=request.user,
-            update=update,
-            approve=form.cleaned_data["approve"],
-            reason=form.cleaned_data["reason"],
+            actor=request.user, update=update, approve=data["approve"], reason=data["reason"]
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Decided."))
     return redirect("results:dashboard")
 
 

@@ -17,18 +17,18 @@ from recap.accounts.access import Level
 from recap.accounts.types import SignedInRequest
 from recap.cities.selectors import city_get_for_user
 from recap.core.downloads import document_response
-from recap.core.forms import add_service_errors
+from recap.core.forms import add_service_errors, checked, told
 from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
 
-from . import search as knowledge
-from . import selectors
-from .exchanges import city_exchanges, exchange_get
-from .forms import ExchangeForm, OverrideForm, ReplyForm, SearchForm
-from .models import PeerList
-from .peers import matches
-from .policies import editing_city_ids, lesson_queryset, may_set_matches, writing_city
-from .services import exchange_close, exchange_reply, exchange_start, match_override
+from .. import search as knowledge
+from .. import selectors
+from ..exchanges import city_exchanges, exchange_get
+from ..forms import ExchangeForm, OverrideForm, ReplyForm, SearchForm
+from ..models import PeerList
+from ..peers import matches
+from ..policies import editing_city_ids, lesson_queryset, may_set_matches, writing_city
+from ..services import exchange_close, exchange_reply, exchange_start, match_override
 
 
 @login_required
@@ -57,22 +57,18 @@ def peers(request: SignedInRequest, slug: str) -> HttpResponse:
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def peer_override(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.VIEW)
-    form = OverrideForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Choose pin, hide or clear for one of the two lists."))
+    with told(request, done=_("Saved.")):
+        data = checked(
+            OverrideForm(request.POST), _("Choose pin, hide or clear for one of the two lists.")
+        )
         match_override(
             actor=request.user,
             city=city,
-            peer=form.cleaned_data["peer"],
-            kind=form.cleaned_data["kind"],
-            action=form.cleaned_data["action"],
-            note=form.cleaned_data["note"],
+            peer=data["peer"],
+            kind=data["kind"],
+            action=data["action"],
+            note=data["note"],
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Saved."))
     return redirect("lessons:peers", slug=city.slug)
 
 

@@ -27,11 +27,11 @@ from recap.core.forms import add_service_errors
 from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
 
-from . import selectors
-from .forms import EvidenceForm, MeasureForm, StatusForm
-from .measures import evidence_add, evidence_remove, measure_save, measure_status
-from .models import Evidence, Measure
-from .policies import evidence_readable
+from .. import selectors
+from ..forms import EvidenceForm, MeasureForm, StatusForm
+from ..measures import evidence_add, evidence_remove, measure_save, measure_status
+from ..models import Evidence, Measure
+from ..policies import evidence_readable
 
 
 def _measure(request: HttpRequest, slug: str, pk: int, level: Level) -> tuple[City, Measure]:

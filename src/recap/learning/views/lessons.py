@@ -17,16 +17,16 @@ from recap.accounts.types import SignedInRequest
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.content import missing, reader_language
-from recap.core.forms import add_service_errors
+from recap.core.forms import add_service_errors, checked, told
 from recap.core.rates import WRITE_RATE
 from recap.pipeline.selectors import concept_queryset
 
-from . import selectors
-from .exchanges import community_figures
-from .forms import DecisionForm, LessonForm
-from .models import Lesson
-from .policies import lesson_queryset, publishable_city_ids
-from .services import TEXTS, lesson_decide, lesson_save, lesson_submit
+from .. import selectors
+from ..exchanges import community_figures
+from ..forms import DecisionForm, LessonForm
+from ..models import Lesson
+from ..policies import lesson_queryset, publishable_city_ids
+from ..services import TEXTS, lesson_decide, lesson_save, lesson_submit
 
 
 def _data(form: LessonForm) -> dict[str, object]:
@@ -171,18 +171,9 @@ def programme_list(request: SignedInRequest) -> HttpResponse:
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def decide(request: SignedInRequest, pk: int) -> HttpResponse:
     lesson = get_object_or_404(lesson_queryset(request.user), pk=pk)
-    form = DecisionForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Choose to publish or return it."))
+    with told(request, done=_("Decided.")):
+        data = checked(DecisionForm(request.POST), _("Choose to publish or return it."))
         lesson_decide(
-            actor=request.user,
-            lesson=lesson,
-            publish=form.cleaned_data["publish"],
-            reason=form.cleaned_data["reason"],
+            actor=request.user, lesson=lesson, publish=data["publish"], reason=data["reason"]
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Decided."))
     return redirect("lessons:programme")

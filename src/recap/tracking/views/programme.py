@@ -22,30 +22,30 @@ from recap.accounts.types import SignedInRequest
 from recap.core.downloads import (
     generated_response,
     requested_format,
-    requested_language,
     spreadsheet_response,
 )
 from recap.core.forms import add_service_errors
 from recap.core.imports import upload_flow
 from recap.core.rates import WRITE_RATE
+from recap.core.rendering import document_download
 from recap.core.tabular import write_csv, write_xlsx
 from recap.core.uploads import upload_too_large
 
-from . import selectors
-from .forms import AttendanceUploadForm, FrameworkUploadForm, ReportForm, TrainingForm
-from .iati import (
+from .. import selectors
+from ..forms import AttendanceUploadForm, FrameworkUploadForm, ReportForm, TrainingForm
+from ..iati import (
     NotConfigured,
     activity_identifier,
     activity_xml,
     ruleset_problems,
     schema_problems,
 )
-from .models import DonorReport, Training
-from .policies import is_programme_manager
-from .reports import LANGUAGES, report_issue, report_pdf, report_xlsx
-from .selectors import framework_dump
-from .services import FRAMEWORK_MAX_BYTES, framework_upload
-from .trainings import (
+from ..models import DonorReport, Training
+from ..policies import is_programme_manager
+from ..reports import report_issue, report_pdf, report_xlsx
+from ..selectors import framework_dump
+from ..services import FRAMEWORK_MAX_BYTES, framework_upload
+from ..trainings import (
     ATTENDANCE,
     AttendancePlan,
     attendance_apply,
@@ -53,14 +53,13 @@ from .trainings import (
     learning_gain,
     training_save,
 )
-from .views import _programme_for
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def trainings(request: SignedInRequest) -> HttpResponse:
-    programme = _programme_for(request.user)
+    programme = selectors.programme_read_by(request.user)
     can_edit = is_programme_manager(request.user, programme)
     form = TrainingForm(request.POST or None, programme=programme)
     if request.method == "POST":
@@ -107,7 +106,7 @@ def _save(
 
 
 def _training(request: SignedInRequest, pk: int) -> tuple[Any, Training]:
-    programme = _programme_for(request.user)
+    programme = selectors.programme_read_by(request.user)
     return programme, selectors.training_get(programme=programme, pk=pk)
 
 
@@ -211,7 +210,7 @@ def attendance_upload(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate="30/h", method="POST", block=True)  # type: ignore[untyped-decorator]
 def reports(request: SignedInRequest) -> HttpResponse:
-    programme = _programme_for(request.user)
+    programme = selectors.programme_read_by(request.user)
     can_issue = is_programme_manager(request.user, programme)
     form = ReportForm(
         request.POST or None,
@@ -248,7 +247,7 @@ def reports(request: SignedInRequest) -> HttpResponse:
 
 
 def _report(request: SignedInRequest, pk: int) -> DonorReport:
-    programme = _programme_for(request.user)
+    programme = selectors.programme_read_by(request.user)
     return selectors.report_get(programme=programme, pk=pk)
 
 
@@ -256,11 +255,11 @@ def _report(request: SignedInRequest, pk: int) -> DonorReport:
 @require_GET
 def report_pdf_view(request: SignedInRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    language = requested_language(request, LANGUAGES)
-    return generated_response(
-        report_pdf(report, language=language),
-        filename=f"report-{report.period_start}-{report.period_end}-{language}.pdf",
-        content_type="application/pdf",
+    return document_download(
+        request,
+        lambda language: report_pdf(report, language=language),
+        stem=f"report-{report.period_start}-{report.period_end}",
+        kind="pdf",
     )
 
 
@@ -268,11 +267,11 @@ def report_pdf_view(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_GET
 def report_xlsx_view(request: SignedInRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    language = requested_language(request, LANGUAGES)
-    return spreadsheet_response(
-        report_xlsx(report, language=language),
-        file_format="xlsx",
-        stem=f"report-{report.period_start}-{report.period_end}-{language}",
+    return document_download(
+        request,
+        lambda language: report_xlsx(report, language=language),
+        stem=f"report-{report.period_start}-{report.period_end}",
+        kind="xlsx",
     )
 
 
@@ -281,7 +280,7 @@ def report_xlsx_view(request: SignedInRequest, pk: int) -> HttpResponse:
 def iati_view(request: SignedInRequest) -> HttpResponse:
     """The programme as an IATI 2.03 activity, checked against the standard's schema and
     ruleset first; refused while the deployment has not said who publishes it."""
-    programme = _programme_for(request.user)
+    programme = selectors.programme_read_by(request.user)
     try:
         xml = activity_xml(programme)
     except NotConfigured as exc:  # the platform's set-up, never the reader's: a clean refusal
@@ -313,7 +312,7 @@ def framework(request: SignedInRequest) -> HttpResponse:
     """The results framework: read by the programme's people, downloaded as the file it loads
     from, and replaced by its manager with a changed file (checked in full; nothing written
     unless all of it is right)."""
-    programme = _programme_for(request.user)
+    programme = selectors.programme_read_by(request.user)
     if request.GET.get("format") == "json":
         return generated_response(
             json.dumps(framework_dump(programme), ensure_ascii=False, indent=2),
