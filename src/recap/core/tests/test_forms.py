@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django import forms
 from django.utils import translation
@@ -68,3 +70,43 @@ def test_a_stored_amount_shows_grouped_and_the_keypad_is_numeric() -> None:
         assert 'value="12.5"' in str(Budget({"amount": "12.5"})["amount"])
     with translation.override("fr"):
         assert 'value="1\u00a0250\u00a0000"' in str(Budget(initial={"amount": 1250000})["amount"])
+
+
+class _Reason(forms.Form):
+    reason = forms.CharField(max_length=5)
+
+
+def _request_with_messages() -> Any:
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/")
+    request.session = {}  # type: ignore[attr-defined]
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+    return request
+
+
+def test_a_small_post_action_is_told_as_a_message() -> None:
+    from django.contrib.messages import get_messages
+    from django.core.exceptions import ValidationError
+
+    from recap.core.forms import checked, told
+
+    request = _request_with_messages()
+    with told(request, done="Decided.") as outcome:
+        data = checked(_Reason({"reason": "ok"}), "Say why.")
+    assert outcome.ok and data == {"reason": "ok"}
+    with told(request, done="Decided.") as refused:
+        checked(_Reason({"reason": "far too long"}), "Keep it short.")
+        raise AssertionError("not reached: the refusal ends the block")
+    with told(request) as service:
+        raise ValidationError(["Only a draft can be submitted."])
+    assert not refused.ok and not service.ok
+    said = [(m.level_tag, m.message) for m in get_messages(request)]
+    assert said == [
+        ("success", "Decided."),
+        ("error", "Keep it short."),
+        ("error", "Only a draft can be submitted."),
+    ]
+    with pytest.raises(KeyError), told(request):  # anything else is a bug: it goes on
+        raise KeyError("x")
