@@ -1,8 +1,17 @@
 from typing import Any
 
 from django.apps import AppConfig, apps
-from django.db.models.signals import post_delete
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models.signals import post_delete, post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def cache_table(sender: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    """The database cache's table (`CACHES`: the charts drawn ahead, rate limits), made by
+    every `recap migrate`, as the tables are: an installation that never ran `recap demo`
+    has it too. Does nothing for a cache that is not in the database."""
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 class CoreConfig(AppConfig):
@@ -21,6 +30,7 @@ class CoreConfig(AppConfig):
             # or city), a document's files leave the storage once the deletion commits.
             delete_on_commit(instance.file, *(getattr(instance, f) for f in instance.extra_files))
 
+        post_migrate.connect(cache_table, sender=self, dispatch_uid="core-cache-table")
         for model in apps.get_models():
             if issubclass(model, StoredDocument):
                 post_delete.connect(
