@@ -94,6 +94,20 @@ print(json.dumps({{
 }}))
 """
 
+#: What a test before left in the queue (a run a stopped process held, its task put back) is
+#: cancelled, so that each test starts on an empty queue: the drill is shared by the module, and
+#: a long run left over would otherwise hold up the next test's worker on a busy machine.
+QUIET = """
+import json
+from django_tasks_db.models import DBTaskResult
+from recap.planning.models import RobustnessJob, Run
+open_work = ["queued", "running"]
+runs = Run.objects.filter(status__in=open_work).update(status="cancelled", cancel_requested=True)
+jobs = RobustnessJob.objects.filter(status__in=open_work).update(status="cancelled")
+tasks, _ = DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).delete()
+print(json.dumps([runs, jobs, tasks]))
+"""
+
 
 class Drill(Installation):
     """The drill's installation: its sessions, runs and workers."""
@@ -138,6 +152,15 @@ def drill(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Drill]:
         ready.run("migrate", "-v", "0")
         ready.shell(SETUP)
         yield ready
+
+
+@pytest.fixture(autouse=True)
+def _quiet_queue(request: pytest.FixtureRequest) -> None:
+    """Every drill test starts with no process of an earlier one running and nothing queued."""
+    if "drill" in request.fixturenames:
+        drill: Drill = request.getfixturevalue("drill")
+        drill.stop_all()
+        drill.shell(QUIET)
 
 
 def test_two_workers_on_one_queue_run_every_task_once(drill: Drill) -> None:
