@@ -100,6 +100,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages and API answers compressed for whoever accepts gzip (a first visit on 3G): the
+    # CSRF token is masked anew in every response (BREACH), and a response already encoded
+    # (WhiteNoise's compressed static files) is left as it is.
+    "django.middleware.gzip.GZipMiddleware",
     # Last to see a view's error: a read whose connection died is read again (core.middleware).
     "recap.core.middleware.RetryReadsMiddleware",
     "csp.middleware.CSPMiddleware",
