@@ -417,7 +417,7 @@ def concept_share(
     request: SignedInRequest, concept_id: int, body: ShareIn
 ) -> Status[dict[str, str]]:
     concept = _concept(request, concept_id)
-    facility = get_object_or_404(Facility, code=body.facility)
+    facility = selectors.facility_get(body.facility)
     svc.concept_share(actor=request.user, concept=concept, facility=facility)
     return Status(201, {"facility": facility.code})
 
@@ -443,7 +443,7 @@ def concept_message(
     request: SignedInRequest, concept_id: int, body: MessageIn
 ) -> Status[list[dict[str, Any]]]:
     concept = _concept(request, concept_id)
-    facility = get_object_or_404(Facility, code=body.facility)
+    facility = selectors.facility_get(body.facility)
     if body.kind == "reply":
         svc.city_reply(actor=request.user, concept=concept, facility=facility, text=body.text)
     else:

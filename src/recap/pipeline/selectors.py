@@ -238,6 +238,11 @@ def facility_unchecked(facility: Facility, today: datetime.date | None = None) -
     return due
 
 
+def facility_get(code: str) -> Facility:
+    """A facility of the directory by its code (public: anyone may read it), or a 404."""
+    return get_object_or_404(Facility, code=code)
+
+
 def facility_list() -> QuerySet[Facility]:
     """The directory of facilities and funders (public information: everyone may read it)."""
     return Facility.objects.all()

@@ -48,7 +48,7 @@ from ..forms import (
     StartFromPackageForm,
 )
 from ..matching import Match, matches_for
-from ..models import CLOSED, Facility, ProjectConcept, Stage
+from ..models import CLOSED, ProjectConcept, Stage
 from ..money import concept_money
 from ..outputs import concept_pdf, concept_xlsx
 from ..policies import is_insider
@@ -244,7 +244,7 @@ def concept_move(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def concept_share(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     _city, concept = concept_of(request, slug, pk)
-    facility = get_object_or_404(Facility, code=request.POST.get("facility", "")[:40])
+    facility = selectors.facility_get(request.POST.get("facility", "")[:40])
     try:
         svc.concept_share(actor=request.user, concept=concept, facility=facility)
     except ValidationError as exc:
@@ -259,7 +259,7 @@ def concept_share(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def concept_reply(request: SignedInRequest, slug: str, pk: int, code: str) -> HttpResponse:
     _city, concept = concept_of(request, slug, pk, Level.EDIT)
-    facility = get_object_or_404(Facility, code=code)
+    facility = selectors.facility_get(code)
     form = ReplyForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
@@ -376,12 +376,8 @@ def concept_document(request: SignedInRequest, slug: str, pk: int, doc: int) -> 
 def concept_detach(request: SignedInRequest, slug: str, pk: int, doc: int) -> HttpResponse:
     _city, concept = concept_of(request, slug, pk, Level.EDIT)
     attachment = get_object_or_404(concept.attachments, pk=doc)
-    try:
+    with told(request, done=_("Document removed.")):
         svc.attachment_remove(actor=request.user, attachment=attachment)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Document removed."))
     return redirect(concept)
 
 
