@@ -365,14 +365,15 @@ def _indicator_update(world: World, status: str) -> IndicatorUpdate:
         code="reached",
         defaults={"name": "Reached", "unit": "people", "kind": "reported", "level": "city"},
     )
-    return IndicatorUpdate.objects.create(
+    # One value a period (a constraint): each role's check finds the value as set up anew.
+    update, _made = IndicatorUpdate.objects.update_or_create(
         indicator=indicator,
         city=world.city_a,
         period_start=date(2023, 1, 1),
         period_end=date(2023, 3, 31),
-        value=5,
-        status=status,
+        defaults={"value": 5, "status": status},
     )
+    return update
 
 
 def _full_scores() -> dict[str, dict[str, int]]:
@@ -561,7 +562,8 @@ MATRIX: dict[str, list[Check]] = {
     ],
     # The city's team, the programme and its reviewers read a concept's documents; a funder on
     # the funder's own page, once shared.
-    "concepts:document": [Check("GET", CONCEPT_VIEW, setup=_document)],
+    # A funder the concept is shared with is sent on to the same document on its own pages.
+    "concepts:document": [Check("GET", CONCEPT_VIEW | {"funder": FOUND}, setup=_document)],
     "concepts:detach": [
         Check(
             "POST",
@@ -570,6 +572,7 @@ MATRIX: dict[str, list[Check]] = {
         )
     ],
     "board:shared_document": [Check("GET", FUNDER_ONLY, setup=_shared_document)],
+    "board:shared_pdf": [Check("GET", FUNDER_ONLY, setup=_shared_for_funder)],
     "concepts:pdf": [Check("GET", CONCEPT_VIEW, setup=_fresh_concept)],
     "concepts:xlsx": [Check("GET", CONCEPT_VIEW, setup=_fresh_concept)],
     "board:board": [Check("GET", PROGRAMME_ONLY)],
@@ -716,7 +719,11 @@ MATRIX: dict[str, list[Check]] = {
             "POST",
             CITY_EDIT_POST,
             kwargs=KIGALI,
-            data=lambda w: {"title": f"M {uuid.uuid4().hex[:6]}", "co_finance": "0"},
+            data=lambda w: {
+                "title": f"M {uuid.uuid4().hex[:6]}",
+                "co_finance": "0",
+                "on": "2023-01-02",
+            },
         ),
     ],
     "measures:detail": [Check("GET", CITY_VIEW, setup=_measure)],
@@ -767,6 +774,19 @@ MATRIX: dict[str, list[Check]] = {
             CITY_EDIT_POST,
             setup=lambda w: {"slug": "kigali", "pk": _indicator_update(w, "draft").pk},
         )
+    ],
+    # Correcting a returned value in place: the city's editors (an empty form is a 400).
+    "results:correct": [
+        Check(
+            "GET",
+            CITY_EDIT_PAGE,
+            setup=lambda w: {"slug": "kigali", "pk": _indicator_update(w, "returned").pk},
+        ),
+        Check(
+            "POST",
+            city_a(FOUND, FORBIDDEN, 400, 400, MISSING, FORBIDDEN, MISSING, 400),
+            setup=lambda w: {"slug": "kigali", "pk": _indicator_update(w, "returned").pk},
+        ),
     ],
     "board:shared": [Check("GET", FUNDER_ONLY)],
     "board:shared_detail": [

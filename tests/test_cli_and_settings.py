@@ -182,9 +182,27 @@ def test_production_settings_pass_the_deploy_check() -> None:
         DJANGO_SETTINGS_MODULE="recap.settings.production",
         SECRET_KEY="x" * 20 + "production-secret-from-the-environment-0123456789",
         ALLOWED_HOSTS="recap.example.org",
+        RECAP_SITE_URL="https://recap.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deploy_check_names_a_site_address_e_mails_cannot_link_to() -> None:
+    """Left at the demo's address, every link in an e-mail would lead to the server itself."""
+    result = run(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SETTINGS_MODULE="recap.settings.production",
+        SECRET_KEY="x" * 20 + "production-secret-from-the-environment-0123456789",
+        ALLOWED_HOSTS="recap.example.org",
+        RECAP_SITE_URL="",
+    )
+    assert result.returncode != 0
+    assert "recap.W001" in result.stdout + result.stderr
+    assert "RECAP_SITE_URL" in result.stdout + result.stderr
 
 
 def test_production_settings_take_the_mail_server_from_the_environment() -> None:

@@ -160,7 +160,7 @@ def test_the_pipelines_lists_cost_no_more_queries_for_more_concepts(world: World
 def _monitoring_counts(world: World, n: int) -> dict[str, int]:
     """Pages of monitoring with `n` trainings (ten people each), measures with evidence-free
     history, and approved values."""
-    from datetime import date
+    from datetime import date, timedelta
     from decimal import Decimal
 
     from recap.tracking.models import (
@@ -183,11 +183,12 @@ def _monitoring_counts(world: World, n: int) -> dict[str, int]:
         )
         m = Measure.objects.create(city=world.city_a, title=f"M{n}-{i}")
         MeasureStatusChange.objects.create(measure=m, status="planned", on=day)
+        one_day = date(2000, 1, 1) + timedelta(days=40 * n + i)  # one value a period
         IndicatorUpdate.objects.create(
             indicator=reached,
             city=world.city_b,
-            period_start=date(2020, 1, 1),
-            period_end=date(2020, 1, 1),
+            period_start=one_day,
+            period_end=one_day,
             value=Decimal(1),
             status="approved",
         )

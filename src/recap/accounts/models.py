@@ -28,6 +28,9 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         help_text=_("The language this person last chose on the site; e-mails to them use it."),
     )
+    #: When "My work" was last shown to this person: what is newer is "new since your last
+    #: visit" there.
+    work_seen_at = models.DateTimeField(_("My work last seen"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")

@@ -190,3 +190,9 @@ def user_language_set(*, user: User, language: str) -> None:
     if user.language != language:
         User.objects.filter(pk=user.pk).update(language=language)
         user.language = language
+
+
+def user_work_seen(*, user: User) -> None:
+    """Marks "My work" as seen now: what comes after is new at the next visit. The person's
+    object keeps the previous time for the page being built."""
+    User.objects.filter(pk=user.pk).update(work_seen_at=timezone.now())

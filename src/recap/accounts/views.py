@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -24,20 +25,37 @@ from .services import (
     api_token_revoke,
     api_tokens_revoke_on_password_change,
     user_language_set,
+    user_work_seen,
 )
 from .types import SignedInRequest
+
+#: The session's key for the previous visit "My work" counts what is new from.
+WORK_SINCE = "recap_work_since"
 
 
 @login_required
 @require_GET
 def dashboard(request: SignedInRequest) -> HttpResponse:
+    """What awaits the person, role by role. What is new is counted from their last visit: the
+    last time My work was shown in their previous session (`user.work_seen_at`), kept for the
+    whole of this session, so that reloading the page does not make it old."""
+    since = request.session.get(WORK_SINCE)
+    if since is None:
+        seen = request.user.work_seen_at
+        request.session[WORK_SINCE] = seen.isoformat() if seen else ""
+    else:
+        request.user.work_seen_at = datetime.fromisoformat(since) if since else None
+    user_work_seen(user=request.user)  # in the database only: this page still reads `since`
+    panels = panels_for(request.user)
+    other_roles = list(selectors.user_other_roles(user=request.user))
     return render(
         request,
         "accounts/dashboard.html",
         {
             "cities": selectors.user_city_access(user=request.user),
-            "other_roles": selectors.user_other_roles(user=request.user),
-            "panels": panels_for(request.user),
+            "other_roles": other_roles,
+            "panels": panels,
+            "last_visit": request.user.work_seen_at,
         },
     )
 

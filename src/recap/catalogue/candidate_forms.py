@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from recap.core.forms import WholeAmountField
@@ -29,7 +30,7 @@ class CandidateForm(forms.ModelForm[CandidateAction]):
         label=_("Sectors"), choices=Sector.choices, widget=forms.CheckboxSelectMultiple
     )
     local_cost_usd = WholeAmountField(
-        label=CandidateAction._meta.get_field("local_cost_usd").verbose_name.capitalize(),
+        label=capfirst(CandidateAction._meta.get_field("local_cost_usd").verbose_name),
         min_value=0,
         max_value=2_147_483_647,
     )

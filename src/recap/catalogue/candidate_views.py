@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from recap.accounts.access import Level
@@ -32,12 +32,12 @@ from .candidate_sheet import (
 from .selectors import catalogue_get
 
 CRITERION_LABELS = {
-    "resilience": _lazy("Resilience"),
-    "economy": _lazy("Economy and jobs"),
-    "equity": _lazy("Equity"),
-    "climate": _lazy("Climate"),
-    "health": _lazy("Health preparedness"),
-    "feasibility": _lazy("Feasibility"),
+    "resilience": gettext_lazy("Resilience"),
+    "economy": gettext_lazy("Economy and jobs"),
+    "equity": gettext_lazy("Equity"),
+    "climate": gettext_lazy("Climate"),
+    "health": gettext_lazy("Health preparedness"),
+    "feasibility": gettext_lazy("Feasibility"),
 }
 
 
@@ -75,6 +75,7 @@ def candidate_detail(request: SignedInRequest, slug: str, pk: int) -> HttpRespon
     criterion_rows = [
         (CRITERION_LABELS[name], part) for name, part in valued.breakdown["criteria"].items()
     ]
+    can_edit = city_policy.allows(request.user, city, Level.EDIT)
     return render(
         request,
         "catalogue/candidates/detail.html",
@@ -84,7 +85,9 @@ def candidate_detail(request: SignedInRequest, slug: str, pk: int) -> HttpRespon
             "city": city,
             "c": candidate,
             "valued": valued,
-            "can_edit": city_policy.allows(request.user, city, Level.EDIT),
+            "can_edit": can_edit,
+            # Shown before anyone presses Withdraw: what keeps the action on the list.
+            "blockers": svc.candidate_withdraw_blockers(candidate) if can_edit else [],
         },
     )
 
@@ -163,10 +166,22 @@ def candidate_edit(request: SignedInRequest, slug: str, pk: int) -> HttpResponse
 @login_required
 @require_POST
 def candidate_remove(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
+    """Withdraw a candidate from the city's list (the route keeps its first name, "remove");
+    a refusal names every reason on the candidate's page, nothing changed."""
     city = city_get_for_user(user=request.user, slug=slug, level=Level.EDIT)
     candidate = selectors.candidate_get(user=request.user, city=city, pk=pk)
-    svc.candidate_remove(actor=request.user, candidate=candidate)
-    messages.success(request, _("The candidate action was removed."))
+    try:
+        svc.candidate_withdraw(
+            actor=request.user, candidate=candidate, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("candidates:detail", slug=city.slug, pk=candidate.pk)
+    messages.success(
+        request,
+        _("%(code)s was withdrawn from the candidate actions.") % {"code": candidate.code},
+    )
     return redirect("candidates:list", slug=city.slug)
 
 

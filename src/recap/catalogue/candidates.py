@@ -114,14 +114,99 @@ def candidate_update(*, actor: User, candidate: CandidateAction, **values: Any) 
     return candidate
 
 
+#: What keeps a candidate on the city's list (read through the relations the apps above hold to
+#: it, so that catalogue imports none of them). Each is a reason a person can act on.
+RUNNING = ("queued", "running")  # planning's WorkStatus values: a run still computing
+
+
+def candidate_withdraw_blockers(candidate: CandidateAction) -> list[str]:
+    """Why `candidate` may not be withdrawn now, in words; empty when it may.
+
+    Withdrawing takes the action off the city's list and out of its sessions. Runs and the
+    packages saved from them keep it (they read the input stored with the run), so a draft
+    package or a finished run is no reason to refuse. What is refused is what would break or
+    silently change something the city has committed to:
+
+    - a project concept uses it as a source action (the concept reads its title, cost and
+      phase from it: the concept would lose them);
+    - it is in the current version of an endorsed package (the coordinator endorsed it, and
+      concepts are started from the endorsed package's actions by their code);
+    - a small-scale measure comes from it (the measure would lose its origin);
+    - a run of one of its sessions is queued or computing (what that run is being given
+      would no longer match the city's list when it ends).
+    """
+    reasons = []
+    uses: Any = getattr(candidate, "concept_uses", None)
+    for use in uses.select_related("concept").order_by("concept__reference") if uses else []:
+        reasons.append(
+            _(
+                "Project concept %(ref)s “%(title)s” uses it as a source action: take it out of "
+                "the concept, or withdraw the concept, first."
+            )
+            % {"ref": use.concept.reference, "title": use.concept.title}
+        )
+    city: Any = candidate.city
+    for package in city.packages.filter(status="endorsed").order_by("name"):
+        current = package.current
+        if current is not None and candidate.code in current.selected:
+            reasons.append(
+                _(
+                    "It is in the endorsed package “%(name)s”: save a new version of the "
+                    "package without it first."
+                )
+                % {"name": package.name}
+            )
+    measures: Any = getattr(candidate, "measures", None)
+    for measure in measures.order_by("title") if measures else []:
+        reasons.append(
+            _("The small-scale measure “%(title)s” comes from it.") % {"title": measure.title}
+        )
+    sessions: Any = candidate.sessions
+    for session in sessions.filter(runs__status__in=RUNNING).distinct().order_by("title"):
+        reasons.append(
+            _(
+                "A run of the session “%(title)s” is computing with it: wait until it ends, "
+                "or cancel it."
+            )
+            % {"title": session.title}
+        )
+    return reasons
+
+
 @transaction.atomic
-def candidate_remove(*, actor: User, candidate: CandidateAction) -> None:
+def candidate_withdraw(*, actor: User, candidate: CandidateAction, reason: str = "") -> None:
+    """Take `candidate` off its city's list (and out of its sessions), unless something the
+    city committed to holds it (`candidate_withdraw_blockers`, every reason named at once).
+    The audit keeps what it was, so the trail says what was withdrawn, by whom and why."""
     city_policy.require(actor, candidate.city, Level.EDIT, EDITORS_ONLY)
+    stored = CandidateAction.objects.select_for_update().select_related("city").get(pk=candidate.pk)
+    reason = reason.strip()
+    if len(reason) > 500:
+        raise ValidationError({"reason": _("Say why in 500 characters or fewer.")})
+    if blockers := candidate_withdraw_blockers(stored):
+        raise ValidationError(
+            [_("%(code)s cannot be withdrawn yet.") % {"code": stored.code}, *blockers]
+        )
+    sessions: Any = stored.sessions
     audit(
         actor=actor,
-        verb="candidate.remove",
-        target=candidate,
-        city=candidate.city,
-        detail={"code": candidate.code},
+        verb="candidate.withdraw",
+        target=stored,
+        city=stored.city,
+        detail={
+            "code": stored.code,
+            "title": stored.title,
+            "source": stored.source.code if stored.source_id and stored.source else None,
+            "local_cost_usd": stored.local_cost_usd,
+            "staff_fte": str(stored.staff_fte),
+            "phase": stored.phase,
+            "sessions": sorted(sessions.values_list("pk", flat=True)),
+            "reason": reason,
+        },
     )
-    candidate.delete()
+    stored.delete()
+
+
+def candidate_remove(*, actor: User, candidate: CandidateAction) -> None:
+    """Withdraw without a reason (kept for callers that name it so)."""
+    candidate_withdraw(actor=actor, candidate=candidate)

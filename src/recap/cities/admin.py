@@ -12,7 +12,7 @@ class CountryAdmin(TranslationAdmin[Country]):  # a field per language
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin[Organisation]):
-    list_display = ["name", "kind", "region", "locality", "country"]
+    list_display = ["name", "kind", "region", "locality", "country", "contact_checked"]
     list_filter = ["kind", "region"]
     search_fields = ["name", "locality", "address"]
 

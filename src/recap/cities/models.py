@@ -98,6 +98,14 @@ class Organisation(models.Model):
     address = models.TextField(_("postal address"), blank=True)
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Contact details are facts: each office's carry where they were read and when, and a note
+    # of what that source does not give (never a number made up to fill the gap).
+    contact_source = models.CharField(
+        _("source of the contact details"), max_length=300, blank=True
+    )
+    contact_checked = models.DateField(_("contact details checked on"), null=True, blank=True)
+    contact_note = models.CharField(_("note on the contact details"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
 
     class Meta:

@@ -22,6 +22,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deployment checks)
+        from .forms import use_date_pickers
         from .models import StoredDocument
         from .stored_files import delete_on_commit
 
@@ -30,6 +32,7 @@ class CoreConfig(AppConfig):
             # or city), a document's files leave the storage once the deletion commits.
             delete_on_commit(instance.file, *(getattr(instance, f) for f in instance.extra_files))
 
+        use_date_pickers()
         post_migrate.connect(cache_table, sender=self, dispatch_uid="core-cache-table")
         for model in apps.get_models():
             if issubclass(model, StoredDocument):

@@ -6,6 +6,11 @@
 the way the reader writes them (300,000 in English, 300 000 in French, 3,00,000 as in
 Bangladesh), shows a stored amount grouped in the reader's format, and refuses cents with a
 message that says so, rather than "Enter a whole number."
+
+`DatePickerInput` / `DateTimePickerInput`: the browser's own date (and date-and-time) picker,
+the default widget of every date field in the product (`use_date_pickers`, called once when
+the platform starts), so that a form, a ModelForm's model field or a formset row never asks
+for a date in a text box.
 """
 
 from __future__ import annotations
@@ -22,6 +27,43 @@ from django.utils.translation import gettext_lazy as _
 
 # Spaces of every kind people and keyboards put between groups of digits.
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
+
+
+class DatePickerInput(forms.DateInput):
+    """`<input type="date">`. Its value is always ISO (2026-03-31), the one format the picker
+    reads: a localised default (31/03/2026 in French) would show an empty box. Django reads
+    ISO back in every language."""
+
+    input_type = "date"
+
+    def __init__(
+        self,
+        attrs: dict[str, Any] | None = None,
+        format: str | None = None,  # noqa: A002 - Django's name for it
+    ) -> None:
+        super().__init__(attrs, format=format or "%Y-%m-%d")
+
+
+class DateTimePickerInput(forms.DateTimeInput):
+    """`<input type="datetime-local">`, with its value in the ISO form it reads (to the minute)."""
+
+    input_type = "datetime-local"
+
+    def __init__(
+        self,
+        attrs: dict[str, Any] | None = None,
+        format: str | None = None,  # noqa: A002 - Django's name for it
+    ) -> None:
+        super().__init__(attrs, format=format or "%Y-%m-%dT%H:%M")
+
+
+def use_date_pickers() -> None:
+    """Make the pickers the default widget of `DateField` and `DateTimeField`, once, so that no
+    form can forget them: declared fields, ModelForms (a model's date field becomes a
+    `forms.DateField` with the class's default widget) and formset rows alike. A form that names
+    another widget keeps it; the admin names its own."""
+    forms.DateField.widget = DatePickerInput
+    forms.DateTimeField.widget = DateTimePickerInput
 
 
 class GroupedNumberInput(forms.TextInput):

@@ -342,7 +342,7 @@ class Update(Record):
     breakdown: dict[str, dict[str, int]] | None = None
     comment: str | None = None
     evidence: Evidence | None = None
-    decision: Decision
+    decision: Decision | None = None  # none: it waits for the programme's approval
 
 
 class ResultsFile(Record):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -66,6 +67,15 @@ def offices_load() -> int:
                 "country": Country.objects.get(iso2=row["country"]),
                 "locality": row["locality"],
                 "address": row["address"],
+                # Contact details with where they were read and when (cities/data/offices.json).
+                "phone": row.get("phone", ""),
+                "email": row.get("email", ""),
+                "website": row.get("website", ""),
+                "contact_source": row.get("source", ""),
+                "contact_checked": date.fromisoformat(row["checked"])
+                if row.get("checked")
+                else None,
+                "contact_note": row.get("note", ""),
             },
         )
     return len(rows)

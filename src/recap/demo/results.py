@@ -1,10 +1,12 @@
 """The demo's monitoring for ReCAP 21, written through the services: the results framework
 (`tracking/data/framework.json`); six trainings with their attendance and knowledge checks
 (drawn from a fixed seed: illustrative); the pilot cities' small-scale measures with their
-dated history and a photo each; a year of reported values (Kigali's approved, with evidence;
-Rajshahi's returned with a reason; Sebkha's never reported, so late; the programme's peer
-exchanges); and a donor report issued for the programme's period. What they say is in
-`data/results.json`."""
+dated history and a photo each; a year of reported values (Kigali's approved, with evidence,
+and its strategy's adoption waiting for approval; Rajshahi's returned with a reason, to
+correct; Sebkha's never reported, so late; the programme's peer exchanges); and a donor report
+issued for the programme's period. Every date lies inside the programme's period
+(`data/programme.json`), as a real programme's would: nothing outside it counts. What they say
+is in `data/results.json`."""
 
 from __future__ import annotations
 
@@ -194,16 +196,19 @@ def demo_results(programme: Programme, cities: dict[str, City]) -> None:
                 filename=evidence["filename"],
             )
         update_submit(actor=reporter, update=update)
-        decision = spec["decision"]
+        decision = spec.get("decision")
+        if decision is None:
+            continue  # it waits for the programme's approval
         update_decide(
             actor=User.objects.get(username=decision["by"]),
             update=update,
             approve=decision["approve"],
             reason=decision.get("reason", ""),
         )
+    # For the programme's period as far as it has run: never past its end.
     report_issue(
         actor=manager,
         programme=programme,
         start=programme.start_date,
-        end=timezone.localdate(),
+        end=programme.counted_until(timezone.localdate()),
     )

@@ -1,6 +1,7 @@
 """The demo as large as a city network grows: many cities, each with a register, many candidate
 actions and a prioritisation session (`recap demo --scale 100`), for load tests, benchmarks and
-the tests that run real workers.
+the tests that run real workers; and the programme's side of such a network
+(`demo_scale_programme`: concepts along the pipeline, a year of reported values, coordinators).
 
 Everything here is synthetic and says so: the cities are "Scale city 001"… in the demo's
 programme countries, each with an editor (`scale.editor.001`, the demo's password); candidate
@@ -10,11 +11,14 @@ ranges of the shipped catalogue. The same arguments give the same data.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from django.db import transaction
+from django.utils import timezone
 
 from recap.accounts.models import Membership, Role, User
 from recap.catalogue.models import CandidateAction, Sector
@@ -147,3 +151,158 @@ def demo_scale(*, cities: int, candidates: int) -> ScaleSummary:
             synthetic_session(city, admin, actions, title=f"Scale workshop {k:03d}")
         made += 1
     return ScaleSummary(cities=made, candidates=candidates, sessions=made)
+
+
+@dataclass(frozen=True)
+class ProgrammeScaleSummary:
+    cities: int
+    concepts: int
+    values: int
+    coordinators: int
+
+
+#: The stages a synthetic city's concepts stand at, in turn (so that a network of them fills
+#: every column of the board, the funders' lists and the results' pipeline).
+CONCEPT_STAGES = (
+    "candidate",
+    "drafted",
+    "drafted",
+    "screened",
+    "submitted",
+    "submitted",
+    "presented",
+    "preparation",
+    "on_hold",
+    "financed",
+)
+
+
+def synthetic_concepts(city: City, count: int, *, seed: int, shared_with: Any = None) -> int:
+    """`count` project concepts of `city` at the stages of `CONCEPT_STAGES` in turn, each with
+    the moves that brought it there (so every figure counted from moves sees it), a funding
+    source, and, once submitted, a share with `shared_with` (a facility) if given. Written in
+    bulk: the search index is rebuilt once by the caller."""
+    from recap.pipeline.models import (
+        MAIN_LINE,
+        ConceptMove,
+        ConceptShare,
+        FundingSource,
+        ProjectConcept,
+        Stage,
+    )
+
+    rng = np.random.default_rng(10_000 + seed)
+    now = timezone.now()
+    line = [str(s) for s in MAIN_LINE]
+    prefix = f"{city.country.iso2}-{city.slug.upper()}-S"
+    made = ProjectConcept.objects.bulk_create(
+        ProjectConcept(
+            city=city,
+            title=f"Synthetic concept {i + 1} of {city.name}",
+            reference=f"{prefix}{i + 1:03d}",
+            stage=CONCEPT_STAGES[i % len(CONCEPT_STAGES)],
+            stage_since=now - datetime.timedelta(days=int(rng.integers(1, 300))),
+            summary="A synthetic concept for load tests (recap demo --scale).",
+            problem="Synthetic.",
+        )
+        for i in range(count)
+    )
+    concepts = list(ProjectConcept.objects.filter(reference__startswith=prefix).order_by("pk"))
+    moves = []
+    for concept in concepts:
+        stage = concept.stage
+        last = line.index(stage) if stage in line else line.index(Stage.DRAFTED)
+        previous = ""
+        for step in line[: last + 1]:
+            moves.append(ConceptMove(concept=concept, from_stage=previous, to_stage=step))
+            previous = step
+        if stage not in line:
+            moves.append(ConceptMove(concept=concept, from_stage=previous, to_stage=stage))
+    ConceptMove.objects.bulk_create(moves)
+    FundingSource.objects.bulk_create(
+        FundingSource(
+            concept=c,
+            kind="own",
+            name=city.name,
+            amount=int(rng.lognormal(12, 1.0)),
+            status="secured",
+        )
+        for c in concepts
+    )
+    if shared_with is not None:
+        ConceptShare.objects.bulk_create(
+            ConceptShare(concept=c, facility=shared_with)
+            for c in concepts
+            if c.stage in ("submitted", "presented", "preparation", "financed")
+        )
+    return len(made)
+
+
+def synthetic_values(city: City, *, seed: int, today: datetime.date) -> int:
+    """A year of approved values, one a quarter, of every city-level reported indicator of the
+    city's programmes' results frameworks."""
+    from recap.tracking.models import Indicator, IndicatorUpdate
+
+    rng = np.random.default_rng(20_000 + seed)
+    indicators = Indicator.objects.filter(
+        kind=Indicator.Kind.REPORTED,
+        level=Indicator.Level.CITY,
+        outcome__programme__cities=city,
+    ).distinct()
+    quarters = []
+    year, month = today.year - 1, 1 + 3 * ((today.month - 1) // 3)
+    for _ in range(4):
+        start = datetime.date(year, month, 1)
+        month += 3
+        if month > 12:
+            year, month = year + 1, month - 12
+        quarters.append((start, datetime.date(year, month, 1) - datetime.timedelta(days=1)))
+    made = IndicatorUpdate.objects.bulk_create(
+        IndicatorUpdate(
+            indicator=indicator,
+            city=city,
+            period_start=start,
+            period_end=end,
+            value=Decimal(int(rng.integers(1, 500))),
+            status="approved",
+            comment="Synthetic (recap demo --scale).",
+        )
+        for indicator in indicators
+        for start, end in quarters
+    )
+    return len(made)
+
+
+def demo_scale_programme(*, cities: int, concepts: int = 10) -> ProgrammeScaleSummary:
+    """The programme's side of a network's scale, on the cities `demo_scale` added (the first
+    `cities` of them): in each, `concepts` project concepts along the pipeline (those submitted
+    shared with the Gap Fund, which the demo's funder speaks for), a year of values of every
+    city-level reported indicator, and a coordinator (`scale.coordinator.001`, the demo's
+    password). Cities that have them already are left as they are."""
+    from django.contrib.auth.hashers import make_password
+
+    from recap.learning.search import index_rebuild
+    from recap.pipeline.models import Facility, ProjectConcept
+
+    people = demo_data("programme")
+    password = make_password(people["password"])  # hashed once: a hundred people, one hash
+    gap = Facility.objects.filter(code="gap-fund").first()
+    today = timezone.localdate()
+    made = values = coordinators = 0
+    for k in range(1, cities + 1):
+        city = City.objects.select_related("country").filter(slug=f"scale-city-{k:03d}").first()
+        if city is None or ProjectConcept.objects.filter(city=city).exists():
+            continue
+        with transaction.atomic():
+            made += synthetic_concepts(city, concepts, seed=k, shared_with=gap)
+            values += synthetic_values(city, seed=k, today=today)
+            username = f"scale.coordinator.{k:03d}"
+            if not User.objects.filter(username=username).exists():
+                user = User.objects.create(username=username, password=password)
+                Membership.objects.create(user=user, role=Role.CITY_COORDINATOR, city=city)
+                coordinators += 1
+    if made:
+        index_rebuild()
+    return ProgrammeScaleSummary(
+        cities=cities, concepts=made, values=values, coordinators=coordinators
+    )

@@ -26,7 +26,7 @@ class ProblemReportForm(forms.Form):
         },
     )
     email = forms.EmailField(
-        label=_("Your e-mail (optional)"),
+        label=_("Your e-mail"),
         required=False,
         max_length=254,
         help_text=_("Only if you would like an answer."),

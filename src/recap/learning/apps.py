@@ -12,7 +12,9 @@ class LearningConfig(AppConfig):
         from recap.accounts.dashboard import panel_register
 
         from . import signals
+        from .dashboard import lessons_work
         from .exchanges import exchanges_work
 
         signals.connect(self)
         panel_register("learning/_my_work.html", exchanges_work)
+        panel_register("learning/_lessons_work.html", lessons_work)

@@ -9,8 +9,10 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from recap.accounts.access import Level
 from recap.accounts.types import Reader
 from recap.cities.models import City, Programme
+from recap.cities.policies import city_policy
 
 from .models import Exchange
 from .policies import editing_city_ids, exchange_queryset
@@ -21,6 +23,19 @@ def exchange_get(user: Reader, pk: int) -> Exchange:
         return exchange_queryset(user).select_related("from_city", "to_city", "lesson").get(pk=pk)
     except Exchange.DoesNotExist as exc:
         raise Http404("No such exchange") from exc
+
+
+def exchange_home(user: Reader, exchange: Exchange) -> City | None:
+    """The side of `exchange` whose list of exchanges the page leads back to: the reader's own
+    city (the one they write for first), else the first of the two whose workspace they may
+    open (the programme's people), else None."""
+    for city in sorted(
+        (exchange.from_city, exchange.to_city),
+        key=lambda c: not city_policy.allows(user, c, Level.EDIT),
+    ):
+        if city_policy.allows(user, city, Level.VIEW):
+            return city
+    return None
 
 
 def city_exchanges(user: Reader, city: City) -> QuerySet[Exchange]:

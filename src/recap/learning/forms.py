@@ -134,3 +134,23 @@ class SearchForm(forms.Form):
         choices=[("", _("Everything")), *SearchDocument.Kind.choices],
         required=False,
     )
+
+    def __init__(
+        self,
+        *args: Any,
+        kinds: list[str] | None = None,
+        countries: list[int] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`kinds` and `countries`: what the reader may find (`search.search_facets`); the
+        filters offer those only, and a request for another is refused by its field."""
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            kind: Any = self.fields["kind"]
+            kind.choices = [
+                ("", _("Everything")),
+                *((value, label) for value, label in SearchDocument.Kind.choices if value in kinds),
+            ]
+        if countries is not None:
+            country: Any = self.fields["country"]
+            country.queryset = Country.objects.filter(pk__in=countries).order_by("name")

@@ -48,6 +48,7 @@ from django.utils.translation import ngettext
 
 from recap.assessments.models import Answer, Assessment, Dimension
 from recap.cities.models import WORKING_LANGUAGES, City, IncomeGroup
+from recap.core.content import reader_language
 from recap.hazards.models import CityHazard, HazardType
 from recap.pipeline.selectors import concepts_submitted
 from recap.tracking.models import Measure
@@ -109,6 +110,16 @@ class Match:
     @property
     def score(self) -> float:
         return round(sum(f.points for f in self.factors), 1)
+
+    @property
+    def scoring(self) -> list[Factor]:
+        """The factors that gave points, most first (the page shows these; the API all)."""
+        return sorted((f for f in self.factors if f.points > 0), key=lambda f: -f.points)
+
+    @property
+    def silent(self) -> list[Factor]:
+        """The factors that gave no points: counted on the page, not listed row by row."""
+        return [f for f in self.factors if f.points <= 0]
 
 
 def population_band(population: int | None) -> int | None:
@@ -311,7 +322,10 @@ def _context_factors(me: City, peer: City) -> list[Factor]:
 
 
 def _language_name(code: str) -> str:
-    return str(dict(WORKING_LANGUAGES).get(code, code))
+    """A working language's name inside a sentence: French writes it in lower case
+    ("toutes deux travaillent en français"), English capitalised."""
+    name = str(dict(WORKING_LANGUAGES).get(code, code))
+    return name.lower() if reader_language() == "fr" else name
 
 
 def help_factors(
@@ -340,8 +354,8 @@ def help_factors(
         detail = (
             _("they are strong (%(theirs)s of %(scale)s); you have %(mine)s")
             % {
-                "theirs": f"{theirs * peer.scale:.1f}",
-                "mine": f"{me.essentials[code] * me.scale:.1f}",
+                "theirs": number_format(theirs * peer.scale, decimal_pos=1),
+                "mine": number_format(me.essentials[code] * me.scale, decimal_pos=1),
                 "scale": peer.scale,
             }
             if strong and theirs is not None

@@ -17,6 +17,7 @@ project concepts, in English and French, ranked, with filters by hazard, sector 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,8 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from recap.accounts.types import Reader
 from recap.catalogue.models import CatalogueAction
@@ -205,6 +208,16 @@ def _readable(user: Reader) -> Q:
     )
 
 
+def search_facets(user: Reader) -> tuple[list[str], list[int]]:
+    """What the filters may offer `user`: the kinds of record and the countries among the
+    documents they may read, so that no choice can only ever find nothing (a visitor is not
+    offered measures or concepts; a three-country programme offers three countries)."""
+    readable = SearchDocument.objects.filter(_readable(user))
+    kinds = set(readable.values_list("kind", flat=True).distinct())
+    countries = readable.filter(country_id__isnull=False).values_list("country_id", flat=True)
+    return [k for k in Kind.values if k in kinds], sorted(set(countries))
+
+
 def search(
     user: Reader,
     query: str,
@@ -321,3 +334,29 @@ def _hit(document: SearchDocument, rank: float, url: str) -> Hit:
         untranslated=not translated and document.kind in (Kind.LESSON, Kind.ACTION),
         rank=round(rank, 4),
     )
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, as the index compares words ("Inondées" → "inondees")."""
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c)
+    )
+
+
+def highlight(text: str, query: str) -> SafeString:
+    """`text` escaped, with each word the query found marked (`<mark>`): a word that begins
+    with one of the query words' stems, as the search matched it (a stem under 3 letters only
+    as the whole word). The text is cut into words first and every piece is escaped on its
+    own, so neither the text nor the query can put markup on the page."""
+    stems = {_fold(stem) for word in terms(query) for stem in (word, *_stems(word))}
+    if not stems:
+        return escape(text)
+    out, last = [], 0
+    for found in WORD.finditer(text):
+        word = _fold(found.group())
+        if any(word.startswith(s) if len(s) >= 3 else word == s for s in stems):
+            out.append(escape(text[last : found.start()]))
+            out.append(format_html("<mark>{}</mark>", found.group()))
+            last = found.end()
+    out.append(escape(text[last:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped

@@ -1,7 +1,8 @@
 """How complete a concept's record is for one facility: the fields every facility's form asks
 (the harmonised form's core), and those this facility's own rules add (an endorsement it
 requires, the figure its climate objective is measured by, the preparation costs a
-preparation facility is asked for). Each empty one is named."""
+preparation facility is asked for). Each empty one is named, with the field it is filled in.
+The council's approval reads as the submission gate reads it: "not yet sought" is not given."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ class Completeness:
     facility: Facility
     required: list[str]
     missing: list[str]  # in words
+    missing_fields: tuple[tuple[str, str], ...] = ()  # (field, words): a link to each
 
     @property
     def percent(self) -> int:
@@ -56,6 +58,7 @@ def _label(name: str) -> str:
         "funding_sources": _("Funding sources"),
         "preparation_costs": _("Preparation costs"),
         "total_cost": _("Total cost"),
+        "council_approval": _("Council approval (not yet sought)"),
     }
     if name in special:
         return str(special[name])
@@ -98,5 +101,5 @@ def facility_fields(facility: Facility) -> list[str]:
 
 def completeness(concept: ProjectConcept, facility: Facility) -> Completeness:
     required = facility_fields(facility)
-    missing = [_label(name) for name in required if not _filled(concept, name)]
-    return Completeness(facility, required, missing)
+    empty = tuple((name, _label(name)) for name in required if not _filled(concept, name))
+    return Completeness(facility, required, [label for _name, label in empty], empty)

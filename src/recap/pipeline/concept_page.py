@@ -73,14 +73,30 @@ def concept_page(
     shared = {s.facility_id for s in concept.shares.all()}
     open_ = concept.stage not in CLOSED
     round_reviews = reviews_of_round(concept)
+    threads = selectors.funder_threads(concept, facility_ids=None)
+    reads_city = city_policy.allows(user, city, Level.VIEW)
+    # The reader's own review of this round (all of them, counted or not): offered to change,
+    # not to write again.
+    mine = next(
+        (
+            r
+            for r in concept.reviews.all()
+            if r.round == concept.review_round and r.reviewer_id == user.pk
+        ),
+        None,
+    )
     return {
         "city": city,
         "c": concept,
         # The way back: the city's list for whoever reads the city, else the pipeline's board
         # (a reviewer or a manager reads the concept without the city's workspace).
         "back": reverse("concepts:list", args=[city.slug])
-        if city_policy.allows(user, city, Level.VIEW)
+        if reads_city
         else reverse("board:board"),
+        # The package it comes from, a link for whoever reads the city's packages.
+        "package_url": concept.package_version.package.get_absolute_url()
+        if concept.package_version and reads_city
+        else "",
         # The record.
         "sources": source_lines(concept, robustness=robustness_of(concept)),
         "money": concept_money(concept),
@@ -94,9 +110,11 @@ def concept_page(
         "offered": offered_moves(user, concept),
         "moves": list(concept.moves.select_related("actor").order_by("-at", "-pk")),
         # Facilities and funders.
-        "matches": matches[:3],
+        # The best three it is not ruled out of (the ruled-out ones only on the matches page).
+        "matches": [m for m in matches if not m.failed][:3],
         "match_count": sum(1 for m in matches if not m.failed),
-        "threads": selectors.funder_threads(concept, facility_ids=None),
+        "threads": threads,
+        "message_count": sum(len(thread) for thread in threads.values()),
         "shareable": [m.facility for m in matches if m.facility.pk not in shared],
         # Review.
         "reviews": round_reviews,
@@ -111,5 +129,6 @@ def concept_page(
         and concept.stage in ProjectConcept.SUBMITTED_STAGES
         and open_,
         "can_review": concept.stage == Stage.DRAFTED and may_review(user, concept),
+        "my_review": mine,
         "can_decide": concept.stage == Stage.DRAFTED and is_manager_of(user, city.pk),
     }

@@ -39,6 +39,7 @@ from .models import (
     Stage,
     Study,
 )
+from .notify import funder_message_notify, made_by_programme, move_notify
 from .policies import funder_facility_ids, is_manager_of, require
 from .reviews import record_decision
 from .stages import Actor, Move, moves_from
@@ -98,8 +99,8 @@ def _create(concept: ProjectConcept) -> ProjectConcept:
     raise ValidationError(_("Two concepts were started at once; please try again."))
 
 
-def _record_move(concept: ProjectConcept, to: str, actor: User, reason: str = "") -> None:
-    ConceptMove.objects.create(
+def _record_move(concept: ProjectConcept, to: str, actor: User, reason: str = "") -> ConceptMove:
+    return ConceptMove.objects.create(
         concept=concept,
         from_stage="" if concept._state.adding else concept.stage,
         to_stage=to,
@@ -108,30 +109,50 @@ def _record_move(concept: ProjectConcept, to: str, actor: User, reason: str = ""
     )
 
 
-def _started_from(version: PackageVersion, codes: list[str]) -> ProjectConcept | None:
-    """The open concept already started from exactly these actions of this version."""
+def concept_covering(city: City, codes: list[str]) -> ProjectConcept | None:
+    """The city's open concept started from exactly these actions (of any version of any of
+    its packages), if there is one: a second would be the same project twice."""
+    wanted = sorted(set(codes))
     for concept in (
-        ProjectConcept.objects.filter(package_version=version)
+        ProjectConcept.objects.filter(city=city, sources__code__in=wanted)
         .exclude(stage__in=CLOSED)
+        .distinct()
         .prefetch_related("sources")
         .order_by("pk")
     ):
-        if sorted(a.code for a in concept.sources.all()) == codes:
+        if sorted(a.code for a in concept.sources.all()) == wanted:
             return concept
     return None
 
 
+class DuplicateConceptError(ValidationError):
+    """A concept would repeat an open one of the city (`existing`): asked to confirm first."""
+
+    def __init__(self, existing: ProjectConcept) -> None:
+        super().__init__(
+            _("%(ref)s already covers exactly these actions.") % {"ref": existing.reference}
+        )
+        self.existing = existing
+
+
 @transaction.atomic
 def concept_start(
-    *, actor: User, version: PackageVersion, codes: list[str], title: str = ""
+    *,
+    actor: User,
+    version: PackageVersion,
+    codes: list[str],
+    title: str = "",
+    duplicate_ok: bool = False,
 ) -> ProjectConcept:
     """A concept from actions of an endorsed package's current version. The actions stay
     the source of their title, sector, hazards, cost and phase (read, not copied); their value
-    and the cost the package was chosen with are kept as they were in the run."""
+    and the cost the package was chosen with are kept as they were in the run. If an open
+    concept of the city already covers exactly these actions, `DuplicateConceptError` names it,
+    unless `duplicate_ok` (the person saw it and wants another)."""
     city = version.package.city
     city_policy.require(actor, city, Level.EDIT, EDITORS_ONLY)
     # The package's row, locked: starts at once from it follow each other, so that the
-    # same actions pressed twice find the concept the first press made.
+    # same actions pressed twice find the concept the first press made (and are told of it).
     package = ActionPackage.objects.select_for_update().get(pk=version.package_id)
     if package.status != ActionPackage.Status.ENDORSED:
         raise ValidationError(_("Only an endorsed package's actions can start a concept."))
@@ -146,8 +167,8 @@ def concept_start(
         raise ValidationError(
             {"actions": _("Not in this package: %(c)s.") % {"c": ", ".join(stray)}}
         )
-    if made := _started_from(version, codes):
-        return made
+    if not duplicate_ok and (existing := concept_covering(city, codes)):
+        raise DuplicateConceptError(existing)
     candidates = {c.code: c for c in CandidateAction.objects.filter(city=city, code__in=codes)}
     gone = sorted(set(codes) - set(candidates))
     if gone:
@@ -298,7 +319,7 @@ def concept_move(
         )
     if move.needs_reason and not reason:
         raise ValidationError({"reason": _("Say why (the city and the programme will read it).")})
-    _record_move(concept, move.to, actor, reason)
+    recorded = _record_move(concept, move.to, actor, reason)
     record_decision(concept, move.to, actor, reason)
     previous = concept.stage
     concept.held_from = previous if move.to == Stage.ON_HOLD else ""
@@ -314,6 +335,8 @@ def concept_move(
         city=concept.city,
         detail={"from": previous, "to": move.to, "reason": reason},
     )
+    if made_by_programme(actor, concept, move):
+        move_notify(recorded)  # the city waits on the programme's decisions
     return concept
 
 
@@ -373,6 +396,7 @@ def funder_message(
         city=concept.city,
         detail={"facility": facility.code},
     )
+    funder_message_notify(message)  # the city's team is told
     return message
 
 
@@ -402,6 +426,7 @@ def city_reply(
         city=concept.city,
         detail={"facility": facility.code},
     )
+    funder_message_notify(message)  # the funder's people are told
     return message
 
 

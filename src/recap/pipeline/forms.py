@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.forms import BaseModelFormSet, modelformset_factory
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from recap.catalogue.models import Sector
@@ -25,14 +26,14 @@ from .models import (
     ResultIndicator,
     Study,
 )
-from .texts import upper_first
+from .stages import needed_label
 
 AMOUNT_MAX = 10**13  # ten trillion: past any city project, inside the database's integer
 
 
 def _amount(field: str, model: Any = ProjectConcept, required: bool = False) -> WholeAmountField:
     return WholeAmountField(
-        label=upper_first(str(model._meta.get_field(field).verbose_name)),
+        label=capfirst(model._meta.get_field(field).verbose_name),  # lazy: the reader's language
         min_value=0,
         max_value=AMOUNT_MAX,
         required=required,
@@ -87,6 +88,11 @@ class ConceptForm(forms.ModelForm[ProjectConcept]):
         super().__init__(*args, **kwargs)
         hazards: Any = self.fields["hazards"]
         hazards.choices = list(HazardType.objects.order_by("name").values_list("code", "name"))
+        # "Not yet sought" is an answer, and the one submission cannot pass: say so by the field.
+        self.fields["council_approval"].help_text = _(
+            "Submission needs the council's approval, or the decision on its agenda, with its "
+            "reference or date."
+        )
 
     def clean_sub_sectors(self) -> list[str]:
         value: list[str] = self.cleaned_data.get("sub_sectors") or []
@@ -95,7 +101,15 @@ class ConceptForm(forms.ModelForm[ProjectConcept]):
         return value
 
     def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
-        return [(title, [self[name] for name in names]) for title, names in SECTIONS]
+        """The record's sections, each field marked with the stage whose gate first needs it
+        (`stage_label`, "" for a field no gate reads)."""
+        out = []
+        for title, names in SECTIONS:
+            fields = [self[name] for name in names]
+            for field in fields:
+                setattr(field, "stage_label", needed_label(field.name))  # noqa: B010
+            out.append((title, fields))
+        return out
 
 
 class _Rows(BaseModelFormSet):  # type: ignore[type-arg]
@@ -149,6 +163,8 @@ class StartFromPackageForm(forms.Form):
     actions = forms.MultipleChoiceField(
         label=_("Actions of the package"), choices=[], widget=forms.CheckboxSelectMultiple
     )
+    #: Sent by the warning page: start another concept although one covers these actions.
+    duplicate_ok = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -173,6 +189,17 @@ class MessageForm(forms.Form):
     text = forms.CharField(
         label=_("Your message"), max_length=MESSAGE_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args: Any, interested: bool = False, **kwargs: Any) -> None:
+        """Once the facility has expressed interest, it is not offered again (a second one
+        would change nothing): only a question remains."""
+        super().__init__(*args, **kwargs)
+        if interested:
+            kind: Any = self.fields["kind"]
+            kind.choices = [(FunderMessage.Kind.QUESTION, _("Ask a question"))]
+            kind.initial = FunderMessage.Kind.QUESTION
+            kind.widget = forms.HiddenInput()
+            self.fields["text"].label = _("Your question")
 
 
 class ReplyForm(forms.Form):

@@ -19,7 +19,10 @@ from importlib import resources
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from recap.core.content import reader_language
 
 from .models import Facility, PreparationStage, ProjectConcept
 from .money import concept_money
@@ -91,6 +94,7 @@ class Criterion:
     outcome: str  # PASS, FAIL or UNKNOWN
     why: str
     task: str = ""
+    field: str = ""  # the record's field the task is done in ("" if none)
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,7 @@ class SoftPart:
     out_of: int
     why: str
     task: str = ""
+    field: str = ""  # the record's field (or rows) the task is done in ("" if none)
 
 
 @dataclass(frozen=True)
@@ -135,10 +140,24 @@ class Match:
     def tasks(self) -> list[str]:
         """What the city can do to qualify (for a facility it is not shut out of) and to
         fit better."""
+        return [task for task, _field in self.task_fields]
+
+    @property
+    def task_fields(self) -> list[tuple[str, str]]:
+        """`tasks`, each with the record's field it is done in ("" if none): a page links it."""
         if any(c.outcome == FAIL and not c.task for c in self.criteria):
             return []  # a criterion nothing can change (the country): no task helps
-        parts = [c.task for c in self.criteria if c.task] + [p.task for p in self.soft if p.task]
-        return list(dict.fromkeys(parts))
+        parts = [(c.task, c.field) for c in self.criteria if c.task]
+        parts += [(p.task, p.field) for p in self.soft if p.task]
+        first: dict[str, str] = {}
+        for task, field in parts:
+            first.setdefault(task, field)
+        return list(first.items())
+
+    @property
+    def ruled_out(self) -> list[Criterion]:
+        """The criteria that rule the facility out (the failed ones), for "Ruled out: …"."""
+        return self.failed
 
     @property
     def sort_key(self) -> tuple[int, int, int, str]:
@@ -150,26 +169,26 @@ def _words(choices: Any, codes: list[str]) -> str:
 
 
 def _country(facts: ConceptFacts, f: Facility) -> Criterion:
-    outcome, why, task = _country_rule(facts, f)
+    outcome, why, task = country_rule(facts.country, facts.country_name, f)
     return Criterion("country", _("Country"), outcome, why, task)
 
 
-def _country_rule(facts: ConceptFacts, f: Facility) -> tuple[str, str, str]:
-    """(outcome, why, task) of the facility's country rule for the concept's country."""
-    name = facts.country_name
+def country_rule(iso2: str, name: str, f: Facility) -> tuple[str, str, str]:
+    """(outcome, why, task) of the facility's country rule for one country (ISO2 code and
+    name): what a concept's match reads, and what the directory filters by."""
     rule = f.country_rule
     if rule == Facility.CountryRule.ANY:
         return PASS, _("Open to any country."), ""
     if rule == Facility.CountryRule.ODA:
         oda = country_lists()["oda"]
-        listed = facts.country in oda["countries"]
+        listed = iso2 in oda["countries"]
         words = _("%(c)s is on the %(list)s.") if listed else _("%(c)s is not on the %(list)s.")
-        why = words % {"c": name, "list": oda["name"]}
+        why = words % {"c": name, "list": oda.get(f"name_{reader_language()}") or oda["name"]}
         if expired := list_expired(oda):
             why += " " + _("That list ran to %(d)s: check the current one.") % {"d": expired}
         return (PASS if listed else FAIL), why, ""
     if rule == Facility.CountryRule.DEVELOPING:
-        developing = facts.country not in country_lists()["annex_i"]["countries"]
+        developing = iso2 not in country_lists()["annex_i"]["countries"]
         words = (
             _("%(c)s is a developing country (a UNFCCC Party not in Annex I).")
             if developing
@@ -182,7 +201,7 @@ def _country_rule(facts: ConceptFacts, f: Facility) -> tuple[str, str, str]:
             _("The directory does not list this facility's countries yet."),
             _("Ask %(f)s whether %(c)s is eligible.") % {"f": f.name, "c": name},
         )
-    if facts.country in f.countries:
+    if iso2 in f.countries:
         return PASS, _("%(c)s is among its countries.") % {"c": name}, ""
     words = _("%(c)s is not among its countries (%(note)s).")
     return FAIL, words % {"c": name, "note": f.country_note or f.get_country_rule_display()}, ""
@@ -200,6 +219,7 @@ def _applicant(facts: ConceptFacts, f: Facility) -> Criterion:
             UNKNOWN,
             _("The concept does not say who applies; it takes: %(a)s.") % {"a": allowed},
             _("Say who applies (the applicant type)."),
+            "applicant_type",
         )
     own = str(dict(Facility.ApplicantType.choices).get(facts.applicant_type, facts.applicant_type))
     if facts.applicant_type in f.applicant_types:
@@ -210,6 +230,7 @@ def _applicant(facts: ConceptFacts, f: Facility) -> Criterion:
         FAIL,
         _("It takes %(allowed)s, not a %(a)s.") % {"allowed": allowed.lower(), "a": own.lower()},
         _("Apply with or through: %(allowed)s.") % {"allowed": allowed.lower()},
+        "applicant_type",
     )
 
 
@@ -219,7 +240,12 @@ def _sector(facts: ConceptFacts, f: Facility) -> Criterion:
     label = _("Sector")
     if not facts.sectors:
         return Criterion(
-            "sector", label, UNKNOWN, _("The concept has no sector."), _("Choose the main sector.")
+            "sector",
+            label,
+            UNKNOWN,
+            _("The concept has no sector."),
+            _("Choose the main sector."),
+            "sector",
         )
     shared = [s for s in facts.sectors if s in f.sectors]
     if shared:
@@ -251,6 +277,7 @@ def _climate(facts: ConceptFacts, f: Facility) -> Criterion:
             UNKNOWN,
             _("The concept names no climate objective."),
             _("Say whether it mitigates, adapts or reduces disaster risk."),
+            "climate_objectives",
         )
     shared = [c for c in facts.climate if c in f.climate_objectives]
     if shared:
@@ -265,6 +292,7 @@ def _climate(facts: ConceptFacts, f: Facility) -> Criterion:
         % {"theirs": _words(choices, list(f.climate_objectives)).lower()},
         _("Show the %(theirs)s benefit, if there is one.")
         % {"theirs": _words(choices, list(f.climate_objectives)).lower()},
+        "climate_objectives",
     )
 
 
@@ -283,6 +311,7 @@ def _stage(facts: ConceptFacts, f: Facility) -> Criterion:
             UNKNOWN,
             _("The concept does not say what preparation it has reached."),
             _("Say what preparation it has reached (concept, pre-feasibility…)."),
+            "preparation_stage",
         )
     reached = STAGES.index(facts.stage)
     if f.minimum_stage and reached < STAGES.index(f.minimum_stage):
@@ -293,6 +322,7 @@ def _stage(facts: ConceptFacts, f: Facility) -> Criterion:
             _("It takes projects from %(min)s on; the concept has reached %(s)s.")
             % {"min": str(names[f.minimum_stage]).lower(), "s": str(names[facts.stage]).lower()},
             _("Reach %(min)s first.") % {"min": str(names[f.minimum_stage]).lower()},
+            "preparation_stage",
         )
     needed = _next_stage(facts.stage)
     if needed and needed in f.stages_supported:
@@ -315,7 +345,7 @@ def _stage(facts: ConceptFacts, f: Facility) -> Criterion:
 
 
 def _money(amount: int) -> str:
-    return f"US$ {amount:,}"
+    return f"US$ {number_format(amount, force_grouping=True)}"
 
 
 def _ticket(facts: ConceptFacts, f: Facility) -> SoftPart:
@@ -330,6 +360,7 @@ def _ticket(facts: ConceptFacts, f: Facility) -> SoftPart:
             30,
             _("The concept states no preparation cost and no funding gap."),
             _("List the preparation costs (studies, assessments, permits)."),
+            "preparation_costs",
         )
     if facts.currency != "USD":
         return SoftPart(
@@ -386,6 +417,7 @@ def _cofinance(facts: ConceptFacts, f: Facility) -> SoftPart:
         20,
         _("It asks for co-financing (%(c)s); none is secured yet.") % {"c": f.cofinancing},
         _("Secure a contribution of the city's own or a partner's."),
+        "funding_sources",
     )
 
 
@@ -437,8 +469,10 @@ def match(facts: ConceptFacts, facility: Facility) -> Match:
                 _("Endorsements"),
                 0,
                 0,
-                _("It asks for: %(e)s.") % {"e": facility.endorsements},
-                _("Get the endorsements it asks for: %(e)s.") % {"e": facility.endorsements},
+                _("It asks for: %(e)s.") % {"e": facility.endorsements.rstrip(".")},
+                _("Get the endorsements it asks for: %(e)s.")
+                % {"e": facility.endorsements.rstrip(".")},
+                "national_endorsement",
             )
         )
     return Match(facility, criteria, soft)

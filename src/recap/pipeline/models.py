@@ -30,6 +30,10 @@ class Facility(models.Model):
     where it comes from and when that was last checked (`sources`), because mandates, windows
     and amounts change: an entry not checked for a year is flagged."""
 
+    #: The texts the directory ships in English only (pipeline/data/facilities.json): pages
+    #: mark them as English for a French reader (`english_parts` in core's `content` tags).
+    SHIPPED_IN_ENGLISH = ("operators", "applicants", "country_note", "cofinancing", "endorsements")
+
     class CountryRule(models.TextChoices):
         ODA = "oda", _("Countries on the OECD DAC list of ODA recipients")
         DEVELOPING = "developing", _("Developing countries (UNFCCC)")

@@ -20,6 +20,7 @@ from recap.accounts.types import Reader, User
 from recap.cities.models import Programme
 
 from .models import ConceptReview, ProjectConcept, ReviewDecision, Rubric, Stage
+from .notify import review_notify, revise_notify
 from .policies import is_manager_of, is_reviewer_for, require
 from .texts import checked_text
 
@@ -112,6 +113,7 @@ def review_submit(
         city=concept.city,
         detail={"round": concept.review_round},
     )
+    review_notify(review)  # the city and the programme's managers are told
     return review
 
 
@@ -180,6 +182,7 @@ def review_revise(*, actor: User, concept: ProjectConcept, feedback: str) -> Rev
         city=concept.city,
         detail={"round": decision.round},
     )
+    revise_notify(decision)  # the city is told what to change
     return decision
 
 

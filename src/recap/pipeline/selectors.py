@@ -5,7 +5,8 @@ with the fields due for checking."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import enum
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,8 @@ from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from recap.accounts.access import Level, city_ids, programme_city_ids
+from recap.accounts.models import Role
 from recap.accounts.types import Reader
 from recap.cities.models import City, Country
 from recap.cities.selectors import programme_current
@@ -129,45 +132,163 @@ class Ageing:
     days: int
 
 
+class Unseen(enum.Enum):
+    """How much of the concepts never drafted (candidates) a reader of the board may read:
+    reviewers read a concept once it is drafted, so a board of theirs counting "Candidate 0"
+    would say there are none when there are some they may not see."""
+
+    NONE = "none"  # every candidate of the board's cities is the reader's to read
+    SOME = "some"  # their own cities' (or managed cities') candidates only
+    ALL = "all"  # no candidate at all: a reviewer of other cities only
+
+
 @dataclass(frozen=True)
 class Funnel:
     countries: list[Country]
-    stages: list[StageCount]
+    stages: list[StageCount]  # the stages the reader may read concepts in
     progress: list[CountryProgress]
-    ageing: list[Ageing]  # open concepts, longest in their stage first
-    board: dict[str, list[ProjectConcept]]  # stage -> open concepts in it
+    ageing: list[Ageing]  # the open concepts longest in their stage, at most `AGEING_SHOWN`
+    open_total: int  # every open concept the reader may read
+    candidates_unseen: Unseen
+
+
+#: Open concepts "Waiting longest" lists.
+AGEING_SHOWN = 10
+#: Concepts a board column shows on one page (seven columns of them: the page stays light on
+#: 3G and quick to draw, each card's gates checked).
+BOARD_PAGE = 20
+#: Concepts the funder's list shows on one page (every shared concept is matched to sort them,
+#: only a page of them drawn).
+SHARED_PAGE = 50
+#: The board's columns: the open stages of the main line, then on hold.
+BOARD_STAGES: tuple[str, ...] = (
+    *(str(s) for s in MAIN_LINE if s not in CLOSED),
+    str(Stage.ON_HOLD),
+)
+
+
+def candidates_unseen(user: Reader) -> Unseen:
+    """Which candidates `user` cannot read on the board: those of the cities they read only
+    as a reviewer (the policy shows a reviewer a concept once drafted)."""
+    full = city_ids(user, Level.VIEW)
+    if full is None:
+        return Unseen.NONE
+    only_reviewed = (programme_city_ids(user, Role.REVIEWER) or set()) - full
+    if not only_reviewed:
+        return Unseen.NONE
+    return Unseen.SOME if full else Unseen.ALL
+
+
+def board_queryset(*, user: Reader, country: Country | None = None) -> QuerySet[ProjectConcept]:
+    """The one queryset the board's counts, its "waiting longest" and its columns all read:
+    every concept `user` may read (in `country`, if given), as a plain queryset (the policy's
+    joins kept in a subquery, so that counting and slicing count each concept once)."""
+    concepts = ProjectConcept.objects.filter(pk__in=concept_queryset(user=user).values("pk"))
+    return concepts if country is None else concepts.filter(city__country=country)
 
 
 def pipeline_funnel(*, user: Reader, country: Country | None = None, now: Any = None) -> Funnel:
     """The programme's view of its pipeline, from what `user` may read: concepts by stage and
-    country, submitted per country against the target, and how long each open concept has
-    been in its stage."""
+    country, submitted per country against the target, and the open concepts longest in their
+    stage. Counted in the database, in the same queries whatever the number of concepts."""
     now = now or timezone.now()
-    concepts = list(with_gate_data(concept_queryset(user=user)).order_by("stage_since"))
-    if country is not None:
-        concepts = [c for c in concepts if c.city.country_id == country.pk]
-    countries = sorted({c.city.country for c in concepts}, key=lambda c: c.name)
+    concepts = board_queryset(user=user, country=country)
+    counts: dict[tuple[str, int], int] = {
+        (row["stage"], row["city__country"]): row["n"]
+        for row in concepts.values("stage", "city__country").annotate(n=Count("pk")).order_by()
+    }
+    countries = list(
+        Country.objects.filter(pk__in={k for _stage, k in counts}).order_by("name", "pk")
+    )
     index = {c.pk: i for i, c in enumerate(countries)}
+    unseen = candidates_unseen(user)
     stages = []
     for stage, label in Stage.choices:
+        if stage == Stage.CANDIDATE and unseen is Unseen.ALL:
+            continue  # not "Candidate 0": there may be some, this reader reads none of them
         row = [0] * len(countries)
-        for c in concepts:
-            if c.stage == stage:
-                row[index[c.city.country_id]] += 1
+        for (s, k), n in counts.items():
+            if s == stage:
+                row[index[k]] += n
         stages.append(StageCount(stage, str(label), row, sum(row)))
-    submitted = concepts_submitted_per_country(city_ids={c.city_id for c in concepts})
+    submitted = concepts_submitted_per_country(city_ids=concepts.values_list("city_id", flat=True))
     target = _country_target()
     progress = [CountryProgress(c, submitted.get(c.pk, 0), target) for c in countries]
-    open_ = [c for c in concepts if c.stage not in CLOSED]
-    ageing = sorted(
-        (Ageing(c, max(0, (now - c.stage_since).days)) for c in open_),
-        key=lambda a: (-a.days, a.concept.reference),
+    open_ = concepts.exclude(stage__in=CLOSED)
+    longest = open_.select_related("city").order_by("stage_since", "pk")[:AGEING_SHOWN]
+    ageing = [Ageing(c, max(0, (now - c.stage_since).days)) for c in longest]
+    open_total = sum(n for (s, _k), n in counts.items() if s not in CLOSED)
+    return Funnel(countries, stages, progress, ageing, open_total, unseen)
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    """One stage of the board: how many concepts the reader may read in it, and one page of
+    them, oldest in the stage first, each with what its gates read."""
+
+    stage: str
+    label: str
+    total: int
+    number: int  # this page, from 1
+    pages: int
+    concepts: list[ProjectConcept]
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def board_columns(
+    *,
+    user: Reader,
+    country: Country | None = None,
+    funnel: Funnel,
+    pages: Mapping[str, int] | None = None,
+) -> list[BoardColumn]:
+    """The board's columns (`BOARD_STAGES`), each on its page (`pages`: stage -> page number
+    asked for, 1 if absent, brought within the column's pages), counted as `funnel` counted
+    them. One query per column with concepts, and one fetch with the gate data of every
+    page's concepts: the same queries for 5 concepts or 5,000."""
+    pages = pages or {}
+    totals = {s.stage: s.total for s in funnel.stages}
+    concepts = board_queryset(user=user, country=country)
+    chosen: dict[str, tuple[int, int, list[int]]] = {}
+    for stage in BOARD_STAGES:
+        if stage not in totals:
+            continue  # a stage the reader reads nothing in (candidates, for a reviewer)
+        total = totals[stage]
+        count = max(1, -(-total // BOARD_PAGE))
+        number = min(max(1, pages.get(stage, 1)), count)
+        ids: list[int] = []
+        if total:
+            start = (number - 1) * BOARD_PAGE
+            ids = list(
+                concepts.filter(stage=stage)
+                .order_by("stage_since", "pk")
+                .values_list("pk", flat=True)[start : start + BOARD_PAGE]
+            )
+        chosen[stage] = (number, count, ids)
+    wanted = [pk for _n, _c, ids in chosen.values() for pk in ids]
+    fetched = (
+        {c.pk: c for c in with_gate_data(ProjectConcept.objects.filter(pk__in=wanted))}
+        if wanted
+        else {}
     )
-    board: dict[str, list[ProjectConcept]] = {s: [] for s in MAIN_LINE if s not in CLOSED}
-    board[Stage.ON_HOLD] = []
-    for c in open_:
-        board.setdefault(c.stage, []).append(c)
-    return Funnel(countries, stages, progress, ageing, board)
+    return [
+        BoardColumn(
+            stage,
+            str(Stage(stage).label),
+            totals[stage],
+            number,
+            count,
+            [fetched[pk] for pk in ids if pk in fetched],
+        )
+        for stage, (number, count, ids) in chosen.items()
+    ]
 
 
 def _country_target() -> int:

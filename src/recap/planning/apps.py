@@ -18,6 +18,7 @@ class PlanningConfig(AppConfig):
         # "My work" lists the packages awaiting a coordinator (accounts never imports this app).
         from recap.accounts.dashboard import panel_register
 
-        from .dashboard import awaiting_endorsement
+        from .dashboard import awaiting_endorsement, endorsed_packages
 
         panel_register("planning/partials/_awaiting_endorsement.html", awaiting_endorsement)
+        panel_register("planning/partials/_endorsed.html", endorsed_packages)

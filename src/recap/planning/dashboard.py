@@ -1,4 +1,6 @@
-"""The prioritisation's panel on "My work": packages awaiting the person's endorsement."""
+"""The prioritisation's panels on "My work": packages awaiting the person's endorsement, and the
+endorsed package of each city the person edits for (what the city's concepts and measures now
+follow)."""
 
 from __future__ import annotations
 
@@ -24,3 +26,21 @@ def awaiting_endorsement(user: Reader) -> dict[str, Any] | None:
         .order_by("-created_at")[:20]
     )
     return {"packages": packages} if packages else None
+
+
+def endorsed_packages(user: Reader) -> dict[str, Any] | None:
+    """The latest endorsed package of each city the person edits for (not a platform
+    administrator's every city: theirs is no city's work)."""
+    ids = city_ids(user, Level.EDIT)
+    if ids is ALL or not ids:
+        return None
+    latest: dict[int, ActionPackage] = {}
+    packages = (
+        package_policy.queryset(user, Level.EDIT)
+        .filter(status=ActionPackage.Status.ENDORSED)
+        .select_related("city", "endorsed_by")
+        .order_by("city__name", "-endorsed_at", "-pk")
+    )
+    for package in packages:
+        latest.setdefault(package.city_id, package)
+    return {"packages": list(latest.values())} if latest else None

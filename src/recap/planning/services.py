@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -120,7 +121,10 @@ def _too_many_candidates(count: int) -> str | None:
     return _(
         "A session takes at most %(cap)s candidate actions; this one has %(n)s. Choose the "
         "candidates the workshop will really weigh."
-    ) % {"cap": f"{cap:,}", "n": f"{count:,}"}
+    ) % {
+        "cap": number_format(cap, force_grouping=True),
+        "n": number_format(count, force_grouping=True),
+    }
 
 
 def _save_settings(

@@ -37,7 +37,10 @@ class ProgressOut(Schema):
     value: Decimal = Field(description="Since the programme began; approved values only.")
     target: Decimal | None
     target_date: date | None
-    status: str = Field(description="met, on_track, behind, no_target or no_data")
+    status: str = Field(
+        description="met, met_late, missed, on_track, behind, no_target or no_data; a "
+        "finished programme is read as of its end date (as_of)"
+    )
     late: list[str] = Field(description="Slugs of the late cities; 'programme' for itself.")
     as_of: date
 

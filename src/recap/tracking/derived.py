@@ -37,6 +37,11 @@ class Derived:
     label: object
     unit: object
     compute: Compute
+    #: What part of the programme's target some of its cities carry (`progress.subset_share`):
+    #: "cities", their share of its cities (people, measures); "countries", their share of its
+    #: countries (the projects, so many per country); "whole", all of it (a mean, or sessions
+    #: that serve many cities at once).
+    share: str = "cities"
 
 
 def _cities(programme: Programme, cities: list[int] | None) -> Any:
@@ -139,20 +144,25 @@ def _measures(
 
 
 DERIVED: dict[str, Derived] = {
-    "trainings_held": Derived(_("Trainings held"), _("trainings"), _trainings),
+    "trainings_held": Derived(_("Trainings held"), _("trainings"), _trainings, share="whole"),
     "people_trained": Derived(_("People trained"), _("people"), _people_trained),
     "learning_gain": Derived(
         _("Learning gain of participants (mean, after minus before)"),
         _("points out of 100"),
         _learning_gain,
+        share="whole",
     ),
     "projects_submitted": Derived(
         _("Project concepts submitted to the pipeline"),
         _("concepts"),
         _moved_to(Stage.SUBMITTED),
+        share="countries",
     ),
     "concepts_presented": Derived(
-        _("Project concepts presented to funders"), _("concepts"), _moved_to(Stage.PRESENTED)
+        _("Project concepts presented to funders"),
+        _("concepts"),
+        _moved_to(Stage.PRESENTED),
+        share="countries",
     ),
     "measures_implemented": Derived(
         _("Small-scale measures implemented"), _("measures"), _measures

@@ -1,11 +1,12 @@
-"""The forms of monitoring: the one flat form a value is reported in (the period, the value,
-its breakdowns as one line per category, "sex female: 12", a comment and evidence); a training
-and its attendance sheet; a measure, its dated status and its evidence; a report's period."""
+"""The forms of monitoring: the one flat form a value is reported in, or corrected in (the
+period, the value, one number per category of its breakdowns, a comment and evidence); a
+training and its attendance sheet; a measure, its dated status and its evidence; a report's
+period."""
 
 from __future__ import annotations
 
-import math
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -15,54 +16,25 @@ from recap.cities.models import City, Programme
 from recap.core.forms import WholeAmountField
 from recap.hazards.models import HazardType
 
-from .measures import BENEFICIARY_DIMENSIONS
-from .models import Indicator, Measure, Training
-from .services import COMMENT_MAX, DIMENSIONS
+from .breakdown_fields import BreakdownField
+from .breakdowns import FIXED, categories, dimension_label
+from .models import AgeBand, Indicator, Measure, Sex, Training
+from .services import COMMENT_MAX
+from .templatetags.figures import figure
 
-BREAKDOWN_LINES_MAX = 40
 
-
-def breakdown_lines(text: str, dimensions: tuple[str, ...]) -> dict[str, dict[str, float]]:
-    """A breakdown typed one line per category, "sex female: 12", as {dimension: {category:
-    number}}; a line that does not read so is named."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if len(lines) > BREAKDOWN_LINES_MAX:
-        raise forms.ValidationError(_("At most %(n)s lines.") % {"n": BREAKDOWN_LINES_MAX})
-    out: dict[str, dict[str, float]] = {}
-    for number, line in enumerate(lines, start=1):
-        head, sep, amount = line.rpartition(":")
-        parts = head.split(None, 1)
-        if not sep or len(parts) != 2 or parts[0] not in dimensions:
-            raise forms.ValidationError(
-                _('Line %(n)s: write "dimension category: number" (dimensions: %(d)s).')
-                % {"n": number, "d": ", ".join(dimensions)}
-            )
-        try:
-            value = float(amount.strip().replace(",", ""))
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value):
-            raise forms.ValidationError(
-                _("Line %(n)s: %(a)s is not a number.") % {"n": number, "a": amount.strip()[:20]}
-            )
-        out.setdefault(parts[0], {})[parts[1].strip()[:60]] = value
-    return out
+def _indicator_names(indicators: list[Indicator]) -> str:
+    return ", ".join(str(i.name) for i in indicators)
 
 
 class UpdateForm(forms.Form):
+    """A value for a period, with one number per category of each breakdown the city's
+    indicators have (a fieldset per dimension, saying which indicators it is for)."""
+
     indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=Indicator.objects.none())
-    period_start = forms.DateField(label=_("Period from"), widget=forms.DateInput({"type": "date"}))
-    period_end = forms.DateField(label=_("Period to"), widget=forms.DateInput({"type": "date"}))
+    period_start = forms.DateField(label=_("Period from"))
+    period_end = forms.DateField(label=_("Period to"))
     value = forms.DecimalField(label=_("Value"), min_value=0, max_digits=14, decimal_places=2)
-    breakdown = forms.CharField(
-        label=_("Breakdown"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_(
-            'One line per category, "dimension category: number", e.g. "sex female: 12". '
-            "Each dimension must add up to the value."
-        ),
-    )
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
@@ -74,9 +46,56 @@ class UpdateForm(forms.Form):
         super().__init__(*args, **kwargs)
         field: Any = self.fields["indicator"]
         field.queryset = indicators
+        listed = list(indicators.select_related("outcome__programme"))
+        programme = listed[0].outcome.programme if listed else None
+        for dimension in FIXED:
+            using = [i for i in listed if dimension in (i.breakdowns or [])]
+            choices = categories(dimension, programme)
+            if not using or not choices:
+                continue
+            self.fields[f"breakdown_{dimension}"] = BreakdownField(
+                choices=choices,
+                label=_("By %(d)s") % {"d": dimension_label(dimension).lower()},
+                help_text=_(
+                    "For %(names)s. Leave it empty if you have no breakdown; filled in, the "
+                    "numbers add up to the value."
+                )
+                % {"names": _indicator_names(using)},
+            )
+        # The breakdowns right under the value; then what is said about it and what backs it.
+        first = ["indicator", "period_start", "period_end", "value"]
+        self.order_fields([*first, *self.breakdown_fields(), "comment", "evidence"])
 
-    def clean_breakdown(self) -> dict[str, dict[str, float]]:
-        return breakdown_lines(self.cleaned_data.get("breakdown") or "", tuple(DIMENSIONS))
+    def breakdown_fields(self) -> list[str]:
+        return [name for name in self.fields if name.startswith("breakdown_")]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        indicator, value = data.get("indicator"), data.get("value")
+        breakdown: dict[str, dict[str, float]] = {}
+        for name in self.breakdown_fields():
+            parts = data.get(name)
+            if not parts:
+                continue
+            dimension = name.removeprefix("breakdown_")
+            if indicator is not None and dimension not in (indicator.breakdowns or []):
+                self.add_error(
+                    name,
+                    _("%(i)s is not broken down by %(d)s: leave these empty.")
+                    % {"i": indicator.name, "d": dimension_label(dimension).lower()},
+                )
+                continue
+            total = sum(Decimal(str(n)) for n in parts.values())
+            if value is not None and total != value:
+                self.add_error(
+                    name,
+                    _("These add up to %(s)s, not the value %(v)s.")
+                    % {"s": figure(total), "v": figure(value)},
+                )
+                continue
+            breakdown[dimension] = parts
+        data["breakdown"] = breakdown
+        return data
 
 
 class DecisionForm(forms.Form):
@@ -102,7 +121,7 @@ class EvidenceForm(forms.Form):
 
 class UpdateWithEvidenceForm(UpdateForm):
     evidence = forms.FileField(
-        label=_("Evidence (optional)"),
+        label=_("Evidence"),
         required=False,
         help_text=_("A PNG, JPEG or WebP photo, or a PDF; up to 5 MB. Add more on the value."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.webp"}),
@@ -121,7 +140,6 @@ class TrainingForm(forms.ModelForm[Training]):
         model = Training
         fields = ["title", "held_on", "mode", "trainers", "topics", "cities"]
         widgets = {
-            "held_on": forms.DateInput({"type": "date"}),
             "topics": forms.Textarea({"rows": 2}),
         }
 
@@ -147,20 +165,25 @@ class MeasureForm(forms.ModelForm[Measure]):
     cost = WholeAmountField(label=_("Cost (US$)"), required=False, min_value=0)
     co_finance = WholeAmountField(label=_("Co-finance (US$)"), required=False, min_value=0)
     beneficiaries = WholeAmountField(label=_("People reached"), required=False, min_value=0)
-    breakdown = forms.CharField(
-        label=_("People reached by sex and age band"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    by_sex = BreakdownField(
+        choices=[(str(c), cast(str, label)) for c, label in Sex.choices],  # lazy: read when shown
+        whole=True,
+        label=_("People reached by sex"),
         help_text=_(
-            'One line per category, "sex female: 120" or "age_band under_25: 40"; each '
-            "dimension adds up to the people reached."
+            "Leave it empty if you do not know; filled in, it adds up to the people reached."
+        ),
+    )
+    by_age_band = BreakdownField(
+        choices=[(str(c), cast(str, label)) for c, label in AgeBand.choices],
+        whole=True,
+        label=_("People reached by age band"),
+        help_text=_(
+            "Leave it empty if you do not know; filled in, it adds up to the people reached."
         ),
     )
     on = forms.DateField(
         label=_("Planned since"),
-        required=False,
-        widget=forms.DateInput({"type": "date"}),
-        help_text=_("When the measure was agreed; today if left empty. Later steps follow it."),
+        help_text=_("The day the measure was agreed. Every later step is dated on or after it."),
     )
     hazards = forms.ModelMultipleChoiceField(
         label=_("Hazards addressed"),
@@ -190,34 +213,41 @@ class MeasureForm(forms.ModelForm[Measure]):
         field.required = False
         hazards: Any = self.fields["hazards"]
         if self.instance.pk:
-            del self.fields["on"]  # the first step is dated once, when the measure is added
             # A hazard since retired stays offered where the measure names it.
             hazards.queryset = HazardType.objects.filter(
                 Q(is_active=True) | Q(pk__in=self.instance.hazards.values("pk"))
             )
         if self.instance.pk and not self.is_bound:
-            self.initial["breakdown"] = "\n".join(
-                f"{dimension} {category}: {n}"
-                for dimension, parts in self.instance.beneficiaries_breakdown.items()
-                for category, n in parts.items()
-            )
+            stored = self.instance.beneficiaries_breakdown or {}
+            self.initial["by_sex"] = stored.get("sex") or {}
+            self.initial["by_age_band"] = stored.get("age_band") or {}
+            first = self.instance.history.order_by("on", "pk").first()
+            if first is not None:
+                self.initial["on"] = first.on
 
-    def clean_breakdown(self) -> dict[str, dict[str, int]]:
-        parsed = breakdown_lines(self.cleaned_data.get("breakdown") or "", BENEFICIARY_DIMENSIONS)
-        out: dict[str, dict[str, int]] = {}
-        for dimension, parts in parsed.items():
-            for category, number in parts.items():
-                if number != int(number):
-                    raise forms.ValidationError(
-                        _("%(c)s: a whole number of people.") % {"c": category}
-                    )
-                out.setdefault(dimension, {})[category] = int(number)
-        return out
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        reached = data.get("beneficiaries") or 0
+        breakdown: dict[str, dict[str, int]] = {}
+        for name, dimension in (("by_sex", "sex"), ("by_age_band", "age_band")):
+            parts = data.get(name)
+            if not parts:
+                continue
+            if sum(parts.values()) != reached:
+                self.add_error(
+                    name,
+                    _("These add up to %(s)s, not the %(t)s people reached.")
+                    % {"s": figure(sum(parts.values())), "t": figure(reached)},
+                )
+                continue
+            breakdown[dimension] = parts
+        data["breakdown"] = breakdown
+        return data
 
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Measure.Status.choices)
-    on = forms.DateField(label=_("On"), widget=forms.DateInput({"type": "date"}))
+    on = forms.DateField(label=_("On"))
     note = forms.CharField(
         label=_("What happened"),
         required=False,
@@ -227,5 +257,5 @@ class StatusForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    period_start = forms.DateField(label=_("Period from"), widget=forms.DateInput({"type": "date"}))
-    period_end = forms.DateField(label=_("Period to"), widget=forms.DateInput({"type": "date"}))
+    period_start = forms.DateField(label=_("Period from"))
+    period_end = forms.DateField(label=_("Period to"))

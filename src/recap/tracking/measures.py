@@ -4,7 +4,7 @@ Contract:
 - `measure_save(actor, city, data, measure=None)`: the city's editors write a measure (hazards
   from the taxonomy, the package action from the city's own candidates, cost and co-finance,
   people reached with a breakdown by sex and age band that adds up). A new measure starts its
-  dated history.
+  dated history on the day it was planned (given, never assumed); that day can be corrected.
 - `measure_status(actor, measure, status, on, note)`: a dated step; dates run forward, none in
   the future; "implemented" sets the implementation date.
 - `evidence_add(actor, measure=… | update=…, title, data, filename)`: a photo (PNG, JPEG, WebP)
@@ -91,8 +91,10 @@ def measure_save(
     *, actor: User, city: City, data: dict[str, Any], measure: Measure | None = None
 ) -> Measure:
     """`data`: title, description, hazards (HazardType list), action (a candidate of the city,
-    or None), cost, co_finance, co_financers, beneficiaries, beneficiaries_breakdown; for a new
-    measure, `on` and `note` date and describe its first step (planned; today by default)."""
+    or None), cost, co_finance, co_financers, beneficiaries, beneficiaries_breakdown, and `on`,
+    the day it was planned (its first step: required for a new measure, never taken to be
+    today; changed later, it stays on or before every later step); `note` describes a new
+    measure's first step."""
     city_policy.require(actor, city, Level.EDIT, EDITORS_ONLY)
     if measure is not None and measure.city_id != city.pk:
         raise PermissionDenied(EDITORS_ONLY)
@@ -118,15 +120,50 @@ def measure_save(
     measure.full_clean()
     measure.save()
     measure.hazards.set(hazards)
-    if new:
-        on = data.get("on") or timezone.localdate()
-        if on > timezone.localdate():
-            raise ValidationError({"on": _("Not in the future.")})
-        MeasureStatusChange.objects.create(
-            measure=measure, status=measure.status, on=on, note=data.get("note", ""), by=actor
-        )
+    on = data.get("on")
+    if new or on is not None:
+        _planned_on(actor, measure, on, data.get("note", ""), new=new)
     audit(actor=actor, verb="measure.save", target=measure, city=city)
     return measure
+
+
+def _planned_on(
+    actor: User, measure: Measure, on: datetime.date | None, note: str, *, new: bool
+) -> None:
+    """Date the measure's first step (a new one's is written): named, never in the future, and
+    never after a later step."""
+    if on is None:
+        raise ValidationError({"on": _("Say when the measure was agreed.")})
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("Not in the future.")})
+    if new:
+        MeasureStatusChange.objects.create(
+            measure=measure, status=measure.status, on=on, note=note, by=actor
+        )
+        return
+    steps = list(measure.history.order_by("on", "pk"))
+    if not steps:  # a measure made before steps were kept: its first step now
+        MeasureStatusChange.objects.create(
+            measure=measure, status=Measure.Status.PLANNED, on=on, note=note, by=actor
+        )
+        return
+    first, later = steps[0], steps[1:]
+    if later and on > later[0].on:
+        raise ValidationError(
+            {
+                "on": _(
+                    "Planned on %(p)s would come after the next step, %(s)s on %(d)s: "
+                    "date it on or before %(d)s."
+                )
+                % {
+                    "p": on.isoformat(),
+                    "s": later[0].get_status_display(),
+                    "d": later[0].on.isoformat(),
+                }
+            }
+        )
+    if first.on != on:
+        MeasureStatusChange.objects.filter(pk=first.pk).update(on=on)
 
 
 @transaction.atomic
@@ -143,7 +180,13 @@ def measure_status(
     last = measure.history.order_by("-on", "-pk").first()
     if last is not None and on < last.on:
         raise ValidationError(
-            {"on": _("The last step is dated %(d)s: not before it.") % {"d": last.on.isoformat()}}
+            {
+                "on": _(
+                    "A step on %(on)s would come before the last one, %(s)s on %(d)s: date it "
+                    "on or after %(d)s."
+                )
+                % {"on": on.isoformat(), "s": last.get_status_display(), "d": last.on.isoformat()}
+            }
         )
     if len(note) > NOTE_MAX:
         raise ValidationError({"note": _("Keep it to %(n)s characters.") % {"n": NOTE_MAX}})

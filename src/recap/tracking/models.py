@@ -411,7 +411,22 @@ class IndicatorUpdate(UnderReview, models.Model):
                 condition=Q(period_end__gte=models.F("period_start")),
                 name="update_period_in_order",
                 violation_error_message=_("The period ends before it starts."),
-            )
+            ),
+            # One value per indicator, place and period: a returned value is corrected in
+            # place, never reported beside. Two conditions, since NULL (the programme itself)
+            # never equals NULL in a unique index.
+            models.UniqueConstraint(
+                fields=["indicator", "city", "period_start", "period_end"],
+                condition=Q(city__isnull=False),
+                name="one_city_value_a_period",
+                violation_error_message=_("This place already has a value for this period."),
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period_start", "period_end"],
+                condition=Q(city__isnull=True),
+                name="one_programme_value_a_period",
+                violation_error_message=_("The programme already has a value for this period."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,11 +17,12 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from recap.accounts.types import Reader
 from recap.cities.models import City, Country, Programme
-from recap.core.charts import Chart, bar_chart, cached, spark_chart
+from recap.core.charts import Chart, bar_chart, cached
 from recap.pipeline.models import MAIN_LINE, ConceptMove, Stage
 from recap.pipeline.selectors import concept_queryset
 
@@ -35,7 +36,10 @@ from .models import (
     Training,
 )
 from .progress import Late, Progress, indicator_progress
+from .status import reading_date
+from .templatetags.figures import figure
 from .trainings import Gain, gain_of
+from .trend_svg import trend_svg
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,18 @@ def programme_countries(programme: Programme) -> Any:
     return Country.objects.filter(city__in=programme.cities.all()).distinct().order_by("name")
 
 
+def filter_cities(programme: Programme, filters: Filters) -> list[tuple[Country, list[City]]]:
+    """The cities the filter offers, by country: those of the chosen country only, once one
+    is chosen."""
+    cities = programme.cities.select_related("country").order_by("country__name", "name")
+    if filters.country is not None:
+        cities = cities.filter(country=filters.country)
+    groups: dict[int, tuple[Country, list[City]]] = {}
+    for city in cities:
+        groups.setdefault(city.country_id, (city.country, []))[1].append(city)
+    return list(groups.values())
+
+
 @dataclass(frozen=True)
 class TrainingRow:
     training: Training
@@ -114,7 +130,7 @@ class TrainingRow:
 @dataclass(frozen=True)
 class IndicatorRow:
     progress: Progress
-    chart: Chart | None
+    chart: SafeString | None  # the trend, an inline SVG
 
 
 @dataclass
@@ -131,22 +147,34 @@ class Overview:
     measures_chart: Chart | None
     late: list[tuple[Indicator, Late]]
     waiting: list[IndicatorUpdate] = field(default_factory=list)
+    #: The programme has ended: it is read as of its end date (its final results).
+    finished: bool = False
 
 
-def _spark(progress: Progress) -> Chart | None:
+def _trend(progress: Progress) -> SafeString | None:
     if not progress.trend:
         return None
     labels = [date_format(day, "M Y") for day, _v in progress.trend]
     values = [float(v) for _d, v in progress.trend]
-    target = float(progress.target.value) if progress.target is not None else None
+    target = progress.target_value
     alt = _("%(name)s from %(a)s to %(b)s: %(values)s") % {
         "name": progress.indicator.name,
         "a": labels[0],
         "b": labels[-1],
-        "values": ", ".join(f"{v:g}" for v in values),
+        "values": ", ".join(figure(v) for v in values),
     }
-    key = f"spark:{progress.indicator.pk}:{labels}:{values}:{target}"
-    return cached(key, lambda: spark_chart(labels, values, alt=alt, target=target))
+    if target is not None and progress.target is not None:
+        alt += " " + _("Target %(t)s by %(d)s.") % {
+            "t": figure(target),
+            "d": progress.target.period_end.isoformat(),
+        }
+    return trend_svg(
+        list(zip(labels, values, strict=True)),
+        target=float(target) if target is not None else None,
+        target_label=_("target %(t)s") % {"t": figure(target)} if target is not None else "",
+        alt=alt,
+        number=figure,
+    )
 
 
 def _bars(key: str, pairs: list[tuple[str, int]], alt: str) -> Chart | None:
@@ -197,7 +225,7 @@ def stages_at(concepts: Any, as_of: datetime.date) -> dict[int, str]:
 
 
 def overview(*, user: Reader, programme: Programme, filters: Filters) -> Overview:
-    as_of = filters.end or timezone.localdate()
+    as_of = reading_date(programme, filters.end)
     city_ids = filters.city_ids(programme)
     indicators = (
         Indicator.objects.filter(outcome__programme=programme)
@@ -209,7 +237,7 @@ def overview(*, user: Reader, programme: Programme, filters: Filters) -> Overvie
         progress = indicator_progress(
             indicator, as_of, cities=city_ids, start=filters.start, with_trend=True
         )
-        rows.append(IndicatorRow(progress, _spark(progress)))
+        rows.append(IndicatorRow(progress, _trend(progress)))
     sessions = Training.objects.filter(
         programme=programme,
         held_on__range=(programme.start_date, programme.counted_until(as_of)),
@@ -264,4 +292,5 @@ def overview(*, user: Reader, programme: Programme, filters: Filters) -> Overvie
         measures_chart=_bars("measures", measures, _("Small-scale measures by status")),
         late=[(r.progress.indicator, late) for r in rows for late in r.progress.late],
         waiting=list(waiting.prefetch_related("evidence")),
+        finished=as_of >= programme.end_date,
     )

@@ -1,30 +1,85 @@
 """Where each indicator stands: its value to a date (computed for a derived indicator, from
-approved values only for a reported one), against its target, with a status, which of the
-places that report it are late, and its trend.
+approved values only for a reported one), against its target, with a status
+(`tracking.status`: met, met late, missed, on track, behind), which of the places that report
+it are late, and its trend.
 
-Everything may be read for some of the programme's cities (`cities`, a list of ids; None for
-all): a city-level value then counts those cities only, and programme-level values are left
-out. The status always compares the value since the programme began with the target; a period
-(`start`) adds the value within it beside that."""
+A programme is read as of a date, never past its end: a finished programme shows its final
+results (`status.reading_date`). Everything may be read for some of the programme's cities
+(`cities`, a list of ids; None for all): a city-level value then counts those cities only,
+programme-level values are left out, and the target is the part of the programme's that those
+cities carry (`subset_share`). The status always compares the value since the programme began
+with the target; a period (`start`) adds the value within it beside that."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from recap.cities.models import City, Programme
 
-from .derived import derived_value
+from .derived import DERIVED, derived_value
 from .models import Indicator, IndicatorTarget, IndicatorUpdate
+from .status import (
+    BEHIND,
+    MET,
+    MET_LATE,
+    MISSED,
+    NO_DATA,
+    NO_TARGET,
+    ON_TRACK,
+    ON_TRACK_SHARE,
+    reading_date,
+    target_status,
+)
 
-MET, ON_TRACK, BEHIND, NO_TARGET, NO_DATA = "met", "on_track", "behind", "no_target", "no_data"
-#: Behind once the value falls below this share of what the time elapsed would expect.
-ON_TRACK_SHARE = Decimal("0.8")
+__all__ = [
+    "BEHIND",
+    "MET",
+    "MET_LATE",
+    "MISSED",
+    "NO_DATA",
+    "NO_TARGET",
+    "ON_TRACK",
+    "ON_TRACK_SHARE",
+    "Late",
+    "Progress",
+    "Share",
+    "indicator_progress",
+    "public_results",
+    "subset_share",
+]
 COUNTED = (IndicatorUpdate.Status.APPROVED,)
+
+
+@dataclass(frozen=True)
+class Share:
+    """The part of the programme's target some of its cities carry: `fraction` of it, by their
+    share of the programme's cities or countries (`by`), or all of it ("whole")."""
+
+    fraction: Decimal
+    by: str  # cities | countries | whole
+    part: int = 0  # cities (or countries) of the subset
+    of: int = 0  # ... of the programme's
+
+    def describe(self, target: Decimal) -> str:
+        whole = f"{target.normalize():f}"
+        if self.by == "whole":
+            return _("the programme's target, as it stands for any of its cities")
+        if self.by == "countries":
+            return _("share of the programme's %(t)s: %(a)s of its %(b)s countries") % {
+                "t": whole,
+                "a": f"{(self.fraction * self.of).normalize():f}",
+                "b": self.of,
+            }
+        return _("share of the programme's %(t)s: %(a)s of its %(b)s cities") % {
+            "t": whole,
+            "a": self.part,
+            "b": self.of,
+        }
 
 
 @dataclass(frozen=True)
@@ -37,21 +92,43 @@ class Late:
 class Progress:
     indicator: Indicator
     value: Decimal
-    target: IndicatorTarget | None
+    target: IndicatorTarget | None  # the programme's, whose date counts
     status: str
     late: list[Late]
     as_of: datetime.date
     period_value: Decimal | None = None  # within the period asked for, when one was
     trend: tuple[tuple[datetime.date, Decimal], ...] = ()
+    #: For some of the programme's cities: the part of the target they carry.
+    share: Share | None = None
+    #: A reported value's breakdowns, added up as the value is: {dimension: {category: n}}.
+    breakdown: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    @property
+    def target_value(self) -> Decimal | None:
+        """The target the value is read against: the programme's, or its share of it."""
+        if self.target is None:
+            return None
+        if self.share is None:
+            return self.target.value
+        return (self.target.value * self.share.fraction).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+
+    @property
+    def share_note(self) -> str:
+        if self.share is None or self.target is None:
+            return ""
+        return self.share.describe(self.target.value)
 
     @property
     def percent(self) -> int | None:
         """Share of the target reached (for an indicator where higher is better)."""
-        if self.target is None or not self.target.value:
+        target = self.target_value
+        if not target:
             return None
         if self.indicator.direction == Indicator.Direction.DOWN:
             return None
-        return min(100, round(100 * self.value / self.target.value))
+        return min(100, round(100 * self.value / target))
 
 
 def _counted(
@@ -92,6 +169,26 @@ def _aggregate(
     return sum(latest.values(), Decimal(0))
 
 
+def approved_breakdown(
+    indicator: Indicator, as_of: datetime.date, cities: list[int] | None = None
+) -> dict[str, dict[str, float]]:
+    """The breakdowns of the approved values that make up the value (every period's when the
+    indicator sums them, each place's latest otherwise), added up category by category."""
+    approved = list(_counted(indicator, as_of, cities).order_by("period_end", "pk"))
+    if indicator.aggregation != Indicator.Aggregation.SUM:
+        latest: dict[int | None, IndicatorUpdate] = {}
+        for update in approved:
+            latest[update.city_id] = update
+        approved = list(latest.values())
+    total: dict[str, dict[str, float]] = {}
+    for update in approved:
+        for dimension, parts in (update.breakdown or {}).items():
+            into = total.setdefault(dimension, {})
+            for category, number in parts.items():
+                into[category] = into.get(category, 0.0) + float(number)
+    return total
+
+
 def value_at(
     indicator: Indicator,
     as_of: datetime.date,
@@ -126,33 +223,39 @@ def trend(
 
 
 def _target(indicator: Indicator, as_of: datetime.date) -> IndicatorTarget | None:
+    """The first target due on or after `as_of`, else the last one (all of them past)."""
     targets = list(indicator.targets.all())
     upcoming = [t for t in targets if t.period_end >= as_of]
     return upcoming[0] if upcoming else (targets[-1] if targets else None)
 
 
-def _status(
-    indicator: Indicator,
-    value: Decimal,
-    target: IndicatorTarget | None,
-    as_of: datetime.date,
-    reported: bool,
-) -> str:
-    if not reported:
-        return NO_DATA  # a reported indicator with no approved value yet
-    if target is None:
-        return NO_TARGET
-    if indicator.direction == Indicator.Direction.DOWN:
-        return MET if value <= target.value else BEHIND
-    if value >= target.value:
-        return MET
-    if as_of > target.period_end:
-        return BEHIND  # its date has passed
-    start = indicator.baseline_date or indicator.outcome.programme.start_date
-    span = (target.period_end - start).days
-    elapsed = min(max((as_of - start).days, 0), span) if span > 0 else 1
-    expected = target.value * Decimal(elapsed) / Decimal(span or 1)
-    return ON_TRACK if value >= ON_TRACK_SHARE * expected else BEHIND
+def subset_share(indicator: Indicator, cities: list[int]) -> Share | None:
+    """The part of the programme's target that `cities` carry (see `derived.Derived.share`);
+    None for an indicator the programme reports itself (those cities have no value of it)."""
+    programme: Programme = indicator.outcome.programme
+    if indicator.kind == Indicator.Kind.DERIVED:
+        by = DERIVED[indicator.source].share if indicator.source in DERIVED else "cities"
+    elif indicator.level == Indicator.Level.CITY:
+        by = "cities"
+    else:
+        return None
+    if by == "whole":
+        return Share(Decimal(1), "whole")
+    ours = dict(programme.cities.values_list("pk", "country_id"))
+    chosen = [pk for pk in set(cities) if pk in ours]
+    if not ours:
+        return None
+    if by == "countries":
+        per_country: dict[int, int] = {}
+        for country in ours.values():
+            per_country[country] = per_country.get(country, 0) + 1
+        # Each country carries an equal part, shared evenly by its cities.
+        fraction = sum(
+            (Decimal(1) / (len(per_country) * per_country[ours[pk]]) for pk in chosen),
+            Decimal(0),
+        )
+        return Share(fraction, "countries", len({ours[pk] for pk in chosen}), len(per_country))
+    return Share(Decimal(len(chosen)) / len(ours), "cities", len(chosen), len(ours))
 
 
 def late_places(
@@ -198,22 +301,46 @@ def indicator_progress(
     start: datetime.date | None = None,
     with_trend: bool = False,
 ) -> Progress:
-    as_of = as_of or timezone.localdate()
+    """The indicator as of `as_of` (today), never past the programme's end (`reading_date`)."""
+    programme: Programme = indicator.outcome.programme
+    as_of = reading_date(programme, as_of)
     value = value_at(indicator, as_of, cities)
-    target = _target(indicator, as_of) if cities is None else None
-    reported = (
-        indicator.kind == Indicator.Kind.DERIVED or _counted(indicator, as_of, cities).exists()
-    )
-    return Progress(
+    share = subset_share(indicator, cities) if cities is not None else None
+    target = _target(indicator, as_of) if cities is None or share is not None else None
+    progress = Progress(
         indicator=indicator,
         value=value,
         target=target,
-        status=_status(indicator, value, target, as_of, reported),
+        status=NO_TARGET,
         late=late_places(indicator, as_of, cities),
         as_of=as_of,
         period_value=value_at(indicator, as_of, cities, start) if start is not None else None,
         trend=trend(indicator, as_of, cities) if with_trend else (),
+        share=share,
+        breakdown=approved_breakdown(indicator, as_of, cities)
+        if indicator.kind == Indicator.Kind.REPORTED and indicator.breakdowns
+        else {},
     )
+    reported = (
+        indicator.kind == Indicator.Kind.DERIVED or _counted(indicator, as_of, cities).exists()
+    )
+    target_value = progress.target_value
+    if not reported:
+        status = NO_DATA  # a reported indicator with no approved value yet
+    elif target is None or target_value is None:
+        status = NO_TARGET
+    else:
+        past = as_of > target.period_end
+        status = target_status(
+            value=value,
+            value_by_deadline=value_at(indicator, target.period_end, cities) if past else value,
+            target=target_value,
+            deadline=target.period_end,
+            as_of=as_of,
+            start=indicator.baseline_date or programme.start_date,
+            lower_is_better=indicator.direction == Indicator.Direction.DOWN,
+        )
+    return replace(progress, status=status)
 
 
 def public_results(programme: Programme, as_of: datetime.date | None = None) -> list[Progress]:

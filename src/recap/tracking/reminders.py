@@ -28,17 +28,21 @@ from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from recap.accounts.models import Membership, Role
 from recap.accounts.types import Reader, User
+from recap.cities.models import City
 
 from .models import Indicator, IndicatorUpdate, ReminderSent
 from .progress import late_places
 
 SEND_HOUR = 6
+#: The values waiting for approval "My work" lists one by one (the dashboard has them all).
+WAITING_LISTED = 30
 logger = logging.getLogger(__name__)
 
 
@@ -62,11 +66,16 @@ def _late(as_of: datetime.date) -> list[tuple[Indicator, int | None]]:
 class WorkItem:
     text: str
     path: str  # where to act on it, on the site
+    kind: str = "late"  # late | returned | waiting: the heading it goes under on "My work"
 
 
-def work_items(user: User, as_of: datetime.date, late: list[Any] | None = None) -> list[WorkItem]:
+def work_items(
+    user: User, as_of: datetime.date, late: list[Any] | None = None, *, each_value: bool = False
+) -> list[WorkItem]:
     """What `user` is responsible for that is late or waits: the digest's lines, and the
-    "My work" panel's, each with the page to act on it."""
+    "My work" panel's, each with the page to act on it. A manager is told of the late places
+    of their programmes' cities too, and of the values waiting for their approval: as one
+    count in the digest, one line each (`each_value`) on "My work"."""
     memberships = list(Membership.objects.filter(user=user).select_related("city", "programme"))
     cities = {
         m.city_id: m.city
@@ -78,7 +87,15 @@ def work_items(user: User, as_of: datetime.date, late: list[Any] | None = None) 
         return []  # responsible for nothing: a viewer, a reviewer, a funder
     late = _late(as_of) if late is None else late
     dashboard = reverse("results:dashboard")
+    names: dict[int, str] = {}
+    slugs: dict[int, str] = {}
+    if managed:
+        for pk, name, slug in City.objects.filter(programmes__in=managed).values_list(
+            "pk", "name", "slug"
+        ):
+            names[pk], slugs[pk] = name, slug
     items = []
+    late_cities: dict[int, list[str]] = {}
     for indicator, city_id in late:
         if city_id is not None and city_id in cities:
             city = cities[city_id]
@@ -89,6 +106,8 @@ def work_items(user: User, as_of: datetime.date, late: list[Any] | None = None) 
                     reverse("results:city", kwargs={"slug": city.slug}),
                 )
             )
+        elif city_id is not None and indicator.outcome.programme_id in managed:
+            late_cities.setdefault(city_id, []).append(indicator.name)
         elif city_id is None and indicator.outcome.programme_id in managed:
             items.append(
                 WorkItem(
@@ -97,6 +116,23 @@ def work_items(user: User, as_of: datetime.date, late: list[Any] | None = None) 
                     dashboard,
                 )
             )
+    # The manager's late places: one line a city, however many of its indicators are late.
+    for city_id, indicators in sorted(late_cities.items(), key=lambda kv: names.get(kv[0], "")):
+        items.append(
+            WorkItem(
+                ngettext(
+                    "%(city)s is late with %(n)s indicator: %(names)s.",
+                    "%(city)s is late with %(n)s indicators: %(names)s.",
+                    len(indicators),
+                )
+                % {
+                    "city": names.get(city_id, ""),
+                    "n": len(indicators),
+                    "names": "; ".join(indicators),
+                },
+                reverse("results:city", kwargs={"slug": slugs.get(city_id, "")}),
+            )
+        )
     # A returned value stays to do until a later value for its place and period replaces it.
     later = IndicatorUpdate.objects.filter(
         indicator=OuterRef("indicator"),
@@ -116,21 +152,44 @@ def work_items(user: User, as_of: datetime.date, late: list[Any] | None = None) 
             % {
                 "city": u.city.name if u.city else "",
                 "name": u.indicator.name,
-                "a": u.period_start.isoformat(),
-                "b": u.period_end.isoformat(),
+                "a": formats.date_format(u.period_start, "DATE_FORMAT"),
+                "b": formats.date_format(u.period_end, "DATE_FORMAT"),
                 "reason": u.return_reason,
             },
             reverse("results:city", kwargs={"slug": u.city.slug}) if u.city else dashboard,
+            "returned",
         )
         for u in returned
     ]
-    waiting = IndicatorUpdate.objects.filter(
+    waiting_values = IndicatorUpdate.objects.filter(
         indicator__outcome__programme__in=managed, status=IndicatorUpdate.Status.SUBMITTED
-    ).count()
+    ).exclude(created_by=user)  # four eyes: what they reported, another manager approves
+    if each_value:
+        items += [
+            WorkItem(
+                _("“%(name)s” for %(place)s, %(a)s to %(b)s: %(value)s")
+                % {
+                    "name": u.indicator.name,
+                    "place": u.city.name if u.city else _("the programme"),
+                    "a": formats.date_format(u.period_start, "DATE_FORMAT"),
+                    "b": formats.date_format(u.period_end, "DATE_FORMAT"),
+                    "value": formats.number_format(u.value, use_l10n=True, force_grouping=True),
+                },
+                f"{dashboard}#update-{u.pk}",
+                "waiting",
+            )
+            for u in waiting_values.select_related("indicator", "city").order_by("created_at")[
+                :WAITING_LISTED
+            ]
+        ]
+        return items
+    waiting = waiting_values.count()
     if waiting:
         items.append(
             WorkItem(
-                _("%(n)s reported value(s) wait for your approval.") % {"n": waiting}, dashboard
+                _("%(n)s reported value(s) wait for your approval.") % {"n": waiting},
+                dashboard,
+                "waiting",
             )
         )
     return items
@@ -144,8 +203,14 @@ def results_work(user: Reader) -> dict[str, Any] | None:
     """The "My work" panel of results: what the person should report or decide now."""
     if not user.is_authenticated:
         return None
-    items = work_items(user, timezone.localdate())
-    return {"items": items} if items else None
+    items = work_items(user, timezone.localdate(), each_value=True)
+    if not items:
+        return None
+    return {
+        "waiting": [i for i in items if i.kind == "waiting"],
+        "returned": [i for i in items if i.kind == "returned"],
+        "late": [i for i in items if i.kind == "late"],
+    }
 
 
 def reminders_send(as_of: datetime.date | None = None) -> int:
@@ -179,7 +244,7 @@ def reminders_send(as_of: datetime.date | None = None) -> int:
                 [
                     _("Hello %(name)s,") % {"name": person.display_name},
                     "",
-                    _("This week, as of %(d)s:") % {"d": as_of.isoformat()},
+                    _("This week, as of %(d)s:") % {"d": formats.date_format(as_of, "DATE_FORMAT")},
                     "",
                     *[f"- {line}" for line in lines],
                     "",

@@ -22,15 +22,17 @@ from django.utils.translation import gettext as _
 from recap.accounts.services import audit
 from recap.accounts.types import Reader, User
 from recap.cities.models import Programme
+from recap.core.content import reader_language
 from recap.core.rendering import LANGUAGES, pdf_document, xlsx_document
 from recap.core.tabular import Column, Row, SheetSpec, write_xlsx
 from recap.pipeline.models import MAIN_LINE as MAIN_STAGES
 from recap.pipeline.models import Stage
 
+from .breakdowns import breakdown_named
 from .models import DonorReport, Measure, Training
 from .overview import Filters, measure_statuses_at, overview
 from .policies import is_programme_manager
-from .progress import BEHIND, MET, NO_DATA, NO_TARGET, ON_TRACK
+from .status import STATUSES, status_label
 from .templatetags.figures import figure
 
 __all__ = ["LANGUAGES", "report_context", "report_issue", "report_pdf", "report_xlsx"]
@@ -68,6 +70,8 @@ def snapshot_of(
                 "code": row.progress.indicator.code,
                 "name": row.progress.indicator.name,
                 "unit": row.progress.indicator.unit,
+                # The words in every language, so the report reads in its reader's.
+                "words": _indicator_words(row.progress.indicator),
                 "kind": row.progress.indicator.kind,
                 "value": _number(row.progress.value),
                 "period_value": _number(row.progress.period_value),
@@ -76,6 +80,8 @@ def snapshot_of(
                 if row.progress.target
                 else None,
                 "status": row.progress.status,
+                # Codes, put in words when the report is drawn, in the reader's language.
+                "breakdown": row.progress.breakdown,
                 "late": [late.city.name if late.city else "" for late in row.progress.late],
             }
             for row in seen.rows
@@ -156,39 +162,77 @@ def report_issue(
     return report
 
 
+def breakdown_text(breakdown: Any) -> str:
+    """A breakdown in words: "Sex: Female 700, Male 500 · Age band: Under 25 300"."""
+    return " · ".join(
+        f"{dimension}: " + ", ".join(f"{label} {figure(n)}" for label, n in parts)
+        for dimension, parts in breakdown_named(breakdown or {})
+    )
+
+
 def _labels() -> dict[str, dict[str, str]]:
     return {
-        "status": {
-            MET: _("met"),
-            ON_TRACK: _("on track"),
-            BEHIND: _("behind"),
-            NO_DATA: _("not reported yet"),
-            NO_TARGET: _("no target"),
-        },
+        "status": {status: status_label(status) for status in STATUSES},
         "measure": {str(k): str(v) for k, v in Measure.Status.choices},
         "mode": {str(k): str(v) for k, v in Training.Mode.choices},
         "stage": {str(k): str(v) for k, v in Stage.choices},
     }
 
 
+def _indicator_words(indicator: Any) -> dict[str, dict[str, str]]:
+    """An indicator's outcome, name and unit in each language that has them."""
+    return {
+        code: {
+            key: text
+            for key, text in (
+                ("outcome", getattr(indicator.outcome, f"title_{code}", "")),
+                ("name", getattr(indicator, f"name_{code}", "")),
+                ("unit", getattr(indicator, f"unit_{code}", "")),
+            )
+            if text
+        }
+        for code in LANGUAGES
+    }
+
+
+def _date(text: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(text) if text else None
+
+
 def report_context(report: DonorReport) -> dict[str, Any]:
+    """The snapshot as the report reads in the active language: the indicators' words in it
+    (a report issued before they were kept keeps the words it was issued with), its numbers
+    and the dates of its sentences written the reader's way."""
     labels = _labels()
     snap = report.snapshot
+    language = reader_language()
+    gain = snap["learning_gain"]
     return {
         "report": report,
         "s": snap,
+        "period_start": _date(snap["period"]["start"]),
+        "period_end": _date(snap["period"]["end"]),
+        "learning_gain_text": figure(gain["mean"]) if gain["mean"] is not None else "—",
         "indicators": [
             i
+            | i.get("words", {}).get(language, {})
             | {
                 "status_label": labels["status"].get(i["status"], i["status"]),
                 "value_text": figure(i["value"]),
                 "period_text": figure(i["period_value"]),
                 "target_text": figure(i["target"]),
+                "breakdown_text": breakdown_text(i.get("breakdown")),
             }
             for i in snap["indicators"]
         ],
         "trainings": [
-            t | {"mode_label": labels["mode"].get(t["mode"], t["mode"])} for t in snap["trainings"]
+            t
+            | {
+                "mode_label": labels["mode"].get(t["mode"], t["mode"]),
+                "gain_text": figure(t["gain"]),
+                "spread_text": figure(t["spread"]),
+            }
+            for t in snap["trainings"]
         ],
         "funnel": [(labels["stage"].get(k, k), n) for k, n in snap["funnel"]],
         "measures": [
@@ -244,6 +288,7 @@ def _workbook(report: DonorReport) -> bytes:
             _("By"),
             _("Status"),
             _("Late"),
+            _("Breakdown"),
         ],
         [
             [
@@ -256,6 +301,7 @@ def _workbook(report: DonorReport) -> bytes:
                 i["target_date"],
                 i["status_label"],
                 ", ".join(n or _("the programme") for n in i["late"]),
+                i["breakdown_text"],
             ]
             for i in context["indicators"]
         ],

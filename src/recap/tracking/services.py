@@ -25,18 +25,14 @@ from recap.cities.models import City, Programme
 from recap.core.content import SOURCE, shipped_french
 from recap.core.jsondata import load_json
 
+from .breakdowns import DIMENSION_CODES, categories, dimension_label
 from .derived import DERIVED
 from .models import UPDATE_MOVES, Indicator, IndicatorTarget, IndicatorUpdate, Outcome
+from .notify import update_decided_notify
 from .policies import is_programme_manager, may_report, reporter_ids
 
 #: Dimensions a value may be broken down by.
-DIMENSIONS = {
-    "country": _("Country"),
-    "city": _("City"),
-    "sex": _("Sex"),
-    "age_band": _("Age band"),
-    "department": _("Department"),
-}
+DIMENSIONS = DIMENSION_CODES
 COMMENT_MAX = 2000
 #: Categories one dimension of a breakdown may have (age bands, departments, cities...).
 BREAKDOWN_CATEGORIES_MAX = 50
@@ -297,41 +293,105 @@ def framework_load_shipped(programme: Programme) -> int:
 
 
 def _check_breakdown(indicator: Indicator, breakdown: Any) -> dict[str, dict[str, float]]:
+    """{dimension: {category: number}}: dimensions the indicator has, categories the dimension
+    knows (sex, age band, the programme's cities and countries), numbers not below zero. Each
+    problem is keyed `breakdown_<dimension>`, the field a form shows it on."""
     if breakdown in (None, ""):
         return {}
     if not isinstance(breakdown, dict):
         raise ValidationError({"breakdown": _("A breakdown is given per dimension.")})
     clean: dict[str, dict[str, float]] = {}
     for dimension, parts in breakdown.items():
+        key = f"breakdown_{str(dimension)[:40]}"
         if dimension not in indicator.breakdowns:
             raise ValidationError(
-                {"breakdown": _("This indicator is not broken down by %(d)s.") % {"d": dimension}}
+                {
+                    key: _("%(i)s is not broken down by %(d)s.")
+                    % {"i": indicator.name, "d": dimension_label(str(dimension)[:40]).lower()}
+                }
             )
-        if not isinstance(parts, dict) or not parts:
-            raise ValidationError({"breakdown": _("Give a number for each category.")})
+        if not isinstance(parts, dict):
+            raise ValidationError({key: _("Give a number for each category.")})
+        if not parts:
+            continue
         if len(parts) > BREAKDOWN_CATEGORIES_MAX:
             raise ValidationError(
                 {
-                    "breakdown": _("%(d)s: at most %(n)s categories.")
-                    % {"d": dimension, "n": BREAKDOWN_CATEGORIES_MAX}
+                    key: _("%(d)s: at most %(n)s categories.")
+                    % {"d": dimension_label(dimension).lower(), "n": BREAKDOWN_CATEGORIES_MAX}
                 }
             )
+        known = dict(categories(dimension, indicator.outcome.programme))
         clean[dimension] = {}
         for category, number in parts.items():
+            if known and category not in known:
+                raise ValidationError(
+                    {
+                        key: _("%(c)s is not one of %(all)s.")
+                        % {"c": str(category)[:40], "all": ", ".join(known)}
+                    }
+                )
+            label = known.get(category, str(category)[:40])
             try:
                 value = float(number)
             except (TypeError, ValueError):
                 value = math.nan
-            if not math.isfinite(value):
-                raise ValidationError(
-                    {"breakdown": _("%(c)s: a number.") % {"c": str(category)[:40]}}
-                )
+            if isinstance(number, bool) or not math.isfinite(value):
+                raise ValidationError({key: _("%(c)s: a number.") % {"c": label}})
             if value < 0:
-                raise ValidationError(
-                    {"breakdown": _("%(c)s: not below zero.") % {"c": str(category)[:40]}}
-                )
+                raise ValidationError({key: _("%(c)s: not below zero.") % {"c": label}})
             clean[dimension][str(category)[:60]] = value
     return clean
+
+
+def _same_period(
+    indicator: Indicator,
+    city: City | None,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    update: IndicatorUpdate | None,
+) -> IndicatorUpdate | None:
+    """The value this one is: the one being corrected, or the draft or returned value already
+    held for exactly this period (one value a period: reporting it again corrects it). Any
+    other value covering part of the period is refused, named."""
+    overlapping = (
+        IndicatorUpdate.objects.select_for_update()
+        .filter(
+            indicator=indicator,
+            city=city,
+            period_start__lte=period_end,
+            period_end__gte=period_start,
+        )
+        .order_by("period_start", "pk")
+    )
+    if update is not None:
+        overlapping = overlapping.exclude(pk=update.pk)
+    others = list(overlapping)
+    if update is None and len(others) == 1:
+        held = others[0]
+        same = (held.period_start, held.period_end) == (period_start, period_end)
+        if same and held.editable:
+            return held
+    if others:
+        held = others[0]
+        raise ValidationError(
+            {
+                "period_start": _(
+                    "This place already has a value for %(a)s – %(b)s (%(status)s, %(v)s): "
+                    "one value a period. %(what)s"
+                )
+                % {
+                    "a": held.period_start.isoformat(),
+                    "b": held.period_end.isoformat(),
+                    "status": held.get_status_display().lower(),
+                    "v": f"{held.value.normalize():f}",
+                    "what": _("Correct that one instead.")
+                    if held.editable
+                    else _("Choose another period."),
+                }
+            }
+        )
+    return update
 
 
 @transaction.atomic
@@ -347,17 +407,28 @@ def update_save(
     comment: str = "",
     update: IndicatorUpdate | None = None,
 ) -> IndicatorUpdate:
-    """A new draft, or a change to a draft or returned value (which becomes a draft again)."""
+    """A new draft, or a correction of a draft or returned value, in place (it becomes a draft
+    again; its evidence stays with it). One value per indicator, place and period: a value for
+    a period that already has a draft or returned one corrects that one; any other value
+    covering part of the period is refused, named."""
     if indicator.kind != Indicator.Kind.REPORTED:
         raise ValidationError(_("This indicator is computed from the platform's records."))
     if not may_report(actor, indicator, city):
         raise PermissionDenied(_("You do not report this indicator for this place."))
-    if update is not None and not update.editable:
-        raise ValidationError(_("A submitted or approved value can no longer be changed."))
+    if update is not None:
+        if update.city_id != (city.pk if city is not None else None):
+            raise PermissionDenied(_("You do not report this indicator for this place."))
+        fresh = _locked(update)  # one correction at a time, of the value as it is now
+        if fresh.indicator_id != indicator.pk:
+            raise ValidationError({"indicator": _("A correction keeps its indicator.")})
+        if not fresh.editable or not update.editable:
+            raise ValidationError(_("A submitted or approved value can no longer be changed."))
     if not value.is_finite() or value < 0:
         raise ValidationError({"value": _("Not below zero.")})
     if len(comment) > COMMENT_MAX:
         raise ValidationError({"comment": _("Keep it to %(n)s characters.") % {"n": COMMENT_MAX}})
+    if period_end < period_start:
+        raise ValidationError({"period_end": _("The period ends before it starts.")})
     if period_end > timezone.localdate():
         raise ValidationError({"period_end": _("The period has not ended yet.")})
     if refusal := indicator.outcome.programme.period_refusal(period_start, period_end):
@@ -367,27 +438,16 @@ def update_save(
         if abs(sum(parts.values()) - float(value)) > 1e-6:
             raise ValidationError(
                 {
-                    "breakdown": _("The %(d)s breakdown adds up to %(s)s, not %(v)s.")
-                    % {"d": dimension, "s": f"{sum(parts.values()):g}", "v": f"{value:g}"}
+                    f"breakdown_{dimension}": _("The %(d)s breakdown adds up to %(s)s, not %(v)s.")
+                    % {
+                        "d": dimension_label(dimension).lower(),
+                        "s": f"{sum(parts.values()):g}",
+                        "v": f"{value:g}",
+                    }
                 }
             )
-    overlapping = IndicatorUpdate.objects.filter(
-        indicator=indicator,
-        city=city,
-        period_start__lte=period_end,
-        period_end__gte=period_start,
-    ).exclude(status=IndicatorUpdate.Status.RETURNED)
-    if update is not None:
-        overlapping = overlapping.exclude(pk=update.pk)
-    if overlapping.exists():
-        raise ValidationError(
-            {
-                "period_start": _(
-                    "A value for this place already covers part of this period: change that "
-                    "one instead."
-                )
-            }
-        )
+    update = _same_period(indicator, city, period_start, period_end, update)
+    corrected = update is not None
     update = update or IndicatorUpdate(indicator=indicator, city=city, created_by=actor)
     update.period_start, update.period_end = period_start, period_end
     update.value, update.breakdown, update.comment = value, clean, comment.strip()
@@ -396,7 +456,7 @@ def update_save(
     update.save()
     audit(
         actor=actor,
-        verb="indicator.update_save",
+        verb="indicator.update_correct" if corrected else "indicator.update_save",
         target=update,
         city=city,
         detail={"indicator": indicator.code, "value": str(value)},
@@ -470,4 +530,5 @@ def update_decide(
         city=update.city,
         detail={"reason": update.return_reason},
     )
+    update_decided_notify(update)  # its reporters and the city's coordinators are told
     return update

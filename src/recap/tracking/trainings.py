@@ -4,7 +4,8 @@ their consent) and the knowledge check each participant takes before and after.
 Contract:
 - `training_save(actor, programme, data, training=None)` writes a session (programme manager).
 - `attendance_plan(training, data, filename)` reads an attendance sheet (XLSX or CSV, columns
-  `ATTENDANCE`) row by row, every problem named by row and column, nothing written;
+  `ATTENDANCE`; categories as codes or in words, English or French) row by row, every problem
+  named by row and column, nothing written; each row as it will be saved, for the preview;
   `attendance_apply(actor, training, plan)` replaces the session's attendance with it.
 - `learning_gain(participants)` is the mean and spread (sample standard deviation) of
   "after minus before" over everyone with both scores: the programme's "better understanding",
@@ -23,6 +24,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -36,6 +38,7 @@ from .policies import is_programme_manager
 
 YES = ("yes", "y", "oui", "o", "true", "1", "x")
 NO = ("", "no", "n", "non", "false", "0")
+LANGUAGES = ("en", "fr")
 
 ATTENDANCE = SheetSpec(
     name="Attendance",
@@ -45,10 +48,9 @@ ATTENDANCE = SheetSpec(
         Column("count", "int", required=False, minimum=1, maximum=10_000, default=1),
         Column("city", required=False, max_length=120),
         Column("department", required=False, max_length=120),
-        Column("sex", "choice", required=False, choices=Sex.values, default=Sex.NOT_SAID),
-        Column(
-            "age_band", "choice", required=False, choices=AgeBand.values, default=AgeBand.NOT_SAID
-        ),
+        # Text, read by `choice_codes`: a category's code or its words in either language.
+        Column("sex", required=False, max_length=60, width=18),
+        Column("age_band", required=False, max_length=60, width=18),
         Column("score_before", "float", required=False, minimum=0, maximum=100),
         Column("score_after", "float", required=False, minimum=0, maximum=100),
     ],
@@ -60,6 +62,35 @@ ATTENDANCE = SheetSpec(
         ),
     ),
 )
+
+
+def _key(text: str) -> str:
+    """Words compared as people type them: case, spaces and kinds of dash set aside."""
+    return " ".join(text.replace("\u2013", "-").replace("\u2014", "-").casefold().split())
+
+
+def choice_codes(choices: type[Sex] | type[AgeBand]) -> dict[str, str]:
+    """Every way a category may be written in a sheet (its code, its words in English and in
+    French) → its code."""
+    out: dict[str, str] = {}
+    for code, label in choices.choices:
+        out[_key(str(code))] = str(code)
+        for language in LANGUAGES:
+            with translation.override(language):
+                out[_key(str(label))] = str(code)
+    return out
+
+
+def choice_words(choices: type[Sex] | type[AgeBand]) -> list[tuple[str, str, str]]:
+    """(code, English words, French words) of each category, for the sheet's instructions."""
+    out = []
+    for code, label in choices.choices:
+        words = []
+        for language in LANGUAGES:
+            with translation.override(language):
+                words.append(str(label))
+        out.append((str(code), words[0], words[1]))
+    return out
 
 
 @dataclass(frozen=True)
@@ -146,23 +177,57 @@ def _city_index(programme: Programme) -> dict[str, int]:
     return index
 
 
+def _consent(raw: Any) -> str:
+    return _key(str(raw or ""))
+
+
 def attendance_plan(training: Training, data: bytes, filename: str) -> AttendancePlan:
+    """The sheet read and checked in full (every problem named by row and column, nothing
+    written); each row as it will be saved. Sex and age band are read from their codes or
+    their words in English or French ("Female", "Femme", "female"); consent from yes or no
+    in either language; a city from its name or slug."""
     cities = _city_index(training.programme)
+    names = dict(training.programme.cities.values_list("pk", "name"))
+    sexes, bands = choice_codes(Sex), choice_codes(AgeBand)
+    yes = {_key(w) for w in (*YES, _("yes"))}
+    no = {_key(w) for w in (*NO, _("no"))}
 
     def check(row: dict[str, Any], place: str) -> list[str]:
         problems = []
-        consent = (row.get("consent") or "").strip().casefold()
-        if consent not in YES + NO:
-            problems.append(f"{place}, column 'consent': yes or no, not {row['consent']!r}")
-        if row.get("name") and consent not in YES:
-            problems.append(f"{place}, column 'name': a name only with the person's consent")
+        consent = _consent(row.get("consent"))
+        if consent not in yes | no:
+            problems.append(
+                _("%(p)s, column 'consent': yes or no, not %(v)s")
+                % {"p": place, "v": repr(row["consent"])}
+            )
+        if row.get("name") and consent not in yes:
+            problems.append(
+                _("%(p)s, column 'name': a name only with the person's consent") % {"p": place}
+            )
         count = row.get("count") or 1
         scores = [row.get("score_before"), row.get("score_after")]
         if count > 1 and (row.get("name") or any(s is not None for s in scores)):
-            problems.append(f"{place}, column 'count': a name or scores are for one person")
+            problems.append(
+                _("%(p)s, column 'count': a name or scores are for one person") % {"p": place}
+            )
         city = (row.get("city") or "").strip()
         if city and city.casefold() not in cities and slugify(city) not in cities:
-            problems.append(f"{place}, column 'city': {city!r} is not a city of the programme")
+            problems.append(
+                _("%(p)s, column 'city': %(v)s is not a city of the programme (%(all)s)")
+                % {"p": place, "v": repr(city), "all": ", ".join(sorted(names.values()))}
+            )
+        for column, known, choices in (("sex", sexes, Sex), ("age_band", bands, AgeBand)):
+            text = row.get(column) or ""
+            if text and _key(text) not in known:
+                problems.append(
+                    _("%(p)s, column '%(c)s': %(v)s is not one of %(all)s")
+                    % {
+                        "p": place,
+                        "c": column,
+                        "v": repr(text),
+                        "all": ", ".join(str(label) for _c, label in choices.choices),
+                    }
+                )
         return problems
 
     records = read_table(data, filename, ATTENDANCE, check=check)
@@ -170,16 +235,20 @@ def attendance_plan(training: Training, data: bytes, filename: str) -> Attendanc
     for r in records:
         city = (r.get("city") or "").strip()
         count = r.get("count") or 1
+        city_id = cities.get(city.casefold()) or cities.get(slugify(city)) if city else None
         row = {
             "name": (r.get("name") or "").strip(),
-            "consent": (r.get("consent") or "").strip().casefold() in YES,
+            "consent": _consent(r.get("consent")) in yes,
             "count": count,
-            "city": cities.get(city.casefold()) or cities.get(slugify(city)) if city else None,
+            "city": city_id,
             "department": (r.get("department") or "").strip(),
-            "sex": r.get("sex") or Sex.NOT_SAID,
-            "age_band": r.get("age_band") or AgeBand.NOT_SAID,
+            "sex": sexes.get(_key(r.get("sex") or ""), Sex.NOT_SAID),
+            "age_band": bands.get(_key(r.get("age_band") or ""), AgeBand.NOT_SAID),
             "score_before": _score(r.get("score_before")),
             "score_after": _score(r.get("score_after")),
+            # For the preview only: where the row is in the file, the city by its name.
+            "line": r["_row"],
+            "city_name": names.get(city_id, "") if city_id else "",
         }
         plan.rows.append(row)
         plan.people += count

@@ -29,4 +29,9 @@ urlpatterns = [
     path("evidence/<int:pk>/remove/", measure_views.evidence_remove_view, name="evidence_remove"),
     path("cities/<slug:slug>/workspace/results/", views.city_results, name="city"),
     path("cities/<slug:slug>/workspace/results/<int:pk>/submit/", views.city_submit, name="submit"),
+    path(
+        "cities/<slug:slug>/workspace/results/<int:pk>/correct/",
+        views.city_correct,
+        name="correct",
+    ),
 ]

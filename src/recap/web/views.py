@@ -33,7 +33,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def offices(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
-    context = {"groups": office_directory(query=query), "query": query}
+    groups = office_directory(query=query)
+    # Each office's contact details name their source; the sources are listed once, below.
+    sources = sorted({o.contact_source for _, offices in groups for o in offices} - {""})
+    context = {"groups": groups, "query": query, "sources": sources}
     template = "web/partials/_offices.html" if request.htmx else "web/offices.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 

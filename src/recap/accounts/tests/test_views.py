@@ -50,7 +50,10 @@ def test_login_follows_next_but_never_off_site(client: Client, world: World) -> 
 def test_wrong_password_says_so_without_saying_which_part(client: Client, world: World) -> None:
     response = login(client, "editor_a", "wrong")
     assert response.status_code == 200
-    assert "That username and password do not match" in response.content.decode()
+    body = response.content.decode()
+    # Said once, in the error summary at the top, which links to the username.
+    assert 'class="error-summary"' in body and 'href="#id_username"' in body
+    assert body.count("Please enter a correct username and password.") == 1
 
 
 def test_login_is_throttled_after_five_failures(client: Client, world: World) -> None:

@@ -251,7 +251,8 @@ def test_records_follow_their_changes_into_the_index(world, django_capture_on_co
 def test_the_search_page(client, shipped):
     index_rebuild()
     page = client.get("/search/", {"q": "flood", "kind": "action"})
-    assert page.status_code == 200 and "Community flood early warning" in page.text
+    # The words found are marked in what the page shows.
+    assert page.status_code == 200 and "Community <mark>flood</mark> early warning" in page.text
     french = client.get("/search/", {"q": "inondation"}, headers={"accept-language": "fr"})
     assert french.status_code == 200
     bad = client.get("/search/", {"hazard": "not-a-hazard"})

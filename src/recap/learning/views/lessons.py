@@ -20,6 +20,7 @@ from recap.core.content import missing, reader_language
 from recap.core.forms import add_service_errors, checked, told
 from recap.core.rates import WRITE_RATE
 from recap.pipeline.selectors import concept_queryset
+from recap.tracking.policies import measure_policy
 
 from .. import selectors
 from ..exchanges import community_figures
@@ -62,6 +63,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     concepts = concept_queryset(user=request.user).filter(
         pk__in=[c.pk for c in lesson.concepts.all()]
     )
+    # Measures have no public page: each is a link for whoever may open it in its city's
+    # workspace, plain text for everyone else.
+    openable = set(
+        measure_policy.queryset(request.user)
+        .filter(pk__in=[m.pk for m in lesson.measures.all()])
+        .values_list("pk", flat=True)
+    )
     here = reader_language()
     return render(
         request,
@@ -69,6 +77,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "lesson": lesson,
             "concepts": concepts,
+            "measures": [(m, m.pk in openable) for m in lesson.measures.all()],
             # Texts shown in the other language, marked as such (and read out in it).
             "stand_in": missing(lesson, TEXTS, here),
             "other": "en" if here == "fr" else "fr",

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
@@ -23,7 +24,7 @@ from recap.core.uploads import upload_too_large
 
 from .. import search as knowledge
 from .. import selectors
-from ..exchanges import city_exchanges, exchange_get
+from ..exchanges import city_exchanges, exchange_get, exchange_home
 from ..forms import ExchangeForm, OverrideForm, ReplyForm, SearchForm
 from ..models import PeerList
 from ..peers import matches
@@ -165,6 +166,7 @@ def exchange_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         "learning/exchange.html",
         {
             "exchange": exchange,
+            "home": exchange_home(request.user, exchange),
             "lesson": lesson,
             "thread": exchange.messages.select_related("author", "city"),
             "writer": writer,
@@ -196,7 +198,8 @@ def exchange_file(request: SignedInRequest, pk: int, message: int) -> FileRespon
 @require_GET
 @ratelimit(key="ip", rate="300/h", block=True)  # type: ignore[untyped-decorator]
 def search_view(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET or None)
+    kinds, countries = knowledge.search_facets(request.user)
+    form = SearchForm(request.GET or None, kinds=kinds, countries=countries)
     hits: list[knowledge.Hit] = []
     asked = False
     if form.is_valid():
@@ -212,9 +215,19 @@ def search_view(request: HttpRequest) -> HttpResponse:
             country=data["country"].pk if data["country"] else None,
             kinds=[data["kind"]] if data["kind"] else [],
         )
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    # Each hit's title and summary with the words found marked (escaped first: `highlight`).
+    shown = [
+        (
+            hit,
+            knowledge.highlight(hit.title, query),
+            knowledge.highlight(Truncator(hit.summary).chars(240), query),
+        )
+        for hit in hits
+    ]
     return render(
         request,
         "learning/search.html",
-        {"form": form, "hits": hits, "asked": asked},
+        {"form": form, "hits": shown, "asked": asked},
         status=400 if form.is_bound and not form.is_valid() else 200,
     )

@@ -1,5 +1,5 @@
 """A concept started twice at the same moment from the same actions of a package (a double
-click, two editors) on PostgreSQL: one concept, and both get it. See
+click, two editors) on PostgreSQL: one concept, and the second press is told of it. See
 `recap.core.tests.racing`."""
 
 from __future__ import annotations
@@ -28,10 +28,14 @@ def test_a_concept_started_twice_at_once_is_started_once(
         return concepts.concept_start(actor=world.users["editor_a"], version=version, codes=codes)
 
     one, two = race(monkeypatch, (concepts, "audit"), start, start)
-    assert one.unwrap().pk == two.unwrap().pk
+    made = one.unwrap()
+    # The second waited on the package's row, then found the first's concept and named it.
+    assert (
+        isinstance(two.error, concepts.DuplicateConceptError) and two.error.existing.pk == made.pk
+    )
     assert ProjectConcept.objects.filter(city=world.city_a).count() == 1
     # Other actions of the package still start a concept of their own.
     other = concepts.concept_start(
         actor=world.users["editor_a"], version=version, codes=[version.selected[-1]]
     )
-    assert other.pk != one.unwrap().pk
+    assert other.pk != made.pk

@@ -11,9 +11,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
@@ -51,13 +52,13 @@ from ..matching import Match, matches_for
 from ..models import CLOSED, ProjectConcept, Stage
 from ..money import concept_money
 from ..outputs import concept_pdf, concept_xlsx
-from ..policies import is_insider
+from ..policies import funder_facility_ids, is_insider
 from ..reviews import (
     may_review,
     review_revise,
     review_submit,
 )
-from ..stages import next_tasks
+from ..stages import needed_label, next_tasks
 
 
 def concept_of(
@@ -73,6 +74,19 @@ def concept_of(
     if level > Level.VIEW and not city_policy.allows(user, city, level):
         raise PermissionDenied(_("Your role in this city does not allow this."))
     return city, concept
+
+
+def funder_detour(
+    request: HttpRequest, slug: str, pk: int, to: str, **kwargs: Any
+) -> HttpResponse | None:
+    """A funder (not of the city's team or programme) who follows a concept's city address (a
+    link passed on, a bookmark) to a concept shared with its facility is sent to the same thing
+    on the funders' pages; None for anyone else, who goes on to `concept_of`."""
+    city = selectors.city_by_slug(slug)
+    if is_insider(request.user, city) or not funder_facility_ids(request.user):
+        return None
+    concept = selectors.concept_get(user=request.user, city=city, pk=pk)  # 404 unless shared
+    return HttpResponseRedirect(reverse(to, kwargs={"pk": concept.pk, **kwargs}))
 
 
 @login_required
@@ -133,6 +147,21 @@ def concept_start(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
             version=version,
             codes=form.cleaned_data["actions"],
             title=form.cleaned_data["title"],
+            duplicate_ok=form.cleaned_data["duplicate_ok"],
+        )
+    except svc.DuplicateConceptError as exc:
+        # Nothing made: the page names the concept that covers these actions and asks.
+        return render(
+            request,
+            "pipeline/concepts/start_duplicate.html",
+            {
+                "city": city,
+                "package": package,
+                "existing": exc.existing,
+                "actions": form.cleaned_data["actions"],
+                "title": form.cleaned_data["title"],
+            },
+            status=409,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -144,6 +173,8 @@ def concept_start(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def concept_detail(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
+    if detour := funder_detour(request, slug, pk, "board:shared_detail"):
+        return detour
     city, concept = concept_of(request, slug, pk)
     context = concept_page(request.user, city, concept)
     forms = {
@@ -161,7 +192,18 @@ def concept_matches(request: SignedInRequest, slug: str, pk: int) -> HttpRespons
     matches: list[Match] = matches_for(concept, list(selectors.facility_list()))
     rows = [(m, completeness(concept, m.facility)) for m in matches]
     return render(
-        request, "pipeline/concepts/matches.html", {"city": city, "c": concept, "rows": rows}
+        request,
+        "pipeline/concepts/matches.html",
+        {
+            "city": city,
+            "c": concept,
+            # Those it may apply to first, best fit first; the ruled-out ones after, whatever
+            # their score (a score says nothing where a rule shuts the concept out).
+            "rows": [(m, record) for m, record in rows if not m.failed],
+            "ruled_out": [(m, record) for m, record in rows if m.failed],
+            "can_edit": city_policy.allows(request.user, city, Level.EDIT)
+            and concept.stage not in CLOSED,
+        },
     )
 
 
@@ -214,7 +256,16 @@ def concept_edit(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "pipeline/concepts/edit.html",
-        {"city": city, "c": concept, "form": form, "formsets": list(formsets.values())},
+        {
+            "city": city,
+            "c": concept,
+            "form": form,
+            # Each row set with its anchor (the related name) and the stage that needs it.
+            "formsets": [
+                (fs, title, ROW_SETS[key][1], needed_label(ROW_SETS[key][1]))
+                for key, (fs, title) in formsets.items()
+            ],
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -367,6 +418,8 @@ def concept_attach(request: SignedInRequest, slug: str, pk: int) -> HttpResponse
 @login_required
 @require_GET
 def concept_document(request: SignedInRequest, slug: str, pk: int, doc: int) -> HttpResponseBase:
+    if detour := funder_detour(request, slug, pk, "board:shared_document", doc=doc):
+        return detour
     _city, concept = concept_of(request, slug, pk)
     return document_response(get_object_or_404(concept.attachments, pk=doc))
 
@@ -384,6 +437,9 @@ def concept_detach(request: SignedInRequest, slug: str, pk: int, doc: int) -> Ht
 @login_required
 @require_GET
 def concept_pdf_view(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
+    if detour := funder_detour(request, slug, pk, "board:shared_pdf"):
+        detour["Location"] += f"?{request.GET.urlencode()}" if request.GET else ""
+        return detour
     _city, concept = concept_of(request, slug, pk)
     return document_download(
         request,

@@ -1,8 +1,10 @@
-"""The pipeline's pages: the public directory of facilities and funders."""
+"""The pipeline's pages: the public directory of facilities and funders, which a city can
+narrow to the facilities open to its country (by the same country rule the matching reads)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,9 +13,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from recap.catalogue.models import Sector
+from recap.cities.models import Country
 
+from ..matching import FAIL, country_rule
 from ..models import Facility, PreparationStage
-from ..selectors import Unchecked, facility_list, facility_unchecked
+from ..selectors import Unchecked, country_by_code, facility_list, facility_unchecked
 
 #: The directory's rows and the fields each shows.
 ROWS = {
@@ -40,6 +44,14 @@ class Provenance:
     checked: str | None
     done: int
     of: int
+
+    @property
+    def checked_on(self) -> date | None:
+        """`checked` as a date, for the page to write it in the reader's language."""
+        try:
+            return date.fromisoformat(self.checked) if self.checked else None
+        except ValueError:
+            return None
 
 
 def _provenance(facility: Facility, unchecked: list[Unchecked]) -> dict[str, Provenance]:
@@ -78,6 +90,9 @@ class FacilityCard:
     support: list[str]
     unchecked: list[Unchecked]
     provenance: dict[str, Provenance]
+    #: For a directory filtered by country: the rule's answer for it (PASS or UNKNOWN) and why.
+    country_outcome: str = ""
+    country_why: str = ""
 
 
 def _words(codes: Any, choices: Any) -> list[str]:
@@ -87,11 +102,33 @@ def _words(codes: Any, choices: Any) -> list[str]:
 
 @require_GET
 def facility_directory(request: HttpRequest) -> HttpResponse:
-    cards = [_card(f) for f in facility_list()]
-    return render(request, "pipeline/facilities.html", {"cards": cards})
+    """Every facility; with `?country=RW`, those whose country rule admits the country or
+    cannot tell yet (said on the card), never those it rules out. A code that is not one
+    of the directory's countries shows everything, and says so."""
+    code = request.GET.get("country", "").strip()[:2]
+    country = country_by_code(code)
+    cards = []
+    for f in facility_list():
+        if country is None:
+            cards.append(_card(f))
+            continue
+        outcome, why, _task = country_rule(country.iso2, country.name, f)
+        if outcome != FAIL:
+            cards.append(_card(f, outcome, why))
+    return render(
+        request,
+        "pipeline/facilities.html",
+        {
+            "cards": cards,
+            "countries": Country.objects.order_by("name"),
+            "country": country,
+            "unknown_country": bool(code) and country is None,
+            "total": facility_list().count(),
+        },
+    )
 
 
-def _card(f: Facility) -> FacilityCard:
+def _card(f: Facility, outcome: str = "", why: str = "") -> FacilityCard:
     unchecked = facility_unchecked(f)
     return FacilityCard(
         facility=f,
@@ -103,4 +140,6 @@ def _card(f: Facility) -> FacilityCard:
         support=_words(f.support_types, Facility.SupportType),
         unchecked=unchecked,
         provenance=_provenance(f, unchecked),
+        country_outcome=outcome,
+        country_why=why,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,15 +20,18 @@ from recap.accounts.access import funder_organisation_ids
 from recap.accounts.types import SignedInRequest
 from recap.core.downloads import document_response
 from recap.core.rates import WRITE_RATE
+from recap.core.rendering import document_download
 
 from .. import concepts as svc
 from .. import selectors
 from ..concept_page import offered_moves
 from ..forms import MessageForm
 from ..matching import ConceptFacts, match
-from ..models import CLOSED, ProjectConcept, Stage
+from ..models import CLOSED, FunderMessage, ProjectConcept
 from ..money import concept_money
+from ..outputs import concept_pdf
 from ..policies import funder_facility_ids, programme_reader, project_concept_policy
+from ..selectors import BOARD_STAGES
 
 
 @login_required
@@ -37,9 +41,17 @@ def board(request: SignedInRequest) -> HttpResponse:
         raise PermissionDenied(_("The pipeline board is the programme's."))
     country = selectors.country_by_code(request.GET.get("country", ""))
     funnel = selectors.pipeline_funnel(user=request.user, country=country)
+    pages = {stage: _page_number(request.GET.get(f"page_{stage}")) for stage in BOARD_STAGES}
     columns = [
-        (stage, Stage(stage).label, [(c, offered_moves(request.user, c)) for c in concepts])
-        for stage, concepts in funnel.board.items()
+        (
+            column,
+            [(c, offered_moves(request.user, c)) for c in column.concepts],
+            _page_link(request, column.stage, column.number - 1) if column.has_previous else "",
+            _page_link(request, column.stage, column.number + 1) if column.has_next else "",
+        )
+        for column in selectors.board_columns(
+            user=request.user, country=country, funnel=funnel, pages=pages
+        )
     ]
     return render(
         request,
@@ -49,8 +61,22 @@ def board(request: SignedInRequest) -> HttpResponse:
             "columns": columns,
             "country": country,
             "countries": selectors.countries_with_concepts(),
+            "unseen": funnel.candidates_unseen.value,
         },
     )
+
+
+def _page_number(raw: str | None) -> int:
+    """A column's page from the address: a number from 1; anything else is the first page."""
+    return int(raw) if raw and raw.isdigit() and int(raw) > 0 else 1
+
+
+def _page_link(request: HttpRequest, stage: str, number: int) -> str:
+    """The board's address with one column on another page, the filters and the other
+    columns' pages kept."""
+    query = request.GET.copy()
+    query[f"page_{stage}"] = str(number)
+    return f"?{query.urlencode()}"
 
 
 def _shared_with_funder(request: HttpRequest, pk: int) -> tuple[ProjectConcept, set[int]]:
@@ -75,7 +101,12 @@ def shared_list(request: SignedInRequest) -> HttpResponse:
     if not funder_organisation_ids(request.user):
         raise PermissionDenied(_("These pages are for the funders concepts are shared with."))
     rows = selectors.shared_with_funder(user=request.user)
-    return render(request, "pipeline/shared_list.html", {"rows": rows})
+    page = Paginator(rows, selectors.SHARED_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "pipeline/shared_list.html",
+        {"rows": page.object_list, "page": page, "total": len(rows)},
+    )
 
 
 @login_required
@@ -87,7 +118,12 @@ def shared_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     if not facilities:
         raise Http404("Not shared with you")
     facility = facilities[0]
-    form = MessageForm(request.POST or None)
+    interest = (
+        concept.funder_messages.filter(facility=facility, kind=FunderMessage.Kind.INTEREST)
+        .order_by("at")
+        .first()
+    )
+    form = MessageForm(request.POST or None, interested=interest is not None)
     if request.method == "POST" and form.is_valid():
         try:
             svc.funder_message(
@@ -116,11 +152,22 @@ def shared_detail(request: SignedInRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_write": concept.stage not in CLOSED,
             "attachments": concept.attachments.all(),
-            "interested": concept.funder_messages.filter(
-                facility=facility, kind="interest"
-            ).exists(),
+            "interest": interest,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def shared_pdf(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The concept note of a concept shared with the funder's facility, as the city reads it."""
+    concept, _facility_ids = _shared_with_funder(request, pk)
+    return document_download(
+        request,
+        lambda language: concept_pdf(concept, language=language),
+        stem=f"{concept.reference}-concept-note",
+        kind="pdf",
     )
 
 

@@ -13,6 +13,7 @@ from recap.accounts.types import SignedInRequest
 from recap.cities.policies import city_policy
 from recap.core.rendering import document_download
 
+from ..models import ActionPackage
 from ..packages import package_adjust, package_endorse
 from ..readouts import version_readout
 from ..report import package_pdf, package_xlsx
@@ -51,6 +52,16 @@ def package_detail(request: SignedInRequest, slug: str, pk: int) -> HttpResponse
 @require_POST
 def package_adjust_view(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     _city, package = package_of(request, slug, pk, Level.EDIT)
+    if package.status == ActionPackage.Status.ENDORSED and not request.POST.get("confirm_draft"):
+        # An endorsed package goes back to draft: done only once the person has said they know.
+        messages.error(
+            request,
+            _(
+                "Nothing was changed: tick “I understand the package returns to draft” to "
+                "re-optimise an endorsed package."
+            ),
+        )
+        return redirect(package.get_absolute_url() + "#adjust-title")
     try:
         # One choice per action ("lock:CODE" = "", "in" or "out"); lists of codes as well.
         chosen = {k[5:]: v for k, v in request.POST.items() if k.startswith("lock:")}

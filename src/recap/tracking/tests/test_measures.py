@@ -52,7 +52,10 @@ def test_measure_save_history_and_refusals(world: World) -> None:
     measure_status(actor=editor, measure=measure, status="implemented", on=D(2023, 5, 1))
     measure.refresh_from_db()
     assert (measure.status, measure.implemented_on) == ("implemented", D(2023, 5, 1))
-    with pytest.raises(ValidationError, match="not before it"):
+    with pytest.raises(
+        ValidationError,
+        match="2023-04-01 would come before the last one, Implemented on 2023-05-01",
+    ):
         measure_status(actor=editor, measure=measure, status="in_progress", on=D(2023, 4, 1))
     with pytest.raises(ValidationError, match="Not in the future"):
         measure_status(
@@ -82,26 +85,82 @@ def test_measure_save_history_and_refusals(world: World) -> None:
 
 
 def test_measure_pages(client: Client, world: World) -> None:
+    """People reached are broken down in one field per category, labelled in words; the page
+    shows the breakdown in words, never in codes."""
     client.force_login(world.users["editor_a"])
     response = client.post(
         "/cities/kigali/workspace/measures/",
-        {"title": "Kiosks", "beneficiaries": "20", "breakdown": "sex female: 12\nsex male: 8"},
+        {
+            "title": "Kiosks",
+            "beneficiaries": "20",
+            "on": "2023-01-02",
+            "by_sex_0": "12",
+            "by_sex_1": "8",
+        },
     )
     assert response.status_code == 302
     measure = Measure.objects.get()
     assert measure.beneficiaries_breakdown == {"sex": {"female": 12, "male": 8}}
     bad = client.post(
         "/cities/kigali/workspace/measures/",
-        {"title": "Other", "beneficiaries": "20", "breakdown": "sex female: 3"},
+        {"title": "Other", "beneficiaries": "20", "on": "2023-01-02", "by_sex_0": "3"},
     )
     assert (
-        bad.status_code == 400 and "adds up to 3, not the 20 people reached" in bad.content.decode()
+        bad.status_code == 400
+        and "These add up to 3, not the 20 people reached" in bad.content.decode()
     )
     page = client.get(f"/cities/kigali/workspace/measures/{measure.pk}/").content.decode()
-    assert "Kiosks" in page and "female 12" in page
+    assert "Kiosks" in page and "Female 12" in page and "female 12" not in page
+    assert '<label for="id_by_sex_0">Female</label>' in page
     client.force_login(world.users["editor_b"])
     assert client.get(f"/cities/kigali/workspace/measures/{measure.pk}/").status_code == 404
     assert client.get(f"/cities/rajshahi/workspace/measures/{measure.pk}/").status_code == 404
+
+
+def test_a_breakdown_field_names_the_category_that_is_wrong(client: Client, world: World) -> None:
+    client.force_login(world.users["editor_a"])
+    for field, value, words in [
+        ("by_sex_1", "-3", "Male: not below zero."),
+        ("by_age_band_0", "many", "Under 25: many is not a number."),
+        ("by_sex_0", "2.5", "Female: a whole number of people."),
+    ]:
+        response = client.post(
+            "/cities/kigali/workspace/measures/",
+            {"title": "Bad", "beneficiaries": "5", "on": "2023-01-02", field: value},
+        )
+        assert response.status_code == 400 and words in response.content.decode()
+    assert not Measure.objects.exists()
+
+
+def test_the_planned_date_is_asked_for_and_can_be_corrected(client: Client, world: World) -> None:
+    """Left empty, "planned since" is asked for (never taken to be today); changed later, it
+    moves the first step, and a date after the next step is refused naming both dates."""
+    client.force_login(world.users["editor_a"])
+    empty = client.post("/cities/kigali/workspace/measures/", {"title": "Drains", "on": ""})
+    assert empty.status_code == 400 and not Measure.objects.exists()
+    client.post("/cities/kigali/workspace/measures/", {"title": "Drains", "on": "2023-03-01"})
+    measure = Measure.objects.get()
+    editor = world.users["editor_a"]
+    with pytest.raises(
+        ValidationError, match="2023-02-01 would come before the last one, Planned on 2023-03-01"
+    ):
+        measure_status(actor=editor, measure=measure, status="in_progress", on=D(2023, 2, 1))
+    url = f"/cities/kigali/workspace/measures/{measure.pk}/"
+    page = client.get(url).content.decode()
+    assert 'value="2023-03-01"' in page  # the edit form shows the planned date
+    assert client.post(url, {"title": "Drains", "on": "2023-01-15"}).status_code == 302
+    assert measure.history.get().on == D(2023, 1, 15)
+    measure_status(actor=editor, measure=measure, status="in_progress", on=D(2023, 2, 1))
+    late = client.post(url, {"title": "Drains", "on": "2023-02-10"})
+    assert late.status_code == 400
+    assert (
+        "Planned on 2023-02-10 would come after the next step, In progress on 2023-02-01"
+        in late.content.decode()
+    )
+    assert [h.on for h in measure.history.order_by("on")] == [D(2023, 1, 15), D(2023, 2, 1)]
+    client.force_login(world.users["viewer_a"])
+    assert client.post(url, {"title": "Drains", "on": "2022-01-01"}).status_code == 403
+    assert measure.history.order_by("on").first().on == D(2023, 1, 15)
 
 
 def test_evidence_is_checked_from_its_bytes_and_gets_a_thumbnail(
@@ -238,12 +297,16 @@ def test_editing_a_measure_keeps_what_the_form_does_not_change(
     assert measure.history.get().on == D(2023, 2, 1)  # its real first date, not today
     url = f"/cities/kigali/workspace/measures/{measure.pk}/"
     form = client.get(url).context["form"]
-    data = {k: v for k, v in form.initial.items() if v is not None and k != "hazards"}
+    data = {
+        k: v
+        for k, v in form.initial.items()
+        if v is not None and k not in ("hazards", "by_sex", "by_age_band")
+    }
     data |= {"title": "Water kiosks", "co_finance": ""}  # co-finance cleared, a cost set
     assert client.post(url, data).status_code == 302
     measure.refresh_from_db()
     assert (measure.title, measure.beneficiaries, measure.co_finance) == ("Water kiosks", 120, 0)
-    bad = client.post(url, data | {"breakdown": "sex female: ²"})
+    bad = client.post(url, data | {"by_sex_0": "²"})
     assert bad.status_code == 400 and "is not a number" in bad.content.decode()
 
 

@@ -110,7 +110,7 @@ def test_the_manager_downloads_changes_and_uploads_the_framework(
     assert first.name == "Sessions held" and first.targets.count() == 2
     assert Indicator.objects.count() == 10
     page = client.get("/programme/results/framework/").content.decode()
-    assert "Sessions held" in page and re.search(r"3 <span class=\"muted\">by 2023-06-30", page)
+    assert "Sessions held" in page and re.search(r"3 <span class=\"muted\">by June 30, 2023", page)
 
     reached = Indicator.objects.get(code="reached")
     update = update_save(
@@ -160,11 +160,11 @@ def test_my_work_lists_what_each_person_should_report_or_decide(
     framework_load_shipped(world.programme)
     client.force_login(world.users["editor_b"])
     page = client.get("/me/").content.decode()
-    assert "Results to report or decide" in page
+    assert "Results to report" in page and "Late places" in page
     assert 'href="/cities/rajshahi/workspace/results/"' in page
     assert "Rajshahi has not reported" in page and "Kigali has not reported" not in page
     client.force_login(world.users["viewer_a"])  # responsible for nothing
-    assert "Results to report or decide" not in client.get("/me/").content.decode()
+    assert "Results to report" not in client.get("/me/").content.decode()
     update = update_save(
         actor=world.users["editor_a"],
         indicator=Indicator.objects.get(code="reached"),
@@ -176,4 +176,13 @@ def test_my_work_lists_what_each_person_should_report_or_decide(
     update_submit(actor=world.users["editor_a"], update=update)
     client.force_login(world.users["manager"])
     page = client.get("/me/").content.decode()
-    assert "1 reported value(s) wait for your approval." in page
+    # The manager is told of each value waiting, linked to its row on the dashboard, and of
+    # the late places of every city of the programme, one line a city.
+    assert "Value waiting for your approval (1)" in page
+    assert f'href="/programme/results/#update-{update.pk}"' in page
+    assert "Rajshahi is late with" in page
+    dashboard = client.get("/programme/results/").content.decode()
+    assert f'id="update-{update.pk}"' in dashboard  # the link's anchor exists
+    # What the editor reported waits for a manager: never listed to its reporter to approve.
+    client.force_login(world.users["editor_a"])
+    assert "waiting for your approval" not in client.get("/me/").content.decode()

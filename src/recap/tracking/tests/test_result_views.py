@@ -25,28 +25,42 @@ def test_a_city_reports_and_the_programme_approves(client: Client, world: World)
         "period_start": "2023-01-01",
         "period_end": "2023-03-31",
         "value": "1200",
-        "breakdown": "sex female: 700\nsex male: 400",
+        "breakdown_sex_0": "700",  # Female
+        "breakdown_sex_1": "400",  # Male
         "comment": "Solar lights.",
         "submit": "1",
     }
+    page = client.get(url).content.decode()
+    # One field per category, labelled in words; no mini-language to learn.
+    assert '<label for="id_breakdown_sex_0">Female</label>' in page
+    assert '<label for="id_breakdown_age_band_0">Under 25</label>' in page
+    assert "dimension category: number" not in page
     response = client.post(url, form)
     assert response.status_code == 400
-    assert "adds up to 1100, not 1200" in response.content.decode()
-    response = client.post(url, form | {"breakdown": "gender female: 1200"})
-    assert "write &quot;dimension category: number&quot;" in response.content.decode()
+    assert "These add up to 1,100, not the value 1,200." in response.content.decode()
+    response = client.post(url, form | {"breakdown_sex_1": "-500"})
+    assert response.status_code == 400 and "Male: not below zero." in response.content.decode()
+    plans = Indicator.objects.get(code="plans")  # no breakdown at all
+    response = client.post(url, form | {"indicator": plans.pk, "value": "1100"})
+    assert response.status_code == 400
+    assert "is not broken down by sex: leave these empty." in response.content.decode()
     assert not IndicatorUpdate.objects.exists()
-    assert (
-        client.post(url, form | {"breakdown": "sex female: 700\nsex male: 500"}).status_code == 302
-    )
+    assert client.post(url, form | {"breakdown_sex_1": "500"}).status_code == 302
     update = IndicatorUpdate.objects.get()
     assert update.status == "submitted" and update.breakdown == {
         "sex": {"female": 700, "male": 500}
     }
+    # Shown in words, never as codes.
+    page = client.get(url).content.decode()
+    assert "Sex: Female 700, Male 500" in page and "female 700" not in page
 
     # The programme sees it waiting, approves it, and the dashboard counts it.
     client.force_login(world.users["manager"])
     page = client.get("/programme/results/").content.decode()
     assert "Waiting for approval" in page and "Solar lights." in page
+    assert "Sex: Female 700, Male 500" in page
+    # What waits comes before the indicators' tables.
+    assert page.index("Waiting for approval") < page.index("<table")
     assert (
         client.post(f"/programme/results/updates/{update.pk}/decide/", {"approve": "1"}).status_code
         == 302

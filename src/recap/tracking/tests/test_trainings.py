@@ -58,7 +58,8 @@ def test_attendance_import_and_learning_gain(world: World, training: Training) -
         ("Aline,no,1,Kigali,,female,,,", "column 'name': a name only with the person's consent"),
         (",,3,Kigali,,female,,40,50", "column 'count': a name or scores are for one person"),
         (",,1,Atlantis,,female,,,", "column 'city': 'Atlantis' is not a city of the programme"),
-        (",,1,Kigali,,woman,,,", "row 2, column 'sex': must be one of"),
+        (",,1,Kigali,,woman,,,", "row 2, column 'sex': 'woman' is not one of Female, Male"),
+        (",,1,Kigali,,female,teen,,", "row 2, column 'age_band': 'teen' is not one of Under 25"),
         (",,1,Kigali,,female,,40,101", "column 'score_after': must be at most 100"),
         (",,0,Kigali,,female,,,", "column 'count': must be at least 1"),
         (",maybe,1,Kigali,,female,,,", "column 'consent': yes or no"),
@@ -69,6 +70,7 @@ def test_attendance_import_and_learning_gain(world: World, training: Training) -
         "group-scores",
         "unknown-city",
         "bad-sex",
+        "bad-age",
         "score",
         "zero",
         "consent",
@@ -123,8 +125,74 @@ def test_attendance_sheet_downloads_and_reads_back(
     assert response.status_code == 200
     plan = attendance_plan(training, response.content, "back.xlsx")
     assert plan.rows[0]["name"] == "=cmd()" and plan.rows[0]["score_before"] == "40.0"
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book["Attendance"]
     assert sheet["A2"].value == "'=cmd()"  # never run as a formula
+    assert sheet["B2"].value == "yes" and sheet["F2"].value == "Not said"  # words, not codes
+
+
+def test_the_attendance_sheet_explains_itself_and_offers_drop_downs(
+    client: Client, world: World, training: Training
+) -> None:
+    """The template teaches its answers: an Instructions sheet (every column, every answer in
+    English and French with its code) and drop-down lists on the columns with set answers."""
+    client.force_login(world.users["manager"])
+    response = client.get(f"/programme/trainings/{training.pk}/attendance/sheet/")
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[:2] == ["Instructions", "Attendance"]
+    assert book["Lists"].sheet_state == "hidden"
+    guide = " ".join(
+        str(c.value) for row in book["Instructions"].iter_rows() for c in row if c.value
+    )
+    for words in ("Female / Femme (female)", "Under 25 / Moins de 25 ans (under_25)", "Kigali"):
+        assert words in guide, guide
+    rules = {str(rule.sqref): rule for rule in book["Attendance"].data_validations.dataValidation}
+    assert rules["F2:F2000"].type == "list" and rules["F2:F2000"].formula1.startswith("Lists!")
+    assert rules["G2:G2000"].type == "list" and rules["B2:B2000"].type == "list"
+    assert rules["D2:D2000"].type == "list"  # the programme's cities
+    assert rules["C2:C2000"].type == "whole" and rules["H2:I2000"].type == "decimal"
+    lists = [c.value for c in book["Lists"]["C"] if c.value]
+    assert lists == ["Female", "Male", "Another identity", "Not said"]
+
+
+def test_attendance_reads_words_in_either_language_and_previews_each_row(
+    client: Client, world: World, training: Training
+) -> None:
+    sheet = HEADER + (
+        "Aline U,oui,1,Kigali,Planning,Femme,Moins de 25 ans,40,62\n"
+        ",,3,rajshahi,,Male,55 and over,,\n"
+        ",no,2,,,not_said,25_34,,\n"
+    )
+    plan = attendance_plan(training, sheet.encode(), "a.csv")
+    assert [(r["sex"], r["age_band"]) for r in plan.rows] == [
+        ("female", "under_25"),
+        ("male", "55_plus"),
+        ("not_said", "25_34"),
+    ]
+    client.force_login(world.users["manager"])
+    url = f"/programme/trainings/{training.pk}/attendance/"
+    preview = client.post(url, {"file": SimpleUploadedFile("a.csv", sheet.encode())})
+    page = preview.content.decode()
+    assert preview.status_code == 200 and not Participant.objects.exists()
+    # Every row as it will be saved, in words.
+    for words in ("Aline U", "Kigali", "Rajshahi", "Female", "Under 25", "55 and over", "62"):
+        assert words in page, words
+    assert "under_25" not in page
+
+
+def test_a_rejected_attendance_file_names_each_cell_and_writes_nothing(
+    client: Client, world: World, training: Training
+) -> None:
+    Participant.objects.create(training=training, count=4)
+    client.force_login(world.users["manager"])
+    url = f"/programme/trainings/{training.pk}/attendance/"
+    sheet = HEADER + ",,1,Kigali,,female,,,\n,,1,Atlantis,,woman,,,\n"
+    response = client.post(url, {"file": SimpleUploadedFile("a.csv", sheet.encode())})
+    page = response.content.decode()
+    assert response.status_code == 400 and "Problems, row by row" in page
+    assert "Row 3" in page and ">city<" in page and ">sex<" in page
+    assert "Atlantis" in page and "woman" in page
+    assert list(Participant.objects.values_list("count", flat=True)) == [4]  # as it was
 
 
 def test_editing_a_training_keeps_its_countries(client: Client, world: World) -> None:

@@ -78,7 +78,7 @@ def _data(form: MeasureForm) -> dict[str, Any]:
         "co_financers": data["co_financers"],
         "beneficiaries": data["beneficiaries"] or 0,
         "beneficiaries_breakdown": data["breakdown"],
-        **({"on": data["on"]} if data.get("on") else {}),
+        "on": data.get("on"),
     }
 
 

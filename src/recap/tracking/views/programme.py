@@ -28,10 +28,11 @@ from recap.core.forms import add_service_errors
 from recap.core.imports import upload_flow
 from recap.core.rates import WRITE_RATE
 from recap.core.rendering import document_download
-from recap.core.tabular import write_csv, write_xlsx
+from recap.core.tabular import write_csv
 from recap.core.uploads import upload_too_large
 
 from .. import selectors
+from ..attendance_sheet import attendance_rows, attendance_workbook
 from ..forms import AttendanceUploadForm, FrameworkUploadForm, ReportForm, TrainingForm
 from ..iati import (
     NotConfigured,
@@ -154,25 +155,13 @@ def training_detail(request: SignedInRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def attendance_template(request: SignedInRequest, pk: int) -> HttpResponse:
-    """The attendance sheet to fill in, with this session's rows if it has some."""
+    """The attendance sheet to fill in, with this session's rows if it has some: drop-downs
+    and an Instructions sheet in the XLSX (`attendance_sheet`)."""
     _programme, training = _training(request, pk)
-    rows = [
-        {
-            "name": p.name,
-            "consent": "yes" if p.consent else "no",
-            "count": p.count,
-            "city": p.city.name if p.city else "",
-            "department": p.department,
-            "sex": p.sex,
-            "age_band": p.age_band,
-            "score_before": float(p.score_before) if p.score_before is not None else None,
-            "score_after": float(p.score_after) if p.score_after is not None else None,
-        }
-        for p in training.attendance.select_related("city")
-    ]
+    rows = attendance_rows(training)
     file_format = requested_format(request)
     content = (
-        write_csv(ATTENDANCE, rows) if file_format == "csv" else write_xlsx([(ATTENDANCE, rows)])
+        write_csv(ATTENDANCE, rows) if file_format == "csv" else attendance_workbook(training, rows)
     )
     return spreadsheet_response(
         content, file_format=file_format, stem=f"attendance-{training.held_on:%Y-%m-%d}"
