@@ -99,6 +99,7 @@ def test_sebkha_in_french_finds_a_flood_lesson_sees_rajshahi_and_asks_it(
     # Rajshahi among the peers, with the reasons in French.
     page.goto(base + "/cities/sebkha/workspace/peers/")
     match = page.locator("li.match", has=page.get_by_role("link", name="Rajshahi")).first
+    match.locator("details summary").first.click()  # the reasons, folded until asked for
     reasons = match.inner_text()
     assert "Crue éclair et inondation pluviale" in reasons  # the hazard, in French
     assert "Insécurité hydrique" in reasons

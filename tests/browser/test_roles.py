@@ -2,7 +2,7 @@
 reviewer, a funder, a city editor and a city coordinator reach every page of their work through
 the header's menus, "My work" and the workspace's tabs, never by typing an address; at 1280 px
 and at 375 px, in English and in French; every page axe-clean, in the language chosen, and no
-wider than the phone's screen.
+wider than the phone's screen (and, at 1280 px, a header on one line).
 
 The site is the demo (`recap demo`), served by `recap runserver` on an installation of its own,
 built once for the module: the journeys read it and write nothing that matters to another."""
@@ -86,6 +86,13 @@ class Walk:
         )
         if overflow > 1:
             problems.append(f"{overflow}px wider than the screen")
+        if self.width >= 1280:  # the header's menu keeps one line, in French too
+            rows = page.evaluate(
+                "() => new Set([...document.querySelectorAll('.main-nav > ul > li')]"
+                ".map(li => Math.round(li.getBoundingClientRect().top))).size"
+            )
+            if rows != 1:
+                problems.append(f"the header's menu wraps onto {rows} lines")
         if problems:
             self.problems[path] = problems
 

@@ -73,7 +73,11 @@ def test_a_city_team_goes_from_a_new_session_to_an_endorsed_pdf(
     page.get_by_label("Weight: Equity").fill("30")
     page.locator("input[name=min_health]").fill("1")
     page.get_by_role("button", name="Create the session").click()
-    page.get_by_text("Enter a whole amount, without cents").wait_for()
+    # The error, beside its field, and in the summary at the top that links to it.
+    page.locator(
+        "#id_budget_medium_usd_error", has_text="Enter a whole amount, without cents"
+    ).wait_for()
+    assert page.locator(".error-summary a[href='#id_budget_medium_usd']").count() == 1
     assert page.get_by_label("Title").input_value() == "Recovery workshop"
     assert all(b.is_checked() for b in page.locator("input[name=candidates]").all())
     page.get_by_label("Medium-term budget (US$)").fill("3,000,000")
