@@ -144,3 +144,53 @@ def test_a_second_reviewer_is_counted_once_per_round(client: Client, world: Worl
     review_submit(actor=other, concept=concept, scores=full_scores(), comment="Clear.")
     client.force_login(world.users["reviewer"])  # the other's review is not theirs
     assert "Concept waiting for your review (1)" in _my_work(client)
+
+
+def _my_work_queries(client: Client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/me/")  # warm: the session's "since" is set on the first visit
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/me/").status_code == 200
+    return len(queries)
+
+
+def test_my_work_costs_the_same_queries_for_ten_times_the_concepts(
+    world: World, facilities: dict[str, Facility]
+) -> None:
+    gap = facilities["gap-fund"]
+    people = ("reviewer", "manager", "funder", "editor_b")
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            drafted = concept_at(world.city_b, f"Drafted {i}", "drafted")
+            review_submit(
+                actor=second_reviewer(world) if i == 0 and n == 3 else world.users["reviewer_a"],
+                concept=drafted,
+                scores=full_scores(),
+                comment="Clear.",
+            )
+            submitted = concept_at(world.city_b, f"Submitted {i}", "submitted")
+            concept_share(actor=world.users["manager"], concept=submitted, facility=gap)
+            funder_message(
+                actor=world.users["funder"],
+                concept=submitted,
+                facility=gap,
+                kind="question",
+                text="Costs?",
+            )
+
+    def counts() -> dict[str, int]:
+        out = {}
+        for role in people:
+            client = Client()
+            client.force_login(world.users[role])
+            out[role] = _my_work_queries(client)
+        return out
+
+    grow(3)
+    counts()  # a first visit: from now on each person has a last visit to count from
+    few = counts()
+    grow(27)
+    assert counts() == few
