@@ -74,8 +74,9 @@ def city_ids(user: Reader, level: Level) -> set[int] | None:
 
 def forget_roles(user: Reader) -> None:
     """Drop the per-request cache after memberships change."""
-    if hasattr(user, "_recap_roles"):
-        del user._recap_roles
+    for cache in ("_recap_roles", "_recap_funders"):
+        if hasattr(user, cache):
+            delattr(user, cache)
 
 
 def programme_city_ids(user: Reader, role: Role) -> set[int] | None:
@@ -125,11 +126,17 @@ def own_city_ids(user: Reader) -> set[int]:
 
 
 def funder_organisation_ids(user: Reader) -> set[int]:
-    """The funder organisations `user` speaks for (the funder role)."""
+    """The funder organisations `user` speaks for (the funder role), read once per request
+    (every page asks: the header's menus, then the page's own policy)."""
     if not user.is_authenticated or not user.is_active:
         return set()
-    return set(
-        Membership.objects.filter(user=user, role=Role.FUNDER).values_list(
-            "organisation_id", flat=True
+    cached: set[int] | None = getattr(user, "_recap_funders", None)
+    if cached is None:
+        cached = set(
+            Membership.objects.filter(user=user, role=Role.FUNDER).values_list(
+                "organisation_id", flat=True
+            )
         )
-    )
+        holder: Any = user  # rides on the request's user object, like `_memberships`
+        holder._recap_funders = cached
+    return set(cached)

@@ -9,7 +9,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from recap.accounts.types import User
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.core.content import set_edited
+from recap.core.mail import Addressee, mail_each, reachable, site_link
 from recap.core.stored_files import atomic_with_files
 
 from .models import LESSON_MOVES, Exchange, ExchangeMessage, Lesson, PeerList, PeerOverride
@@ -296,37 +296,30 @@ def exchange_mail(
         last = exchange.messages.order_by("-created_at", "-pk").first()
     other = exchange.to_city if writer_id == exchange.from_city_id else exchange.from_city
     writer = exchange.from_city if other.pk == exchange.to_city_id else exchange.to_city
-    people = (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            memberships__city=other,
-            memberships__role__in=(Role.CITY_EDITOR, Role.CITY_COORDINATOR),
-        )
-        .exclude(email="")
-        .distinct()
-        .order_by("email")
+    editors = get_user_model().objects.filter(
+        memberships__city=other,
+        memberships__role__in=(Role.CITY_EDITOR, Role.CITY_COORDINATOR),
     )
-    url = settings.RECAP_SITE_URL.rstrip("/") + exchange.get_absolute_url()
-    messages = []
-    for person in people:
-        with translation.override(person.language or language or settings.LANGUAGE_CODE):
-            subject = _("%(city)s wrote to %(other)s: %(subject)s") % {
-                "city": writer.name,
-                "other": other.name,
-                "subject": exchange.subject,
-            }
-            body = _(
-                "%(city)s wrote in the exchange “%(subject)s”:\n\n%(text)s\n\nReply in ReCAP: "
-                "%(url)s\n\nYou see it under “My work” too."
-            ) % {
-                "city": writer.name,
-                "subject": exchange.subject,
-                "text": last.body if last else "",
-                "url": url,
-            }
-        messages.append((subject, body, None, [person.email]))
-    return send_mass_mail(messages)
+    url = site_link(exchange.get_absolute_url())
+
+    def compose(person: Addressee) -> tuple[str, str]:
+        subject = _("%(city)s wrote to %(other)s: %(subject)s") % {
+            "city": writer.name,
+            "other": other.name,
+            "subject": exchange.subject,
+        }
+        body = _(
+            "%(city)s wrote in the exchange “%(subject)s”:\n\n%(text)s\n\nReply in ReCAP: "
+            "%(url)s\n\nYou see it under “My work” too."
+        ) % {
+            "city": writer.name,
+            "subject": exchange.subject,
+            "text": last.body if last else "",
+            "url": url,
+        }
+        return subject, body
+
+    return mail_each(reachable(editors), compose, language=language)
 
 
 @transaction.atomic

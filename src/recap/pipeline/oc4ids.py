@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recap.core.documents import KINDS
+from recap.core.mail import site_link
 
 from .models import ConceptAttachment, ProjectConcept, Stage
 from .money import concept_money
@@ -79,10 +80,6 @@ def _prefix() -> str:
             + (f"{prefix!r}, not one." if prefix else "not set (in the environment).")
         )
     return prefix
-
-
-def _site(path: str) -> str:
-    return f"{settings.RECAP_SITE_URL.rstrip('/')}{path}"
 
 
 def project(concept: ProjectConcept) -> dict[str, Any]:
@@ -139,7 +136,7 @@ def project(concept: ProjectConcept) -> dict[str, Any]:
             "title": d.title,
             "description": str(ConceptAttachment.Role(d.role).label),
             "documentType": DOCUMENT_TYPES[ConceptAttachment.Role(d.role)],
-            "url": _site(reverse("concepts:document", args=[city.slug, concept.pk, d.pk])),
+            "url": site_link(reverse("concepts:document", args=[city.slug, concept.pk, d.pk])),
             "format": FORMATS[d.kind_of_file],
             "dateModified": d.uploaded_at.isoformat(),
         }
@@ -169,7 +166,7 @@ def project_package(concepts: list[ProjectConcept], uri: str | None = None) -> d
     if uri is None:
         if len(concepts) != 1:
             raise ValueError("a package of several concepts says where it is served (uri)")
-        uri = _site(reverse("api:concept_oc4ids", args=[concepts[0].pk]))
+        uri = site_link(reverse("api:concept_oc4ids", args=[concepts[0].pk]))
     projects = [project(c) for c in concepts]
     policies = {
         "license": settings.RECAP_OC4IDS_LICENSE.strip(),

@@ -16,13 +16,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from recap.accounts.models import Role
+from recap.core.mail import Addressee, mail_each, reachable, site_link
 from recap.core.models import WorkStatus
 from recap.core.work import (
     claimer_id,
@@ -126,34 +126,26 @@ def endorsement_mail(package_id: int, language: str | None) -> None:
     )
     if package is None or package.status != ActionPackage.Status.DRAFT:
         return  # deleted, or endorsed meanwhile: nothing awaits anyone
-    people = (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            memberships__role=Role.CITY_COORDINATOR,
-            memberships__city=package.city,
-        )
-        .exclude(email="")
-        .distinct()
-        .order_by("email")
+    coordinators = get_user_model().objects.filter(
+        memberships__role=Role.CITY_COORDINATOR, memberships__city=package.city
     )
-    messages = []
-    for person in people:
+
+    def compose(person: Addressee) -> tuple[str, str]:
         # Each in the language they chose on the site; else in the one the package was saved in.
-        with translation.override(person.language or language or settings.LANGUAGE_CODE):
-            subject = _("%(city)s: a package awaits your endorsement") % {"city": package.city.name}
-            body = _(
-                "%(who)s saved the package “%(name)s” for %(city)s. It awaits your "
-                "endorsement:\n\n%(url)s\n\nYou see it under “My work” too."
-            ) % {
-                "who": package.created_by.display_name if package.created_by else _("Someone"),
-                "name": package.name,
-                "city": package.city.name,
-                "url": settings.RECAP_SITE_URL.rstrip("/") + package.get_absolute_url(),
-            }
-        # One message per person: no coordinator sees another's address.
-        messages.append((subject, body, None, [person.email]))
-    send_mass_mail(messages)
+        subject = _("%(city)s: a package awaits your endorsement") % {"city": package.city.name}
+        body = _(
+            "%(who)s saved the package “%(name)s” for %(city)s. It awaits your "
+            "endorsement:\n\n%(url)s\n\nYou see it under “My work” too."
+        ) % {
+            "who": package.created_by.display_name if package.created_by else _("Someone"),
+            "name": package.name,
+            "city": package.city.name,
+            "url": site_link(package.get_absolute_url()),
+        }
+        return subject, body
+
+    # One message per person: no coordinator sees another's address.
+    mail_each(reachable(coordinators), compose, language=language)
 
 
 @task()

@@ -36,6 +36,7 @@ from django_tasks import task
 from recap.accounts.models import Membership, Role
 from recap.accounts.types import Reader, User
 from recap.cities.models import City
+from recap.core.mail import site_link
 
 from .models import Indicator, IndicatorUpdate, ReminderSent
 from .progress import late_places
@@ -232,7 +233,6 @@ def reminders_send(as_of: datetime.date | None = None) -> int:
         .distinct()
         .order_by("pk")
     )
-    site = settings.RECAP_SITE_URL.rstrip("/")
     sent = 0
     for person in people:
         with translation.override(person.language or settings.LANGUAGE_CODE):
@@ -249,7 +249,7 @@ def reminders_send(as_of: datetime.date | None = None) -> int:
                     *[f"- {line}" for line in lines],
                     "",
                     _("Your work in ReCAP: %(url)s")
-                    % {"url": site + reverse("accounts:dashboard")},
+                    % {"url": site_link(reverse("accounts:dashboard"))},
                 ]
             )
         try:
