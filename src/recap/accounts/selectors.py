@@ -59,3 +59,20 @@ def api_token_get(*, user: User, pk: int) -> ApiToken:
         return ApiToken.objects.get(user=user, pk=pk)
     except ApiToken.DoesNotExist as exc:
         raise Http404 from exc
+
+
+#: Those who answer for a city's work: its editors and its coordinators.
+CITY_TEAM = (Role.CITY_EDITOR, Role.CITY_COORDINATOR)
+
+
+def city_people(*, city_id: int, roles: tuple[str, ...] = CITY_TEAM) -> QuerySet[User]:
+    """The people holding one of `roles` in the city (whom its e-mails go to; `core.mail`
+    keeps those an e-mail reaches)."""
+    return User.objects.filter(memberships__city_id=city_id, memberships__role__in=roles)
+
+
+def city_programme_managers(*, city_id: int) -> QuerySet[User]:
+    """The managers of every programme the city takes part in."""
+    return User.objects.filter(
+        memberships__role=Role.PROGRAMME_MANAGER, memberships__programme__cities=city_id
+    )

@@ -7,7 +7,6 @@ import datetime
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from recap.accounts.access import Level
-from recap.accounts.models import Role
+from recap.accounts.selectors import city_people
 from recap.accounts.services import audit
 from recap.accounts.types import User
 from recap.cities.models import City
@@ -296,10 +295,7 @@ def exchange_mail(
         last = exchange.messages.order_by("-created_at", "-pk").first()
     other = exchange.to_city if writer_id == exchange.from_city_id else exchange.from_city
     writer = exchange.from_city if other.pk == exchange.to_city_id else exchange.to_city
-    editors = get_user_model().objects.filter(
-        memberships__city=other,
-        memberships__role__in=(Role.CITY_EDITOR, Role.CITY_COORDINATOR),
-    )
+    editors = city_people(city_id=other.pk)
     url = site_link(exchange.get_absolute_url())
 
     def compose(person: Addressee) -> tuple[str, str]:

@@ -19,34 +19,18 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from recap.accounts.models import Membership, Role
+from recap.accounts.selectors import CITY_TEAM, city_people, city_programme_managers
 from recap.accounts.types import User
 from recap.core.mail import mail_each, reachable, site_link
 
 from .models import ConceptMove, ConceptReview, FunderMessage, ProjectConcept, ReviewDecision, Stage
 from .stages import Actor, Move
-
-CITY_TEAM = (Role.CITY_EDITOR, Role.CITY_COORDINATOR)
-
-
-def city_team(city_id: int) -> QuerySet[Any]:
-    """The city's editors and coordinators: those who answer for its concepts."""
-    return get_user_model().objects.filter(
-        memberships__city_id=city_id, memberships__role__in=CITY_TEAM
-    )
-
-
-def programme_managers(city_id: int) -> QuerySet[Any]:
-    """The managers of every programme the city takes part in."""
-    return get_user_model().objects.filter(
-        memberships__role=Role.PROGRAMME_MANAGER, memberships__programme__cities=city_id
-    )
 
 
 def made_by_programme(actor: User, concept: ProjectConcept, move: Move) -> bool:
@@ -113,7 +97,7 @@ def funder_message_mail(message_id: int, language: str | None) -> int:
             return subject, body
 
     else:
-        people = city_team(concept.city_id)
+        people = city_people(city_id=concept.city_id)
         url = site_link(concept.get_absolute_url() + f"#funder-{facility.code}")
         interest = message.kind == FunderMessage.Kind.INTEREST
 
@@ -163,8 +147,8 @@ def review_mail(review_id: int, language: str | None) -> int:
         else 0
     )
     people = reachable(
-        city_team(concept.city_id),
-        programme_managers(concept.city_id),
+        city_people(city_id=concept.city_id),
+        city_programme_managers(city_id=concept.city_id),
         besides=[review.reviewer_id],
     )
     url = site_link(concept.get_absolute_url() + "#review-title")
@@ -237,7 +221,7 @@ def move_mail(move_id: int, language: str | None) -> int:
         lines.append(_("See the concept and its next steps in ReCAP: %(url)s") % words)
         return subject, "\n\n".join(lines)
 
-    people = reachable(city_team(concept.city_id), besides=[move.actor_id])
+    people = reachable(city_people(city_id=concept.city_id), besides=[move.actor_id])
     return mail_each(people, compose, language=language)
 
 
@@ -278,5 +262,5 @@ def revise_mail(decision_id: int, language: str | None) -> int:
         )
         return subject, body
 
-    people = reachable(city_team(concept.city_id), besides=[decision.decided_by_id])
+    people = reachable(city_people(city_id=concept.city_id), besides=[decision.decided_by_id])
     return mail_each(people, compose, language=language)

@@ -15,13 +15,13 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from recap.accounts.models import Role
+from recap.accounts.selectors import city_people
 from recap.core.mail import Addressee, mail_each, reachable, site_link
 from recap.core.models import WorkStatus
 from recap.core.work import (
@@ -126,9 +126,7 @@ def endorsement_mail(package_id: int, language: str | None) -> None:
     )
     if package is None or package.status != ActionPackage.Status.DRAFT:
         return  # deleted, or endorsed meanwhile: nothing awaits anyone
-    coordinators = get_user_model().objects.filter(
-        memberships__role=Role.CITY_COORDINATOR, memberships__city=package.city
-    )
+    coordinators = city_people(city_id=package.city_id, roles=(Role.CITY_COORDINATOR,))
 
     def compose(person: Addressee) -> tuple[str, str]:
         # Each in the language they chose on the site; else in the one the package was saved in.

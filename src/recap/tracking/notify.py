@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from recap.accounts.models import Role
+from recap.accounts.selectors import city_people
 from recap.core.mail import mail_each, reachable, site_link
 
 from .models import IndicatorUpdate
@@ -54,11 +55,7 @@ def update_recipients(update: IndicatorUpdate) -> Any:
     ]
     groups = [users.filter(pk__in=[p.pk for p in reporters])]
     if update.city_id is not None:
-        groups.append(
-            users.filter(
-                memberships__city_id=update.city_id, memberships__role=Role.CITY_COORDINATOR
-            )
-        )
+        groups.append(city_people(city_id=update.city_id, roles=(Role.CITY_COORDINATOR,)))
     return reachable(*groups, besides=[update.decided_by_id])
 
 
