@@ -115,12 +115,20 @@ def source_lines(
 def concept_sectors(concept: ProjectConcept) -> list[str]:
     """The main sector first, then the sub-sectors: the concept's own, else its actions'."""
     if concept.sector:
-        return [concept.sector, *[s for s in concept.sub_sectors if s != concept.sector]]
+        return sectors_of(concept.sector, concept.sub_sectors, [])
+    return sectors_of("", [], [s.candidate.sectors for s in concept.sources.all()])
+
+
+def sectors_of(sector: str, sub_sectors: list[str], action_sectors: list[list[str]]) -> list[str]:
+    """`concept_sectors` from plain values: the main sector and sub-sectors, else the first
+    three of the actions' sectors (each action's list in turn)."""
+    if sector:
+        return [sector, *[s for s in sub_sectors if s != sector]]
     seen: list[str] = []
-    for source in concept.sources.all():
-        for sector in source.candidate.sectors:
-            if sector not in seen:
-                seen.append(sector)
+    for sectors in action_sectors:
+        for code in sectors:
+            if code not in seen:
+                seen.append(code)
     return seen[:3]
 
 

@@ -8,6 +8,7 @@ import datetime
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -297,25 +298,56 @@ def _country_target() -> int:
     return programme.projects_per_country_target if programme else 2
 
 
-def shared_with_funder(*, user: Reader) -> list[tuple[ProjectConcept, Facility, Any]]:
-    """The concepts shared with the facilities `user` speaks for, each with its match to that
-    facility, best first (fewest failed criteria, then the soft score)."""
-    from .matching import ConceptFacts, match
+@dataclass
+class SharedRow:
+    """A concept shared with one of the funder's facilities, with the facts it is matched on;
+    its full match (the words) is drawn only for the rows a page shows."""
+
+    concept_id: int
+    facility: Facility
+    facts: Any  # matching.ConceptFacts
+    concept: ProjectConcept | None = None  # read for the page's rows only (`shared_page`)
+
+    @cached_property
+    def match(self) -> Any:  # matching.Match
+        from .matching import match
+
+        return match(self.facts, self.facility)
+
+
+def shared_with_funder(*, user: Reader) -> list[SharedRow]:
+    """The concepts shared with the facilities `user` speaks for, each with its facts, best fit
+    first (fewest failed criteria, then unknown ones, then the soft score). Every shared
+    concept is matched to sort them, from plain rows (`matching.facts_for`) and remembered
+    fit keys; `shared_page` reads the records of the rows a page shows."""
+    from .matching import facts_for, fit_keys
     from .policies import funder_facility_ids
 
     facility_ids = funder_facility_ids(user)
     if not facility_ids:
         return []
-    shares = (
+    pairs = list(
         ConceptShare.objects.filter(facility_id__in=facility_ids)
         .exclude(concept__stage__in=OFF_OFFER)
-        .select_related("facility", "concept__city__country")
-        .prefetch_related(
-            "concept__sources__candidate", "concept__funding_sources", "concept__preparation_costs"
-        )
+        .values_list("concept_id", "facility_id", "concept__reference")
     )
-    rows = [(s.concept, s.facility, match(ConceptFacts.of(s.concept), s.facility)) for s in shares]
-    return sorted(rows, key=lambda r: (r[2].sort_key, r[0].reference))
+    facilities = Facility.objects.in_bulk({f for _c, f, _r in pairs})
+    facts = facts_for({c for c, _f, _r in pairs})
+    rows = [SharedRow(c, facilities[f], facts[c]) for c, f, _r in pairs]
+    keys = fit_keys([(r.facts, r.facility) for r in rows])
+    order = sorted(range(len(rows)), key=lambda i: (keys[i], rows[i].facility.name, pairs[i][2]))
+    return [rows[i] for i in order]
+
+
+def shared_page(rows: Iterable[SharedRow]) -> list[SharedRow]:
+    """`rows` with their concepts read (one query for the page, whatever its length)."""
+    rows = list(rows)
+    concepts = ProjectConcept.objects.select_related("city__country").in_bulk(
+        {r.concept_id for r in rows}
+    )
+    for r in rows:
+        r.concept = concepts[r.concept_id]
+    return rows
 
 
 def funder_threads(

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Min, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from recap.cities.models import City, Programme
-from recap.pipeline.models import Stage
+from recap.pipeline.models import ConceptMove, Stage
 from recap.pipeline.selectors import concepts_moved_to
 
 from .models import Indicator, Measure, Participant, Training
@@ -30,6 +31,14 @@ from .trainings import gain_of
 
 #: (programme, start, end, city ids or None for all the programme's cities) -> value
 Compute = Callable[[Programme, datetime.date, datetime.date, "list[int] | None"], Decimal]
+
+
+#: (programme, start, end, city ids or None) -> the dated events whose count or sum the value
+#: is: (day, weight) for each session, person, measure or concept, read in one query.
+Events = Callable[
+    [Programme, datetime.date, datetime.date, "list[int] | None"],
+    "list[tuple[datetime.date, Decimal]]",
+]
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,25 @@ class Derived:
     #: countries (the projects, so many per country); "whole", all of it (a mean, or sessions
     #: that serve many cities at once).
     share: str = "cities"
+    #: For a value that is a count or a sum of dated events: those events, so that a trend
+    #: (the value from `start` to each of several days) reads them once (`series`).
+    events: Events | None = None
+
+    def series(
+        self,
+        programme: Programme,
+        start: datetime.date,
+        days: list[datetime.date],
+        cities: list[int] | None,
+    ) -> list[Decimal]:
+        """`compute(programme, start, day, cities)` for each of `days`, in one query where
+        the value is a count or sum of dated events, else one computation a day."""
+        if not days:
+            return []
+        if self.events is None:
+            return [self.compute(programme, start, day, cities) for day in days]
+        events = self.events(programme, start, max(days), cities)
+        return [sum((w for d, w in events if d <= day), Decimal(0)) for day in days]
 
 
 def _cities(programme: Programme, cities: list[int] | None) -> Any:
@@ -121,6 +149,55 @@ def _people_reached(
     return Decimal(total or 0)
 
 
+def _trainings_held_on(
+    programme: Programme, start: datetime.date, end: datetime.date, cities: list[int] | None
+) -> list[tuple[datetime.date, Decimal]]:
+    held = Training.objects.filter(programme=programme, held_on__range=(start, end))
+    days = sessions_for(held, cities).values_list("held_on", flat=True)
+    return [(day, Decimal(1)) for day in days]
+
+
+def _people_on(
+    programme: Programme, start: datetime.date, end: datetime.date, cities: list[int] | None
+) -> list[tuple[datetime.date, Decimal]]:
+    rows = _participants(programme, start, end, cities).values_list("training__held_on", "count")
+    return [(day, Decimal(n)) for day, n in rows]
+
+
+def _moved_on(stage: str) -> Events:
+    def events(
+        programme: Programme, start: datetime.date, end: datetime.date, cities: list[int] | None
+    ) -> list[tuple[datetime.date, Decimal]]:
+        """Each concept counted from the first day it moved to `stage` in the period."""
+        city_ids = _cities(programme, cities).values_list("pk", flat=True)
+        moved = concepts_moved_to(stage, city_ids=city_ids, between=(start, end)).values("pk")
+        first = (
+            ConceptMove.objects.filter(
+                to_stage=stage, at__date__range=(start, end), concept_id__in=moved
+            )
+            .values("concept_id")
+            .annotate(day=Min(TruncDate("at")))
+            .values_list("day", flat=True)
+        )
+        return [(day, Decimal(1)) for day in first]
+
+    return events
+
+
+def _measures_on(weight: str | None) -> Events:
+    def events(
+        programme: Programme, start: datetime.date, end: datetime.date, cities: list[int] | None
+    ) -> list[tuple[datetime.date, Decimal]]:
+        rows = Measure.objects.filter(
+            city__in=_cities(programme, cities),
+            status=Measure.Status.IMPLEMENTED,
+            implemented_on__range=(start, end),
+        ).values_list("implemented_on", weight or "pk")
+        return [(day, Decimal(w or 0) if weight else Decimal(1)) for day, w in rows]
+
+    return events
+
+
 def _moved_to(stage: str) -> Compute:
     def compute(
         programme: Programme, start: datetime.date, end: datetime.date, cities: list[int] | None
@@ -144,8 +221,10 @@ def _measures(
 
 
 DERIVED: dict[str, Derived] = {
-    "trainings_held": Derived(_("Trainings held"), _("trainings"), _trainings, share="whole"),
-    "people_trained": Derived(_("People trained"), _("people"), _people_trained),
+    "trainings_held": Derived(
+        _("Trainings held"), _("trainings"), _trainings, share="whole", events=_trainings_held_on
+    ),
+    "people_trained": Derived(_("People trained"), _("people"), _people_trained, events=_people_on),
     "learning_gain": Derived(
         _("Learning gain of participants (mean, after minus before)"),
         _("points out of 100"),
@@ -157,18 +236,26 @@ DERIVED: dict[str, Derived] = {
         _("concepts"),
         _moved_to(Stage.SUBMITTED),
         share="countries",
+        events=_moved_on(Stage.SUBMITTED),
     ),
     "concepts_presented": Derived(
         _("Project concepts presented to funders"),
         _("concepts"),
         _moved_to(Stage.PRESENTED),
         share="countries",
+        events=_moved_on(Stage.PRESENTED),
     ),
     "measures_implemented": Derived(
-        _("Small-scale measures implemented"), _("measures"), _measures
+        _("Small-scale measures implemented"),
+        _("measures"),
+        _measures,
+        events=_measures_on(None),
     ),
     "people_reached": Derived(
-        _("People reached by small-scale measures"), _("people"), _people_reached
+        _("People reached by small-scale measures"),
+        _("people"),
+        _people_reached,
+        events=_measures_on("beneficiaries"),
     ),
 }
 

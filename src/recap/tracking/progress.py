@@ -219,6 +219,9 @@ def trend(
     if indicator.kind == Indicator.Kind.REPORTED:
         approved = list(_counted(indicator, as_of, cities).order_by("period_end", "pk"))
         return tuple((day, _aggregate(indicator, approved, day)) for day in days)
+    if indicator.kind == Indicator.Kind.DERIVED and indicator.source in DERIVED:
+        values = DERIVED[indicator.source].series(indicator.outcome.programme, begin, days, cities)
+        return tuple(zip(days, values, strict=True))
     return tuple((day, value_at(indicator, day, cities)) for day in days)
 
 

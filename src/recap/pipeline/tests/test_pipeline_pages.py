@@ -379,3 +379,52 @@ def test_an_endorsed_package_is_reoptimised_only_once_confirmed(
     # A draft says nothing of the kind: its button re-optimises.
     page = client.get(package.get_absolute_url()).content.decode()
     assert "Re-optimise with these locks" in page and 'name="confirm_draft"' not in page
+
+
+def test_the_funders_list_is_best_fit_first_and_follows_every_change(
+    client: Client, world: World, facilities: dict[str, Facility]
+) -> None:
+    """The list sorts every shared concept by its match (remembered by the match's whole
+    input): a concept that states its applicant sorts above one that does not, and an edit of
+    a concept or of the facility's entry re-sorts it at once: nothing is kept stale."""
+    from recap.pipeline.matching import ConceptFacts, match
+    from recap.pipeline.selectors import shared_with_funder
+
+    gap = facilities["gap-fund"]
+    says = concept_at(world.city_a, "Says who applies", "submitted")
+    ProjectConcept.objects.filter(pk=says.pk).update(applicant_type="local_government")
+    silent = concept_at(world.city_b, "Says nothing", "submitted")
+    for c in (silent, says):
+        concept_share(actor=world.users["manager"], concept=c, facility=gap)
+
+    def titles() -> list[str]:
+        page = login(client, world, "funder").get("/pipeline/shared/").content.decode()
+        return sorted(("Says who applies", "Says nothing"), key=page.index)
+
+    def agrees() -> None:
+        """The sort agrees with the full match, read afresh."""
+        fresh = Facility.objects.get(pk=gap.pk)
+        rows = shared_with_funder(user=world.users["funder"])
+        keys = [
+            match(ConceptFacts.of(ProjectConcept.objects.get(pk=r.concept_id)), fresh).sort_key
+            for r in rows
+        ]
+        assert keys == sorted(keys)
+        assert [r.match.sort_key for r in rows] == keys
+
+    assert titles() == ["Says who applies", "Says nothing"]
+    agrees()
+    # The concept that said nothing now says all the facility asks: it climbs.
+    ProjectConcept.objects.filter(pk=silent.pk).update(
+        applicant_type="local_government",
+        preparation_stage="concept",
+        sector="drm",
+        climate_objectives=["adaptation"],
+    )
+    assert titles() == ["Says nothing", "Says who applies"]
+    agrees()
+    # The facility no longer supports the next step it needs (pre-feasibility): it falls back,
+    # read from the entry's edit at once.
+    Facility.objects.filter(pk=gap.pk).update(stages_supported=["capacity"])
+    assert titles() == ["Says who applies", "Says nothing"]
+    agrees()

@@ -105,7 +105,7 @@ def shared_list(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "pipeline/shared_list.html",
-        {"rows": page.object_list, "page": page, "total": len(rows)},
+        {"rows": selectors.shared_page(page.object_list), "page": page, "total": len(rows)},
     )
 
 
