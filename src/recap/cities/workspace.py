@@ -43,6 +43,7 @@ WORKSPACE_TABS: tuple[WorkspaceTab, ...] = (
     WorkspaceTab("planning:list", _("Prioritisation")),
     WorkspaceTab("concepts:list", _("Project concepts")),
     WorkspaceTab("measures:list", _("Measures")),
+    WorkspaceTab("implementation:plan", _("Implementation")),
     WorkspaceTab("results:city", _("Results")),
     WorkspaceTab("lessons:city", _("Lessons")),
     WorkspaceTab("lessons:peers", _("Peer cities")),

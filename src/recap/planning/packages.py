@@ -3,6 +3,7 @@ re-optimised on the run's own input), versioned, and endorsed by the city's coor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -159,6 +160,16 @@ def package_adjust(
     return version
 
 
+#: What happens when a package is endorsed, filled by apps above this one (the implementation
+#: plan follows the endorsed version): called inside the endorsement's transaction.
+_ON_ENDORSED: list[Callable[[User, ActionPackage], None]] = []
+
+
+def endorsed_register(hook: Callable[[User, ActionPackage], None]) -> None:
+    if hook not in _ON_ENDORSED:  # ready() may run more than once
+        _ON_ENDORSED.append(hook)
+
+
 @transaction.atomic
 def package_endorse(*, actor: User, package: ActionPackage, note: str) -> ActionPackage:
     """The coordinator endorses the package's current version, in words of their own kept
@@ -189,4 +200,6 @@ def package_endorse(*, actor: User, package: ActionPackage, note: str) -> Action
     package.endorsed_at = timezone.now()
     package.save(update_fields=["endorsement_note", "status", "endorsed_by", "endorsed_at"])
     audit(actor=actor, verb="package.endorse", target=package, city=package.city)
+    for hook in _ON_ENDORSED:
+        hook(actor, package)
     return package

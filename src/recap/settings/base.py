@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "recap.assessments",
     "recap.planning",
     "recap.learning",
+    "recap.implementation",
     "recap.feedback",
     "recap.web",
     "django.contrib.admin",

@@ -1,0 +1,268 @@
+"""Reads of implementation plans, each in the same queries whatever the number of actions or
+cities: a plan's rows with their derived statuses, what needs attention for a person, every
+city's plan side by side for the programme, and a public plan.
+
+Contract: `plan_of(city)` → the city's current plan (of its latest endorsed package) or None;
+`plan_rows(plans, today)` → {plan id: [ActionRow]} with each action's `status.derive` from its
+milestones and the concept or measure it became; `summary(rows)` → counts by state;
+`attention_for(user)` → the delayed and at-risk actions of the cities `user` edits or
+coordinates; `side_by_side(user, country)` → one line per city of the programme(s) `user`
+manages.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from recap.accounts.access import Level, city_ids, programme_city_ids
+from recap.accounts.models import Role
+from recap.accounts.types import Reader
+from recap.cities.models import City, Country
+from recap.pipeline.models import ConceptAction
+from recap.tracking.models import Measure
+
+from .models import ActionIndicator, ImplementationPlan, Milestone, PlanAction, ProgressReport
+from .status import CANCELLED, NEEDS_ATTENTION, STATES, Record, Status, derive
+
+#: Concepts further along the main line win when an action became more than one.
+_STAGE_RANK = {
+    s: i
+    for i, s in enumerate(
+        [
+            "candidate",
+            "drafted",
+            "screened",
+            "submitted",
+            "presented",
+            "financed",
+            "on_hold",
+            "withdrawn",
+        ]
+    )
+}
+
+
+@dataclass
+class ActionRow:
+    action: PlanAction
+    status: Status
+    milestones: list[Milestone] = field(default_factory=list)
+    indicators: list[ActionIndicator] = field(default_factory=list)
+    waiting: list[ProgressReport] = field(default_factory=list)  # submitted, not decided
+
+
+def plan_of(city: City) -> ImplementationPlan | None:
+    return (
+        ImplementationPlan.objects.filter(city=city)
+        .select_related("package", "version", "city")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def plans_queryset() -> QuerySet[ImplementationPlan]:
+    return ImplementationPlan.objects.select_related("package", "version", "city__country")
+
+
+def _records(candidate_ids: set[int]) -> dict[int, Record]:
+    """The concept (the furthest along) or else the measure each action became."""
+    found: dict[int, tuple[int, Record]] = {}
+    rows = ConceptAction.objects.filter(candidate_id__in=candidate_ids).values_list(
+        "candidate_id",
+        "concept_id",
+        "concept__reference",
+        "concept__title",
+        "concept__stage",
+        "concept__city__slug",
+    )
+    for candidate_id, pk, reference, title, stage, slug in rows:
+        rank = _STAGE_RANK.get(stage, 0)
+        if candidate_id in found and found[candidate_id][0] >= rank:
+            continue
+        url = reverse("concepts:detail", kwargs={"slug": slug, "pk": pk})
+        found[candidate_id] = (rank, Record("concept", f"{reference} · {title}", url, stage))
+    records = {k: r for k, (_rank, r) in found.items()}
+    measures = Measure.objects.filter(action_id__in=candidate_ids).values_list(
+        "action_id", "pk", "title", "status", "implemented_on", "city__slug"
+    )
+    for candidate_id, pk, title, status, on, slug in measures.order_by("pk"):
+        if candidate_id in records:
+            continue  # a concept goes first; one measure an action
+        url = reverse("measures:detail", kwargs={"slug": slug, "pk": pk})
+        records[candidate_id] = Record("measure", title, url, status, on)
+    return records
+
+
+def plan_rows(
+    plans: Iterable[ImplementationPlan], today: datetime.date | None = None, *, details: bool = True
+) -> dict[int, list[ActionRow]]:
+    """Each plan's actions with their statuses (open ones first, by code), in the same queries
+    however many plans and actions; `details` adds indicators and waiting reports."""
+    today = today or timezone.localdate()
+    plan_ids = [p.pk for p in plans]
+    actions = (
+        PlanAction.objects.filter(plan_id__in=plan_ids)
+        .select_related("candidate")
+        .prefetch_related(Prefetch("milestones", Milestone.objects.order_by("due", "pk")))
+        .order_by("plan_id", "code")
+    )
+    if details:
+        actions = actions.prefetch_related(
+            Prefetch("indicators", ActionIndicator.objects.select_related("indicator")),
+            Prefetch(
+                "reports",
+                ProgressReport.objects.filter(status=ProgressReport.Status.SUBMITTED)
+                .select_related("created_by")
+                .order_by("-on", "-pk"),
+                to_attr="waiting_reports",
+            ),
+        )
+    actions = list(actions)
+    records = _records({a.candidate_id for a in actions})
+    out: dict[int, list[ActionRow]] = {pk: [] for pk in plan_ids}
+    for a in actions:
+        milestones = list(a.milestones.all())
+        status = derive(a, milestones, records.get(a.candidate_id), today, a.progress_on)
+        out[a.plan_id].append(
+            ActionRow(
+                a,
+                status,
+                milestones,
+                list(a.indicators.all()) if details else [],
+                list(getattr(a, "waiting_reports", [])),
+            )
+        )
+    for rows in out.values():
+        rows.sort(key=lambda r: (bool(r.action.closed_reason), r.action.code))
+    return out
+
+
+@dataclass(frozen=True)
+class Summary:
+    total: int  # open actions (cancelled ones left out of the shares)
+    counts: dict[str, int]
+    progress: int  # mean progress of the open actions, percent
+
+    def share(self, state: str) -> int:
+        return round(100 * self.counts.get(state, 0) / self.total) if self.total else 0
+
+    @property
+    def states(self) -> list[tuple[str, str, int, int]]:
+        return [
+            (s, str(label), self.counts.get(s, 0), self.share(s)) for s, label in STATES.items()
+        ]
+
+    @property
+    def attention(self) -> int:
+        return sum(self.counts.get(s, 0) for s in NEEDS_ATTENTION)
+
+
+def summary(rows: list[ActionRow]) -> Summary:
+    counts = Counter(r.status.state for r in rows)
+    live = [r for r in rows if r.status.state != CANCELLED]
+    progress = round(sum(r.status.progress for r in live) / len(live)) if live else 0
+    return Summary(len(live), dict(counts), progress)
+
+
+@dataclass(frozen=True)
+class Attention:
+    city: City
+    plan: ImplementationPlan
+    row: ActionRow
+
+
+def attention_for(user: Reader, today: datetime.date | None = None) -> list[Attention]:
+    """The delayed and at-risk actions of the cities `user` edits or coordinates, and of the
+    cities of the programmes they manage (the programme's dashboard)."""
+    if not user.is_authenticated:
+        return []
+    edited = city_ids(user, Level.EDIT)
+    managed = programme_city_ids(user, Role.PROGRAMME_MANAGER)
+    plans = plans_queryset()
+    if edited is not None and managed is not None:
+        wanted = edited | managed
+        if not wanted:
+            return []
+        plans = plans.filter(city_id__in=wanted)
+    plans_list = list(plans)
+    rows = plan_rows(plans_list, today, details=False)
+    out = []
+    for plan in plans_list:
+        for row in rows[plan.pk]:
+            if row.status.needs_attention:
+                out.append(Attention(plan.city, plan, row))
+    return sorted(out, key=lambda a: (a.city.name, a.row.action.code))
+
+
+@dataclass(frozen=True)
+class CityLine:
+    city: City
+    plan: ImplementationPlan
+    summary: Summary
+
+
+def side_by_side(
+    user: Reader, country: Country | None = None, today: datetime.date | None = None
+) -> list[CityLine]:
+    """Every plan of the cities of the programme(s) `user` manages (all, for an admin), with
+    its counts by state: the programme's view."""
+    managed = programme_city_ids(user, Role.PROGRAMME_MANAGER)
+    plans = plans_queryset()
+    if managed is not None:
+        plans = plans.filter(city_id__in=managed)
+    if country is not None:
+        plans = plans.filter(city__country=country)
+    latest: dict[int, ImplementationPlan] = {}
+    for plan in plans.order_by("city_id", "-created_at", "-pk"):
+        latest.setdefault(plan.city_id, plan)
+    chosen = list(latest.values())
+    rows = plan_rows(chosen, today, details=False)
+    lines = [CityLine(p.city, p, summary(rows[p.pk])) for p in chosen]
+    return sorted(lines, key=lambda line: (line.city.country.name, line.city.name))
+
+
+def by_country(lines: list[CityLine]) -> list[tuple[Country, Summary]]:
+    """The side-by-side view's totals per country."""
+    grouped: dict[int, tuple[Country, list[Summary]]] = {}
+    for line in lines:
+        grouped.setdefault(line.city.country_id, (line.city.country, []))[1].append(line.summary)
+    out = []
+    for country, summaries in grouped.values():
+        counts: Counter[str] = Counter()
+        for s in summaries:
+            counts.update(s.counts)
+        total = sum(s.total for s in summaries)
+        progress = round(sum(s.progress * s.total for s in summaries) / total) if total else 0
+        out.append((country, Summary(total, dict(counts), progress)))
+    return out
+
+
+def public_plan(city: City) -> ImplementationPlan | None:
+    plan = plan_of(city)
+    return plan if plan is not None and plan.public else None
+
+
+def report_waiting(user: Reader) -> list[ProgressReport]:
+    """Progress reports `user` may approve (never their own)."""
+    from .policies import approver_city_ids
+
+    ids = approver_city_ids(user)
+    reports = ProgressReport.objects.filter(status=ProgressReport.Status.SUBMITTED).exclude(
+        created_by=user
+    )
+    if ids is not None:
+        if not ids:
+            return []
+        reports = reports.filter(action__plan__city_id__in=ids)
+    return list(
+        reports.select_related("action__plan__city", "action__candidate").order_by("created_at")[
+            :30
+        ]
+    )
