@@ -171,12 +171,19 @@ def pipeline_work(user: Reader) -> dict[str, Any] | None:
     decide: list[tuple[ProjectConcept, Move]] = []
     ready: list[tuple[ProjectConcept, Move]] = []
     unanswered: list[ProjectConcept] = []
-    concepts = list(
-        with_gate_data(concept_queryset(user=user).exclude(stage__in=CLOSED))
-        .prefetch_related("decisions", "moves", "funder_messages__facility")
-        .order_by("stage_since")[:LOOK_AT]
-    )
     own = own_city_ids(user)
+    # Only a city's team and the programme's managers move concepts or answer funders: for a
+    # reviewer or a funder, who read many concepts and act on none of them here, nothing to scan.
+    acts = bool(own) or programme_city_ids(user, Role.PROGRAMME_MANAGER) != set()
+    concepts = (
+        list(
+            with_gate_data(concept_queryset(user=user).exclude(stage__in=CLOSED))
+            .prefetch_related("decisions", "moves", "funder_messages__facility")
+            .order_by("stage_since")[:LOOK_AT]
+        )
+        if acts
+        else []
+    )
     for concept in concepts:
         for move in moves_from(concept):
             if move.needs_reason or not may_act(user, concept, move.by):

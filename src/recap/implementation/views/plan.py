@@ -218,11 +218,19 @@ def _post(  # noqa: PLR0917 - the one helper every small form of the page goes t
     name: str,
     write: Any,
     done: str,
+    *,
+    approve: bool = False,
     **form_kwargs: Any,
 ) -> HttpResponse:
     """One of the action page's small forms: validated, written by `write(action, data)`,
     or the page again with the errors beside their fields."""
     city, plan, action = _action(request, slug, pk)
+    if approve and not may_approve(request.user, city):
+        raise PermissionDenied(
+            _("The city's coordinator or the programme's manager approves progress.")
+        )
+    if not approve and not may_edit(request.user, city):
+        raise PermissionDenied(_("Only the city's editors change its implementation plan."))
     form = form_class(request.POST, request.FILES, **form_kwargs)
     if upload_too_large(request):
         form.add_error(None, _("The file is too large."))
@@ -328,7 +336,7 @@ def progress_decide(request: SignedInRequest, slug: str, pk: int, report: int) -
         )
 
     done = _("Progress approved.") if move == "approve" else _("Progress returned.")
-    return _post(request, slug, pk, DecideForm, "decide_form", write, done)
+    return _post(request, slug, pk, DecideForm, "decide_form", write, done, approve=True)
 
 
 @login_required
