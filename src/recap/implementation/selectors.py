@@ -16,6 +16,7 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
@@ -26,7 +27,7 @@ from recap.accounts.models import Role
 from recap.accounts.types import Reader
 from recap.cities.models import City, Country
 from recap.pipeline.models import ConceptAction
-from recap.tracking.models import Measure
+from recap.tracking.models import IndicatorUpdate, Measure
 
 from .models import ActionIndicator, ImplementationPlan, Milestone, PlanAction, ProgressReport
 from .status import CANCELLED, NEEDS_ATTENTION, STATES, Record, Status, derive
@@ -100,6 +101,31 @@ def _records(candidate_ids: set[int]) -> dict[int, Record]:
     return records
 
 
+def _framework_latest(actions: list[PlanAction]) -> None:
+    """An indicator of the results framework reads its latest approved value for the plan's
+    city from tracking (one query for every action of every plan): the city reports it once,
+    there, under four eyes."""
+    rows = [(a, i) for a in actions for i in a.indicators.all() if i.indicator_id]
+    if not rows:
+        return
+    latest: dict[tuple[int, int], tuple[Any, datetime.date]] = {}
+    updates = (
+        IndicatorUpdate.objects.filter(
+            indicator_id__in={i.indicator_id for _a, i in rows},
+            city_id__in={a.plan.city_id for a, _i in rows},
+            status=IndicatorUpdate.Status.APPROVED,
+        )
+        .order_by("period_end", "pk")
+        .values_list("indicator_id", "city_id", "value", "period_end")
+    )
+    for indicator_id, city_id, value, on in updates:
+        latest[(indicator_id, city_id)] = (value, on)
+    for action, row in rows:
+        found = latest.get((row.indicator_id, action.plan.city_id))  # type: ignore[arg-type]
+        if found is not None:
+            row.latest, row.latest_on = found
+
+
 def plan_rows(
     plans: Iterable[ImplementationPlan], today: datetime.date | None = None, *, details: bool = True
 ) -> dict[int, list[ActionRow]]:
@@ -109,7 +135,7 @@ def plan_rows(
     plan_ids = [p.pk for p in plans]
     actions = (
         PlanAction.objects.filter(plan_id__in=plan_ids)
-        .select_related("candidate")
+        .select_related("candidate", "plan")
         .prefetch_related(Prefetch("milestones", Milestone.objects.order_by("due", "pk")))
         .order_by("plan_id", "code")
     )
@@ -125,6 +151,8 @@ def plan_rows(
             ),
         )
     actions = list(actions)
+    if details:
+        _framework_latest(actions)
     records = _records({a.candidate_id for a in actions})
     out: dict[int, list[ActionRow]] = {pk: [] for pk in plan_ids}
     for a in actions:

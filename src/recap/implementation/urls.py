@@ -25,6 +25,11 @@ urlpatterns = [
         plan.progress_decide,
         name="decide",
     ),
+    path(
+        "actions/<int:pk>/progress/<int:report>/evidence/",
+        plan.progress_evidence,
+        name="evidence",
+    ),
     path("actions/<int:pk>/indicators/", plan.indicator_add, name="indicator_add"),
     path("reports/", reports.report_list, name="reports"),
     path("reports/issue/", reports.report_issue, name="report_issue"),

@@ -402,3 +402,83 @@ def test_the_plan_pages_cost_the_same_queries_for_more_actions(
         )
     assert len(actions) >= 3
     assert count() == before
+
+
+def test_evidence_is_served_to_the_team_only(
+    client: Client, world: World, plan: ImplementationPlan, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    action = first(plan)
+    report = services.progress_report(
+        actor=world.users["editor_a"],
+        action=action,
+        percent=10,
+        on=TODAY,
+        note="Photos of the site.",
+        evidence=(MINIMAL_PDF, "site visit.pdf"),
+    )
+    path = url(plan, f"actions/{action.pk}/progress/{report.pk}/evidence/")
+    client.force_login(world.users["viewer_a"])
+    assert f'href="{path}"' in client.get(url(plan, f"actions/{action.pk}/")).content.decode()
+    response = client.get(path)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
+    for who in ("editor_b", "funder"):
+        client.force_login(world.users[who])
+        assert client.get(path).status_code == 404, who
+
+
+def test_an_indicator_of_the_framework_reads_the_citys_latest_approved_value(
+    client: Client, world: World, plan: ImplementationPlan
+) -> None:
+    from decimal import Decimal
+
+    from recap.tracking.models import Indicator, IndicatorUpdate
+    from recap.tracking.services import framework_load_shipped
+
+    framework_load_shipped(world.programme)
+    indicator = Indicator.objects.filter(
+        kind=Indicator.Kind.REPORTED, level=Indicator.Level.CITY
+    ).first()
+    assert indicator is not None
+    action = first(plan)
+    services.indicator_add(
+        actor=world.users["editor_a"],
+        action=action,
+        values={
+            "indicator": indicator,
+            "baseline": Decimal(0),
+            "baseline_on": plan.starts,
+            "target": Decimal(100),
+            "target_on": plan.medium_term_ends,
+        },
+    )
+    month = datetime.timedelta(days=30)
+    for city, value, status, end in [
+        (world.city_a, "42", IndicatorUpdate.Status.APPROVED, TODAY - month),
+        (world.city_a, "77", IndicatorUpdate.Status.SUBMITTED, TODAY),  # not approved: not read
+        (world.city_b, "99", IndicatorUpdate.Status.APPROVED, TODAY),  # another city's
+    ]:
+        IndicatorUpdate.objects.create(
+            indicator=indicator,
+            city=city,
+            period_start=end - month + datetime.timedelta(days=1),
+            period_end=end,
+            value=Decimal(value),
+            status=status,
+        )
+    row = next(r for r in selectors.plan_rows([plan])[plan.pk] if r.action.pk == action.pk)
+    assert [(i.label, i.latest) for i in row.indicators] == [(str(indicator.name), Decimal(42))]
+    with pytest.raises(ValidationError) as refused:  # neither the framework's nor named
+        services.indicator_add(
+            actor=world.users["editor_a"],
+            action=action,
+            values={
+                "name": " ",
+                "baseline": 1,
+                "baseline_on": plan.starts,
+                "target": 2,
+                "target_on": plan.starts,
+            },
+        )
+    assert "name" in refused.value.message_dict

@@ -5,6 +5,7 @@ history, and the coordinator's start, publish and windows. Each write goes throu
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +24,8 @@ from recap.accounts.access import Level
 from recap.accounts.types import SignedInRequest
 from recap.cities.models import City
 from recap.cities.selectors import city_get_for_user
+from recap.core.documents import content_type
+from recap.core.downloads import stored_file_response
 from recap.core.forms import add_service_errors
 from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
@@ -355,6 +358,25 @@ def indicator_add(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
         _("Indicator added."),
         programme_ids=programme_ids,
     )
+
+
+#: The evidence's kind from the ending it was kept under (the upload checked the bytes against it).
+_KIND_OF_ENDING = {".pdf": "pdf", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
+
+
+@login_required
+@require_GET
+def progress_evidence(request: SignedInRequest, slug: str, pk: int, report: int) -> HttpResponse:
+    """A progress report's evidence, as a download, to whoever reads the plan."""
+    *_unused, action = _action(request, slug, pk)
+    found = get_object_or_404(ProgressReport, action=action, pk=report)
+    if not found.evidence:
+        raise Http404("No evidence")
+    name = PurePath(found.evidence.name).name
+    kind = _KIND_OF_ENDING.get(PurePath(name).suffix.lower())
+    if kind is None:
+        raise Http404("Not a kept kind")
+    return stored_file_response(found.evidence, filename=name, content_type=content_type(kind))
 
 
 @login_required
