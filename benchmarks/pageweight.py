@@ -176,6 +176,7 @@ def pages_of(role: str) -> list[str]:
     from django.db.models import Q
 
     from recap.catalogue.models import CatalogueAction
+    from recap.implementation.models import ImplementationPlan
     from recap.learning.models import Exchange, Lesson
     from recap.pipeline.models import ProjectConcept
     from recap.planning.models import ActionPackage, PrioritisationSession, Run
@@ -196,6 +197,12 @@ def pages_of(role: str) -> list[str]:
     )
     training = Training.objects.order_by("pk").first()
     action = CatalogueAction.objects.order_by("code").first()
+    public_plan = (
+        ImplementationPlan.objects.filter(public=True, city__is_public=True)
+        .select_related("city")
+        .order_by("pk")
+        .first()
+    )
 
     def maybe(obj: Any, path: str) -> list[str]:
         return [path] if obj is not None else []
@@ -210,6 +217,7 @@ def pages_of(role: str) -> list[str]:
         "/facilities/",
         "/lessons/",
         *maybe(lesson, f"/lessons/{lesson.pk if lesson else 0}/"),
+        *maybe(public_plan, f"/cities/{public_plan.city.slug if public_plan else ''}/plan/"),
         "/search/?q=flood",
         "/accounts/login/",
         "/report-a-problem/",

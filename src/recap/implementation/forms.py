@@ -13,7 +13,7 @@ from .models import TEXT_MAX, PlanAction
 REASON_HELP = _("Kept in the plan's history. Needed to move a date already planned.")
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(forms.ModelForm[PlanAction]):
     reason = forms.CharField(
         label=_("Why (for a change)"),
         required=False,

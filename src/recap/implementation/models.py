@@ -15,6 +15,8 @@ city reports (four eyes) and the history of every change.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -62,7 +64,7 @@ class ImplementationPlan(models.Model):
     def __str__(self) -> str:
         return f"{self.city} · {self.package}"
 
-    def window_end(self, phase: str) -> object:
+    def window_end(self, phase: str) -> datetime.date:
         return self.short_term_ends if phase == "short" else self.medium_term_ends
 
 

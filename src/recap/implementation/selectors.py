@@ -150,12 +150,12 @@ def plan_rows(
                 to_attr="waiting_reports",
             ),
         )
-    actions = list(actions)
+    fetched = list(actions)
     if details:
-        _framework_latest(actions)
-    records = _records({a.candidate_id for a in actions})
+        _framework_latest(fetched)
+    records = _records({a.candidate_id for a in fetched})
     out: dict[int, list[ActionRow]] = {pk: [] for pk in plan_ids}
-    for a in actions:
+    for a in fetched:
         milestones = list(a.milestones.all())
         status = derive(a, milestones, records.get(a.candidate_id), today, a.progress_on)
         out[a.plan_id].append(
@@ -283,7 +283,7 @@ def report_waiting(user: Reader) -> list[ProgressReport]:
 
     ids = approver_city_ids(user)
     reports = ProgressReport.objects.filter(status=ProgressReport.Status.SUBMITTED).exclude(
-        created_by=user
+        created_by_id=user.pk
     )
     if ids is not None:
         if not ids:

@@ -249,15 +249,15 @@ def _check_dates(
         errors["planned_start"] = _("The plan starts on %(d)s: start on or after it.") % {
             "d": _shown(plan.starts)
         }
-    if start is not None and start > window:  # type: ignore[operator]
+    if start is not None and start > window:
         errors["planned_start"] = _("A %(phase)s action ends by %(d)s: start before it.") % {
             "phase": phase,
             "d": _shown(window),
-        }  # type: ignore[arg-type]
-    if end is not None and end > window:  # type: ignore[operator]
+        }
+    if end is not None and end > window:
         errors["planned_end"] = _("A %(phase)s action ends by %(d)s.") % {
             "phase": phase,
-            "d": _shown(window),  # type: ignore[arg-type]
+            "d": _shown(window),
         }
     if start is not None and end is not None and end < start:
         errors["planned_end"] = _("The end comes before the start.")
@@ -272,6 +272,13 @@ def _check_dates(
 
 
 PLAN_FIELDS = ("lead_department", "contact_name", "contact_email", "partners")
+#: Each one's length, as its column stores it.
+PLAN_FIELD_MAX = {
+    "lead_department": 120,
+    "contact_name": 120,
+    "contact_email": 254,
+    "partners": 300,
+}
 DATE_FIELDS = ("planned_start", "planned_end", "actual_start", "actual_end")
 
 
@@ -322,7 +329,7 @@ def action_plan(
             setattr(action, f, after)
     for f in PLAN_FIELDS:
         if f in values:
-            after = _text(values[f], f, limit=PlanAction._meta.get_field(f).max_length or 300)
+            after = _text(values[f], f, limit=PLAN_FIELD_MAX[f])
             before = getattr(action, f)
             if before != after:
                 _change(
@@ -516,9 +523,11 @@ def progress_report(
             kept = ContentFile(data, name=kept_filename(filename, kind))
     if errors:
         raise ValidationError(errors)
+    assert percent is not None  # said above, by name
+    assert on is not None
     report = ProgressReport.objects.create(
         action=action,
-        percent=int(percent),  # type: ignore[arg-type]
+        percent=int(percent),
         on=on,
         note=note,
         setback_reason=setback_reason,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import gantt, plan, reports
+from .views import gantt, plan, public, reports
 
 app_name = "implementation"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("publish/", plan.plan_publish, name="publish"),
     path("windows/", plan.plan_windows, name="windows"),
     path("history/", plan.plan_history, name="history"),
+    path("plan.<str:fmt>", public.plan_export_private, name="export"),
     path("gantt/", gantt.gantt_page, name="gantt"),
     path("actions/<int:pk>/", plan.action_detail, name="action"),
     path("actions/<int:pk>/status/", plan.action_status, name="status"),

@@ -13,8 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.forms import Form
+from django.forms import BaseForm, Form
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -156,7 +157,7 @@ def _action_page(
     plan: ImplementationPlan,
     action: PlanAction,
     status: int = 200,
-    **forms: Form,
+    **forms: BaseForm,
 ) -> HttpResponse:
     row = next(r for r in selectors.plan_rows([plan])[plan.pk] if r.action.pk == action.pk)
     programme_ids = list(city.programmes.values_list("pk", flat=True))
@@ -366,7 +367,9 @@ _KIND_OF_ENDING = {".pdf": "pdf", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"
 
 @login_required
 @require_GET
-def progress_evidence(request: SignedInRequest, slug: str, pk: int, report: int) -> HttpResponse:
+def progress_evidence(
+    request: SignedInRequest, slug: str, pk: int, report: int
+) -> HttpResponseBase:
     """A progress report's evidence, as a download, to whoever reads the plan."""
     *_unused, action = _action(request, slug, pk)
     found = get_object_or_404(ProgressReport, action=action, pk=report)
