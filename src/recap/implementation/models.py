@@ -303,6 +303,9 @@ class ImplementationReport(models.Model):
 
     class Meta:
         ordering = ["plan", "-as_of", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "as_of"], name="implementation_report_once")
+        ]
         verbose_name = _("implementation report")
         verbose_name_plural = _("implementation reports")
 
