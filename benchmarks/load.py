@@ -9,8 +9,8 @@ server of $DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres, dr
 demo, then `recap demo --scale` (cities with candidates and a session each), the programme's
 side of such a network (`demo.scale.demo_scale_programme`: `--concepts` project concepts per
 city along the pipeline, the submitted ones shared with the demo funder's facility, a year of
-quarterly values of every city-level reported indicator, a coordinator per city) and `--runs`
-of those sessions run. It prints:
+quarterly values of every city-level reported indicator, a coordinator per city, an
+implementation plan of 30 actions per city) and `--runs` of those sessions run. It prints:
 
 1. queries per page with the demo's 5 cities and with the scaled demo: a page written right
    costs the same queries whatever the data (the baseline is the small demo, same run); and
@@ -61,7 +61,8 @@ private = ["/me/", "/cities/kigali/workspace/", "/cities/kigali/workspace/hazard
            f"/cities/kigali/workspace/prioritisation/{session.pk}/",
            f"/api/v1/cities/{kigali.pk}/sessions", f"/api/v1/cities/{kigali.pk}/candidates"]
 manager = ["/pipeline/", "/programme/results/", concept.get_absolute_url(), "/search/?q=flood",
-           "/cities/kigali/workspace/peers/", "/cities/kigali/workspace/exchanges/"]
+           "/cities/kigali/workspace/peers/", "/cities/kigali/workspace/exchanges/",
+           "/programme/implementation/", "/programme/implementation/?country=RW"]
 out = {}
 for who, paths in [(None, public), ("admin", private), ("programme.manager", manager),
                    ("reviewer", ["/pipeline/", "/me/"]), ("kigali.coordinator", ["/me/"]),
@@ -96,7 +97,7 @@ admin = User.objects.get(username="admin")
 workspaces = []
 for k in range(1, RUNS + 1):
     city = City.objects.get(slug=f"scale-city-{k:03d}")
-    session = PrioritisationSession.objects.filter(city=city).get()
+    session = PrioritisationSession.objects.filter(city=city).order_by("pk").first()
     run = session_run(actor=admin, session=session)
     run_execute(run)
     for job in run.robustness_jobs.all():

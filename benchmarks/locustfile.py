@@ -1,7 +1,8 @@
 """The people `benchmarks.load` sends at a running ReCAP: visitors on the public pages, city
 editors in their workspaces and on run pages, scripts on the API, and the programme's people:
-its manager, its reviewers, a funder and city coordinators, on the board, the results, concepts,
-the funder's list, search, peers, exchanges and My work. Loopback only.
+its manager, its reviewers, a funder and city coordinators, on the board, the results, the
+cities' implementation plans side by side, concepts, the funder's list, search, peers,
+exchanges and My work. Loopback only.
 
 Reads `RECAP_LOAD_PLAN` (a JSON file `benchmarks.load` writes): the cities, sessions and runs
 to visit, the editors' names and API tokens, the concepts and the programme's people. Every
@@ -188,7 +189,8 @@ class ApiScript(HttpUser):
 
 class ProgrammeManager(HttpUser):
     """The programme's manager: the board (a page of it too), the results dashboard (filtered
-    as well), concepts, search, a city's peers and exchanges, My work."""
+    as well), every city's implementation plan side by side (filtered as well), concepts,
+    search, a city's peers and exchanges, My work."""
 
     weight = 2
     wait_time = between(1, 3)
@@ -211,6 +213,14 @@ class ProgrammeManager(HttpUser):
     @task(1)
     def results_filtered(self) -> None:
         _get(self, "/programme/results/?country=rw", "/programme/results/?country=")
+
+    @task(2)
+    def plans(self) -> None:
+        _get(self, "/programme/implementation/", "/programme/implementation/")
+
+    @task(1)
+    def plans_filtered(self) -> None:
+        _get(self, "/programme/implementation/?country=BD", "/programme/implementation/?country=")
 
     @task(2)
     def concept(self) -> None:

@@ -117,6 +117,12 @@ def _new_member_form(world: World) -> dict[str, Any]:
 KIGALI = lambda w: {"slug": "kigali"}  # noqa: E731
 
 
+def timezone_today() -> Any:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
 def _hazard_type(code: str) -> HazardType:
     return HazardType.objects.get_or_create(
         code=code, defaults={"name": code.title(), "family": "hydrological", "kind": "shock"}
@@ -294,6 +300,100 @@ def _fresh_package(world: World) -> dict[str, Any]:
         package=package, number=1, run=run, selected=[], objective=0, status="optimal"
     )
     return {"slug": "kigali", "pk": package.pk}
+
+
+def _fresh_plan(world: World, *, public: bool = False) -> dict[str, Any]:
+    """A fresh endorsed package of one action of Kigali's, its plan (the city's current one),
+    a milestone, and a progress report by Kigali's editor with a PDF as evidence."""
+    import datetime
+
+    from django.utils import timezone
+
+    from recap.catalogue.models import CandidateAction
+    from recap.core.tests.test_documents import MINIMAL_PDF
+    from recap.implementation import services as plans
+    from recap.implementation.models import Milestone
+
+    code = f"X-{uuid.uuid4().hex[:6]}"
+    CandidateAction.objects.create(
+        city=world.city_a,
+        code=code,
+        title="Sirens",
+        local_cost_usd=1000,
+        staff_fte=1,
+        phase="short",
+    )
+    kwargs = _fresh_package(world)
+    package = ActionPackage.objects.get(pk=kwargs["pk"])
+    PackageVersion.objects.filter(package=package).update(selected=[code])
+    ActionPackage.objects.filter(pk=package.pk).update(
+        status=ActionPackage.Status.ENDORSED, endorsed_at=timezone.now()
+    )
+    package.refresh_from_db()
+    plan = plans.plan_start(actor=world.users["coordinator_a"], package=package)
+    if public:
+        plans.plan_publish(actor=world.users["coordinator_a"], plan=plan, public=True)
+    action = plan.actions.get()
+    today = timezone.localdate()
+    milestone = Milestone.objects.create(action=action, title="Design", due=plan.starts)
+    report = plans.progress_report(
+        actor=world.users["editor_a"],
+        action=action,
+        percent=10,
+        on=today,
+        note="Begun.",
+        evidence=(MINIMAL_PDF, "site.pdf"),
+    )
+    return {
+        "slug": "kigali",
+        "pk": action.pk,
+        "milestone": milestone.pk,
+        "report": report.pk,
+        "package": package.pk,
+        "starts": plan.starts,
+        "later": plan.starts + datetime.timedelta(days=30),
+        "today": today,
+    }
+
+
+def _plan_page(world: World) -> dict[str, Any]:
+    return {"slug": _fresh_plan(world)["slug"]}
+
+
+def _plan_action(world: World) -> dict[str, Any]:
+    made = _fresh_plan(world)
+    return {"slug": made["slug"], "pk": made["pk"]}
+
+
+def _plan_milestone(world: World) -> dict[str, Any]:
+    made = _fresh_plan(world)
+    return {"slug": made["slug"], "pk": made["pk"], "milestone": made["milestone"]}
+
+
+def _plan_report(world: World) -> dict[str, Any]:
+    made = _fresh_plan(world)
+    return {"slug": made["slug"], "pk": made["pk"], "report": made["report"]}
+
+
+def _plan_issued(world: World) -> dict[str, Any]:
+    from recap.implementation.reports import report_issue
+    from recap.implementation.selectors import plan_of
+
+    made = _fresh_plan(world)
+    plan = plan_of(world.city_a)
+    assert plan is not None
+    issued = report_issue(actor=world.users["coordinator_a"], plan=plan, as_of=made["today"])
+    return {"slug": "kigali", "pk": issued.pk, "fmt": "pdf"}
+
+
+def _public_plan(world: World) -> dict[str, Any]:
+    _fresh_plan(world, public=True)
+    return {"slug": "kigali"}
+
+
+def _public_export(world: World) -> dict[str, Any]:
+    _fresh_plan(world, public=True)
+    return {"slug": "kigali", "fmt": "json"}
 
 
 def _api_run(world: World) -> dict[str, Any]:
@@ -576,7 +676,120 @@ MATRIX: dict[str, list[Check]] = {
     "concepts:pdf": [Check("GET", CONCEPT_VIEW, setup=_fresh_concept)],
     "concepts:xlsx": [Check("GET", CONCEPT_VIEW, setup=_fresh_concept)],
     "board:board": [Check("GET", PROGRAMME_ONLY)],
+    # Implementation plans: the city's team reads; its editors write; its coordinator starts,
+    # publishes, sets the windows and issues reports; progress is approved by the coordinator or
+    # the programme's manager, never its reporter (Kigali's editor reported it); a public plan
+    # is everyone's.
+    "implementation:plan": [Check("GET", CITY_VIEW, setup=_plan_page)],
+    "implementation:gantt": [Check("GET", CITY_VIEW, setup=_plan_page)],
+    "implementation:history": [Check("GET", CITY_VIEW, setup=_plan_page)],
+    "implementation:reports": [Check("GET", CITY_VIEW, setup=_plan_page)],
+    "implementation:export": [
+        Check("GET", CITY_VIEW, setup=lambda w: _plan_page(w) | {"fmt": "csv"})
+    ],
+    "implementation:action": [
+        Check("GET", CITY_VIEW, setup=_plan_action),
+        Check("POST", CITY_EDIT_POST, setup=_plan_action),
+    ],
+    "implementation:evidence": [Check("GET", CITY_VIEW, setup=_plan_report)],
+    "implementation:report_file": [Check("GET", CITY_VIEW, setup=_plan_issued)],
+    "implementation:status": [
+        Check("POST", CITY_EDIT_POST, setup=_plan_action, data=lambda w: {"status": "on_track"})
+    ],
+    "implementation:milestone_add": [
+        Check(
+            "POST",
+            CITY_EDIT_POST,
+            setup=_plan_action,
+            data=lambda w: {"title": "Tender", "due": timezone_today().isoformat()},
+        )
+    ],
+    "implementation:milestone_reached": [
+        Check(
+            "POST",
+            CITY_EDIT_POST,
+            setup=_plan_milestone,
+            data=lambda w: {"on": timezone_today().isoformat()},
+        )
+    ],
+    "implementation:milestone_move": [
+        Check(
+            "POST",
+            CITY_EDIT_POST,
+            setup=_plan_milestone,
+            data=lambda w: {"due": timezone_today().isoformat(), "reason": "Rains."},
+        )
+    ],
+    "implementation:progress": [
+        Check(
+            "POST",
+            CITY_EDIT_POST,
+            setup=_plan_action,
+            data=lambda w: {"percent": "20", "on": timezone_today().isoformat(), "note": "More."},
+        )
+    ],
+    "implementation:decide": [
+        Check(
+            "POST",
+            city_a(FOUND, FORBIDDEN, FORBIDDEN, FOUND, MISSING, FOUND, MISSING, FOUND),
+            setup=_plan_report,
+            data=lambda w: {"move": "approve", "seen": "submitted"},
+        )
+    ],
+    "implementation:indicator_add": [
+        Check(
+            "POST",
+            CITY_EDIT_POST,
+            setup=_plan_action,
+            data=lambda w: {
+                "name": "Sirens working",
+                "baseline": "0",
+                "baseline_on": timezone_today().isoformat(),
+                "target": "12",
+                "target_on": "2031-12-31",
+            },
+        )
+    ],
+    "implementation:start": [
+        Check(
+            "POST",
+            city_a(FOUND, FORBIDDEN, FORBIDDEN, FOUND, MISSING, FORBIDDEN, MISSING, FOUND),
+            setup=lambda w: {"slug": "kigali"},
+            data=lambda w: {"package": _fresh_plan(w)["package"]},
+        )
+    ],
+    "implementation:publish": [
+        Check(
+            "POST",
+            city_a(FOUND, FORBIDDEN, FORBIDDEN, FOUND, MISSING, FORBIDDEN, MISSING, FOUND),
+            setup=_plan_page,
+            data=lambda w: {"public": "on"},
+        )
+    ],
+    "implementation:windows": [
+        Check(
+            "POST",
+            city_a(FOUND, FORBIDDEN, FORBIDDEN, FOUND, MISSING, FORBIDDEN, MISSING, FOUND),
+            setup=_plan_page,
+            data=lambda w: {
+                "short_term_ends": "2030-01-01",
+                "medium_term_ends": "2033-01-01",
+                "reason": "Council decision.",
+            },
+        )
+    ],
+    "implementation:report_issue": [
+        Check(
+            "POST",
+            city_a(FOUND, FORBIDDEN, FORBIDDEN, FOUND, MISSING, FORBIDDEN, MISSING, FOUND),
+            setup=_plan_page,
+            data=lambda w: {"as_of": timezone_today().isoformat()},
+        )
+    ],
+    "plan_public:page": [Check("GET", every(OK), setup=_public_plan)],
+    "plan_public:export": [Check("GET", every(OK), setup=_public_export)],
     "results:dashboard": [Check("GET", PROGRAMME_ONLY)],
+    "plans:overview": [Check("GET", PROGRAMME_WRITE_PAGE)],
     # Approving a reported value: the programme's manager (and a platform admin).
     "results:decide": [
         Check(

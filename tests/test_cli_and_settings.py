@@ -253,8 +253,11 @@ def test_serve_fails_work_a_stopped_worker_left_running_then_serves(tmp_path: Pa
 
     assert run("demo", RECAP_VAR_DIR=str(tmp_path)).returncode == 0
     database = tmp_path / "recap.sqlite3"
-    with sqlite3.connect(database) as db:  # as if the worker had died half-way through run 1
-        db.execute("update planning_run set status = 'running' where number = 1")
+    # As if the worker had died half-way through Kigali's run 1 (the demo's first run: Rajshahi
+    # and Sebkha have a run 1 of their own).
+    first_run = "(select min(id) from planning_run)"
+    with sqlite3.connect(database) as db:
+        db.execute(f"update planning_run set status = 'running' where id = {first_run}")  # noqa: S608
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -274,7 +277,7 @@ def test_serve_fails_work_a_stopped_worker_left_running_then_serves(tmp_path: Pa
         assert "1 computation(s) left unfinished by a stopped worker: marked interrupted." in first
         with sqlite3.connect(database) as db:
             status, failure = db.execute(
-                "select status, failure from planning_run where number = 1"
+                f"select status, failure from planning_run where id = {first_run}"  # noqa: S608
             ).fetchone()
         assert (status, failure) == ("failed", "interrupted")
         deadline = time.monotonic() + patience(30)

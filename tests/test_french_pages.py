@@ -109,6 +109,17 @@ WRITTEN = {
         "council_reference",
         "national_endorsement",
     ),
+    "implementation.PlanAction": (
+        "lead_department",
+        "contact_name",
+        "partners",
+        "status_reason",
+        "closed_reason",
+    ),
+    "implementation.Milestone": ("title",),
+    "implementation.ActionIndicator": ("name", "unit"),
+    "implementation.ProgressReport": ("note", "setback_reason", "return_reason"),
+    "implementation.PlanChange": ("before", "after", "reason"),
     "pipeline.FundingSource": ("name",),
     "pipeline.ResultIndicator": ("name", "unit"),
     "pipeline.Study": ("name",),
@@ -212,8 +223,10 @@ def written() -> re.Pattern[str]:
         for row in apps.get_model(label).objects.values_list(*fields):
             for value in row:
                 for line in str(value or "").splitlines():
-                    if len(line.strip()) > 3 and english(line):
-                        texts.add(" ".join(line.split()))
+                    # A list typed with semicolons (partners) is shown one name at a time.
+                    for part in [line, *line.split(";")]:
+                        if len(part.strip()) > 3 and english(part):
+                            texts.add(" ".join(part.split()))
     alternatives = sorted(texts, key=len, reverse=True)
     return re.compile("|".join(re.escape(t) for t in alternatives) or "(?!)")
 

@@ -22,9 +22,7 @@ urlpatterns = [
     path("cities/<slug:slug>/workspace/prioritisation/", include("recap.planning.urls")),
     path("cities/<slug:slug>/workspace/concepts/", include("recap.pipeline.concept_urls")),
     path("cities/<slug:slug>/workspace/measures/", include("recap.tracking.measure_urls")),
-    path(
-        "cities/<slug:slug>/workspace/implementation/", include("recap.implementation.urls")
-    ),
+    path("cities/<slug:slug>/workspace/implementation/", include("recap.implementation.urls")),
     path("cities/<slug:slug>/plan/", include("recap.implementation.public_urls")),
     path("programme/implementation/", include("recap.implementation.programme_urls")),
     path("catalogue/", include("recap.catalogue.urls")),

@@ -16,7 +16,7 @@ from . import selectors
 from .forms import CityProfileForm, MemberAddForm
 from .policies import city_policy
 from .services import city_profile_update
-from .workspace import workspace_panels
+from .workspace import public_panels, workspace_panels
 
 
 @require_GET
@@ -31,7 +31,11 @@ def city_profile(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "cities/city_profile.html",
-        {"city": city, "can_view_private": city_policy.allows(request.user, city, Level.VIEW)},
+        {
+            "city": city,
+            "can_view_private": city_policy.allows(request.user, city, Level.VIEW),
+            "panels": public_panels(city),
+        },
     )
 
 

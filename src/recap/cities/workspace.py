@@ -106,3 +106,28 @@ def workspace_panels(user: Reader, city: Any) -> list[tuple[str, dict[str, Any]]
         if context is not None:
             out.append((panel.template, {"city": city, **context}))
     return out
+
+
+@dataclass(frozen=True)
+class PublicPanel:
+    template: str
+    context: Callable[[Any], dict[str, Any] | None]
+
+
+_PUBLIC: list[PublicPanel] = []
+
+
+def public_panel_register(template: str, context: Callable[[Any], dict[str, Any] | None]) -> None:
+    """A panel of the city's public page, filled by an app above this one (the city's public
+    implementation plan): a template and a function of the city giving its context, or None."""
+    if all(p.template != template for p in _PUBLIC):  # ready() may run more than once
+        _PUBLIC.append(PublicPanel(template, context))
+
+
+def public_panels(city: Any) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for panel in _PUBLIC:
+        context = panel.context(city)
+        if context is not None:
+            out.append((panel.template, {"city": city, **context}))
+    return out

@@ -165,6 +165,8 @@ class City(Record):
     context_fr: str
     hazards: list[Hazard]
     candidates: list[str]
+    #: The language its team works in, if not English: its candidates are adopted in it.
+    language: str | None = None
 
 
 class CitiesFile(Record):
@@ -310,6 +312,7 @@ class Step(Record):
 class Measure(Record):
     city: str
     entered_by: str
+    action: str | None = None  # the code of the city's candidate action it comes from
     title: str
     description: str
     hazards: list[str]
@@ -433,6 +436,62 @@ class LearningFile(Record):
     matches: list[Match]
 
 
+# implementation.json
+
+
+class PlanMilestone(Record):
+    title: str
+    due: int  # days after the plan starts
+    reached: int | None  # the day it was reached, or null: not yet
+
+
+class PlanProgress(Record):
+    percent: int
+    on: int
+    note: str
+    decided: int | None = None  # the day the plan's approver approved it; left out: it waits
+
+
+class PlanStatus(Record):
+    set: str
+    on: int
+    reason: str | None = None
+
+
+class Replanning(Record):
+    on: int
+    planned: list[int]  # [start, end], days after the plan starts
+    reason: str
+
+
+class PlanActionSpec(Record):
+    code: str
+    lead_department: str
+    contact_name: str
+    partners: str | None = None
+    planned: list[int]  # [start, end], days after the plan starts
+    actual: list[int | None] | None = None  # [start, end or null]
+    replanned: Replanning | None = None
+    milestones: list[PlanMilestone] | None = None
+    progress: list[PlanProgress] | None = None
+    status: PlanStatus | None = None
+
+
+class PlanSpec(Record):
+    city: str
+    days_in: int  # the plan started this many days before the day of loading
+    editor: str
+    approver: str
+    public_on: int | None = None
+    publisher: str | None = None
+    actions: list[PlanActionSpec]
+
+
+class ImplementationFile(Record):
+    packages: list[Session]
+    plans: list[PlanSpec]
+
+
 #: Each file in `data/`, by name, and the model its content follows.
 MODELS: dict[str, type[Record]] = {
     "programme": ProgrammeFile,
@@ -441,6 +500,7 @@ MODELS: dict[str, type[Record]] = {
     "pipeline": PipelineFile,
     "results": ResultsFile,
     "learning": LearningFile,
+    "implementation": ImplementationFile,
 }
 
 

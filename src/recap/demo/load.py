@@ -4,8 +4,9 @@
 it (change passwords, add team members, edit registers and packages): `recap demo` then
 changes nothing. Only `recap demo --reset` empties the database and loads the demo afresh.
 
-What it loads is in `data/` (programme.json, cities.json, planning.json here; the pipeline, the
-results and the peer learning in their own modules); this module only writes it."""
+What it loads is in `data/` (programme.json, cities.json, planning.json here, and the packages of
+implementation.json; the pipeline, the results, the implementation plans and the peer learning
+in their own modules); this module only writes it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from importlib import resources
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 
 from recap.accounts.models import Membership, Role, User
 from recap.assessments.models import Assessment, Framework, Question
@@ -41,6 +43,7 @@ from recap.planning.services import session_create, session_run, stakeholder_wei
 from recap.planning.tasks import robustness_execute, run_execute
 
 from .content import demo_data, demo_data_check
+from .implementation import demo_plans
 from .learning import demo_lessons
 from .pipeline import demo_pipeline
 from .results import demo_results
@@ -212,6 +215,14 @@ def _demo_baseline(cities: dict[str, City], places: list[dict[str, Any]]) -> Non
     _demo_assessments(cities, planning["assessments"])
     _demo_session(cities, planning["session"])
     demo_pipeline(cities)
+    implementation = demo_data("implementation")
+    languages = {place["slug"]: place.get("language", "en") for place in places}
+    for spec in implementation["packages"]:  # Rajshahi's and Sebkha's: endorsed, so planned
+        with translation.override(languages[spec["city"]]):
+            _demo_session(cities, spec)
+    # Before the results, so that the donor report they issue counts every endorsement (the
+    # actions that follow a measure follow it whenever it is written).
+    demo_plans(cities, implementation["plans"], languages)
     demo_results(Programme.objects.get(slug=demo_data("programme")["programme"]["slug"]), cities)
     demo_lessons(cities)
 
@@ -293,14 +304,16 @@ def _demo_assessments(cities: dict[str, City], spec: dict[str, Any]) -> None:
 
 
 def _demo_candidates(cities: dict[str, City], places: list[dict[str, Any]]) -> None:
-    """The catalogue actions each city has adopted as candidates."""
+    """The catalogue actions each city has adopted as candidates, in the language its team
+    works in (the catalogue's French for Sebkha's)."""
     admin = User.objects.get(username="admin")
     for place in places:
         city = cities[place["slug"]]
-        for code in place["candidates"]:
-            if not CandidateAction.objects.filter(city=city, code=code).exists():
-                source = CatalogueAction.objects.get(code=code)
-                candidate_adopt(actor=admin, city=city, source=source)
+        with translation.override(place.get("language", "en")):
+            for code in place["candidates"]:
+                if not CandidateAction.objects.filter(city=city, code=code).exists():
+                    source = CatalogueAction.objects.get(code=code)
+                    candidate_adopt(actor=admin, city=city, source=source)
 
 
 def _demo_hazards(cities: dict[str, City], places: list[dict[str, Any]]) -> None:

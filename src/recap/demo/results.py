@@ -134,7 +134,9 @@ def demo_measures(cities: dict[str, City], results: dict[str, Any]) -> None:
                 "title": title,
                 "description": spec["description"],
                 "hazards": [hazards[c] for c in spec["hazards"] if c in hazards],
-                "action": city.candidates.order_by("code").first(),
+                "action": city.candidates.filter(code=spec["action"]).first()
+                if "action" in spec
+                else None,
                 "cost": spec["cost"],
                 "co_finance": spec["co_finance"],
                 "co_financers": spec["co_financers"],

@@ -1,7 +1,8 @@
 """The demo as large as a city network grows: many cities, each with a register, many candidate
 actions and a prioritisation session (`recap demo --scale 100`), for load tests, benchmarks and
 the tests that run real workers; and the programme's side of such a network
-(`demo_scale_programme`: concepts along the pipeline, a year of reported values, coordinators).
+(`demo_scale_programme`: concepts along the pipeline, a year of reported values, coordinators,
+implementation plans).
 
 Everything here is synthetic and says so: the cities are "Scale city 001"… in the demo's
 programme countries, each with an editor (`scale.editor.001`, the demo's password); candidate
@@ -159,6 +160,7 @@ class ProgrammeScaleSummary:
     concepts: int
     values: int
     coordinators: int
+    plans: int = 0
 
 
 #: The stages a synthetic city's concepts stand at, in turn (so that a network of them fills
@@ -273,12 +275,130 @@ def synthetic_values(city: City, *, seed: int, today: datetime.date) -> int:
     return len(made)
 
 
+#: A synthetic plan's actions stand, in turn, done, on track, not started, at risk (set, with
+#: a reason), delayed by a missed milestone, and on track again: every share of the
+#: programme's side-by-side view has something.
+PLAN_PATTERN = ("done", "on_track", "not_started", "at_risk", "delayed", "on_track")
+#: The actions of each synthetic city's plan (`demo_scale_programme`).
+PLAN_ACTIONS = 30
+
+
+def synthetic_plan(city: City, actor: User, *, actions: int, today: datetime.date) -> Any:
+    """An implementation plan of `city` over its first `actions` candidate actions, started
+    300 days before `today`, as if a package had been endorsed then (a session, a run and
+    an endorsed package stand behind it, as behind a real one), its actions at the states of
+    `PLAN_PATTERN` in turn, each planned inside its window with two milestones. Written in
+    bulk. None if the city has a plan already or no candidates."""
+    from recap.implementation.models import ImplementationPlan, Milestone, PlanAction
+    from recap.planning.models import ActionPackage, PackageVersion, Run
+    from recap.planning.services import build_input
+
+    candidates = list(CandidateAction.objects.filter(city=city).order_by("code")[:actions])
+    if not candidates or ImplementationPlan.objects.filter(city=city).exists():
+        return None
+    day = datetime.timedelta(days=1)
+    starts = today - 300 * day
+    session = PrioritisationSession.objects.create(
+        city=city,
+        title=f"Synthetic plan workshop of {city.name}",
+        budget_short_usd=1,
+        budget_medium_usd=1,
+        staff_fte=Decimal(1),
+        created_by=actor,
+    )
+    session.candidates.set(candidates)
+    codes = [c.code for c in candidates]
+    # The run behind the package: its input as the engine gets it, and a result that chose
+    # every action (not the engine's: no value, frontier or ranking computed), so that the
+    # package's pages read as for any package.
+    run = Run.objects.create(
+        session=session,
+        number=1,
+        input=build_input(session),
+        status="done",
+        result={
+            "values": dict.fromkeys(codes, 0.0),
+            "ranking": [],
+            "package": {
+                "status": "optimal",
+                "objective": 0.0,
+                "bound": 0.0,
+                "gap": 0.0,
+                "selected": codes,
+                "usage": {},
+                "message": "Synthetic: every action chosen (recap demo --scale).",
+            },
+            "explanations": {},
+            "frontiers": {},
+            "rank_robustness": {},
+        },
+        created_by=actor,
+    )
+    package = ActionPackage.objects.create(
+        session=session,
+        city=city,
+        name=f"Synthetic package of {city.name}",
+        status=ActionPackage.Status.ENDORSED,
+        endorsed_by=actor,
+        endorsed_at=timezone.now() - 300 * day,
+        created_by=actor,
+    )
+    version = PackageVersion.objects.create(
+        package=package, number=1, run=run, selected=codes, objective=0, status="optimal"
+    )
+    plan = ImplementationPlan.objects.create(
+        city=city,
+        package=package,
+        version=version,
+        starts=starts,
+        short_term_ends=starts + 730 * day,
+        medium_term_ends=starts + 1825 * day,
+        created_by=actor,
+    )
+    rows, milestones = [], []
+    for i, candidate in enumerate(candidates):
+        state = PLAN_PATTERN[i % len(PLAN_PATTERN)]
+        start = starts + (400 if state == "not_started" else 30) * day
+        action = PlanAction(
+            plan=plan,
+            candidate=candidate,
+            code=candidate.code,
+            lead_department=candidate.lead_department or "Synthetic department",
+            planned_start=start,
+            planned_end=start + 300 * day,
+            actual_start=None if state == "not_started" else start,
+            actual_end=today - 20 * day if state == "done" else None,
+            set_status=state if state in ("done", "at_risk") else "on_track",
+            status_reason="Synthetic: the contractor withdrew." if state == "at_risk" else "",
+            progress={"done": 100, "not_started": 0, "delayed": 20}.get(state, 40),
+            # The delayed action's progress was last approved before its first milestone.
+            progress_on=None
+            if state == "not_started"
+            else start + 50 * day
+            if state == "delayed"
+            else today - 60 * day,
+        )
+        rows.append(action)
+        for k in range(2):
+            due = start + (100 + 150 * k) * day
+            missed = state == "delayed" and k == 0
+            reached = due < today and not missed
+            milestones.append((action, f"Synthetic milestone {k + 1}", due, reached))
+    PlanAction.objects.bulk_create(rows)  # sets each row's pk (SQLite, PostgreSQL)
+    Milestone.objects.bulk_create(
+        Milestone(action=a, title=title, due=due, done_on=due if reached else None)
+        for a, title, due, reached in milestones
+    )
+    return plan
+
+
 def demo_scale_programme(*, cities: int, concepts: int = 10) -> ProgrammeScaleSummary:
     """The programme's side of a network's scale, on the cities `demo_scale` added (the first
     `cities` of them): in each, `concepts` project concepts along the pipeline (those submitted
     shared with the Gap Fund, which the demo's funder speaks for), a year of values of every
-    city-level reported indicator, and a coordinator (`scale.coordinator.001`, the demo's
-    password). Cities that have them already are left as they are."""
+    city-level reported indicator, a coordinator (`scale.coordinator.001`, the demo's
+    password) and an implementation plan of `PLAN_ACTIONS` actions (`synthetic_plan`). Cities
+    that have them already are left as they are."""
     from django.contrib.auth.hashers import make_password
 
     from recap.learning.search import index_rebuild
@@ -288,7 +408,8 @@ def demo_scale_programme(*, cities: int, concepts: int = 10) -> ProgrammeScaleSu
     password = make_password(people["password"])  # hashed once: a hundred people, one hash
     gap = Facility.objects.filter(code="gap-fund").first()
     today = timezone.localdate()
-    made = values = coordinators = 0
+    admin = User.objects.get(username="admin")
+    made = values = coordinators = plans = 0
     for k in range(1, cities + 1):
         city = City.objects.select_related("country").filter(slug=f"scale-city-{k:03d}").first()
         if city is None or ProjectConcept.objects.filter(city=city).exists():
@@ -296,6 +417,8 @@ def demo_scale_programme(*, cities: int, concepts: int = 10) -> ProgrammeScaleSu
         with transaction.atomic():
             made += synthetic_concepts(city, concepts, seed=k, shared_with=gap)
             values += synthetic_values(city, seed=k, today=today)
+            if synthetic_plan(city, admin, actions=PLAN_ACTIONS, today=today) is not None:
+                plans += 1
             username = f"scale.coordinator.{k:03d}"
             if not User.objects.filter(username=username).exists():
                 user = User.objects.create(username=username, password=password)
@@ -304,5 +427,5 @@ def demo_scale_programme(*, cities: int, concepts: int = 10) -> ProgrammeScaleSu
     if made:
         index_rebuild()
     return ProgrammeScaleSummary(
-        cities=cities, concepts=made, values=values, coordinators=coordinators
+        cities=cities, concepts=made, values=values, coordinators=coordinators, plans=plans
     )

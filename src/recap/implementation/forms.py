@@ -52,6 +52,11 @@ class MilestoneForm(forms.Form):
     due = forms.DateField(label=_("Due"))
 
 
+class MoveForm(forms.Form):
+    due = forms.DateField(label=_("New date"))
+    reason = forms.CharField(label=_("Why it moves"), max_length=TEXT_MAX)
+
+
 class ReachedForm(forms.Form):
     on = forms.DateField(label=_("Reached on"))
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -287,6 +288,27 @@ class PlanChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.at:%Y-%m-%d}"
+
+    @property
+    def field_label(self) -> str:
+        """The changed field in the reader's words (the history stores its code)."""
+        if self.field in CHANGE_FIELDS:
+            return str(CHANGE_FIELDS[self.field])
+        for model in (PlanAction, ImplementationPlan):
+            try:
+                return str(model._meta.get_field(self.field).verbose_name)  # type: ignore[union-attr]
+            except FieldDoesNotExist:
+                continue
+        return self.field
+
+
+#: Fields of the history that are not a column of an action or a plan.
+CHANGE_FIELDS = {
+    "status": _("status"),
+    "milestone": _("milestone"),
+    "indicator": _("indicator"),
+    "done_on": _("reached on"),
+}
 
 
 class ImplementationReport(models.Model):

@@ -1,5 +1,11 @@
-"""The programme's view of every city's plan (the programme slice fills these)."""
+"""The programme's view of every city's plan, side by side (`views.programme`)."""
+
+from django.urls import path
+
+from .views import programme
 
 app_name = "plans"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", programme.overview, name="overview"),
+]

@@ -219,7 +219,10 @@ def attention_for(user: Reader, today: datetime.date | None = None) -> list[Atte
         if not wanted:
             return []
         plans = plans.filter(city_id__in=wanted)
-    plans_list = list(plans)
+    current: dict[int, ImplementationPlan] = {}  # each city's current plan, as `plan_of` reads it
+    for plan in plans.order_by("city_id", "-created_at", "-pk"):
+        current.setdefault(plan.city_id, plan)
+    plans_list = list(current.values())
     rows = plan_rows(plans_list, today, details=False)
     out = []
     for plan in plans_list:
@@ -294,3 +297,11 @@ def report_waiting(user: Reader) -> list[ProgressReport]:
             :30
         ]
     )
+
+
+def public_panel(city: City) -> dict[str, Any] | None:
+    """The city's public page's panel: its public plan, counted (None when not public)."""
+    plan = public_plan(city)
+    if plan is None:
+        return None
+    return {"plan": plan, "summary": summary(plan_rows([plan], details=False)[plan.pk])}

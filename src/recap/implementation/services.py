@@ -451,6 +451,53 @@ def milestone_reached(*, actor: User, milestone: Milestone, on: datetime.date | 
 
 
 @transaction.atomic
+def milestone_move(
+    *, actor: User, milestone: Milestone, due: datetime.date | None, reason: str
+) -> Milestone:
+    """A milestone re-planned: a new date, with the reason kept in the history (a missed
+    milestone moved to a day to come no longer delays its action)."""
+    milestone = (
+        Milestone.objects.select_for_update().select_related("action__plan").get(pk=milestone.pk)
+    )
+    action = milestone.action
+    plan = action.plan
+    _require_edit(actor, plan)
+    _require_open(action)
+    reason = _text(reason, "reason")
+    errors: dict[str, str] = {}
+    if milestone.done_on is not None:
+        errors["due"] = _("This milestone is reached: it is not moved any more.")
+    elif due is None:
+        errors["due"] = _("Give the day it is due.")
+    elif action.planned_end is not None and due > action.planned_end:
+        errors["due"] = _(
+            "The action is planned to end on %(d)s: move its end first, or choose an earlier day."
+        ) % {"d": _shown(action.planned_end)}
+    elif due < plan.starts:
+        errors["due"] = _("The plan starts on %(d)s.") % {"d": _shown(plan.starts)}
+    if not reason:
+        errors["reason"] = _("Say why the milestone moves: the plan's history keeps it.")
+    if errors:
+        raise ValidationError(errors)
+    assert due is not None
+    before = milestone.due
+    milestone.due = due
+    milestone.save(update_fields=["due"])
+    _change(
+        plan,
+        actor,
+        PlanChange.Kind.REPLANNED,
+        action=action,
+        field="milestone",
+        before=f"{milestone.title} · {_day(before)}",
+        after=f"{milestone.title} · {_day(due)}",
+        reason=reason,
+    )
+    audit(actor=actor, verb="plan.milestone.move", target=action, city=plan.city)
+    return milestone
+
+
+@transaction.atomic
 def indicator_add(*, actor: User, action: PlanAction, values: dict[str, Any]) -> ActionIndicator:
     action = _locked_action(action)
     _require_edit(actor, action.plan)

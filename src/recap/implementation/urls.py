@@ -20,6 +20,11 @@ urlpatterns = [
         plan.milestone_reached,
         name="milestone_reached",
     ),
+    path(
+        "actions/<int:pk>/milestones/<int:milestone>/move/",
+        plan.milestone_move,
+        name="milestone_move",
+    ),
     path("actions/<int:pk>/progress/", plan.progress_add, name="progress"),
     path(
         "actions/<int:pk>/progress/<int:report>/decide/",

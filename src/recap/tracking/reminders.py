@@ -5,7 +5,9 @@ What each person is told:
 - a city's editors and coordinators: the city-level indicators their city has not reported
   within the indicator's interval, and their city's values the programme returned;
 - a programme's manager: the programme-level indicators not reported in time, and the values
-  that wait for their approval.
+  that wait for their approval;
+- what apps above this one add (`digest_source_register`: implementation plans' late and
+  at-risk actions), so that this module never imports them.
 
 Contract: `digest_items(user, as_of)` → the lines for one person; `reminders_send(as_of)` →
 how many people were sent a digest; a person gets at most one a week (`ReminderSent`), so
@@ -19,6 +21,7 @@ from __future__ import annotations
 import datetime
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,13 +73,33 @@ class WorkItem:
     kind: str = "late"  # late | returned | waiting: the heading it goes under on "My work"
 
 
+#: What other apps add to the digest: `fn(user, as_of)` gives that person's lines.
+DigestSource = Callable[[User, datetime.date], list[WorkItem]]
+_SOURCES: list[DigestSource] = []
+
+
+def digest_source_register(source: DigestSource) -> None:
+    """Add `source`'s lines to everyone's digest (an app above this one calls it in its
+    AppConfig.ready, which may run more than once). A source costs the same queries however
+    much it finds, as `work_items` does."""
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+
+
 def work_items(
-    user: User, as_of: datetime.date, late: list[Any] | None = None, *, each_value: bool = False
+    user: User,
+    as_of: datetime.date,
+    late: list[Any] | None = None,
+    *,
+    each_value: bool = False,
+    others: bool = True,
 ) -> list[WorkItem]:
     """What `user` is responsible for that is late or waits: the digest's lines, and the
     "My work" panel's, each with the page to act on it. A manager is told of the late places
     of their programmes' cities too, and of the values waiting for their approval: as one
-    count in the digest, one line each (`each_value`) on "My work"."""
+    count in the digest, one line each (`each_value`) on "My work". `others` adds the lines
+    of the registered sources (`digest_source_register`); My work's results panel leaves
+    them out, since those apps have panels of their own."""
     memberships = list(Membership.objects.filter(user=user).select_related("city", "programme"))
     cities = {
         m.city_id: m.city
@@ -134,6 +157,9 @@ def work_items(
                 reverse("results:city", kwargs={"slug": slugs.get(city_id, "")}),
             )
         )
+    if others:
+        for source in _SOURCES:
+            items += source(user, as_of)
     # A returned value stays to do until a later value for its place and period replaces it.
     later = IndicatorUpdate.objects.filter(
         indicator=OuterRef("indicator"),
@@ -204,7 +230,7 @@ def results_work(user: Reader) -> dict[str, Any] | None:
     """The "My work" panel of results: what the person should report or decide now."""
     if not user.is_authenticated:
         return None
-    items = work_items(user, timezone.localdate(), each_value=True)
+    items = work_items(user, timezone.localdate(), each_value=True, others=False)
     if not items:
         return None
     return {

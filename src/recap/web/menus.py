@@ -44,6 +44,12 @@ def _programme_menu(manages: bool) -> Menu:
         Link(_("Overview"), reverse("web:home"), ("web:home",)),
         Link(_("Pipeline board"), reverse("board:board"), ("board:board",)),
         Link(_("Results"), reverse("results:dashboard"), ("results:dashboard",)),
+        *(
+            # The cities' plans side by side: the manager's, who may read each city's plan.
+            [Link(_("Implementation plans"), reverse("plans:overview"), ("plans:overview",))]
+            if manages
+            else []
+        ),
         Link(_("Results framework"), reverse("results:framework"), ("results:framework",)),
         Link(
             _("Trainings"),

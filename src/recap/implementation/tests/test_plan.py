@@ -482,3 +482,52 @@ def test_an_indicator_of_the_framework_reads_the_citys_latest_approved_value(
             },
         )
     assert "name" in refused.value.message_dict
+
+
+def test_the_citys_public_page_links_its_plan_once_public(
+    client: Client, world: World, plan: ImplementationPlan
+) -> None:
+    world.city_a.is_public = True
+    world.city_a.save()
+    link = f'href="/cities/{plan.city.slug}/plan/"'
+    assert link not in client.get(f"/cities/{plan.city.slug}/").content.decode()
+    services.plan_publish(actor=world.users["coordinator_a"], plan=plan, public=True)
+    page = client.get(f"/cities/{plan.city.slug}/").content.decode()
+    assert link in page and "See the city's plan" in page
+    with pytest.raises(PermissionDenied):
+        services.plan_publish(actor=world.users["editor_a"], plan=plan, public=False)
+
+
+def test_a_missed_milestone_moved_with_a_reason_no_longer_delays(
+    world: World, plan: ImplementationPlan
+) -> None:
+    action = planned(world, plan)
+    milestone = Milestone.objects.create(
+        action=action, title="Tender out", due=TODAY - datetime.timedelta(days=3)
+    )
+
+    def state() -> str:
+        rows = selectors.plan_rows([plan])[plan.pk]
+        return next(r for r in rows if r.action.pk == action.pk).status.state
+
+    assert state() == "delayed"
+    editor = world.users["editor_a"]
+    soon = TODAY + datetime.timedelta(days=20)
+    for due, reason, field in [
+        (soon, " ", "reason"),
+        (action.planned_end + datetime.timedelta(days=1), "Rains", "due"),  # type: ignore[operator]
+        (None, "Rains", "due"),
+    ]:
+        with pytest.raises(ValidationError) as refused:
+            services.milestone_move(actor=editor, milestone=milestone, due=due, reason=reason)
+        assert field in refused.value.message_dict
+    with pytest.raises(PermissionDenied):
+        services.milestone_move(
+            actor=world.users["viewer_a"], milestone=milestone, due=soon, reason="x"
+        )
+    services.milestone_move(
+        actor=editor, milestone=milestone, due=soon, reason="The rains came early."
+    )
+    assert state() in ("on_track", "not_started")
+    change = plan.changes.get(field="milestone")
+    assert change.reason == "The rains came early." and soon.isoformat() in change.after

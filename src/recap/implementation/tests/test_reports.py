@@ -244,7 +244,7 @@ def test_french_files_have_french_words_and_dates_whoever_issued_them(
     assert {r[0]: r[9] for r in rows[1:]} == {
         "DRM-01": "Terminé",
         "HLT-04": "Annulé",
-        "WAT-01": str(reports.STATES["delayed"]),
+        "WAT-01": "En retard",
     }
 
 

@@ -37,6 +37,7 @@ from ..forms import (
     DecideForm,
     IndicatorForm,
     MilestoneForm,
+    MoveForm,
     PlanForm,
     ProgressForm,
     PublishForm,
@@ -292,6 +293,19 @@ def milestone_reached(request: SignedInRequest, slug: str, pk: int, milestone: i
         services.milestone_reached(actor=request.user, milestone=m, on=data["on"])
 
     return _post(request, slug, pk, ReachedForm, "reached_form", write, _("Milestone reached."))
+
+
+@login_required
+@require_POST
+@ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
+def milestone_move(request: SignedInRequest, slug: str, pk: int, milestone: int) -> HttpResponse:
+    def write(action: PlanAction, data: dict[str, Any]) -> None:
+        m = get_object_or_404(Milestone, action=action, pk=milestone)
+        services.milestone_move(
+            actor=request.user, milestone=m, due=data["due"], reason=data["reason"]
+        )
+
+    return _post(request, slug, pk, MoveForm, "move_form", write, _("Milestone moved."))
 
 
 @login_required
