@@ -17,7 +17,6 @@ workspace opens.
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -33,7 +32,7 @@ from recap.tracking.models import Measure
 
 from . import selectors
 from .models import ImplementationPlan, Milestone, PlanAction
-from .status import CANCELLED, Status, derive
+from .status import Status, derive
 
 
 @dataclass(frozen=True)
@@ -151,15 +150,6 @@ def statuses(
     return out
 
 
-def _summary(rows: list[tuple[Action, Status]]) -> selectors.Summary:
-    """`selectors.summary`, on plain rows: the counts by state, the mean progress of the
-    actions not cancelled."""
-    counts = Counter(status.state for _action, status in rows)
-    live = [status.progress for _action, status in rows if status.state != CANCELLED]
-    progress = round(sum(live) / len(live)) if live else 0
-    return selectors.Summary(len(live), dict(counts), progress)
-
-
 def _late(
     plans: list[ImplementationPlan], found: dict[int, list[tuple[Action, Status]]]
 ) -> list[Late]:
@@ -175,7 +165,7 @@ def _late(
 def city_lines(
     user: Reader, country: Country | None = None, today: datetime.date | None = None
 ) -> tuple[list[selectors.CityLine], list[Late]]:
-    """The programme's view (`selectors.side_by_side`, read lean): every current plan of the
+    """The programme's view : every current plan of the
     cities of the programmes `user` manages (every city's, for a platform admin), in
     `country` if given, with its counts by state; and their late and at-risk actions."""
     managed = programme_city_ids(user, Role.PROGRAMME_MANAGER)
@@ -186,14 +176,17 @@ def city_lines(
         query = query.filter(city__country=country)
     plans = _current(query)
     found = statuses(plans, today)
-    lines = [selectors.CityLine(p.city, p, _summary(found[p.pk])) for p in plans]
+    lines = [
+        selectors.CityLine(p.city, p, selectors.summary_of([status for _a, status in found[p.pk]]))
+        for p in plans
+    ]
     lines.sort(key=lambda line: (line.city.country.name, line.city.name))
     return lines, _late(plans, found)
 
 
 def late_for(user: Reader, today: datetime.date | None = None) -> list[Late]:
     """The late and at-risk actions of the cities `user` edits or coordinates, and of the
-    cities of the programmes they manage (`selectors.attention_for`, read lean)."""
+    cities of the programmes they manage ."""
     if not user.is_authenticated:
         return []
     edited = city_ids(user, Level.EDIT)

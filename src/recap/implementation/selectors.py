@@ -5,9 +5,8 @@ city's plan side by side for the programme, and a public plan.
 Contract: `plan_of(city)` → the city's current plan (of its latest endorsed package) or None;
 `plan_rows(plans, today)` → {plan id: [ActionRow]} with each action's `status.derive` from its
 milestones and the concept or measure it became; `summary(rows)` → counts by state;
-`attention_for(user)` → the delayed and at-risk actions of the cities `user` edits or
-coordinates; `side_by_side(user, country)` → one line per city of the programme(s) `user`
-manages.
+`by_country(lines)` → the totals per country of `CityLine`s. Reads across many cities (the
+programme's view, My work, the digest) are `overview`'s, on plain rows.
 """
 
 from __future__ import annotations
@@ -22,8 +21,6 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from recap.accounts.access import Level, city_ids, programme_city_ids
-from recap.accounts.models import Role
 from recap.accounts.types import Reader
 from recap.cities.models import City, Country
 from recap.pipeline.models import ConceptAction
@@ -193,43 +190,15 @@ class Summary:
 
 
 def summary(rows: list[ActionRow]) -> Summary:
-    counts = Counter(r.status.state for r in rows)
-    live = [r for r in rows if r.status.state != CANCELLED]
-    progress = round(sum(r.status.progress for r in live) / len(live)) if live else 0
+    return summary_of([r.status for r in rows])
+
+
+def summary_of(statuses: list[Status]) -> Summary:
+    """The counts by state, and the mean progress of the actions not cancelled."""
+    counts = Counter(s.state for s in statuses)
+    live = [s.progress for s in statuses if s.state != CANCELLED]
+    progress = round(sum(live) / len(live)) if live else 0
     return Summary(len(live), dict(counts), progress)
-
-
-@dataclass(frozen=True)
-class Attention:
-    city: City
-    plan: ImplementationPlan
-    row: ActionRow
-
-
-def attention_for(user: Reader, today: datetime.date | None = None) -> list[Attention]:
-    """The delayed and at-risk actions of the cities `user` edits or coordinates, and of the
-    cities of the programmes they manage (the programme's dashboard)."""
-    if not user.is_authenticated:
-        return []
-    edited = city_ids(user, Level.EDIT)
-    managed = programme_city_ids(user, Role.PROGRAMME_MANAGER)
-    plans = plans_queryset()
-    if edited is not None and managed is not None:
-        wanted = edited | managed
-        if not wanted:
-            return []
-        plans = plans.filter(city_id__in=wanted)
-    current: dict[int, ImplementationPlan] = {}  # each city's current plan, as `plan_of` reads it
-    for plan in plans.order_by("city_id", "-created_at", "-pk"):
-        current.setdefault(plan.city_id, plan)
-    plans_list = list(current.values())
-    rows = plan_rows(plans_list, today, details=False)
-    out = []
-    for plan in plans_list:
-        for row in rows[plan.pk]:
-            if row.status.needs_attention:
-                out.append(Attention(plan.city, plan, row))
-    return sorted(out, key=lambda a: (a.city.name, a.row.action.code))
 
 
 @dataclass(frozen=True)
@@ -237,26 +206,6 @@ class CityLine:
     city: City
     plan: ImplementationPlan
     summary: Summary
-
-
-def side_by_side(
-    user: Reader, country: Country | None = None, today: datetime.date | None = None
-) -> list[CityLine]:
-    """Every plan of the cities of the programme(s) `user` manages (all, for an admin), with
-    its counts by state: the programme's view."""
-    managed = programme_city_ids(user, Role.PROGRAMME_MANAGER)
-    plans = plans_queryset()
-    if managed is not None:
-        plans = plans.filter(city_id__in=managed)
-    if country is not None:
-        plans = plans.filter(city__country=country)
-    latest: dict[int, ImplementationPlan] = {}
-    for plan in plans.order_by("city_id", "-created_at", "-pk"):
-        latest.setdefault(plan.city_id, plan)
-    chosen = list(latest.values())
-    rows = plan_rows(chosen, today, details=False)
-    lines = [CityLine(p.city, p, summary(rows[p.pk])) for p in chosen]
-    return sorted(lines, key=lambda line: (line.city.country.name, line.city.name))
 
 
 def by_country(lines: list[CityLine]) -> list[tuple[Country, Summary]]:

@@ -187,9 +187,10 @@ def test_a_missed_milestone_delays_the_action_by_itself(
     rows = selectors.plan_rows([plan])[plan.pk]
     status = next(r for r in rows if r.action.pk == action.pk).status
     assert status.state == "delayed" and status.derived and "Tender out" in status.reason
-    attention = selectors.attention_for(world.users["editor_a"])
-    assert [a.row.action.pk for a in attention] == [action.pk]
-    assert selectors.attention_for(world.users["editor_b"]) == []  # another city's editor
+    from recap.implementation.overview import late_for
+
+    assert [late.action.pk for late in late_for(world.users["editor_a"])] == [action.pk]
+    assert late_for(world.users["editor_b"]) == []  # another city's editor
 
 
 def test_progress_counts_once_someone_else_approves_it(
