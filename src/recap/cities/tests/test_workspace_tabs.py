@@ -23,6 +23,7 @@ SECTIONS = [
     ("prioritisation/", "Prioritisation"),
     ("concepts/", "Project concepts"),
     ("measures/", "Measures"),
+    ("implementation/", "Implementation"),
     ("results/", "Results"),
     ("lessons/", "Lessons"),
     ("peers/", "Peer cities"),
