@@ -179,3 +179,41 @@ def test_a_candidate_of_another_city_is_not_found_through_this_city(
     wrong = f"/cities/rajshahi/workspace/candidates/{candidate.pk}/remove/"
     assert client.post(wrong).status_code == 404
     assert CandidateAction.objects.filter(pk=candidate.pk).exists()
+
+
+def test_an_action_an_implementation_plan_followed_stays_on_the_list(
+    client: Client, world: World, candidate: CandidateAction
+) -> None:
+    """Dropped by a later package, its plan action is closed but kept with its history: the
+    candidate it points to is not withdrawn from under it (a refusal, not an error)."""
+    from recap.implementation.models import ImplementationPlan, PlanAction
+
+    session = _session(world, candidate)
+    run = Run.objects.create(session=session, number=1, input={}, status="done")
+    package = ActionPackage.objects.create(
+        session=session, city=world.city_a, name="Endorsed", status="endorsed"
+    )
+    first = PackageVersion.objects.create(
+        package=package, number=1, run=run, selected=["WAT-01"], objective=1.0, status="optimal"
+    )
+    PackageVersion.objects.create(
+        package=package, number=2, run=run, selected=[], objective=1.0, status="optimal"
+    )
+    plan = ImplementationPlan.objects.create(
+        city=world.city_a,
+        package=package,
+        version=first,
+        starts="2026-01-01",
+        short_term_ends="2028-01-01",
+        medium_term_ends="2031-01-01",
+    )
+    PlanAction.objects.create(
+        plan=plan, candidate=candidate, code="WAT-01", closed_reason="Not in version 2."
+    )
+    assert any("implementation plan" in r for r in candidate_withdraw_blockers(candidate))
+    with pytest.raises(ValidationError):
+        candidate_withdraw(actor=world.users["editor_a"], candidate=candidate, reason="Dropped.")
+    client.force_login(world.users["editor_a"])
+    response = client.post(_url(world, candidate), {"reason": "Dropped."})
+    assert response.status_code in (200, 302, 400)
+    assert CandidateAction.objects.filter(pk=candidate.pk).exists()

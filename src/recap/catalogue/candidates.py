@@ -132,6 +132,7 @@ def candidate_withdraw_blockers(candidate: CandidateAction) -> list[str]:
     - it is in the current version of an endorsed package (the coordinator endorsed it, and
       concepts are started from the endorsed package's actions by their code);
     - a small-scale measure comes from it (the measure would lose its origin);
+    - an implementation plan follows it (its history is kept, even once closed);
     - a run of one of its sessions is queued or computing (what that run is being given
       would no longer match the city's list when it ends).
     """
@@ -160,6 +161,14 @@ def candidate_withdraw_blockers(candidate: CandidateAction) -> list[str]:
     for measure in measures.order_by("title") if measures else []:
         reasons.append(
             _("The small-scale measure “%(title)s” comes from it.") % {"title": measure.title}
+        )
+    planned: Any = getattr(candidate, "plan_actions", None)
+    if planned is not None and planned.exists():
+        reasons.append(
+            _(
+                "The city's implementation plan follows it, and keeps its history even once a "
+                "later package drops it: it stays on the list."
+            )
         )
     sessions: Any = candidate.sessions
     for session in sessions.filter(runs__status__in=RUNNING).distinct().order_by("title"):
