@@ -9,7 +9,9 @@ caller saw and the one read under a lock must agree (of two decisions at once, t
 refused) and must be one the move leaves from. Pages ask `Workflow.allows(move, status)` to
 offer a button, and `Workflow.editable(status)` to offer the form.
 
-Contract: `Move(name, froms, to, refusal, needs_reason=False)`; `Workflow(moves, editable=())`
+Contract: `Move(name, froms, to, refusal, needs_reason=False)`; `decision_moves(submitted,
+approved, returned, refusal)` → the approve and return moves of a four-eyes decision;
+`Workflow(moves, editable=())`
 → `.move(name)`, `.moves_from(status)`, `.allows(name, status)`, `.editable(status)`,
 `.check(name, seen=, fresh=, stale=None)` → the `Move` or a `ValidationError`,
 `.reason(move, reason)` → the reason stripped, or a `ValidationError` on "reason".
@@ -35,6 +37,24 @@ class Move:
     refusal: Promise | str  # said when the record is not in one of `froms`
     needs_reason: bool = False
     reason_asked: Promise | str = SAY_WHY
+
+
+def decision_moves(
+    submitted: str, approved: str, returned: str, refusal: Promise | str
+) -> list[Move]:
+    """The four-eyes decision on a submitted record (a reported value, progress on a plan):
+    "approve", or "return" with a reason; `refusal` said when it is no longer submitted."""
+    return [
+        Move("approve", (submitted,), approved, refusal),
+        Move(
+            "return",
+            (submitted,),
+            returned,
+            refusal,
+            needs_reason=True,
+            reason_asked=_("Say why it is returned."),
+        ),
+    ]
 
 
 class Workflow:

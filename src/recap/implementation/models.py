@@ -23,7 +23,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from recap.core.workflow import Move, UnderReview, Workflow
+from recap.core.models import StoredDocument
+from recap.core.workflow import UnderReview, Workflow, decision_moves
 
 PERCENT_MAX = 100
 TEXT_MAX = 2000
@@ -185,10 +186,13 @@ class ActionIndicator(models.Model):
         return str(self.indicator.name) if self.indicator_id and self.indicator else self.name
 
 
-class ProgressReport(UnderReview, models.Model):
-    """Progress an editor of the city reports on an action (a percent, a dated note, evidence):
-    it counts once someone else approves it (the city's coordinator or the programme's
-    manager: four eyes)."""
+class ProgressReport(UnderReview, StoredDocument):
+    """Progress an editor of the city reports on an action (a percent, a dated note, evidence
+    kept as every uploaded document is: `core.models.StoredDocument`, optional here): it counts
+    once someone else approves it (the city's coordinator or the programme's manager: four
+    eyes)."""
+
+    upload_field = "evidence"
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
@@ -201,7 +205,6 @@ class ProgressReport(UnderReview, models.Model):
     note = models.TextField(_("what happened"), max_length=TEXT_MAX)
     #: Why progress goes back (required when `percent` is below the approved progress).
     setback_reason = models.TextField(_("why it goes back"), blank=True, max_length=TEXT_MAX)
-    evidence = models.FileField(_("evidence"), upload_to="implementation/%Y/%m/", blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     return_reason = models.TextField(_("why it was returned"), blank=True)
     created_by = models.ForeignKey(
@@ -226,28 +229,21 @@ class ProgressReport(UnderReview, models.Model):
     def __str__(self) -> str:
         return f"{self.action.code} · {self.percent}% · {self.on}"
 
+    def storage_folder(self) -> str:
+        return "progress"
+
     @classmethod
     def workflow(cls) -> Workflow:
         return REPORT_MOVES
 
 
 REPORT_MOVES = Workflow(
-    [
-        Move(
-            "approve",
-            (ProgressReport.Status.SUBMITTED,),
-            ProgressReport.Status.APPROVED,
-            _("Only submitted progress can be approved or returned."),
-        ),
-        Move(
-            "return",
-            (ProgressReport.Status.SUBMITTED,),
-            ProgressReport.Status.RETURNED,
-            _("Only submitted progress can be approved or returned."),
-            needs_reason=True,
-            reason_asked=_("Say why it is returned."),
-        ),
-    ]
+    decision_moves(
+        ProgressReport.Status.SUBMITTED,
+        ProgressReport.Status.APPROVED,
+        ProgressReport.Status.RETURNED,
+        _("Only submitted progress can be approved or returned."),
+    )
 )
 
 

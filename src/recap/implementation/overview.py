@@ -141,7 +141,7 @@ def statuses(
             "action_id", flat=True
         )
     )
-    records = selectors._records(became)
+    records = selectors.records_for(became)
     for a in actions:
         status = derive(
             a, milestones.get(a.pk, []), records.get(a.candidate_id), today, a.progress_on

@@ -69,7 +69,7 @@ def plans_queryset() -> QuerySet[ImplementationPlan]:
     return ImplementationPlan.objects.select_related("package", "version", "city__country")
 
 
-def _records(candidate_ids: set[int]) -> dict[int, Record]:
+def records_for(candidate_ids: set[int]) -> dict[int, Record]:
     """The concept (the furthest along) or else the measure each action became."""
     found: dict[int, tuple[int, Record]] = {}
     rows = ConceptAction.objects.filter(candidate_id__in=candidate_ids).values_list(
@@ -124,14 +124,20 @@ def _framework_latest(actions: list[PlanAction]) -> None:
 
 
 def plan_rows(
-    plans: Iterable[ImplementationPlan], today: datetime.date | None = None, *, details: bool = True
+    plans: Iterable[ImplementationPlan],
+    today: datetime.date | None = None,
+    *,
+    details: bool = True,
+    action_ids: Iterable[int] | None = None,
 ) -> dict[int, list[ActionRow]]:
     """Each plan's actions with their statuses (open ones first, by code), in the same queries
-    however many plans and actions; `details` adds indicators and waiting reports."""
+        however many plans and actions; `details` adds indicators and waiting reports; `action_ids`
+    keeps only those actions (one action's page)."""
     today = today or timezone.localdate()
     plan_ids = [p.pk for p in plans]
     actions = (
         PlanAction.objects.filter(plan_id__in=plan_ids)
+        .filter(**({} if action_ids is None else {"pk__in": list(action_ids)}))
         .select_related("candidate", "plan")
         .prefetch_related(Prefetch("milestones", Milestone.objects.order_by("due", "pk")))
         .order_by("plan_id", "code")
@@ -150,7 +156,7 @@ def plan_rows(
     fetched = list(actions)
     if details:
         _framework_latest(fetched)
-    records = _records({a.candidate_id for a in fetched})
+    records = records_for({a.candidate_id for a in fetched})
     out: dict[int, list[ActionRow]] = {pk: [] for pk in plan_ids}
     for a in fetched:
         milestones = list(a.milestones.all())

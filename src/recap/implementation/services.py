@@ -23,15 +23,14 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from recap.accounts.services import audit
 from recap.accounts.types import User
 from recap.catalogue.models import CandidateAction
-from recap.core.documents import accepted_document, kept_filename
+from recap.core.stored_files import atomic_with_files
 from recap.planning.models import ActionPackage
 
 from .models import (
@@ -51,6 +50,19 @@ from .policies import may_approve, may_coordinate, may_edit
 SHORT_TERM_YEARS = 2
 MEDIUM_TERM_YEARS = 5
 MILESTONES_MAX = 30
+#: What `indicator_add` writes of an action's indicator (a framework indicator's latest value is
+#: read from tracking; the city's own may be given).
+INDICATOR_FIELDS = (
+    "indicator",
+    "name",
+    "unit",
+    "baseline",
+    "baseline_on",
+    "target",
+    "target_on",
+    "latest",
+    "latest_on",
+)
 INDICATORS_MAX = 10
 EVIDENCE_KINDS = ("pdf", "png", "jpeg", "webp")
 
@@ -272,13 +284,6 @@ def _check_dates(
 
 
 PLAN_FIELDS = ("lead_department", "contact_name", "contact_email", "partners")
-#: Each one's length, as its column stores it.
-PLAN_FIELD_MAX = {
-    "lead_department": 120,
-    "contact_name": 120,
-    "contact_email": 254,
-    "partners": 300,
-}
 DATE_FIELDS = ("planned_start", "planned_end", "actual_start", "actual_end")
 
 
@@ -329,7 +334,9 @@ def action_plan(
             setattr(action, f, after)
     for f in PLAN_FIELDS:
         if f in values:
-            after = _text(values[f], f, limit=PLAN_FIELD_MAX[f])
+            column = PlanAction._meta.get_field(f)
+            assert isinstance(column, models.CharField)  # its length is the column's
+            after = _text(values[f], f, limit=column.max_length or TEXT_MAX)
             before = getattr(action, f)
             if before != after:
                 _change(
@@ -504,6 +511,9 @@ def indicator_add(*, actor: User, action: PlanAction, values: dict[str, Any]) ->
     _require_open(action)
     if action.indicators.count() >= INDICATORS_MAX:
         raise ValidationError(_("An action has at most %(n)s indicators.") % {"n": INDICATORS_MAX})
+    unknown = set(values) - set(INDICATOR_FIELDS)
+    if unknown:
+        raise ValueError(f"not an indicator's field: {sorted(unknown)}")  # a caller's bug
     row = ActionIndicator(action=action, **values)
     if not row.indicator_id and not (row.name or "").strip():
         raise ValidationError({"name": _("Choose an indicator of the framework or name your own.")})
@@ -522,7 +532,7 @@ def indicator_add(*, actor: User, action: PlanAction, values: dict[str, Any]) ->
     return row
 
 
-@transaction.atomic
+@atomic_with_files()
 def progress_report(
     *,
     actor: User,
@@ -559,28 +569,23 @@ def progress_report(
             "was": action.progress,
             "now": percent,
         }
-    kept = None
-    if evidence is not None:
-        data, filename = evidence
+    report = ProgressReport(
+        action=action, note=note, setback_reason=setback_reason, created_by=actor
+    )
+    if evidence is not None:  # its refusal is named beside the others
         try:
-            kind = accepted_document(data, filename, kinds=EVIDENCE_KINDS)
+            report.accept(*evidence, kinds=EVIDENCE_KINDS)
         except ValidationError as exc:
-            errors["evidence"] = " ".join(exc.message_dict.get("file", exc.messages))
-        else:
-            kept = ContentFile(data, name=kept_filename(filename, kind))
+            errors |= {f: " ".join(m) for f, m in exc.message_dict.items()}
     if errors:
         raise ValidationError(errors)
     assert percent is not None  # said above, by name
     assert on is not None
-    report = ProgressReport.objects.create(
-        action=action,
-        percent=int(percent),
-        on=on,
-        note=note,
-        setback_reason=setback_reason,
-        evidence=kept or "",
-        created_by=actor,
-    )
+    report.percent, report.on = int(percent), on
+    if evidence is not None:
+        report.keep(evidence[0])
+    else:
+        report.save()
     audit(actor=actor, verb="plan.progress.report", target=report, city=plan.city)
     return report
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.manager import MultilingualManager
 
 from recap.core.models import StoredDocument
-from recap.core.workflow import Move, UnderReview, Workflow
+from recap.core.workflow import Move, UnderReview, Workflow, decision_moves
 
 
 class Sex(models.TextChoices):
@@ -448,19 +448,11 @@ UPDATE_MOVES = Workflow(
             IndicatorUpdate.Status.SUBMITTED,
             _("Only a draft can be submitted."),
         ),
-        Move(
-            "approve",
-            (IndicatorUpdate.Status.SUBMITTED,),
+        *decision_moves(
+            IndicatorUpdate.Status.SUBMITTED,
             IndicatorUpdate.Status.APPROVED,
-            _("Only a submitted value can be approved or returned."),
-        ),
-        Move(
-            "return",
-            (IndicatorUpdate.Status.SUBMITTED,),
             IndicatorUpdate.Status.RETURNED,
             _("Only a submitted value can be approved or returned."),
-            needs_reason=True,
-            reason_asked=_("Say why it is returned."),
         ),
     ],
     editable=(IndicatorUpdate.Status.DRAFT, IndicatorUpdate.Status.RETURNED),

@@ -532,3 +532,18 @@ def test_a_missed_milestone_moved_with_a_reason_no_longer_delays(
     assert state() in ("on_track", "not_started")
     change = plan.changes.get(field="milestone")
     assert change.reason == "The rains came early." and soon.isoformat() in change.after
+
+
+def test_a_start_names_a_package_by_its_number_only(
+    client: Client, world: World, plan: ImplementationPlan
+) -> None:
+    client.force_login(world.users["coordinator_a"])
+    for bad in ("abc", "1e9", "-1", ""):
+        assert client.post(url(plan, "start/"), {"package": bad}).status_code == 404, bad
+    assert ImplementationPlan.objects.count() == 1
+    with pytest.raises(ValueError):  # a caller naming a field the service does not write
+        services.indicator_add(
+            actor=world.users["editor_a"],
+            action=first(plan),
+            values={"name": "x", "action_id": 5},
+        )

@@ -5,7 +5,6 @@ history, and the coordinator's start, publish and windows. Each write goes throu
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
@@ -25,8 +24,7 @@ from recap.accounts.access import Level
 from recap.accounts.types import SignedInRequest
 from recap.cities.models import City
 from recap.cities.selectors import city_get_for_user
-from recap.core.documents import content_type
-from recap.core.downloads import stored_file_response
+from recap.core.downloads import document_response
 from recap.core.forms import add_service_errors
 from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
@@ -128,7 +126,8 @@ def plan_home(request: SignedInRequest, slug: str) -> HttpResponse:
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def plan_start(request: SignedInRequest, slug: str) -> HttpResponse:
     city = city_get_for_user(user=request.user, slug=slug, level=Level.COORDINATE)
-    package = get_object_or_404(ActionPackage, city=city, pk=request.POST.get("package") or 0)
+    raw = request.POST.get("package", "")
+    package = get_object_or_404(ActionPackage, city=city, pk=int(raw) if raw.isdigit() else 0)
     try:
         services.plan_start(actor=request.user, package=package)
     except ValidationError as exc:
@@ -160,7 +159,7 @@ def _action_page(
     status: int = 200,
     **forms: BaseForm,
 ) -> HttpResponse:
-    row = next(r for r in selectors.plan_rows([plan])[plan.pk] if r.action.pk == action.pk)
+    (row,) = selectors.plan_rows([plan], action_ids=[action.pk])[plan.pk]
     programme_ids = list(city.programmes.values_list("pk", flat=True))
     page_forms: dict[str, Any] = {
         "plan_form": PlanForm(instance=action),
@@ -375,10 +374,6 @@ def indicator_add(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-#: The evidence's kind from the ending it was kept under (the upload checked the bytes against it).
-_KIND_OF_ENDING = {".pdf": "pdf", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
-
-
 @login_required
 @require_GET
 def progress_evidence(
@@ -387,13 +382,7 @@ def progress_evidence(
     """A progress report's evidence, as a download, to whoever reads the plan."""
     *_unused, action = _action(request, slug, pk)
     found = get_object_or_404(ProgressReport, action=action, pk=report)
-    if not found.evidence:
-        raise Http404("No evidence")
-    name = PurePath(found.evidence.name).name
-    kind = _KIND_OF_ENDING.get(PurePath(name).suffix.lower())
-    if kind is None:
-        raise Http404("Not a kept kind")
-    return stored_file_response(found.evidence, filename=name, content_type=content_type(kind))
+    return document_response(found)
 
 
 @login_required
