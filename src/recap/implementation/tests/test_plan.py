@@ -541,7 +541,8 @@ def test_a_start_names_a_package_by_its_number_only(
     for bad in ("abc", "1e9", "-1", ""):
         assert client.post(url(plan, "start/"), {"package": bad}).status_code == 404, bad
     assert ImplementationPlan.objects.count() == 1
-    with pytest.raises(ValueError):  # a caller naming a field the service does not write
+    # A caller naming a field the service does not write.
+    with pytest.raises(ValueError, match="action_id"):
         services.indicator_add(
             actor=world.users["editor_a"],
             action=first(plan),
