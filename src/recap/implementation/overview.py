@@ -20,7 +20,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from recap.accounts.access import Level, city_ids, programme_city_ids
@@ -32,7 +32,7 @@ from recap.tracking.models import Measure
 
 from . import selectors
 from .models import ImplementationPlan, Milestone, PlanAction
-from .status import Status, derive
+from .status import AT_RISK, CANCELLED, DELAYED, DONE, Status, derive
 
 
 @dataclass(frozen=True)
@@ -103,21 +103,46 @@ def _current(plans: QuerySet[ImplementationPlan]) -> list[ImplementationPlan]:
     return list(latest.values())
 
 
+def _may_need_attention(today: datetime.date) -> Q:
+    """The actions `derive` can find delayed or at risk: open, not set done or cancelled, and
+    set delayed or at risk, past their planned end, with a milestone past its day and not
+    reached, or become a project concept (which may be on hold). A superset, read in SQL: the
+    rest are on track, not started or done whatever else they hold."""
+    overdue = Milestone.objects.filter(action=OuterRef("pk"), done_on=None, due__lt=today)
+    concept = ConceptAction.objects.filter(candidate=OuterRef("candidate"))
+    return (
+        Q(closed_reason="")
+        & ~Q(set_status__in=[CANCELLED, DONE])
+        & (
+            Q(set_status__in=[DELAYED, AT_RISK])
+            | Q(planned_end__lt=today)
+            | Exists(overdue)
+            | Exists(concept)
+        )
+    )
+
+
 def statuses(
-    plans: list[ImplementationPlan], today: datetime.date | None = None
+    plans: list[ImplementationPlan],
+    today: datetime.date | None = None,
+    *,
+    attention_only: bool = False,
 ) -> dict[int, list[tuple[Action, Status]]]:
     """Each plan's actions with their derived statuses, by code: six queries (actions,
     milestones, which actions became a concept or a measure, and those), whatever the
-    number."""
+    number. With `attention_only`, only the actions that may be delayed or at risk are read
+    and derived (the late lists: a few of a network's thousands)."""
     today = today or timezone.localdate()
     out: dict[int, list[tuple[Action, Status]]] = {p.pk: [] for p in plans}
     if not out:
         return out
     plan_ids = list(out)
+    query = PlanAction.objects.filter(plan_id__in=plan_ids)
+    if attention_only:
+        query = query.filter(_may_need_attention(today))
     # Plain named rows (`derive` reads attributes): no model instance for thousands of actions.
     actions: list[Any] = list(
-        PlanAction.objects.filter(plan_id__in=plan_ids)
-        .order_by("plan_id", "code")
+        query.order_by("plan_id", "code")
         .annotate(title=F("candidate__title"))
         .values_list(*_FIELDS, named=True)
     )
@@ -198,4 +223,4 @@ def late_for(user: Reader, today: datetime.date | None = None) -> list[Late]:
             return []
         query = query.filter(city_id__in=wanted)
     plans = _current(query)
-    return _late(plans, statuses(plans, today))
+    return _late(plans, statuses(plans, today, attention_only=True))

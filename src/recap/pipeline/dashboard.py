@@ -135,11 +135,12 @@ def _funder_work(user: Reader, since: datetime.datetime | None) -> dict[str, Any
     shares = ConceptShare.objects.filter(facility_id__in=facilities).exclude(
         concept__stage__in=OFF_OFFER
     )
-    new_shares = (
-        list(shares.filter(shared_at__gt=since).select_related("concept__city", "facility"))
-        if since
-        else []
+    # A funder back after a month may find hundreds: the newest few, and how many in all.
+    fresh = shares.filter(shared_at__gt=since) if since else shares.none()
+    new_shares = list(
+        fresh.select_related("concept__city", "facility").order_by("-shared_at", "-pk")[:LOOK_AT]
     )
+    new_count = fresh.count() if len(new_shares) == LOOK_AT else len(new_shares)
     threads: dict[tuple[int, int], FunderMessage] = {}  # (concept, facility) -> last message
     messages = (
         FunderMessage.objects.filter(facility_id__in=facilities)
@@ -158,6 +159,7 @@ def _funder_work(user: Reader, since: datetime.datetime | None) -> dict[str, Any
     return {
         "shared": shares.count(),
         "new_shares": new_shares,
+        "new_more": new_count - len(new_shares),
         "waiting": sorted(waiting, key=lambda m: m.at)[:LOOK_AT],
         "replies": sorted(replies, key=lambda m: m.at, reverse=True)[:LOOK_AT],
         "since": since,

@@ -207,3 +207,25 @@ def test_the_same_queries_at_5_and_at_50_cities(world: World) -> None:
     more_cities(50)
     assert ImplementationPlan.objects.count() == 50
     assert counts() == small
+
+
+@pytest.mark.parametrize("days", [-400, 0, 60, 500])
+def test_the_late_lists_read_only_what_may_be_late_and_find_the_same(
+    world: World, days: int
+) -> None:
+    """`late_for` derives only the actions SQL finds may be late; at any day, the same late
+    and at-risk actions as deriving every action of every plan."""
+    from recap.implementation.overview import _current, _late, _plans, statuses
+
+    states = ["done", "at_risk", "delayed", "not_started", "on_track", "cancelled"]
+    city_plan(world.city_a, states)
+    city_plan(world.city_b, list(reversed(states)))
+    plans = _current(_plans())
+    day = TODAY + days * DAY
+    every = _late(plans, statuses(plans, day))
+    some = _late(plans, statuses(plans, day, attention_only=True))
+    assert [(x.action.pk, x.status) for x in some] == [(x.action.pk, x.status) for x in every]
+    read = sum(len(found) for found in statuses(plans, day, attention_only=True).values())
+    assert read < 2 * len(states)  # fewer actions derived than the plans hold
+    if days >= 0:
+        assert every  # the missed milestone and the set risk are late from today on

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
+from recap.pipeline import dashboard
 from recap.pipeline.concepts import city_reply, concept_share, funder_message
 from recap.pipeline.models import ConceptShare, Facility, FunderMessage
 from recap.pipeline.reviews import review_submit
@@ -194,3 +196,33 @@ def test_my_work_costs_the_same_queries_for_ten_times_the_concepts(
     few = counts()
     grow(27)
     assert counts() == few
+
+
+def test_a_funder_back_after_long_sees_the_newest_shares_and_how_many_more(
+    client: Client,
+    world: World,
+    facilities: dict[str, Facility],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Hundreds of shares since the last visit are not all drawn: the newest few, and a link
+    to the list for the rest (here with a list of two)."""
+    monkeypatch.setattr(dashboard, "LOOK_AT", 2)
+    gap = facilities["gap-fund"]
+    funder = world.users["funder"]
+    _age(funder)
+    shared = []
+    for k, title in enumerate(["Drains", "Wetlands", "Clinics"]):
+        concept = concept_at(world.city_a, title, "submitted")
+        concept_share(actor=world.users["manager"], concept=concept, facility=gap)
+        ConceptShare.objects.filter(concept=concept).update(
+            shared_at=timezone.now() - datetime.timedelta(hours=10 - k)
+        )
+        shared.append(concept)
+    client.force_login(funder)
+    page = _my_work(client)
+    assert "Concepts shared with you (3)" in page
+    # The two newest are listed, the oldest is counted.
+    assert f'href="/pipeline/shared/{shared[2].pk}/"' in page
+    assert f'href="/pipeline/shared/{shared[1].pk}/"' in page
+    assert f'href="/pipeline/shared/{shared[0].pk}/"' not in page
+    assert "and 1 more on the shared list" in page
