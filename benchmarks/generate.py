@@ -113,3 +113,50 @@ def programme_portfolio(n: int, m: int, seed: int) -> Problem:
         min_per_sector=dict.fromkeys(SECTORS, 20),
         max_actions=n // 3,
     )
+
+
+#: Reference classes and their overrun (uplift) on the most likely cost, low to high, as the
+#: benchmark draws them: roughly the spread of the published optimism-bias ranges (the data
+#: the platform uses is `recap/catalogue/data/reference_classes.json`, with its sources).
+UPLIFT = {
+    "standard_buildings": (0.02, 0.24),
+    "non_standard_civil_engineering": (0.06, 0.66),
+    "equipment_development": (0.10, 2.00),
+    "outsourcing": (0.0, 0.41),
+}
+
+
+def with_uncertainty(problem: Problem, seed: int, futures: int = 0) -> Problem:
+    """`problem` with cost ranges on its budgets (a reference class per action: a high cost
+    from its uplift range, a low cost 10 % under the most likely) and, with `futures`, a value
+    per future (each sector's value scaled by a factor drawn per future)."""
+    from dataclasses import replace
+
+    rng = np.random.default_rng(seed + 7)
+    classes = list(UPLIFT)
+    names = [f"future_{k}" for k in range(futures)]
+    factor = {(f, s): float(rng.uniform(0.5, 1.8)) for f in names for s in SECTORS}
+    actions = []
+    for a in problem.actions:
+        kind = classes[int(rng.integers(0, len(classes)))]
+        low, high = UPLIFT[kind]
+        uplift = float(rng.uniform(low, high))
+        budgets = {r: x for r, x in a.uses.items() if r.startswith("capex")}
+        actions.append(
+            replace(
+                a,
+                uses_high={r: round(x * (1 + uplift), 3) for r, x in budgets.items()},
+                uses_low={r: round(x * 0.9, 3) for r, x in budgets.items()},
+                reference_class=kind,
+                future_values={
+                    f: round(a.value * factor[(f, a.sector)] * float(rng.uniform(0.9, 1.1)), 2)
+                    for f in names
+                },
+            )
+        )
+    return replace(
+        problem,
+        actions=tuple(actions),
+        futures=tuple(names),
+        synergies=tuple(replace(s, future_bonuses={}) for s in problem.synergies),
+    )

@@ -26,6 +26,8 @@ ENGINE_VERBS = {
     "robustness": "rank acceptability and package selection probability",
     "explain": "why each action is in or out; the efficient frontier",
     "value": "resilience value of actions from hazards and co-benefits",
+    "budget-risk": "how likely a package's budgets are to hold (Monte Carlo)",
+    "price-of-robustness": "robust packages as Γ grows, and what each costs",
 }
 
 
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         if len(argv) == 1 or argv[1:] in (["-h"], ["--help"], ["help"]):
-            engine = "\n".join(f"  {verb:<11} {text}" for verb, text in ENGINE_VERBS.items())
+            engine = "\n".join(f"  {verb:<19} {text}" for verb, text in ENGINE_VERBS.items())
             print(INTRO.format(engine=engine))
             execute_from_command_line([argv[0], "help"])
             return

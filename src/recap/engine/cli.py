@@ -1,4 +1,5 @@
-"""`recap optimize | rank | weights | robustness | explain | value`: JSON in, JSON out.
+"""`recap optimize | rank | weights | robustness | explain | value | budget-risk |
+price-of-robustness`: JSON in, JSON out (docs/engine-contract.md).
 
 Contract: the result goes to stdout (or `-o FILE`) as JSON and nothing else goes to stdout.
 Exit 0 for a result (including `infeasible`); 2 for input that breaks the contract, with one
@@ -23,6 +24,8 @@ from .explain import explain, frontier
 from .optimize import optimize
 from .problem import parse_problem
 from .ranking import parse_rank, rank
+from .risk import run_risk
+from .robust import price_of_robustness
 from .robustness import robustness
 from .value import evaluate
 from .weights import derive_weights
@@ -35,6 +38,8 @@ VERBS = {
     "robustness": "rank acceptability or package selection probability under uncertain weights",
     "explain": "why each action is in or out, and the efficient frontier",
     "value": "resilience value of actions from hazards, qualities and co-benefits",
+    "budget-risk": "how likely a package's budgets are to hold when costs are ranges",
+    "price-of-robustness": "the best package as more actions may overrun at once (Γ = 0, 1, …)",
 }
 
 
@@ -129,6 +134,13 @@ def _explain(args: argparse.Namespace, data: Any) -> dict[str, Any]:
     return result
 
 
+def _price(args: argparse.Namespace, data: Any) -> dict[str, Any]:
+    problem = parse_problem(data)
+    return price_of_robustness(
+        problem, resources=args.resource or None, seed=args.seed, time_limit=args.time_limit
+    )
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace, Any], dict[str, Any]]] = {
     "optimize": _optimize,
     "rank": lambda args, data: rank(parse_rank(data)).to_json(),
@@ -136,6 +148,8 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Any], dict[str, Any]]] = {
     "robustness": lambda args, data: robustness(data),
     "explain": _explain,
     "value": lambda args, data: evaluate(data),
+    "budget-risk": lambda args, data: run_risk(data),
+    "price-of-robustness": _price,
 }
 
 
@@ -145,7 +159,7 @@ def build_parser(verb: str) -> Parser:
     parser.add_argument(
         "-o", "--output", metavar="RESULT.json", help="write here instead of stdout"
     )
-    if verb in ("optimize", "explain"):
+    if verb in ("optimize", "explain", "price-of-robustness"):
         parser.add_argument("--time-limit", type=_positive, default=60.0, metavar="SECONDS")
     if verb == "optimize":
         parser.add_argument(
@@ -155,6 +169,14 @@ def build_parser(verb: str) -> Parser:
             metavar="REL",
             help="stop when within this relative gap of the bound (default 0: prove)",
         )
+    if verb == "price-of-robustness":
+        parser.add_argument(
+            "--resource",
+            action="append",
+            metavar="NAME",
+            help="a resource Γ applies to (repeat; default: every one an action may overrun)",
+        )
+        parser.add_argument("--seed", type=int, default=0, help="budget risk's seed")
     if verb == "explain":
         parser.add_argument("--frontier-resource", metavar="NAME")
         parser.add_argument("--frontier-steps", type=int, default=11, metavar="N")

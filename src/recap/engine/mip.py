@@ -1,9 +1,23 @@
 """The package problem as a mixed-integer program, and one call to HiGHS.
 
 Contract: `build_model(problem)` returns a `Model` whose columns are one binary per action then
-one binary per synergy, and whose rows carry the *group* (a constraint a planner can name) they
-come from. `run_highs(model, ...)` solves it with HiGHS and returns a `MipOutcome`; it never
-prints (HiGHS writes from C straight to file descriptor 1, so that descriptor is pointed at
+one binary per synergy, then the continuous columns uncertainty needs (see below), and whose
+rows carry the *group* (a constraint a planner can name) they come from.
+
+Robust resources (Γ > 0), after Bertsimas and Sim (2004), "The price of robustness": the
+worst case of Σ u_j x_j when any Γ chosen actions may rise by d_j = high_j − u_j is, by LP
+duality, min over z ≥ 0, p ≥ 0 with p_j ≥ d_j x_j − z of Σ u_j x_j + Γ z + Σ p_j. So the row
+Σ u_j x_j + Γ z + Σ p_j ≤ b with the rows d_j x_j − z − p_j ≤ 0 holds exactly when every choice
+of Γ overruns fits: one column z per resource and one p_j per action that may overrun, the
+same class of model (a MILP), solved by the same HiGHS. When Γ is at least the number of
+actions that may overrun, the row is simply Σ (u_j + d_j) x_j ≤ b.
+
+Futures: one free column t and a row per future f. Max-min value: maximise t with
+t ≤ Σ v_fj x_j + Σ b_fk y_k. Least maximum regret: maximise −r with
+r ≥ best_f − (Σ v_fj x_j + Σ b_fk y_k), where best_f (given) is the best package's value in f.
+
+`run_highs(model, ...)` solves it with HiGHS and returns a `MipOutcome`; it never prints (HiGHS
+writes from C straight to file descriptor 1, so that descriptor is pointed at
 /dev/null while HiGHS runs).
 """
 
@@ -13,7 +27,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import highspy
@@ -62,21 +76,106 @@ class Model:
     rows: list[tuple[dict[int, float], float, float, Group]] = field(default_factory=list)
     bound_groups: list[tuple[int, str, Group]] = field(default_factory=list)
     all_integral: bool = True
+    #: Continuous columns after the binaries (robust duals, the futures' t).
+    n_extra: int = 0
+
+    @property
+    def n_binary(self) -> int:
+        return self.n_actions + self.n_synergies
 
     @property
     def n_cols(self) -> int:
-        return self.n_actions + self.n_synergies
+        return self.n_binary + self.n_extra
 
 
-def build_model(problem: Problem, *, keep: set[Group] | None = None) -> Model:
+class _Extras:
+    """Continuous columns added while the rows are built; appended to the model at the end."""
+
+    def __init__(self, first: int) -> None:
+        self.first = first
+        self.cost: list[float] = []
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+
+    def add(self, cost: float = 0.0, lower: float = 0.0, upper: float = np.inf) -> int:
+        self.cost.append(cost)
+        self.lower.append(lower)
+        self.upper.append(upper)
+        return self.first + len(self.cost) - 1
+
+    def attach(self, model: Model) -> None:
+        model.n_extra = len(self.cost)
+        model.cost = np.concatenate([model.cost, np.array(self.cost, dtype=float)])
+        model.lower = np.concatenate([model.lower, np.array(self.lower, dtype=float)])
+        model.upper = np.concatenate([model.upper, np.array(self.upper, dtype=float)])
+
+
+def _integral(numbers: Sequence[float] | npt.NDArray[np.float64]) -> bool:
+    return bool(np.all(np.mod(np.asarray(numbers, dtype=float), 1.0) == 0.0))
+
+
+Add = Callable[[dict[int, float], float, float, Group], None]
+
+
+def _resource_rows(problem: Problem, name: str, limit: float, extras: _Extras, add: Add) -> None:
+    """The limit on one resource: at its most likely use, or at its worst case under Γ."""
+    group = Group("resource", (name,))
+    coefs = {j: a.uses[name] for j, a in enumerate(problem.actions) if a.uses.get(name)}
+    gamma = problem.gamma.get(name, 0)
+    overruns = {j: a.overrun(name) for j, a in enumerate(problem.actions) if a.overrun(name)}
+    if gamma and gamma >= len(overruns):  # every chosen action may overrun at once
+        for j, d in overruns.items():
+            coefs[j] = coefs.get(j, 0.0) + d
+    elif gamma:
+        z = extras.add()
+        coefs[z] = float(gamma)
+        for j, d in overruns.items():
+            p = extras.add()
+            coefs[p] = 1.0
+            add({j: d, z: -1.0, p: -1.0}, -np.inf, 0.0, group)
+    add(coefs, -np.inf, limit, group)
+
+
+def _future_rows(
+    problem: Problem, extras: _Extras, best: dict[str, float]
+) -> list[tuple[dict[int, float], float, float, Group]]:
+    """max-min: t − value_f ≤ 0 for each f; least maximum regret: −r − value_f ≤ −best_f."""
+    n = len(problem.actions)
+    regret = problem.future_objective == "min_max_regret"
+    t = extras.add(cost=-1.0 if regret else 1.0, lower=-np.inf)
+    rows = []
+    for f in problem.futures:
+        coefs = {j: -a.future_values[f] for j, a in enumerate(problem.actions)}
+        coefs |= {n + k: -syn.bonus_in(f) for k, syn in enumerate(problem.synergies)}
+        coefs = {j: c for j, c in coefs.items() if c}
+        coefs[t] = -1.0 if regret else 1.0
+        bound = -best.get(f, 0.0) if regret else 0.0
+        rows.append((coefs, -np.inf, bound, Group("future", (f,))))
+    return rows
+
+
+def build_model(
+    problem: Problem,
+    *,
+    keep: set[Group] | None = None,
+    best: dict[str, float] | None = None,
+) -> Model:
     """The MIP of `problem`. With `keep`, only the named constraint groups are present
-    (used to find which constraints conflict)."""
+    (used to find which constraints conflict). `best` is each future's best value, which the
+    least-maximum-regret objective needs (without it, 0: feasibility is unchanged)."""
     n, s = len(problem.actions), len(problem.synergies)
     index = problem.index
     values = problem.values()
     bonuses = np.array([syn.bonus for syn in problem.synergies], dtype=float)
     cost = np.concatenate([values, bonuses])
-    all_integral = bool(np.all(np.mod(cost, 1.0) == 0.0))
+    all_integral = _integral(cost)
+    if problem.futures:
+        cost = np.zeros(n + s)  # the objective is the futures' column
+        all_integral = _integral(
+            [a.future_values[f] for a in problem.actions for f in problem.futures]
+            + [syn.bonus_in(f) for syn in problem.synergies for f in problem.futures]
+            + list((best or {}).values())
+        )
     model = Model(
         n_actions=n,
         n_synergies=s,
@@ -90,10 +189,9 @@ def build_model(problem: Problem, *, keep: set[Group] | None = None) -> Model:
         if keep is None or group in keep:
             model.rows.append((coefs, lo, hi, group))
 
-    usage = problem.usage_matrix()
-    for r, (name, limit) in enumerate(problem.resources.items()):
-        nz = np.nonzero(usage[r])[0]
-        add({int(j): float(usage[r, j]) for j in nz}, -np.inf, limit, Group("resource", (name,)))
+    extras = _Extras(n + s)
+    for name, limit in problem.resources.items():
+        _resource_rows(problem, name, limit, extras, add)
     seen_pairs: set[tuple[str, str]] = set()
     for j, a in enumerate(problem.actions):
         for req in a.requires:
@@ -120,6 +218,9 @@ def build_model(problem: Problem, *, keep: set[Group] | None = None) -> Model:
             float(problem.max_actions),
             Group("max_actions", ()),
         )
+    if problem.futures:
+        model.rows.extend(_future_rows(problem, extras, best or {}))
+    extras.attach(model)
     for ident in problem.must_include:
         group = Group("must_include", (ident,))
         if keep is None or group in keep:
@@ -136,7 +237,7 @@ def build_model(problem: Problem, *, keep: set[Group] | None = None) -> Model:
 def all_groups(problem: Problem) -> list[Group]:
     """Every nameable constraint group of `problem`, in a stable order."""
     model = build_model(problem)
-    groups = [g for *_, g in model.rows if g.kind != "synergy"]
+    groups = [g for *_, g in model.rows if g.kind not in ("synergy", "future")]
     groups += [g for _, _, g in model.bound_groups]
     return list(dict.fromkeys(groups))
 
@@ -216,9 +317,10 @@ def prepare_highs(
     cost = np.zeros(ncols) if feasibility_only else model.cost
     h.addVars(ncols, model.lower, model.upper)
     h.changeColsCost(ncols, np.arange(ncols, dtype=np.int32), cost.astype(float))
-    if not relax:
+    if not relax and model.n_binary:
+        nbin = model.n_binary
         h.changeColsIntegrality(
-            ncols, np.arange(ncols, dtype=np.int32), np.full(ncols, highspy.HighsVarType.kInteger)
+            nbin, np.arange(nbin, dtype=np.int32), np.full(nbin, highspy.HighsVarType.kInteger)
         )
     if model.rows:
         starts: list[int] = []

@@ -8,6 +8,14 @@ actions are all in), whose `bound` is a proven upper bound on any package's valu
 no package can then lie between them). `infeasible` results carry a `reason` naming a small
 set of constraints that cannot hold together, found by a deletion filter over the constraints.
 
+With Γ (`problem.gamma`), "every constraint" means at the worst case (see `mip`); the result
+adds `robust` (Γ and each resource's worst-case use). With futures, `objective` is the
+package's worst value over the futures (`max_min`) or its largest regret (`min_max_regret`,
+where `bound` is then a proven *lower* bound on the least maximum regret), and the result adds
+`futures` (the package's value, the best value and the regret in each future). The best value
+in each future is itself found exactly first, one solve per future; a future whose best is
+not proven leaves the answer `feasible`.
+
 How: a greedy package (see `greedy`) is handed to HiGHS as its first incumbent, and is what
 we return if time runs out before HiGHS finds any package; HiGHS then proves or improves it,
 on larger problems as a two-seed portfolio on two cores (see `mip.run_portfolio`). The
@@ -45,12 +53,96 @@ class OptimizeResult:
     synergies_active: list[int] = field(default_factory=list)
     start: str = "none"
     nodes: int = 0
+    robust: dict[str, Any] | None = None
+    futures: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         if self.reason is None:
             del out["reason"], out["conflict"]
+        for key in ("robust", "futures"):
+            if out[key] is None:
+                del out[key]
         return out
+
+
+def in_future(problem: Problem, future: str) -> Problem:
+    """The problem as it stands in one future: its values and bonuses, no futures."""
+    return replace(
+        problem,
+        actions=tuple(replace(a, value=a.future_values[future]) for a in problem.actions),
+        synergies=tuple(replace(s, bonus=s.bonus_in(future)) for s in problem.synergies),
+        futures=(),
+    )
+
+
+@dataclass
+class FutureBests:
+    """Each future's best value and package (the optimum in that future, same constraints),
+    the nominal best package (by `value`), and whether every one of them is proven."""
+
+    values: dict[str, float] = field(default_factory=dict)
+    packages: dict[str, list[str]] = field(default_factory=dict)
+    nominal: list[str] = field(default_factory=list)
+    proven: bool = True
+    possible: bool = True
+
+
+def best_per_future(problem: Problem, *, time_limit: float | None) -> FutureBests:
+    out = FutureBests()
+    share = None if time_limit is None else time_limit / (2 * (len(problem.futures) + 1))
+    for f in problem.futures:
+        r = optimize(in_future(problem, f), time_limit=share)
+        if r.status == "infeasible":
+            return FutureBests(possible=False)
+        out.values[f] = r.objective
+        out.packages[f] = r.selected
+        out.proven = out.proven and r.status == "optimal"
+    out.nominal = optimize(replace(problem, futures=()), time_limit=share).selected
+    return out
+
+
+def regret_table(problem: Problem, selected: list[str], bests: FutureBests) -> list[dict[str, Any]]:
+    """Each package considered × each future: the chosen one, the nominal best and each
+    future's best, with its value and regret in every future (the same package once)."""
+    rows: list[dict[str, Any]] = []
+    candidates: list[tuple[str, str | None, list[str]]] = [
+        ("chosen", None, selected),
+        ("nominal", None, bests.nominal),
+    ]
+    candidates += [("best_in", f, bests.packages[f]) for f in problem.futures]
+    for kind, future, package in candidates:
+        same = next((r for r in rows if set(r["selected"]) == set(package)), None)
+        if same is not None:
+            same["also"].append({"kind": kind, "future": future})
+            continue
+        values = problem.future_values_of(package)
+        regret = {f: bests.values[f] - values[f] for f in problem.futures}
+        rows.append(
+            {
+                "kind": kind,
+                "future": future,
+                "also": [],
+                "selected": sorted(package),
+                "value": problem.objective_of(package),
+                "values": values,
+                "regret": regret,
+                "min_value": min(values.values()),
+                "max_regret": max(regret.values()),
+            }
+        )
+    return rows
+
+
+def score(problem: Problem, selected: list[str], best: dict[str, float] | None) -> float:
+    """What the model maximises, recomputed from the package: its value; with futures its
+    worst value, or minus its largest regret."""
+    if not problem.futures:
+        return problem.objective_of(selected)
+    values = problem.future_values_of(selected)
+    if problem.future_objective == "max_min":
+        return min(values.values())
+    return -max((best or {})[f] - values[f] for f in problem.futures)
 
 
 def _package_from(problem: Problem, x: np.ndarray) -> list[str]:
@@ -85,12 +177,17 @@ def optimize(
     found that neither helps on our classes (see benchmarks/engine.py); the greedy package is
     still computed, and returned, when HiGHS ends without any package."""
     t0 = time.perf_counter()
+    bests = best_per_future(problem, time_limit=time_limit) if problem.futures else None
+    best = None
+    if bests is not None:
+        # With no package at all, the model below finds it out and names the conflict.
+        best = bests.values if bests.possible else dict.fromkeys(problem.futures, 0.0)
     start_ids = greedy_package(problem) if warm_start else None
-    model = build_model(problem)
+    model = build_model(problem, best=best)
     # With integral values, any bound within 1 of an incumbent proves it optimal.
     abs_gap = 0.999 if model.all_integral and gap == 0 else None
     start_vector = None
-    if start_ids is not None:
+    if start_ids is not None and not model.n_extra:
         chosen = set(start_ids)
         x0 = [1.0 if a.id in chosen else 0.0 for a in problem.actions]
         x0 += [1.0 if chosen.issuperset(s.actions) else 0.0 for s in problem.synergies]
@@ -105,7 +202,36 @@ def optimize(
         relaxed = run_highs(model, relax=True, time_limit=10.0)
         if relaxed.objective is not None:
             outcome = replace(outcome, bound=relaxed.objective)
-    return _result(problem, outcome, start_ids, t0, gap, model_integral=model.all_integral)
+    result = _result(
+        problem, outcome, start_ids, t0, gap, model_integral=model.all_integral, bests=bests
+    )
+    if bests is not None and not bests.proven and result.status == "optimal":
+        result.status = "feasible"
+        result.message = "A future's best package was not proven in time: regrets may be low."
+    return result
+
+
+def _uncertainty(
+    problem: Problem, selected: list[str], bests: FutureBests | None
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if problem.gamma:
+        out["robust"] = {
+            "gamma": dict(problem.gamma),
+            "worst_case_usage": problem.worst_case_usage(selected),
+        }
+    if problem.futures and bests is not None:
+        values = problem.future_values_of(selected)
+        best = bests.values
+        out["futures"] = {
+            "objective": problem.future_objective,
+            "values": values,
+            "best": dict(best),
+            "regret": {f: best.get(f, 0.0) - values[f] for f in problem.futures},
+            "nominal_value": problem.objective_of(selected),
+            "table": regret_table(problem, selected, bests),
+        }
+    return out
 
 
 def _result(
@@ -116,6 +242,7 @@ def _result(
     gap: float,
     *,
     model_integral: bool,
+    bests: FutureBests | None = None,
 ) -> OptimizeResult:
     start = "greedy" if start_ids is not None else "highs"
     if outcome.status == "infeasible":
@@ -152,17 +279,27 @@ def _result(
             start=start,
             nodes=outcome.nodes,
         )
-    objective = problem.objective_of(selected)
+    objective = score(problem, selected, bests.values if bests is not None else None)
     bound = outcome.bound if outcome.bound is not None else float("inf")
     bound = max(bound, objective)
     proven_gap = 0.999 if model_integral else 1e-9 * max(1.0, abs(objective))
     proven = outcome.status == "optimal" and bound - objective <= proven_gap + 1e-9
     if proven:
         bound = objective
-    rel = relative_gap(objective, bound)
+    regret = problem.futures and problem.future_objective == "min_max_regret"
+    if regret:  # the model maximised minus the regret: report the regret and its lower bound
+        objective, bound = -objective, -bound
+        rel = (
+            math.inf
+            if not math.isfinite(bound)
+            else max(0.0, objective - bound) / max(abs(objective), 1e-12)
+        )
+    else:
+        rel = relative_gap(objective, bound)
     status = "optimal" if proven else "feasible"
     chosen = set(selected)
     return OptimizeResult(
+        **_uncertainty(problem, selected, bests),
         status=status,
         objective=objective,
         bound=float(bound),

@@ -283,5 +283,61 @@ def test_robustness_and_value_verbs(tmp_path: Path) -> None:
 
 def test_help_lists_the_engine_verbs() -> None:
     out = run("--help").stdout
-    for verb in ["optimize", "rank", "weights", "robustness", "explain", "value"]:
+    verbs = ["optimize", "rank", "weights", "robustness", "explain", "value", "budget-risk"]
+    for verb in [*verbs, "price-of-robustness"]:
         assert f"  {verb}" in out
+
+
+def test_budget_risk_and_price_of_robustness_verbs(tmp_path: Path) -> None:
+    ranged = json.loads(json.dumps(GOOD))
+    ranged["actions"][0]["uses_high"] = {"capex_short": 3.0}
+    ranged["actions"][2]["uses_high"] = {"capex_short": 10.0}
+    spec = ranged | {"selected": ["G-03", "H-01", "W-07"], "draws": 20_000, "seed": 4}
+    done = run("budget-risk", write(tmp_path, spec))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    capex = result["resources"]["capex_short"]
+    assert 0 < capex["probability"] < 1 and capex["p50"] <= capex["p80"] <= capex["p90"]
+    assert result["resources"]["capex_medium"]["probability"] == 1.0
+    assert (
+        json.loads(run("budget-risk", write(tmp_path, spec)).stdout)["resources"]
+        == (result["resources"])
+    )  # the same seed, the same figures
+    curve = run("price-of-robustness", write(tmp_path, ranged, "r.json"))
+    assert curve.returncode == 0, curve.stderr
+    points = json.loads(curve.stdout)["points"]
+    assert points[0]["gamma"] == 0 and all(p["value"] <= points[0]["value"] for p in points)
+    robust = run("optimize", write(tmp_path, ranged | {"robust": {"gamma": {"capex_short": 1}}}))
+    assert json.loads(robust.stdout)["robust"]["worst_case_usage"]["capex_short"] <= 12.5
+
+
+@pytest.mark.parametrize(
+    ("verb", "change", "line"),
+    [
+        ("budget-risk", {"selected": ["H-01"], "draws": 5},
+         "draws: must be a whole number >= 100"),
+        ("budget-risk", {"selected": ["H-09"]}, "selected[0]: unknown action id 'H-09'"),
+        ("budget-risk", {}, "selected: is required"),
+        ("optimize", {"robust": {"gamma": {"land": 2}}},
+         "robust.gamma.land: 'land' is not one of the resources"),
+        ("price-of-robustness", {"futures": {"names": ["a"], "objective": "best"}},
+         "futures.objective: must be one of: max_min, min_max_regret"),
+    ],
+)  # fmt: skip
+def test_the_new_verbs_refuse_bad_input_by_name(
+    tmp_path: Path, verb: str, change: dict[str, Any], line: str
+) -> None:
+    done = run(verb, write(tmp_path, GOOD | change))
+    assert done.returncode == 2
+    assert done.stderr.strip() == line
+    assert done.stdout == ""
+
+
+def test_a_bad_uses_high_exits_2_naming_the_action(tmp_path: Path) -> None:
+    bad = json.loads(json.dumps(GOOD))
+    bad["actions"][3]["uses_high"] = {"capex_medium": 9}
+    done = run("optimize", write(tmp_path, bad))
+    assert (done.returncode, done.stderr.strip()) == (
+        2,
+        "actions[3].uses_high.capex_medium: must be >= uses",
+    )

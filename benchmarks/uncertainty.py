@@ -1,0 +1,110 @@
+"""Budget risk, robust packages (Γ) and futures against the nominal model, in the same run.
+
+Usage:  .venv/bin/python -m benchmarks.uncertainty [--sizes 50 200 1000] [--seeds 3]
+        [--draws 100000] [--time-limit 60]
+
+Prints, on generated city portfolios (`benchmarks.generate.city_portfolio`, every constraint
+type, with cost ranges and two futures from `with_uncertainty`):
+1. budget risk of the nominal optimum: seconds for `--draws` draws (triangular, PERT, and
+   triangular correlated within reference classes) — the target is under a second for a
+   200-action package at 100,000 draws;
+2. solve seconds (median over seeds) of the nominal model, the robust one (Γ = 2 on each
+   budget), max-min and least-maximum-regret over two futures, and each one's ratio to the
+   nominal (the target: within 3× at 200 candidates; on screen within 10 s at 1,000);
+3. the price-of-robustness curve (every Γ until the package is covered) at 200 candidates:
+   seconds and points (the target: within 5 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from dataclasses import replace
+
+from recap.engine.optimize import optimize
+from recap.engine.problem import Problem
+from recap.engine.risk import budget_risk
+from recap.engine.robust import price_of_robustness
+
+from .generate import city_portfolio, with_uncertainty
+
+
+def _timed(problem: Problem, time_limit: float) -> tuple[float, str, list[str]]:
+    t0 = time.perf_counter()
+    r = optimize(problem, time_limit=time_limit)
+    return time.perf_counter() - t0, r.status, r.selected
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200, 1000])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--draws", type=int, default=100_000)
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    args = parser.parse_args()
+
+    print("## Budget risk of the nominal optimum\n")
+    print("| candidates | package | draws | triangular s | PERT s | correlated (ρ = 0.5) s |")
+    print("|---|---|---|---|---|---|")
+    for n in args.sizes:
+        problem = with_uncertainty(city_portfolio(n, 0), 0)
+        # A large package: every action of the problem, so the draw is as big as it gets.
+        selected = [a.id for a in problem.actions][: max(200, n // 5)]
+        times = []
+        for dist, rho in (("triangular", 0.0), ("pert", 0.0), ("triangular", 0.5)):
+            t0 = time.perf_counter()
+            budget_risk(problem, selected, draws=args.draws, seed=1, distribution=dist,
+                        correlation=rho)  # fmt: skip
+            times.append(time.perf_counter() - t0)
+        print(
+            f"| {n} | {len(selected)} | {args.draws:,} | "
+            + " | ".join(f"{t:.2f}" for t in times)
+            + " |"
+        )
+
+    print("\n## Solve seconds against the nominal model (median over seeds)\n")
+    print(
+        "| candidates | nominal | robust Γ=2 | × | max-min (2 futures) | × | least max regret | × |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for n in args.sizes:
+        rows: dict[str, list[float]] = {"nominal": [], "robust": [], "max_min": [], "regret": []}
+        statuses: set[str] = set()
+        for seed in range(args.seeds):
+            base = with_uncertainty(city_portfolio(n, seed), seed, futures=2)
+            nominal = replace(base, futures=())
+            gamma = {r: 2 for r in base.resources if r.startswith("capex")}
+            variants = {
+                "nominal": nominal,
+                "robust": replace(nominal, gamma=gamma),
+                "max_min": replace(base, future_objective="max_min"),
+                "regret": replace(base, future_objective="min_max_regret"),
+            }
+            for key, problem in variants.items():
+                seconds, status, _ = _timed(problem, args.time_limit)
+                rows[key].append(seconds)
+                statuses.add(status)
+        med = {k: statistics.median(v) for k, v in rows.items()}
+        nom = max(med["nominal"], 1e-6)
+        print(
+            f"| {n} | {med['nominal']:.2f} | {med['robust']:.2f} | {med['robust'] / nom:.1f} | "
+            f"{med['max_min']:.2f} | {med['max_min'] / nom:.1f} | {med['regret']:.2f} | "
+            f"{med['regret'] / nom:.1f} |" + ("" if statuses == {"optimal"} else f" ({statuses})")
+        )
+
+    print("\n## The price of robustness (every Γ until the package is covered)\n")
+    print("| candidates | seconds | points | value at Γ=0 | value at the last Γ |")
+    print("|---|---|---|---|---|")
+    for n in [s for s in args.sizes if s <= 200]:
+        problem = with_uncertainty(city_portfolio(n, 0), 0)
+        t0 = time.perf_counter()
+        curve = price_of_robustness(problem, draws=10_000, time_limit=args.time_limit)
+        seconds = time.perf_counter() - t0
+        pts = curve["points"]
+        print(f"| {n} | {seconds:.2f} | {len(pts)} | {pts[0].get('value', 0):.1f} | "
+              f"{pts[-1].get('value', 0):.1f} |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,274 @@
+"""Budget risk of a package: how likely each budget is to hold when costs are ranges.
+
+Contract: `budget_risk(problem, selected, draws=, seed=, distribution=, correlation=)` draws
+each chosen action's use of each resource from its range (`uses_low` / `uses` / `uses_high`:
+optimistic, most likely, pessimistic; a side not given is the most likely) and returns, per
+resource, the probability that the package's total stays within the limit, the sampling error
+of that probability (√(p(1−p)/n)), the mean and the P50 / P80 / P90 totals, and the same
+probability for every limit holding at once. The same seed gives the same figures.
+
+Distributions: `triangular` (the default; low, mode, high), `pert` (the Beta-PERT of the same
+three points, shape 4: less weight in the tails) and `uniform` (low to high, the mode ignored;
+it has closed forms the tests check against). `correlation` ρ ∈ [0, 1] makes the draws of
+actions that share a `reference_class` move together (a one-factor Gaussian copula: each
+class has one common normal factor with weight √ρ); actions without a class stay independent.
+
+How: inverse-transform sampling in chunks (so memory stays bounded whatever `draws` is); only
+the (action, resource) pairs whose range has a width are drawn, the rest add a constant.
+`parse_risk(data)` reads the `recap budget-risk` spec: a problem plus `selected`, `draws`,
+`seed`, `distribution`, `correlation`.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import special
+
+from . import validate as v
+from .errors import ProblemError
+from .problem import Problem, parse_problem
+
+DISTRIBUTIONS = ("triangular", "pert", "uniform")
+RISK_KEYS = ("selected", "draws", "seed", "distribution", "correlation")
+MAX_DRAWS = 1_000_000
+CHUNK = 4096
+PERCENTILES = (50, 80, 90)
+Array = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class RiskSpec:
+    problem: Problem
+    selected: tuple[str, ...]
+    draws: int = 100_000
+    seed: int = 0
+    distribution: str = "triangular"
+    correlation: float = 0.0
+
+
+def parse_risk(data: Any) -> RiskSpec:
+    root = v.obj(data, "")
+    problem = parse_problem({k: x for k, x in root.items() if k not in RISK_KEYS})
+    known = set(problem.index)
+    selected = []
+    for k, item in enumerate(v.array(v.required(root, "selected", ""), "selected")):
+        ident = v.string(item, v.join("selected", k))
+        if ident not in known:
+            raise ProblemError(v.join("selected", k), f"unknown action id {ident!r}")
+        selected.append(ident)
+    draws = v.integer(root.get("draws", 100_000), "draws", minimum=100)
+    if draws > MAX_DRAWS:
+        raise ProblemError("draws", f"must be a whole number from 100 to {MAX_DRAWS:,}")
+    seed = v.integer(root.get("seed", 0), "seed", minimum=0)
+    if seed >= 2**63:
+        raise ProblemError("seed", "must be a whole number below 2^63")
+    distribution = v.string(root.get("distribution", "triangular"), "distribution")
+    if distribution not in DISTRIBUTIONS:
+        raise ProblemError("distribution", f"must be one of: {', '.join(DISTRIBUTIONS)}")
+    correlation = v.number(root.get("correlation", 0.0), "correlation", minimum=0)
+    if correlation > 1:
+        raise ProblemError("correlation", "must be a number from 0 to 1")
+    return RiskSpec(problem, tuple(dict.fromkeys(selected)), draws, seed, distribution, correlation)
+
+
+@dataclass(frozen=True)
+class _Ranges:
+    """The drawn (action, resource) pairs of a package as arrays, and the fixed part."""
+
+    low: Array
+    mode: Array
+    high: Array
+    resource: npt.NDArray[np.intp]  # which resource each pair adds to
+    group: npt.NDArray[np.intp]  # reference class of each pair (-1: none)
+    n_groups: int
+    fixed: Array  # per resource: the sum of the uses that have no range
+
+
+def _ranges(problem: Problem, selected: Sequence[str]) -> _Ranges:
+    names = list(problem.resources)
+    fixed = np.zeros(len(names))
+    low, mode, high, res, grp = [], [], [], [], []
+    classes: dict[str, int] = {}
+    chosen = set(selected)
+    for a in problem.actions:
+        if a.id not in chosen:
+            continue
+        for r, name in enumerate(names):
+            most = a.uses.get(name, 0.0)
+            lo, hi = a.uses_low.get(name, most), a.uses_high.get(name, most)
+            if hi - lo <= 1e-12 * max(1.0, hi):
+                fixed[r] += most
+                continue
+            low.append(lo)
+            mode.append(most)
+            high.append(hi)
+            res.append(r)
+            grp.append(
+                classes.setdefault(a.reference_class, len(classes)) if a.reference_class else -1
+            )
+    return _Ranges(
+        np.array(low, dtype=float),
+        np.array(mode, dtype=float),
+        np.array(high, dtype=float),
+        np.array(res, dtype=np.intp),
+        np.array(grp, dtype=np.intp),
+        len(classes),
+        fixed,
+    )
+
+
+def _uniforms(rng: np.random.Generator, n: int, ranges: _Ranges, correlation: float) -> Array:
+    m = len(ranges.low)
+    if correlation <= 0 or ranges.n_groups == 0:
+        return rng.random((n, m))
+    z = rng.standard_normal((n, m))
+    common = rng.standard_normal((n, ranges.n_groups))
+    in_class = ranges.group >= 0
+    z[:, in_class] = (
+        math.sqrt(correlation) * common[:, ranges.group[in_class]]
+        + math.sqrt(1 - correlation) * z[:, in_class]
+    )
+    return np.asarray(special.ndtr(z), dtype=float)
+
+
+#: The Beta-PERT quantile, tabulated once: its shape depends only on where the mode sits
+#: (c = (mode - low) / (high - low)), so one table of c x u serves every action. Linear
+#: interpolation between its points is within 3e-3 of the range of the exact quantile
+#: (scipy's betaincinv) next to its steep ends and within 1e-4 from the 1st to the 99th
+#: percentile; the first and last cells are computed exactly (tested). Evaluating betaincinv
+#: for every draw takes about 20 times longer.
+PERT_C, PERT_U = 129, 2049
+
+
+@functools.cache
+def _pert_table() -> Array:
+    c = np.linspace(0.0, 1.0, PERT_C)[:, None]
+    u = np.linspace(0.0, 1.0, PERT_U)[None, :]
+    return np.asarray(special.betaincinv(1 + 4 * c, 1 + 4 * (1 - c), u), dtype=float)
+
+
+def pert_quantile(c: Array, u: Array) -> Array:
+    """The Beta-PERT quantile on [0, 1] of mode `c` (one per column) at the uniforms `u`
+    (draws x columns), by interpolation in the table: first each column's row, then u."""
+    table = _pert_table()
+    x = np.clip(c, 0.0, 1.0) * (PERT_C - 1)
+    i = np.minimum(x.astype(np.intp), PERT_C - 2)
+    rows = table[i] + (x - i)[:, None] * (table[i + 1] - table[i])  # columns x PERT_U
+    y = u * (PERT_U - 1)
+    k = np.minimum(y.astype(np.intp), PERT_U - 2)
+    flat = k + (np.arange(rows.shape[0]) * PERT_U)[None, :]
+    below = rows.ravel()[flat]
+    out = below + (y - k) * (rows.ravel()[flat + 1] - below)
+    # The first and last cells hold the quantile's steep ends: computed exactly (a draw in
+    # a thousand).
+    ends = (k == 0) | (k == PERT_U - 2)
+    if ends.any():
+        cols = np.nonzero(ends)[1]
+        ends_c = np.clip(c, 0.0, 1.0)[cols]
+        out[ends] = special.betaincinv(1 + 4 * ends_c, 1 + 4 * (1 - ends_c), u[ends])
+    return out  # type: ignore[no-any-return]
+
+
+def _draw(
+    rng: np.random.Generator, n: int, ranges: _Ranges, distribution: str, correlation: float
+) -> Array:
+    """n draws of every ranged pair: an (n × pairs) array of uses."""
+    lo, mode, hi = ranges.low, ranges.mode, ranges.high
+    width = hi - lo
+    u = _uniforms(rng, n, ranges, correlation)
+    if distribution == "uniform":
+        return lo + width * u
+    if distribution == "pert":
+        return lo + width * pert_quantile((mode - lo) / width, u)
+    c = (mode - lo) / width  # triangular: the inverse of its CDF
+    rising = lo + np.sqrt(u * (width * (mode - lo)))
+    falling = hi - np.sqrt((1 - u) * (width * (hi - mode)))
+    return np.where(u < c, rising, falling)
+
+
+def budget_risk(
+    problem: Problem,
+    selected: Sequence[str],
+    *,
+    draws: int = 100_000,
+    seed: int = 0,
+    distribution: str = "triangular",
+    correlation: float = 0.0,
+) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    names = list(problem.resources)
+    ranges = _ranges(problem, selected)
+    rng = np.random.default_rng(seed)
+    totals = np.empty((draws, len(names)))
+    onto = np.zeros((len(ranges.low), len(names)))
+    onto[np.arange(len(ranges.low)), ranges.resource] = 1.0
+    for start in range(0, draws, CHUNK):
+        n = min(CHUNK, draws - start)
+        sampled = _draw(rng, n, ranges, distribution, correlation) if len(ranges.low) else None
+        totals[start : start + n] = ranges.fixed + (sampled @ onto if sampled is not None else 0.0)
+    limits = np.array([problem.resources[r] for r in names])
+    tol = 1e-9 * np.maximum(1.0, np.abs(limits))
+    holds = totals <= limits + tol
+    resources: dict[str, Any] = {}
+    for r, name in enumerate(names):
+        p = float(holds[:, r].mean())
+        cuts = np.percentile(totals[:, r], PERCENTILES)
+        resources[name] = {
+            "limit": float(limits[r]),
+            "low": _sum(problem, selected, name, "low"),
+            "most_likely": _sum(problem, selected, name, "mode"),
+            "high": _sum(problem, selected, name, "high"),
+            "mean": float(totals[:, r].mean()),
+            "probability": p,
+            "std_error": _std_error(p, draws),
+        } | {f"p{q}": float(x) for q, x in zip(PERCENTILES, cuts, strict=True)}
+    together = float(holds.all(axis=1).mean()) if names else 1.0
+    return {
+        "selected": list(selected),
+        "draws": draws,
+        "seed": seed,
+        "distribution": distribution,
+        "correlation": correlation,
+        "resources": resources,
+        "all_hold": {"probability": together, "std_error": _std_error(together, draws)},
+        "seconds": time.perf_counter() - t0,
+    }
+
+
+def _std_error(p: float, n: int) -> float:
+    return math.sqrt(max(0.0, p * (1 - p)) / n)
+
+
+def _sum(problem: Problem, selected: Sequence[str], name: str, side: str) -> float:
+    chosen = set(selected)
+    total = 0.0
+    for a in problem.actions:
+        if a.id in chosen:
+            most = a.uses.get(name, 0.0)
+            sides: Mapping[str, float] = {
+                "low": a.uses_low,
+                "high": a.uses_high,
+                "mode": {},
+            }[side]
+            total += sides.get(name, most)
+    return float(total)
+
+
+def run_risk(data: Any) -> dict[str, Any]:
+    spec = parse_risk(data)
+    return budget_risk(
+        spec.problem,
+        spec.selected,
+        draws=spec.draws,
+        seed=spec.seed,
+        distribution=spec.distribution,
+        correlation=spec.correlation,
+    )
