@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -47,6 +49,18 @@ COST_BANDS = {
 }
 
 
+class ReferenceClassCode(models.TextChoices):
+    """The reference classes an action's cost range may come from; their published uplifts
+    and sources are data (`data/reference_classes.json`, read by `reference_classes`)."""
+
+    BUILDING = "building", _("Building")
+    CIVIL_WORKS = "civil_works", _("Civil works")
+    NATURE_BASED = "nature_based", _("Nature-based works")
+    EQUIPMENT = "equipment", _("Equipment")
+    ICT = "ict", _("Digital and ICT")
+    PROGRAMME = "programme", _("Programme or soft measure")
+
+
 class CatalogueAction(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     title = models.CharField(_("title"), max_length=120)
@@ -74,6 +88,13 @@ class CatalogueAction(models.Model):
     )
     cost_min_usd = models.PositiveIntegerField(_("indicative cost from (US$)"))
     cost_max_usd = models.PositiveIntegerField(_("indicative cost to (US$)"))
+    reference_class = models.CharField(
+        _("cost reference class"),
+        max_length=20,
+        choices=ReferenceClassCode.choices,
+        blank=True,
+        help_text=_("Where its cost range comes from when a city gives none."),
+    )
     staff_fte = models.DecimalField(
         _("staff effort (FTE)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0)]
     )
@@ -152,6 +173,30 @@ class CandidateAction(models.Model):
         _("feasibility"), validators=SCORE, default=2, help_text=FEASIBILITY_HELP
     )
     local_cost_usd = models.PositiveIntegerField(_("local cost estimate (US$)"))
+    cost_low_usd = models.PositiveIntegerField(
+        _("lowest likely cost (US$)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to take the range of its reference class."),
+    )
+    cost_high_usd = models.PositiveIntegerField(
+        _("highest likely cost (US$)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "What it may cost if things go badly. "
+            "Leave empty to take the range of its reference class."
+        ),
+    )
+    reference_class = models.CharField(
+        _("cost reference class"),
+        max_length=20,
+        choices=ReferenceClassCode.choices,
+        blank=True,
+        help_text=_(
+            "The kind of project its cost overruns are read from (published overrun data)."
+        ),
+    )
     staff_fte = models.DecimalField(
         _("staff effort (FTE)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0)]
     )
@@ -172,11 +217,32 @@ class CandidateAction(models.Model):
                 violation_error_message=_(
                     "The city already has a candidate action with this code."
                 ),
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cost_low_usd__isnull=True)
+                | models.Q(cost_low_usd__lte=models.F("local_cost_usd")),
+                name="candidate_cost_low_at_most_estimate",
+                violation_error_message=_("The lowest likely cost cannot be above the estimate."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cost_high_usd__isnull=True)
+                | models.Q(cost_high_usd__gte=models.F("local_cost_usd")),
+                name="candidate_cost_high_at_least_estimate",
+                violation_error_message=_("The highest likely cost cannot be below the estimate."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def cost_range(self) -> Any:  # reference_classes.CostRange
+        """Its (low, most likely, high) cost and where the range comes from: the city's own,
+        its reference class's (its own class, else its catalogue action's), or none."""
+        from .reference_classes import cost_range
+
+        code = self.reference_class or (self.source.reference_class if self.source else "")
+        return cost_range(self.local_cost_usd, self.cost_low_usd, self.cost_high_usd, code)
 
     @property
     def co_benefits(self) -> dict[str, int]:

@@ -56,6 +56,7 @@ def _fields(row: dict[str, Any]) -> dict[str, Any]:
         **{name: row[name] for name in RATINGS if name in row},
         "cost_min_usd": row["cost_min_usd"],
         "cost_max_usd": row["cost_max_usd"],
+        "reference_class": row.get("reference_class") or "",
         "staff_fte": Decimal(str(round(row["staff_fte"], 2))),
         "months_to_implement": row["months_to_implement"],
         "phase": row["phase"],

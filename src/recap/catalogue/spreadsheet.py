@@ -7,7 +7,7 @@ from typing import Any
 from recap.core.tabular import Column, SheetSpec
 from recap.engine.value import CO_BENEFITS, QUALITIES
 
-from .models import RATINGS, CatalogueAction, Phase, Sector
+from .models import RATINGS, CatalogueAction, Phase, ReferenceClassCode, Sector
 
 #: An action's 0–3 ratings. Files made before feasibility was rated still import: a blank
 #: cell means 2, and without the column an update keeps the stored rating (new actions get 2).
@@ -40,6 +40,15 @@ def catalogue_sheet(hazard_codes: list[str]) -> SheetSpec:
             *RATING_COLUMNS,
             Column("cost_min_usd", "int", minimum=0),
             Column("cost_max_usd", "int", minimum=0),
+            Column(
+                "reference_class",
+                "choice",
+                required=False,
+                default="",
+                choices=[c.value for c in ReferenceClassCode],
+                help="where its cost range comes from: "
+                + ", ".join(c.value for c in ReferenceClassCode),
+            ),
             Column("staff_fte", "float", minimum=0, maximum=999),
             Column("months_to_implement", "int", minimum=1, maximum=120),
             Column("phase", "choice", choices=[p.value for p in Phase]),
@@ -61,6 +70,7 @@ def action_to_row(action: CatalogueAction) -> dict[str, Any]:
         **{name: getattr(action, name) for name in RATINGS},
         "cost_min_usd": action.cost_min_usd,
         "cost_max_usd": action.cost_max_usd,
+        "reference_class": action.reference_class,
         "staff_fte": float(action.staff_fte),
         "months_to_implement": action.months_to_implement,
         "phase": action.phase,

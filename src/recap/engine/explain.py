@@ -37,14 +37,19 @@ def _blocking(problem: Problem, selected: set[str], ident: str) -> list[dict[str
     reasons: list[dict[str, Any]] = []
     if ident in problem.must_exclude:
         reasons.append({"kind": "locked_out"})
-    used = problem.usage_of(sorted(selected))
-    for name, amount in a.uses.items():
+    # With Γ, a resource is read at its worst case: the action may add its own overrun.
+    used = problem.worst_case_usage(sorted(selected))
+    with_it = problem.worst_case_usage(sorted(selected | {ident}))
+    for name in a.uses:
         limit = problem.resources[name]
-        if used[name] + amount > limit + 1e-9 * max(1.0, limit):
+        if with_it[name] > limit + 1e-9 * max(1.0, limit):
             left = max(0.0, limit - used[name])
-            reasons.append(
-                {"kind": "resource", "resource": name, "need": amount, "left": left, "limit": limit}
-            )
+            need = with_it[name] - used[name]
+            reason = {"kind": "resource", "resource": name, "need": need, "left": left}
+            reason["limit"] = limit
+            if problem.gamma.get(name):
+                reason["worst_case"] = True
+            reasons.append(reason)
     reasons.extend(
         {"kind": "excludes", "action": other} for other in a.excludes if other in selected
     )

@@ -366,6 +366,10 @@ def describe_group(problem: Problem, group: Group) -> dict[str, Any]:
             "limit": problem.resources[key[0]],
             "text": f"the limit of {problem.resources[key[0]]:g} on {key[0]}",
         }
+        if gamma := problem.gamma.get(key[0]):
+            out["worst_case"] = True
+            out["gamma"] = gamma
+            out["text"] += f" if {gamma} of its actions overrun at once"
     elif kind == "requires":
         out |= {"action": key[0], "requires": key[1], "text": f"{key[0]} requires {key[1]}"}
     elif kind == "excludes":

@@ -18,11 +18,18 @@ import numpy as np
 
 from recap.engine import explain, frontier, optimize, parse_problem
 from recap.engine.errors import Stopped
+from recap.engine.problem import Problem
+from recap.engine.risk import budget_risk
+from recap.engine.robust import overrunning, price_of_robustness
 from recap.engine.robustness import rank_acceptability
 from recap.engine.value import weighted_value
 
 FRONTIER_RESOURCES = ("capex_short", "capex_medium")
 FRONTIER_STEPS = 9
+#: Budget risk's draws and seed: the same package always reads the same figures. 20,000
+#: draws put the sampling error of a probability under 0.004.
+RISK_DRAWS = 20_000
+RISK_SEED = 1
 Progress = Callable[[str, int, int], None]
 
 
@@ -140,6 +147,8 @@ def compute_run(
             "first_rank_acceptability": ranks["first_rank_acceptability"],
             "mean_rank": ranks["mean_rank"],
         }
+    if package["status"] != "infeasible" and problem.actions:
+        result["budget_risk"] = package_risk(problem, package["selected"])
     if partial is not None:
         partial(result)
     if problem.actions:
@@ -154,7 +163,27 @@ def compute_run(
         result["explanations"] = {
             code: _stored(entry) for code, entry in explained.get("actions", {}).items()
         }
+    budgets = [r for r in overrunning(problem) if r in FRONTIER_RESOURCES]
+    if budgets and package["status"] != "infeasible":
+        progress("robust", 0, 1)
+        result["robust_curve"] = price_of_robustness(
+            problem,
+            resources=budgets,
+            draws=RISK_DRAWS,
+            seed=RISK_SEED,
+            time_limit=10,
+            budget_seconds=600,
+            should_stop=should_stop,
+        )
+        result["robust_curve"].pop("seconds", None)
     return result
+
+
+def package_risk(problem: Problem, selected: list[str]) -> dict[str, Any]:
+    """Budget risk of a package of `problem` as the pages read it (seeded, triangular)."""
+    risk = budget_risk(problem, selected, draws=RISK_DRAWS, seed=RISK_SEED)
+    risk.pop("seconds", None)  # the same input stores the same result
+    return risk
 
 
 def _stored(entry: dict[str, Any]) -> dict[str, Any]:

@@ -56,6 +56,26 @@ class SessionForm(forms.Form):
         ),
     )
 
+    gamma_short = forms.IntegerField(
+        label=_("Short-term actions that may overrun at once"),
+        min_value=0,
+        max_value=1000,
+        initial=0,
+        required=False,
+        help_text=_(
+            "The package must still fit the short-term budget if this many of its actions "
+            "cost their highest likely cost at the same time. 0 takes the costs as given."
+        ),
+    )
+    gamma_medium = forms.IntegerField(
+        label=_("Medium-term actions that may overrun at once"),
+        min_value=0,
+        max_value=1000,
+        initial=0,
+        required=False,
+        help_text=_("The same for the medium-term budget."),
+    )
+
     def __init__(self, *args: Any, city: Any, user: Reader, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["candidates"]
@@ -146,6 +166,8 @@ class SessionForm(forms.Form):
             "staff_fte": d["staff_fte"],
             "max_actions": d["max_actions"],
             "weight_spread": d["weight_spread"] or PrioritisationSession.DEFAULT_SPREAD,
+            "gamma_short": d.get("gamma_short") or 0,
+            "gamma_medium": d.get("gamma_medium") or 0,
             "min_per_sector": {
                 value: d[f"min_{value}"]
                 for value, _label in Sector.choices
@@ -169,6 +191,8 @@ class SessionForm(forms.Form):
             "staff_fte": session.staff_fte,
             "max_actions": session.max_actions,
             "weight_spread": session.weight_spread,
+            "gamma_short": session.gamma_short,
+            "gamma_medium": session.gamma_medium,
             # A session made before a criterion existed gave it no weight.
             **{f"w_{c}": session.weights.get(c, 0) for c in CRITERIA},
             **{f"min_{s}": n for s, n in session.min_per_sector.items()},

@@ -46,6 +46,18 @@ class PrioritisationSession(models.Model):
         default=DEFAULT_SPREAD,
         validators=[MinValueValidator(5), MaxValueValidator(95)],
     )
+    # How many chosen actions of each budget may reach their highest likely cost at once and
+    # the package still fit (Γ: Bertsimas and Sim's budgeted uncertainty). 0: costs as given.
+    gamma_short = models.PositiveSmallIntegerField(
+        _("short-term actions that may overrun at once"),
+        default=0,
+        validators=[MaxValueValidator(1000)],
+    )
+    gamma_medium = models.PositiveSmallIntegerField(
+        _("medium-term actions that may overrun at once"),
+        default=0,
+        validators=[MaxValueValidator(1000)],
+    )
     must_include = models.JSONField(_("must be in"), default=list, blank=True)
     must_exclude = models.JSONField(_("must be out"), default=list, blank=True)
     created_by = models.ForeignKey(

@@ -38,6 +38,8 @@ from .tasks import PENDING, run_enqueue
 
 SESSION_FIELDS = (
     "title",
+    "gamma_short",
+    "gamma_medium",
     "weights",
     "budget_short_usd",
     "budget_medium_usd",
@@ -168,7 +170,7 @@ def stakeholder_weights_set(
 
 def build_input(session: PrioritisationSession) -> dict[str, Any]:
     """Everything a run needs, from the database, as plain JSON."""
-    candidates = list(session.candidates.order_by("code"))
+    candidates = list(session.candidates.select_related("source").order_by("code"))
     valued = {
         v.candidate.code: v for v in candidate_values(candidates=candidates, city=session.city)
     }
@@ -177,18 +179,24 @@ def build_input(session: PrioritisationSession) -> dict[str, Any]:
     actions = []
     for c in candidates:
         budget = "capex_short" if c.phase == "short" else "capex_medium"
-        actions.append(
-            {
-                "id": c.code,
-                "name": c.title,
-                "value": 0.0,
-                "uses": {budget: float(c.local_cost_usd), "staff_fte": float(c.staff_fte)},
-                "sector": c.sectors[0] if c.sectors else "",
-                # Every sector the action serves counts towards the sector minimums.
-                "sectors": list(c.sectors[1:]),
-                "phase": c.phase,
-            }
-        )
+        action: dict[str, Any] = {
+            "id": c.code,
+            "name": c.title,
+            "value": 0.0,
+            "uses": {budget: float(c.local_cost_usd), "staff_fte": float(c.staff_fte)},
+            "sector": c.sectors[0] if c.sectors else "",
+            # Every sector the action serves counts towards the sector minimums.
+            "sectors": list(c.sectors[1:]),
+            "phase": c.phase,
+        }
+        # Its cost range (the city's own, else its reference class's): budget risk and Γ.
+        spread = c.cost_range
+        if spread.has_spread:
+            action["uses_low"] = {budget: spread.low}
+            action["uses_high"] = {budget: spread.high}
+        if spread.reference_class is not None:
+            action["reference_class"] = spread.reference_class.code
+        actions.append(action)
     problem: dict[str, Any] = {
         "resources": {
             "capex_short": float(session.budget_short_usd),
@@ -202,6 +210,16 @@ def build_input(session: PrioritisationSession) -> dict[str, Any]:
     }
     if session.max_actions is not None:
         problem["max_actions"] = session.max_actions
+    gamma = {
+        name: k
+        for name, k in (
+            ("capex_short", session.gamma_short),
+            ("capex_medium", session.gamma_medium),
+        )
+        if k
+    }
+    if gamma:
+        problem["robust"] = {"gamma": gamma}
     return {
         "problem": problem,
         "criteria": list(CRITERIA),

@@ -25,6 +25,10 @@ def _sentences() -> dict[str, str]:
     return {
         "locked_out": _("it is locked out of the package"),
         "resource": _("%(resource)s: it needs %(need)s but only %(left)s of %(limit)s is left"),
+        "resource_worst_case": _(
+            "%(resource)s: if the actions most likely to overrun do, it needs %(need)s but only "
+            "%(left)s of %(limit)s is left"
+        ),
         "excludes": _("it excludes %(action)s, which is in the package"),
         "excluded_by": _("%(action)s in the package excludes it"),
         "requires_locked_out": _("it needs %(action)s, which is locked out"),
@@ -41,7 +45,10 @@ def kept_out_reason(reason: dict[str, Any]) -> str:
     if "resource" in figures:
         figures["resource"] = RESOURCE_LABELS.get(reason["resource"], reason["resource"])
     sentences = _sentences()
-    return sentences.get(reason.get("kind", ""), sentences["value"]) % figures
+    kind = reason.get("kind", "")
+    if kind == "resource" and reason.get("worst_case"):
+        kind = "resource_worst_case"
+    return sentences.get(kind, sentences["value"]) % figures
 
 
 def kept_out_text(why: dict[str, Any]) -> str:
@@ -63,8 +70,14 @@ def _conflict_part(group: dict[str, Any]) -> str:
         figures["a"], figures["b"] = group["actions"][:2]
     elif kind == "sector":
         figures["sector"] = sector_label(group["sector"])
+    if kind == "resource" and group.get("worst_case"):
+        kind = "resource_worst_case"
     sentences = {
         "resource": _("the limit of %(limit)s on %(resource)s"),
+        "resource_worst_case": _(
+            "the limit of %(limit)s on %(resource)s if %(gamma)s of the package's actions "
+            "overrun at once"
+        ),
         "requires": _("%(action)s needs %(requires)s"),
         "excludes": _("%(a)s and %(b)s exclude each other"),
         "sector": _("at least %(minimum)s action(s) in %(sector)s"),

@@ -381,3 +381,42 @@ def test_feasibility_is_optional_in_older_files_and_checked_when_given(catalogue
         catalogue_import_plan(data=workbook(header, [*good_row_values(), 5]), filename="bad.xlsx")
     assert any("row 2, column 'feasibility'" in e for e in exc.value.errors)
     assert not CatalogueAction.objects.filter(code="NEW-01").exists()
+
+
+def test_the_reference_class_goes_out_and_comes_back_and_a_bad_one_is_named(
+    catalogue: None,
+) -> None:
+    """The catalogue sheet carries each action's cost reference class: changed in the file, it
+    changes on import; a class that does not exist is refused by row and column."""
+    import openpyxl
+
+    def edited(value: str) -> tuple[bytes, int]:
+        """The exported catalogue with HLT-04's class set to `value`, and HLT-04's row."""
+        book = openpyxl.load_workbook(io.BytesIO(catalogue_export()))
+        sheet = book["Actions"]
+        header = [c.value for c in sheet[1]]
+        column = header.index("reference_class") + 1
+        code_column = header.index("code") + 1
+        (where,) = [
+            row
+            for row in range(2, sheet.max_row + 1)
+            if sheet.cell(row, code_column).value == "HLT-04"
+        ]
+        sheet.cell(where, column).value = value
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue(), where
+
+    assert CatalogueAction.objects.get(code="HLT-04").reference_class == "building"
+    plan = catalogue_import_plan(data=edited("civil_works")[0], filename="c.xlsx")
+    assert plan.updated == ["HLT-04"]
+    catalogue_import_apply(plan=plan)
+    assert CatalogueAction.objects.get(code="HLT-04").reference_class == "civil_works"
+    before = rows()
+    data, row = edited("castle")
+    with pytest.raises(TableError) as exc:
+        catalogue_import_plan(data=data, filename="c.xlsx")
+    assert any(
+        f"row {row}, column 'reference_class': must be one of" in e for e in exc.value.errors
+    ), exc.value.errors
+    assert rows() == before

@@ -29,6 +29,7 @@ from ..services import (
     session_run,
 )
 from ..tasks import PENDING
+from ..uncertainty import budget_risk_readout, curve_readout
 from ..wording import constraints_summary
 from .lookups import run_of, session_of
 from .robustness import robustness_context
@@ -67,6 +68,8 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
             "run": run,
             "view": view,
             "frontiers": frontiers,
+            "risk": budget_risk_readout(run) if run and view else None,
+            "curve": curve_readout(run) if run and view else None,
             "stakeholders": stakeholders,
             "candidates": candidates,
             "candidate_count": candidate_count,

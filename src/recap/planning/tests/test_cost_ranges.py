@@ -1,0 +1,171 @@
+"""Cost ranges from reference classes or the city's own, into the run: the problem carries them
+and the session's Γ, the run stores the package's budget risk and the price of robustness,
+reproducibly, and the run page shows both in English and French."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from recap.catalogue.candidate_forms import CandidateForm
+from recap.catalogue.models import CandidateAction, CatalogueAction, ReferenceClassCode
+from recap.catalogue.reference_classes import classes, cost_range, sources
+from recap.engine import parse_problem
+from recap.planning.compute import compute_run
+from recap.planning.models import PrioritisationSession
+from recap.planning.services import build_input, session_run
+from recap.testing import World
+
+from .conftest import CODES
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_reference_classes_are_sourced_data_and_every_shipped_action_has_one() -> None:
+    found = classes()
+    assert set(found) == {c.value for c in ReferenceClassCode}
+    for c in found.values():
+        assert c.source in sources() and 0 <= c.lower <= c.upper
+        assert sources()[c.source]["url"].startswith("https://")
+    # The published figures (HM Treasury's optimism-bias table) as the data holds them.
+    assert (found["building"].upper, found["civil_works"].upper) == (0.24, 0.44)
+    assert found["equipment"].upper == 2.0 and found["programme"].upper == 0.41
+    raw = resources.files("recap.catalogue").joinpath("data/reference_classes.json")
+    assert json.loads(raw.read_text("utf-8"))["checked"] == "2026-12-07"
+    shipped = json.loads(
+        resources.files("recap.catalogue").joinpath("data/actions.json").read_text("utf-8")
+    )
+    assert {a["reference_class"] for a in shipped} <= set(found)
+
+
+def test_a_range_is_the_citys_own_else_its_class_else_none() -> None:
+    typed = cost_range(100_000, 90_000, 150_000, "building")
+    assert (typed.low, typed.high, typed.origin) == (90_000, 150_000, "typed")
+    by_class = cost_range(100_000, None, None, "building")
+    assert (by_class.low, by_class.high, by_class.origin) == (100_000, 124_000, "class")
+    assert by_class.reference_class is not None and by_class.reference_class.name == "Building"
+    none = cost_range(100_000, None, None, "")
+    assert (none.has_spread, none.origin) == (False, "none")
+
+
+def test_the_problem_carries_each_candidates_range_and_the_sessions_gamma(
+    world: World, session: PrioritisationSession
+) -> None:
+    hlt04 = CandidateAction.objects.get(city=world.city_a, code="HLT-04")  # a building
+    drm01 = CandidateAction.objects.get(city=world.city_a, code="DRM-01")
+    drm01.cost_low_usd, drm01.cost_high_usd = drm01.local_cost_usd - 1, drm01.local_cost_usd * 3
+    drm01.save()
+    session.gamma_short = 2
+    session.save()
+    problem = build_input(session)["problem"]
+    actions = {a["id"]: a for a in problem["actions"]}
+    budget = "capex_short" if hlt04.phase == "short" else "capex_medium"
+    assert actions["HLT-04"]["uses_high"] == {budget: round(hlt04.local_cost_usd * 1.24)}
+    assert actions["HLT-04"]["reference_class"] == "building"
+    assert actions["DRM-01"]["uses_high"]["capex_short"] == drm01.local_cost_usd * 3
+    assert actions["DRM-01"]["uses_low"]["capex_short"] == drm01.local_cost_usd - 1
+    assert problem["robust"] == {"gamma": {"capex_short": 2}}
+    parse_problem(problem)  # the engine's contract holds
+
+
+def test_a_run_stores_its_budget_risk_and_price_of_robustness_reproducibly(
+    world: World, session: PrioritisationSession
+) -> None:
+    run = session_run(actor=world.users["editor_a"], session=session)
+    result = run.result
+    risk = result["budget_risk"]
+    assert risk["selected"] == result["package"]["selected"]
+    assert 0 <= risk["all_hold"]["probability"] <= 1 and risk["draws"] == 20_000
+    curve = result["robust_curve"]
+    assert curve["points"][0]["gamma"] == 0
+    assert curve["points"][0]["value"] == pytest.approx(result["package"]["objective"])
+    values = [p["value"] for p in curve["points"] if "value" in p]
+    assert values == sorted(values, reverse=True)  # protection never adds value
+    again = compute_run(run.input)
+    assert again["budget_risk"] == risk and again["robust_curve"] == curve
+
+
+def test_gamma_keeps_the_package_within_budget_in_the_worst_case(
+    world: World, session: PrioritisationSession
+) -> None:
+    session.gamma_short = 3
+    session.gamma_medium = 3
+    session.save()
+    # Locked in, DRM-01 (an ICT action: up to three times its estimate) cannot fit at Γ = 3:
+    # the conflict is named, at its worst case.
+    locked = session_run(actor=world.users["editor_a"], session=session).result["package"]
+    assert locked["status"] == "infeasible"
+    assert {"kind": "resource", "resource": "capex_short"}.items() <= locked["conflict"][0].items()
+    assert locked["conflict"][0]["worst_case"] is True
+    assert "if 3 of its actions overrun at once" in locked["reason"]
+    session.must_include = []
+    session.save()
+    run = session_run(actor=world.users["editor_a"], session=session)
+    package = run.result["package"]
+    worst = package["robust"]["worst_case_usage"]
+    assert worst["capex_short"] <= session.budget_short_usd
+    assert worst["capex_medium"] <= session.budget_medium_usd
+    # Every action's explanation reads the budgets at their worst case too.
+    for why in run.result["explanations"].values():
+        for reason in why.get("kept_out_because", []):
+            if reason["kind"] == "resource" and reason["resource"].startswith("capex"):
+                assert reason.get("worst_case") is True
+
+
+def test_the_run_page_shows_budget_risk_and_the_price_of_robustness_in_both_languages(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    run = session_run(actor=world.users["editor_a"], session=session)
+    client.force_login(world.users["editor_a"])
+    url = f"/cities/{world.city_a.slug}/workspace/prioritisation/{session.pk}/runs/{run.number}/"
+    page = client.get(url).content.decode()
+    assert "Will the budgets hold?" in page
+    assert "Every budget holds in" in page
+    assert "If costs overrun: the price of robustness" in page
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    page = client.get(url).content.decode()
+    assert "Les budgets tiendront-ils ?" in page
+    assert "Si les coûts dérapent : le prix de la robustesse" in page
+
+
+def test_a_candidates_range_is_checked_by_name(
+    world: World, session: PrioritisationSession
+) -> None:
+    candidate = CandidateAction.objects.get(city=world.city_a, code=CODES[0])
+    data = {
+        "title": candidate.title,
+        "sectors": candidate.sectors,
+        "phase": candidate.phase,
+        "local_cost_usd": "100000",
+        "cost_low_usd": "120000",
+        "cost_high_usd": "90000",
+        "staff_fte": "1",
+        **dict.fromkeys(("economy", "equity", "mitigation", "adaptation", "health"), "1"),
+        "feasibility": "2",
+    }
+    form = CandidateForm(data, instance=candidate, city=world.city_a)
+    assert not form.is_valid()
+    assert form.errors["cost_low_usd"] == ["The lowest likely cost cannot be above the estimate."]
+    assert form.errors["cost_high_usd"] == ["The highest likely cost cannot be below the estimate."]
+    # The database refuses it too, whatever writes it.
+    candidate.cost_low_usd = candidate.local_cost_usd + 1
+    with pytest.raises(ValidationError):
+        candidate.full_clean()
+
+
+def test_a_candidate_takes_its_catalogue_actions_class_unless_it_has_its_own(
+    world: World, session: PrioritisationSession
+) -> None:
+    candidate = CandidateAction.objects.select_related("source").get(
+        city=world.city_a, code="NBS-02"
+    )
+    assert candidate.source is not None
+    assert candidate.source.reference_class == "nature_based"
+    assert candidate.cost_range.reference_class.code == "nature_based"
+    candidate.reference_class = "civil_works"
+    assert candidate.cost_range.reference_class.code == "civil_works"
+    assert CatalogueAction.objects.exclude(reference_class="").count() == 66

@@ -1,0 +1,208 @@
+"""What a run found about cost overruns, in the reader's language: will each budget hold (budget
+risk), and what protecting the package against overruns costs (the price of robustness).
+
+Contract: `budget_risk_readout(run)` and `curve_readout(run)` read what `compute.compute_run`
+stored (`budget_risk`, `robust_curve`) and return typed rows, sentences and a chart; None when
+the run stored none (no candidate has a cost range, or a run from before these existed). Pure
+but for the chart, which is drawn once per run and language and cached.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from recap.core.charts import Chart, cached, line_chart
+
+from .labels import resource_label
+from .models import Run
+
+
+def _percent(p: float) -> str:
+    return number_format(round(100 * p, 1), decimal_pos=1, use_l10n=True)
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    code: str
+    label: str
+    limit: float
+    most_likely: float
+    high: float
+    probability: float
+    std_error: float
+    p50: float
+    p80: float
+    p90: float
+
+    @property
+    def percent(self) -> str:
+        return _percent(self.probability)
+
+    @property
+    def error_points(self) -> str:
+        """The sampling error, in percentage points."""
+        return _percent(self.std_error)
+
+    @property
+    def verdict(self) -> str:
+        if self.probability >= 0.9:
+            return _("very likely to hold")
+        if self.probability >= 0.7:
+            return _("likely to hold")
+        if self.probability >= 0.4:
+            return _("as likely as not")
+        return _("likely to be overrun")
+
+
+@dataclass(frozen=True)
+class RiskReadout:
+    rows: list[RiskRow]
+    together: float
+    together_error: float
+    draws: int
+    distribution: str
+
+    @property
+    def together_percent(self) -> str:
+        return _percent(self.together)
+
+    @property
+    def together_error_points(self) -> str:
+        return _percent(self.together_error)
+
+
+def risk_rows(risk: dict[str, Any]) -> RiskReadout:
+    rows = [
+        RiskRow(
+            code=code,
+            label=resource_label(code),
+            limit=r["limit"],
+            most_likely=r["most_likely"],
+            high=r["high"],
+            probability=r["probability"],
+            std_error=r["std_error"],
+            p50=r["p50"],
+            p80=r["p80"],
+            p90=r["p90"],
+        )
+        for code, r in risk["resources"].items()
+        if r["high"] > r["low"] or r["probability"] < 1  # a budget with something uncertain
+    ]
+    return RiskReadout(
+        rows,
+        risk["all_hold"]["probability"],
+        risk["all_hold"]["std_error"],
+        risk["draws"],
+        risk["distribution"],
+    )
+
+
+def budget_risk_readout(run: Run | None) -> RiskReadout | None:
+    risk = ((run.result or {}) if run else {}).get("budget_risk")
+    return risk_rows(risk) if risk else None
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    gamma: int
+    value: float | None  # None: no package fits at this Γ
+    probability: float | None
+    actions: int
+    entered: list[str]
+    left: list[str]
+    binding: list[str]  # resource labels with no worst-case room left
+
+    @property
+    def percent(self) -> str:
+        return "" if self.probability is None else _percent(self.probability)
+
+
+@dataclass(frozen=True)
+class CurveReadout:
+    points: list[CurvePoint]
+    stories: list[tuple[str, str]]  # (action code, why it enters or leaves, in words)
+    current: int  # the session's Γ (the larger of the two budgets')
+    complete: bool
+    chart: Chart
+
+
+def _story(code: str, story: dict[str, Any]) -> str | None:
+    ratio = max(story.get("overrun_ratio", {}).values(), default=0.0)
+    percent = number_format(round(100 * ratio), decimal_pos=0, use_l10n=True)
+    if "enters_at" in story:
+        return _(
+            "%(code)s enters when %(k)s actions may overrun at once: its own overrun is small "
+            "(up to %(p)s %% over its estimate), so it fits where others no longer do."
+        ) % {"code": code, "k": story["enters_at"], "p": percent}
+    if "leaves_at" in story:
+        return _(
+            "%(code)s leaves when %(k)s actions may overrun at once: it may cost up to %(p)s %% "
+            "more than its estimate, more than the budget can absorb."
+        ) % {"code": code, "k": story["leaves_at"], "p": percent}
+    if not story.get("always"):
+        gammas = ", ".join(str(k) for k in story["in_at"])
+        return _("%(code)s is in the package only for %(gammas)s actions overrunning at once.") % {
+            "code": code,
+            "gammas": gammas,
+        }
+    return None
+
+
+def _draw(points: list[CurvePoint], current: int) -> Chart:
+    usable = [p for p in points if p.value is not None]
+    return line_chart(
+        [float(p.gamma) for p in usable],
+        [p.value for p in usable if p.value is not None],
+        alt=_(
+            "Best total value as more of the package's actions may overrun at once, from "
+            "%(first)s with none to %(last)s with %(k)s. The table beside the chart gives every "
+            "step and how likely the budgets are to hold."
+        )
+        % {
+            "first": number_format(round(usable[0].value or 0, 1), 1, use_l10n=True)
+            if usable
+            else "—",
+            "last": number_format(round(usable[-1].value or 0, 1), 1, use_l10n=True)
+            if usable
+            else "—",
+            "k": usable[-1].gamma if usable else 0,
+        },
+        x_label=_("Actions that may overrun at once (Γ)"),
+        y_label=_("Best total value"),
+        mark_x=float(current) if current else None,
+        mark_label=_("set for this run"),
+    )
+
+
+def curve_readout(run: Run | None) -> CurveReadout | None:
+    curve = ((run.result or {}) if run else {}).get("robust_curve")
+    if not curve or run is None:
+        return None
+    points = [
+        CurvePoint(
+            gamma=p["gamma"],
+            value=p.get("value"),
+            probability=p.get("probability"),
+            actions=len(p.get("selected", [])),
+            entered=p.get("entered", []),
+            left=p.get("left", []),
+            binding=[resource_label(r) for r in p.get("binding", [])],
+        )
+        for p in curve["points"]
+    ]
+    stories = [
+        (code, text)
+        for code, story in sorted(curve["actions"].items())
+        if (text := _story(code, story)) is not None
+    ]
+    gamma = (run.input["problem"].get("robust") or {}).get("gamma", {})
+    current = max(gamma.values(), default=0)
+    key = f"robust-curve:{run.pk}:{current}:{json.dumps(curve['points'], sort_keys=True)}"
+    chart = cached(key, partial(_draw, points, current))
+    return CurveReadout(points, stories, current, bool(curve.get("complete")), chart)
