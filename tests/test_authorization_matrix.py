@@ -1187,6 +1187,11 @@ MATRIX: dict[str, list[Check]] = {
     # A session without candidates: the run is refused with a message, a redirect for editors.
     "planning:run_create": [Check("POST", CITY_EDIT_POST, setup=_fresh_session)],
     "planning:stakeholder_add": [Check("POST", CITY_EDIT_POST, setup=_fresh_session)],
+    # A future without a name is refused with a message (a redirect) for the city's editors.
+    "planning:future_add": [Check("POST", CITY_EDIT_POST, setup=_fresh_session)],
+    "planning:future_delete": [
+        Check("POST", CITY_EDIT_POST, setup=_fresh_session, data=lambda w: {"name": "None"})
+    ],
     "api:api-root": [Check("GET", every(MISSING))],
     "api:catalogue_list": [
         Check("GET", every(OK)),

@@ -137,7 +137,7 @@ WRITTEN = {
     ),
     "assessments.Assessment": ("title", "respondents"),
     "assessments.Answer": ("evidence", "comment"),
-    "planning.PrioritisationSession": ("title",),
+    "planning.PrioritisationSession": ("title", "futures"),
     "planning.StakeholderWeights": ("name",),
     "planning.ActionPackage": ("name", "rationale", "endorsement_note"),
     "planning.PackageVersion": ("note",),
@@ -215,14 +215,26 @@ def english(text: str) -> bool:
     )
 
 
+def _texts(value: Any) -> Iterator[str]:
+    """The texts in a field: itself, or the strings inside a JSON field (a future's name)."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+    elif value:
+        yield str(value)
+
+
 def written() -> re.Pattern[str]:
     """What people wrote in the database (`WRITTEN`), as one pattern: the pages' own words are
     what is left once it is taken out. Only texts with an English word need taking out."""
     texts: set[str] = set()
     for label, fields in WRITTEN.items():
         for row in apps.get_model(label).objects.values_list(*fields):
-            for value in row:
-                for line in str(value or "").splitlines():
+            for value in (text for v in row for text in _texts(v)):
+                for line in value.splitlines():
                     # A list typed with semicolons (partners) is shown one name at a time.
                     for part in [line, *line.split(";")]:
                         if len(part.strip()) > 3 and english(part):

@@ -203,6 +203,17 @@ class Endorsement(Record):
     note: str
 
 
+class DemoFuture(Record):
+    name: str
+    hazards: dict[str, list[int]]
+
+
+class SecondRun(Record):
+    gamma_short: int
+    gamma_medium: int
+    futures: list[DemoFuture]
+
+
 class Session(Record):
     city: str
     title: str
@@ -213,6 +224,7 @@ class Session(Record):
     max_actions: int
     stakeholders: list[Stakeholder]
     package: Package
+    second_run: SecondRun | None = None
     endorsement: Endorsement
 
 

@@ -37,9 +37,15 @@ from recap.engine.value import CRITERIA, DEFAULT_WEIGHTS
 from recap.hazards.models import CityHazard, HazardType
 from recap.hazards.services import city_hazard_add, hazard_taxonomy_load
 from recap.pipeline.services import facilities_load_shipped
+from recap.planning.futures import future_set
 from recap.planning.models import PrioritisationSession
 from recap.planning.packages import package_endorse, package_save
-from recap.planning.services import session_create, session_run, stakeholder_weights_set
+from recap.planning.services import (
+    session_create,
+    session_run,
+    session_update,
+    stakeholder_weights_set,
+)
 from recap.planning.tasks import robustness_execute, run_execute
 
 from .content import demo_data, demo_data_check
@@ -268,6 +274,33 @@ def _demo_session(cities: dict[str, City], spec: dict[str, Any]) -> None:
         package=package,
         note=spec["endorsement"]["note"],
     )
+    if spec.get("second_run"):
+        _demo_second_run(session, spec["second_run"])
+
+
+def _demo_second_run(session: PrioritisationSession, spec: dict[str, Any]) -> None:
+    """After the endorsement: what if two actions of each budget overrun at once, and in two
+    other futures? A second run, with its budget risk, price of robustness and regrets."""
+    admin = User.objects.get(username="admin")
+    for future in spec["futures"]:
+        future_set(
+            actor=admin,
+            session=session,
+            name=future["name"],
+            hazards={code: (pair[0], pair[1]) for code, pair in future["hazards"].items()},
+        )
+    session.refresh_from_db()
+    session_update(
+        actor=admin,
+        session=session,
+        candidates=list(session.candidates.all()),
+        gamma_short=spec["gamma_short"],
+        gamma_medium=spec["gamma_medium"],
+    )
+    run = session_run(actor=admin, session=session)
+    run_execute(run)
+    for job in run.robustness_jobs.all():
+        robustness_execute(job)
 
 
 def _demo_assessments(cities: dict[str, City], spec: dict[str, Any]) -> None:

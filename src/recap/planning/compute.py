@@ -176,7 +176,80 @@ def compute_run(
             should_stop=should_stop,
         )
         result["robust_curve"].pop("seconds", None)
+    if data.get("futures") and package["status"] != "infeasible":
+        progress("futures", 0, 1)
+        result["futures"] = futures_analysis(data, problem_json, package["selected"])
     return result
+
+
+def futures_analysis(
+    data: dict[str, Any], problem_json: dict[str, Any], selected: list[str]
+) -> dict[str, Any]:
+    """The run's package against the session's futures: each candidate valued in each future
+    (the run's weights), then the package with the best worst case and the one with the least
+    maximum regret, exactly, and the regret table of every package considered × every future."""
+    names = ["today", *(f["code"] for f in data["futures"])]
+    per_future = {"today": run_values(data)}
+    for f in data["futures"]:
+        per_future[f["code"]] = {
+            code: weighted_value(scores, data["weights"])
+            for code, scores in data["future_scores"][f["code"]].items()
+        }
+    base = dict(problem_json)
+    base["actions"] = [
+        a | {"values": {name: per_future[name][a["id"]] for name in names}}
+        for a in problem_json["actions"]
+    ]
+    chosen: dict[str, Any] = {}
+    for objective in ("max_min", "min_max_regret"):
+        spec = base | {"futures": {"names": names, "objective": objective}}
+        chosen[objective] = optimize(parse_problem(spec), time_limit=30).to_json()
+    problem = parse_problem(base | {"futures": {"names": names, "objective": "max_min"}})
+    best = chosen["min_max_regret"].get("futures", {}).get("best", {})
+    packages = [("run", None, selected)]
+    packages += [(kind, None, r["selected"]) for kind, r in chosen.items() if r["selected"]]
+    # Each future's best package (the engine's table names it once, with its other roles).
+    for row in chosen["min_max_regret"].get("futures", {}).get("table", []):
+        roles = [{"kind": row["kind"], "future": row["future"]}, *row["also"]]
+        packages += [
+            ("best_in", role["future"], row["selected"])
+            for role in roles
+            if role["kind"] == "best_in"
+        ]
+    table: list[dict[str, Any]] = []
+    for kind, future, package in packages:
+        same = next((r for r in table if set(r["selected"]) == set(package)), None)
+        if same is not None:
+            same["also"].append({"kind": kind, "future": future})
+            continue
+        values = problem.future_values_of(package)
+        regret = {f: best.get(f, values[f]) - values[f] for f in names}
+        table.append(
+            {
+                "kind": kind,
+                "future": future,
+                "also": [],
+                "selected": sorted(package),
+                "values": values,
+                "regret": regret,
+                "min_value": min(values.values()),
+                "max_regret": max(regret.values()),
+            }
+        )
+    return {
+        "names": names,
+        "labels": {f["code"]: f["name"] for f in data["futures"]},
+        "best": best,
+        "packages": {
+            objective: {
+                "status": r["status"],
+                "objective": r["objective"],
+                "selected": r["selected"],
+            }
+            for objective, r in chosen.items()
+        },
+        "table": table,
+    }
 
 
 def package_risk(problem: Problem, selected: list[str]) -> dict[str, Any]:

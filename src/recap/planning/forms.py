@@ -283,3 +283,46 @@ class SwingForm(forms.Form):
                 _("Give the most important swing 100 points and the others fewer.")
             )
         return data
+
+
+class FutureForm(forms.Form):
+    """A future: a name and, for each hazard of the city's register, its likelihood and impact
+    in that future (starting from today's). Only the hazards it changes are kept."""
+
+    name = forms.CharField(
+        label=_("Name of the future"),
+        max_length=80,
+        help_text=_("For example: a wetter, hotter 2050; a new epidemic wave."),
+    )
+
+    def __init__(self, *args: Any, hazards: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hazards = hazards  # the register: hazards.models.CityHazard, with its hazard
+        scale = [(i, str(i)) for i in range(1, 6)]
+        for entry in hazards:
+            code = entry.hazard.code
+            self.fields[f"likelihood__{code}"] = forms.TypedChoiceField(
+                label=_("%(hazard)s: likelihood (1–5)") % {"hazard": entry.hazard.name},
+                choices=scale,
+                coerce=int,
+                initial=entry.likelihood,
+            )
+            self.fields[f"impact__{code}"] = forms.TypedChoiceField(
+                label=_("%(hazard)s: impact (1–5)") % {"hazard": entry.hazard.name},
+                choices=scale,
+                coerce=int,
+                initial=entry.impact,
+            )
+
+    def changes(self) -> dict[str, tuple[int, int]]:
+        """The hazards this future changes, with their likelihood and impact in it."""
+        out = {}
+        for entry in self.hazards:
+            code = entry.hazard.code
+            pair = (
+                self.cleaned_data[f"likelihood__{code}"],
+                self.cleaned_data[f"impact__{code}"],
+            )
+            if pair != (entry.likelihood, entry.impact):
+                out[code] = pair
+        return out

@@ -58,6 +58,9 @@ class PrioritisationSession(models.Model):
         default=0,
         validators=[MaxValueValidator(1000)],
     )
+    # Other futures than today's register: each a name and, per hazard it changes, a
+    # likelihood and an impact (`futures.future_set` checks and writes them).
+    futures = models.JSONField(_("futures"), default=list, blank=True)
     must_include = models.JSONField(_("must be in"), default=list, blank=True)
     must_exclude = models.JSONField(_("must be out"), default=list, blank=True)
     created_by = models.ForeignKey(

@@ -27,6 +27,7 @@ from recap.core.work import (
 )
 from recap.engine.value import CRITERIA
 
+from .futures import future_inputs
 from .models import (
     PrioritisationSession,
     RobustnessJob,
@@ -220,7 +221,9 @@ def build_input(session: PrioritisationSession) -> dict[str, Any]:
     }
     if gamma:
         problem["robust"] = {"gamma": gamma}
-    return {
+    futures, future_scores = future_inputs(session, candidates)
+    extra: dict[str, Any] = {"futures": futures, "future_scores": future_scores} if futures else {}
+    return extra | {
         "problem": problem,
         "criteria": list(CRITERIA),
         "weights": weights,

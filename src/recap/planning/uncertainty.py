@@ -206,3 +206,98 @@ def curve_readout(run: Run | None) -> CurveReadout | None:
     key = f"robust-curve:{run.pk}:{current}:{json.dumps(curve['points'], sort_keys=True)}"
     chart = cached(key, partial(_draw, points, current))
     return CurveReadout(points, stories, current, bool(curve.get("complete")), chart)
+
+
+@dataclass(frozen=True)
+class FutureRow:
+    label: str  # which package: the run's, the best worst case, the least regret, best in …
+    selected: list[str]
+    cells: list[tuple[str, float, float]]  # per future: (its name, value, regret)
+    min_value: float
+    max_regret: float
+    is_run: bool
+
+
+@dataclass(frozen=True)
+class FuturesReadout:
+    columns: list[str]  # "Today" then each future's name
+    rows: list[FutureRow]
+    sentences: list[str]
+
+
+def _package_label(kind: str, future: str | None, labels: dict[str, str]) -> str:
+    if kind == "run":
+        return _("This run's package")
+    if kind == "max_min":
+        return _("Best worst case")
+    if kind == "min_max_regret":
+        return _("Least maximum regret")
+    name = _("today") if future == "today" else labels.get(future or "", future or "")
+    return _("Best in %(future)s") % {"future": name}
+
+
+def futures_readout(run: Run | None) -> FuturesReadout | None:
+    found = ((run.result or {}) if run else {}).get("futures")
+    if not found:
+        return None
+    labels = found["labels"]
+    names = found["names"]
+    columns = [_("Today") if n == "today" else labels[n] for n in names]
+    rows = []
+    for row in found["table"]:
+        kinds = [(row["kind"], row["future"]), *((a["kind"], a["future"]) for a in row["also"])]
+        rows.append(
+            FutureRow(
+                label=" · ".join(_package_label(k, f, labels) for k, f in kinds),
+                selected=row["selected"],
+                cells=[
+                    (column, row["values"][n], row["regret"][n])
+                    for column, n in zip(columns, names, strict=True)
+                ],
+                min_value=row["min_value"],
+                max_regret=row["max_regret"],
+                is_run=any(k == "run" for k, _f in kinds),
+            )
+        )
+    run_row = next(r for r in rows if r.is_run)
+    if run_row.max_regret <= 1e-6:
+        sentence = _(
+            "This run's package is the best package in every future weighed: nothing would be "
+            "regretted."
+        )
+        return FuturesReadout(columns, rows, [sentence])
+    sentences = []
+    for kind in ("min_max_regret", "max_min"):
+        chosen = set(found["packages"][kind]["selected"])
+        mine = set(run_row.selected)
+        if chosen == mine:
+            sentences.append(
+                _("This run's package is also the one with the least maximum regret.")
+                if kind == "min_max_regret"
+                else _("This run's package is also the one with the best worst case.")
+            )
+            continue
+        row = next(r for r in rows if set(r.selected) == chosen)
+        figures = {
+            "added": ", ".join(sorted(chosen - mine)) or "—",
+            "dropped": ", ".join(sorted(mine - chosen)) or "—",
+            "its": number_format(round(row.max_regret, 1), 1, use_l10n=True),
+            "ours": number_format(round(run_row.max_regret, 1), 1, use_l10n=True),
+            "its_min": number_format(round(row.min_value, 1), 1, use_l10n=True),
+            "our_min": number_format(round(run_row.min_value, 1), 1, use_l10n=True),
+        }
+        sentences.append(
+            _(
+                "The package least likely to be regretted adds %(added)s and drops %(dropped)s: "
+                "its largest regret is %(its)s, against %(ours)s for this run's package."
+            )
+            % figures
+            if kind == "min_max_regret"
+            else _(
+                "The package with the best worst case adds %(added)s and drops %(dropped)s: its "
+                "lowest value in any future is %(its_min)s, against %(our_min)s for this run's "
+                "package."
+            )
+            % figures
+        )
+    return FuturesReadout(columns, rows, sentences)

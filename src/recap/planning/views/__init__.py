@@ -25,9 +25,19 @@ from .runs import (
     runs_compare_view,
     session_detail,
 )
-from .sessions import session_edit, session_list, stakeholder_add, weights_ahp, weights_swing
+from .sessions import (
+    future_add,
+    future_delete,
+    session_edit,
+    session_list,
+    stakeholder_add,
+    weights_ahp,
+    weights_swing,
+)
 
 __all__ = [
+    "future_add",
+    "future_delete",
     "package_adjust_view",
     "package_detail",
     "package_endorse_view",

@@ -17,7 +17,8 @@ from recap.core.htmx import login_required_htmx
 
 from .. import selectors
 from ..charts import run_frontiers
-from ..forms import PairwiseForm, StakeholderForm, SwingForm
+from ..forms import FutureForm, PairwiseForm, StakeholderForm, SwingForm
+from ..futures import described, register_of
 from ..models import Run
 from ..packages import package_save
 from ..selectors import (
@@ -29,7 +30,7 @@ from ..services import (
     session_run,
 )
 from ..tasks import PENDING
-from ..uncertainty import budget_risk_readout, curve_readout
+from ..uncertainty import budget_risk_readout, curve_readout, futures_readout
 from ..wording import constraints_summary
 from .lookups import run_of, session_of
 from .robustness import robustness_context
@@ -55,6 +56,7 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
         view["ranking"] = [r for r in view["ranking"] if r["rank"] <= RANKING_ROWS or r["selected"]]
     frontiers = run_frontiers(run) if run and view else []
     stakeholders = list(session.stakeholders.all())
+    register = register_of(city)
     # The setup panel names the first few candidates; the rest are on the session's form.
     candidates = list(session.candidates.order_by("code").only("code", "title")[:CANDIDATES_NAMED])
     candidate_count = session.candidates.count()
@@ -70,6 +72,9 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
             "frontiers": frontiers,
             "risk": budget_risk_readout(run) if run and view else None,
             "curve": curve_readout(run) if run and view else None,
+            "futures": futures_readout(run) if run and view else None,
+            "future_form": FutureForm(hazards=register),
+            "session_futures": described(session, register),
             "stakeholders": stakeholders,
             "candidates": candidates,
             "candidate_count": candidate_count,

@@ -18,7 +18,8 @@ from recap.engine import derive_weights
 from recap.engine.value import CRITERIA
 
 from .. import selectors
-from ..forms import PairwiseForm, SessionForm, StakeholderForm, SwingForm
+from ..forms import FutureForm, PairwiseForm, SessionForm, StakeholderForm, SwingForm
+from ..futures import future_remove, future_set, register_of
 from ..models import PrioritisationSession
 from ..selectors import (
     package_list,
@@ -185,3 +186,38 @@ def weights_swing(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     )
     messages.success(request, _("Weights saved from the swings."))
     return redirect(session.get_absolute_url())
+
+
+@login_required
+@require_POST
+def future_add(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
+    city, session = session_of(request, slug, pk, Level.EDIT)
+    form = FutureForm(request.POST, hazards=register_of(city))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(session.get_absolute_url() + "#futures-title")
+    try:
+        future_set(
+            actor=request.user,
+            session=session,
+            name=form.cleaned_data["name"],
+            hazards=form.changes(),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The future was saved. The next run weighs it."))
+    return redirect(session.get_absolute_url() + "#futures-title")
+
+
+@login_required
+@require_POST
+def future_delete(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
+    _city, session = session_of(request, slug, pk, Level.EDIT)
+    try:
+        future_remove(actor=request.user, session=session, name=request.POST.get("name", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The future was removed."))
+    return redirect(session.get_absolute_url() + "#futures-title")

@@ -1,0 +1,199 @@
+"""Futures of a session: checked and written by the city's editors only; each candidate valued in
+each future by the same model; the run's best-worst-case and least-regret packages equal
+brute force over every package; the run page shows the regret table in both languages."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+
+from recap.accounts.models import AuditEvent
+from recap.engine import parse_problem
+from recap.hazards.models import HazardType
+from recap.hazards.services import city_hazard_add
+from recap.planning.compute import futures_analysis, run_values
+from recap.planning.futures import MAX_FUTURES, future_remove, future_set
+from recap.planning.models import PrioritisationSession
+from recap.planning.services import build_input, session_run
+from recap.testing import World
+
+from .conftest import base_url
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_hazards(world: World, session: PrioritisationSession) -> PrioritisationSession:
+    """The session's city with a second hazard: with one, its share of the risk is always all
+    of it, and no future could change a value."""
+    city_hazard_add(
+        actor=world.users["editor_a"],
+        city=world.city_a,
+        hazard=HazardType.objects.get(code="epidemic"),
+        likelihood=2,
+        impact=3,
+        trend="stable",
+    )
+    session.must_include = []
+    session.save()
+    return session
+
+
+@pytest.mark.parametrize(
+    ("name", "hazards", "field", "message"),
+    [
+        ("  ", {}, "name", "Give the future a name."),
+        ("x" * 81, {}, "name", "at most 80 characters"),
+        ("Dry", {"volcano": (3, 3)}, "hazards", "volcano is not in the city's hazards register"),
+        ("Dry", {"flood_flash": (0, 3)}, "hazards", "likelihood is a whole number from 1 to 5"),
+        ("Dry", {"flood_flash": (3, 6)}, "hazards", "impact is a whole number from 1 to 5"),
+        ("Dry", {"flood_flash": (True, 3)}, "hazards", "likelihood is a whole number"),
+    ],
+)
+def test_a_bad_future_is_refused_by_name_and_nothing_is_written(
+    world: World,
+    two_hazards: PrioritisationSession,
+    name: str,
+    hazards: dict[str, tuple[int, int]],
+    field: str,
+    message: str,
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        future_set(actor=world.users["editor_a"], session=two_hazards, name=name, hazards=hazards)
+    assert any(message in m for m in caught.value.message_dict[field])
+    two_hazards.refresh_from_db()
+    assert two_hazards.futures == []
+
+
+def test_futures_are_capped_renamed_in_place_removed_and_audited(
+    world: World, two_hazards: PrioritisationSession
+) -> None:
+    editor = world.users["editor_a"]
+    for k in range(MAX_FUTURES):
+        future_set(actor=editor, session=two_hazards, name=f"Future {k}", hazards={})
+    with pytest.raises(ValidationError, match="at most 4 futures"):
+        future_set(actor=editor, session=two_hazards, name="One too many", hazards={})
+    # The same name (in any case) changes that future instead of adding one.
+    future_set(actor=editor, session=two_hazards, name="FUTURE 0", hazards={"epidemic": (5, 5)})
+    two_hazards.refresh_from_db()
+    assert len(two_hazards.futures) == MAX_FUTURES
+    assert two_hazards.futures[-1] == {"name": "FUTURE 0", "hazards": {"epidemic": [5, 5]}}
+    future_remove(actor=editor, session=two_hazards, name="Future 1")
+    with pytest.raises(ValidationError, match="no future of that name"):
+        future_remove(actor=editor, session=two_hazards, name="Future 1")
+    verbs = set(AuditEvent.objects.filter(city=world.city_a).values_list("verb", flat=True))
+    assert {"session.future", "session.future.remove"} <= verbs
+
+
+@pytest.mark.parametrize("actor", ["viewer_a", "editor_b", "manager", "funder"])
+def test_only_the_citys_editors_change_its_futures(
+    world: World, two_hazards: PrioritisationSession, actor: str
+) -> None:
+    with pytest.raises(PermissionDenied):
+        future_set(actor=world.users[actor], session=two_hazards, name="Dry", hazards={})
+    future_set(actor=world.users["editor_a"], session=two_hazards, name="Dry", hazards={})
+    with pytest.raises(PermissionDenied):
+        future_remove(actor=world.users[actor], session=two_hazards, name="Dry")
+
+
+def test_each_candidate_is_valued_in_each_future_by_the_same_model(
+    world: World, two_hazards: PrioritisationSession
+) -> None:
+    future_set(
+        actor=world.users["editor_a"],
+        session=two_hazards,
+        name="Epidemic",
+        hazards={"epidemic": (5, 5), "flood_flash": (1, 1)},
+    )
+    two_hazards.refresh_from_db()
+    data = build_input(two_hazards)
+    assert data["futures"] == [
+        {"code": "f1", "name": "Epidemic", "hazards": {"epidemic": [5, 5], "flood_flash": [1, 1]}}
+    ]
+    today = data["scores"]
+    future = data["future_scores"]["f1"]
+    # DRM-01 (early warning, floods) loses resilience; HLT-04 (health centres) gains.
+    assert future["DRM-01"][0] < today["DRM-01"][0]
+    assert future["HLT-04"][0] > today["HLT-04"][0]
+    assert future["DRM-01"][1:] == today["DRM-01"][1:]  # the co-benefits do not move
+
+
+def test_the_best_worst_case_and_least_regret_packages_equal_brute_force(
+    world: World, two_hazards: PrioritisationSession
+) -> None:
+    editor = world.users["editor_a"]
+    future_set(actor=editor, session=two_hazards, name="Epidemic", hazards={"epidemic": (5, 5)})
+    future_set(
+        actor=editor,
+        session=two_hazards,
+        name="Floods",
+        hazards={"flood_flash": (5, 5), "epidemic": (1, 1)},
+    )
+    two_hazards.refresh_from_db()
+    data = build_input(two_hazards)
+    values = run_values(data)
+    problem_json = dict(data["problem"])
+    problem_json["actions"] = [a | {"value": values[a["id"]]} for a in problem_json["actions"]]
+    found = futures_analysis(data, problem_json, [])
+    names = found["names"]
+    problem = parse_problem(problem_json)  # which packages fit: the futures do not change it
+    ids = [a.id for a in problem.actions]
+    packages = [
+        list(p)
+        for size in range(len(ids) + 1)
+        for p in itertools.combinations(ids, size)
+        if not problem.violations(list(p))
+    ]
+    per_future = {"today": values} | {
+        code: {
+            c: sum(w * s for w, s in zip(data["weights"], scores, strict=True)) * 100
+            for c, scores in data["future_scores"][code].items()
+        }
+        for code in ("f1", "f2")
+    }
+
+    def value(package: list[str], future: str) -> float:
+        return sum(per_future[future][c] for c in package)
+
+    best = {f: max(value(p, f) for p in packages) for f in names}
+    assert found["best"] == pytest.approx(best)
+    max_min = max(min(value(p, f) for f in names) for p in packages)
+    least_regret = min(max(best[f] - value(p, f) for f in names) for p in packages)
+    assert found["packages"]["max_min"]["objective"] == pytest.approx(max_min)
+    assert found["packages"]["min_max_regret"]["objective"] == pytest.approx(least_regret)
+    assert found["packages"]["max_min"]["status"] == "optimal"
+    # The table lists each package once, its regrets against the futures' bests.
+    for row in found["table"]:
+        assert row["max_regret"] == pytest.approx(
+            max(best[f] - value(row["selected"], f) for f in names)
+        )
+
+
+def test_the_run_page_shows_futures_and_their_regrets_and_editors_add_them(
+    client: Client, world: World, two_hazards: PrioritisationSession
+) -> None:
+    url = base_url(two_hazards)
+    client.force_login(world.users["viewer_a"])
+    refused = client.post(url + "futures/", {"name": "Dry"})
+    assert refused.status_code in (403, 404)
+    client.force_login(world.users["editor_a"])
+    form = {"name": "Epidemic", "likelihood__epidemic": "5", "impact__epidemic": "5"}
+    form |= {"likelihood__flood_flash": "5", "impact__flood_flash": "4"}  # today's: unchanged
+    client.post(url + "futures/", form)
+    two_hazards.refresh_from_db()
+    assert two_hazards.futures == [{"name": "Epidemic", "hazards": {"epidemic": [5, 5]}}]
+    bad = client.post(url + "futures/", form | {"impact__epidemic": "9"}, follow=True)
+    assert "Select a valid choice" in bad.content.decode()
+    two_hazards.refresh_from_db()
+    assert len(two_hazards.futures) == 1
+    run = session_run(actor=world.users["editor_a"], session=two_hazards)
+    page = client.get(url + f"runs/{run.number}/").content.decode()
+    assert "In other futures: values and regrets" in page
+    assert "Largest regret" in page and "Epidemic" in page
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    page = client.get(url + f"runs/{run.number}/").content.decode()
+    assert "Dans d'autres futurs : valeurs et regrets" in page
+    assert "Plus grand regret" in page
