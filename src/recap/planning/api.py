@@ -61,6 +61,15 @@ class SessionOut(Schema):
     min_per_sector: dict[str, int]
     must_include: list[str]
     must_exclude: list[str]
+    gamma_short: int = Field(
+        description="How many short-term actions of the package may reach their highest likely "
+        "cost at once and the package still fit (0: costs as given)."
+    )
+    gamma_medium: int = Field(description="The same for the medium-term budget.")
+    futures: list[dict[str, Any]] = Field(
+        description="Other futures than today's register: each a name and, per hazard it "
+        "changes, [likelihood, impact]."
+    )
     runs: list[int]
     created_at: datetime
 
@@ -82,6 +91,62 @@ class RobustnessOut(Schema):
     selection_probability: dict[str, float] | None
 
 
+class RiskFigures(Schema):
+    limit: float
+    low: float
+    most_likely: float
+    high: float
+    mean: float
+    probability: float = Field(description="Share of the draws in which the total stays within.")
+    std_error: float = Field(description="The probability's sampling error, sqrt(p(1-p)/n).")
+    p50: float
+    p80: float
+    p90: float
+
+
+class BudgetRiskOut(Schema):
+    selected: list[str]
+    draws: int
+    seed: int
+    distribution: str
+    resources: dict[str, RiskFigures]
+    all_hold: dict[str, float] = Field(description="probability and std_error of every limit.")
+
+
+class CurvePointOut(Schema):
+    gamma: int
+    status: str
+    value: float | None = None
+    selected: list[str] = []
+    entered: list[str] = []
+    left: list[str] = []
+    worst_case_usage: dict[str, float] = {}
+    binding: list[str] = []
+    probability: float | None = None
+    std_error: float | None = None
+
+
+class PriceOfRobustnessOut(Schema):
+    resources: list[str]
+    points: list[CurvePointOut]
+    actions: dict[str, dict[str, Any]] = Field(
+        description="Each action in at some Γ: in_at, enters_at or leaves_at, overrun_ratio."
+    )
+    complete: bool
+
+
+class FuturesOut(Schema):
+    names: list[str] = Field(description="'today' then f1, f2, …")
+    labels: dict[str, str]
+    best: dict[str, float] = Field(description="The best package's value in each future.")
+    packages: dict[str, dict[str, Any]] = Field(
+        description="max_min and min_max_regret: status, objective, selected."
+    )
+    table: list[dict[str, Any]] = Field(
+        description="Each package considered x each future: values, regret, min_value, max_regret."
+    )
+
+
 class RunOut(Schema):
     number: int
     status: str
@@ -97,6 +162,12 @@ class RunOut(Schema):
     selected: list[str] | None
     ranking: list[RankedOut] | None
     robustness: RobustnessOut | None
+    worst_case_usage: dict[str, float] | None = Field(
+        None, description="With Γ set: each resource's use if the Γ largest overruns happen."
+    )
+    budget_risk: BudgetRiskOut | None = None
+    price_of_robustness: PriceOfRobustnessOut | None = None
+    futures: FuturesOut | None = None
 
 
 class VersionRobustnessOut(Schema):
@@ -146,6 +217,9 @@ def _session_out(s: PrioritisationSession) -> dict[str, Any]:
         "min_per_sector": s.min_per_sector,
         "must_include": s.must_include,
         "must_exclude": s.must_exclude,
+        "gamma_short": s.gamma_short,
+        "gamma_medium": s.gamma_medium,
+        "futures": s.futures,
         "runs": sorted(r.number for r in s.runs.all()),
         "created_at": s.created_at,
     }
@@ -181,6 +255,10 @@ def _run_out(run: Run, *, can_edit: bool) -> dict[str, Any]:
                 {"rank": i + 1, "code": c, "value": result["values"][c], "selected": c in chosen}
                 for i, c in enumerate(result["ranking"])
             ],
+            "worst_case_usage": (result["package"].get("robust") or {}).get("worst_case_usage"),
+            "budget_risk": result.get("budget_risk"),
+            "price_of_robustness": result.get("robust_curve"),
+            "futures": result.get("futures"),
         }
         job = robustness_latest(run)
         if job is not None:

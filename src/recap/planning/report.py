@@ -25,6 +25,7 @@ from .charts import run_frontiers
 from .models import ActionPackage, PackageVersion
 from .readouts import PHASES, PackageReadout, robustness_readout, version_readout
 from .selectors import run_weights, version_robustness
+from .uncertainty import curve_readout, futures_readout, version_risk
 from .wording import kept_out_text, weights_moved_text
 
 # An action in the package chosen in fewer than 80 % of the samples, or one left out chosen in more
@@ -126,6 +127,9 @@ def report_context(package: ActionPackage, *, user: Reader) -> dict[str, Any]:
         "total_cost": readout.total_cost,
         "left_out": left_out,
         "frontiers": run_frontiers(run),
+        "risk": version_risk(version.selected, run),
+        "curve": curve_readout(run),
+        "futures": futures_readout(run),
         "robustness": robustness_summary(version, readout),
         "firsts": (result.get("rank_robustness") or {}).get("first_rank_acceptability", {}),
         "criteria": data["criteria"],
@@ -138,6 +142,8 @@ def package_pdf(package: ActionPackage, *, user: Reader, language: str = "en") -
     charts = [f.chart for f in context["frontiers"]] + (
         [context["radar"]] if context["radar"] else []
     )
+    if context["curve"] is not None:
+        charts.append(context["curve"].chart)
     return pdf_document(
         "planning/report.html",
         context,
@@ -177,6 +183,31 @@ ROBUSTNESS_SHEET = SheetSpec(
         Column("in_package"),
         Column("chosen_share", "float"),
         Column("shares_for"),
+    ],
+)
+RISK_SHEET = SheetSpec(
+    name="Budget risk",
+    columns=[
+        Column("budget"),
+        Column("limit", "float"),
+        Column("most_likely", "float"),
+        Column("high", "float"),
+        Column("p50", "float"),
+        Column("p80", "float"),
+        Column("p90", "float"),
+        Column("probability_holds", "float"),
+        Column("std_error", "float"),
+    ],
+)
+CURVE_SHEET = SheetSpec(
+    name="Price of robustness",
+    columns=[
+        Column("gamma", "int"),
+        Column("best_value", "float"),
+        Column("probability_budgets_hold", "float"),
+        Column("actions"),
+        Column("entered"),
+        Column("left"),
     ],
 )
 WEIGHTS_SHEET = SheetSpec(
@@ -261,4 +292,76 @@ def _package_workbook(package: ActionPackage) -> bytes:
                 ],
             )
         )
+    sheets += _uncertainty_sheets(version.selected, run)
     return write_xlsx(sheets)
+
+
+def _uncertainty_sheets(selected: list[str], run: Any) -> list[tuple[SheetSpec, list[Any]]]:
+    """Budget risk of the version, the run's price of robustness and its futures, as sheets
+    (each only when the run has it)."""
+    sheets: list[tuple[SheetSpec, list[Any]]] = []
+    if (risk := version_risk(selected, run)) is not None:
+        rows = [
+            {
+                "budget": r.label,
+                "limit": r.limit,
+                "most_likely": r.most_likely,
+                "high": r.high,
+                "p50": round(r.p50),
+                "p80": round(r.p80),
+                "p90": round(r.p90),
+                "probability_holds": round(r.probability, 4),
+                "std_error": round(r.std_error, 4),
+            }
+            for r in risk.rows
+        ]
+        rows.append(
+            {
+                "budget": str(_("Every budget")),
+                "probability_holds": round(risk.together, 4),
+                "std_error": round(risk.together_error, 4),
+            }
+        )
+        sheets.append((RISK_SHEET, rows))
+    if (curve := curve_readout(run)) is not None:
+        sheets.append(
+            (
+                CURVE_SHEET,
+                [
+                    {
+                        "gamma": p.gamma,
+                        "best_value": None if p.value is None else round(p.value, 2),
+                        "probability_budgets_hold": None
+                        if p.probability is None
+                        else round(p.probability, 4),
+                        "actions": p.actions,
+                        "entered": ", ".join(p.entered),
+                        "left": ", ".join(p.left),
+                    }
+                    for p in curve.points
+                ],
+            )
+        )
+    if (futures := futures_readout(run)) is not None:
+        spec = SheetSpec(
+            name="Futures",
+            columns=[
+                Column("package"),
+                Column("actions"),
+                *[Column(f"value {name}", "float") for name in futures.columns],
+                *[Column(f"regret {name}", "float") for name in futures.columns],
+                Column("worst_value", "float"),
+                Column("largest_regret", "float"),
+            ],
+        )
+        rows = []
+        for r in futures.rows:
+            row: dict[str, Any] = {"package": r.label, "actions": ", ".join(r.selected)}
+            for name, value, regret in r.cells:
+                row[f"value {name}"] = round(value, 2)
+                row[f"regret {name}"] = round(regret, 2)
+            row["worst_value"] = round(r.min_value, 2)
+            row["largest_regret"] = round(r.max_regret, 2)
+            rows.append(row)
+        sheets.append((spec, rows))
+    return sheets

@@ -301,3 +301,17 @@ def futures_readout(run: Run | None) -> FuturesReadout | None:
             % figures
         )
     return FuturesReadout(columns, rows, sentences)
+
+
+def version_risk(selected: list[str], run: Run) -> RiskReadout | None:
+    """Budget risk of any package of a run (a saved version, one adjusted by hand): the run's
+    ranges, the same draws and seed as the run's own. None when no action has a range."""
+    from recap.engine import parse_problem
+
+    from .compute import package_risk
+
+    problem = parse_problem(run.input["problem"])
+    if not any(a.uses_high or a.uses_low for a in problem.actions):
+        return None
+    found = risk_rows(package_risk(problem, list(selected)))
+    return found if found.rows else None

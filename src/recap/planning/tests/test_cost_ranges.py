@@ -169,3 +169,40 @@ def test_a_candidate_takes_its_catalogue_actions_class_unless_it_has_its_own(
     candidate.reference_class = "civil_works"
     assert candidate.cost_range.reference_class.code == "civil_works"
     assert CatalogueAction.objects.exclude(reference_class="").count() == 66
+
+
+def test_any_version_shows_its_own_budget_risk_and_the_reports_carry_it(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    import io
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    from recap.planning.packages import package_adjust, package_save
+    from recap.planning.report import package_pdf, package_xlsx
+    from recap.planning.uncertainty import version_risk
+
+    run = session_run(actor=world.users["editor_a"], session=session)
+    package = package_save(actor=world.users["editor_a"], run=run, name="Kigali package")
+    optimum = version_risk(run.result["package"]["selected"], run)
+    assert optimum is not None
+    assert optimum.together == run.result["budget_risk"]["all_hold"]["probability"]
+    # Adjusted by hand (WAT-01 out): its own figures, from the same ranges, draws and seed.
+    version = package_adjust(
+        actor=world.users["editor_a"], package=package, lock_in=[], lock_out=["WAT-01"]
+    )
+    own = version_risk(list(version.selected), run)
+    assert own is not None and set(version.selected) != set(run.result["package"]["selected"])
+    client.force_login(world.users["viewer_a"])
+    page = client.get(package.get_absolute_url()).content.decode()
+    assert "Will the budgets hold?" in page and f"{own.together_percent} %" in page
+    pdf = package_pdf(package, user=world.users["viewer_a"], language="fr")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Les budgets tiendront-ils ?" in text
+    assert "le prix de la robustesse" in text
+    book = openpyxl.load_workbook(io.BytesIO(package_xlsx(package)))
+    assert {"Budget risk", "Price of robustness"} <= set(book.sheetnames)
+    risk = book["Budget risk"]
+    assert [c.value for c in risk[1]][:2] == ["budget", "limit"]
+    assert risk.max_row == len(own.rows) + 2  # a row a budget, then every budget at once

@@ -197,3 +197,35 @@ def test_the_run_page_shows_futures_and_their_regrets_and_editors_add_them(
     page = client.get(url + f"runs/{run.number}/").content.decode()
     assert "Dans d'autres futurs : valeurs et regrets" in page
     assert "Plus grand regret" in page
+
+
+def test_the_api_gives_a_runs_budget_risk_price_of_robustness_and_futures(
+    client: Client, world: World, two_hazards: PrioritisationSession
+) -> None:
+    from recap.accounts.services import api_token_create
+
+    future_set(
+        actor=world.users["editor_a"],
+        session=two_hazards,
+        name="Epidemic",
+        hazards={"epidemic": (5, 5)},
+    )
+    two_hazards.refresh_from_db()
+    two_hazards.gamma_short = 1
+    two_hazards.save()
+    session_run(actor=world.users["editor_a"], session=two_hazards)
+    _token, key = api_token_create(user=world.users["viewer_a"], name="script")
+    headers = {"Authorization": f"Bearer {key}"}
+    city = world.city_a.pk
+    sessions = client.get(f"/api/v1/cities/{city}/sessions", headers=headers).json()
+    assert sessions[0]["gamma_short"] == 1 and sessions[0]["futures"][0]["name"] == "Epidemic"
+    run = client.get(
+        f"/api/v1/cities/{city}/sessions/{two_hazards.pk}/runs/1", headers=headers
+    ).json()
+    assert run["worst_case_usage"]["capex_short"] <= two_hazards.budget_short_usd
+    assert 0 <= run["budget_risk"]["all_hold"]["probability"] <= 1
+    assert run["budget_risk"]["resources"]["capex_short"]["p80"] > 0
+    assert run["price_of_robustness"]["points"][0]["gamma"] == 0
+    assert run["futures"]["names"] == ["today", "f1"]
+    assert run["futures"]["labels"] == {"f1": "Epidemic"}
+    assert {"max_min", "min_max_regret"} == set(run["futures"]["packages"])

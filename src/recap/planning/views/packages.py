@@ -17,6 +17,7 @@ from ..models import ActionPackage
 from ..packages import package_adjust, package_endorse
 from ..readouts import version_readout
 from ..report import package_pdf, package_xlsx
+from ..uncertainty import version_risk
 from .lookups import package_of
 from .robustness import package_robustness_panel
 
@@ -41,6 +42,8 @@ def package_detail(request: SignedInRequest, slug: str, pk: int) -> HttpResponse
             "totals": readout.phase_cost,
             "candidates": readout.candidates,
             "chosen": readout.chosen,
+            # Any version's own budget risk (one adjusted by hand too): the run's ranges.
+            "risk": version_risk(list(current.selected), current.run),
             "can_edit": city_policy.allows(request.user, city, Level.EDIT),
             "can_endorse": city_policy.allows(request.user, city, Level.COORDINATE),
             "robustness": package_robustness_panel(package, current),
