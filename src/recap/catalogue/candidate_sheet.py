@@ -16,7 +16,14 @@ from recap.engine.value import QUALITIES
 from recap.hazards.models import HazardType
 
 from .candidates import candidate_create, candidate_update
-from .models import RATINGS, CandidateAction, CatalogueAction, Phase, Sector
+from .models import (
+    RATINGS,
+    CandidateAction,
+    CatalogueAction,
+    Phase,
+    ReferenceClassCode,
+    Sector,
+)
 from .spreadsheet import RATING_COLUMNS
 
 
@@ -39,6 +46,28 @@ def candidate_sheet() -> SheetSpec:
             Column("qualities", "list", required=False, choices=QUALITIES),
             *RATING_COLUMNS,
             Column("local_cost_usd", "int", minimum=0),
+            Column(
+                "cost_low_usd",
+                "int",
+                required=False,
+                minimum=0,
+                help="lowest likely cost; blank: its reference class's range",
+            ),
+            Column(
+                "cost_high_usd",
+                "int",
+                required=False,
+                minimum=0,
+                help="highest likely cost; blank: its reference class's range",
+            ),
+            Column(
+                "reference_class",
+                "choice",
+                required=False,
+                default="",
+                choices=[c.value for c in ReferenceClassCode],
+                help="blank: its catalogue action's",
+            ),
             Column("staff_fte", "float", minimum=0, maximum=999),
             Column("phase", "choice", choices=[p.value for p in Phase]),
             Column("lead_department", required=False, max_length=120),
@@ -59,6 +88,9 @@ def _row(c: CandidateAction) -> dict[str, Any]:
         "qualities": list(c.qualities),
         **{name: getattr(c, name) for name in RATINGS},
         "local_cost_usd": c.local_cost_usd,
+        "cost_low_usd": c.cost_low_usd,
+        "cost_high_usd": c.cost_high_usd,
+        "reference_class": c.reference_class,
         "staff_fte": float(c.staff_fte),
         "phase": c.phase,
         "lead_department": c.lead_department,
@@ -84,10 +116,16 @@ class CandidatePlan:
     changed: list[str]
 
 
+#: Columns whose blank cell means "none" (a null), not an empty text.
+NULLABLE = ("cost_low_usd", "cost_high_usd")
+
+
+def _blank(key: str, value: Any) -> Any:
+    return value if value is not None or key in NULLABLE else ""
+
+
 def _values(row: dict[str, Any]) -> dict[str, Any]:
-    values = {
-        k: ("" if v is None else v) for k, v in row.items() if k not in ("_row", "code", "source")
-    }
+    values = {k: _blank(k, v) for k, v in row.items() if k not in ("_row", "code", "source")}
     values["staff_fte"] = Decimal(str(round(row["staff_fte"], 2)))
     return values
 
@@ -97,6 +135,11 @@ def candidate_import_plan(city: City, *, data: bytes, filename: str) -> Candidat
 
     def check(row: dict[str, Any], where: str) -> list[str]:
         problems = []
+        cost, low, high = row["local_cost_usd"], row.get("cost_low_usd"), row.get("cost_high_usd")
+        if low is not None and low > cost:
+            problems.append(f"{where}, column 'cost_low_usd': must not be above local_cost_usd")
+        if high is not None and high < cost:
+            problems.append(f"{where}, column 'cost_high_usd': must not be below local_cost_usd")
         if row["source"] and row["source"] not in catalogue:
             problems.append(f"{where}, column 'source': {row['source']!r} is not in the catalogue")
         try:
@@ -119,7 +162,7 @@ def candidate_import_plan(city: City, *, data: bytes, filename: str) -> Candidat
         for r in rows
         if r["code"] in current
         and any(
-            current[r["code"]].get(k) != ("" if v is None else v)
+            _blank(k, current[r["code"]].get(k)) != _blank(k, v)
             for k, v in r.items()
             if k != "_row"
         )

@@ -207,3 +207,77 @@ def test_candidates_round_trip_and_rejected_import(client: Client, setup: World)
         == 302
     )
     assert CandidateAction.objects.filter(city=setup.city_a).count() == 2
+
+
+def test_a_candidates_cost_range_is_edited_and_goes_through_its_sheet(
+    client: Client, setup: World
+) -> None:
+    """The form writes the range and class; the sheet carries them out and back; a range on
+    the wrong side of the estimate is named by row and column and writes nothing."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from recap.catalogue.candidate_sheet import (
+        candidate_export,
+        candidate_import_apply,
+        candidate_import_plan,
+    )
+    from recap.core.tabular import TableError
+
+    candidate = candidate_adopt(
+        actor=setup.users["editor_a"],
+        city=setup.city_a,
+        source=CatalogueAction.objects.get(code="WAT-01"),
+    )
+    client.force_login(setup.users["editor_a"])
+    form = {
+        "title": candidate.title,
+        "sectors": candidate.sectors,
+        "phase": candidate.phase,
+        "local_cost_usd": "100000",
+        "cost_low_usd": "90000",
+        "cost_high_usd": "180000",
+        "reference_class": "civil_works",
+        "staff_fte": "1",
+        **dict.fromkeys(("economy", "equity", "mitigation", "adaptation", "health"), "1"),
+        "feasibility": "2",
+    }
+    url = f"/cities/kigali/workspace/candidates/{candidate.pk}/edit/"
+    assert client.post(url, form).status_code == 302
+    candidate.refresh_from_db()
+    assert (candidate.cost_low_usd, candidate.cost_high_usd) == (90_000, 180_000)
+    assert candidate.reference_class == "civil_works"
+    page = client.get(f"/cities/kigali/workspace/candidates/{candidate.pk}/").content.decode()
+    assert "US$90,000 – US$180,000" in page
+    bad = client.post(url, form | {"cost_high_usd": "50000"})
+    assert bad.status_code == 400
+    assert "cost_high_usd" in bad.context["form"].errors
+    candidate.refresh_from_db()
+    assert candidate.cost_high_usd == 180_000
+    # Out and back through the sheet: nothing changes.
+    data = candidate_export(setup.city_a)
+    plan = candidate_import_plan(setup.city_a, data=data, filename="c.xlsx")
+    assert (plan.added, plan.changed) == ([], [])
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["Candidates"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=header.index("cost_low_usd") + 1).value = None  # blank: the class
+    out = io.BytesIO()
+    book.save(out)
+    plan = candidate_import_plan(setup.city_a, data=out.getvalue(), filename="c.xlsx")
+    assert plan.changed == ["WAT-01"]
+    candidate_import_apply(setup.city_a, plan=plan, actor=setup.users["editor_a"])
+    candidate.refresh_from_db()
+    assert candidate.cost_low_usd is None and candidate.cost_high_usd == 180_000
+    sheet.cell(row=2, column=header.index("cost_high_usd") + 1, value=10)
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(TableError) as exc:
+        candidate_import_plan(setup.city_a, data=out.getvalue(), filename="c.xlsx")
+    assert any(
+        "row 2, column 'cost_high_usd': must not be below local_cost_usd" in e
+        for e in exc.value.errors
+    ), exc.value.errors
+    candidate.refresh_from_db()
+    assert candidate.cost_high_usd == 180_000
