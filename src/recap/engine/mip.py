@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import highspy
 import numpy as np
@@ -78,6 +79,8 @@ class Model:
     all_integral: bool = True
     #: Continuous columns after the binaries (robust duals, the futures' t).
     n_extra: int = 0
+    #: HiGHS options this model solves faster with (see ROBUST_OPTIONS).
+    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def n_binary(self) -> int:
@@ -86,6 +89,13 @@ class Model:
     @property
     def n_cols(self) -> int:
         return self.n_binary + self.n_extra
+
+
+#: A model with Bertsimas-Sim rows solves faster without presolve and with a one-solution pool:
+#: 1.6-2x on generated city portfolios (the sum over Γ = 2, 5, 10, 20 at 200 candidates: 2.6 s
+#: against 1.2-1.6 s; Γ = 2 and 10 at 1,000: 4.0-8.2 s against 2.0-5.1 s; measured with
+#: benchmarks.uncertainty's portfolios). The answer is the same: these change the search only.
+ROBUST_OPTIONS: dict[str, Any] = {"presolve": "off", "mip_pool_soft_limit": 1}
 
 
 class _Extras:
@@ -192,6 +202,8 @@ def build_model(
     extras = _Extras(n + s)
     for name, limit in problem.resources.items():
         _resource_rows(problem, name, limit, extras, add)
+    if extras.cost:  # a robust resource's dual columns
+        model.options = dict(ROBUST_OPTIONS)
     seen_pairs: set[tuple[str, str]] = set()
     for j, a in enumerate(problem.actions):
         for req in a.requires:
@@ -313,6 +325,8 @@ def prepare_highs(
     h.setOptionValue("mip_rel_gap", float(rel_gap))
     if abs_gap is not None:
         h.setOptionValue("mip_abs_gap", float(abs_gap))
+    for key, value in model.options.items():
+        h.setOptionValue(key, value)
     ncols = model.n_cols
     cost = np.zeros(ncols) if feasibility_only else model.cost
     h.addVars(ncols, model.lower, model.upper)
