@@ -59,6 +59,25 @@ def robustness_job_get(*, user: Reader, city: City, pk: int) -> RobustnessJob:
         raise Http404("No such computation") from exc
 
 
+def _worst_case(package: dict[str, Any], resources: list[Any]) -> list[Any] | None:
+    """Per resource of the usage table (its order), the worst-case use and its Γ (0: none);
+    None for a run without Γ."""
+    robust = package.get("robust") or {}
+    if not robust.get("worst_case_usage"):
+        return None
+    worst, gamma = robust["worst_case_usage"], robust.get("gamma", {})
+    return [
+        {
+            "name": u.name,
+            "used": u.used,
+            "limit": u.limit,
+            "worst": worst.get(u.code),
+            "gamma": gamma.get(u.code, 0),
+        }
+        for u in resources
+    ]
+
+
 def run_view(run: Run) -> dict[str, Any]:
     """A stored run arranged for its page: the package by phase, ranking, reasons, frontier."""
     result = run.outcome
@@ -89,6 +108,8 @@ def run_view(run: Run) -> dict[str, Any]:
         "by_phase": readout.by_phase,
         "ranking": ranking,
         "usage": readout.resources,
+        # With Γ: each resource's use if the Γ largest overruns of the package happen at once.
+        "worst_case": _worst_case(package, readout.resources),
         "package": package,
         "frontiers": result.get("frontiers", {}),
     }

@@ -109,6 +109,13 @@ def test_gamma_keeps_the_package_within_budget_in_the_worst_case(
     worst = package["robust"]["worst_case_usage"]
     assert worst["capex_short"] <= session.budget_short_usd
     assert worst["capex_medium"] <= session.budget_medium_usd
+    # The run page's budget table adds the worst case beside the most likely use.
+    client = Client()
+    client.force_login(world.users["viewer_a"])
+    url = f"/cities/kigali/workspace/prioritisation/{session.pk}/runs/{run.number}/"
+    page = client.get(url).content.decode()
+    assert "If the largest overruns happen" in page and "3 actions overrunning" in page
+    assert f"{round(worst['capex_short']):,}" in page
     # Every action's explanation reads the budgets at their worst case too.
     for why in run.result["explanations"].values():
         for reason in why.get("kept_out_because", []):
