@@ -66,6 +66,9 @@ class SessionOut(Schema):
         "cost at once and the package still fit (0: costs as given)."
     )
     gamma_medium: int = Field(description="The same for the medium-term budget.")
+    overrun_correlation: int = Field(
+        description="How far (%) overruns of one reference class move together in budget risk."
+    )
     futures: list[dict[str, Any]] = Field(
         description="Other futures than today's register: each a name and, per hazard it "
         "changes, [likelihood, impact]."
@@ -219,6 +222,7 @@ def _session_out(s: PrioritisationSession) -> dict[str, Any]:
         "must_exclude": s.must_exclude,
         "gamma_short": s.gamma_short,
         "gamma_medium": s.gamma_medium,
+        "overrun_correlation": s.overrun_correlation,
         "futures": s.futures,
         "runs": sorted(r.number for r in s.runs.all()),
         "created_at": s.created_at,

@@ -148,7 +148,9 @@ def compute_run(
             "mean_rank": ranks["mean_rank"],
         }
     if package["status"] != "infeasible" and problem.actions:
-        result["budget_risk"] = package_risk(problem, package["selected"])
+        result["budget_risk"] = package_risk(
+            problem, package["selected"], correlation=risk_correlation(data)
+        )
     if partial is not None:
         partial(result)
     if problem.actions:
@@ -252,9 +254,14 @@ def futures_analysis(
     }
 
 
-def package_risk(problem: Problem, selected: list[str]) -> dict[str, Any]:
+def risk_correlation(data: dict[str, Any]) -> float:
+    """How strongly overruns within a reference class move together in a run's budget risk."""
+    return float((data.get("risk") or {}).get("correlation", 0.0))
+
+
+def package_risk(problem: Problem, selected: list[str], correlation: float = 0.0) -> dict[str, Any]:
     """Budget risk of a package of `problem` as the pages read it (seeded, triangular)."""
-    risk = budget_risk(problem, selected, draws=RISK_DRAWS, seed=RISK_SEED)
+    risk = budget_risk(problem, selected, draws=RISK_DRAWS, seed=RISK_SEED, correlation=correlation)
     risk.pop("seconds", None)  # the same input stores the same result
     return risk
 

@@ -76,6 +76,19 @@ class SessionForm(forms.Form):
         help_text=_("The same for the medium-term budget."),
     )
 
+    overrun_correlation = forms.IntegerField(
+        label=_("How far overruns of one kind move together (%)"),
+        min_value=0,
+        max_value=100,
+        initial=0,
+        required=False,
+        help_text=_(
+            "Actions of one reference class (buildings, civil works…) often overrun together: "
+            "0 lets each overrun on its own, 100 makes them move as one. Used for the chance "
+            "that the budgets hold."
+        ),
+    )
+
     def __init__(self, *args: Any, city: Any, user: Reader, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["candidates"]
@@ -168,6 +181,7 @@ class SessionForm(forms.Form):
             "weight_spread": d["weight_spread"] or PrioritisationSession.DEFAULT_SPREAD,
             "gamma_short": d.get("gamma_short") or 0,
             "gamma_medium": d.get("gamma_medium") or 0,
+            "overrun_correlation": d.get("overrun_correlation") or 0,
             "min_per_sector": {
                 value: d[f"min_{value}"]
                 for value, _label in Sector.choices
@@ -193,6 +207,7 @@ class SessionForm(forms.Form):
             "weight_spread": session.weight_spread,
             "gamma_short": session.gamma_short,
             "gamma_medium": session.gamma_medium,
+            "overrun_correlation": session.overrun_correlation,
             # A session made before a criterion existed gave it no weight.
             **{f"w_{c}": session.weights.get(c, 0) for c in CRITERIA},
             **{f"min_{s}": n for s, n in session.min_per_sector.items()},

@@ -58,6 +58,13 @@ class PrioritisationSession(models.Model):
         default=0,
         validators=[MaxValueValidator(1000)],
     )
+    # How strongly the overruns of actions of one reference class move together (percent; the
+    # correlation of budget risk's draws): 0, each action on its own.
+    overrun_correlation = models.PositiveSmallIntegerField(
+        _("how far overruns of one kind move together (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+    )
     # Other futures than today's register: each a name and, per hazard it changes, a
     # likelihood and an impact (`futures.future_set` checks and writes them).
     futures = models.JSONField(_("futures"), default=list, blank=True)

@@ -41,6 +41,7 @@ SESSION_FIELDS = (
     "title",
     "gamma_short",
     "gamma_medium",
+    "overrun_correlation",
     "weights",
     "budget_short_usd",
     "budget_medium_usd",
@@ -223,6 +224,8 @@ def build_input(session: PrioritisationSession) -> dict[str, Any]:
         problem["robust"] = {"gamma": gamma}
     futures, future_scores = future_inputs(session, candidates)
     extra: dict[str, Any] = {"futures": futures, "future_scores": future_scores} if futures else {}
+    if session.overrun_correlation:
+        extra["risk"] = {"correlation": session.overrun_correlation / 100}
     return extra | {
         "problem": problem,
         "criteria": list(CRITERIA),

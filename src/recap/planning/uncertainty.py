@@ -67,6 +67,11 @@ class RiskReadout:
     together_error: float
     draws: int
     distribution: str
+    correlation: float = 0.0
+
+    @property
+    def correlation_percent(self) -> int:
+        return round(100 * self.correlation)
 
     @property
     def together_percent(self) -> str:
@@ -100,6 +105,7 @@ def risk_rows(risk: dict[str, Any]) -> RiskReadout:
         risk["all_hold"]["std_error"],
         risk["draws"],
         risk["distribution"],
+        float(risk.get("correlation", 0.0)),
     )
 
 
@@ -308,10 +314,12 @@ def version_risk(selected: list[str], run: Run) -> RiskReadout | None:
     ranges, the same draws and seed as the run's own. None when no action has a range."""
     from recap.engine import parse_problem
 
-    from .compute import package_risk
+    from .compute import package_risk, risk_correlation
 
     problem = parse_problem(run.input["problem"])
     if not any(a.uses_high or a.uses_low for a in problem.actions):
         return None
-    found = risk_rows(package_risk(problem, list(selected)))
+    found = risk_rows(
+        package_risk(problem, list(selected), correlation=risk_correlation(run.input))
+    )
     return found if found.rows else None

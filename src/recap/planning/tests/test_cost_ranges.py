@@ -213,3 +213,23 @@ def test_any_version_shows_its_own_budget_risk_and_the_reports_carry_it(
     risk = book["Budget risk"]
     assert [c.value for c in risk[1]][:2] == ["budget", "limit"]
     assert risk.max_row == len(own.rows) + 2  # a row a budget, then every budget at once
+
+
+def test_overruns_of_one_class_moving_together_change_the_odds_the_same_way_everywhere(
+    world: World, session: PrioritisationSession
+) -> None:
+    from recap.planning.uncertainty import version_risk
+
+    run = session_run(actor=world.users["editor_a"], session=session)
+    alone = run.result["budget_risk"]
+    session.overrun_correlation = 100
+    session.budget_short_usd = 250_000  # tight: the odds move with the correlation
+    session.save()
+    together = session_run(actor=world.users["editor_a"], session=session)
+    assert together.input["risk"] == {"correlation": 1.0}
+    risk = together.result["budget_risk"]
+    assert risk["correlation"] == 1.0 and alone["correlation"] == 0.0
+    # A version of that run reads the same figures: the run's correlation, draws and seed.
+    readout = version_risk(together.result["package"]["selected"], together)
+    assert readout is not None and readout.correlation == 1.0
+    assert readout.together == risk["all_hold"]["probability"]
