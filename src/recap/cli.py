@@ -28,6 +28,7 @@ ENGINE_VERBS = {
     "value": "resilience value of actions from hazards and co-benefits",
     "budget-risk": "how likely a package's budgets are to hold (Monte Carlo)",
     "price-of-robustness": "robust packages as Γ grows, and what each costs",
+    "portfolio": "share a pot among concepts, fairly across countries (exact)",
 }
 
 

@@ -1,5 +1,5 @@
 """`recap optimize | rank | weights | robustness | explain | value | budget-risk |
-price-of-robustness`: JSON in, JSON out (docs/engine-contract.md).
+price-of-robustness | portfolio`: JSON in, JSON out (docs/engine-contract.md, docs/portfolio.md).
 
 Contract: the result goes to stdout (or `-o FILE`) as JSON and nothing else goes to stdout.
 Exit 0 for a result (including `infeasible`); 2 for input that breaks the contract, with one
@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 from .errors import ProblemError
 from .explain import explain, frontier
 from .optimize import optimize
+from .portfolio import run_portfolio_json
 from .problem import parse_problem
 from .ranking import parse_rank, rank
 from .risk import run_risk
@@ -40,6 +41,7 @@ VERBS = {
     "value": "resilience value of actions from hazards, qualities and co-benefits",
     "budget-risk": "how likely a package's budgets are to hold when costs are ranges",
     "price-of-robustness": "the best package as more actions may overrun at once (Γ = 0, 1, …)",
+    "portfolio": "share a pot among concept claims fairly across countries and cities",
 }
 
 
@@ -150,6 +152,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Any], dict[str, Any]]] = {
     "value": lambda args, data: evaluate(data),
     "budget-risk": lambda args, data: run_risk(data),
     "price-of-robustness": _price,
+    "portfolio": lambda args, data: run_portfolio_json(data, time_limit=args.time_limit),
 }
 
 
@@ -159,7 +162,7 @@ def build_parser(verb: str) -> Parser:
     parser.add_argument(
         "-o", "--output", metavar="RESULT.json", help="write here instead of stdout"
     )
-    if verb in ("optimize", "explain", "price-of-robustness"):
+    if verb in ("optimize", "explain", "price-of-robustness", "portfolio"):
         parser.add_argument("--time-limit", type=_positive, default=60.0, metavar="SECONDS")
     if verb == "optimize":
         parser.add_argument(

@@ -341,3 +341,36 @@ def test_a_bad_uses_high_exits_2_naming_the_action(tmp_path: Path) -> None:
         2,
         "actions[3].uses_high.capex_medium: must be >= uses",
     )
+
+
+def test_portfolio_verb_answers_and_names_the_clashing_rules(tmp_path: Path) -> None:
+    spec: dict[str, Any] = {
+        "pot": 600000,
+        "claims": [
+            {"id": "RW-KIGALI-001", "country": "RW", "city": "kigali", "ask": 90000,
+             "min": 60000, "value": 71.5},
+            {"id": "RW-KIGALI-002", "country": "RW", "city": "kigali", "ask": 200000,
+             "value": 60},
+            {"id": "BD-RAJ-001", "country": "BD", "city": "rajshahi", "ask": 300000,
+             "value": 80},
+        ],
+        "min_per_country": 2,
+        "max_per_city": 2,
+        "country_floor_share": 0.2,
+        "must_include": [],
+        "must_exclude": [],
+    }  # fmt: skip
+    done = run("portfolio", write(tmp_path, spec))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["status"] == "optimal"
+    assert sum(result["awards"].values()) <= 600000
+    assert set(result["awards"]) == {"RW-KIGALI-001", "RW-KIGALI-002", "BD-RAJ-001"}
+    spec["max_per_city"] = 1  # Kigali cannot hold both of Rwanda's two
+    clash = json.loads(run("portfolio", write(tmp_path, spec)).stdout)
+    assert clash["status"] == "infeasible"
+    assert "at most 1 supported claim in kigali" in clash["reason"]
+    assert "at least 2 supported claims in RW" in clash["reason"]
+    spec["claims"][0]["min"] = 100000
+    bad = run("portfolio", write(tmp_path, spec))
+    assert (bad.returncode, bad.stderr.strip()) == (2, "claims[0].min: must be <= ask")
