@@ -4,7 +4,8 @@ Contract: `compute_run(input)` returns the package (`optimize`), the ranking by 
 action's explanation, the efficient frontier for each phase budget and, with two or more
 stakeholders, the rank acceptability over their weightings. Same input, same result.
 `progress(stage, done, total)` is told before each step: stage "optimise", "explain" (one
-step per action), "frontier" (one step per budget level) or "rank". `should_stop()` is asked
+step per action), "frontier" (one step per budget level), "rank", "robust" (the price of
+robustness) or "futures". `should_stop()` is asked
 between steps and while processes work: yes stops the run with the engine's `Stopped`.
 """
 

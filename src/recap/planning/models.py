@@ -119,6 +119,8 @@ class Run(models.Model):
         EXPLAIN = "explain", _("Explaining each action")
         FRONTIER = "frontier", _("Tracing value against budget")
         RANK = "rank", _("Comparing the stakeholders' rankings")
+        ROBUST = "robust", _("Weighing cost overruns")
+        FUTURES = "futures", _("Weighing other futures")
 
     session = models.ForeignKey(
         PrioritisationSession, on_delete=models.CASCADE, related_name="runs"

@@ -229,3 +229,19 @@ def test_the_api_gives_a_runs_budget_risk_price_of_robustness_and_futures(
     assert run["futures"]["names"] == ["today", "f1"]
     assert run["futures"]["labels"] == {"f1": "Epidemic"}
     assert {"max_min", "min_max_regret"} == set(run["futures"]["packages"])
+
+
+def test_every_stage_a_run_reports_has_a_name_on_its_page(
+    world: World, two_hazards: PrioritisationSession
+) -> None:
+    """The progress the page shows while a run works names each stage in words."""
+    from recap.planning.models import Run
+
+    future_set(actor=world.users["editor_a"], session=two_hazards, name="Dry", hazards={})
+    two_hazards.refresh_from_db()
+    from recap.planning.compute import compute_run
+
+    seen: set[str] = set()
+    compute_run(build_input(two_hazards), progress=lambda stage, done, total: seen.add(stage))
+    assert {"optimise", "explain", "robust", "futures"} <= seen
+    assert seen <= set(Run.Stage.values)
