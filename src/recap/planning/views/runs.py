@@ -73,7 +73,8 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
             "risk": budget_risk_readout(run) if run and view else None,
             "curve": curve_readout(run) if run and view else None,
             "futures": futures_readout(run) if run and view else None,
-            "future_form": FutureForm(hazards=register),
+            # Its own ids: the stakeholder form below has a "name" field too.
+            "future_form": FutureForm(hazards=register, auto_id="future_%s"),
             "session_futures": described(session, register),
             "stakeholders": stakeholders,
             "candidates": candidates,
