@@ -254,6 +254,30 @@ def all_groups(problem: Problem) -> list[Group]:
     return list(dict.fromkeys(groups))
 
 
+def deletion_filter(
+    groups: Sequence[Group],
+    forcing: set[str],
+    infeasible_without: Callable[[set[Group], float], bool],
+    *,
+    budget_seconds: float = 10.0,
+) -> list[Group]:
+    """A set of `groups` that cannot all hold; irreducible unless the budget runs out. Drop
+    each group in turn and keep it dropped if the rest is still infeasible
+    (`infeasible_without(kept, seconds_left)`); groups whose kind is in `forcing` (those that
+    demand something) are tried last, so the answer names both what is demanded and what
+    stands in the way. Shared by the package's and the portfolio's infeasibility reasons."""
+    deadline = time.perf_counter() + budget_seconds
+    order = [g for g in groups if g.kind not in forcing] + [g for g in groups if g.kind in forcing]
+    keep = set(groups)
+    for g in order:
+        if time.perf_counter() > deadline:
+            break
+        trial = keep - {g}
+        if infeasible_without(trial, max(0.1, deadline - time.perf_counter())):
+            keep = trial
+    return [g for g in groups if g in keep]
+
+
 @dataclass(frozen=True)
 class MipOutcome:
     status: str  # optimal | feasible | infeasible | no_solution | error

@@ -32,7 +32,15 @@ from typing import Any
 import numpy as np
 
 from .greedy import greedy_package
-from .mip import Group, MipOutcome, all_groups, build_model, run_highs, run_portfolio
+from .mip import (
+    Group,
+    MipOutcome,
+    all_groups,
+    build_model,
+    deletion_filter,
+    run_highs,
+    run_portfolio,
+)
 from .problem import Problem
 
 DEFAULT_TIME_LIMIT = 60.0
@@ -338,18 +346,12 @@ def explain_infeasibility(problem: Problem, *, budget_seconds: float = 10.0) -> 
     Deletion filter: drop each group in turn; if the rest is still infeasible, it was not
     needed. Groups that force something in (locks, sector minimums) are tried last, so the
     answer tends to name both what is demanded and what stands in the way."""
-    deadline = time.perf_counter() + budget_seconds
-    groups = all_groups(problem)
-    forcing = {"must_include", "sector"}
-    order = [g for g in groups if g.kind not in forcing] + [g for g in groups if g.kind in forcing]
-    keep = set(groups)
-    for g in order:
-        if time.perf_counter() > deadline:
-            break
-        trial = keep - {g}
-        if not _feasible(problem, trial, time_limit=max(0.1, deadline - time.perf_counter())):
-            keep = trial
-    return [g for g in groups if g in keep]
+    return deletion_filter(
+        all_groups(problem),
+        {"must_include", "sector"},
+        lambda keep, seconds: not _feasible(problem, keep, time_limit=seconds),
+        budget_seconds=budget_seconds,
+    )
 
 
 def amount_(x: float) -> str:

@@ -50,7 +50,7 @@ import numpy.typing as npt
 
 from . import validate as v
 from .errors import ProblemError
-from .mip import Group, Model, run_highs
+from .mip import Group, Model, deletion_filter, run_highs
 from .optimize import amount_
 
 MAX_CLAIMS = 5_000
@@ -479,19 +479,14 @@ def explain_infeasibility(
     out. Deletion filter: drop each rule in turn and keep it dropped if the rest is still
     infeasible; rules that demand something are tried last, so the answer names both what is
     demanded and what stands in the way."""
-    deadline = time.perf_counter() + budget_seconds
-    groups = all_groups(spec)
-    order = [g for g in groups if g.kind not in FORCING] + [g for g in groups if g.kind in FORCING]
-    keep = set(groups)
-    for g in order:
-        if time.perf_counter() > deadline:
-            break
-        trial = keep - {g}
-        model = build_model(spec, keep=trial, lock_in=lock_in, lock_out=lock_out)
-        left = max(0.1, deadline - time.perf_counter())
-        if run_highs(model, feasibility_only=True, time_limit=left).status == "infeasible":
-            keep = trial
-    return [g for g in groups if g in keep]
+
+    def infeasible_without(keep: set[Group], seconds: float) -> bool:
+        model = build_model(spec, keep=keep, lock_in=lock_in, lock_out=lock_out)
+        return run_highs(model, feasibility_only=True, time_limit=seconds).status == "infeasible"
+
+    return deletion_filter(
+        all_groups(spec), set(FORCING), infeasible_without, budget_seconds=budget_seconds
+    )
 
 
 def tight_rules(spec: PortfolioSpec, awards: Mapping[str, float]) -> list[dict[str, Any]]:
