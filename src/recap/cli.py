@@ -13,7 +13,7 @@ Start here:
   demo        set up the database and load the demo programme
   serve       serve the platform on http://127.0.0.1:8000 (PORT or --port to change)
 
-Decision engine (JSON in, JSON out; exit 2 on bad input):
+Decision engine (JSON out; JSON in, allocate reads a .pb file; exit 2 on bad input):
 {engine}
 
 All commands:"""
@@ -29,6 +29,7 @@ ENGINE_VERBS = {
     "budget-risk": "how likely a package's budgets are to hold (Monte Carlo)",
     "price-of-robustness": "robust packages as Γ grows, and what each costs",
     "portfolio": "share a pot among concepts, fairly across countries (exact)",
+    "allocate": "participatory budgeting: fund projects from a .pb file's votes",
 }
 
 
@@ -36,6 +37,8 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recap.settings.dev")
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "recap"
+    if len(argv) == 3 and argv[1] == "help" and argv[2] in ENGINE_VERBS:
+        argv[1:] = [argv[2], "--help"]  # `recap help allocate`, as the intro promises
     if len(argv) > 1 and argv[1] in ENGINE_VERBS:
         # The engine needs no Django: it starts fast and owns its exit codes.
         from recap.engine.cli import main as engine_main

@@ -109,6 +109,9 @@ class _Trace:
 
     order: list[str] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)
+    #: The same reasons as data, for a reader who words them in their own language: a list of
+    #: {"kind": ..., figures} per project (docs/participatory-budgeting.md, "not_funded").
+    why: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
 
 
@@ -137,6 +140,15 @@ def _greedy(
             )
             before = trace.notes.get(p.id)
             trace.notes[p.id] = f"{before}; then {why}" if before else why
+            trace.why.setdefault(p.id, []).append(
+                {
+                    "kind": "no_room",
+                    "stage": "completion" if stage == "completion" else "greedy",
+                    "rank": rank,
+                    "left": _num(remaining),
+                    "cost": _num(p.cost),
+                }
+            )
     return chosen
 
 
@@ -215,6 +227,15 @@ def _mes_run(
                         f"{_fmt(money)} left, less than its cost {_fmt(cost[pid])}, so no "
                         "price share could pay for it"
                     )
+                    trace.why[pid] = [
+                        {
+                            "kind": "supporters_short",
+                            "round": rounds + 1,
+                            "supporters": len(sup),
+                            "money": _num(money),
+                            "cost": _num(cost[pid]),
+                        }
+                    ]
                 continue
             if best is not None and bound[pid] > best:
                 break
@@ -326,7 +347,7 @@ def _add_one(
         outcome = _mes_run(instance, sats, per_voter, ties, run)
         if _total(instance, outcome) > instance.budget:
             return previous
-        trace.notes, trace.details = run.notes, run.details
+        trace.notes, trace.why, trace.details = run.notes, run.why, run.details
         trace.details["per_voter_budget"] = _num(per_voter)
         if _exhaustive(instance, outcome, among):
             return outcome
@@ -365,7 +386,7 @@ def _budget_increase(
         outcome = _mes_run(instance, sats, current / n, ties, run)
         if _total(instance, outcome) > instance.budget:
             return previous
-        trace.notes, trace.details = run.notes, run.details
+        trace.notes, trace.why, trace.details = run.notes, run.why, run.details
         trace.details["per_voter_budget"] = _num(current / n)
         trace.details["virtual_budget"] = _num(current)
         if _exhaustive(instance, outcome, everything):
@@ -423,6 +444,14 @@ def _phragmen(
                     f"{_fmt(best)}), no longer fitted in the {_fmt(instance.budget - spent)} left"
                     + ("" if pid == first else "; this project was not yet reached")
                 )
+                trace.why[pid] = [
+                    {
+                        "kind": "stopped",
+                        "next": first,
+                        "left": _num(instance.budget - spent),
+                        "reached": pid == first,
+                    }
+                ]
             break
         pick = min(tied, key=lambda p: ties[p])
         if supporters[pick]:
@@ -435,6 +464,7 @@ def _phragmen(
     for p in instance.projects:
         if p.cost > instance.budget:
             trace.notes.setdefault(p.id, "costs more than the whole budget")
+            trace.why.setdefault(p.id, [{"kind": "over_budget"}])
     return chosen
 
 
@@ -578,16 +608,25 @@ def _utilitarian(
             continue
         if p.cost > instance.budget:
             trace.notes[p.id] = "costs more than the whole budget"
+            trace.why[p.id] = [{"kind": "over_budget"}]
             continue
         forced = _knapsack(costs, instance.budget, scores, mins, fixed={j: 1}, floor=None)
         if forced is None:
             trace.notes[p.id] = "no selection that includes it meets the minimums"
+            trace.why[p.id] = [{"kind": "minimums"}]
         else:
             with_it = Fraction(sum(s * f for s, f in zip(scores, forced, strict=True)), denom)
             trace.notes[p.id] = (
                 f"funding it, the best reachable total is {_fmt(with_it)}, below the optimum "
                 f"{_fmt(Fraction(best, denom))}"
             )
+            trace.why[p.id] = [
+                {
+                    "kind": "below_optimum",
+                    "with_it": _num(with_it),
+                    "optimum": _num(Fraction(best, denom)),
+                }
+            ]
     return [p.id for j, p in enumerate(projects) if x[j]]
 
 
@@ -737,14 +776,17 @@ def pb_outcome(
         if p.id in picked or support[p.id] <= 0:
             continue
         reason = trace.notes.get(p.id)
+        why = trace.why.get(p.id) or [{"kind": "not_chosen"}]
         if p.cost > instance.budget:
             reason = "costs more than the whole budget"
+            why = [{"kind": "over_budget"}]
         not_funded.append(
             {
                 "project": p.id,
                 "support": _num(support[p.id]),
                 "cost": _num(p.cost),
                 "reason": reason or "not chosen by the rule",
+                "why": why,
             }
         )
     return {
