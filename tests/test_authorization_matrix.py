@@ -498,6 +498,50 @@ def _measure(world: World) -> dict[str, Any]:
     return {"slug": "kigali", "pk": measure.pk}
 
 
+def _vote(world: World, status: str = "draft", source: str = "cast") -> Any:
+    from recap.votes.models import Ballot, Vote, VoteProject
+
+    vote = Vote.objects.create(
+        city=world.city_a,
+        title=f"V {uuid.uuid4().hex[:6]}",
+        budget=100,
+        currency="EUR",
+        status=status,
+        source=source,
+    )
+    for key, cost in (("1", 60), ("2", 40), ("3", 30)):
+        VoteProject.objects.create(vote=vote, key=key, title=f"P{key}", cost=cost)
+    if status != "draft":
+        for n, keys in enumerate((["1"], ["2", "3"], ["1", "3"])):
+            Ballot.objects.create(vote=vote, voter=str(n), projects=keys)
+    return vote
+
+
+def _vote_kwargs(world: World, status: str = "draft") -> dict[str, Any]:
+    return {"slug": "kigali", "pk": _vote(world, status).pk}
+
+
+def _vote_project(world: World) -> dict[str, Any]:
+    vote = _vote(world)
+    return {"slug": "kigali", "pk": vote.pk, "project": vote.projects.first().pk}
+
+
+def _vote_closed(world: World) -> dict[str, Any]:
+    from recap.votes.outcomes import outcomes_request
+
+    vote = _vote(world, "closed")
+    outcomes_request(vote)
+    return {"slug": "kigali", "pk": vote.pk}
+
+
+def _vote_imported(world: World) -> dict[str, Any]:
+    from recap.votes.models import VoteFile
+
+    vote = _vote(world, "closed", source="imported")
+    VoteFile.objects.create(vote=vote, filename="v.pb", sha256="0" * 64, text="META\n")
+    return {"slug": "kigali", "pk": vote.pk}
+
+
 def _evidence(world: World) -> dict[str, Any]:
     from recap.testing import PNG
     from recap.tracking.measures import evidence_add
@@ -519,6 +563,24 @@ def _training(world: World) -> dict[str, Any]:
         programme=world.programme, title="T", held_on=date(2022, 3, 1)
     )
     return {"pk": training.pk}
+
+
+def _allocation(world: World) -> dict[str, Any]:
+    from recap.pipeline.models import Allocation
+
+    Allocation.objects.get_or_create(
+        programme=world.programme,
+        number=1,
+        defaults={
+            "name": "Pot",
+            "currency": "USD",
+            "pot": 1000,
+            "basis": "preparation",
+            "rationale": "Why",
+            "decided_by": world.users["manager"],
+        },
+    )
+    return {"number": 1}
 
 
 def _report(world: World) -> dict[str, Any]:
@@ -676,6 +738,28 @@ MATRIX: dict[str, list[Check]] = {
     "concepts:pdf": [Check("GET", CONCEPT_VIEW, setup=_fresh_concept)],
     "concepts:xlsx": [Check("GET", CONCEPT_VIEW, setup=_fresh_concept)],
     "board:board": [Check("GET", PROGRAMME_ONLY)],
+    "board:allocations": [
+        Check("GET", PROGRAMME_ONLY),
+        Check(
+            "POST",
+            PROGRAMME_WRITE_PAGE,
+            data=lambda w: {
+                "name": "Pot",
+                "currency": "USD",
+                "pot": "1000",
+                "basis": "preparation",
+                "partial_down_to": "100",
+                "min_per_country": "0",
+                "floor_share": "0",
+                "weight_package": "1",
+                "weight_reviews": "1",
+                "weight_fit": "1",
+                "action": "compute",
+            },
+        ),
+    ],
+    "board:allocation": [Check("GET", PROGRAMME_ONLY, setup=_allocation)],
+    "board:allocation_pdf": [Check("GET", PROGRAMME_ONLY, setup=_allocation)],
     # Implementation plans: the city's team reads; its editors write; its coordinator starts,
     # publishes, sets the windows and issues reports; progress is approved by the coordinator or
     # the programme's manager, never its reporter (Kigali's editor reported it); a public plan
@@ -949,6 +1033,55 @@ MATRIX: dict[str, list[Check]] = {
         )
     ],
     "measures:evidence": [Check("POST", CITY_EDIT_POST, setup=_measure)],
+    "votes:list": [
+        Check("GET", CITY_VIEW, kwargs=KIGALI),
+        Check(
+            "POST",
+            CITY_EDIT_POST,
+            kwargs=KIGALI,
+            data=lambda w: {"title": "Budget", "budget": "1000", "currency": "EUR"},
+        ),
+    ],
+    "votes:import": [Check("GET", CITY_EDIT_PAGE, kwargs=KIGALI)],
+    "votes:detail": [Check("GET", CITY_VIEW, setup=_vote_kwargs)],
+    "votes:project_add": [
+        Check(
+            "POST",
+            CITY_EDIT_POST,
+            setup=_vote_kwargs,
+            data=lambda w: {"title": "Fontaine", "cost": "10"},
+        )
+    ],
+    "votes:project_remove": [Check("POST", CITY_EDIT_POST, setup=_vote_project)],
+    "votes:open": [Check("POST", CITY_EDIT_POST, setup=_vote_kwargs)],
+    "votes:close": [Check("POST", CITY_EDIT_POST, setup=lambda w: _vote_kwargs(w, "open"))],
+    # The codes are shown once, on the page the POST answers with.
+    "votes:codes": [
+        Check("POST", CITY_EDIT_PAGE, setup=_vote_kwargs, data=lambda w: {"count": "2"})
+    ],
+    "votes:results": [Check("GET", CITY_VIEW, setup=_vote_closed)],
+    "votes:decide": [
+        Check(
+            "POST",
+            CITY_EDIT_POST,
+            setup=_vote_closed,
+            data=lambda w: {"rule": "greedy", "rationale": "Most votes."},
+        )
+    ],
+    "votes:file": [Check("GET", CITY_VIEW, setup=_vote_imported)],
+    # Residents vote without an account: the page is anyone's while the vote is open (a
+    # wrong code is a 400), gone once it is closed, and a draft is not there at all.
+    "ballot:vote": [
+        Check("GET", every(OK), setup=lambda w: _vote_kwargs(w, "open")),
+        Check(
+            "POST",
+            every(400),
+            setup=lambda w: _vote_kwargs(w, "open"),
+            data=lambda w: {"code": "AAAA-BBBB-CCCC"},
+        ),
+        Check("GET", every(410), setup=lambda w: _vote_kwargs(w, "closed")),
+        Check("GET", every(MISSING), setup=_vote_kwargs),
+    ],
     "results:evidence": [Check("GET", EVIDENCE_READ, setup=_evidence)],
     "results:evidence_remove": [Check("POST", EVIDENCE_REMOVE, setup=_evidence)],
     "results:trainings": [
@@ -1429,6 +1562,10 @@ MATRIX: dict[str, list[Check]] = {
         )
     ],
     "api:facility_directory": [Check("GET", every(OK))],
+    "api:allocation_list": [Check("GET", PROGRAMME_ONLY | {"anonymous": UNAUTHORISED})],
+    "api:allocation_detail": [
+        Check("GET", PROGRAMME_ONLY | {"anonymous": UNAUTHORISED}, setup=_allocation)
+    ],
     "api:me": [Check("GET", every(OK) | {"anonymous": UNAUTHORISED})],
     "api:openapi-json": [Check("GET", every(OK))],
     "api:openapi-view": [Check("GET", every(OK))],

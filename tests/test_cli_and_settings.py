@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 
 from recap.accounts.models import Membership, Role, User
 from recap.cities.models import City, Organisation, Programme
-from recap.pipeline.models import ProjectConcept
+from recap.pipeline.models import Allocation, ProjectConcept
 from recap.planning.models import PrioritisationSession
 from recap.testing_time import patience
 from recap.tracking.models import (
@@ -26,6 +26,7 @@ from recap.tracking.models import (
     Participant,
     Training,
 )
+from recap.votes.models import Ballot, ChosenMeasure, Vote
 
 RECAP = str(Path(sys.executable).parent / "recap")
 
@@ -89,8 +90,8 @@ def test_demo_loads_the_programme_once() -> None:
     assert Organisation.objects.filter(kind__in=Organisation.OFFICE_KINDS).count() == 25
     assert (
         Training.objects.count() == 6
-        and Measure.objects.count() == 5
-        and ProjectConcept.objects.count() == 4
+        and Measure.objects.filter(vote_choices__isnull=True).count() == 5
+        and ProjectConcept.objects.count() == 6
     )
     # Monitoring: attendance with knowledge checks, measures with history and a photo, a year
     # of reported values (one returned, Sebkha late), an issued report.
@@ -104,14 +105,33 @@ def test_demo_loads_the_programme_once() -> None:
     assert Evidence.objects.filter(measure__isnull=False).count() == 4
     assert IndicatorUpdate.objects.filter(status="returned").count() == 1
     assert DonorReport.objects.count() == 1
-    # The pipeline's demo went through the gates: each concept at its stage, with its moves.
+    # The pipeline's demo went through the gates: each concept at its stage, with its moves;
+    # then the programme's portfolio decision supported two per country and moved each on
+    # (submitted to presented, presented to in preparation).
     stages = dict(ProjectConcept.objects.values_list("reference", "stage"))
     assert stages == {
-        "RW-KIGALI-001": "submitted",
+        "RW-KIGALI-001": "presented",
         "RW-KIGALI-002": "candidate",
-        "BD-RAJSHAHI-001": "presented",
+        "RW-KIGALI-003": "presented",
+        "BD-RAJSHAHI-001": "preparation",
+        "BD-RAJSHAHI-002": "presented",
         "MR-SEBKHA-001": "drafted",
     }
+    decision = Allocation.objects.get()
+    assert decision.result["status"] == "optimal"
+    assert {c: v["supported"] for c, v in decision.result["by_country"].items()} == {
+        "RW": 2,
+        "BD": 2,
+    }
+    # Sebkha's resident vote, decided by the Method of Equal Shares: its funded projects are
+    # Sebkha's measures, each with the vote as its provenance, within the vote's budget.
+    vote = Vote.objects.get(city__slug="sebkha")
+    chosen = ChosenMeasure.objects.filter(decision__vote=vote).select_related("project")
+    vote_decision = vote.decisions.get()
+    assert (vote_decision.rule, vote_decision.completion) == ("mes", "add_one")
+    assert chosen.count() >= 3
+    assert sum(c.project.cost for c in chosen) <= vote.budget
+    assert Ballot.objects.filter(vote=vote).count() == 320
     kigali = ProjectConcept.objects.get(reference="RW-KIGALI-001")
     assert kigali.sources.count() == 2 and kigali.reviews.count() == 2
     assert kigali.shares.get().facility.organisation is not None

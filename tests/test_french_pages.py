@@ -65,8 +65,11 @@ _ENGLISH_WORDS = """
     problems answer answers comments reply replies send filter filters clear apply
     """
 ENGLISH = frozenset(_ENGLISH_WORDS.split())
-#: Names that read as English words but are names, whatever the language.
-NOT_ENGLISH = frozenset({"ReCAP", "HTMX", "IATI", "OC4IDS", "XLSX", "CSV", "PDF", "GIZ"})
+#: Names that read as English words but are names, whatever the language (META, PROJECTS and
+#: VOTES are the section names of a pabulib `.pb` file, written so in every language).
+NOT_ENGLISH = frozenset(
+    {"ReCAP", "HTMX", "IATI", "OC4IDS", "XLSX", "CSV", "PDF", "GIZ", "META", "PROJECTS", "VOTES"}
+)
 WORD = re.compile(r"[^\W\d_]+")  # letters, accented ones too; apostrophes split words
 
 #: Links that change something, leave the site or are not pages are not followed.
@@ -127,6 +130,10 @@ WRITTEN = {
     "pipeline.FunderMessage": ("text",),
     "pipeline.ConceptReview": ("comment",),
     "pipeline.ReviewDecision": ("feedback",),
+    "pipeline.Allocation": ("name", "rationale"),
+    "votes.Vote": ("title", "description"),
+    "votes.VoteProject": ("title", "description", "district"),
+    "votes.Decision": ("rationale",),
     "hazards.CityHazard": ("affected_groups", "affected_areas", "evidence"),
     "catalogue.CandidateAction": (
         "title",
@@ -372,7 +379,11 @@ def test_downloads_read_french(demo: None, db: None) -> None:
     framework's words in French, numbers with a decimal comma, and no English interface."""
     client = french_client("programme.manager")
     report = DonorReport.objects.latest("issued_at")
-    concept = ProjectConcept.objects.filter(stage=Stage.SUBMITTED).select_related("city").first()
+    concept = (
+        ProjectConcept.objects.filter(stage__in=[Stage.SUBMITTED, Stage.PRESENTED])
+        .select_related("city")
+        .first()
+    )
     assert concept is not None
     # In both languages (the columns django-modeltranslation adds: `title_en`, `name_fr`).
     words = [

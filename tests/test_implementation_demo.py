@@ -89,8 +89,9 @@ def test_kigali_has_each_kind_of_status_the_issue_asks_for(demo: None, db: None)
     # Following the drainage corridors' concept, and the health-post lights' measure.
     concept = found["DRM-01"].status.record
     assert concept is not None and concept.kind == "concept"
-    assert "Green drainage corridors" in concept.label and concept.state == "submitted"
-    assert found["DRM-01"].status.progress == 40  # the concept's stage carries it
+    # Presented: the programme's portfolio decision supported it and moved it on.
+    assert "Green drainage corridors" in concept.label and concept.state == "presented"
+    assert found["DRM-01"].status.progress == 60  # the concept's stage carries it
     lights = found["HLT-01"].status
     assert lights.record is not None and lights.record.kind == "measure"
     assert lights.record.label == "Solar street lights at health facilities"

@@ -43,6 +43,7 @@ WORKSPACE_TABS: tuple[WorkspaceTab, ...] = (
     WorkspaceTab("planning:list", _("Prioritisation")),
     WorkspaceTab("concepts:list", _("Project concepts")),
     WorkspaceTab("measures:list", _("Measures")),
+    WorkspaceTab("votes:list", _("Resident votes")),
     WorkspaceTab("implementation:plan", _("Implementation")),
     WorkspaceTab("results:city", _("Results")),
     WorkspaceTab("lessons:city", _("Lessons")),

@@ -288,9 +288,31 @@ class Concept(Record):
     days_in_stage: int
 
 
+class PortfolioWeights(Record):
+    package: int
+    reviews: int
+    fit: int
+
+
+class PortfolioDecision(Record):
+    """The programme's portfolio decision (pipeline.allocation.Terms, with its rationale)."""
+
+    name: str
+    currency: str
+    pot: int
+    basis: str
+    partial_down_to: int
+    min_per_country: int
+    max_per_city: int | None = None
+    floor_share: int
+    weights: PortfolioWeights
+    rationale: str
+
+
 class PipelineFile(Record):
     funder: PipelineFunder
     concepts: list[Concept]
+    decision: PortfolioDecision
 
 
 # results.json
@@ -504,6 +526,42 @@ class ImplementationFile(Record):
     plans: list[PlanSpec]
 
 
+# votes.json
+
+
+class VoteProjectSpec(Record):
+    title: str
+    description: str
+    cost: int
+    district: str
+    popularity: float
+    action: str | None = None  # one of the city's candidate actions, by its code
+
+
+class VoteDecisionSpec(Record):
+    rule: str
+    rationale: str
+
+
+class VoteSpec(Record):
+    city: str
+    editor: str
+    title: str
+    description: str
+    budget: int
+    currency: str
+    seed: int
+    ballots: int
+    districts: dict[str, int]  # the voters' districts, with their weights
+    affinity: float
+    projects: list[VoteProjectSpec]
+    decision: VoteDecisionSpec
+
+
+class VotesFile(Record):
+    votes: list[VoteSpec]
+
+
 #: Each file in `data/`, by name, and the model its content follows.
 MODELS: dict[str, type[Record]] = {
     "programme": ProgrammeFile,
@@ -513,6 +571,7 @@ MODELS: dict[str, type[Record]] = {
     "results": ResultsFile,
     "learning": LearningFile,
     "implementation": ImplementationFile,
+    "votes": VotesFile,
 }
 
 

@@ -6,7 +6,7 @@ changes nothing. Only `recap demo --reset` empties the database and loads the de
 
 What it loads is in `data/` (programme.json, cities.json, planning.json here, and the packages of
 implementation.json; the pipeline, the results, the implementation plans and the peer learning
-in their own modules); this module only writes it."""
+and the resident vote in their own modules); this module only writes it."""
 
 from __future__ import annotations
 
@@ -53,6 +53,7 @@ from .implementation import demo_plans
 from .learning import demo_lessons
 from .pipeline import demo_pipeline
 from .results import demo_results
+from .votes import demo_votes
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,7 @@ def _demo_baseline(cities: dict[str, City], places: list[dict[str, Any]]) -> Non
     demo_plans(cities, implementation["plans"], languages)
     demo_results(Programme.objects.get(slug=demo_data("programme")["programme"]["slug"]), cities)
     demo_lessons(cities)
+    demo_votes(cities)
 
 
 def _demo_session(cities: dict[str, City], spec: dict[str, Any]) -> None:

@@ -1,8 +1,10 @@
 """The demo's project pipeline, written through the same services people use (so every gate
-holds and every move is audited): Kigali's two concepts from its endorsed package, Rajshahi's
-and Sebkha's started blank, at the stages `data/pipeline.json` names, with their reviews, shares
+holds and every move is audited): Kigali's concepts from its endorsed package, Rajshahi's and
+Sebkha's started blank, at the stages `data/pipeline.json` names, with their reviews, shares
 and a funder's question. Only the dates are moved back afterwards, so the board's ageing has
-something to show."""
+something to show. Then the programme's portfolio decision (`decision` there): its preparation
+support shared among the concepts in the pipeline, two per country where a country has two,
+which moves the supported concepts one stage on as a real decision does."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from django.utils import timezone
 
 from recap.accounts.models import User
 from recap.cities.models import City, Organisation
+from recap.pipeline.allocation import Terms, allocation_decide
 from recap.pipeline.concepts import (
     concept_move,
     concept_save,
@@ -122,3 +125,26 @@ def demo_pipeline(cities: dict[str, City]) -> None:
         for move in concept.moves.all():
             move.at -= back
             move.save(update_fields=["at"])
+    demo_decision(pipeline["decision"])
+
+
+def demo_decision(spec: dict[str, Any]) -> None:
+    """The programme manager's decision on the pot, taken through the service."""
+    from recap.cities.models import Programme
+
+    manager = _user("programme.manager")
+    programme = Programme.objects.filter(memberships__user=manager).order_by("pk").first()
+    if programme is None:
+        return
+    terms = Terms(
+        name=spec["name"],
+        currency=spec["currency"],
+        pot=spec["pot"],
+        basis=spec["basis"],
+        partial_down_to=spec["partial_down_to"],
+        min_per_country=spec["min_per_country"],
+        max_per_city=spec.get("max_per_city"),
+        floor_share=spec["floor_share"],
+        weights=spec["weights"],
+    )
+    allocation_decide(actor=manager, programme=programme, terms=terms, rationale=spec["rationale"])

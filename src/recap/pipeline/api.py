@@ -22,7 +22,7 @@ from recap.core.api_errors import errors
 from . import concepts as svc
 from . import selectors
 from .matching import matches_for
-from .models import Facility, ProjectConcept, Stage
+from .models import Allocation, Facility, ProjectConcept, Stage
 from .money import concept_money
 from .oc4ids import NotConfigured, project_package
 from .policies import funder_facility_ids, is_insider, programme_reader
@@ -328,6 +328,106 @@ def pipeline_funnel(request: SignedInRequest, country: str = "") -> dict[str, An
         "progress": [
             {"country": p.country.iso2, "submitted": p.submitted, "target": p.target}
             for p in funnel.progress
+        ],
+    }
+
+
+class AwardOut(Schema):
+    concept: str = Field(description="The concept's reference.")
+    title: str
+    city: str = Field(description="The city's slug.")
+    country: str = Field(description="ISO 3166-1 alpha-2.")
+    amount: int = Field(description="The support awarded, in the decision's currency.")
+    ask: int = Field(description="What the concept asked for, in the decision's currency.")
+    moved_to: str = Field(description="The stage the decision moved it to; empty if none.")
+
+
+class AllocationSummaryOut(Schema):
+    number: int = Field(description="The decision's version: 1, 2, ... never edited.")
+    name: str
+    currency: str
+    pot: int
+    basis: str = Field(description="preparation (preparation costs) or gap (financing gap).")
+    awarded: int = Field(description="The sum of the awards.")
+    supported: int = Field(description="How many concepts it supports.")
+    decided_by: str
+    decided_at: datetime
+
+
+class AllocationOut(AllocationSummaryOut):
+    rationale: str
+    rules: dict[str, Any] = Field(
+        description="The terms as the manager set them: pot, weights, rates, k, m, floor, locks."
+    )
+    result: dict[str, Any] = Field(
+        description="The engine's answer, as `recap portfolio` returns it (objective, awards, "
+        "by_country, explanations, fairness prices)."
+    )
+    left_out: list[dict[str, Any]] = Field(
+        description="Concepts not considered, each with the reason (e.g. no rate for its currency)."
+    )
+    awards: list[AwardOut]
+
+
+def _allocation_summary(a: Allocation) -> dict[str, Any]:
+    awards = list(a.awards.all())
+    return {
+        "number": a.number,
+        "name": a.name,
+        "currency": a.currency,
+        "pot": a.pot,
+        "basis": a.basis,
+        "awarded": sum(w.amount for w in awards),
+        "supported": len(awards),
+        "decided_by": a.decided_by.get_full_name() or a.decided_by.get_username(),
+        "decided_at": a.decided_at,
+    }
+
+
+def _allocations(request: SignedInRequest) -> Any:
+    programme = selectors.programme_read_by(request.user)
+    return (
+        Allocation.objects.filter(programme=programme)
+        .select_related("decided_by")
+        .prefetch_related("awards__concept__city__country")
+    )
+
+
+@router.get(
+    "/portfolio-decisions",
+    response={200: list[AllocationSummaryOut], **errors(401, 403)},
+    auth=SIGNED_IN,
+    summary="The programme's portfolio decisions, newest first (programme only)",
+)
+def allocation_list(request: SignedInRequest) -> list[dict[str, Any]]:
+    return [_allocation_summary(a) for a in _allocations(request).order_by("-number")]
+
+
+@router.get(
+    "/portfolio-decisions/{int:number}",
+    response={200: AllocationOut, **errors(401, 403, 404)},
+    auth=SIGNED_IN,
+    summary="One portfolio decision: its terms, the engine's answer, its awards and rationale",
+)
+def allocation_detail(request: SignedInRequest, number: int) -> dict[str, Any]:
+    a = get_object_or_404(_allocations(request), number=number)
+    return {
+        **_allocation_summary(a),
+        "rationale": a.rationale,
+        "rules": a.choices,
+        "result": a.result,
+        "left_out": a.left_out,
+        "awards": [
+            {
+                "concept": w.concept.reference,
+                "title": w.concept.title,
+                "city": w.concept.city.slug,
+                "country": w.concept.city.country.iso2,
+                "amount": w.amount,
+                "ask": w.ask,
+                "moved_to": w.moved_to,
+            }
+            for w in sorted(a.awards.all(), key=lambda w: w.concept.reference)
         ],
     }
 

@@ -1,10 +1,18 @@
 from django.urls import path
 
+from .views import allocation as allocation_views
 from .views import programme as views
 
 app_name = "board"
 urlpatterns = [
     path("", views.board, name="board"),
+    path("portfolio/", allocation_views.allocations, name="allocations"),
+    path("portfolio/<int:number>/", allocation_views.allocation, name="allocation"),
+    path(
+        "portfolio/<int:number>/decision.pdf",
+        allocation_views.allocation_pdf_view,
+        name="allocation_pdf",
+    ),
     path("shared/", views.shared_list, name="shared"),
     path("shared/<int:pk>/", views.shared_detail, name="shared_detail"),
     path("shared/<int:pk>/concept-note.pdf", views.shared_pdf, name="shared_pdf"),

@@ -18,6 +18,7 @@ from recap.hazards.models import HazardType
 from .concepts import EDITABLE, MESSAGE_MAX, REASON_MAX
 from .models import (
     SECTIONS,
+    Allocation,
     Facility,
     FunderMessage,
     FundingSource,
@@ -281,3 +282,106 @@ class AttachmentForm(forms.Form):
 
         role: Any = self.fields["role"]
         role.choices = ConceptAttachment.Role.choices
+
+
+class AllocationForm(forms.Form):
+    """The programme's pot and its rules (`allocation.Terms`); the rationale only when saving.
+    The locks offer the references of the concepts in the pipeline (`references`)."""
+
+    name = forms.CharField(
+        label=_("What the pot is"),
+        max_length=200,
+        help_text=_("For example: preparation support 2027, technical assistance days."),
+    )
+    currency = forms.RegexField(
+        label=_("Currency"),
+        regex=r"^[A-Z]{3}$",
+        max_length=3,
+        initial="USD",
+        error_messages={"invalid": _("Three capital letters, such as USD or EUR.")},
+    )
+    pot = WholeAmountField(label=_("Pot"), min_value=1, max_value=AMOUNT_MAX)
+    basis = forms.ChoiceField(label=_("A concept asks for"), choices=Allocation.Basis.choices)
+    partial_down_to = forms.IntegerField(
+        label=_("Partial support down to (% of its ask)"),
+        min_value=1,
+        max_value=100,
+        initial=100,
+        help_text=_("100: all or nothing. 60: a concept may get from 60% of its ask to all of it."),
+    )
+    min_per_country = forms.IntegerField(
+        label=_("At least this many concepts per country"),
+        min_value=0,
+        max_value=20,
+        initial=2,
+        help_text=_("Where a country has that many in the pipeline; fewer where it has fewer."),
+    )
+    max_per_city = forms.IntegerField(
+        label=_("At most this many per city"), min_value=1, max_value=20, required=False
+    )
+    floor_share = forms.IntegerField(
+        label=_("Each country gets at least (% of the pot)"),
+        min_value=0,
+        max_value=100,
+        initial=0,
+        help_text=_("Or all it asks, if that is less."),
+    )
+    weight_package = forms.IntegerField(
+        label=_("Weight of the package's resilience value"), min_value=0, max_value=100, initial=50
+    )
+    weight_reviews = forms.IntegerField(
+        label=_("Weight of the reviewers' scores"), min_value=0, max_value=100, initial=30
+    )
+    weight_fit = forms.IntegerField(
+        label=_("Weight of the fit with a facility"), min_value=0, max_value=100, initial=20
+    )
+    rates = forms.CharField(
+        label=_("Exchange rates"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One per line, for concepts costed in another currency: the currency, what one unit "
+            "is worth in the pot's currency, and the rate's date, as in “EUR 1.08 2026-12-01”. "
+            "Without a rate, such a concept is left out and the page says so."
+        ),
+    )
+    must_include = forms.MultipleChoiceField(
+        label=_("Support whatever it costs"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    must_exclude = forms.MultipleChoiceField(
+        label=_("Leave out"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Needed to save the decision: why this allocation. The cities whose concepts it "
+            "supports will read it."
+        ),
+    )
+
+    def __init__(self, *args: Any, references: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("must_include", "must_exclude"):
+            field = self.fields[name]
+            assert isinstance(field, forms.MultipleChoiceField)
+            field.choices = references
+        # Computing needs no rationale, saving does: the label says so, not "(optional)".
+        self.fields["rationale"].needed_for = _("Needed to save")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        weights = [data.get(f"weight_{p}") for p in ("package", "reviews", "fit")]
+        if all(w is not None for w in weights) and not sum(w for w in weights if w):
+            self.add_error("weight_package", _("Give at least one part of the value a weight."))
+        both = set(data.get("must_include") or ()) & set(data.get("must_exclude") or ())
+        if both:
+            self.add_error(
+                "must_exclude",
+                _("A concept cannot be both supported and left out: %(refs)s.")
+                % {"refs": ", ".join(sorted(both))},
+            )
+        return data

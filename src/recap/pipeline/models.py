@@ -643,3 +643,72 @@ class ConceptAttachment(StoredDocument):
 
     def storage_folder(self) -> str:
         return f"concepts/{self.concept_id}"
+
+
+class Allocation(models.Model):
+    """The programme's decision on sharing a pot (preparation support, technical-assistance
+    days, a small grant window) among the concepts in its pipeline, chosen by the exact
+    portfolio optimiser (`recap.engine.portfolio`) and saved with its rationale. A pot's
+    decisions are versions: `number` counts them within the programme, and a new one supersedes
+    the last; none is ever edited. `spec` is the engine's input exactly as solved (the claims,
+    their values and asks in the pot's currency, the rules), `result` its answer (awards,
+    explanations, the prices of the fairness rules), `choices` what the manager chose (ask
+    basis, weights, rates), `claims` each claim's concept as it was read (title, city, the
+    parts of its value, notes), `left_out` the concepts that could not be claims and why."""
+
+    class Basis(models.TextChoices):
+        PREPARATION = "preparation", _("its preparation costs")
+        GAP = "gap", _("its funding gap")
+
+    programme = models.ForeignKey(
+        "cities.Programme", on_delete=models.CASCADE, related_name="allocations"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    name = models.CharField(_("what the pot is"), max_length=200)
+    currency = models.CharField(_("currency"), max_length=3)
+    pot = models.PositiveBigIntegerField(_("pot"))
+    basis = models.CharField(_("a concept asks for"), max_length=12, choices=Basis.choices)
+    choices = models.JSONField(default=dict)
+    spec = models.JSONField(default=dict)
+    claims = models.JSONField(default=dict)
+    result = models.JSONField(default=dict)
+    left_out = models.JSONField(default=list)
+    rationale = models.TextField(_("rationale"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["programme", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="allocation_version_once")
+        ]
+        verbose_name = _("portfolio decision")
+        verbose_name_plural = _("portfolio decisions")
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.number})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("board:allocation", kwargs={"number": self.number})
+
+
+class AllocationAward(models.Model):
+    """One concept a decision supports, with the amount (in the decision's currency), what it
+    asked, and the stage the decision moved it to (blank when it stayed where it was)."""
+
+    allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="awards")
+    concept = models.ForeignKey(
+        ProjectConcept, on_delete=models.PROTECT, related_name="allocation_awards"
+    )
+    amount = models.PositiveBigIntegerField(_("award"))
+    ask = models.PositiveBigIntegerField(_("ask"))
+    moved_to = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+
+    class Meta:
+        ordering = ["allocation", "-amount", "concept__reference"]
+        constraints = [models.UniqueConstraint(fields=["allocation", "concept"], name="award_once")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} to {self.concept_id} in {self.allocation_id}"

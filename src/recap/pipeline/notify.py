@@ -264,3 +264,72 @@ def revise_mail(decision_id: int, language: str | None) -> int:
 
     people = reachable(city_people(city_id=concept.city_id), besides=[decision.decided_by_id])
     return mail_each(people, compose, language=language)
+
+
+# --- the programme's portfolio decisions --------------------------------------------------
+
+
+def allocation_notify(allocation: Any) -> None:
+    """Each city with a concept the decision supports is told (its editors and coordinators)."""
+    _queued(allocation_mail, allocation.pk)
+
+
+@task()
+def allocation_mail(allocation_id: int, language: str | None) -> int:
+    from .models import Allocation
+
+    allocation = (
+        Allocation.objects.select_related("decided_by", "programme")
+        .filter(pk=allocation_id)
+        .first()
+    )
+    if allocation is None:
+        return 0
+    by_city: dict[int, list[Any]] = {}
+    for award in allocation.awards.select_related("concept__city"):
+        by_city.setdefault(award.concept.city_id, []).append(award)
+    sent = 0
+    for city_id, awards in by_city.items():
+
+        def compose(person: Any, awards: list[Any] = awards) -> tuple[str, str]:
+            words = {
+                "programme": allocation.programme.short_name,
+                "name": allocation.name,
+                "n": allocation.number,
+                "date": _day(allocation.decided_at),
+                "rationale": allocation.rationale,
+                "url": site_link(awards[0].concept.get_absolute_url()),
+            }
+            subject = _("%(programme)s supports your project concept: %(name)s") % words
+            lines = [
+                _(
+                    "On %(date)s, the programme %(programme)s decided how to share “%(name)s” "
+                    "(version %(n)s). It supports:"
+                )
+                % words
+            ]
+            for award in awards:
+                moved = (
+                    _(" It moves to “%(stage)s”.") % {"stage": Stage(award.moved_to).label}
+                    if award.moved_to
+                    else ""
+                )
+                lines.append(
+                    "- "
+                    + _("%(reference)s “%(title)s”: %(amount)s %(cur)s of %(ask)s asked.")
+                    % {
+                        "reference": award.concept.reference,
+                        "title": award.concept.title,
+                        "amount": formats.number_format(award.amount, force_grouping=True),
+                        "ask": formats.number_format(award.ask, force_grouping=True),
+                        "cur": allocation.currency,
+                    }
+                    + moved
+                )
+            lines.append(_("Why: %(rationale)s") % words)
+            lines.append(_("See the concept and its next steps in ReCAP: %(url)s") % words)
+            return subject, "\n\n".join(lines)
+
+        people = reachable(city_people(city_id=city_id), besides=[allocation.decided_by_id])
+        sent += mail_each(people, compose, language=language)
+    return sent

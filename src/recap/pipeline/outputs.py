@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from recap.catalogue.models import Sector
-from recap.core.rendering import LANGUAGES, pdf_document, xlsx_document
+from recap.core.rendering import LANGUAGES, document_language, pdf_document, xlsx_document
 from recap.core.tabular import Column, Heading, Row, SheetSpec, write_xlsx
 from recap.hazards.models import HazardType
 
@@ -19,7 +19,14 @@ from .money import concept_money
 from .record import concept_hazards, concept_sectors, source_lines
 from .texts import choice_labels, upper_first
 
-__all__ = ["LANGUAGES", "concept_context", "concept_pdf", "concept_xlsx"]
+__all__ = [
+    "LANGUAGES",
+    "allocation_context",
+    "allocation_pdf",
+    "concept_context",
+    "concept_pdf",
+    "concept_xlsx",
+]
 
 
 def concept_context(concept: ProjectConcept) -> dict[str, Any]:
@@ -151,3 +158,28 @@ def _workbook(concept: ProjectConcept) -> bytes:
             ),
         ]
     )
+
+
+def allocation_context(decision: Any) -> dict[str, Any]:
+    """A saved portfolio decision as its page and its PDF read it (in the active language)."""
+    from .allocation import left_out_text, readout
+
+    return {
+        "decision": decision,
+        "currency": decision.currency,
+        "awards": list(decision.awards.select_related("concept")),
+        "answer": {
+            "status": decision.result.get("status"),
+            "result": decision.result,
+            "left_out": left_out_text(decision.left_out),
+            **readout(decision.spec, decision.claims, decision.result, decision.currency),
+        },
+        "generated": timezone.now(),
+    }
+
+
+def allocation_pdf(decision: Any, *, language: str = "en") -> bytes:
+    """The decision as a PDF to send to the steering committee and the funders."""
+    with translation.override(document_language(language)):
+        context = allocation_context(decision)
+    return pdf_document("pipeline/allocation_pdf.html", context, language=language)

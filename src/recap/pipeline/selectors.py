@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from recap.accounts.access import Level, city_ids, programme_city_ids
 from recap.accounts.models import Role
-from recap.accounts.types import Reader
-from recap.cities.models import City, Country
+from recap.accounts.types import Reader, User
+from recap.cities.models import City, Country, Programme
 from recap.cities.selectors import programme_current
 
 from .models import (
@@ -33,7 +35,7 @@ from .models import (
     Rubric,
     Stage,
 )
-from .policies import project_concept_policy
+from .policies import programme_reader, project_concept_policy
 
 
 def concept_queryset(*, user: Reader) -> QuerySet[ProjectConcept]:
@@ -431,3 +433,23 @@ def facilities_sharing(*, concept: ProjectConcept, facility_ids: Iterable[int]) 
 def concept_fresh(concept: ProjectConcept) -> ProjectConcept:
     """The concept as stored now (a bound form may have written onto the object in hand)."""
     return ProjectConcept.objects.get(pk=concept.pk)
+
+
+def programme_of_reader(*, user: User) -> Programme | None:
+    """The programme whose monitoring `user` reads (the first they belong to; else the current
+    one, as for a platform admin)."""
+    return (
+        Programme.objects.filter(memberships__user=user).order_by("pk").first()
+        or programme_current()
+    )
+
+
+def programme_read_by(user: User) -> Programme:
+    """The programme `user` manages or reviews, whose monitoring pages they read (the first,
+    for a platform admin); `PermissionDenied` for anyone else, or when there is none yet."""
+    if not programme_reader(user):
+        raise PermissionDenied(_("These pages are the programme's."))
+    programme = programme_of_reader(user=user)
+    if programme is None:
+        raise PermissionDenied(_("There is no programme yet."))
+    return programme

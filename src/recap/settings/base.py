@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "recap.planning",
     "recap.learning",
     "recap.implementation",
+    "recap.votes",
     "recap.feedback",
     "recap.web",
     "django.contrib.admin",

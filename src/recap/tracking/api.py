@@ -17,6 +17,7 @@ from recap.accounts.api_auth import SIGNED_IN
 from recap.accounts.types import SignedInRequest
 from recap.cities.api_auth import private_city
 from recap.core.api_errors import errors
+from recap.pipeline.selectors import programme_read_by
 
 from . import selectors
 from .models import IndicatorUpdate
@@ -102,7 +103,7 @@ def _update_out(u: IndicatorUpdate) -> dict[str, Any]:
     summary="Every indicator against its target, as the dashboard reads it (programme only)",
 )
 def results(request: SignedInRequest) -> list[dict[str, Any]]:
-    programme = selectors.programme_read_by(request.user)
+    programme = programme_read_by(request.user)
     indicators = selectors.programme_indicators(programme=programme)
     out = []
     for indicator in indicators:

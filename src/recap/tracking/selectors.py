@@ -6,17 +6,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from recap.accounts.types import Reader, User
+from recap.accounts.types import Reader
 from recap.cities.models import City, Country, Programme
-from recap.cities.selectors import programme_current
-from recap.pipeline.policies import programme_reader
-from recap.pipeline.selectors import concepts_submitted_per_country
+from recap.pipeline.selectors import (
+    concepts_submitted_per_country,
+)
 
 from .models import (
     DonorReport,
@@ -225,26 +223,6 @@ def programme_indicators(*, programme: Programme) -> QuerySet[Indicator]:
         .select_related("outcome__programme")
         .prefetch_related("targets")
     )
-
-
-def programme_of_reader(*, user: User) -> Programme | None:
-    """The programme whose monitoring `user` reads (the first they belong to; else the current
-    one, as for a platform admin)."""
-    return (
-        Programme.objects.filter(memberships__user=user).order_by("pk").first()
-        or programme_current()
-    )
-
-
-def programme_read_by(user: User) -> Programme:
-    """The programme `user` manages or reviews, whose monitoring pages they read (the first,
-    for a platform admin); `PermissionDenied` for anyone else, or when there is none yet."""
-    if not programme_reader(user):
-        raise PermissionDenied(_("The results dashboard is the programme's."))
-    programme = programme_of_reader(user=user)
-    if programme is None:
-        raise PermissionDenied(_("There is no programme yet."))
-    return programme
 
 
 def update_get(*, pk: int, city: City | None = None) -> IndicatorUpdate:

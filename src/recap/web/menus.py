@@ -43,6 +43,11 @@ def _programme_menu(manages: bool) -> Menu:
     links = [
         Link(_("Overview"), reverse("web:home"), ("web:home",)),
         Link(_("Pipeline board"), reverse("board:board"), ("board:board",)),
+        Link(
+            _("Portfolio decisions"),
+            reverse("board:allocations"),
+            ("board:allocations", "board:allocation"),
+        ),
         Link(_("Results"), reverse("results:dashboard"), ("results:dashboard",)),
         *(
             # The cities' plans side by side: the manager's, who may read each city's plan.

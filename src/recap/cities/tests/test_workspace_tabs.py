@@ -23,6 +23,7 @@ SECTIONS = [
     ("prioritisation/", "Prioritisation"),
     ("concepts/", "Project concepts"),
     ("measures/", "Measures"),
+    ("votes/", "Resident votes"),
     ("implementation/", "Implementation"),
     ("results/", "Results"),
     ("lessons/", "Lessons"),

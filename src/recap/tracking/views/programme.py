@@ -30,6 +30,7 @@ from recap.core.rates import WRITE_RATE
 from recap.core.rendering import document_download
 from recap.core.tabular import write_csv
 from recap.core.uploads import upload_too_large
+from recap.pipeline.selectors import programme_read_by
 
 from .. import selectors
 from ..attendance_sheet import attendance_rows, attendance_workbook
@@ -60,7 +61,7 @@ from ..trainings import (
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def trainings(request: SignedInRequest) -> HttpResponse:
-    programme = selectors.programme_read_by(request.user)
+    programme = programme_read_by(request.user)
     can_edit = is_programme_manager(request.user, programme)
     form = TrainingForm(request.POST or None, programme=programme)
     if request.method == "POST":
@@ -107,7 +108,7 @@ def _save(
 
 
 def _training(request: SignedInRequest, pk: int) -> tuple[Any, Training]:
-    programme = selectors.programme_read_by(request.user)
+    programme = programme_read_by(request.user)
     return programme, selectors.training_get(programme=programme, pk=pk)
 
 
@@ -199,7 +200,7 @@ def attendance_upload(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate="30/h", method="POST", block=True)  # type: ignore[untyped-decorator]
 def reports(request: SignedInRequest) -> HttpResponse:
-    programme = selectors.programme_read_by(request.user)
+    programme = programme_read_by(request.user)
     can_issue = is_programme_manager(request.user, programme)
     form = ReportForm(
         request.POST or None,
@@ -236,7 +237,7 @@ def reports(request: SignedInRequest) -> HttpResponse:
 
 
 def _report(request: SignedInRequest, pk: int) -> DonorReport:
-    programme = selectors.programme_read_by(request.user)
+    programme = programme_read_by(request.user)
     return selectors.report_get(programme=programme, pk=pk)
 
 
@@ -269,7 +270,7 @@ def report_xlsx_view(request: SignedInRequest, pk: int) -> HttpResponse:
 def iati_view(request: SignedInRequest) -> HttpResponse:
     """The programme as an IATI 2.03 activity, checked against the standard's schema and
     ruleset first; refused while the deployment has not said who publishes it."""
-    programme = selectors.programme_read_by(request.user)
+    programme = programme_read_by(request.user)
     try:
         xml = activity_xml(programme)
     except NotConfigured as exc:  # the platform's set-up, never the reader's: a clean refusal
@@ -301,7 +302,7 @@ def framework(request: SignedInRequest) -> HttpResponse:
     """The results framework: read by the programme's people, downloaded as the file it loads
     from, and replaced by its manager with a changed file (checked in full; nothing written
     unless all of it is right)."""
-    programme = selectors.programme_read_by(request.user)
+    programme = programme_read_by(request.user)
     if request.GET.get("format") == "json":
         return generated_response(
             json.dumps(framework_dump(programme), ensure_ascii=False, indent=2),

@@ -27,6 +27,7 @@ from recap.cities.selectors import city_get_for_user
 from recap.core.forms import add_service_errors, checked, told
 from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
+from recap.pipeline.selectors import programme_read_by
 
 from .. import selectors
 from ..forms import DecisionForm, UpdateWithEvidenceForm
@@ -40,7 +41,7 @@ from ..services import update_decide, update_save, update_submit
 @login_required
 @require_GET
 def dashboard(request: SignedInRequest) -> HttpResponse:
-    programme = selectors.programme_read_by(request.user)
+    programme = programme_read_by(request.user)
     filters, problems = filters_from(programme, request.GET)
     seen = overview(user=request.user, programme=programme, filters=filters)
     return render(

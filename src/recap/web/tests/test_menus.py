@@ -13,6 +13,7 @@ from recap.testing import World
 
 PROGRAMME_PAGES = [
     "/pipeline/",
+    "/pipeline/portfolio/",
     "/programme/results/",
     "/programme/results/framework/",
     "/programme/trainings/",
@@ -29,7 +30,7 @@ def _menu(page: str, key: str) -> list[str]:
 
 #: The cities' implementation plans side by side: the manager's (who may read each city's
 #: plan), not a reviewer's.
-MANAGER_PAGES = [*PROGRAMME_PAGES[:2], "/programme/implementation/", *PROGRAMME_PAGES[2:]]
+MANAGER_PAGES = [*PROGRAMME_PAGES[:3], "/programme/implementation/", *PROGRAMME_PAGES[3:]]
 
 
 @pytest.mark.parametrize("role", ["manager", "reviewer", "admin"])

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "ballot"
+urlpatterns = [
+    path("<int:pk>/", views.ballot_page, name="vote"),
+]

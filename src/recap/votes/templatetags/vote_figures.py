@@ -1,0 +1,33 @@
+"""Money and shares as the results page writes them, in the reader's number format."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Any) -> str:
+    """A whole amount without decimals, any other with two, grouped the reader's way."""
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(str(value))
+    places = 0 if amount == amount.to_integral_value() else 2
+    return number_format(amount, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def percent(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    return number_format(Decimal(str(value)) * 100, decimal_pos=0, use_l10n=True) + " %"
+
+
+@register.filter
+def item(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if hasattr(mapping, "get") else None

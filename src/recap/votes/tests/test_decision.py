@@ -1,0 +1,131 @@
+"""The city picks a rule with its reasons: a decision is saved once with the outcome as it
+stood, each funded project becomes a planned small-scale measure whose page says it was chosen
+by residents, and a later decision supersedes the first without rewriting it."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from recap.accounts.models import AuditEvent
+from recap.testing import World
+from recap.tracking.models import Measure
+from recap.votes.models import ChosenMeasure, Decision, Vote
+
+from .helpers import SMALL_PB, cast_vote, client_as, import_pb
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def vote(world: World) -> Vote:
+    _first, second = import_pb(client_as(world, "editor_a"), "kigali", SMALL_PB, currency="USD")
+    assert second is not None and second.status_code == 302
+    return Vote.objects.get()
+
+
+def _decide(
+    world: World, vote: Vote, role: str, rule: str, rationale: str = "Fair to both districts."
+):
+    return client_as(world, role).post(
+        reverse("votes:decide", kwargs={"slug": vote.city.slug, "pk": vote.pk}),
+        {"rule": rule, "rationale": rationale},
+    )
+
+
+def test_a_decision_makes_the_funded_projects_measures_with_their_provenance(
+    world: World, vote: Vote
+) -> None:
+    mes = vote.outcomes.get(key="mes+add_one").result
+    response = _decide(world, vote, "editor_a", "mes+add_one")
+    assert response.status_code == 302
+    decision = Decision.objects.get()
+    assert (decision.rule, decision.completion) == ("mes", "add_one")
+    assert decision.selected == mes["selected"] and decision.snapshot == mes
+    assert decision.decided_by == world.users["editor_a"]
+    vote.refresh_from_db()
+    assert vote.status == Vote.Status.DECIDED
+    measures = Measure.objects.filter(vote_choices__decision=decision)
+    titles = {p.key: p.title for p in vote.projects.all()}
+    assert sorted(m.title for m in measures) == sorted(titles[k] for k in mes["selected"])
+    for m in measures:
+        assert m.city == world.city_a and m.status == Measure.Status.PLANNED
+        assert m.history.count() == 1  # its first dated step
+        assert m.cost == int(vote.projects.get(title=m.title).cost)  # the vote is in US$
+    assert AuditEvent.objects.filter(verb="vote.decide", target_id=str(decision.pk)).exists()
+    # The measure's page says where it comes from.
+    measure = measures.first()
+    page = client_as(world, "viewer_a").get(
+        reverse("measures:detail", kwargs={"slug": "kigali", "pk": measure.pk})
+    )
+    html = page.content.decode()
+    assert "Chosen by residents in" in html and vote.title in html
+    assert "Equal shares (MES)" in html and "add one" in html
+    # A measure not chosen by a vote says nothing of the kind.
+    plain = Measure.objects.create(city=world.city_a, title="Typed by hand")
+    page = client_as(world, "viewer_a").get(
+        reverse("measures:detail", kwargs={"slug": "kigali", "pk": plain.pk})
+    )
+    assert "Chosen by residents" not in page.content.decode()
+
+
+def test_a_later_decision_supersedes_and_keeps_the_history(world: World, vote: Vote) -> None:
+    _decide(world, vote, "editor_a", "mes+add_one", "First.")
+    first = Decision.objects.get()
+    measures_before = Measure.objects.count()
+    _decide(world, vote, "coordinator_a", "greedy", "Second thoughts.")
+    second = Decision.objects.exclude(pk=first.pk).get()
+    first.refresh_from_db()
+    assert first.superseded_by == second and second.superseded_by is None
+    assert first.rationale == "First."  # never rewritten
+    # A project both rules fund keeps its one measure, now linked to both decisions.
+    both = set(first.selected) & set(second.selected)
+    new = set(second.selected) - set(first.selected)
+    assert Measure.objects.count() == measures_before + len(new)
+    for key in both:
+        links = ChosenMeasure.objects.filter(project__key=key, project__vote=vote)
+        assert links.count() == 2 and len({link.measure_id for link in links}) == 1
+    page = client_as(world, "viewer_a").get(
+        reverse("votes:results", kwargs={"slug": "kigali", "pk": vote.pk})
+    )
+    assert "Earlier decisions" in page.content.decode() and "First." in page.content.decode()
+
+
+def test_a_decision_is_never_edited(world: World, vote: Vote) -> None:
+    _decide(world, vote, "editor_a", "greedy")
+    decision = Decision.objects.get()
+    decision.rationale = "Rewritten"
+    with pytest.raises(ValueError, match="never edited"):
+        decision.save()
+    decision.refresh_from_db()
+    assert decision.rationale == "Fair to both districts."
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("viewer_a", 403), ("manager", 403), ("editor_b", 404), ("funder", 404), ("anonymous", 302)],
+)
+def test_only_the_citys_editors_decide(world: World, vote: Vote, role: str, status: int) -> None:
+    assert _decide(world, vote, role, "greedy").status_code == status
+    assert not Decision.objects.exists()
+    assert not Measure.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("rule", "rationale"), [("greedy", "   "), ("nonsense", "Why not."), ("", "x")]
+)
+def test_a_decision_needs_a_computed_rule_and_its_reasons(
+    world: World, vote: Vote, rule: str, rationale: str
+) -> None:
+    response = _decide(world, vote, "editor_a", rule, rationale)
+    assert response.status_code == 302
+    assert not Decision.objects.exists() and not Measure.objects.exists()
+
+
+def test_an_open_vote_is_not_decided(world: World) -> None:
+    from recap.votes.services import vote_open
+
+    vote = cast_vote(world)
+    vote_open(actor=world.users["editor_a"], vote=vote)
+    assert _decide(world, vote, "editor_a", "greedy").status_code == 302
+    assert not Decision.objects.exists()
