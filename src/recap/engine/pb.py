@@ -5,7 +5,9 @@ minimums=None)` returns a JSON-ready dict (see `docs/participatory-budgeting.md`
 selected projects in the order the rule chose them, the money used, figures (support covered,
 voters with at least one funded project, shares per category / target / district) and, for
 every supported project left out, why. Rules run in exact rational arithmetic
-(`fractions.Fraction`) and are deterministic: every tie is broken by a named total order.
+(`fractions.Fraction`; the Method of Equal Shares, which the budget-increase completions rerun
+hundreds of times, in GMP's rationals, `gmpy2.mpq`, about ten times faster and as exact) and are
+deterministic: every tie is broken by a named total order.
 
 Rules (their outcomes equal pabutools 1.2.3's, the reference implementation; the tests check):
 
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+import gmpy2
 import highspy
 import numpy as np
 
@@ -52,6 +55,19 @@ COMPLETIONS = (
 MAX_INCREASE_ROUNDS = 20_000
 MAX_PB_CHARS = 50_000_000
 _INF = math.inf
+_ZERO = gmpy2.mpq(0)
+
+
+def _q(x: Fraction | int) -> Any:
+    """An exact rational as GMP's (for the Method of Equal Shares' inner loops)."""
+    return gmpy2.mpq(x.numerator, x.denominator)
+
+
+def _fraction(x: Any) -> Fraction:
+    """Back from GMP's rational to Python's, for what the result reports."""
+    return Fraction(int(x.numerator), int(x.denominator))
+
+
 Number = Fraction | float  # float only for +infinity
 
 
@@ -184,14 +200,15 @@ def _mes_sat(instance: PbInstance, utils: list[dict[str, Fraction]]) -> list[dic
 
 def _mes_run(
     instance: PbInstance,
-    sats: list[dict[str, Fraction]],
+    sats: Sequence[Mapping[str, Any]],
     per_voter: Fraction,
     ties: Mapping[str, int],
     trace: _Trace | None,
 ) -> list[str]:
-    """One run of MES with each voter holding `per_voter`. Returns the selection in order."""
+    """One run of MES with each voter holding `per_voter`. Returns the selection in order.
+    `sats` are GMP rationals (`_mes_sats`): so is every sum and price here."""
     n = len(sats)
-    budgets = [per_voter] * n
+    budgets = [_q(per_voter)] * n
     supporters: dict[str, list[int]] = {p.id: [] for p in instance.projects}
     for i, s in enumerate(sats):
         for pid in s:
@@ -199,32 +216,32 @@ def _mes_run(
     chosen: list[str] = []
     candidates: set[str] = set()
     for p in instance.projects:
-        total = sum((sats[i][p.id] for i in supporters[p.id]), Fraction(0))
+        total = sum((sats[i][p.id] for i in supporters[p.id]), _ZERO)
         if total > 0:
             if p.cost > 0:
                 candidates.add(p.id)
             else:
                 chosen.append(p.id)  # free and wanted: pabutools takes it before the rounds
-    cost = {p.id: p.cost for p in instance.projects}
+    cost = {p.id: _q(p.cost) for p in instance.projects}
     # ρ only rises as budgets fall, so last round's ρ is a lower bound: scan candidates by it
     # and stop once it exceeds the best ρ found this round (pabutools does the same).
-    bound: dict[str, Fraction] = {
-        pid: cost[pid] / sum((sats[i][pid] for i in supporters[pid]), Fraction(0))
-        for pid in candidates
+    bound: dict[str, Any] = {
+        pid: cost[pid] / sum((sats[i][pid] for i in supporters[pid]), _ZERO) for pid in candidates
     }
     rounds = 0
     while True:
-        best: Fraction | None = None
+        best: Any = None
         tied: list[str] = []
         for pid in sorted(candidates, key=lambda q: (bound[q], ties[q])):
             sup = supporters[pid]
-            money = sum((budgets[i] for i in sup), Fraction(0))
+            money = sum((budgets[i] for i in sup), _ZERO)
             if money < cost[pid]:
                 candidates.discard(pid)
                 if trace is not None:
                     trace.notes[pid] = (
                         f"equal shares, round {rounds + 1}: its {len(sup)} supporters had "
-                        f"{_fmt(money)} left, less than its cost {_fmt(cost[pid])}, so no "
+                        f"{_fmt(_fraction(money))} left, less than its cost "
+                        f"{_fmt(instance.index[pid].cost)}, so no "
                         "price share could pay for it"
                     )
                     trace.why[pid] = [
@@ -232,8 +249,8 @@ def _mes_run(
                             "kind": "supporters_short",
                             "round": rounds + 1,
                             "supporters": len(sup),
-                            "money": _num(money),
-                            "cost": _num(cost[pid]),
+                            "money": _num(_fraction(money)),
+                            "cost": _num(instance.index[pid].cost),
                         }
                     ]
                 continue
@@ -260,15 +277,15 @@ def _mes_run(
 
 def _affordability(
     pid: str,
-    cost: Fraction,
+    cost: Any,
     sup: list[int],
-    budgets: list[Fraction],
-    sats: list[dict[str, Fraction]],
-) -> Fraction:
+    budgets: list[Any],
+    sats: Sequence[Mapping[str, Any]],
+) -> Any:
     """The least ρ with Σ min(budget_i, ρ·sat_i) = cost over the project's supporters."""
     order = sorted(sup, key=lambda i: budgets[i] / sats[i][pid])
-    paid = Fraction(0)
-    denom = sum((sats[i][pid] for i in sup), Fraction(0))
+    paid = _ZERO
+    denom = sum((sats[i][pid] for i in sup), _ZERO)
     for i in order:
         rho = (cost - paid) / denom
         if rho * sats[i][pid] <= budgets[i]:
@@ -297,6 +314,7 @@ def _mes(
     trace: _Trace,
 ) -> list[str]:
     sats = _mes_sat(instance, utils)
+    exact = [{pid: _q(x) for pid, x in s.items()} for s in sats]  # GMP's, for the MES runs
     n = len(sats)
     if n == 0:
         return []
@@ -304,12 +322,12 @@ def _mes(
     increase = steps[0] if steps and steps[0] != "utilitarian_greedy" else None
     base = instance.budget / n
     if increase is None:
-        chosen = _mes_run(instance, sats, base, ties, trace)
+        chosen = _mes_run(instance, exact, base, ties, trace)
         trace.details["per_voter_budget"] = _num(base)
     elif increase == "add_one":
-        chosen = _add_one(instance, sats, base, ties, trace)
+        chosen = _add_one(instance, exact, base, ties, trace)
     else:
-        chosen = _budget_increase(instance, sats, ties, trace)
+        chosen = _budget_increase(instance, exact, ties, trace)
     if "utilitarian_greedy" in steps and not _exhaustive(
         instance, chosen, (p.id for p in instance.projects)
     ):
@@ -330,7 +348,7 @@ def _mes(
 
 def _add_one(
     instance: PbInstance,
-    sats: list[dict[str, Fraction]],
+    sats: Sequence[Mapping[str, Any]],
     base: Fraction,
     ties: Mapping[str, int],
     trace: _Trace,
@@ -362,7 +380,7 @@ def _add_one(
 
 def _budget_increase(
     instance: PbInstance,
-    sats: list[dict[str, Fraction]],
+    sats: Sequence[Mapping[str, Any]],
     ties: Mapping[str, int],
     trace: _Trace,
 ) -> list[str]:
