@@ -583,6 +583,33 @@ def _allocation(world: World) -> dict[str, Any]:
     return {"number": 1}
 
 
+def _funder_facility(world: World) -> dict[str, Any]:
+    """The world's funder speaks for a facility (with a concept shared with it)."""
+    _shared_concept(world)
+    return {}
+
+
+def _facility_code(world: World) -> dict[str, Any]:
+    return {"code": _shared_concept(world)["code"]}
+
+
+def _facility_allocation(world: World) -> dict[str, Any]:
+    from recap.pipeline.models import Allocation
+
+    code = _shared_concept(world)["code"]
+    Allocation.objects.create(
+        facility=Facility.objects.get(code=code),
+        number=1,
+        name="Pot",
+        currency="USD",
+        pot=1000,
+        basis="preparation",
+        rationale="Why",
+        decided_by=world.users["funder"],
+    )
+    return {"code": code, "number": 1}
+
+
 def _report(world: World) -> dict[str, Any]:
     from recap.tracking.reports import report_issue
 
@@ -759,6 +786,33 @@ MATRIX: dict[str, list[Check]] = {
         ),
     ],
     "board:allocation": [Check("GET", PROGRAMME_ONLY, setup=_allocation)],
+    # A facility's pot: its funders read and decide; no one else, the programme included.
+    "board:facility_home": [
+        Check("GET", signed_in(FORBIDDEN) | {"funder": FOUND}, setup=_funder_facility)
+    ],
+    "board:facility_allocations": [
+        Check("GET", FUNDER_ONLY, setup=_facility_code),
+        Check(
+            "POST",
+            FUNDER_ONLY,
+            setup=_facility_code,
+            data=lambda w: {
+                "name": "Pot",
+                "currency": "USD",
+                "pot": "1000",
+                "basis": "preparation",
+                "partial_down_to": "100",
+                "min_per_country": "0",
+                "floor_share": "0",
+                "weight_package": "1",
+                "weight_reviews": "1",
+                "weight_fit": "1",
+                "action": "compute",
+            },
+        ),
+    ],
+    "board:facility_allocation": [Check("GET", FUNDER_ONLY, setup=_facility_allocation)],
+    "board:facility_allocation_pdf": [Check("GET", FUNDER_ONLY, setup=_facility_allocation)],
     "board:allocation_pdf": [Check("GET", PROGRAMME_ONLY, setup=_allocation)],
     # Implementation plans: the city's team reads; its editors write; its coordinator starts,
     # publishes, sets the windows and issues reports; progress is approved by the coordinator or

@@ -126,6 +126,7 @@ class Walk:
 
 PROGRAMME = [
     "/pipeline/",
+    "/pipeline/portfolio/",
     "/programme/results/",
     "/programme/results/framework/",
     "/programme/trainings/",
@@ -141,6 +142,8 @@ def manager(walk: Walk) -> None:
         walk.menu("programme", href)
         if href == "/programme/trainings/":  # and one training's page
             walk.follow("a[href^='/programme/trainings/']:not([href='/programme/trainings/'])")
+        if href == "/pipeline/portfolio/":  # and the decision taken
+            walk.follow("a[href='/pipeline/portfolio/1/']")
     walk.header("/me/")
     walk.follow("section:has(#lessons-work-title) a[href^='/programme/lessons/#lesson-']")
     walk.header("/me/")
@@ -163,6 +166,7 @@ def funder(walk: Walk) -> None:
     walk.follow("#funder-work-title a")
     walk.follow("a[href^='/pipeline/shared/'][href$='/']:not([href='/pipeline/shared/'])")
     walk.menu("funder", "/facilities/")
+    walk.menu("funder", "/pipeline/shared/portfolio/")  # their facility's pot
     walk.menu("funder", "/pipeline/shared/")
 
 

@@ -15,6 +15,9 @@ docs/portfolio.md).
   as the programme's next version with the manager's rationale and audited; each supported
   concept that waits for the programme (submitted, presented) moves on one stage with the
   decision as the reason, and each supported concept's city is told by e-mail.
+- **A facility's pot**: the same, owned by a facility and decided by its funders, among the
+  concepts shared with it (their fit is with that facility). A facility's decision does not move
+  concepts: the pipeline's stages are the programme's; the cities are told all the same.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from .models import (
     Stage,
 )
 from .money import concept_money
+from .policies import funder_facility_ids
 
 #: The stages a concept is in the pipeline at: screened, and not yet financed.
 ELIGIBLE = (Stage.SCREENED, Stage.SUBMITTED, Stage.PRESENTED, Stage.PREPARATION)
@@ -216,9 +220,26 @@ class LeftOut:
     reason: Note
 
 
-def _pipeline(programme: Programme) -> list[ProjectConcept]:
+#: Whose pot: the programme's (its manager decides) or a facility's (its funders decide).
+Owner = Programme | Facility
+
+
+def concepts_of(owner: Owner) -> Any:
+    """The concepts that may claim on `owner`'s pot: in the programme's pipeline, or shared
+    with the facility (and in the pipeline)."""
+    if isinstance(owner, Facility):
+        return ProjectConcept.objects.filter(shares__facility=owner, stage__in=ELIGIBLE)
+    return ProjectConcept.objects.filter(city__programmes=owner, stage__in=ELIGIBLE)
+
+
+def owner_name(owner: Owner) -> str:
+    return owner.name
+
+
+def _pipeline(owner: Owner) -> list[ProjectConcept]:
     return list(
-        ProjectConcept.objects.filter(city__programmes=programme, stage__in=ELIGIBLE)
+        concepts_of(owner)
+        .distinct()
         .select_related("city__country")
         .prefetch_related(
             "sources",
@@ -243,9 +264,10 @@ def _review_score(concept: ProjectConcept) -> float | None:
     return 100 * sum(scores) / (3 * len(scores)) if scores else None
 
 
-def _fit_scores(concepts: list[ProjectConcept]) -> dict[int, float | None]:
-    """Each concept's best fit (0–100) among the facilities it is eligible for."""
-    facilities = list(Facility.objects.all())
+def _fit_scores(concepts: list[ProjectConcept], owner: Owner) -> dict[int, float | None]:
+    """Each concept's best fit (0–100) among the facilities it is eligible for (the facility's
+    own, for a facility's pot)."""
+    facilities = [owner] if isinstance(owner, Facility) else list(Facility.objects.all())
     facts = facts_for({c.pk for c in concepts})
     out: dict[int, float | None] = {}
     for concept in concepts:
@@ -259,11 +281,11 @@ def _fit_scores(concepts: list[ProjectConcept]) -> dict[int, float | None]:
     return out
 
 
-def claims_for(programme: Programme, terms: Terms) -> tuple[list[ClaimRow], list[LeftOut]]:
+def claims_for(owner: Owner, terms: Terms) -> tuple[list[ClaimRow], list[LeftOut]]:
     """The claims on the pot and the concepts that cannot be claims, with why."""
     rates = {r.currency: r for r in terms.rates}
-    concepts = _pipeline(programme)
-    fits = _fit_scores(concepts)
+    concepts = _pipeline(owner)
+    fits = _fit_scores(concepts, owner)
     rows: list[ClaimRow] = []
     left: list[LeftOut] = []
     package_values: dict[int, float] = {}
@@ -362,9 +384,9 @@ class Solution:
     result: dict[str, Any]
 
 
-def allocation_solve(programme: Programme, terms: Terms) -> Solution:
+def allocation_solve(owner: Owner, terms: Terms) -> Solution:
     """The best allocation under `terms`, proven and explained; nothing is saved."""
-    rows, left = claims_for(programme, terms)
+    rows, left = claims_for(owner, terms)
     spec = spec_of(terms, rows)
     if not rows:
         result: dict[str, Any] = {
@@ -415,18 +437,40 @@ def what_ifs(parsed: Any, terms: Terms, base: Mapping[str, Any]) -> list[dict[st
     return out
 
 
-def require_manager(user: User, programme: Programme) -> None:
-    if not manages_programme(user, programme.pk):
+def may_decide(user: User, owner: Owner) -> bool:
+    """The programme's manager decides its pot; a facility's funders decide theirs."""
+    if isinstance(owner, Facility):
+        return owner.pk in funder_facility_ids(user)
+    return manages_programme(user, owner.pk)
+
+
+def require_manager(user: User, owner: Owner) -> None:
+    if not may_decide(user, owner):
+        if isinstance(owner, Facility):
+            raise PermissionDenied(_("Only the facility's own people decide its pot."))
         raise PermissionDenied(_("Only the programme's manager decides its portfolio."))
 
 
 @transaction.atomic
 def allocation_decide(
-    *, actor: User, programme: Programme, terms: Terms, rationale: str
+    *,
+    actor: User,
+    programme: Programme | None = None,
+    facility: Facility | None = None,
+    terms: Terms,
+    rationale: str,
 ) -> Allocation:
-    """Solve `terms` again, save the decision as the programme's next version, move the
-    supported concepts that wait on the programme one stage on, and tell their cities."""
-    require_manager(actor, programme)
+    """Solve `terms` again, save the decision as its owner's next version (the programme's or
+    the facility's: give one), move the supported concepts that wait on the programme one stage
+    on (the programme's decisions only), and tell their cities."""
+    owner: Owner
+    if programme is not None and facility is None:
+        owner = programme
+    elif facility is not None and programme is None:
+        owner = facility
+    else:
+        raise ValueError("a decision is the programme's or a facility's: give one")
+    require_manager(actor, owner)
     rationale = rationale.strip()
     if not rationale:
         raise ValidationError({"rationale": _("Say why: the cities and the funders will read it.")})
@@ -434,18 +478,19 @@ def allocation_decide(
         raise ValidationError(
             {"rationale": _("Keep the rationale to %(n)s characters.") % {"n": RATIONALE_MAX}}
         )
-    # One decision at a time per programme: the programme's row is the lock.
-    Programme.objects.select_for_update().get(pk=programme.pk)
-    solution = allocation_solve(programme, terms)
+    # One decision at a time per pot: its owner's row is the lock.
+    type(owner).objects.select_for_update().get(pk=owner.pk)
+    solution = allocation_solve(owner, terms)
     status = solution.result["status"]
     if status not in ("optimal", "feasible"):
         raise ValidationError(
             _("There is no allocation to save: %(why)s")
             % {"why": solution.result.get("reason") or solution.result.get("message") or status}
         )
-    number = (programme.allocations.aggregate(n=Max("number"))["n"] or 0) + 1
+    number = (owner.allocations.aggregate(n=Max("number"))["n"] or 0) + 1
     allocation = Allocation.objects.create(
         programme=programme,
+        facility=facility,
         number=number,
         name=terms.name,
         currency=terms.currency,
@@ -464,7 +509,7 @@ def allocation_decide(
     for reference, amount in solution.result["awards"].items():
         row = by_reference[reference]
         concept = ProjectConcept.objects.select_for_update().get(pk=row.concept.pk)
-        to = MOVES_ON.get(Stage(concept.stage))
+        to = MOVES_ON.get(Stage(concept.stage)) if programme is not None else None
         award = AllocationAward.objects.create(
             allocation=allocation,
             concept=concept,
@@ -517,8 +562,8 @@ def allocation_decide(
     return allocation
 
 
-def latest(programme: Programme) -> Allocation | None:
-    return programme.allocations.order_by("-number").first()
+def latest(owner: Owner) -> Allocation | None:
+    return owner.allocations.order_by("-number").first()
 
 
 def compare(before: Allocation | None, awards: Mapping[str, float]) -> dict[str, list[str]]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -646,22 +647,31 @@ class ConceptAttachment(StoredDocument):
 
 
 class Allocation(models.Model):
-    """The programme's decision on sharing a pot (preparation support, technical-assistance
-    days, a small grant window) among the concepts in its pipeline, chosen by the exact
-    portfolio optimiser (`recap.engine.portfolio`) and saved with its rationale. A pot's
-    decisions are versions: `number` counts them within the programme, and a new one supersedes
-    the last; none is ever edited. `spec` is the engine's input exactly as solved (the claims,
-    their values and asks in the pot's currency, the rules), `result` its answer (awards,
-    explanations, the prices of the fairness rules), `choices` what the manager chose (ask
-    basis, weights, rates), `claims` each claim's concept as it was read (title, city, the
-    parts of its value, notes), `left_out` the concepts that could not be claims and why."""
+    """A decision on sharing a pot (preparation support, technical-assistance days, a small
+    grant window) among concepts, chosen by the exact portfolio optimiser
+    (`recap.engine.portfolio`) and saved with its rationale: the programme's, among the concepts
+    in its pipeline (`programme` set), or a facility's, among the concepts shared with it
+    (`facility` set); never both. A pot's decisions are versions: `number` counts them within
+    their owner, and a new one supersedes the last; none is ever edited. `spec` is the engine's
+    input exactly as solved (the claims, their values and asks in the pot's currency, the
+    rules), `result` its answer (awards, explanations, the prices of the fairness rules),
+    `choices` what the decider chose (ask basis, weights, rates), `claims` each claim's concept
+    as it was read (title, city, the parts of its value, notes), `left_out` the concepts that
+    could not be claims and why."""
 
     class Basis(models.TextChoices):
         PREPARATION = "preparation", _("its preparation costs")
         GAP = "gap", _("its funding gap")
 
     programme = models.ForeignKey(
-        "cities.Programme", on_delete=models.CASCADE, related_name="allocations"
+        "cities.Programme",
+        on_delete=models.CASCADE,
+        related_name="allocations",
+        null=True,
+        blank=True,
+    )
+    facility = models.ForeignKey(
+        Facility, on_delete=models.CASCADE, related_name="allocations", null=True, blank=True
     )
     number = models.PositiveIntegerField(_("version"))
     name = models.CharField(_("what the pot is"), max_length=200)
@@ -680,9 +690,22 @@ class Allocation(models.Model):
     decided_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["programme", "-number"]
+        ordering = ["programme", "facility", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "number"], name="allocation_version_once")
+            models.CheckConstraint(
+                condition=Q(programme__isnull=True) ^ Q(facility__isnull=True),
+                name="allocation_one_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "number"],
+                condition=Q(programme__isnull=False),
+                name="allocation_version_once",
+            ),
+            models.UniqueConstraint(
+                fields=["facility", "number"],
+                condition=Q(facility__isnull=False),
+                name="facility_allocation_version_once",
+            ),
         ]
         verbose_name = _("portfolio decision")
         verbose_name_plural = _("portfolio decisions")
@@ -691,7 +714,20 @@ class Allocation(models.Model):
         return f"{self.name} (v{self.number})"
 
     def get_absolute_url(self) -> str:
+        if self.facility is not None:
+            return reverse(
+                "board:facility_allocation",
+                kwargs={"code": self.facility.code, "number": self.number},
+            )
         return reverse("board:allocation", kwargs={"number": self.number})
+
+    def pdf_url(self) -> str:
+        if self.facility is not None:
+            return reverse(
+                "board:facility_allocation_pdf",
+                kwargs={"code": self.facility.code, "number": self.number},
+            )
+        return reverse("board:allocation_pdf", kwargs={"number": self.number})
 
 
 class AllocationAward(models.Model):

@@ -279,7 +279,7 @@ def allocation_mail(allocation_id: int, language: str | None) -> int:
     from .models import Allocation
 
     allocation = (
-        Allocation.objects.select_related("decided_by", "programme")
+        Allocation.objects.select_related("decided_by", "programme", "facility")
         .filter(pk=allocation_id)
         .first()
     )
@@ -293,21 +293,27 @@ def allocation_mail(allocation_id: int, language: str | None) -> int:
 
         def compose(person: Any, awards: list[Any] = awards) -> tuple[str, str]:
             words = {
-                "programme": allocation.programme.short_name,
+                "programme": allocation.programme.short_name if allocation.programme else "",
+                "facility": allocation.facility.name if allocation.facility else "",
                 "name": allocation.name,
                 "n": allocation.number,
                 "date": _day(allocation.decided_at),
                 "rationale": allocation.rationale,
                 "url": site_link(awards[0].concept.get_absolute_url()),
             }
-            subject = _("%(programme)s supports your project concept: %(name)s") % words
-            lines = [
-                _(
+            if allocation.facility_id is not None:
+                subject = _("%(facility)s supports your project concept: %(name)s") % words
+                opening = _(
+                    "On %(date)s, %(facility)s decided how to share “%(name)s” (version "
+                    "%(n)s) among the concepts shared with it. It supports:"
+                )
+            else:
+                subject = _("%(programme)s supports your project concept: %(name)s") % words
+                opening = _(
                     "On %(date)s, the programme %(programme)s decided how to share “%(name)s” "
                     "(version %(n)s). It supports:"
                 )
-                % words
-            ]
+            lines = [opening % words]
             for award in awards:
                 moved = (
                     _(" It moves to “%(stage)s”.") % {"stage": Stage(award.moved_to).label}

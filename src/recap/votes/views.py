@@ -329,12 +329,38 @@ def vote_results(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
         ):
             return render(request, "errors/429.html", status=429)
         extra = outcome_with_minimums(vote, asked)
+    return _results_page(
+        request, city, vote, can_edit=can_edit, extra=extra, asked=asked, rows=minimum_rows
+    )
+
+
+def _results_page(
+    request: SignedInRequest,
+    city: City,
+    vote: Vote,
+    *,
+    can_edit: bool,
+    extra: Any = None,
+    asked: Any = None,
+    rows: Any = None,
+    posted: DecisionForm | None = None,
+) -> HttpResponse:
+    """The rules side by side and the decision form (`posted`, sent back with its errors and
+    what was typed, when a decision was refused)."""
     table = selectors.side_by_side(vote=vote, extra=extra)
     choices = [
         (c["key"], str(c["rule"].name) if c["rule"] else _("Most approvals, with your minimums"))
         for c in table["columns"]
         if c["outcome"] is not None and c["outcome"].state == "done"
     ]
+    form = DecisionForm(choices=choices) if can_edit else None
+    if can_edit and posted is not None:
+        form = DecisionForm(posted.data, choices=choices)
+        form.is_valid()
+        for field, errors in posted.errors.items():
+            for error in errors:
+                if error not in form.errors.get(field, []):
+                    form.add_error(field if field in form.fields else None, error)
     return render(
         request,
         "votes/results.html",
@@ -343,13 +369,14 @@ def vote_results(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
             "vote": vote,
             "table": table,
             "asked": asked,
-            "minimum_rows": minimum_rows,
+            "minimum_rows": rows if rows is not None else _minimums(request, vote)[1],
             "can_edit": can_edit,
-            "decision_form": DecisionForm(choices=choices) if can_edit else None,
+            "decision_form": form,
             "decision": selectors.current_decision(vote=vote),
             "history": vote.decisions.select_related("decided_by"),
             "rules": RULES,
         },
+        status=400 if posted is not None else 200,
     )
 
 
@@ -358,15 +385,14 @@ def vote_results(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def vote_decide_view(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city, vote = _vote(request, slug, pk, Level.EDIT)
+    if not vote.has_results:
+        messages.error(request, _("The rules are set side by side once the vote is closed."))
+        return redirect("votes:detail", slug=city.slug, pk=vote.pk)
     keys = [(k, k) for k in vote.outcomes.filter(state="done").values_list("key", flat=True)]
     form = DecisionForm(request.POST, choices=keys)
+    if not form.is_valid():  # sent back with what was typed, each error by its field
+        return _results_page(request, city, vote, can_edit=True, posted=form)
     try:
-        if not form.is_valid():
-            raise ValidationError(
-                " ".join(
-                    f"{form.fields[f].label}: {e}" for f, es in form.errors.items() for e in es
-                )
-            )
         decision = vote_decide(
             actor=request.user,
             vote=vote,
@@ -374,8 +400,8 @@ def vote_decide_view(request: SignedInRequest, slug: str, pk: int) -> HttpRespon
             rationale=form.cleaned_data["rationale"],
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("votes:results", slug=city.slug, pk=vote.pk)
+        add_service_errors(form, exc)
+        return _results_page(request, city, vote, can_edit=True, posted=form)
     messages.success(
         request,
         _("Decision saved: %(n)d projects become small-scale measures.")

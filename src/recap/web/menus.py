@@ -4,8 +4,9 @@ place of the header's public link of the same name ("Programme", "Funders"), who
 keeps as its first entry, so that the header stays one line.
 
 Who sees what is read from the same answers the pages' own policies use
-(`accounts.access.programme_ids`, `funder_organisation_ids`), so a link is offered exactly when
-its page opens: the authorization matrix and `web/tests/test_menus.py` check the two agree.
+(`accounts.access.programme_ids`, `funder_organisation_ids`, `funder_facility_ids`), so a link
+is offered exactly when its page opens: the authorization matrix and `web/tests/test_menus.py`
+check the two agree.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from recap.accounts.access import funder_organisation_ids, programme_ids
 from recap.accounts.models import Role
 from recap.accounts.types import Reader
+from recap.pipeline.policies import funder_facility_ids
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def _programme_menu(manages: bool) -> Menu:
     return Menu("programme", _("Programme"), links)
 
 
-def _funder_menu() -> Menu:
+def _funder_menu(has_facility: bool) -> Menu:
     return Menu(
         "funder",
         _("Funders"),
@@ -80,6 +82,22 @@ def _funder_menu() -> Menu:
                 _("Concepts shared with me"),
                 reverse("board:shared"),
                 ("board:shared", "board:shared_detail"),
+            ),
+            *(
+                # Their facility's pot: for a funder who speaks for a facility.
+                [
+                    Link(
+                        _("Portfolio decisions"),
+                        reverse("board:facility_home"),
+                        (
+                            "board:facility_home",
+                            "board:facility_allocations",
+                            "board:facility_allocation",
+                        ),
+                    )
+                ]
+                if has_facility
+                else []
             ),
             Link(_("Funding facilities"), reverse("pipeline:facilities"), ("pipeline:facilities",)),
         ],
@@ -97,5 +115,5 @@ def menus_for(user: Reader) -> list[Menu]:
     if managed is None or managed or reviewed:
         menus.append(_programme_menu(manages=managed is None or bool(managed)))
     if funder_organisation_ids(user):
-        menus.append(_funder_menu())
+        menus.append(_funder_menu(has_facility=bool(funder_facility_ids(user))))
     return menus

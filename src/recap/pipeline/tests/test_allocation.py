@@ -25,7 +25,14 @@ from recap.pipeline.allocation import (
     parse_rates,
     rule_text,
 )
-from recap.pipeline.models import Allocation, PreparationCost, ProjectConcept, Stage
+from recap.pipeline.models import (
+    Allocation,
+    ConceptShare,
+    Facility,
+    PreparationCost,
+    ProjectConcept,
+    Stage,
+)
 from recap.testing import World, concept_at
 
 pytestmark = pytest.mark.django_db
@@ -316,3 +323,104 @@ def test_the_api_gives_each_decision_with_its_awards_and_reasons(
     assert client.get("/api/v1/pipeline/portfolio-decisions/2").status_code == 404
     client.force_login(world.users["funder"])
     assert client.get("/api/v1/pipeline/portfolio-decisions").status_code == 403
+
+
+# A facility's pot: among the concepts shared with it, decided by its funders.
+
+
+def _facility(world: World, claims: dict[str, ProjectConcept], *shared: str) -> Facility:
+    facility = Facility.objects.create(
+        code="gap-fund",
+        name="City Climate Finance Gap Fund",
+        operators="World Bank",
+        url="https://example.org/",
+        applicants="Cities",
+        country_rule="any",
+        organisation=world.funder_org,
+    )
+    for key in shared:
+        ConceptShare.objects.create(concept=claims[key], facility=facility)
+    return facility
+
+
+def test_a_facility_shares_its_pot_among_the_concepts_shared_with_it(
+    world: World, claims: dict[str, ProjectConcept], django_capture_on_commit_callbacks: Any
+) -> None:
+    facility = _facility(world, claims, "a2", "b1", "draft")
+    rows, _left = claims_for(facility, TERMS)
+    # Only what was shared with it and is in the pipeline (the draft is not).
+    assert {r.concept.reference for r in rows} == {claims["a2"].reference, claims["b1"].reference}
+    programme_first = allocation_decide(
+        actor=world.users["manager"], programme=world.programme, terms=TERMS, rationale="Ours."
+    )
+    stages = dict(ProjectConcept.objects.values_list("pk", "stage"))
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = allocation_decide(
+            actor=world.users["funder"], facility=facility, terms=TERMS, rationale="Theirs."
+        )
+    # Its own versions, beside the programme's; no concept moves on a facility's decision.
+    assert (decision.number, decision.facility, decision.programme) == (1, facility, None)
+    assert programme_first.number == 1
+    assert set(decision.result["awards"]) <= {claims["a2"].reference, claims["b1"].reference}
+    assert all(a.moved_to == "" for a in decision.awards.all())
+    assert dict(ProjectConcept.objects.values_list("pk", "stage")) == stages
+    assert decision.get_absolute_url() == "/pipeline/shared/portfolio/gap-fund/1/"
+    # The cities are told, in the facility's name.
+    subjects = [m.subject for m in mail.outbox if world.users["editor_b"].email in m.to]
+    assert any(s.startswith("City Climate Finance Gap Fund supports") for s in subjects)
+
+
+@pytest.mark.parametrize("role", ["manager", "reviewer", "editor_a", "admin"])
+def test_only_the_facilitys_funders_decide_its_pot(
+    world: World, claims: dict[str, ProjectConcept], role: str
+) -> None:
+    facility = _facility(world, claims, "a2", "b1")
+    with pytest.raises(PermissionDenied):
+        allocation_decide(actor=world.users[role], facility=facility, terms=TERMS, rationale="x")
+    # Nor does a facility's funder decide the programme's.
+    with pytest.raises(PermissionDenied):
+        allocation_decide(
+            actor=world.users["funder"], programme=world.programme, terms=TERMS, rationale="x"
+        )
+    assert not Allocation.objects.exists()
+
+
+def test_a_funder_computes_and_saves_on_the_facilitys_page(
+    world: World, claims: dict[str, ProjectConcept], client: Client
+) -> None:
+    _facility(world, claims, "a2", "b1")
+    client.force_login(world.users["funder"])
+    home = client.get("/pipeline/shared/portfolio/")
+    assert home.status_code == 302 and home.url == "/pipeline/shared/portfolio/gap-fund/"
+    page = client.get(home.url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "among the concepts shared with it" in html and "Compute the allocation" in html
+    assert claims["a1"].reference not in html  # not shared with it
+    data = {
+        "name": "Preparation grants 2027",
+        "currency": "USD",
+        "pot": "500000",
+        "basis": "preparation",
+        "partial_down_to": "100",
+        "min_per_country": "1",
+        "floor_share": "0",
+        "weight_package": "50",
+        "weight_reviews": "30",
+        "weight_fit": "20",
+    }
+    computed = client.post(home.url, {**data, "action": "compute"})
+    assert computed.status_code == 200 and "not saved" in computed.content.decode()
+    assert not Allocation.objects.exists()
+    saved = client.post(home.url, {**data, "action": "decide", "rationale": "One per country."})
+    decision = Allocation.objects.get()
+    assert saved.status_code == 302 and saved.url == decision.get_absolute_url()
+    detail = client.get(saved.url).content.decode()
+    assert "One per country." in detail and "City Climate Finance Gap Fund" in detail
+    pdf = client.get(decision.pdf_url())
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    # The programme's people do not see a facility's deliberation.
+    client.force_login(world.users["manager"])
+    assert client.get(home.url).status_code == 403
+    assert client.get(saved.url).status_code == 403
+    assert client.get("/pipeline/shared/portfolio/no-such-facility/").status_code == 404

@@ -1,6 +1,7 @@
-"""The programme's portfolio pages: the pot and its rules, the best allocation with its reasons
-(computed, not saved, until the manager saves it with a rationale), and the saved decisions,
-each a version never edited. The programme's manager decides; its reviewers read."""
+"""The portfolio pages: the pot and its rules, the best allocation with its reasons (computed,
+not saved, until the decider saves it with a rationale), and the saved decisions, each a version
+never edited. The programme's pot: its manager decides, its reviewers read. A facility's pot,
+among the concepts shared with it: its funders decide and read."""
 
 from __future__ import annotations
 
@@ -11,42 +12,59 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from recap.accounts.access import manages_programme
 from recap.accounts.types import SignedInRequest
+from recap.cities.models import Programme
 from recap.core.forms import add_service_errors
 from recap.core.rates import WRITE_RATE
 from recap.core.rendering import document_download
 
 from ..allocation import (
     ELIGIBLE,
+    Owner,
     Terms,
     allocation_decide,
     allocation_solve,
     claims_json,
     compare,
+    concepts_of,
     latest,
     left_out_json,
     left_out_text,
+    may_decide,
     parse_rates,
     readout,
+    require_manager,
 )
 from ..forms import AllocationForm
-from ..models import Allocation, ProjectConcept
+from ..models import Allocation, Facility
 from ..outputs import allocation_context, allocation_pdf
+from ..policies import funder_facility_ids
 from ..selectors import programme_read_by
 
 
-def _references(programme: Any) -> list[tuple[str, str]]:
+def _references(owner: Owner) -> list[tuple[str, str]]:
     rows = (
-        ProjectConcept.objects.filter(city__programmes=programme, stage__in=ELIGIBLE)
+        concepts_of(owner)
+        .filter(stage__in=ELIGIBLE)
+        .distinct()
         .order_by("reference")
         .values_list("reference", "title")
     )
     return [(ref, f"{ref} — {title}") for ref, title in rows]
+
+
+def _facility_read_by(user: Any, code: str) -> Facility:
+    """A facility whose pot `user` reads and decides: theirs, as a funder; 404 for a code that
+    is no facility, 403 for another's."""
+    facility = get_object_or_404(Facility, code=code)
+    if facility.pk not in funder_facility_ids(user):
+        raise PermissionDenied(_("Only the facility's own people decide its pot."))
+    return facility
 
 
 def _initial(last: Allocation | None) -> dict[str, Any]:
@@ -99,22 +117,44 @@ def _terms(data: dict[str, Any]) -> Terms:
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def allocations(request: SignedInRequest) -> HttpResponse:
     programme = programme_read_by(request.user)
-    can_decide = manages_programme(request.user, programme.pk)
-    last = latest(programme)
+    return _pot_page(request, programme)
+
+
+@login_required
+@require_GET
+def facility_home(request: SignedInRequest) -> HttpResponse:
+    """A funder's way in: the pot of their (first) facility."""
+    ids = funder_facility_ids(request.user)
+    facility = Facility.objects.filter(pk__in=ids).order_by("name").first()
+    if facility is None:
+        raise PermissionDenied(_("These pages are a facility's."))
+    return redirect("board:facility_allocations", code=facility.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
+def facility_allocations(request: SignedInRequest, code: str) -> HttpResponse:
+    return _pot_page(request, _facility_read_by(request.user, code))
+
+
+def _pot_page(request: SignedInRequest, owner: Owner) -> HttpResponse:
+    can_decide = may_decide(request.user, owner)
+    last = latest(owner)
     form = AllocationForm(
-        request.POST or None, initial=_initial(last), references=_references(programme)
+        request.POST or None, initial=_initial(last), references=_references(owner)
     )
     answer = None
     if request.method == "POST":
-        if not can_decide:
-            raise PermissionDenied(_("Only the programme's manager decides its portfolio."))
+        require_manager(request.user, owner)  # a reader may not compute or save
         if form.is_valid():
             try:
                 terms = _terms(form.cleaned_data)
                 if request.POST.get("action") == "decide":
                     allocation = allocation_decide(
                         actor=request.user,
-                        programme=programme,
+                        programme=owner if isinstance(owner, Programme) else None,
+                        facility=owner if isinstance(owner, Facility) else None,
                         terms=terms,
                         rationale=form.cleaned_data["rationale"],
                     )
@@ -124,7 +164,7 @@ def allocations(request: SignedInRequest) -> HttpResponse:
                         % {"n": allocation.number},
                     )
                     return redirect(allocation)
-                solution = allocation_solve(programme, terms)
+                solution = allocation_solve(owner, terms)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -144,12 +184,12 @@ def allocations(request: SignedInRequest) -> HttpResponse:
         request,
         "pipeline/allocations.html",
         {
-            "programme": programme,
+            **_owner_context(owner),
             "form": form,
             "can_decide": can_decide,
             "answer": answer,
             "currency": form.cleaned_data.get("currency", "") if answer else "",
-            "decisions": programme.allocations.select_related("decided_by"),
+            "decisions": owner.allocations.select_related("decided_by"),
             "last": last,
         },
         status=400 if request.method == "POST" and not form.is_valid() else 200,
@@ -159,30 +199,58 @@ def allocations(request: SignedInRequest) -> HttpResponse:
 @login_required
 @require_GET
 def allocation(request: SignedInRequest, number: int) -> HttpResponse:
-    programme = programme_read_by(request.user)
-    decision = get_object_or_404(
-        Allocation.objects.select_related("decided_by"), programme=programme, number=number
-    )
-    newer = programme.allocations.filter(number__gt=number).order_by("-number").first()
-    return render(
-        request,
-        "pipeline/allocation.html",
-        {"programme": programme, "newer": newer, **allocation_context(decision)},
-    )
+    return _decision_page(request, programme_read_by(request.user), number)
+
+
+@login_required
+@require_GET
+def facility_allocation(request: SignedInRequest, code: str, number: int) -> HttpResponse:
+    return _decision_page(request, _facility_read_by(request.user, code), number)
 
 
 @login_required
 @require_GET
 def allocation_pdf_view(request: SignedInRequest, number: int) -> HttpResponse:
-    programme = programme_read_by(request.user)
-    decision = get_object_or_404(
-        Allocation.objects.select_related("decided_by", "programme"),
-        programme=programme,
-        number=number,
+    return _decision_pdf(request, programme_read_by(request.user), number)
+
+
+@login_required
+@require_GET
+def facility_allocation_pdf(request: SignedInRequest, code: str, number: int) -> HttpResponse:
+    return _decision_pdf(request, _facility_read_by(request.user, code), number)
+
+
+def _owner_context(owner: Owner) -> dict[str, Any]:
+    if isinstance(owner, Facility):
+        return {
+            "facility": owner,
+            "list_url": reverse("board:facility_allocations", kwargs={"code": owner.code}),
+        }
+    return {"programme": owner, "list_url": reverse("board:allocations")}
+
+
+def _decision(owner: Owner, number: int) -> Allocation:
+    return get_object_or_404(
+        owner.allocations.select_related("decided_by", "programme", "facility"), number=number
     )
+
+
+def _decision_page(request: SignedInRequest, owner: Owner, number: int) -> HttpResponse:
+    decision = _decision(owner, number)
+    newer = owner.allocations.filter(number__gt=number).order_by("-number").first()
+    return render(
+        request,
+        "pipeline/allocation.html",
+        {**_owner_context(owner), "newer": newer, **allocation_context(decision)},
+    )
+
+
+def _decision_pdf(request: SignedInRequest, owner: Owner, number: int) -> HttpResponse:
+    decision = _decision(owner, number)
+    stem = owner.code if isinstance(owner, Facility) else owner.slug
     return document_download(
         request,
         lambda language: allocation_pdf(decision, language=language),
-        stem=f"{programme.slug}-portfolio-decision-{decision.number}",
+        stem=f"{stem}-portfolio-decision-{decision.number}",
         kind="pdf",
     )

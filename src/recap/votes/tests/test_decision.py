@@ -118,7 +118,12 @@ def test_a_decision_needs_a_computed_rule_and_its_reasons(
     world: World, vote: Vote, rule: str, rationale: str
 ) -> None:
     response = _decide(world, vote, "editor_a", rule, rationale)
-    assert response.status_code == 302
+    # Sent back with the errors by field and what was typed, nothing written.
+    assert response.status_code == 400
+    form = response.context["decision_form"]
+    assert form.errors and set(form.errors) <= {"rule", "rationale"}
+    if rationale.strip():
+        assert rationale in response.content.decode()
     assert not Decision.objects.exists() and not Measure.objects.exists()
 
 
@@ -127,5 +132,6 @@ def test_an_open_vote_is_not_decided(world: World) -> None:
 
     vote = cast_vote(world)
     vote_open(actor=world.users["editor_a"], vote=vote)
-    assert _decide(world, vote, "editor_a", "greedy").status_code == 302
+    response = _decide(world, vote, "editor_a", "greedy")
+    assert response.status_code == 302 and response.url.endswith(f"/votes/{vote.pk}/")
     assert not Decision.objects.exists()

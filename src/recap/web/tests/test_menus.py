@@ -78,6 +78,22 @@ def test_a_funder_reaches_the_concepts_shared_with_them(client: Client, world: W
     page = client.get("/pipeline/shared/").content.decode()
     assert '<a href="/pipeline/shared/" aria-current="page">' in page
     assert '<summary class="nav-current">' in page
+    # A funder who speaks for a facility also reaches its pot.
+    from recap.pipeline.models import Facility
+
+    Facility.objects.create(
+        code="gap-fund",
+        name="Gap Fund",
+        operators="World Bank",
+        url="https://example.org/",
+        applicants="Cities",
+        country_rule="any",
+        organisation=world.funder_org,
+    )
+    page = client.get("/catalogue/").content.decode()
+    menu = ["/pipeline/shared/", "/pipeline/shared/portfolio/", "/facilities/"]
+    assert _menu(page, "funder") == menu
+    assert client.get("/pipeline/shared/portfolio/gap-fund/").status_code == 200
     # Others get the public directory's link, not the menu.
     client.force_login(world.users["editor_a"])
     page = client.get("/catalogue/").content.decode()
