@@ -285,6 +285,7 @@ class Concept(Record):
     reviews: list[Review] | None = None
     shared: list[str] | None = None
     funder_question: str | None = None
+    funder_interest: str | None = None
     days_in_stage: int
 
 

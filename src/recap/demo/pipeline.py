@@ -119,6 +119,14 @@ def demo_pipeline(cities: dict[str, City]) -> None:
                 kind="question",
                 text=spec["funder_question"],
             )
+        if spec.get("funder_interest"):  # so that preparation may start once it is presented
+            funder_message(
+                actor=_user("funder"),
+                concept=concept,
+                facility=Facility.objects.get(code=code),
+                kind="interest",
+                text=spec["funder_interest"],
+            )
         # Its history, moved back as a whole so that it has been in its stage for a while.
         back = datetime.timedelta(days=spec["days_in_stage"])
         ProjectConcept.objects.filter(pk=concept.pk).update(stage_since=now - back)
