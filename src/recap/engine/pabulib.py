@@ -317,8 +317,9 @@ def parse_pabulib(
     ):
         if key in meta:
             where = f"META line {meta_lines[key]}, {key}"
-            if not meta[key].strip().isdigit():
+            digits = meta[key].strip()
+            if not (digits.isascii() and digits.isdecimal()) or len(digits) > 12:
                 raise ProblemError(where, f"must be a whole number (got {meta[key][:40]!r})")
-            if int(meta[key]) != count:
+            if int(digits) != count:
                 raise ProblemError(where, f"says {meta[key]} but the file has {count} {name}")
     return PbInstance(dict(meta), vote_type, budget, tuple(projects), tuple(ballots))

@@ -81,6 +81,12 @@ def _read(data: bytes) -> PbInstance:
             )
             % {"at": exc.start + 1}
         ) from None
+    if "\x00" in text:  # valid UTF-8, but no text file holds one (and no database keeps it)
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ValidationError(
+            _("Line %(n)d holds a NUL byte: this is binary data, not a .pb text file.")
+            % {"n": line}
+        )
     try:
         instance = parse_pabulib(text, max_projects=MAX_PROJECTS, max_votes=MAX_BALLOTS)
     except ProblemError as exc:

@@ -142,7 +142,9 @@ class VotingCode(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     #: The code's number on its printed sheet (to tell which sheets went where).
     number = models.PositiveIntegerField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    #: Whether it has voted: a flag, not a time, so that the order codes were used in cannot be
+    #: matched with the order ballots were written in.
+    used = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

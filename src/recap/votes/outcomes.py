@@ -198,6 +198,9 @@ def _compute(outcome: Outcome, instance: PbInstance) -> None:
     except ProblemError as exc:
         log.warning("vote %s, %s: %s", outcome.vote_id, outcome.key, exc)
         outcome.state, outcome.error = Outcome.State.FAILED, str(exc)[:500]
+    except Exception as exc:  # the solver's own failure: said on the page, not a queue forever
+        log.exception("vote %s, %s: the rule failed", outcome.vote_id, outcome.key)
+        outcome.state, outcome.error = Outcome.State.FAILED, type(exc).__name__
     else:
         outcome.state, outcome.result = Outcome.State.DONE, result
     outcome.computed_at = timezone.now()

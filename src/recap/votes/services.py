@@ -60,7 +60,7 @@ def _require(actor: User, vote: Vote) -> None:
 def _locked(vote: Vote) -> Vote:
     """The vote as it stands now, locked until the transaction ends (status checks hold when
     two requests arrive together)."""
-    return Vote.objects.select_for_update().select_related("city").get(pk=vote.pk)
+    return Vote.objects.select_for_update(of=("self",)).select_related("city").get(pk=vote.pk)
 
 
 @transaction.atomic
@@ -253,7 +253,7 @@ def ballot_cast(*, vote: Vote, code: str, keys: list[str]) -> Ballot:
         raise CodeError(
             {"code": _("This is not a code for this vote. Check it and type it again.")}
         )
-    if found.used_at is not None:
+    if found.used:
         raise CodeError({"code": _("This code has already been used to vote.")})
     projects = {p.key: p for p in vote.projects.all()}
     chosen = list(dict.fromkeys(keys))
@@ -276,8 +276,8 @@ def ballot_cast(*, vote: Vote, code: str, keys: list[str]) -> Ballot:
                 }
             }
         )
-    found.used_at = timezone.now()
-    found.save(update_fields=["used_at"])
+    found.used = True
+    found.save(update_fields=["used"])
     ordered = [k for k in projects if k in chosen]
     try:
         with transaction.atomic():
@@ -299,6 +299,8 @@ def vote_decide(*, actor: User, vote: Vote, key: str, rationale: str) -> Decisio
         raise ValidationError(
             {"rationale": _("Keep it to %(n)d characters.") % {"n": RATIONALE_MAX}}
         )
+    if not vote.ballots.exists():
+        raise ValidationError(_("No one voted: there is nothing to decide."))
     outcome = vote.outcomes.filter(key=key, state=Outcome.State.DONE).first()
     if outcome is None or outcome.result is None:
         raise ValidationError({"rule": _("Choose a rule whose outcome is computed.")})
@@ -340,11 +342,11 @@ def vote_decide(*, actor: User, vote: Vote, key: str, rationale: str) -> Decisio
 
 
 def rule_name(decision: Decision) -> str:
+    if decision.minimums:
+        return _("Most approvals (exact), with minimums")
     rule = RULES.get(decision.rule + (f"+{decision.completion}" if decision.completion else ""))
     if rule is not None:
         return str(rule.name)
-    if decision.minimums:
-        return _("Most approvals (exact), with minimums")
     return decision.rule
 
 

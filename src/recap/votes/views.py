@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
@@ -23,6 +24,7 @@ from recap.accounts.types import SignedInRequest
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
+from recap.core.client import client_address
 from recap.core.forms import add_service_errors
 from recap.core.rates import WRITE_RATE
 from recap.core.services import pending_import_save, pending_import_take
@@ -54,9 +56,11 @@ from .services import (
     vote_open,
 )
 
-#: What one address may send to the public ballot page, and how many wrong or spent codes.
+#: What one address may send to the public ballot page, and how many wrong or spent codes it
+#: may type for one vote (a polling station's kiosk or a mobile network shares one address;
+#: a good code is never refused for the others' mistakes).
 BALLOT_RATE = "60/10m"
-WRONG_CODE_RATE = "10/h"
+WRONG_CODE_RATE = "30/h"
 #: How often one person asks for a new set of minimums (each is an exact solve).
 MINIMUMS_RATE = "60/h"
 
@@ -192,7 +196,7 @@ def _detail(
             "project_form": project_form or ProjectForm(city=city),
             "codes_form": CodesForm(),
             "codes_made": codes.count(),
-            "codes_used": codes.filter(used_at__isnull=False).count(),
+            "codes_used": codes.filter(used=True).count(),
             "ballots": vote.ballots.count(),
             "public_url": request.build_absolute_uri(
                 reverse("ballot:vote", kwargs={"slug": city.slug, "pk": vote.pk})
@@ -305,7 +309,8 @@ def _minimums(request: HttpRequest, vote: Vote) -> tuple[list[dict[str, Any]], l
     rows, asked = [], []
     for n, district in enumerate(districts):
         raw = request.GET.get(f"min_{n}", "").strip()
-        value = int(raw) if raw.isdigit() and 0 < int(raw) <= 50 else 0
+        value = int(raw) if raw.isascii() and raw.isdecimal() and len(raw) <= 2 else 0
+        value = value if 0 < value <= 50 else 0
         rows.append({"name": f"min_{n}", "district": district, "value": value or ""})
         if value:
             asked.append({"field": "district", "value": district, "projects": value})
@@ -433,6 +438,7 @@ def _ballot_rate(group: str, request: HttpRequest) -> str:
     return BALLOT_RATE
 
 
+@never_cache  # a kiosk's back button must not bring back a code, or a ballot, from the cache
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate=_ballot_rate, method="POST", block=True)  # type: ignore[untyped-decorator]
 def ballot_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -445,8 +451,6 @@ def ballot_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return render(request, "votes/ballot_closed.html", context, status=410)
     if request.method == "GET":
         return render(request, "votes/ballot.html", context | {"code_form": CodeForm()})
-    if is_ratelimited(request, group="votes.code", key="ip", rate=WRONG_CODE_RATE):
-        return render(request, "errors/429.html", status=429)
     projects = list(vote.projects.order_by("pk"))
     context["projects"] = projects
     if "projects_sent" not in request.POST:
@@ -466,7 +470,8 @@ def _code_step(request: HttpRequest, vote: Vote, context: dict[str, Any]) -> Htt
                 currency=vote.currency,
             )
             return render(request, "votes/ballot.html", context | {"ballot_form": form})
-        _count_wrong_code(request)
+        if _too_many_wrong_codes(request, vote):
+            return render(request, "errors/429.html", status=429)
         code_form.add_error("code", refusal)
     return render(request, "votes/ballot.html", context | {"code_form": code_form}, status=400)
 
@@ -481,7 +486,8 @@ def _ballot_step(request: HttpRequest, vote: Vote, context: dict[str, Any]) -> H
                 vote=vote, code=form.cleaned_data["code"], keys=form.cleaned_data["projects"]
             )
         except CodeError as exc:
-            _count_wrong_code(request)
+            if _too_many_wrong_codes(request, vote):
+                return render(request, "errors/429.html", status=429)
             code_form = CodeForm(request.POST)
             code_form.is_valid()
             add_service_errors(code_form, exc)
@@ -499,10 +505,17 @@ def _code_refusal(vote: Vote, code: str) -> str | None:
     found = vote.codes.filter(digest=code_digest(code)).first()
     if found is None:
         return _("This is not a code for this vote. Check it and type it again.")
-    if found.used_at is not None:
+    if found.used:
         return _("This code has already been used to vote.")
     return None
 
 
-def _count_wrong_code(request: HttpRequest) -> None:
-    is_ratelimited(request, group="votes.code", key="ip", rate=WRONG_CODE_RATE, increment=True)
+def _too_many_wrong_codes(request: HttpRequest, vote: Vote) -> bool:
+    """Counts a wrong or spent code against its sender for this vote; True past the limit."""
+
+    def key(_group: str, request: HttpRequest) -> str:
+        return f"{client_address(request)}:{vote.pk}"
+
+    return bool(
+        is_ratelimited(request, group="votes.code", key=key, rate=WRONG_CODE_RATE, increment=True)
+    )

@@ -110,7 +110,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('digest', models.CharField(max_length=64, unique=True)),
                 ('number', models.PositiveIntegerField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
+                ('used', models.BooleanField(default=False)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('vote', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='codes', to='votes.vote')),
             ],

@@ -31,3 +31,18 @@ def percent(value: Any) -> str:
 @register.filter
 def item(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.simple_tag
+def measure_provenance(measure: Any) -> dict[str, Any] | None:
+    """The vote a measure was chosen in: the latest decision that funded it, and the decision
+    that superseded it without funding it again (None while the city's decision still funds
+    it)."""
+    choice = (
+        measure.vote_choices.select_related("decision__vote__city", "decision__superseded_by")
+        .order_by("-decision__decided_at", "-pk")
+        .first()
+    )
+    if choice is None:
+        return None
+    return {"choice": choice, "dropped_by": choice.decision.superseded_by}

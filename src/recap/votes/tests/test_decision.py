@@ -69,11 +69,38 @@ def test_a_decision_makes_the_funded_projects_measures_with_their_provenance(
     assert "Chosen by residents" not in page.content.decode()
 
 
-def test_a_later_decision_supersedes_and_keeps_the_history(world: World, vote: Vote) -> None:
-    _decide(world, vote, "editor_a", "mes+add_one", "First.")
+#: Greedy funds the most approved project alone (A); the exact rule buys more approvals with the
+#: two others (B and C): the rules disagree.
+DISAGREE_PB = """META
+key;value
+description;Deux quartiers
+budget;100
+vote_type;approval
+PROJECTS
+project_id;cost;name;district
+A;100;Grand marché;Nord
+B;50;Puits;Sud
+C;50;Bancs;Sud
+VOTES
+voter_id;vote
+v1;A
+v2;A
+v3;A
+v4;A,B
+v5;B,C
+v6;B,C
+v7;C
+"""
+
+
+def test_a_later_decision_supersedes_and_keeps_the_history(world: World) -> None:
+    _first, second = import_pb(client_as(world, "editor_a"), "kigali", DISAGREE_PB, currency="USD")
+    assert second is not None and second.status_code == 302
+    vote = Vote.objects.get()
+    _decide(world, vote, "editor_a", "greedy", "First.")
     first = Decision.objects.get()
     measures_before = Measure.objects.count()
-    _decide(world, vote, "coordinator_a", "greedy", "Second thoughts.")
+    _decide(world, vote, "coordinator_a", "utilitarian", "Second thoughts.")
     second = Decision.objects.exclude(pk=first.pk).get()
     first.refresh_from_db()
     assert first.superseded_by == second and second.superseded_by is None
@@ -89,6 +116,20 @@ def test_a_later_decision_supersedes_and_keeps_the_history(world: World, vote: V
         reverse("votes:results", kwargs={"slug": "kigali", "pk": vote.pk})
     )
     assert "Earlier decisions" in page.content.decode() and "First." in page.content.decode()
+    # A measure the later decision no longer funds says so on its page; one it funds does not.
+    for key, dropped in [(k, True) for k in set(first.selected) - set(second.selected)] + [
+        (k, False) for k in both
+    ]:
+        link = ChosenMeasure.objects.filter(project__key=key, project__vote=vote).first()
+        assert link is not None
+        html = (
+            client_as(world, "viewer_a")
+            .get(reverse("measures:detail", kwargs={"slug": "kigali", "pk": link.measure_id}))
+            .content.decode()
+        )
+        assert "Chosen by residents in" in html
+        assert ("no longer funds it" in html) == dropped, key
+    assert set(first.selected) - set(second.selected), "the rules should disagree here"
 
 
 def test_a_decision_is_never_edited(world: World, vote: Vote) -> None:
@@ -135,3 +176,36 @@ def test_an_open_vote_is_not_decided(world: World) -> None:
     response = _decide(world, vote, "editor_a", "greedy")
     assert response.status_code == 302 and response.url.endswith(f"/votes/{vote.pk}/")
     assert not Decision.objects.exists()
+
+
+def test_a_vote_no_one_voted_in_is_not_decided(world: World) -> None:
+    from recap.votes.services import vote_close, vote_open
+
+    vote = cast_vote(world)
+    vote_open(actor=world.users["editor_a"], vote=vote)
+    vote_close(actor=world.users["editor_a"], vote=vote)
+    response = _decide(world, vote, "editor_a", "greedy")
+    assert response.status_code == 400
+    assert "No one voted" in response.content.decode()
+    assert not Decision.objects.exists() and not Measure.objects.exists()
+
+
+def test_a_rule_that_fails_is_said_not_queued_forever(
+    world: World, vote: Vote, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recap.votes import outcomes
+    from recap.votes.models import Outcome
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("HiGHS could not prove the optimum")
+
+    monkeypatch.setattr(outcomes, "pb_outcome", broken)
+    vote.outcomes.all().delete()
+    outcomes.outcomes_request(vote)  # computed at once in tests
+    states = set(vote.outcomes.values_list("state", flat=True))
+    assert states == {Outcome.State.FAILED}
+    # A minimums column asked on the page fails the same way, without an error page.
+    page = client_as(world, "viewer_a").get(
+        reverse("votes:results", kwargs={"slug": "kigali", "pk": vote.pk}) + "?min_0=1&min_1=²"
+    )
+    assert page.status_code == 200

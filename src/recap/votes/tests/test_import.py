@@ -72,6 +72,9 @@ def test_a_real_file_is_previewed_then_saved_as_it_reads(world: World, name: str
         (SMALL_PB.replace("b;1,2", "b;1;2"), "VOTES line 17: has 3 cells; the header has 2"),
         (SMALL_PB.replace("vote_type;approval", "vote_type;ordinal"), "ordinal"),
         (SMALL_PB.replace("budget;100", "budget;100.123456"), "META, budget"),
+        # Digits that are not ASCII ("²") are no count; a NUL byte is binary data.
+        (SMALL_PB.replace("num_votes;6", "num_votes;²"), "num_votes: must be a whole number"),
+        (SMALL_PB.replace("c;1", "c;1\x00"), "Line 18 holds a NUL byte"),
     ],
 )
 def test_a_bad_file_is_refused_naming_the_line_and_writes_nothing(
