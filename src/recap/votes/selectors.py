@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -12,16 +13,21 @@ from django.utils.translation import gettext_lazy
 
 from recap.cities.models import City
 
-from .models import Decision, Outcome, Vote
+from .models import Ballot, Decision, Outcome, Vote, VoteProject
 from .outcomes import RULES, applicable
+
+
+def _count(model: Any) -> Any:
+    """How many rows of `model` a vote has, as a subquery (two counts joined in one query would
+    multiply projects by ballots)."""
+    rows = model.objects.filter(vote=OuterRef("pk")).order_by().values("vote")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
 
 
 def city_votes(*, city: City) -> QuerySet[Vote]:
     return (
         Vote.objects.filter(city=city)
-        .annotate(
-            n_projects=Count("projects", distinct=True), n_ballots=Count("ballots", distinct=True)
-        )
+        .annotate(n_projects=_count(VoteProject), n_ballots=_count(Ballot))
         .order_by("-created_at", "-pk")
     )
 

@@ -26,6 +26,7 @@ from recap.cities.policies import city_policy
 from recap.cities.selectors import city_get_for_user
 from recap.core.client import client_address
 from recap.core.forms import add_service_errors
+from recap.core.mail import site_link
 from recap.core.rates import WRITE_RATE
 from recap.core.services import pending_import_save, pending_import_take
 from recap.core.uploads import upload_too_large
@@ -198,7 +199,7 @@ def _detail(
             "codes_made": codes.count(),
             "codes_used": codes.filter(used=True).count(),
             "ballots": vote.ballots.count(),
-            "public_url": request.build_absolute_uri(
+            "public_url": site_link(
                 reverse("ballot:vote", kwargs={"slug": city.slug, "pk": vote.pk})
             ),
             "decision": selectors.current_decision(vote=vote),
@@ -293,7 +294,7 @@ def vote_codes(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
             "city": city,
             "vote": vote,
             "codes": codes,
-            "public_url": request.build_absolute_uri(
+            "public_url": site_link(
                 reverse("ballot:vote", kwargs={"slug": city.slug, "pk": vote.pk})
             ),
         },

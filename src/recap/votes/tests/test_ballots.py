@@ -6,6 +6,7 @@ no ballot; a draft is not there at all; the form is CSRF-protected."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import connection, models
 from django.test import Client
 from django.urls import reverse
@@ -104,6 +105,9 @@ def test_codes_are_printed_once_by_the_citys_editors_only(world: World) -> None:
     assert page.status_code == 200 and page["Cache-Control"] == "no-store"
     codes = [c for _n, c in page.context["codes"]]
     assert all(c in page.content.decode() for c in codes)
+    # The cards give the site's public address, whatever Host the request came with.
+    site = settings.RECAP_SITE_URL.rstrip("/")
+    assert page.context["public_url"] == f"{site}/cities/kigali/vote/{vote.pk}/"
     for role, status in (("viewer_a", 403), ("manager", 403), ("editor_b", 404)):
         assert client_as(world, role).post(url, {"count": "3"}).status_code == status
     assert client_as(world, "anonymous").post(url, {"count": "3"}).status_code == 302
@@ -223,3 +227,14 @@ def test_closing_counts_the_ballots_and_computes_the_rules(world: World) -> None
     greedy = vote.outcomes.get(key="greedy").result
     assert greedy == pb_outcome(instance, "greedy")
     assert greedy["figures"]["support_total"] == 6
+
+
+def test_the_list_counts_each_votes_projects_and_ballots(world: World) -> None:
+    vote, codes = open_with_codes(world, n=3)
+    keys = [p.key for p in vote.projects.all()]
+    for code in codes[:2]:
+        _send(Client(), vote, code, [keys[0]])
+    empty = cast_vote(world)  # three projects, no ballot
+    page = client_as(world, "viewer_a").get(reverse("votes:list", kwargs={"slug": "kigali"}))
+    counts = {v.pk: (v.n_projects, v.n_ballots) for v in page.context["votes"]}
+    assert counts == {vote.pk: (3, 2), empty.pk: (3, 0)}
