@@ -106,15 +106,16 @@ def test_demo_loads_the_programme_once() -> None:
     assert IndicatorUpdate.objects.filter(status="returned").count() == 1
     assert DonorReport.objects.count() == 1
     # The pipeline's demo went through the gates: each concept at its stage, with its moves;
-    # then the programme's portfolio decision supported two per country and moved each on
-    # (submitted to presented, presented to in preparation).
+    # then the programme's portfolio decision supported two per country and moved on the one
+    # whose gate was open (Kigali's drainage corridors, shared with the Gap Fund, presented);
+    # the others wait where they are (not yet shared; no funder's interest yet).
     stages = dict(ProjectConcept.objects.values_list("reference", "stage"))
     assert stages == {
         "RW-KIGALI-001": "presented",
         "RW-KIGALI-002": "candidate",
-        "RW-KIGALI-003": "presented",
-        "BD-RAJSHAHI-001": "preparation",
-        "BD-RAJSHAHI-002": "presented",
+        "RW-KIGALI-003": "submitted",
+        "BD-RAJSHAHI-001": "presented",
+        "BD-RAJSHAHI-002": "submitted",
         "MR-SEBKHA-001": "drafted",
     }
     decision = Allocation.objects.get()

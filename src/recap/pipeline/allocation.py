@@ -23,6 +23,7 @@ docs/portfolio.md).
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ from .models import (
 )
 from .money import concept_money
 from .policies import funder_facility_ids
+from .stages import FORWARD
 
 #: The stages a concept is in the pipeline at: screened, and not yet financed.
 ELIGIBLE = (Stage.SCREENED, Stage.SUBMITTED, Stage.PRESENTED, Stage.PREPARATION)
@@ -69,7 +71,11 @@ MAX_RATES = 20
 #: the engine's benchmark solves 1,000 claims well within them).
 TIME_LIMIT = 30.0
 EXPLAIN_SECONDS = 10.0
-RATE_LINE = re.compile(r"^\s*([A-Za-z]{3})\s+([0-9][0-9.,]*)\s+(\d{4}-\d{2}-\d{2})\s*$")
+#: A rate line: a currency, a decimal number (a point or a comma before its decimals, no
+#: thousands separators: "1.08" and "1,08" are one rate) and its date.
+RATE_LINE = re.compile(r"^\s*([A-Za-z]{3})\s+(\d{1,7}(?:[.,]\d{1,8})?)\s+(\d{4}-\d{2}-\d{2})\s*$")
+#: No currency is worth more than this many units of another.
+MAX_RATE = Decimal(1_000_000)
 
 
 @dataclass(frozen=True)
@@ -135,13 +141,15 @@ def parse_rates(text: str, pot_currency: str) -> tuple[Rate, ...]:
         else:
             code = found.group(1).upper()
             try:
-                value = Decimal(found.group(2).replace(",", ""))
+                value = Decimal(found.group(2).replace(",", "."))
                 on = datetime.date.fromisoformat(found.group(3))
             except (InvalidOperation, ValueError):
                 problem = _("the rate or the date cannot be read")
             else:
                 if value <= 0:
                     problem = _("the rate must be more than zero")
+                elif value > MAX_RATE:
+                    problem = _("the rate is more than %(max)s") % {"max": f"{MAX_RATE:,.0f}"}
                 elif on > timezone.localdate():
                     problem = _("the rate's date is in the future")
                 elif code == pot_currency:
@@ -167,6 +175,8 @@ NOTES = {
     "no_package": gettext_lazy("no package value: it was not started from a package"),
     "no_reviews": gettext_lazy("no review scores in the round under way"),
     "no_fit": gettext_lazy("no facility it is eligible for"),
+    "no_fit_here": gettext_lazy("not eligible for this facility"),
+    "too_small": gettext_lazy("its ask rounds to nothing in %(pot)s"),
 }
 
 
@@ -232,10 +242,6 @@ def concepts_of(owner: Owner) -> Any:
     return ProjectConcept.objects.filter(city__programmes=owner, stage__in=ELIGIBLE)
 
 
-def owner_name(owner: Owner) -> str:
-    return owner.name
-
-
 def _pipeline(owner: Owner) -> list[ProjectConcept]:
     return list(
         concepts_of(owner)
@@ -297,16 +303,22 @@ def claims_for(owner: Owner, terms: Terms) -> tuple[list[ClaimRow], list[LeftOut
             left.append(LeftOut(concept, Note("no_preparation" if preparation else "no_gap")))
             continue
         notes: list[Note] = []
-        if concept.currency != terms.currency:
-            rate = rates.get(concept.currency)
+        # A gap worked out from the source actions' costs is in US$, as those costs are.
+        gap_in_usd = terms.basis == Allocation.Basis.GAP and money.from_actions
+        currency = "USD" if gap_in_usd else concept.currency
+        if currency != terms.currency:
+            rate = rates.get(currency)
             if rate is None:
-                no_rate = {"cur": concept.currency, "pot": terms.currency}
+                no_rate = {"cur": currency, "pot": terms.currency}
                 left.append(LeftOut(concept, Note("no_rate", no_rate)))
                 continue
             ask = round(Decimal(own) * rate.value)
+            if ask < 1:
+                left.append(LeftOut(concept, Note("too_small", {"pot": terms.currency})))
+                continue
             converted = {
                 "amount": int(own),
-                "cur": concept.currency,
+                "cur": currency,
                 "rate": str(rate.value),
                 "on": rate.on.isoformat(),
             }
@@ -317,12 +329,13 @@ def claims_for(owner: Owner, terms: Terms) -> tuple[list[ClaimRow], list[LeftOut
         package_values[concept.pk] = float(sum(values)) if values else 0.0
         if not values:
             notes.append(Note("no_package"))
-        reviews = _review_score(concept)
-        if reviews is None:
+        # A facility does not read the programme's reviews (they are the programme's own).
+        reviews = None if isinstance(owner, Facility) else _review_score(concept)
+        if reviews is None and not isinstance(owner, Facility):
             notes.append(Note("no_reviews"))
         fit = fits.get(concept.pk)
         if fit is None:
-            notes.append(Note("no_fit"))
+            notes.append(Note("no_fit_here" if isinstance(owner, Facility) else "no_fit"))
         minimum = max(1, int(ask * terms.partial_down_to // 100))
         rows.append(
             ClaimRow(
@@ -335,13 +348,14 @@ def claims_for(owner: Owner, terms: Terms) -> tuple[list[ClaimRow], list[LeftOut
             )
         )
     best_package = max(package_values.values(), default=0.0)
-    total_weight = sum(terms.weights.get(p, 0) for p in PARTS) or 1
+    weights = dict(terms.weights)
+    if isinstance(owner, Facility):
+        weights["reviews"] = 0
+    total_weight = sum(weights.get(p, 0) for p in PARTS) or 1
     for row in rows:
         pv = package_values[row.concept.pk]
         row.parts["package"] = 100 * pv / best_package if best_package > 0 else 0.0
-        row.value = round(
-            sum(terms.weights.get(p, 0) * row.parts[p] for p in PARTS) / total_weight, 4
-        )
+        row.value = round(sum(weights.get(p, 0) * row.parts[p] for p in PARTS) / total_weight, 4)
     return rows, left
 
 
@@ -387,6 +401,17 @@ class Solution:
 def allocation_solve(owner: Owner, terms: Terms) -> Solution:
     """The best allocation under `terms`, proven and explained; nothing is saved."""
     rows, left = claims_for(owner, terms)
+    cannot = [x for x in left if x.concept.reference in terms.must_include]
+    if cannot:  # a lock the engine would never see: said, not dropped
+        raise ValidationError(
+            {
+                "must_include": [
+                    _("%(ref)s cannot claim on this pot: %(why)s.")
+                    % {"ref": x.concept.reference, "why": note_text(x.reason.to_json())}
+                    for x in cannot
+                ]
+            }
+        )
     spec = spec_of(terms, rows)
     if not rows:
         result: dict[str, Any] = {
@@ -451,7 +476,6 @@ def require_manager(user: User, owner: Owner) -> None:
         raise PermissionDenied(_("Only the programme's manager decides its portfolio."))
 
 
-@transaction.atomic
 def allocation_decide(
     *,
     actor: User,
@@ -461,8 +485,10 @@ def allocation_decide(
     rationale: str,
 ) -> Allocation:
     """Solve `terms` again, save the decision as its owner's next version (the programme's or
-    the facility's: give one), move the supported concepts that wait on the programme one stage
-    on (the programme's decisions only), and tell their cities."""
+    the facility's: give one), move each supported concept on one stage where its gate is open
+    and no earlier decision of the programme moved it (the programme's decisions only), and
+    tell their cities. The solve holds no lock (it may take seconds); the save checks that the
+    claims did not change meanwhile."""
     owner: Owner
     if programme is not None and facility is None:
         owner = programme
@@ -478,19 +504,53 @@ def allocation_decide(
         raise ValidationError(
             {"rationale": _("Keep the rationale to %(n)s characters.") % {"n": RATIONALE_MAX}}
         )
-    # One decision at a time per pot: its owner's row is the lock.
-    type(owner).objects.select_for_update().get(pk=owner.pk)
     solution = allocation_solve(owner, terms)
     status = solution.result["status"]
     if status not in ("optimal", "feasible"):
+        if status == "infeasible":
+            why = readout(solution.spec, claims_json(solution.rows), solution.result, "")
+            raise ValidationError(
+                _("No allocation meets every rule: %(why)s.") % {"why": why["reason"]}
+            )
+        raise ValidationError(_("There is no allocation to save: no concept can claim on it."))
+    return _decision_save(actor, owner, terms, solution, rationale)
+
+
+def whole_awards(awards: Mapping[str, float], asks: Mapping[str, int]) -> dict[str, int]:
+    """The engine's awards in whole units: each rounded down, then the units their fractions add
+    up to given to the largest fractions (never past an ask), so the total stays within what
+    the engine awarded (and so within the pot)."""
+    whole = {k: math.floor(v + 1e-6) for k, v in awards.items()}
+    target = math.floor(sum(awards.values()) + 1e-6)
+    for k in sorted(awards, key=lambda k: (-(awards[k] - whole[k]), k)):
+        if sum(whole.values()) >= target:
+            break
+        if awards[k] - whole[k] > 1e-6 and whole[k] < asks[k]:
+            whole[k] += 1
+    return whole
+
+
+def _gate_open(concept: ProjectConcept, to: Stage) -> bool:
+    move = next((m for m in FORWARD.get(concept.stage, []) if m.to == to), None)
+    return move is not None and not move.gate(concept)
+
+
+@transaction.atomic
+def _decision_save(
+    actor: User, owner: Owner, terms: Terms, solution: Solution, rationale: str
+) -> Allocation:
+    # One decision at a time per pot: its owner's row is the lock.
+    type(owner).objects.select_for_update().get(pk=owner.pk)
+    rows, _left = claims_for(owner, terms)
+    if spec_of(terms, rows) != solution.spec:
         raise ValidationError(
-            _("There is no allocation to save: %(why)s")
-            % {"why": solution.result.get("reason") or solution.result.get("message") or status}
+            _("The pipeline changed while the allocation was computed: compute it again.")
         )
+    programme = owner if isinstance(owner, Programme) else None
     number = (owner.allocations.aggregate(n=Max("number"))["n"] or 0) + 1
     allocation = Allocation.objects.create(
         programme=programme,
-        facility=facility,
+        facility=owner if isinstance(owner, Facility) else None,
         number=number,
         name=terms.name,
         currency=terms.currency,
@@ -505,15 +565,28 @@ def allocation_decide(
         decided_by=actor,
     )
     by_reference = {r.concept.reference: r for r in solution.rows}
+    amounts = whole_awards(solution.result["awards"], {k: r.ask for k, r in by_reference.items()})
+    # A concept an earlier decision of the programme moved on is not moved again by a new version.
+    moved_before = (
+        set(
+            AllocationAward.objects.filter(allocation__programme=programme)
+            .exclude(moved_to="")
+            .values_list("concept_id", flat=True)
+        )
+        if programme is not None
+        else set()
+    )
     now = timezone.now()
-    for reference, amount in solution.result["awards"].items():
+    for reference, amount in amounts.items():
         row = by_reference[reference]
         concept = ProjectConcept.objects.select_for_update().get(pk=row.concept.pk)
         to = MOVES_ON.get(Stage(concept.stage)) if programme is not None else None
+        if to is not None and (concept.pk in moved_before or not _gate_open(concept, to)):
+            to = None  # it stays: its gate is closed, or this programme moved it already
         award = AllocationAward.objects.create(
             allocation=allocation,
             concept=concept,
-            amount=round(amount),
+            amount=amount,
             ask=row.ask,
             moved_to=to or "",
         )
@@ -553,7 +626,7 @@ def allocation_decide(
             "number": number,
             "pot": terms.pot,
             "currency": terms.currency,
-            "awards": solution.result["awards"],
+            "awards": amounts,
         },
     )
     from .notify import allocation_notify
@@ -595,15 +668,21 @@ def _amount(x: float, currency: str) -> str:
     return f"{number_format(round(x), force_grouping=True)} {currency}"
 
 
-def rule_text(item: Mapping[str, Any], currency: str, countries: Mapping[str, str]) -> str:
+def rule_text(
+    item: Mapping[str, Any],
+    currency: str,
+    countries: Mapping[str, str],
+    cities: Mapping[str, str] | None = None,
+) -> str:
     """One rule or reason of the engine's answer (its `kind` and figures), in the reader's
-    language: the engine's own `text` is English, so the pages write their own."""
+    language: the engine's own `text` is English, so the pages write their own (countries and
+    cities by their names)."""
     kind = str(item.get("kind"))
     code = str(item.get("country", ""))
     words: dict[str, Any] = {
         "country": countries.get(code, code),
         "ref": item.get("claim", ""),
-        "city": item.get("city", ""),
+        "city": (cities or {}).get(str(item.get("city", "")), item.get("city", "")),
         "k": item.get("minimum"),
         "n": item.get("eligible"),
         "m": item.get("maximum"),
@@ -660,7 +739,9 @@ def readout(
 ) -> dict[str, Any]:
     """The engine's answer in the reader's words: the claims (supported first, by award), each
     country's figures, the rules that bind, and each fairness rule's price."""
-    countries = {c["country"]: claims[c["id"]]["country"] for c in spec.get("claims", [])}
+    about = {c["id"]: claims.get(c["id"], {}) for c in spec.get("claims", [])}
+    countries = {c["country"]: about[c["id"]].get("country", c["country"]) for c in spec["claims"]}
+    cities = {c["city"]: about[c["id"]].get("city", c["city"]) for c in spec["claims"]}
     awards = result.get("awards", {})
     lines = []
     for c in spec.get("claims", []):
@@ -677,7 +758,7 @@ def readout(
         partial = e.get("partial_because")
         seen: list[str] = []
         for item in why_items:
-            text = rule_text(item, currency, countries)
+            text = rule_text(item, currency, countries, cities)
             if text not in seen:
                 seen.append(text)
         to_enter = e.get("to_enter") or {}
@@ -697,7 +778,7 @@ def readout(
                 supported=supported,
                 share=round(100 * award / float(c["ask"])) if c["ask"] else 0,
                 why=seen,
-                partly=rule_text(partial, currency, countries) if partial else "",
+                partly=rule_text(partial, currency, countries, cities) if partial else "",
                 value_lost_if_out=e.get("value_lost_if_out"),
                 cost_if_in=e.get("cost_if_in"),
                 value_to_enter=to_enter.get("value_at_least"),
@@ -726,15 +807,17 @@ def readout(
         "what_if": [
             {
                 **w,
-                "reason": sep.join(rule_text(g, currency, countries) for g in w["conflict"]),
+                "reason": sep.join(
+                    rule_text(g, currency, countries, cities) for g in w["conflict"]
+                ),
             }
             for w in result.get("what_if", [])
         ],
         "by_country": by_country,
-        "binding": [rule_text(b, currency, countries) for b in result.get("binding", [])],
+        "binding": [rule_text(b, currency, countries, cities) for b in result.get("binding", [])],
         "prices": prices,
         "reason": (
-            sep.join(rule_text(g, currency, countries) for g in result.get("conflict", []))
+            sep.join(rule_text(g, currency, countries, cities) for g in result.get("conflict", []))
             if result.get("status") == "infeasible"
             else ""
         ),

@@ -363,8 +363,12 @@ class AllocationForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, references: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, references: list[tuple[str, str]], reviews: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if not reviews:  # a facility's pot: the programme's reviews are not its to weigh
+            del self.fields["weight_reviews"]
         for name in ("must_include", "must_exclude"):
             field = self.fields[name]
             assert isinstance(field, forms.MultipleChoiceField)
@@ -374,7 +378,8 @@ class AllocationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        weights = [data.get(f"weight_{p}") for p in ("package", "reviews", "fit")]
+        parts = [p for p in ("package", "reviews", "fit") if f"weight_{p}" in self.fields]
+        weights = [data.get(f"weight_{p}") for p in parts]
         if all(w is not None for w in weights) and not sum(w for w in weights if w):
             self.add_error("weight_package", _("Give at least one part of the value a weight."))
         both = set(data.get("must_include") or ()) & set(data.get("must_exclude") or ())

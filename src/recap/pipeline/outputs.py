@@ -167,7 +167,7 @@ def allocation_context(decision: Any) -> dict[str, Any]:
     return {
         "decision": decision,
         "currency": decision.currency,
-        "awards": list(decision.awards.select_related("concept")),
+        "awards": list(decision.awards.select_related("concept__city")),
         "answer": {
             "status": decision.result.get("status"),
             "result": decision.result,

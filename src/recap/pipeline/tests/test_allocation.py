@@ -24,11 +24,13 @@ from recap.pipeline.allocation import (
     note_text,
     parse_rates,
     rule_text,
+    whole_awards,
 )
 from recap.pipeline.models import (
     Allocation,
     ConceptShare,
     Facility,
+    FunderMessage,
     PreparationCost,
     ProjectConcept,
     Stage,
@@ -107,6 +109,10 @@ def test_the_allocation_is_exact_keeps_the_country_rule_and_explains(
 def test_deciding_saves_a_version_moves_concepts_on_and_tells_the_cities(
     world: World, claims: dict[str, ProjectConcept]
 ) -> None:
+    """A supported concept moves one stage where its gate is open (shared with a facility, to
+    be presented; a funder's interest, to start preparation), stays where it is closed, and is
+    not moved again by a later version."""
+    facility = _facility(world, claims, "a1")  # Drainage corridors: submitted, and shared
     manager = world.users["manager"]
     first = allocation_decide(
         actor=manager,
@@ -116,25 +122,38 @@ def test_deciding_saves_a_version_moves_concepts_on_and_tells_the_cities(
     )
     assert first.number == 1 and first.result["status"] == "optimal"
     supported = {a.concept.reference: a for a in first.awards.all()}
-    assert supported == {k: v for k, v in supported.items() if k in first.result["awards"]}
-    for award in supported.values():
-        concept = ProjectConcept.objects.get(pk=award.concept_id)
-        expected = {Stage.SUBMITTED: Stage.PRESENTED, Stage.PRESENTED: Stage.PREPARATION}
-        before = {c.pk: c.stage for c in claims.values()}[concept.pk]
-        assert concept.stage == expected.get(before, before)
-        assert award.moved_to == expected.get(before, "")
-        if award.moved_to:
-            move = concept.moves.order_by("-pk").first()
-            assert move is not None and "Preparation support 2027" in move.reason
+    assert set(supported) == set(first.result["awards"])
+    assert claims["a1"].reference in supported
+    stage = dict(ProjectConcept.objects.values_list("reference", "stage"))
+    moved = {ref: a.moved_to for ref, a in supported.items()}
+    assert stage[claims["a1"].reference] == Stage.PRESENTED
+    assert moved[claims["a1"].reference] == Stage.PRESENTED
+    move = ProjectConcept.objects.get(pk=claims["a1"].pk).moves.order_by("-pk").first()
+    assert move is not None and "Preparation support 2027" in move.reason
+    for key in ("a2", "b1"):  # their gates are closed: no interest yet, not shared
+        ref = claims[key].reference
+        if ref in supported:
+            assert moved[ref] == "" and stage[ref] == claims[key].stage
     assert AuditEvent.objects.filter(verb="allocation.decide", target_id=str(first.pk)).exists()
+    # The Gap Fund is now interested in a1: a new version still does not move it a second time.
+    FunderMessage.objects.create(
+        concept=claims["a1"], facility=facility, kind="interest", text="Yes"
+    )
+    bigger = Terms(
+        name="Preparation support 2027",
+        currency="USD",
+        pot=900_000,
+        must_include=(claims["a1"].reference,),
+    )
     second = allocation_decide(
-        actor=manager,
-        programme=world.programme,
-        terms=Terms(name="Preparation support 2027", currency="USD", pot=900_000),
-        rationale="A bigger pot.",
+        actor=manager, programme=world.programme, terms=bigger, rationale="A bigger pot."
     )
     assert second.number == 2
     assert list(Allocation.objects.values_list("number", flat=True)) == [2, 1]
+    assert ProjectConcept.objects.get(pk=claims["a1"].pk).stage == Stage.PRESENTED
+    assert second.awards.get(concept=claims["a1"]).moved_to == ""
+    # Whole awards, within the pot.
+    assert sum(a.amount for a in second.awards.all()) <= 900_000
 
 
 def test_cities_are_told_by_email(
@@ -195,12 +214,39 @@ def test_rates_are_read_line_by_line() -> None:
         ("EUR 0 2026-12-01", "Line 1"),
         ("EUR 1.08 2999-01-01", "Line 1"),
         ("EUR 1.08 2026-13-01", "Line 1"),
+        ("EUR 1,000.5 2026-12-01", "Line 1"),  # no thousands separators
+        ("BDT 2000000 2026-12-01", "Line 1"),  # no currency is worth a million of another
     ]:
         with pytest.raises(ValidationError) as refused:
             parse_rates(text, "USD")
         assert line in str(refused.value), text
     with pytest.raises(ValidationError):
         parse_rates("\n".join(f"E{i:02d} 1 2026-01-01" for i in range(30)), "USD")
+    # A decimal comma is a decimal comma, as a French manager writes it (not 108).
+    assert parse_rates("EUR 1,08 2026-12-01", "USD")[0].value == Decimal("1.08")
+
+
+def test_awards_are_whole_and_stay_within_what_the_engine_gave() -> None:
+    awards = {"A": 100.5, "B": 200.4, "C": 50.7, "D": 10.0}
+    asks = {"A": 101, "B": 300, "C": 50, "D": 10}
+    whole = whole_awards(awards, asks)
+    assert all(isinstance(v, int) for v in whole.values())
+    assert sum(whole.values()) <= sum(awards.values())
+    assert sum(whole.values()) == 361  # floor of 361.6
+    assert all(whole[k] <= asks[k] for k in asks) and whole["D"] == 10
+    assert whole["A"] == 101 and whole["C"] == 50  # the largest fractions, never past an ask
+
+
+def test_a_lock_on_a_concept_that_cannot_claim_is_refused_by_name(
+    world: World, claims: dict[str, ProjectConcept]
+) -> None:
+    locked = Terms(
+        name="x", currency="USD", pot=500_000, must_include=(claims["b2"].reference,)
+    )  # b2 is costed in euros and no rate is given
+    with pytest.raises(ValidationError) as refused:
+        allocation_solve(world.programme, locked)
+    text = str(refused.value)
+    assert claims["b2"].reference in text and "no rate to USD" in text
 
 
 def test_rules_are_written_in_the_readers_language() -> None:
@@ -212,6 +258,11 @@ def test_rules_are_written_in_the_readers_language() -> None:
     assert "Rwanda" in text and "2" in text and "supported" not in text
     assert rule_text({"kind": "pot", "need": 5000, "left": 0}, "USD", {}).startswith(
         "it needs at least 5,000 USD"
+    )
+    # A city by its name, not its slug.
+    cap = {"kind": "city_cap", "country": "RW", "city": "kigali", "maximum": 1}
+    assert rule_text(cap, "USD", {"RW": "Rwanda"}, {"kigali": "Kigali"}) == (
+        "at most 1 supported in Kigali"
     )
 
 
@@ -409,8 +460,12 @@ def test_a_funder_computes_and_saves_on_the_facilitys_page(
         "weight_reviews": "30",
         "weight_fit": "20",
     }
+    # The programme's reviews are the programme's: a facility neither weighs nor sees them.
+    assert 'name="weight_reviews"' not in html
     computed = client.post(home.url, {**data, "action": "compute"})
     assert computed.status_code == 200 and "not saved" in computed.content.decode()
+    answer = computed.content.decode()
+    assert "· reviews" not in answer and "no review scores" not in answer
     assert not Allocation.objects.exists()
     saved = client.post(home.url, {**data, "action": "decide", "rationale": "One per country."})
     decision = Allocation.objects.get()

@@ -103,7 +103,7 @@ def _terms(data: dict[str, Any]) -> Terms:
         floor_share=data["floor_share"],
         weights={
             "package": data["weight_package"],
-            "reviews": data["weight_reviews"],
+            "reviews": data.get("weight_reviews") or 0,
             "fit": data["weight_fit"],
         },
         rates=parse_rates(data["rates"] or "", data["currency"]),
@@ -142,7 +142,10 @@ def _pot_page(request: SignedInRequest, owner: Owner) -> HttpResponse:
     can_decide = may_decide(request.user, owner)
     last = latest(owner)
     form = AllocationForm(
-        request.POST or None, initial=_initial(last), references=_references(owner)
+        request.POST or None,
+        initial=_initial(last),
+        references=_references(owner),
+        reviews=not isinstance(owner, Facility),
     )
     answer = None
     if request.method == "POST":
@@ -189,7 +192,7 @@ def _pot_page(request: SignedInRequest, owner: Owner) -> HttpResponse:
             "can_decide": can_decide,
             "answer": answer,
             "currency": form.cleaned_data.get("currency", "") if answer else "",
-            "decisions": owner.allocations.select_related("decided_by"),
+            "decisions": owner.allocations.select_related("decided_by", "facility"),
             "last": last,
         },
         status=400 if request.method == "POST" and not form.is_valid() else 200,
