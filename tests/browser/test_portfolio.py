@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from recap.pipeline.models import Allocation, PreparationCost, ProjectConcept, Stage
+from recap.pipeline.models import (
+    Allocation,
+    ConceptShare,
+    Facility,
+    PreparationCost,
+    ProjectConcept,
+    Stage,
+)
 from recap.testing import World, concept_at
 
 from .conftest import axe_violations
@@ -24,6 +31,17 @@ def _pipeline(world: World) -> None:
     ):
         concept = concept_at(city, title, stage)
         PreparationCost.objects.create(concept=concept, item="feasibility", amount=prep)
+        if title == "Market shade":  # shared with a facility: once supported, it is presented
+            facility = Facility.objects.create(
+                code="gap-fund",
+                name="Gap Fund",
+                operators="World Bank",
+                url="https://example.org/",
+                applicants="Cities",
+                country_rule="any",
+                organisation=world.funder_org,
+            )
+            ConceptShare.objects.create(concept=concept, facility=facility)
 
 
 @pytest.mark.parametrize("width", [1280, PHONE])
@@ -59,7 +77,7 @@ def test_the_manager_decides_the_portfolio_with_reasons(
     decision = Allocation.objects.get()
     assert page.url.endswith(decision.get_absolute_url())
     shade = ProjectConcept.objects.get(title="Market shade")
-    assert shade.stage == Stage.PRESENTED  # supported, so moved on
+    assert shade.stage == Stage.PRESENTED  # supported and shared, so presented
     _fits(page)
     assert axe_violations(page) == []
 
