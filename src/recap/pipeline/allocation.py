@@ -739,9 +739,10 @@ def readout(
 ) -> dict[str, Any]:
     """The engine's answer in the reader's words: the claims (supported first, by award), each
     country's figures, the rules that bind, and each fairness rule's price."""
-    about = {c["id"]: claims.get(c["id"], {}) for c in spec.get("claims", [])}
-    countries = {c["country"]: about[c["id"]].get("country", c["country"]) for c in spec["claims"]}
-    cities = {c["city"]: about[c["id"]].get("city", c["city"]) for c in spec["claims"]}
+    specs = spec.get("claims", [])  # none in a decision that had no claim to weigh
+    about = {c["id"]: claims.get(c["id"], {}) for c in specs}
+    countries = {c["country"]: about[c["id"]].get("country", c["country"]) for c in specs}
+    cities = {c["city"]: about[c["id"]].get("city", c["city"]) for c in specs}
     awards = result.get("awards", {})
     lines = []
     for c in spec.get("claims", []):

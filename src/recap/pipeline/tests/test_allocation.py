@@ -23,6 +23,7 @@ from recap.pipeline.allocation import (
     claims_for,
     note_text,
     parse_rates,
+    readout,
     rule_text,
     whole_awards,
 )
@@ -479,3 +480,10 @@ def test_a_funder_computes_and_saves_on_the_facilitys_page(
     assert client.get(home.url).status_code == 403
     assert client.get(saved.url).status_code == 403
     assert client.get("/pipeline/shared/portfolio/no-such-facility/").status_code == 404
+
+
+def test_a_decision_without_claims_still_reads() -> None:
+    """A decision kept without the engine's input (or an older one) reads as empty, not as an
+    error page."""
+    answer = readout({}, {}, {}, "USD")
+    assert answer["lines"] == [] and answer["by_country"] == [] and answer["reason"] == ""
