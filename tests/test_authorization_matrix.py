@@ -583,6 +583,23 @@ def _allocation(world: World) -> dict[str, Any]:
     return {"number": 1}
 
 
+def _pot_form(world: World) -> dict[str, Any]:
+    """A pot's rules, to compute (the programme's and a facility's pages take the same)."""
+    return {
+        "name": "Pot",
+        "currency": "USD",
+        "pot": "1000",
+        "basis": "preparation",
+        "partial_down_to": "100",
+        "min_per_country": "0",
+        "floor_share": "0",
+        "weight_package": "1",
+        "weight_reviews": "1",
+        "weight_fit": "1",
+        "action": "compute",
+    }
+
+
 def _funder_facility(world: World) -> dict[str, Any]:
     """The world's funder speaks for a facility (with a concept shared with it)."""
     _shared_concept(world)
@@ -770,19 +787,7 @@ MATRIX: dict[str, list[Check]] = {
         Check(
             "POST",
             PROGRAMME_WRITE_PAGE,
-            data=lambda w: {
-                "name": "Pot",
-                "currency": "USD",
-                "pot": "1000",
-                "basis": "preparation",
-                "partial_down_to": "100",
-                "min_per_country": "0",
-                "floor_share": "0",
-                "weight_package": "1",
-                "weight_reviews": "1",
-                "weight_fit": "1",
-                "action": "compute",
-            },
+            data=_pot_form,
         ),
     ],
     "board:allocation": [Check("GET", PROGRAMME_ONLY, setup=_allocation)],
@@ -796,19 +801,7 @@ MATRIX: dict[str, list[Check]] = {
             "POST",
             FUNDER_ONLY,
             setup=_facility_code,
-            data=lambda w: {
-                "name": "Pot",
-                "currency": "USD",
-                "pot": "1000",
-                "basis": "preparation",
-                "partial_down_to": "100",
-                "min_per_country": "0",
-                "floor_share": "0",
-                "weight_package": "1",
-                "weight_reviews": "1",
-                "weight_fit": "1",
-                "action": "compute",
-            },
+            data=_pot_form,
         ),
     ],
     "board:facility_allocation": [Check("GET", FUNDER_ONLY, setup=_facility_allocation)],

@@ -11,7 +11,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from recap.accounts.types import Reader
 from recap.cities.models import City
+from recap.cities.selectors import city_public_get
 
 from .models import Ballot, Decision, Outcome, Vote, VoteProject
 from .outcomes import RULES, applicable
@@ -39,11 +41,13 @@ def city_vote_get(*, city: City, pk: int) -> Vote:
         raise Http404("No such vote") from exc
 
 
-def public_vote_get(*, slug: str, pk: int) -> Vote:
-    """A vote as the public ballot page finds it: any but a draft (a draft is a 404)."""
+def public_vote_get(*, user: Reader, slug: str, pk: int) -> Vote:
+    """A vote as the public ballot page finds it: any but a draft, of a city whose public
+    profile the reader may see (a draft, or a hidden city's vote, is a 404)."""
+    city = city_public_get(user=user, slug=slug)
     try:
         return Vote.objects.select_related("city").get(
-            ~Q(status=Vote.Status.DRAFT), city__slug=slug, pk=pk, source=Vote.Source.CAST
+            ~Q(status=Vote.Status.DRAFT), city=city, pk=pk, source=Vote.Source.CAST
         )
     except Vote.DoesNotExist as exc:
         raise Http404("No such vote") from exc

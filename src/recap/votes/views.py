@@ -4,6 +4,7 @@ and the public ballot page residents vote on with a one-time code."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -247,28 +248,37 @@ def vote_project_remove(request: SignedInRequest, slug: str, pk: int, project: i
 @require_POST
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def vote_open_view(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
-    city, vote = _vote(request, slug, pk, Level.EDIT)
-    try:
-        vote_open(actor=request.user, vote=vote)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The vote is open: residents vote with their codes."))
-    return redirect("votes:detail", slug=city.slug, pk=vote.pk)
+    done = _("The vote is open: residents vote with their codes.")
+    return _status_change(request, slug, pk, vote_open, done, then="votes:detail")
 
 
 @login_required
 @require_POST
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def vote_close_view(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
+    done = _("The vote is closed: its rules are being computed side by side.")
+    return _status_change(request, slug, pk, vote_close, done, then="votes:results")
+
+
+def _status_change(
+    request: SignedInRequest,
+    slug: str,
+    pk: int,
+    change: Callable[..., Any],
+    done: str,
+    *,
+    then: str,
+) -> HttpResponse:
+    """Open or close a vote: on success say so and go to `then`; a refusal is said on the
+    vote's page."""
     city, vote = _vote(request, slug, pk, Level.EDIT)
     try:
-        vote_close(actor=request.user, vote=vote)
+        change(actor=request.user, vote=vote)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("votes:detail", slug=city.slug, pk=vote.pk)
-    messages.success(request, _("The vote is closed: its rules are being computed side by side."))
-    return redirect("votes:results", slug=city.slug, pk=vote.pk)
+    messages.success(request, done)
+    return redirect(then, slug=city.slug, pk=vote.pk)
 
 
 @login_required
@@ -446,7 +456,7 @@ def ballot_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Residents vote here with a one-time code, without an account: the code first, then the
     ballot (the code carried along, checked again when the ballot is sent). A closed vote says
     so; a draft is a 404."""
-    vote = selectors.public_vote_get(slug=slug, pk=pk)
+    vote = selectors.public_vote_get(user=request.user, slug=slug, pk=pk)
     context: dict[str, Any] = {"vote": vote, "city": vote.city}
     if vote.status != Vote.Status.OPEN:
         return render(request, "votes/ballot_closed.html", context, status=410)

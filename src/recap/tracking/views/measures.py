@@ -28,6 +28,7 @@ from recap.core.rates import WRITE_RATE
 from recap.core.uploads import upload_too_large
 
 from .. import selectors
+from ..extensions import MEASURE_NOTES
 from ..forms import EvidenceForm, MeasureForm, StatusForm
 from ..measures import evidence_add, evidence_remove, measure_save, measure_status
 from ..models import Evidence, Measure
@@ -108,6 +109,7 @@ def measure_detail(request: SignedInRequest, slug: str, pk: int) -> HttpResponse
             "city": city,
             "measure": measure,
             "history": measure.history.select_related("by").order_by("-on", "-pk"),
+            "measure_notes": MEASURE_NOTES,  # what other apps say of it (extensions.py)
             "evidence": measure.evidence.all(),
             "form": form,
             "status_form": StatusForm(initial={"status": measure.status}),

@@ -8,17 +8,14 @@ from typing import Any
 from django import template
 from django.utils.formats import number_format
 
+from recap.tracking.templatetags.figures import figure
+
 register = template.Library()
 
 
-@register.filter
-def money(value: Any) -> str:
-    """A whole amount without decimals, any other with two, grouped the reader's way."""
-    if value is None or value == "":
-        return "—"
-    amount = Decimal(str(value))
-    places = 0 if amount == amount.to_integral_value() else 2
-    return number_format(amount, decimal_pos=places, use_l10n=True, force_grouping=True)
+#: Money as the results page writes it: tracking's figures (whole amounts without decimals,
+#: others with theirs, grouped the reader's way).
+register.filter("money", figure)
 
 
 @register.filter

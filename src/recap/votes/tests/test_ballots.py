@@ -238,3 +238,12 @@ def test_the_list_counts_each_votes_projects_and_ballots(world: World) -> None:
     page = client_as(world, "viewer_a").get(reverse("votes:list", kwargs={"slug": "kigali"}))
     counts = {v.pk: (v.n_projects, v.n_ballots) for v in page.context["votes"]}
     assert counts == {vote.pk: (3, 2), empty.pk: (3, 0)}
+
+
+def test_a_hidden_citys_ballot_is_not_public(world: World) -> None:
+    vote, _codes = open_with_codes(world)
+    vote.city.is_public = False
+    vote.city.save(update_fields=["is_public"])
+    assert Client().get(_url(vote)).status_code == 404  # as its public profile is
+    # Its own people still reach it.
+    assert client_as(world, "editor_a").get(_url(vote)).status_code == 200

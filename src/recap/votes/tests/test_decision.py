@@ -209,3 +209,14 @@ def test_a_rule_that_fails_is_said_not_queued_forever(
         reverse("votes:results", kwargs={"slug": "kigali", "pk": vote.pk}) + "?min_0=1&min_1=²"
     )
     assert page.status_code == 200
+
+
+def test_the_measure_page_takes_the_votes_note_without_naming_the_app() -> None:
+    """tracking's measure page includes what the apps above it register, not their names."""
+    from pathlib import Path
+
+    from recap.tracking import extensions
+
+    assert "votes/_measure_provenance.html" in extensions.MEASURE_NOTES
+    page = Path(extensions.__file__).parent / "templates" / "tracking" / "measure.html"
+    assert "votes/" not in page.read_text("utf-8")
