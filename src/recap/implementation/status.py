@@ -20,12 +20,13 @@ submitted is 40 %, a measure in progress 50 %), 100 when done.
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils import formats
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 NOT_STARTED, ON_TRACK, DELAYED, AT_RISK, DONE, CANCELLED = (
     "not_started",
@@ -87,6 +88,13 @@ class Status:
 
 
 def _day(d: datetime.date) -> str:
+    return _day_in(d, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_in(d: datetime.date, language: str | None) -> str:
+    """A date as the reader's language writes it, worked out once a day and language: the late
+    lists derive a network's thousand actions, and most share a few dates."""
     return formats.date_format(d, "DATE_FORMAT")
 
 

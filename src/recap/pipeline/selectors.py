@@ -12,7 +12,8 @@ from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from recap.accounts.models import Role
 from recap.accounts.types import Reader, User
 from recap.cities.models import City, Country, Programme
 from recap.cities.selectors import programme_current
+from recap.core.days import on_days
 
 from .models import (
     CLOSED,
@@ -83,7 +85,7 @@ def concepts_moved_to(
     that the public figure, the results framework and peer matching all count."""
     moves = ConceptMove.objects.filter(to_stage=stage)
     if between is not None:
-        moves = moves.filter(at__date__range=between)
+        moves = moves.filter(**on_days("at", *between))
     concepts = ProjectConcept.objects.filter(pk__in=moves.values("concept_id")).exclude(
         stage=Stage.WITHDRAWN
     )
@@ -255,27 +257,40 @@ def board_columns(
 ) -> list[BoardColumn]:
     """The board's columns (`BOARD_STAGES`), each on its page (`pages`: stage -> page number
     asked for, 1 if absent, brought within the column's pages), counted as `funnel` counted
-    them. One query per column with concepts, and one fetch with the gate data of every
+    them. One query for every column's page, and one fetch with the gate data of every
     page's concepts: the same queries for 5 concepts or 5,000."""
     pages = pages or {}
     totals = {s.stage: s.total for s in funnel.stages}
     concepts = board_queryset(user=user, country=country)
     chosen: dict[str, tuple[int, int, list[int]]] = {}
+    window = Q()
     for stage in BOARD_STAGES:
         if stage not in totals:
             continue  # a stage the reader reads nothing in (candidates, for a reviewer)
         total = totals[stage]
         count = max(1, -(-total // BOARD_PAGE))
         number = min(max(1, pages.get(stage, 1)), count)
-        ids: list[int] = []
+        chosen[stage] = (number, count, [])
         if total:
             start = (number - 1) * BOARD_PAGE
-            ids = list(
-                concepts.filter(stage=stage)
-                .order_by("stage_since", "pk")
-                .values_list("pk", flat=True)[start : start + BOARD_PAGE]
+            window |= Q(stage=stage, row__gt=start, row__lte=start + BOARD_PAGE)
+    if window:
+        # Every column's page in one query: each concept numbered within its stage, oldest in
+        # the stage first, and the rows of each column's page kept.
+        rows = (
+            concepts.annotate(
+                row=Window(
+                    RowNumber(),
+                    partition_by=F("stage"),
+                    order_by=(F("stage_since").asc(), F("pk").asc()),
+                )
             )
-        chosen[stage] = (number, count, ids)
+            .filter(window)
+            .order_by("stage", "row")
+            .values_list("stage", "pk")
+        )
+        for stage, pk in rows:
+            chosen[stage][2].append(pk)
     wanted = [pk for _n, _c, ids in chosen.values() for pk in ids]
     fetched = (
         {c.pk: c for c in with_gate_data(ProjectConcept.objects.filter(pk__in=wanted))}

@@ -19,10 +19,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Min, Q, Sum
-from django.db.models.functions import TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from recap.cities.models import City, Programme
+from recap.core.days import on_days
 from recap.pipeline.models import ConceptMove, Stage
 from recap.pipeline.selectors import concepts_moved_to
 
@@ -173,13 +174,14 @@ def _moved_on(stage: str) -> Events:
         moved = concepts_moved_to(stage, city_ids=city_ids, between=(start, end)).values("pk")
         first = (
             ConceptMove.objects.filter(
-                to_stage=stage, at__date__range=(start, end), concept_id__in=moved
+                to_stage=stage, concept_id__in=moved, **on_days("at", start, end)
             )
             .values("concept_id")
-            .annotate(day=Min(TruncDate("at")))
-            .values_list("day", flat=True)
+            .annotate(first=Min("at"))
+            .values_list("first", flat=True)
         )
-        return [(day, Decimal(1)) for day in first]
+        # The day in the current time zone, read here: the earliest instant has the earliest day.
+        return [(timezone.localdate(at), Decimal(1)) for at in first]
 
     return events
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, NamedTuple
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -145,6 +146,33 @@ def _counted(
     return approved
 
 
+class Approved(NamedTuple):
+    """What the figures read of an approved value: a plain row, not a model instance (a
+    programme's dashboard reads thousands of them)."""
+
+    period_start: datetime.date
+    period_end: datetime.date
+    city_id: int | None
+    value: Decimal
+    breakdown: dict[str, dict[str, Any]]
+
+
+def approved_rows(
+    indicator: Indicator,
+    as_of: datetime.date,
+    cities: list[int] | None = None,
+    start: datetime.date | None = None,
+) -> list[Approved]:
+    """The approved values that count to `as_of`, in period order, read once for every figure
+    of the indicator (its value, its value in a period, at its deadline, its trend and its
+    breakdown); the breakdowns only where the indicator has some."""
+    fields = ["period_start", "period_end", "city_id", "value"]
+    rows = _counted(indicator, as_of, cities, start).order_by("period_end", "pk")
+    if indicator.breakdowns:
+        return [Approved(*row) for row in rows.values_list(*fields, "breakdown")]
+    return [Approved(*row, {}) for row in rows.values_list(*fields)]
+
+
 def reported_value(
     indicator: Indicator,
     as_of: datetime.date,
@@ -152,15 +180,20 @@ def reported_value(
     start: datetime.date | None = None,
 ) -> Decimal:
     """Approved values only: summed over the periods (and places), or each place's latest."""
-    approved = list(_counted(indicator, as_of, cities, start).order_by("period_end", "pk"))
-    return _aggregate(indicator, approved, as_of)
+    return _aggregate(indicator, approved_rows(indicator, as_of, cities, start), as_of)
 
 
 def _aggregate(
-    indicator: Indicator, approved: list[IndicatorUpdate], as_of: datetime.date
+    indicator: Indicator,
+    approved: list[Approved],
+    as_of: datetime.date,
+    start: datetime.date | None = None,
 ) -> Decimal:
-    """The value to `as_of` of approved values in period order (those ending later ignored)."""
-    approved = [u for u in approved if u.period_end <= as_of]
+    """The value to `as_of` of approved values in period order (those ending later, or
+    starting before `start`, ignored)."""
+    approved = [
+        u for u in approved if u.period_end <= as_of and (start is None or u.period_start >= start)
+    ]
     if indicator.aggregation == Indicator.Aggregation.SUM:
         return sum((u.value for u in approved), Decimal(0))
     latest: dict[int | None, Decimal] = {}
@@ -174,9 +207,12 @@ def approved_breakdown(
 ) -> dict[str, dict[str, float]]:
     """The breakdowns of the approved values that make up the value (every period's when the
     indicator sums them, each place's latest otherwise), added up category by category."""
-    approved = list(_counted(indicator, as_of, cities).order_by("period_end", "pk"))
+    return _breakdown(indicator, approved_rows(indicator, as_of, cities))
+
+
+def _breakdown(indicator: Indicator, approved: list[Approved]) -> dict[str, dict[str, float]]:
     if indicator.aggregation != Indicator.Aggregation.SUM:
-        latest: dict[int | None, IndicatorUpdate] = {}
+        latest: dict[int | None, Approved] = {}
         for update in approved:
             latest[update.city_id] = update
         approved = list(latest.values())
@@ -210,14 +246,18 @@ def trend_dates(begin: datetime.date, end: datetime.date, points: int = 6) -> li
 
 
 def trend(
-    indicator: Indicator, as_of: datetime.date, cities: list[int] | None = None
+    indicator: Indicator,
+    as_of: datetime.date,
+    cities: list[int] | None = None,
+    approved: list[Approved] | None = None,
 ) -> tuple[tuple[datetime.date, Decimal], ...]:
     """The value since the programme began, at six dates up to `as_of` (a reported indicator's
-    approved values read once for all six)."""
+    approved values read once for all six, or given as `approved_rows` read them)."""
     begin = indicator.outcome.programme.start_date
     days = trend_dates(begin, as_of)
     if indicator.kind == Indicator.Kind.REPORTED:
-        approved = list(_counted(indicator, as_of, cities).order_by("period_end", "pk"))
+        if approved is None:
+            approved = approved_rows(indicator, as_of, cities)
         return tuple((day, _aggregate(indicator, approved, day)) for day in days)
     if indicator.kind == Indicator.Kind.DERIVED and indicator.source in DERIVED:
         values = DERIVED[indicator.source].series(indicator.outcome.programme, begin, days, cities)
@@ -282,18 +322,18 @@ def late_places(
             last[city_id] = ended
     if indicator.level == Indicator.Level.CITY:
         ours = programme.cities.order_by("name")
-        places: list[City | None] = list(ours if cities is None else ours.filter(pk__in=cities))
+        if cities is not None:
+            ours = ours.filter(pk__in=cities)
+        keys: list[int | None] = list(ours.values_list("pk", flat=True))  # by name
     else:
-        places = [None] if cities is None else []
+        keys = [None] if cities is None else []
     limit = datetime.timedelta(days=indicator.interval_days)
     # Nothing reported yet: late once an interval has passed since reporting could begin.
     since = max(programme.start_date, indicator.baseline_date or programme.start_date)
-    out = []
-    for place in places:
-        end = last.get(place.pk if place is not None else None)
-        if as_of - (end or since) > limit:
-            out.append(Late(place, end))
-    return out
+    late = [key for key in keys if as_of - (last.get(key) or since) > limit]
+    # Only the late places become objects (a network's hundred cities are mostly on time).
+    places = City.objects.in_bulk([key for key in late if key is not None])
+    return [Late(places[key] if key is not None else None, last.get(key)) for key in late]
 
 
 def indicator_progress(
@@ -307,7 +347,16 @@ def indicator_progress(
     """The indicator as of `as_of` (today), never past the programme's end (`reading_date`)."""
     programme: Programme = indicator.outcome.programme
     as_of = reading_date(programme, as_of)
-    value = value_at(indicator, as_of, cities)
+    is_reported = indicator.kind == Indicator.Kind.REPORTED
+    # A reported indicator's approved values, read once for every figure below.
+    approved = approved_rows(indicator, as_of, cities) if is_reported else []
+
+    def at(day: datetime.date, begin: datetime.date | None = None) -> Decimal:
+        if is_reported:
+            return _aggregate(indicator, approved, day, begin)
+        return value_at(indicator, day, cities, begin)
+
+    value = at(as_of)
     share = subset_share(indicator, cities) if cities is not None else None
     target = _target(indicator, as_of) if cities is None or share is not None else None
     progress = Progress(
@@ -317,16 +366,14 @@ def indicator_progress(
         status=NO_TARGET,
         late=late_places(indicator, as_of, cities),
         as_of=as_of,
-        period_value=value_at(indicator, as_of, cities, start) if start is not None else None,
-        trend=trend(indicator, as_of, cities) if with_trend else (),
+        period_value=at(as_of, start) if start is not None else None,
+        trend=trend(indicator, as_of, cities, approved if is_reported else None)
+        if with_trend
+        else (),
         share=share,
-        breakdown=approved_breakdown(indicator, as_of, cities)
-        if indicator.kind == Indicator.Kind.REPORTED and indicator.breakdowns
-        else {},
+        breakdown=_breakdown(indicator, approved) if is_reported and indicator.breakdowns else {},
     )
-    reported = (
-        indicator.kind == Indicator.Kind.DERIVED or _counted(indicator, as_of, cities).exists()
-    )
+    reported = not is_reported or bool(approved)
     target_value = progress.target_value
     if not reported:
         status = NO_DATA  # a reported indicator with no approved value yet
@@ -336,7 +383,7 @@ def indicator_progress(
         past = as_of > target.period_end
         status = target_status(
             value=value,
-            value_by_deadline=value_at(indicator, target.period_end, cities) if past else value,
+            value_by_deadline=at(target.period_end) if past else value,
             target=target_value,
             deadline=target.period_end,
             as_of=as_of,
