@@ -40,7 +40,7 @@ from __future__ import annotations
 import enum
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -565,12 +565,55 @@ def _with_claim(spec: PortfolioSpec, i: int, **changes: Any) -> PortfolioSpec:
     return replace(spec, claims=tuple(claims))
 
 
+#: A re-solve with claim i forced in (True) or out (False, a `must_include` lock on it lifted),
+#: its value, ask or min changed as the mapping says (none: unchanged).
+Resolve = Callable[[int, bool, Mapping[str, float], _Clock], Solved]
+
+
+def plain_resolve(spec: PortfolioSpec) -> Resolve:
+    """One MILP re-solve per question (the reference the fast path is tested against)."""
+
+    def resolve(i: int, inside: bool, changes: Mapping[str, float], clock: _Clock) -> Solved:
+        ident = spec.claims[i].id
+        trial = _with_claim(spec, i, **changes) if changes else spec
+        if inside:
+            return solve(trial, time_limit=clock.limit(), lock_in=[ident])
+        if ident in trial.must_include:
+            trial = replace(trial, must_include=tuple(k for k in trial.must_include if k != ident))
+        return solve(trial, time_limit=clock.limit(), lock_out=[ident])
+
+    return resolve
+
+
+def fast_resolve(spec: PortfolioSpec) -> Resolve:
+    """The same answers, settled by bounds and a small search where it can
+    (`portfolio_fast.FastResolver`), by the MILP re-solve where it cannot."""
+    from .portfolio_fast import FastResolver
+
+    fast = FastResolver(spec)
+    plain = plain_resolve(spec)
+
+    def resolve(i: int, inside: bool, changes: Mapping[str, float], clock: _Clock) -> Solved:
+        found = fast.forced(i, inside=inside, changes=changes, deadline=clock.deadline)
+        return found if found is not None else plain(i, inside, changes, clock)
+
+    return resolve
+
+
 def value_to_enter(
-    spec: PortfolioSpec, i: int, best: float, forced: Solved, clock: _Clock
+    spec: PortfolioSpec,
+    i: int,
+    best: float,
+    forced: Solved,
+    clock: _Clock,
+    *,
+    resolve: Resolve | None = None,
 ) -> float | None:
     """The least value at which claim i is in an optimal allocation: the root of
     g(v) = F(v) − best, where F(v), the optimum with it forced in, is convex and piecewise
-    linear in v with slope its share of its ask there (Newton's method ends in a few steps)."""
+    linear in v with slope its share of its ask there (Newton's method ends in a few steps).
+    None when the time ran out first."""
+    resolve = resolve or plain_resolve(spec)
     claim = spec.claims[i]
     value, found = claim.value, forced
     for _ in range(NEWTON_STEPS):
@@ -582,29 +625,37 @@ def value_to_enter(
             return value  # F is v plus a constant: one step is exact
         if clock.left() <= 0:
             return None
-        found = solve(
-            _with_claim(spec, i, value=value), time_limit=clock.limit(), lock_in=[claim.id]
-        )
+        found = resolve(i, True, {"value": value}, clock)
         if found.status != "optimal":
             return None
     return None
 
 
-def ask_to_enter(spec: PortfolioSpec, i: int, best: float, clock: _Clock) -> float | None:
+def ask_to_enter(
+    spec: PortfolioSpec, i: int, best: float, clock: _Clock, resolve: Resolve | None = None
+) -> float | None:
     """An ask (at most its own, within 1% of it) at which claim i enters an optimal allocation,
     value unchanged; verified by re-solving. None when none was found."""
+    return _ask_search(spec, i, best, clock, resolve or plain_resolve(spec))[1]
+
+
+def _ask_search(
+    spec: PortfolioSpec, i: int, best: float, clock: _Clock, resolve: Resolve
+) -> tuple[bool, float | None]:
+    """`ask_to_enter`, and whether the bisection finished (False: time or a re-solve ran out,
+    and the answer says nothing)."""
     claim = spec.claims[i]
     others = sum(spec.claims[j].ask for j in spec.eligible[claim.country] if j != i)
     moves_floor = others < spec.country_floor_share * spec.pot  # its ask changes the floor
 
     def enters(ask: float) -> bool | None:
-        trial = _with_claim(spec, i, ask=ask, min=min(claim.min, ask))
-        inside = solve(trial, time_limit=clock.limit(), lock_in=[claim.id])
+        changes = {"ask": ask, "min": min(claim.min, ask)}
+        inside = resolve(i, True, changes, clock)
         if inside.status != "optimal":
             return None
         target = best
         if moves_floor:
-            outside = solve(trial, time_limit=clock.limit(), lock_out=[claim.id])
+            outside = resolve(i, False, changes, clock)
             if outside.status == "infeasible":
                 return True
             if outside.status != "optimal":
@@ -615,25 +666,29 @@ def ask_to_enter(spec: PortfolioSpec, i: int, best: float, clock: _Clock) -> flo
     low, high, found = 0.0, claim.ask, None
     for _ in range(ASK_STEPS):
         if clock.left() <= 0:
-            return None
+            return False, None
         mid = (low + high) / 2
         verdict = enters(mid)
         if verdict is None:
-            return None
+            return False, None
         if verdict:
             low = found = mid
         else:
             high = mid
-    return found
+    return True, found
 
 
-def _explain_in(spec: PortfolioSpec, claim: Claim, base: Solved, clock: _Clock) -> dict[str, Any]:
+def _explain_in(
+    spec: PortfolioSpec, i: int, base: Solved, clock: _Clock, resolve: Resolve
+) -> dict[str, Any] | None:
+    """A supported claim's figures, or None when they could not be proven in time."""
+    claim = spec.claims[i]
     entry: dict[str, Any] = {}
     trial = spec
     if claim.id in spec.must_include:
         entry["held_in_by"] = [describe(spec, Group("must_include", (claim.id,)))]
         trial = replace(spec, must_include=tuple(k for k in spec.must_include if k != claim.id))
-    alt = solve(trial, time_limit=clock.limit(), lock_out=[claim.id])
+    alt = resolve(i, False, {}, clock)
     if alt.status == "infeasible":
         entry["value_lost_if_out"] = None
         entry["held_in_by"] = entry.get("held_in_by", []) + _held(
@@ -643,39 +698,63 @@ def _explain_in(spec: PortfolioSpec, claim: Claim, base: Solved, clock: _Clock) 
         # Negative only for a locked-in claim: what its lock costs.
         entry["value_lost_if_out"] = base.objective - alt.objective
         entry["replaced_by"] = sorted(set(alt.awards) - set(base.awards))
+    else:
+        return None
     return entry
 
 
-def _explain_out(spec: PortfolioSpec, i: int, base: Solved, clock: _Clock) -> dict[str, Any]:
+def _explain_out(
+    spec: PortfolioSpec, i: int, base: Solved, clock: _Clock, resolve: Resolve
+) -> dict[str, Any] | None:
+    """A claim left out's figures, or None when they could not be proven in time."""
     claim = spec.claims[i]
     if claim.id in spec.must_exclude:
         return {"cost_if_in": None, "to_enter": None}
-    alt = solve(spec, time_limit=clock.limit(), lock_in=[claim.id])
+    alt = resolve(i, True, {}, clock)
     if alt.status == "infeasible":
         return {"cost_if_in": None, "blocked_by": _held(spec, claim, clock, lock_in=True)}
     if alt.status != "optimal":
-        return {}
+        return None
+    threshold = value_to_enter(spec, i, base.objective, alt, clock, resolve=resolve)
+    if threshold is None:
+        return None
     return {
         "cost_if_in": max(0.0, base.objective - alt.objective),
         "would_displace": sorted(set(base.awards) - set(alt.awards)),
         # `ask_at_most` is added by the second pass, when time allows.
-        "to_enter": {"value_at_least": value_to_enter(spec, i, base.objective, alt, clock)},
+        "to_enter": {"value_at_least": threshold},
     }
 
 
 def explain_claims(
-    spec: PortfolioSpec, base: Solved, *, seconds: float, time_limit: float | None
+    spec: PortfolioSpec,
+    base: Solved,
+    *,
+    seconds: float,
+    time_limit: float | None,
+    fast: bool = True,
+    timings: dict[str, float] | None = None,
 ) -> tuple[dict[str, dict[str, Any]], bool]:
     """Each claim's explanation, and whether every one got its figures within `seconds`.
 
     Two passes, so that a budget too short for everything still covers every claim it can:
     first one re-solve per claim (more only for a partial claim's value to enter, or to name
     the rules that hold a claim in or out); then the bisections for `ask_at_most` (about seven
-    re-solves each). A claim the first pass did not reach says `computed: false`; one the
-    second did not reach has no `ask_at_most` key (None means no smaller ask brings it in)."""
+    re-solves each). A claim the first pass did not reach, or whose figures it could not prove
+    in time, says `computed: false` and has none of them; one the second did not reach has no
+    `ask_at_most` key (None means no smaller ask brings it in).
+
+    `fast` (the default) settles each re-solve with `portfolio_fast.FastResolver` (bounds and a
+    small search, the same optimum) and falls back to the MILP only where that cannot; False
+    re-solves the MILP every time. `timings`, when given, receives the seconds each pass took
+    (`first_pass`, `second_pass`)."""
+    t0 = time.perf_counter()
+    timings = {} if timings is None else timings
     clock = _Clock(seconds, time_limit)
     out: dict[str, dict[str, Any]] = {}
     complete = True
+    proven = base.status == "optimal"
+    resolve = (fast_resolve if fast else plain_resolve)(spec) if proven else plain_resolve(spec)
     for i, claim in enumerate(spec.claims):
         award = base.awards.get(claim.id, 0.0)
         entry: dict[str, Any] = {
@@ -690,20 +769,26 @@ def explain_claims(
             entry["partial_because"] = describe(spec, Group("pot", ()))
         if not award:
             entry["kept_out_by"] = _kept_out(spec, claim, base.awards)
-        entry["computed"] = base.status == "optimal" and clock.left() > 0
-        if entry["computed"]:
-            if award:
-                entry |= _explain_in(spec, claim, base, clock)
-            else:
-                entry |= _explain_out(spec, i, base, clock)
+        figures = None
+        if proven and clock.left() > 0:
+            explain = _explain_in if award else _explain_out
+            figures = explain(spec, i, base, clock, resolve)
+        entry["computed"] = figures is not None
+        entry |= figures or {}
         complete = complete and entry["computed"]
         out[claim.id] = entry
+    timings["first_pass"] = time.perf_counter() - t0
     for i, claim in enumerate(spec.claims):
         wanted = out[claim.id].get("to_enter")
         if wanted is not None:
             if clock.left() <= 0:
-                return out, False
-            wanted["ask_at_most"] = ask_to_enter(spec, i, base.objective, clock)
+                complete = False
+                break
+            settled, ask = _ask_search(spec, i, base.objective, clock, resolve)
+            if settled:
+                wanted["ask_at_most"] = ask
+            complete = complete and settled
+    timings["second_pass"] = time.perf_counter() - t0 - timings["first_pass"]
     return out, complete
 
 
