@@ -1129,6 +1129,11 @@ MATRIX: dict[str, list[Check]] = {
         Check("GET", every(410), setup=lambda w: _vote_kwargs(w, "closed")),
         Check("GET", every(MISSING), setup=_vote_kwargs),
     ],
+    # Thanks only the browser that cast a ballot (none here): the others go to the ballot.
+    "ballot:thanks": [
+        Check("GET", every(FOUND), setup=lambda w: _vote_kwargs(w, "open")),
+        Check("GET", every(MISSING), setup=_vote_kwargs),
+    ],
     "results:evidence": [Check("GET", EVIDENCE_READ, setup=_evidence)],
     "results:evidence_remove": [Check("POST", EVIDENCE_REMOVE, setup=_evidence)],
     "results:trainings": [
@@ -1613,6 +1618,14 @@ MATRIX: dict[str, list[Check]] = {
     "api:allocation_detail": [
         Check("GET", PROGRAMME_ONLY | {"anonymous": UNAUTHORISED}, setup=_allocation)
     ],
+    # A facility's pot through the API: its own funders only (another's is 403, no code 404).
+    "api:facility_allocation_list": [
+        Check("GET", FUNDER_ONLY | {"anonymous": UNAUTHORISED}, setup=_facility_code),
+        Check("GET", signed_in(MISSING, UNAUTHORISED), kwargs=lambda w: {"code": "no"}),
+    ],
+    "api:facility_allocation_detail": [
+        Check("GET", FUNDER_ONLY | {"anonymous": UNAUTHORISED}, setup=_facility_allocation)
+    ],
     "api:me": [Check("GET", every(OK) | {"anonymous": UNAUTHORISED})],
     "api:openapi-json": [Check("GET", every(OK))],
     "api:openapi-view": [Check("GET", every(OK))],
@@ -1681,7 +1694,14 @@ def test_route_against_role_matrix(world: World, name: str) -> None:
             if (
                 role == "anonymous"
                 and expected == FOUND
-                and name not in {"web:report_problem", "set_language", "logout", "password_reset"}
+                and name
+                not in {
+                    "web:report_problem",
+                    "set_language",
+                    "logout",
+                    "password_reset",
+                    "ballot:thanks",
+                }
             ):
                 assert response["Location"].startswith(reverse("login")), url
 

@@ -33,6 +33,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Prefetch
+from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -460,6 +461,17 @@ def what_ifs(parsed: Any, terms: Terms, base: Mapping[str, Any]) -> list[dict[st
             }
         )
     return out
+
+
+def facility_pot_get(user: Any, code: str) -> Facility:
+    """A facility whose pot `user` reads and decides: theirs, as a funder; 404 for a code that
+    is no facility, 403 for another's (the pages and the API read it alike)."""
+    facility = Facility.objects.filter(code=code).first()
+    if facility is None:
+        raise Http404(_("No such facility."))
+    if facility.pk not in funder_facility_ids(user):
+        raise PermissionDenied(_("Only the facility's own people decide its pot."))
+    return facility
 
 
 def may_decide(user: User, owner: Owner) -> bool:

@@ -21,6 +21,7 @@ from recap.core.api_errors import errors
 
 from . import concepts as svc
 from . import selectors
+from .allocation import facility_pot_get
 from .matching import matches_for
 from .models import Allocation, Facility, ProjectConcept, Stage
 from .money import concept_money
@@ -384,13 +385,14 @@ def _allocation_summary(a: Allocation) -> dict[str, Any]:
     }
 
 
-def _allocations(request: SignedInRequest) -> Any:
-    programme = selectors.programme_read_by(request.user)
-    return (
-        Allocation.objects.filter(programme=programme)
-        .select_related("decided_by")
-        .prefetch_related("awards__concept__city__country")
-    )
+def _allocations(request: SignedInRequest, facility: str | None = None) -> Any:
+    """The programme's decisions (its manager's and reviewers'), or a facility's (its own
+    people's only: `facility_pot_get` refuses the others)."""
+    if facility is None:
+        owned = Allocation.objects.filter(programme=selectors.programme_read_by(request.user))
+    else:
+        owned = Allocation.objects.filter(facility=facility_pot_get(request.user, facility))
+    return owned.select_related("decided_by").prefetch_related("awards__concept__city__country")
 
 
 @router.get(
@@ -410,7 +412,30 @@ def allocation_list(request: SignedInRequest) -> list[dict[str, Any]]:
     summary="One portfolio decision: its terms, the engine's answer, its awards and rationale",
 )
 def allocation_detail(request: SignedInRequest, number: int) -> dict[str, Any]:
-    a = get_object_or_404(_allocations(request), number=number)
+    return _allocation_out(get_object_or_404(_allocations(request), number=number))
+
+
+@router.get(
+    "/facilities/{code}/portfolio-decisions",
+    response={200: list[AllocationSummaryOut], **errors(401, 403, 404)},
+    auth=SIGNED_IN,
+    summary="A facility's portfolio decisions, newest first (the facility's own people only)",
+)
+def facility_allocation_list(request: SignedInRequest, code: str) -> list[dict[str, Any]]:
+    return [_allocation_summary(a) for a in _allocations(request, code).order_by("-number")]
+
+
+@router.get(
+    "/facilities/{code}/portfolio-decisions/{int:number}",
+    response={200: AllocationOut, **errors(401, 403, 404)},
+    auth=SIGNED_IN,
+    summary="One of a facility's portfolio decisions (its own people only)",
+)
+def facility_allocation_detail(request: SignedInRequest, code: str, number: int) -> dict[str, Any]:
+    return _allocation_out(get_object_or_404(_allocations(request, code), number=number))
+
+
+def _allocation_out(a: Allocation) -> dict[str, Any]:
     return {
         **_allocation_summary(a),
         "rationale": a.rationale,

@@ -211,9 +211,14 @@ def _minimum(m: dict[str, Any]) -> Minimum:
     return parse_minimums([m])[0]
 
 
+#: What-if outcomes (the exact rule with a viewer's minimums) kept per vote, newest first.
+KEPT_WITH_MINIMUMS = 20
+MINIMUMS_PREFIX = "utilitarian:"
+
+
 def minimums_key(minimums: list[dict[str, Any]]) -> str:
     text = json.dumps(minimums, sort_keys=True, separators=(",", ":"))
-    return "utilitarian:" + hashlib.sha256(text.encode()).hexdigest()
+    return MINIMUMS_PREFIX + hashlib.sha256(text.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -227,4 +232,12 @@ def outcome_with_minimums(vote: Vote, minimums: list[dict[str, Any]]) -> Outcome
     )
     if created:
         _compute(outcome, vote_instance(vote))
+        # Bounded: only the newest `KEPT_WITH_MINIMUMS` what-ifs stay (a decision keeps its own
+        # copy of the figures it chose; an outcome dropped here is computed again if asked).
+        kept = (
+            vote.outcomes.filter(key__startswith=MINIMUMS_PREFIX)
+            .order_by("-pk")
+            .values_list("pk", flat=True)[:KEPT_WITH_MINIMUMS]
+        )
+        vote.outcomes.filter(key__startswith=MINIMUMS_PREFIX).exclude(pk__in=list(kept)).delete()
     return outcome

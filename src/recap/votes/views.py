@@ -65,6 +65,8 @@ BALLOT_RATE = "60/10m"
 WRONG_CODE_RATE = "30/h"
 #: How often one person asks for a new set of minimums (each is an exact solve).
 MINIMUMS_RATE = "60/h"
+#: The session key listing the votes this browser cast a ballot in (for the thanks page).
+CAST_KEY = "votes.cast"
 
 
 def _vote(request: HttpRequest, slug: str, pk: int, level: Level) -> tuple[City, Vote]:
@@ -508,8 +510,23 @@ def _ballot_step(request: HttpRequest, vote: Vote, context: dict[str, Any]) -> H
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return render(request, "votes/ballot_thanks.html", context)
+            # Post, then redirect: a reload of the thanks page sends nothing again. The session
+            # remembers which votes this browser cast a ballot in, and nothing of the ballot.
+            cast = set(request.session.get(CAST_KEY, []))
+            request.session[CAST_KEY] = sorted(cast | {vote.pk})
+            return redirect("ballot:thanks", slug=vote.city.slug, pk=vote.pk)
     return render(request, "votes/ballot.html", context | {"ballot_form": form}, status=400)
+
+
+@never_cache
+@require_GET
+def ballot_thanks(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """After a ballot is cast (this browser's session says so); anyone else is sent to the
+    ballot page."""
+    vote = selectors.public_vote_get(user=request.user, slug=slug, pk=pk)
+    if vote.pk not in request.session.get(CAST_KEY, []):
+        return redirect("ballot:vote", slug=vote.city.slug, pk=vote.pk)
+    return render(request, "votes/ballot_thanks.html", {"vote": vote, "city": vote.city})
 
 
 def _code_refusal(vote: Vote, code: str) -> str | None:

@@ -437,6 +437,32 @@ def test_only_the_facilitys_funders_decide_its_pot(
     assert not Allocation.objects.exists()
 
 
+def test_the_api_gives_a_facilitys_decisions_to_its_own_funders_only(
+    world: World, claims: dict[str, ProjectConcept], client: Client
+) -> None:
+    facility = _facility(world, claims, "a2", "b1")
+    decision = allocation_decide(
+        actor=world.users["funder"], facility=facility, terms=TERMS, rationale="Theirs."
+    )
+    base = f"/api/v1/pipeline/facilities/{facility.code}/portfolio-decisions"
+    client.force_login(world.users["funder"])
+    listed = client.get(base).json()
+    assert [(d["number"], d["pot"]) for d in listed] == [(1, TERMS.pot)]
+    detail = client.get(base + "/1").json()
+    assert detail["rationale"] == "Theirs." and detail["result"]["status"] == "optimal"
+    awarded = {a["concept"]: a["amount"] for a in detail["awards"]}
+    assert awarded == {w.concept.reference: w.amount for w in decision.awards.all()}
+    assert all(a["moved_to"] == "" for a in detail["awards"])  # a facility moves no concept
+    assert client.get(base + "/2").status_code == 404
+    assert client.get("/api/v1/pipeline/facilities/nothing/portfolio-decisions").status_code == 404
+    # The programme's own list is not the facility's, and the programme's people get 403 here.
+    assert client.get("/api/v1/pipeline/portfolio-decisions").status_code == 403
+    for role in ("manager", "reviewer", "editor_a"):
+        client.force_login(world.users[role])
+        assert client.get(base).status_code == 403
+        assert client.get(base + "/1").status_code == 403
+
+
 def test_a_funder_computes_and_saves_on_the_facilitys_page(
     world: World, claims: dict[str, ProjectConcept], client: Client
 ) -> None:

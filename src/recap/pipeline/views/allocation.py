@@ -32,6 +32,7 @@ from ..allocation import (
     claims_json,
     compare,
     concepts_of,
+    facility_pot_get,
     latest,
     left_out_json,
     left_out_text,
@@ -56,15 +57,6 @@ def _references(owner: Owner) -> list[tuple[str, str]]:
         .values_list("reference", "title")
     )
     return [(ref, f"{ref} — {title}") for ref, title in rows]
-
-
-def _facility_read_by(user: Any, code: str) -> Facility:
-    """A facility whose pot `user` reads and decides: theirs, as a funder; 404 for a code that
-    is no facility, 403 for another's."""
-    facility = get_object_or_404(Facility, code=code)
-    if facility.pk not in funder_facility_ids(user):
-        raise PermissionDenied(_("Only the facility's own people decide its pot."))
-    return facility
 
 
 def _initial(last: Allocation | None) -> dict[str, Any]:
@@ -135,7 +127,7 @@ def facility_home(request: SignedInRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=WRITE_RATE, method="POST", block=True)  # type: ignore[untyped-decorator]
 def facility_allocations(request: SignedInRequest, code: str) -> HttpResponse:
-    return _pot_page(request, _facility_read_by(request.user, code))
+    return _pot_page(request, facility_pot_get(request.user, code))
 
 
 def _pot_page(request: SignedInRequest, owner: Owner) -> HttpResponse:
@@ -208,7 +200,7 @@ def allocation(request: SignedInRequest, number: int) -> HttpResponse:
 @login_required
 @require_GET
 def facility_allocation(request: SignedInRequest, code: str, number: int) -> HttpResponse:
-    return _decision_page(request, _facility_read_by(request.user, code), number)
+    return _decision_page(request, facility_pot_get(request.user, code), number)
 
 
 @login_required
@@ -220,7 +212,7 @@ def allocation_pdf_view(request: SignedInRequest, number: int) -> HttpResponse:
 @login_required
 @require_GET
 def facility_allocation_pdf(request: SignedInRequest, code: str, number: int) -> HttpResponse:
-    return _decision_pdf(request, _facility_read_by(request.user, code), number)
+    return _decision_pdf(request, facility_pot_get(request.user, code), number)
 
 
 def _owner_context(owner: Owner) -> dict[str, Any]:

@@ -45,8 +45,16 @@ def test_a_resident_votes_once_with_a_good_code(world: World) -> None:
     assert "Parc" in shown.content.decode() and "Puits" in shown.content.decode()
     keys = {p.title: p.key for p in vote.projects.all()}
     cast = _send(client, vote, codes[0], [keys["Parc"], keys["Bancs"]])
-    assert cast.status_code == 200
-    assert "Your ballot is cast" in cast.content.decode()
+    thanks = reverse("ballot:thanks", kwargs={"slug": vote.city.slug, "pk": vote.pk})
+    assert cast.status_code == 302 and cast["Location"] == thanks  # post, then redirect
+    page = client.get(thanks)
+    assert page.status_code == 200 and "Your ballot is cast" in page.content.decode()
+    # A reload is a GET: nothing is sent again, and the page still thanks this browser.
+    assert "Your ballot is cast" in client.get(thanks).content.decode()
+    assert Ballot.objects.filter(vote=vote).count() == 1
+    # Another browser that cast nothing is sent to the ballot page.
+    elsewhere = Client().get(thanks)
+    assert elsewhere.status_code == 302 and elsewhere["Location"] == _url(vote)
     ballot = Ballot.objects.get(vote=vote)
     assert ballot.projects == [keys["Parc"], keys["Bancs"]]
     assert VotingCode.objects.get(digest=code_digest(codes[0])).used
@@ -203,7 +211,7 @@ def test_the_ballot_form_needs_its_csrf_token(world: World) -> None:
             "csrfmiddlewaretoken": page.context["csrf_token"],
         },
     )
-    assert response.status_code == 200 and Ballot.objects.count() == 1
+    assert response.status_code == 302 and Ballot.objects.count() == 1
 
 
 def test_closing_counts_the_ballots_and_computes_the_rules(world: World) -> None:
@@ -215,7 +223,7 @@ def test_closing_counts_the_ballots_and_computes_the_rules(world: World) -> None
     for code, chosen in zip(
         codes, (["Parc"], ["Parc", "Puits"], ["Bancs"], ["Puits", "Bancs"]), strict=True
     ):
-        assert _send(Client(), vote, code, [keys[t] for t in chosen]).status_code == 200
+        assert _send(Client(), vote, code, [keys[t] for t in chosen]).status_code == 302
     response = client_as(world, "editor_a").post(
         reverse("votes:close", kwargs={"slug": "kigali", "pk": vote.pk})
     )

@@ -179,3 +179,34 @@ def test_why_a_project_is_out_reads_in_the_readers_language() -> None:
     # An outcome kept before the engine gave reasons as data keeps its English words.
     assert why_text(None, "engine words", titles) == "engine words"
     assert why_text([{"kind": "unknown"}], "x", titles) == "the rule did not choose it"
+
+
+def test_what_ifs_with_minimums_are_kept_to_a_bounded_number(world: World) -> None:
+    """A viewer's minimums are computed on request and kept; past `KEPT_WITH_MINIMUMS` the
+    oldest are dropped, never the standard rules' outcomes, and one asked again is computed
+    again (the rate limit bounds how often)."""
+    from recap.votes.outcomes import KEPT_WITH_MINIMUMS, outcome_with_minimums
+
+    vote = _imported(world, SMALL_PB)
+    standard = set(vote.outcomes.values_list("pk", flat=True))
+    asked = [[{"field": "district", "value": "Nord", "projects": n}] for n in range(1, 6)] + [
+        [
+            {"field": "district", "value": "Nord", "projects": n},
+            {"field": "district", "value": "Sud", "projects": m},
+        ]
+        for n in range(1, 6)
+        for m in range(1, 5)
+    ]
+    assert len(asked) > KEPT_WITH_MINIMUMS
+    made = [outcome_with_minimums(vote, minimums).pk for minimums in asked]
+    left = set(vote.outcomes.values_list("pk", flat=True))
+    assert standard <= left  # the rules side by side stay
+    assert left - standard == set(made[-KEPT_WITH_MINIMUMS:])  # the newest what-ifs
+    # The first one asked again is computed again, and the oldest left is the one dropped.
+    again = outcome_with_minimums(vote, asked[0])
+    assert again.pk not in made and again.state == Outcome.State.DONE
+    assert again.result == pb_outcome(
+        parse_pabulib(SMALL_PB), "utilitarian", minimums=[Minimum("district", "Nord", projects=1)]
+    )
+    assert not vote.outcomes.filter(pk=made[-KEPT_WITH_MINIMUMS]).exists()
+    assert vote.outcomes.count() == len(standard) + KEPT_WITH_MINIMUMS
