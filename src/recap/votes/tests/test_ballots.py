@@ -149,7 +149,7 @@ def test_a_ballot_over_the_budget_is_refused_and_the_code_kept(world: World) -> 
     for bad in ([], ["999"], [keys[0], keys[0]]):
         assert _send(Client(), vote, codes[0], bad).status_code == 400
     assert not Ballot.objects.exists()
-    assert _send(Client(), vote, codes[0], keys[:2]).status_code == 200  # 60 + 40 fits
+    assert _send(Client(), vote, codes[0], keys[:2]).status_code == 302  # 60 + 40 fits: cast
 
 
 def test_a_closed_vote_takes_no_ballot_and_a_draft_is_not_there(world: World) -> None:
