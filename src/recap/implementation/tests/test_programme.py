@@ -229,3 +229,18 @@ def test_the_late_lists_read_only_what_may_be_late_and_find_the_same(
     assert read < 2 * len(states)  # fewer actions derived than the plans hold
     if days >= 0:
         assert every  # the missed milestone and the set risk are late from today on
+
+
+def test_a_bar_and_its_cells_escape_their_labels() -> None:
+    """The row is written with plain strings for speed: the one text in it, the state's label
+    (a translation), is escaped; the rest are numbers and codes."""
+    from recap.implementation.selectors import Summary
+    from recap.implementation.views.programme import BAR_STATES, Line, _segments
+
+    summary = Summary(total=3, counts={"done": 2, "delayed": 1}, progress=50)
+    labels = {state: f'<b>"{state}" & co</b>' for state in BAR_STATES}
+    line = Line(summary, _segments(summary, labels))
+    html = str(line.bar) + str(line.cells)
+    assert "<b>" not in html and "&lt;b&gt;&quot;done&quot; &amp; co&lt;/b&gt;: 2 (67 %)" in html
+    assert html.count("<rect ") == 2  # the states with a count
+    assert 'data-label="&lt;b&gt;&quot;delayed&quot; &amp; co&lt;/b&gt;">1 ' in html
