@@ -77,6 +77,9 @@ class Model:
     rows: list[tuple[dict[int, float], float, float, Group]] = field(default_factory=list)
     bound_groups: list[tuple[int, str, Group]] = field(default_factory=list)
     all_integral: bool = True
+    #: The objective's values are all multiples of this (10^-k, or 0 if none is found): an
+    #: incumbent within less than it of the bound is optimal (see `_granularity`).
+    granularity: float = 0.0
     #: Continuous columns after the binaries (robust duals, the futures' t).
     n_extra: int = 0
     #: HiGHS options this model solves faster with (see ROBUST_OPTIONS).
@@ -122,6 +125,17 @@ class _Extras:
 
 def _integral(numbers: Sequence[float] | npt.NDArray[np.float64]) -> bool:
     return bool(np.all(np.mod(np.asarray(numbers, dtype=float), 1.0) == 0.0))
+
+
+def _granularity(numbers: Sequence[float] | npt.NDArray[np.float64]) -> float:
+    """The largest 10^-k (k = 0 … 6) of which every number is a multiple (up to rounding),
+    else 0: every package's objective is then a multiple of it too."""
+    x = np.asarray(numbers, dtype=float)
+    for k in range(7):
+        scaled = x * 10.0**k
+        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 + 1e-13 * np.abs(scaled)):
+            return 10.0**-k
+    return 0.0
 
 
 Add = Callable[[dict[int, float], float, float, Group], None]
@@ -178,10 +192,10 @@ def build_model(
     values = problem.values()
     bonuses = np.array([syn.bonus for syn in problem.synergies], dtype=float)
     cost = np.concatenate([values, bonuses])
-    all_integral = _integral(cost)
+    objective_terms: Sequence[float] | npt.NDArray[np.float64] = cost
     if problem.futures:
         cost = np.zeros(n + s)  # the objective is the futures' column
-        all_integral = _integral(
+        objective_terms = (
             [a.future_values[f] for a in problem.actions for f in problem.futures]
             + [syn.bonus_in(f) for syn in problem.synergies for f in problem.futures]
             + list((best or {}).values())
@@ -192,7 +206,8 @@ def build_model(
         cost=cost,
         lower=np.zeros(n + s),
         upper=np.ones(n + s),
-        all_integral=all_integral,
+        all_integral=_integral(objective_terms),
+        granularity=_granularity(objective_terms),
     )
 
     def add(coefs: dict[int, float], lo: float, hi: float, group: Group) -> None:
@@ -244,6 +259,33 @@ def build_model(
             model.upper[index[ident]] = 0.0
             model.bound_groups.append((index[ident], "upper", group))
     return model
+
+
+def start_vector(
+    problem: Problem, selected: Sequence[str], best: dict[str, float] | None = None
+) -> list[float]:
+    """Every column of `build_model(problem, best=best)` for the package `selected`: its
+    binaries, then each robust resource's z (the Γ-th largest overrun chosen, 0 if fewer) and
+    p_j = max(d_j x_j − z, 0), then the futures' t (the worst value, or the largest regret).
+    HiGHS takes it as a first incumbent when the package meets every constraint."""
+    chosen = set(selected)
+    x = [1.0 if a.id in chosen else 0.0 for a in problem.actions]
+    x += [1.0 if chosen.issuperset(s.actions) else 0.0 for s in problem.synergies]
+    for name in problem.resources:  # the same order and test as _resource_rows
+        gamma = problem.gamma.get(name, 0)
+        overruns = [(j, a.overrun(name)) for j, a in enumerate(problem.actions) if a.overrun(name)]
+        if gamma and gamma < len(overruns):
+            top = sorted((d for j, d in overruns if x[j]), reverse=True)
+            z = top[gamma - 1] if len(top) >= gamma else 0.0
+            x.append(z)
+            x += [max(d * x[j] - z, 0.0) for j, d in overruns]
+    if problem.futures:
+        values = problem.future_values_of(list(chosen))
+        if problem.future_objective == "min_max_regret":
+            x.append(max((best or {}).get(f, 0.0) - values[f] for f in problem.futures))
+        else:
+            x.append(min(values.values()))
+    return x
 
 
 def all_groups(problem: Problem) -> list[Group]:

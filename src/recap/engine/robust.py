@@ -4,7 +4,8 @@ Contract: `price_of_robustness(problem, resources=None)` solves the problem exac
 Γ = 0, 1, 2, … on the named resources (default: every resource some action may overrun),
 and returns one point per Γ (`solved` says which needed a solve: a package that is optimal at
 Γ and still fits at Γ + 1 is optimal there too, since the packages that fit only shrink as Γ
-grows): the package, its value, its worst-case use of each resource, the
+grows; each solve starts from a package guessed from the previous Γ's, see `robust_start`):
+the package, its value, its worst-case use of each resource, the
 probability that every budget holds (budget risk, seeded), and the actions that entered and
 left since the previous Γ. It stops at the first Γ that covers every action of its package
 that may overrun: from there the package is protected against all its overruns at once, and
@@ -25,6 +26,7 @@ from .errors import ProblemError, Stopped
 from .optimize import optimize
 from .problem import Problem
 from .risk import budget_risk
+from .robust_start import guess
 
 
 def overrunning(problem: Problem) -> list[str]:
@@ -85,7 +87,10 @@ def price_of_robustness(
         if should_stop is not None and should_stop():
             raise Stopped
         trial = _at(problem, names, gamma)
-        result = optimize(trial, time_limit=time_limit)
+        # The previous optimum no longer fits: guess this Γ's optimum from it (`robust_start`)
+        # and hand it to HiGHS as its first incumbent. The solve is exact all the same.
+        start = guess(trial, sorted(previous), time_limit=time_limit / 4) if previous else None
+        result = optimize(trial, time_limit=time_limit, start=start)
         if result.status == "infeasible":
             points.append({"gamma": gamma, "status": "infeasible", "reason": result.reason})
             complete = True  # a larger Γ only removes packages
