@@ -169,7 +169,12 @@ def explain(
 ) -> dict[str, Any]:
     """`workers` > 1 spreads the re-optimisations over processes; the result is the same."""
     t0 = time.perf_counter()
-    deadline = time.time() + budget_seconds
+    # On a large plain problem, the last part of the budget is kept for proven intervals on
+    # whatever the exact answers did not reach (`bounds`).
+    large = len(problem.actions) >= resolve.CORE_FROM and problem.nominal
+    reserve = min(INTERVAL_SECONDS, INTERVAL_SHARE * budget_seconds) if large else 0.0
+    end = time.time() + budget_seconds
+    deadline = end - reserve
     base = optimize(problem, time_limit=time_limit)
     if base.status == "infeasible":
         return {"status": "infeasible", "reason": base.reason, "actions": {}, "complete": True}
@@ -200,18 +205,69 @@ def explain(
         should_stop=should_stop,
         on_result=chunk_done,
     )
+    missing = [i for i in ids if found.get(i) is None]
+    bounded = _intervals(problem, base, missing, end) if missing and large else {}
     out: dict[str, Any] = {}
     for a in problem.actions:
         entry = {"selected": a.id in selected, "value": a.value, "synergy_share": bonus_share[a.id]}
-        out[a.id] = entry | (found.get(a.id) or {})
+        out[a.id] = entry | (found.get(a.id) or bounded.get(a.id) or {})
     return {
         "status": base.status,
         "objective": base.objective,
         "selected": base.selected,
         "actions": out,
         "complete": all(found.get(i) is not None for i in ids),
+        "bounded": sum(1 for i in missing if i in bounded),
         "seconds": time.perf_counter() - t0,
     }
+
+
+#: At most this many seconds, and this share of the budget, are kept for the intervals.
+INTERVAL_SECONDS = 10.0
+INTERVAL_SHARE = 0.15
+
+
+def _intervals(
+    problem: Problem, base: OptimizeResult, idents: list[str], end: float
+) -> dict[str, dict[str, Any]]:
+    """Proven intervals for the actions the exact answers did not reach, until `end`: a
+    selected action's `loss_if_removed_between`, a left-out one's `cost_to_include_between`
+    (with why it is out, which costs no solve); an interval whose ends meet gives the exact
+    figure instead. Locked actions get what `_entry` gives them without a solve."""
+    from .bounds import Bounds
+
+    bounds = Bounds(problem)
+    selected = set(base.selected)
+    out: dict[str, dict[str, Any]] = {}
+    for ident in idents:
+        if time.time() > end:
+            break
+        inside = ident in selected
+        entry: dict[str, Any] = {}
+        if not inside:
+            reasons = _blocking(problem, selected, ident)
+            entry = {
+                "kept_out_because": reasons,
+                "kept_out_by": [reason_sentence(r) for r in reasons],
+            }
+        if ident in (problem.must_include if inside else problem.must_exclude):
+            out[ident] = entry | ({"locked_in": True} if inside else {})
+            continue
+        found = bounds.interval(ident, base.selected, base.objective)
+        if found is None:
+            continue
+        key = "loss_if_removed" if inside else "cost_to_include"
+        if found.exact and found.high is not None and found.package is not None:
+            # The ends met: the package found is optimal with the action forced, as `_entry`.
+            entry[key] = found.high
+            if inside:
+                entry["replacement"] = sorted(set(found.package) - selected)
+            else:
+                entry["would_displace"] = sorted(selected - set(found.package))
+        else:
+            entry[f"{key}_between"] = found.as_json()
+        out[ident] = entry
+    return out
 
 
 def frontier(

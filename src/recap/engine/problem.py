@@ -163,7 +163,8 @@ class Problem:
     def worst_case_usage(self, selected: Sequence[str]) -> dict[str, float]:
         """Each resource's use if the Γ chosen actions with the largest overruns all overrun:
         the most likely use plus the Γ largest `uses_high - uses` (Γ = 0: the nominal use)."""
-        chosen = [a for a in self.actions if a.id in set(selected)]
+        wanted = set(selected)
+        chosen = [a for a in self.actions if a.id in wanted]
         out = self.usage_of(selected)
         for name, gamma in self.gamma.items():
             if gamma > 0:

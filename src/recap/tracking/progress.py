@@ -170,7 +170,7 @@ def approved_rows(
     rows = _counted(indicator, as_of, cities, start).order_by("period_end", "pk")
     if indicator.breakdowns:
         return [Approved(*row) for row in rows.values_list(*fields, "breakdown")]
-    return [Approved(*row, {}) for row in rows.values_list(*fields)]
+    return [Approved(b, e, city, value, {}) for b, e, city, value in rows.values_list(*fields)]
 
 
 def reported_value(
