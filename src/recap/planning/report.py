@@ -26,7 +26,7 @@ from .models import ActionPackage, PackageVersion
 from .readouts import PHASES, PackageReadout, robustness_readout, version_readout
 from .selectors import run_weights, version_robustness
 from .uncertainty import curve_readout, futures_readout, version_risk
-from .wording import kept_out_text, weights_moved_text
+from .wording import bounds_text, kept_out_text, weights_moved_text
 
 # An action in the package chosen in fewer than 80 % of the samples, or one left out chosen in more
 # than 20 %, is a close call; the report lists up to twelve of each.
@@ -100,6 +100,7 @@ def report_context(package: ActionPackage, *, user: Reader) -> dict[str, Any]:
             "value": actions[c].value,
             "why": result.get("explanations", {}).get(c, {}),
             "why_out": kept_out_text(result.get("explanations", {}).get(c, {})),
+            "why_bounds": bounds_text(result.get("explanations", {}).get(c, {})),
         }
         for c in result["ranking"]
         if c not in version.selected

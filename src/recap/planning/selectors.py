@@ -24,7 +24,7 @@ from .models import (
 )
 from .policies import package_policy, run_policy, session_policy
 from .readouts import package_readout
-from .wording import cannot_text, kept_out_text, status_text
+from .wording import bounds_text, cannot_text, kept_out_text, status_text
 
 # Stakeholders whose shares for one criterion differ by this much or more disagree enough
 # for the workshop to discuss it before relying on the average.
@@ -97,6 +97,7 @@ def run_view(run: Run) -> dict[str, Any]:
             "why": explanations.get(code, {}),
             "why_out": kept_out_text(explanations.get(code, {})),
             "why_cannot": cannot_text(code, explanations.get(code, {})),
+            "why_bounds": bounds_text(explanations.get(code, {})),
             "first_rank": (result.get("rank_robustness") or {})
             .get("first_rank_acceptability", {})
             .get(code),

@@ -211,3 +211,25 @@ def constraints_summary(session: Any) -> list[str]:
     if session.must_exclude:
         parts.append(_("must be left out: %(list)s") % {"list": ", ".join(session.must_exclude)})
     return parts
+
+
+def bounds_text(why: dict[str, Any]) -> str:
+    """An explanation the time did not allow, as the interval the engine proved for it
+    (`engine.bounds`): what removing a chosen action would lose, or what forcing a left-out one
+    in would cost; empty when the exact figure is there, or nothing was proven."""
+    if "loss_if_removed_between" in why:
+        low, high = why["loss_if_removed_between"]
+        if high is None:
+            text = _("Removing it would lose at least %(low)s of value.")
+        else:
+            text = _("Removing it would lose between %(low)s and %(high)s of value.")
+    elif "cost_to_include_between" in why:
+        low, high = why["cost_to_include_between"]
+        if high is None:
+            text = _("Forcing it in would cost at least %(low)s of value.")
+        else:
+            text = _("Forcing it in would cost between %(low)s and %(high)s of value.")
+    else:
+        return ""
+    figures = {"low": number_format(low, 1), "high": number_format(high or 0, 1)}
+    return (text % figures) + " " + _("(Proven bounds: the exact figure took longer than allowed.)")

@@ -123,3 +123,21 @@ def test_every_engine_status_is_worded_in_the_readers_language(
     with translation.override("fr"):
         text = status_text(package)
     assert french in text and text != status_text(package)
+
+
+def test_an_interval_the_engine_proved_reads_as_bounds_in_either_language() -> None:
+    from django.utils import translation
+
+    from recap.planning.wording import bounds_text
+
+    assert bounds_text({"loss_if_removed": 3.0}) == ""  # the exact figure says it itself
+    assert bounds_text({}) == ""
+    closed = bounds_text({"loss_if_removed_between": [1.25, 3.5]})
+    assert closed.startswith("Removing it would lose between 1.2") and "and 3.5 of value" in closed
+    assert "Proven bounds" in closed
+    opened = bounds_text({"cost_to_include_between": [2.0, None]})
+    assert opened.startswith("Forcing it in would cost at least 2.0 of value.")
+    with translation.override("fr"):
+        french = bounds_text({"cost_to_include_between": [1234.5, 2000.25]})
+    assert french.startswith("L'imposer coûterait entre 1") and "2000,2" in french
+    assert "Bornes prouvées" in french
