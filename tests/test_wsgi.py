@@ -17,6 +17,7 @@ def test_the_wsgi_application_freezes_what_lives_long() -> None:
         "import recap.wsgi\n"
         "print(json.dumps({'before': before, 'after': gc.get_freeze_count(),"
         " 'views': 'recap.pipeline.views.programme' in sys.modules,"
+        " 'charts': 'matplotlib.backends.backend_svg' in sys.modules,"
         " 'callable': callable(recap.wsgi.application)}))\n"
     )
     env = os.environ | {"DJANGO_SETTINGS_MODULE": "recap.settings.test"}
@@ -26,4 +27,5 @@ def test_the_wsgi_application_freezes_what_lives_long() -> None:
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert found["before"] == 0 and found["callable"]
     assert found["views"]  # the URL patterns were read: every view module is imported
+    assert found["charts"]  # and matplotlib, which a first chart would otherwise wait for
     assert found["after"] > 50_000  # Django's and ReCAP's modules, classes and patterns
