@@ -206,7 +206,11 @@ def explain(
         on_result=chunk_done,
     )
     missing = [i for i in ids if found.get(i) is None]
-    bounded = _intervals(problem, base, missing, end) if missing and large else {}
+    # Only around a proven optimum: an interval's ends are measured from it.
+    proven = base.status == "optimal"
+    bounded = (
+        _intervals(problem, base, missing, end, should_stop) if missing and large and proven else {}
+    )
     out: dict[str, Any] = {}
     for a in problem.actions:
         entry = {"selected": a.id in selected, "value": a.value, "synergy_share": bonus_share[a.id]}
@@ -228,7 +232,11 @@ INTERVAL_SHARE = 0.15
 
 
 def _intervals(
-    problem: Problem, base: OptimizeResult, idents: list[str], end: float
+    problem: Problem,
+    base: OptimizeResult,
+    idents: list[str],
+    end: float,
+    should_stop: Callable[[], bool] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Proven intervals for the actions the exact answers did not reach, until `end`: a
     selected action's `loss_if_removed_between`, a left-out one's `cost_to_include_between`
@@ -242,6 +250,8 @@ def _intervals(
     for ident in idents:
         if time.time() > end:
             break
+        if should_stop is not None and should_stop():
+            raise Stopped
         inside = ident in selected
         entry: dict[str, Any] = {}
         if not inside:

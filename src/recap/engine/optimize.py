@@ -352,10 +352,11 @@ def _result(
     bound = outcome.bound if outcome.bound is not None else float("inf")
     bound = max(bound, objective)
     # Values with at most k decimals: no package lies strictly between two multiples of 10^-k,
-    # so HiGHS's optimum (its absolute gap, 1e-6, can exceed 1e-9 × the value) is proven too.
+    # so a bound less than half a step above HiGHS's optimum (its absolute gap, 1e-6, can
+    # exceed 1e-9 × the value) proves it too, with room for the sums' float rounding.
     proven_gap = 0.999 if model_integral else 1e-9 * max(1.0, abs(objective))
     if not model_integral and granularity > 0:
-        proven_gap = max(proven_gap, 0.999 * granularity)
+        proven_gap = max(proven_gap, 0.5 * granularity)
     proven = outcome.status == "optimal" and bound - objective <= proven_gap + 1e-9
     if proven:
         bound = objective

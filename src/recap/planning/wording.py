@@ -3,6 +3,7 @@ figures, a consistency ratio), and this module puts them into words with gettext
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.utils.formats import number_format
@@ -231,5 +232,9 @@ def bounds_text(why: dict[str, Any]) -> str:
             text = _("Forcing it in would cost between %(low)s and %(high)s of value.")
     else:
         return ""
-    figures = {"low": number_format(low, 1), "high": number_format(high or 0, 1)}
+    # Rounded outwards, so the interval read still holds what was proven.
+    figures = {
+        "low": number_format(math.floor(low * 10) / 10, 1),
+        "high": number_format(math.ceil((high or 0) * 10) / 10, 1),
+    }
     return (text % figures) + " " + _("(Proven bounds: the exact figure took longer than allowed.)")

@@ -23,7 +23,11 @@ def test_on_days_is_the_date_range_lookup_in_every_zone(zone: str) -> None:
     user = make_user("days")
     tz = zoneinfo.ZoneInfo(zone)
     made = []
-    for day in (D(2026, 3, 31), D(2026, 4, 1), D(2026, 4, 2), D(2026, 4, 3)):
+    # Santiago's clocks go back at midnight on 5 April 2026 and forward at midnight on
+    # 6 September 2026 (that midnight does not exist): days around both are in the windows.
+    days = [D(2026, 3, 31), D(2026, 4, 1), D(2026, 4, 2), D(2026, 4, 3), D(2026, 4, 4)]
+    days += [D(2026, 4, 5), D(2026, 4, 6), D(2026, 9, 5), D(2026, 9, 6), D(2026, 9, 7)]
+    for day in days:
         for clock in (datetime.time(0, 0), datetime.time(0, 0, 1), datetime.time(23, 59, 59)):
             at = datetime.datetime.combine(day, clock, tzinfo=tz)
             made.append(
@@ -41,7 +45,10 @@ def test_on_days_is_the_date_range_lookup_in_every_zone(zone: str) -> None:
         )
     rows = PendingImport.objects.filter(pk__in=made)
     with timezone.override(tz):
-        for first, last in [(D(2026, 4, 1), D(2026, 4, 2)), (D(2026, 4, 2), D(2026, 4, 2))]:
+        windows = [(D(2026, 4, 1), D(2026, 4, 2)), (D(2026, 4, 2), D(2026, 4, 2))]
+        windows += [(D(2026, 4, 5), D(2026, 4, 5)), (D(2026, 4, 4), D(2026, 4, 5))]
+        windows += [(D(2026, 9, 6), D(2026, 9, 6)), (D(2026, 9, 5), D(2026, 9, 6))]
+        for first, last in windows:
             ours = set(rows.filter(**on_days("expires_at", first, last)).values_list("pk"))
             django = set(rows.filter(expires_at__date__range=(first, last)).values_list("pk"))
             assert ours == django

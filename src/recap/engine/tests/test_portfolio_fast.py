@@ -106,11 +106,14 @@ def chosen_by_an_optimum(
 
 def assert_same_explanations(spec: PortfolioSpec) -> None:
     base = solve(spec, time_limit=None)
-    if base.status != "optimal":
-        return
+    if base.status != "optimal":  # said, not passed in silence: nothing was compared
+        assert base.status == "infeasible"
+        pytest.skip("this random portfolio has no allocation that meets its rules")
     fast, fast_done = explain_claims(spec, base, seconds=1e9, time_limit=None, fast=True)
     plain, plain_done = explain_claims(spec, base, seconds=1e9, time_limit=None, fast=False)
-    assert fast_done and plain_done
+    # Both finish, or both leave the same bisection unsettled (a smaller ask that no
+    # allocation takes, under a country's floor, stops it the same way on either path).
+    assert fast_done == plain_done
     scale = base.objective
     for c in spec.claims:
         f, p = fast[c.id], plain[c.id]
@@ -136,7 +139,7 @@ def assert_same_explanations(spec: PortfolioSpec) -> None:
 
 
 @pytest.mark.parametrize("partial", [False, True])
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(18))  # about a third have no allocation: skipped, said
 def test_small_random_portfolios_explain_the_same(seed: int, partial: bool) -> None:
     assert_same_explanations(random_spec(200 + seed, partial=partial))
 

@@ -133,11 +133,12 @@ def test_an_interval_the_engine_proved_reads_as_bounds_in_either_language() -> N
     assert bounds_text({"loss_if_removed": 3.0}) == ""  # the exact figure says it itself
     assert bounds_text({}) == ""
     closed = bounds_text({"loss_if_removed_between": [1.25, 3.5]})
-    assert closed.startswith("Removing it would lose between 1.2") and "and 3.5 of value" in closed
+    assert closed.startswith("Removing it would lose between 1.2 and 3.5 of value.")
     assert "Proven bounds" in closed
     opened = bounds_text({"cost_to_include_between": [2.0, None]})
     assert opened.startswith("Forcing it in would cost at least 2.0 of value.")
     with translation.override("fr"):
         french = bounds_text({"cost_to_include_between": [1234.5, 2000.25]})
-    assert french.startswith("L'imposer coûterait entre 1") and "2000,2" in french
+    # Rounded outwards: the interval read still holds the one proven.
+    assert french.startswith("L'imposer coûterait entre 1") and "2000,3" in french
     assert "Bornes prouvées" in french
