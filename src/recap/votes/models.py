@@ -201,6 +201,9 @@ class Outcome(models.Model):
     error = models.CharField(max_length=500, blank=True)
     queued_at = models.DateTimeField(auto_now_add=True)
     computed_at = models.DateTimeField(null=True, blank=True)
+    #: When a viewer last asked for it (what-ifs with minimums: the least recently asked are
+    #: the ones dropped past `outcomes.KEPT_WITH_MINIMUMS`).
+    asked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["vote", "pk"]

@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -230,13 +231,15 @@ def outcome_with_minimums(vote: Vote, minimums: list[dict[str, Any]]) -> Outcome
         key=minimums_key(minimums),
         defaults={"rule": "utilitarian", "completion": "", "minimums": minimums},
     )
+    outcome.asked_at = timezone.now()
+    outcome.save(update_fields=["asked_at"])
     if created:
         _compute(outcome, vote_instance(vote))
-        # Bounded: only the newest `KEPT_WITH_MINIMUMS` what-ifs stay (a decision keeps its own
-        # copy of the figures it chose; an outcome dropped here is computed again if asked).
+        # Bounded: only the `KEPT_WITH_MINIMUMS` most recently asked what-ifs stay (a decision
+        # keeps its own copy of the figures it chose; one dropped is computed again if asked).
         kept = (
             vote.outcomes.filter(key__startswith=MINIMUMS_PREFIX)
-            .order_by("-pk")
+            .order_by(F("asked_at").desc(nulls_last=True), "-pk")
             .values_list("pk", flat=True)[:KEPT_WITH_MINIMUMS]
         )
         vote.outcomes.filter(key__startswith=MINIMUMS_PREFIX).exclude(pk__in=list(kept)).delete()

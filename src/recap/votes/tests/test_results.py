@@ -201,12 +201,19 @@ def test_what_ifs_with_minimums_are_kept_to_a_bounded_number(world: World) -> No
     made = [outcome_with_minimums(vote, minimums).pk for minimums in asked]
     left = set(vote.outcomes.values_list("pk", flat=True))
     assert standard <= left  # the rules side by side stay
-    assert left - standard == set(made[-KEPT_WITH_MINIMUMS:])  # the newest what-ifs
+    assert left - standard == set(made[-KEPT_WITH_MINIMUMS:])  # the most recently asked
+    # One asked again is kept as recent, not dropped for being old (and is not computed anew).
+    oldest = made[-KEPT_WITH_MINIMUMS]
+    assert outcome_with_minimums(vote, asked[-KEPT_WITH_MINIMUMS]).pk == oldest
+    extra = [{"field": "district", "value": "Sud", "projects": 1}]
+    outcome_with_minimums(vote, extra)
+    assert vote.outcomes.filter(pk=oldest).exists()
+    assert not vote.outcomes.filter(pk=made[-KEPT_WITH_MINIMUMS + 1]).exists()  # next oldest
+    made = made[: -KEPT_WITH_MINIMUMS + 1] + made[-KEPT_WITH_MINIMUMS + 2 :]
     # The first one asked again is computed again, and the oldest left is the one dropped.
     again = outcome_with_minimums(vote, asked[0])
     assert again.pk not in made and again.state == Outcome.State.DONE
     assert again.result == pb_outcome(
         parse_pabulib(SMALL_PB), "utilitarian", minimums=[Minimum("district", "Nord", projects=1)]
     )
-    assert not vote.outcomes.filter(pk=made[-KEPT_WITH_MINIMUMS]).exists()
     assert vote.outcomes.count() == len(standard) + KEPT_WITH_MINIMUMS
