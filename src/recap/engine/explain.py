@@ -244,6 +244,8 @@ def _intervals(
     figure instead. Locked actions get what `_entry` gives them without a solve."""
     from .bounds import Bounds
 
+    if time.time() > end:
+        return {}
     bounds = Bounds(problem)
     selected = set(base.selected)
     out: dict[str, dict[str, Any]] = {}
@@ -264,7 +266,9 @@ def _intervals(
             out[ident] = entry | ({"locked_in": True} if inside else {})
             continue
         found = bounds.interval(ident, base.selected, base.objective)
-        if found is None:
+        if found is None:  # nothing proven: a left-out action still says why it is out
+            if entry:
+                out[ident] = entry
             continue
         key = "loss_if_removed" if inside else "cost_to_include"
         if found.exact and found.high is not None and found.package is not None:

@@ -218,20 +218,21 @@ def bounds_text(why: dict[str, Any]) -> str:
     """An explanation the time did not allow, as the interval the engine proved for it
     (`engine.bounds`): what removing a chosen action would lose, or what forcing a left-out one
     in would cost; empty when the exact figure is there, or nothing was proven."""
-    if "loss_if_removed_between" in why:
-        low, high = why["loss_if_removed_between"]
-        if high is None:
-            text = _("Removing it would lose at least %(low)s of value.")
-        else:
-            text = _("Removing it would lose between %(low)s and %(high)s of value.")
-    elif "cost_to_include_between" in why:
-        low, high = why["cost_to_include_between"]
-        if high is None:
-            text = _("Forcing it in would cost at least %(low)s of value.")
-        else:
-            text = _("Forcing it in would cost between %(low)s and %(high)s of value.")
-    else:
+    wordings = {
+        "loss_if_removed_between": (
+            _("Removing it would lose at least %(low)s of value."),
+            _("Removing it would lose between %(low)s and %(high)s of value."),
+        ),
+        "cost_to_include_between": (
+            _("Forcing it in would cost at least %(low)s of value."),
+            _("Forcing it in would cost between %(low)s and %(high)s of value."),
+        ),
+    }
+    key = next((k for k in wordings if k in why), None)
+    if key is None:
         return ""
+    low, high = why[key]
+    text = wordings[key][0 if high is None else 1]
     # Rounded outwards, so the interval read still holds what was proven.
     figures = {
         "low": number_format(math.floor(low * 10) / 10, 1),

@@ -7,11 +7,11 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from recap.core.days import on_days
 from recap.core.models import PendingImport
-from recap.testing import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ D = datetime.date
 
 @pytest.mark.parametrize("zone", ["UTC", "Africa/Kigali", "America/Santiago", "Asia/Dhaka"])
 def test_on_days_is_the_date_range_lookup_in_every_zone(zone: str) -> None:
-    user = make_user("days")
+    user = get_user_model().objects.create_user("days")
     tz = zoneinfo.ZoneInfo(zone)
     made = []
     # Santiago's clocks go back at midnight on 5 April 2026 and forward at midnight on
