@@ -68,6 +68,10 @@ class Parser(argparse.ArgumentParser):
         raise InputError(f"{self.prog}: {message}")
 
 
+#: The most threads `--workers` may ask for: one curve has no use for more.
+MAX_WORKERS = 16
+
+
 def _positive(text: str) -> float:
     try:
         x = float(text)
@@ -76,6 +80,16 @@ def _positive(text: str) -> float:
     if not math.isfinite(x) or x <= 0:
         raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
     return x
+
+
+def _workers(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if not 1 <= n <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"must be 1 to {MAX_WORKERS}, got {text!r}")
+    return n
 
 
 def _gap(text: str) -> float:
@@ -212,7 +226,11 @@ def _explain(args: argparse.Namespace, data: Any) -> dict[str, Any]:
 def _price(args: argparse.Namespace, data: Any) -> dict[str, Any]:
     problem = parse_problem(data)
     return price_of_robustness(
-        problem, resources=args.resource or None, seed=args.seed, time_limit=args.time_limit
+        problem,
+        resources=args.resource or None,
+        seed=args.seed,
+        time_limit=args.time_limit,
+        workers=args.workers,
     )
 
 
@@ -311,6 +329,13 @@ def build_parser(verb: str) -> Parser:
             help="a resource Γ applies to (repeat; default: every one an action may overrun)",
         )
         parser.add_argument("--seed", type=int, default=0, help="budget risk's seed")
+        parser.add_argument(
+            "--workers",
+            type=_workers,
+            default=1,
+            metavar="N",
+            help="points solved at once, on threads (default 1; the points are the same)",
+        )
     if verb == "explain":
         parser.add_argument("--frontier-resource", metavar="NAME")
         parser.add_argument("--frontier-steps", type=int, default=11, metavar="N")

@@ -143,6 +143,35 @@ def _granularity(numbers: Sequence[float] | npt.NDArray[np.float64]) -> float:
 Add = Callable[[dict[int, float], float, float, Group], None]
 
 
+class Interrupt:
+    """Stops, from any thread, the HiGHS runs handed to it: those running when it is called
+    and any that would start after (`run_highs(interrupt=...)` then ends as a time limit would:
+    with the best package so far, if any)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[highspy.Highs] = set()
+        self.called = False
+
+    def __call__(self) -> None:
+        with self._lock:
+            self.called = True
+            for h in self._running:
+                h.cancelSolve()  # type: ignore[no-untyped-call]
+
+    def run(self, h: highspy.Highs) -> None:
+        with self._lock:
+            if self.called:
+                return
+            h.HandleUserInterrupt = True
+            self._running.add(h)
+        try:
+            h.run()
+        finally:
+            with self._lock:
+                self._running.discard(h)
+
+
 def _resource_rows(problem: Problem, name: str, limit: float, extras: _Extras, add: Add) -> None:
     """The limit on one resource: at its most likely use, or at its worst case under Γ."""
     group = Group("resource", (name,))
@@ -344,9 +373,11 @@ def run_highs(
     threads: int = 1,
     seed: int = 0,
     abs_gap: float | None = None,
+    interrupt: Interrupt | None = None,
 ) -> MipOutcome:
     """Maximise the model with HiGHS. `relax` solves the LP relaxation instead. `abs_gap`
-    None keeps HiGHS's own absolute gap tolerance."""
+    None keeps HiGHS's own absolute gap tolerance. `interrupt` may stop the run from another
+    thread."""
     t0 = time.perf_counter()
     if model.n_cols == 0:
         # Nothing to choose: the empty package is the only one (HiGHS calls this model empty).
@@ -365,7 +396,10 @@ def run_highs(
         seed=seed,
         abs_gap=abs_gap,
     )
-    h.run()
+    if interrupt is None:
+        h.run()
+    else:
+        interrupt.run(h)
     return read_outcome(h, t0, relax=relax)
 
 

@@ -36,6 +36,7 @@ import numpy as np
 from .greedy import greedy_package
 from .mip import (
     Group,
+    Interrupt,
     MipOutcome,
     Model,
     all_groups,
@@ -116,17 +117,32 @@ class FutureBests:
     possible: bool = True
 
 
-def best_per_future(problem: Problem, *, time_limit: float | None) -> FutureBests:
+def best_per_future(
+    problem: Problem, *, time_limit: float | None, interrupt: Interrupt | None = None
+) -> FutureBests:
+    """Each future's best package and the nominal one, exactly. A future whose values and
+    bonuses are those of the nominal problem or of a future already solved (a session's
+    "today" is its run's own values) is not solved again: the same problem has the same best.
+    Every solve of the same problem returns the same package, so this changes time only."""
     out = FutureBests()
     share = None if time_limit is None else time_limit / (2 * (len(problem.futures) + 1))
+    solved: dict[tuple[tuple[float, ...], tuple[float, ...]], OptimizeResult] = {}
+
+    def best(p: Problem) -> OptimizeResult:
+        key = (tuple(p.values()), tuple(s.bonus for s in p.synergies))
+        if key not in solved:
+            solved[key] = optimize(p, time_limit=share, interrupt=interrupt)
+        return solved[key]
+
+    nominal = best(replace(problem, futures=()))
+    if nominal.status == "infeasible":  # the futures change values only, not what fits
+        return FutureBests(possible=False)
+    out.nominal = nominal.selected
     for f in problem.futures:
-        r = optimize(in_future(problem, f), time_limit=share)
-        if r.status == "infeasible":
-            return FutureBests(possible=False)
+        r = best(in_future(problem, f))
         out.values[f] = r.objective
         out.packages[f] = r.selected
         out.proven = out.proven and r.status == "optimal"
-    out.nominal = optimize(replace(problem, futures=()), time_limit=share).selected
     return out
 
 
@@ -197,6 +213,8 @@ def optimize(
     warm_start: bool = False,
     portfolio: bool = False,
     start: Sequence[str] | None = None,
+    interrupt: Interrupt | None = None,
+    bests: FutureBests | None = None,
 ) -> OptimizeResult:
     """Solve `problem` exactly (or to `gap`) within `time_limit` seconds.
 
@@ -210,9 +228,16 @@ def optimize(
     at each Γ): handed to HiGHS as its first incumbent if it meets every constraint, with
     KNOWN_START_OPTIONS. With futures, the best-scoring package already known (the nominal
     best, a future's best or `start`) is handed over instead. Either changes the search only,
-    never the optimum."""
+    never the optimum.
+
+    `interrupt` stops the main solve from another thread (the result is then what a time
+    limit would give). `bests` hands over `best_per_future(problem)`, found already (one
+    problem solved for both futures' objectives needs them once)."""
     t0 = time.perf_counter()
-    bests = best_per_future(problem, time_limit=time_limit) if problem.futures else None
+    if not problem.futures:
+        bests = None
+    elif bests is None:
+        bests = best_per_future(problem, time_limit=time_limit, interrupt=interrupt)
     best = None
     if bests is not None:
         # With no package at all, the model below finds it out and names the conflict.
@@ -232,11 +257,16 @@ def optimize(
         x0 = start_vector(problem, start, best)
         model.options = {**model.options, **KNOWN_START_OPTIONS}
     remaining = None if time_limit is None else max(0.01, time_limit - (time.perf_counter() - t0))
-    run = run_portfolio if portfolio else run_highs
-    outcome = run(model, time_limit=remaining, rel_gap=gap, start=x0, abs_gap=abs_gap)
+    if portfolio:
+        outcome = run_portfolio(model, time_limit=remaining, rel_gap=gap, start=x0, abs_gap=abs_gap)
+    else:
+        outcome = run_highs(
+            model, time_limit=remaining, rel_gap=gap, start=x0, abs_gap=abs_gap, interrupt=interrupt
+        )
     if outcome.x is None and outcome.status in ("feasible", "no_solution") and start_ids is None:
         start_ids = greedy_package(problem)  # time ran out: the greedy package beats nothing
-    if outcome.bound is None and outcome.status in ("feasible", "no_solution"):
+    stopped = interrupt is not None and interrupt.called
+    if outcome.bound is None and outcome.status in ("feasible", "no_solution") and not stopped:
         # Stopped before HiGHS had a bound: the LP relaxation gives a true one, quickly.
         relaxed = run_highs(model, relax=True, time_limit=10.0)
         if relaxed.objective is not None:

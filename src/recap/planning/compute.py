@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from recap.engine import explain, frontier, optimize, parse_problem
 from recap.engine.errors import Stopped
+from recap.engine.optimize import best_per_future
 from recap.engine.problem import Problem
 from recap.engine.risk import budget_risk
 from recap.engine.robust import overrunning, price_of_robustness
@@ -177,6 +179,7 @@ def compute_run(
             time_limit=10,
             budget_seconds=600,
             should_stop=should_stop,
+            workers=min(2, os.cpu_count() or 1),
         )
         result["robust_curve"].pop("seconds", None)
     if data.get("futures") and package["status"] != "infeasible":
@@ -203,11 +206,13 @@ def futures_analysis(
         a | {"values": {name: per_future[name][a["id"]] for name in names}}
         for a in problem_json["actions"]
     ]
+    problem = parse_problem(base | {"futures": {"names": names, "objective": "max_min"}})
+    # Each future's best, found once for both objectives.
+    bests = best_per_future(problem, time_limit=30)
     chosen: dict[str, Any] = {}
     for objective in ("max_min", "min_max_regret"):
-        spec = base | {"futures": {"names": names, "objective": objective}}
-        chosen[objective] = optimize(parse_problem(spec), time_limit=30).to_json()
-    problem = parse_problem(base | {"futures": {"names": names, "objective": "max_min"}})
+        spec = replace(problem, future_objective=objective)
+        chosen[objective] = optimize(spec, time_limit=30, bests=bests).to_json()
     best = chosen["min_max_regret"].get("futures", {}).get("best", {})
     packages = [("run", None, selected)]
     packages += [(kind, None, r["selected"]) for kind, r in chosen.items() if r["selected"]]

@@ -217,6 +217,15 @@ def test_bad_input_exits_2_with_one_line_naming_the_field(
             "--time-limit: must be a number, got 'soon'",
         ),
         (["optimize", "GOOD", "--gap", "-0.1"], "--gap: must be a number from 0 to below 1"),
+        (
+            ["price-of-robustness", "GOOD", "--workers", "0"],
+            "--workers: must be 1 to 16, got '0'",
+        ),
+        (
+            ["price-of-robustness", "GOOD", "--workers", "two"],
+            "--workers: must be a whole number, got 'two'",
+        ),
+        (["optimize", "GOOD", "--workers", "2"], "unrecognized arguments: --workers 2"),
         (["optimize"], "the following arguments are required: PROBLEM.json"),
         (["rank", "GOOD"], "resources: unknown field"),
     ],
@@ -307,6 +316,9 @@ def test_budget_risk_and_price_of_robustness_verbs(tmp_path: Path) -> None:
     assert curve.returncode == 0, curve.stderr
     points = json.loads(curve.stdout)["points"]
     assert points[0]["gamma"] == 0 and all(p["value"] <= points[0]["value"] for p in points)
+    two = run("price-of-robustness", write(tmp_path, ranged, "r.json"), "--workers", "2")
+    assert two.returncode == 0, two.stderr
+    assert json.loads(two.stdout)["points"] == points
     robust = run("optimize", write(tmp_path, ranged | {"robust": {"gamma": {"capex_short": 1}}}))
     assert json.loads(robust.stdout)["robust"]["worst_case_usage"]["capex_short"] <= 12.5
 

@@ -200,3 +200,76 @@ def test_the_granularity_of_the_values_proves_an_optimum_to_the_last_decimal() -
     assert build_model(problem, best={"t": 8.7, "h": 9.33}).granularity == pytest.approx(0.01)
     result = optimize(problem)
     assert result.status == "optimal" and result.bound == result.objective
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_two_workers_draw_the_same_curve_as_one(seed: int) -> None:
+    """Points solved ahead on threads from guessed packages, with the guesses thrown away
+    whenever one was not optimal, give the very points of the one-worker curve."""
+    rng = random.Random(900 + seed)  # noqa: S311 - test data, not secrets
+    problem = _curve_problem(rng, 30)
+    one = price_of_robustness(problem, draws=500)
+    two = price_of_robustness(problem, draws=500, workers=2)
+    three = price_of_robustness(problem, draws=500, workers=3)
+    for other in (two, three):
+        assert other["complete"] == one["complete"]
+        assert other["actions"] == one["actions"]
+        assert [
+            (p["gamma"], p["solved"], p["value"], sorted(p["selected"])) for p in other["points"]
+        ] == [(p["gamma"], p["solved"], p["value"], sorted(p["selected"])) for p in one["points"]]
+
+
+def test_a_stopped_curve_on_two_workers_stops_its_solves_too() -> None:
+    """Stopped while points are being solved on threads: `Stopped` at once, and the threads'
+    HiGHS runs are interrupted rather than left to run to their time limit."""
+    import threading
+    import time
+
+    from recap.engine.errors import Stopped
+
+    rng = random.Random(950)  # noqa: S311 - test data, not secrets
+    problem = _curve_problem(rng, 400)
+    before = {t.ident for t in threading.enumerate()}
+    calls = 0
+
+    def stop() -> bool:
+        nonlocal calls
+        calls += 1
+        return calls > 3
+
+    t0 = time.perf_counter()
+    with pytest.raises(Stopped):
+        price_of_robustness(problem, draws=500, workers=2, time_limit=60, should_stop=stop)
+    left = [t for t in threading.enumerate() if t.ident not in before]
+    for t in left:
+        t.join(timeout=5)
+    assert not [t for t in left if t.is_alive()]
+    assert time.perf_counter() - t0 < 30
+
+
+def test_an_interrupt_stops_a_solve_from_another_thread_and_any_started_after() -> None:
+    import threading
+    import time
+
+    from recap.engine.mip import Interrupt, run_highs
+
+    rng = random.Random(951)  # noqa: S311 - test data, not secrets
+    problem = _curve_problem(rng, 400)
+    hard = build_model(replace_gamma(problem, 7))
+    interrupt = Interrupt()
+    timer = threading.Timer(0.3, interrupt)
+    timer.start()
+    t0 = time.perf_counter()
+    outcome = run_highs(hard, time_limit=60, interrupt=interrupt)
+    assert time.perf_counter() - t0 < 10
+    assert outcome.status in ("feasible", "no_solution")
+    t0 = time.perf_counter()
+    after = run_highs(hard, time_limit=60, interrupt=interrupt)
+    assert after.status != "optimal" and time.perf_counter() - t0 < 1
+    assert run_highs(build_model(problem), time_limit=60).status == "optimal"
+
+
+def replace_gamma(problem: Problem, gamma: int) -> Problem:
+    from dataclasses import replace
+
+    return replace(problem, gamma=dict.fromkeys(("capex_a", "capex_b"), gamma))

@@ -217,6 +217,52 @@ def test_futures_optimum_equals_brute_force(seed: int, objective: str) -> None:
     assert result.futures["best"] == pytest.approx(best)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_a_future_with_the_nominal_values_is_solved_once_and_bests_are_shared(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A future valued as the nominal problem (a session's "today") or as another future is
+    not solved again, and `optimize(bests=...)` reuses bests found once: the answers equal
+    those of brute force all the same."""
+    import importlib
+    from dataclasses import replace
+
+    from recap.engine.problem import Problem
+
+    module = importlib.import_module("recap.engine.optimize")  # the package's name is the verb
+    rng = random.Random(400 + seed)  # noqa: S311 - test data, not secrets
+    data = _random_problem(rng, rng.randint(4, 7), futures=2)
+    data["futures"]["names"] += ["today", "again"]
+    for a in data["actions"]:
+        a["values"] |= {"today": a["value"], "again": a["values"]["f0"]}
+    for syn in data["synergies"]:
+        syn["bonuses"] = syn.get("bonuses", {}) | {"again": syn.get("bonuses", {}).get("f0", 0)}
+        syn["bonuses"]["f0"] = syn["bonuses"]["again"]
+    problem = parse_problem(data)
+    solves: list[Problem] = []
+    real = module.optimize
+
+    def counted(p: Problem, **kwargs: Any) -> Any:
+        solves.append(p)
+        return real(p, **kwargs)
+
+    monkeypatch.setattr(module, "optimize", counted)
+    bests = module.best_per_future(problem, time_limit=None)
+    assert len(solves) == 3  # the nominal problem (also "today"), f0 (also "again"), f1
+    monkeypatch.setattr(module, "optimize", real)
+    packages = _feasible(data, {})
+    if not packages:
+        assert not bests.possible
+        return
+    names = data["futures"]["names"]
+    best = {f: max(_value(data, q, f) for q in packages) for f in names}
+    assert bests.values == pytest.approx(best) and bests.proven
+    for objective in ("max_min", "min_max_regret"):
+        shared = real(replace(problem, future_objective=objective), bests=bests)
+        alone = real(replace(problem, future_objective=objective))
+        assert shared.to_json() | {"solve_seconds": 0} == alone.to_json() | {"solve_seconds": 0}
+
+
 # ------------------------------------------------------------------------ budget risk
 
 
