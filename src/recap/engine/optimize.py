@@ -25,9 +25,11 @@ benchmark (`benchmarks/engine.py`) decides what stays in this path.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -118,28 +120,35 @@ class FutureBests:
 
 
 def best_per_future(
-    problem: Problem, *, time_limit: float | None, interrupt: Interrupt | None = None
+    problem: Problem,
+    *,
+    time_limit: float | None,
+    interrupt: Interrupt | None = None,
+    workers: int = 1,
 ) -> FutureBests:
-    """Each future's best package and the nominal one, exactly. A future whose values and
-    bonuses are those of the nominal problem or of a future already solved (a session's
-    "today" is its run's own values) is not solved again: the same problem has the same best.
-    Every solve of the same problem returns the same package, so this changes time only."""
-    out = FutureBests()
+    """Each future's best package and the nominal one, exactly, `workers` solves at a time
+    (on threads: HiGHS lets go of Python while it works). A future whose values and bonuses
+    are those of the nominal problem or of another future (a session's "today" is its run's
+    own values) is not solved again: the same problem has the same best, since every solve
+    of it returns the same package. Neither changes the answer, only the time."""
     share = None if time_limit is None else time_limit / (2 * (len(problem.futures) + 1))
-    solved: dict[tuple[tuple[float, ...], tuple[float, ...]], OptimizeResult] = {}
-
-    def best(p: Problem) -> OptimizeResult:
-        key = (tuple(p.values()), tuple(s.bonus for s in p.synergies))
-        if key not in solved:
-            solved[key] = optimize(p, time_limit=share, interrupt=interrupt)
-        return solved[key]
-
-    nominal = best(replace(problem, futures=()))
-    if nominal.status == "infeasible":  # the futures change values only, not what fits
+    nominal = replace(problem, futures=())
+    keys = {}
+    unique: dict[tuple[tuple[float, ...], tuple[float, ...]], Problem] = {}
+    for name, p in [("", nominal), *((f, in_future(problem, f)) for f in problem.futures)]:
+        keys[name] = (tuple(p.values()), tuple(s.bonus for s in p.synergies))
+        unique.setdefault(keys[name], p)
+    solve = functools.partial(optimize, time_limit=share, interrupt=interrupt)
+    if workers > 1 and len(unique) > 1:
+        with ThreadPoolExecutor(min(workers, len(unique))) as pool:
+            results = dict(zip(unique, pool.map(solve, unique.values()), strict=True))
+    else:
+        results = {key: solve(p) for key, p in unique.items()}
+    if results[keys[""]].status == "infeasible":  # the futures change values, not what fits
         return FutureBests(possible=False)
-    out.nominal = nominal.selected
+    out = FutureBests(nominal=results[keys[""]].selected)
     for f in problem.futures:
-        r = best(in_future(problem, f))
+        r = results[keys[f]]
         out.values[f] = r.objective
         out.packages[f] = r.selected
         out.proven = out.proven and r.status == "optimal"
@@ -215,6 +224,7 @@ def optimize(
     start: Sequence[str] | None = None,
     interrupt: Interrupt | None = None,
     bests: FutureBests | None = None,
+    workers: int = 1,
 ) -> OptimizeResult:
     """Solve `problem` exactly (or to `gap`) within `time_limit` seconds.
 
@@ -232,12 +242,15 @@ def optimize(
 
     `interrupt` stops the main solve from another thread (the result is then what a time
     limit would give). `bests` hands over `best_per_future(problem)`, found already (one
-    problem solved for both futures' objectives needs them once)."""
+    problem solved for both futures' objectives needs them once); `workers` finds them that
+    many at a time."""
     t0 = time.perf_counter()
     if not problem.futures:
         bests = None
     elif bests is None:
-        bests = best_per_future(problem, time_limit=time_limit, interrupt=interrupt)
+        bests = best_per_future(
+            problem, time_limit=time_limit, interrupt=interrupt, workers=workers
+        )
     best = None
     if bests is not None:
         # With no package at all, the model below finds it out and names the conflict.

@@ -208,7 +208,7 @@ def futures_analysis(
     ]
     problem = parse_problem(base | {"futures": {"names": names, "objective": "max_min"}})
     # Each future's best, found once for both objectives.
-    bests = best_per_future(problem, time_limit=30)
+    bests = best_per_future(problem, time_limit=30, workers=min(2, os.cpu_count() or 1))
     chosen: dict[str, Any] = {}
     for objective in ("max_min", "min_max_regret"):
         spec = replace(problem, future_objective=objective)

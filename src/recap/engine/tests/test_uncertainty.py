@@ -222,8 +222,8 @@ def test_a_future_with_the_nominal_values_is_solved_once_and_bests_are_shared(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A future valued as the nominal problem (a session's "today") or as another future is
-    not solved again, and `optimize(bests=...)` reuses bests found once: the answers equal
-    those of brute force all the same."""
+    not solved again, two workers find the same bests, and `optimize(bests=...)` reuses bests
+    found once: the answers equal those of brute force all the same."""
     import importlib
     from dataclasses import replace
 
@@ -249,6 +249,15 @@ def test_a_future_with_the_nominal_values_is_solved_once_and_bests_are_shared(
     monkeypatch.setattr(module, "optimize", counted)
     bests = module.best_per_future(problem, time_limit=None)
     assert len(solves) == 3  # the nominal problem (also "today"), f0 (also "again"), f1
+    solves.clear()
+    threaded = module.best_per_future(problem, time_limit=None, workers=2)
+    assert len(solves) == 3
+    assert (threaded.values, threaded.packages, threaded.nominal, threaded.possible) == (
+        bests.values,
+        bests.packages,
+        bests.nominal,
+        bests.possible,
+    )
     monkeypatch.setattr(module, "optimize", real)
     packages = _feasible(data, {})
     if not packages:
