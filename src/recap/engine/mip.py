@@ -159,10 +159,11 @@ class Interrupt:
             for h in self._running:
                 h.cancelSolve()  # type: ignore[no-untyped-call]
 
-    def run(self, h: highspy.Highs) -> None:
+    def run(self, h: highspy.Highs) -> bool:
+        """Run `h` unless already called (then False: it did not run)."""
         with self._lock:
             if self.called:
-                return
+                return False
             h.HandleUserInterrupt = True
             self._running.add(h)
         try:
@@ -170,6 +171,7 @@ class Interrupt:
         finally:
             with self._lock:
                 self._running.discard(h)
+        return True
 
 
 def _resource_rows(problem: Problem, name: str, limit: float, extras: _Extras, add: Add) -> None:
@@ -398,8 +400,8 @@ def run_highs(
     )
     if interrupt is None:
         h.run()
-    else:
-        interrupt.run(h)
+    elif not interrupt.run(h):  # stopped before it began: as a time limit before any package
+        return MipOutcome("no_solution", None, None, None, time.perf_counter() - t0, 0)
     return read_outcome(h, t0, relax=relax)
 
 

@@ -220,10 +220,9 @@ def test_two_workers_draw_the_same_curve_as_one(seed: int) -> None:
 
 
 def test_a_stopped_curve_on_two_workers_stops_its_solves_too() -> None:
-    """Stopped while points are being solved on threads: `Stopped` at once, and the threads'
-    HiGHS runs are interrupted rather than left to run to their time limit."""
+    """Stopped while points are being solved on threads: `Stopped`, and no thread of the
+    curve outlives it (their HiGHS runs are interrupted, as the next test shows)."""
     import threading
-    import time
 
     from recap.engine.errors import Stopped
 
@@ -237,19 +236,16 @@ def test_a_stopped_curve_on_two_workers_stops_its_solves_too() -> None:
         calls += 1
         return calls > 3
 
-    t0 = time.perf_counter()
     with pytest.raises(Stopped):
         price_of_robustness(problem, draws=500, workers=2, time_limit=60, should_stop=stop)
     left = [t for t in threading.enumerate() if t.ident not in before]
     for t in left:
-        t.join(timeout=5)
+        t.join(timeout=20)
     assert not [t for t in left if t.is_alive()]
-    assert time.perf_counter() - t0 < 30
 
 
 def test_an_interrupt_stops_a_solve_from_another_thread_and_any_started_after() -> None:
     import threading
-    import time
 
     from recap.engine.mip import Interrupt, run_highs
 
@@ -259,14 +255,12 @@ def test_an_interrupt_stops_a_solve_from_another_thread_and_any_started_after() 
     interrupt = Interrupt()
     timer = threading.Timer(0.3, interrupt)
     timer.start()
-    t0 = time.perf_counter()
+    # Left alone, this solve is proven optimal in about 2.5 s: ended unproven within its
+    # 60 s limit, it was interrupted.
     outcome = run_highs(hard, time_limit=60, interrupt=interrupt)
-    assert time.perf_counter() - t0 < 10
     assert outcome.status in ("feasible", "no_solution")
-    t0 = time.perf_counter()
-    after = run_highs(hard, time_limit=60, interrupt=interrupt)
-    assert after.status != "optimal" and time.perf_counter() - t0 < 1
-    assert run_highs(build_model(problem), time_limit=60).status == "optimal"
+    assert run_highs(hard, time_limit=60, interrupt=interrupt).status == "no_solution"
+    assert run_highs(hard, time_limit=60).status == "optimal"
 
 
 def replace_gamma(problem: Problem, gamma: int) -> Problem:
