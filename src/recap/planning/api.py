@@ -69,6 +69,9 @@ class SessionOut(Schema):
     overrun_correlation: int = Field(
         description="How far (%) overruns of one reference class move together in budget risk."
     )
+    cost_distribution: str = Field(
+        description="The shape of the cost ranges in budget risk: triangular or pert."
+    )
     futures: list[dict[str, Any]] = Field(
         description="Other futures than today's register: each a name and, per hazard it "
         "changes, [likelihood, impact]."
@@ -223,6 +226,7 @@ def _session_out(s: PrioritisationSession) -> dict[str, Any]:
         "gamma_short": s.gamma_short,
         "gamma_medium": s.gamma_medium,
         "overrun_correlation": s.overrun_correlation,
+        "cost_distribution": s.cost_distribution,
         "futures": s.futures,
         "runs": sorted(r.number for r in s.runs.all()),
         "created_at": s.created_at,

@@ -151,9 +151,7 @@ def compute_run(
             "mean_rank": ranks["mean_rank"],
         }
     if package["status"] != "infeasible" and problem.actions:
-        result["budget_risk"] = package_risk(
-            problem, package["selected"], correlation=risk_correlation(data)
-        )
+        result["budget_risk"] = package_risk(problem, package["selected"], data)
     if partial is not None:
         partial(result)
     if problem.actions:
@@ -176,6 +174,7 @@ def compute_run(
             resources=budgets,
             draws=RISK_DRAWS,
             seed=RISK_SEED,
+            distribution=risk_distribution(data),
             time_limit=10,
             budget_seconds=600,
             should_stop=should_stop,
@@ -265,9 +264,22 @@ def risk_correlation(data: dict[str, Any]) -> float:
     return float((data.get("risk") or {}).get("correlation", 0.0))
 
 
-def package_risk(problem: Problem, selected: list[str], correlation: float = 0.0) -> dict[str, Any]:
-    """Budget risk of a package of `problem` as the pages read it (seeded, triangular)."""
-    risk = budget_risk(problem, selected, draws=RISK_DRAWS, seed=RISK_SEED, correlation=correlation)
+def risk_distribution(data: dict[str, Any]) -> str:
+    """The shape of a run's cost ranges in budget risk: triangular unless the session chose."""
+    return str((data.get("risk") or {}).get("distribution", "triangular"))
+
+
+def package_risk(problem: Problem, selected: list[str], data: dict[str, Any]) -> dict[str, Any]:
+    """Budget risk of a package of `problem` as the pages read it: seeded, with the
+    correlation and shape of ranges of the run whose input is `data`."""
+    risk = budget_risk(
+        problem,
+        selected,
+        draws=RISK_DRAWS,
+        seed=RISK_SEED,
+        correlation=risk_correlation(data),
+        distribution=risk_distribution(data),
+    )
     risk.pop("seconds", None)  # the same input stores the same result
     return risk
 

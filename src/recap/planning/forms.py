@@ -89,6 +89,18 @@ class SessionForm(forms.Form):
         ),
     )
 
+    cost_distribution = forms.ChoiceField(
+        label=_("Shape of the cost ranges"),
+        choices=[("triangular", _("Triangular")), ("pert", _("PERT (beta)"))],
+        initial="triangular",
+        required=False,
+        help_text=_(
+            "How the chance that the budgets hold draws each cost between its lowest and "
+            "highest likely figure: triangular, or PERT, which keeps most draws nearer the most "
+            "likely cost."
+        ),
+    )
+
     def __init__(self, *args: Any, city: Any, user: Reader, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["candidates"]
@@ -182,6 +194,7 @@ class SessionForm(forms.Form):
             "gamma_short": d.get("gamma_short") or 0,
             "gamma_medium": d.get("gamma_medium") or 0,
             "overrun_correlation": d.get("overrun_correlation") or 0,
+            "cost_distribution": d.get("cost_distribution") or "triangular",
             "min_per_sector": {
                 value: d[f"min_{value}"]
                 for value, _label in Sector.choices
@@ -208,6 +221,7 @@ class SessionForm(forms.Form):
             "gamma_short": session.gamma_short,
             "gamma_medium": session.gamma_medium,
             "overrun_correlation": session.overrun_correlation,
+            "cost_distribution": session.cost_distribution,
             # A session made before a criterion existed gave it no weight.
             **{f"w_{c}": session.weights.get(c, 0) for c in CRITERIA},
             **{f"min_{s}": n for s, n in session.min_per_sector.items()},

@@ -65,6 +65,14 @@ class PrioritisationSession(models.Model):
         default=0,
         validators=[MaxValueValidator(100)],
     )
+    # The shape of each cost range in budget risk's draws: triangular (low, most likely,
+    # high), or Beta-PERT, which weighs the most likely cost more and the ends less.
+    cost_distribution = models.CharField(
+        _("shape of the cost ranges"),
+        max_length=12,
+        choices=[("triangular", _("Triangular")), ("pert", _("PERT (beta)"))],
+        default="triangular",
+    )
     # Other futures than today's register: each a name and, per hazard it changes, a
     # likelihood and an impact (`futures.future_set` checks and writes them).
     futures = models.JSONField(_("futures"), default=list, blank=True)

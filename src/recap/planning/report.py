@@ -198,6 +198,7 @@ RISK_SHEET = SheetSpec(
         Column("p90", "float"),
         Column("probability_holds", "float"),
         Column("std_error", "float"),
+        Column("distribution"),
     ],
 )
 CURVE_SHEET = SheetSpec(
@@ -313,6 +314,7 @@ def _uncertainty_sheets(selected: list[str], run: Any) -> list[tuple[SheetSpec, 
                 "p90": round(r.p90),
                 "probability_holds": round(r.probability, 4),
                 "std_error": round(r.std_error, 4),
+                "distribution": risk.distribution,
             }
             for r in risk.rows
         ]
@@ -321,6 +323,7 @@ def _uncertainty_sheets(selected: list[str], run: Any) -> list[tuple[SheetSpec, 
                 "budget": str(_("Every budget")),
                 "probability_holds": round(risk.together, 4),
                 "std_error": round(risk.together_error, 4),
+                "distribution": risk.distribution,
             }
         )
         sheets.append((RISK_SHEET, rows))

@@ -42,6 +42,7 @@ SESSION_FIELDS = (
     "gamma_short",
     "gamma_medium",
     "overrun_correlation",
+    "cost_distribution",
     "weights",
     "budget_short_usd",
     "budget_medium_usd",
@@ -224,8 +225,13 @@ def build_input(session: PrioritisationSession) -> dict[str, Any]:
         problem["robust"] = {"gamma": gamma}
     futures, future_scores = future_inputs(session, candidates)
     extra: dict[str, Any] = {"futures": futures, "future_scores": future_scores} if futures else {}
+    risk: dict[str, Any] = {}
     if session.overrun_correlation:
-        extra["risk"] = {"correlation": session.overrun_correlation / 100}
+        risk["correlation"] = session.overrun_correlation / 100
+    if session.cost_distribution != "triangular":
+        risk["distribution"] = session.cost_distribution
+    if risk:
+        extra["risk"] = risk
     return extra | {
         "problem": problem,
         "criteria": list(CRITERIA),

@@ -314,12 +314,10 @@ def version_risk(selected: list[str], run: Run) -> RiskReadout | None:
     ranges, the same draws and seed as the run's own. None when no action has a range."""
     from recap.engine import parse_problem
 
-    from .compute import package_risk, risk_correlation
+    from .compute import package_risk
 
     problem = parse_problem(run.input["problem"])
     if not any(a.uses_high or a.uses_low for a in problem.actions):
         return None
-    found = risk_rows(
-        package_risk(problem, list(selected), correlation=risk_correlation(run.input))
-    )
+    found = risk_rows(package_risk(problem, list(selected), run.input))
     return found if found.rows else None

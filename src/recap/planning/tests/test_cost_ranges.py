@@ -233,3 +233,63 @@ def test_overruns_of_one_class_moving_together_change_the_odds_the_same_way_ever
     readout = version_risk(together.result["package"]["selected"], together)
     assert readout is not None and readout.correlation == 1.0
     assert readout.together == risk["all_hold"]["probability"]
+
+
+def test_pert_ranges_chosen_on_the_session_reach_every_figure_and_are_said(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    """PERT instead of triangular: the run's input says so, its budget risk and its price of
+    robustness are drawn so (other odds on a tight budget), a saved version reads the same,
+    and the page (both languages), the workbook and the API say which shape was used."""
+    import io
+
+    import openpyxl
+
+    from recap.engine.risk import budget_risk
+    from recap.planning.compute import RISK_DRAWS, RISK_SEED
+    from recap.planning.packages import package_save
+    from recap.planning.report import package_xlsx
+    from recap.planning.uncertainty import version_risk
+
+    session.budget_short_usd = 250_000  # tight: the odds move with the shape
+    session.save()
+    triangular = session_run(actor=world.users["editor_a"], session=session)
+    session.cost_distribution = "pert"
+    session.save()
+    run = session_run(actor=world.users["editor_a"], session=session)
+    assert "risk" not in triangular.input and run.input["risk"] == {"distribution": "pert"}
+    risk = run.result["budget_risk"]
+    assert risk["distribution"] == "pert"
+    assert triangular.result["budget_risk"]["distribution"] == "triangular"
+    selected = run.result["package"]["selected"]
+    problem = parse_problem(run.input["problem"])
+    # The same package's odds under each shape, with the run's draws and seed.
+    odds = {
+        shape: budget_risk(problem, selected, draws=RISK_DRAWS, seed=RISK_SEED,
+                           distribution=shape)["all_hold"]["probability"]
+        for shape in ("triangular", "pert")
+    }  # fmt: skip
+    assert risk["all_hold"]["probability"] == odds["pert"] != odds["triangular"]
+    curve = run.result["robust_curve"]["points"]
+    first = budget_risk(problem, curve[0]["selected"], draws=RISK_DRAWS, seed=RISK_SEED,
+                        distribution="pert")  # fmt: skip
+    assert curve[0]["probability"] == first["all_hold"]["probability"]
+    readout = version_risk(selected, run)
+    assert readout is not None and readout.distribution == "pert"
+    client.force_login(world.users["editor_a"])
+    url = f"/cities/{world.city_a.slug}/workspace/prioritisation/{session.pk}/runs/{run.number}/"
+    assert "The ranges are PERT (beta)" in client.get(url).content.decode()
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    assert "Les fourchettes sont PERT (bêta)" in client.get(url).content.decode()
+    package = package_save(actor=world.users["editor_a"], run=run, name="PERT")
+    sheet = openpyxl.load_workbook(io.BytesIO(package_xlsx(package)))["Budget risk"]
+    header = [c.value for c in sheet[1]]
+    column = header.index("distribution")
+    assert {row[column].value for row in sheet.iter_rows(min_row=2)} == {"pert"}
+    from recap.accounts.services import api_token_create
+
+    _token, key = api_token_create(user=world.users["viewer_a"], name="script")
+    sessions = client.get(
+        f"/api/v1/cities/{world.city_a.pk}/sessions", headers={"Authorization": f"Bearer {key}"}
+    ).json()
+    assert {s["id"]: s["cost_distribution"] for s in sessions}[session.pk] == "pert"

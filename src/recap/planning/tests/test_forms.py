@@ -254,3 +254,29 @@ def test_the_list_offers_a_new_session_at_the_top_to_editors_only(
     client.force_login(world.users["viewer_a"])
     page = client.get(url).content.decode()
     assert 'href="#new-title"' not in page and 'id="new-title"' not in page
+
+
+def test_the_shape_of_the_cost_ranges_is_a_choice_refused_by_name_and_kept(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    client.force_login(world.users["editor_a"])
+    url = f"/cities/kigali/workspace/prioritisation/{session.pk}/edit/"
+    response = client.post(url, _post_data(session, cost_distribution="normal"))
+    assert response.status_code == 400
+    assert "Select a valid choice" in " ".join(
+        response.context["form"].errors["cost_distribution"]
+    )
+    session.refresh_from_db()
+    assert session.cost_distribution == "triangular"  # nothing saved
+    assert client.post(url, _post_data(session, cost_distribution="pert")).status_code == 302
+    session.refresh_from_db()
+    assert session.cost_distribution == "pert"
+    assert client.get(url).context["form"].initial["cost_distribution"] == "pert"
+    assert client.post(url, _post_data(session)).status_code == 302  # not sent: the default
+    session.refresh_from_db()
+    assert session.cost_distribution == "triangular"
+    # A viewer of the city cannot change it.
+    client.force_login(world.users["viewer_a"])
+    assert client.post(url, _post_data(session, cost_distribution="pert")).status_code == 403
+    session.refresh_from_db()
+    assert session.cost_distribution == "triangular"
