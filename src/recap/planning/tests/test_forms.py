@@ -263,9 +263,7 @@ def test_the_shape_of_the_cost_ranges_is_a_choice_refused_by_name_and_kept(
     url = f"/cities/kigali/workspace/prioritisation/{session.pk}/edit/"
     response = client.post(url, _post_data(session, cost_distribution="normal"))
     assert response.status_code == 400
-    assert "Select a valid choice" in " ".join(
-        response.context["form"].errors["cost_distribution"]
-    )
+    assert "Select a valid choice" in " ".join(response.context["form"].errors["cost_distribution"])
     session.refresh_from_db()
     assert session.cost_distribution == "triangular"  # nothing saved
     assert client.post(url, _post_data(session, cost_distribution="pert")).status_code == 302
