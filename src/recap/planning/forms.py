@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -316,7 +317,8 @@ class SwingForm(forms.Form):
 
 class FutureForm(forms.Form):
     """A future: a name and, for each hazard of the city's register, its likelihood and impact
-    in that future (starting from today's). Only the hazards it changes are kept."""
+    in that future (starting from today's), and perhaps one hazard type the register lacks
+    (`others`) with its own. Only the hazards it changes or adds are kept."""
 
     name = forms.CharField(
         label=_("Name of the future"),
@@ -324,7 +326,9 @@ class FutureForm(forms.Form):
         help_text=_("For example: a wetter, hotter 2050; a new epidemic wave."),
     )
 
-    def __init__(self, *args: Any, hazards: list[Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, hazards: list[Any], others: Sequence[Any] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.hazards = hazards  # the register: hazards.models.CityHazard, with its hazard
         scale = [(i, str(i)) for i in range(1, 6)]
@@ -342,9 +346,35 @@ class FutureForm(forms.Form):
                 coerce=int,
                 initial=entry.impact,
             )
+        if others:  # hazard types the register lacks, which a future may add
+            self.fields["new_hazard"] = forms.ChoiceField(
+                label=_("A hazard the register lacks"),
+                choices=[("", "—"), *((h.code, h.name) for h in others)],
+                required=False,
+                help_text=_("For example, an epidemic in a city whose register has none."),
+            )
+            for key, what in (("new_likelihood", _("likelihood")), ("new_impact", _("impact"))):
+                self.fields[key] = forms.TypedChoiceField(
+                    label=_("That hazard: %(what)s (1–5)") % {"what": what},
+                    choices=[("", "—"), *scale],
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_hazard"):
+            for key in ("new_likelihood", "new_impact"):
+                if data.get(key) is None and key not in self.errors:
+                    self.add_error(key, _("Give the added hazard a value from 1 to 5."))
+        elif data.get("new_likelihood") is not None or data.get("new_impact") is not None:
+            self.add_error("new_hazard", _("Choose the hazard these figures are for."))
+        return data
 
     def changes(self) -> dict[str, tuple[int, int]]:
-        """The hazards this future changes, with their likelihood and impact in it."""
+        """The hazards this future changes, with their likelihood and impact in it, and the
+        one it adds."""
         out = {}
         for entry in self.hazards:
             code = entry.hazard.code
@@ -354,4 +384,6 @@ class FutureForm(forms.Form):
             )
             if pair != (entry.likelihood, entry.impact):
                 out[code] = pair
+        if added := self.cleaned_data.get("new_hazard"):
+            out[added] = (self.cleaned_data["new_likelihood"], self.cleaned_data["new_impact"])
         return out

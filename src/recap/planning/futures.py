@@ -2,7 +2,9 @@
 in each of them through the same value model.
 
 Contract: a session keeps up to `MAX_FUTURES` futures (`PrioritisationSession.futures`), each a
-name and, for the hazards of the city's register it changes, a likelihood and an impact (1–5).
+name and, for the hazards it changes, a likelihood and an impact (1–5): hazards of the city's
+register, or hazard types the register lacks (a new epidemic wave in a city that has had none),
+which the future adds.
 `future_set` / `future_remove` check and write them (the city's editors only, audited; bad
 input is a `ValidationError` naming the field). `future_inputs(session, candidates)` gives
 what a run stores: the futures (with codes `f1`, `f2`, …; "today" is the register itself) and
@@ -28,7 +30,7 @@ from recap.catalogue.selectors import city_hazards_for_model
 from recap.cities.models import City
 from recap.cities.policies import city_policy
 from recap.engine.value import CRITERIA, Hazard, action_scores
-from recap.hazards.models import CityHazard
+from recap.hazards.models import CityHazard, HazardType
 
 from .models import PrioritisationSession
 
@@ -49,11 +51,18 @@ def _checked(
             {"name": _("A future's name has at most %(n)s characters.") % {"n": NAME_LENGTH}}
         )
     registered = {h.id for h in city_hazards_for_model(session.city)}
+    known = set(HazardType.objects.filter(is_active=True).values_list("code", flat=True))
     out: dict[str, list[int]] = {}
     for code, (likelihood, impact) in hazards.items():
-        if code not in registered:
+        if code not in registered and code not in known:
             raise ValidationError(
-                {"hazards": _("%(code)s is not in the city's hazards register.") % {"code": code}}
+                {
+                    "hazards": _(
+                        "%(code)s is neither in the city's hazards register nor a hazard type "
+                        "ReCAP offers."
+                    )
+                    % {"code": code}
+                }
             )
         for label, x in ((_("likelihood"), likelihood), (_("impact"), impact)):
             if isinstance(x, bool) or not isinstance(x, int) or not 1 <= x <= 5:
@@ -118,10 +127,13 @@ def future_remove(*, actor: User, session: PrioritisationSession, name: str) -> 
 
 
 def _hazards_in(today: list[Hazard], changes: dict[str, list[int]]) -> list[Hazard]:
+    """Today's register with the future's changes, and the hazards it adds (stable: a future
+    is one picture, not a trend)."""
+    registered = {h.id for h in today}
     return [
         Hazard(h.id, changes[h.id][0], changes[h.id][1], h.trend) if h.id in changes else h
         for h in today
-    ]
+    ] + [Hazard(code, pair[0], pair[1]) for code, pair in changes.items() if code not in registered]
 
 
 def future_inputs(
@@ -161,10 +173,20 @@ def register_of(city: City) -> list[CityHazard]:
     )
 
 
+def hazards_to_add(register: list[CityHazard]) -> list[HazardType]:
+    """The hazard types a future may add: those offered to cities that the register lacks."""
+    return list(
+        HazardType.objects.filter(is_active=True)
+        .exclude(pk__in=[h.hazard_id for h in register])
+        .order_by("name")
+    )
+
+
 def described(session: PrioritisationSession, register: list[CityHazard]) -> list[dict[str, Any]]:
     """The session's futures for its page: each with the hazards it changes, by name, today's
     likelihood and impact beside the future's."""
     by_code = {h.hazard.code: h for h in register}
+    names = dict(HazardType.objects.values_list("code", "name"))
     out = []
     for future in session.futures:
         changes = []
@@ -172,7 +194,7 @@ def described(session: PrioritisationSession, register: list[CityHazard]) -> lis
             today = by_code.get(code)
             changes.append(
                 {
-                    "name": today.hazard.name if today else code,
+                    "name": today.hazard.name if today else names.get(code, code),
                     "likelihood": likelihood,
                     "impact": impact,
                     "today": (today.likelihood, today.impact) if today else None,

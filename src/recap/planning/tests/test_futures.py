@@ -9,6 +9,7 @@ import itertools
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import translation
 
 from recap.accounts.models import AuditEvent
 from recap.engine import parse_problem
@@ -47,7 +48,12 @@ def two_hazards(world: World, session: PrioritisationSession) -> PrioritisationS
     [
         ("  ", {}, "name", "Give the future a name."),
         ("x" * 81, {}, "name", "at most 80 characters"),
-        ("Dry", {"volcano": (3, 3)}, "hazards", "volcano is not in the city's hazards register"),
+        (
+            "Dry",
+            {"volcano": (3, 3)},
+            "hazards",
+            "volcano is neither in the city's hazards register nor a hazard type ReCAP offers",
+        ),
         ("Dry", {"flood_flash": (0, 3)}, "hazards", "likelihood is a whole number from 1 to 5"),
         ("Dry", {"flood_flash": (3, 6)}, "hazards", "impact is a whole number from 1 to 5"),
         ("Dry", {"flood_flash": (True, 3)}, "hazards", "likelihood is a whole number"),
@@ -245,3 +251,44 @@ def test_every_stage_a_run_reports_has_a_name_on_its_page(
     compute_run(build_input(two_hazards), progress=lambda stage, done, total: seen.add(stage))
     assert {"optimise", "explain", "robust", "futures"} <= seen
     assert seen <= set(Run.Stage.values)
+
+
+def test_a_future_may_add_a_hazard_the_register_lacks(
+    client: Client, world: World, session: PrioritisationSession
+) -> None:
+    """Kigali's register has flash floods only: a new epidemic wave is a future that adds
+    epidemics. Health actions gain value in it, the page says the hazard is not in today's
+    register (both languages), the form refuses half a hazard by name and writes nothing,
+    and a hazard type no longer offered is refused."""
+    session.must_include = []
+    session.save()
+    url = base_url(session)
+    client.force_login(world.users["editor_a"])
+    form = {"name": "Epidemic wave", "likelihood__flood_flash": "5", "impact__flood_flash": "4"}
+    half = client.post(url + "futures/", form | {"new_hazard": "epidemic", "new_likelihood": "4"})
+    assert half.status_code == 302
+    assert "Give the added hazard a value from 1 to 5." in client.get(url).content.decode()
+    stray = client.post(url + "futures/", form | {"new_impact": "4"}, follow=True)
+    assert "Choose the hazard these figures are for." in stray.content.decode()
+    session.refresh_from_db()
+    assert session.futures == []
+    added = form | {"new_hazard": "epidemic", "new_likelihood": "4", "new_impact": "5"}
+    client.post(url + "futures/", added)
+    session.refresh_from_db()
+    assert session.futures == [{"name": "Epidemic wave", "hazards": {"epidemic": [4, 5]}}]
+    data = build_input(session)
+    today, future = data["scores"], data["future_scores"]["f1"]
+    assert future["HLT-04"][0] > today["HLT-04"][0]  # health centres: worth more
+    assert future["DRM-01"][0] < today["DRM-01"][0]  # flood warning: a smaller share of risk
+    page = client.get(url).content.decode()
+    assert "Disease outbreak likelihood 4, impact 5" in page
+    assert "(not in today's register)" in page
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    assert "(absent du registre d'aujourd'hui)" in client.get(url).content.decode()
+    run = session_run(actor=world.users["editor_a"], session=session)
+    assert run.status == "done" and run.result["futures"]["names"] == ["today", "f1"]
+    HazardType.objects.filter(code="drought").update(is_active=False)
+    with translation.override("en"), pytest.raises(ValidationError, match="drought is neither"):
+        future_set(
+            actor=world.users["editor_a"], session=session, name="Dry", hazards={"drought": (3, 3)}
+        )

@@ -18,7 +18,7 @@ from recap.core.htmx import login_required_htmx
 from .. import selectors
 from ..charts import run_frontiers
 from ..forms import FutureForm, PairwiseForm, StakeholderForm, SwingForm
-from ..futures import described, register_of
+from ..futures import described, hazards_to_add, register_of
 from ..models import Run
 from ..packages import package_save
 from ..selectors import (
@@ -74,7 +74,9 @@ def _session_page(request: HttpRequest, slug: str, pk: int, number: int | None) 
             "curve": curve_readout(run) if run and view else None,
             "futures": futures_readout(run) if run and view else None,
             # Its own ids: the stakeholder form below has a "name" field too.
-            "future_form": FutureForm(hazards=register, auto_id="future_%s"),
+            "future_form": FutureForm(
+                hazards=register, others=hazards_to_add(register), auto_id="future_%s"
+            ),
             "session_futures": described(session, register),
             "stakeholders": stakeholders,
             "candidates": candidates,

@@ -19,7 +19,7 @@ from recap.engine.value import CRITERIA
 
 from .. import selectors
 from ..forms import FutureForm, PairwiseForm, SessionForm, StakeholderForm, SwingForm
-from ..futures import future_remove, future_set, register_of
+from ..futures import future_remove, future_set, hazards_to_add, register_of
 from ..models import PrioritisationSession
 from ..selectors import (
     package_list,
@@ -192,7 +192,8 @@ def weights_swing(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def future_add(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     city, session = session_of(request, slug, pk, Level.EDIT)
-    form = FutureForm(request.POST, hazards=register_of(city))
+    register = register_of(city)
+    form = FutureForm(request.POST, hazards=register, others=hazards_to_add(register))
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(session.get_absolute_url() + "#futures-title")
