@@ -179,11 +179,14 @@ def _resource_rows(problem: Problem, name: str, limit: float, extras: _Extras, a
     group = Group("resource", (name,))
     coefs = {j: a.uses[name] for j, a in enumerate(problem.actions) if a.uses.get(name)}
     gamma = problem.gamma.get(name, 0)
+    if not gamma:  # costs as given: the overruns play no part
+        add(coefs, -np.inf, limit, group)
+        return
     overruns = {j: a.overrun(name) for j, a in enumerate(problem.actions) if a.overrun(name)}
-    if gamma and gamma >= len(overruns):  # every chosen action may overrun at once
+    if gamma >= len(overruns):  # every chosen action may overrun at once
         for j, d in overruns.items():
             coefs[j] = coefs.get(j, 0.0) + d
-    elif gamma:
+    else:
         z = extras.add()
         coefs[z] = float(gamma)
         for j, d in overruns.items():
@@ -306,8 +309,10 @@ def start_vector(
     x += [1.0 if chosen.issuperset(s.actions) else 0.0 for s in problem.synergies]
     for name in problem.resources:  # the same order and test as _resource_rows
         gamma = problem.gamma.get(name, 0)
+        if not gamma:
+            continue
         overruns = [(j, a.overrun(name)) for j, a in enumerate(problem.actions) if a.overrun(name)]
-        if gamma and gamma < len(overruns):
+        if gamma < len(overruns):
             top = sorted((d for j, d in overruns if x[j]), reverse=True)
             z = top[gamma - 1] if len(top) >= gamma else 0.0
             x.append(z)
