@@ -10,7 +10,8 @@ type, with cost ranges and two futures from `with_uncertainty`):
    200-action package at 100,000 draws;
 2. solve seconds (median over seeds) of the nominal model, the robust one (Γ = 2 on each
    budget), max-min and least-maximum-regret over two futures (also with each future's best
-   found two at a time, as a session's runs do), and each one's ratio to the nominal (the target: within 3× at 200 candidates; on screen within 10 s at 1,000);
+   found two at a time, as a session's runs do), and each one's ratio to the nominal (the
+   target: within 3× at 200 candidates; on screen within 10 s at 1,000);
 3. the price-of-robustness curve (every Γ until the package is covered) at 200 candidates,
    on one worker and on two (a session's runs use two): seconds, points and how many of them
    needed a solve (the target: within 5 s).

@@ -334,7 +334,8 @@ def build_parser(verb: str) -> Parser:
             type=_workers,
             default=1,
             metavar="N",
-            help="points solved at once, on threads (default 1; the points are the same)",
+            help="points solved at once, on threads (default 1; the same points unless a solve "
+            "reaches --time-limit)",
         )
     if verb == "explain":
         parser.add_argument("--frontier-resource", metavar="NAME")

@@ -435,7 +435,9 @@ def prepare_highs(
     if abs_gap is not None:
         h.setOptionValue("mip_abs_gap", float(abs_gap))
     for key, value in model.options.items():
-        h.setOptionValue(key, value)
+        # An option this HiGHS lacks would be dropped in silence, and the search with it.
+        if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+            raise ValueError(f"HiGHS refused the option {key}={value!r}")
     ncols = model.n_cols
     cost = np.zeros(ncols) if feasibility_only else model.cost
     h.addVars(ncols, model.lower, model.upper)

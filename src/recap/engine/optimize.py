@@ -148,9 +148,9 @@ def best_per_future(
     of it returns the same package. Neither changes the answer, only the time."""
     share = None if time_limit is None else time_limit / (2 * (len(problem.futures) + 1))
     nominal = replace(problem, futures=())
-    keys = {}
+    keys: dict[str | None, tuple[tuple[float, ...], tuple[float, ...]]] = {}
     unique: dict[tuple[tuple[float, ...], tuple[float, ...]], Problem] = {}
-    for name, p in [("", nominal), *((f, in_future(problem, f)) for f in problem.futures)]:
+    for name, p in [(None, nominal), *((f, in_future(problem, f)) for f in problem.futures)]:
         keys[name] = (tuple(p.values()), tuple(s.bonus for s in p.synergies))
         unique.setdefault(keys[name], p)
     solve = functools.partial(optimize, time_limit=share, interrupt=interrupt)
@@ -159,9 +159,9 @@ def best_per_future(
             results = dict(zip(unique, pool.map(solve, unique.values()), strict=True))
     else:
         results = {key: solve(p) for key, p in unique.items()}
-    if results[keys[""]].status == "infeasible":  # the futures change values, not what fits
+    if results[keys[None]].status == "infeasible":  # the futures change values, not what fits
         return FutureBests(possible=False)
-    out = FutureBests(nominal=results[keys[""]].selected)
+    out = FutureBests(nominal=results[keys[None]].selected)
     for f in problem.futures:
         r = results[keys[f]]
         out.values[f] = r.objective
@@ -255,13 +255,15 @@ def optimize(
     best, a future's best or `start`) is handed over instead. Either changes the search only,
     never the optimum.
 
-    `interrupt` stops the main solve from another thread (the result is then what a time
-    limit would give). `bests` hands over `best_per_future(problem)`, found already (one
-    problem solved for both futures' objectives needs them once); `workers` finds them that
-    many at a time."""
+    `interrupt` stops the solves from another thread (the result is then what a time limit
+    would give; not with `portfolio`). `bests` hands over `best_per_future(problem)`, found
+    already (one problem solved for both futures' objectives needs them once); `workers` finds
+    them that many at a time."""
     t0 = time.perf_counter()
     if not problem.futures:
         bests = None
+    elif bests is not None and bests.possible and set(bests.values) != set(problem.futures):
+        raise ValueError("bests: found for other futures than this problem's")
     elif bests is None:
         bests = best_per_future(
             problem, time_limit=time_limit, interrupt=interrupt, workers=workers

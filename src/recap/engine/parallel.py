@@ -35,6 +35,14 @@ POLL = 0.2
 PR_SET_PDEATHSIG = 1
 
 
+def cores() -> int:
+    """The cores this process may run on (its affinity, which a container's CPU set narrows),
+    not the host's count."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def die_with_parent(sig: int = signal.SIGKILL) -> None:
     """Ask the kernel to send `sig` to this process when its parent dies (Linux only)."""
     if sys.platform.startswith("linux"):

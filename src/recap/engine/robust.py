@@ -112,7 +112,9 @@ class _Proofs:
         self.problem, self.names, self.time_limit = problem, names, time_limit
         self.depth = 1 if workers <= 1 else workers + 1
         self.pool: ThreadPoolExecutor | _Now = (
-            ThreadPoolExecutor(workers) if workers > 1 else _Now()
+            ThreadPoolExecutor(workers, thread_name_prefix="robust-curve")
+            if workers > 1
+            else _Now()
         )
         self.queue: deque[tuple[int, list[str] | None, Future[OptimizeResult]]] = deque()
         self.interrupt = Interrupt()
@@ -160,8 +162,10 @@ class _Proofs:
         self.ahead = (gamma, package)
 
     def close(self) -> None:
+        """Stop what is still being solved and wait for it (interrupted, it ends at once): no
+        thread of the curve outlives it."""
         self.interrupt()
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def price_of_robustness(
@@ -175,9 +179,13 @@ def price_of_robustness(
     budget_seconds: float = 60.0,
     should_stop: Callable[[], bool] | None = None,
     workers: int = 1,
+    correlation: float = 0.0,
 ) -> dict[str, Any]:
     """`workers` > 1 solves that many points at once (see `_Proofs`); the points are the same
-    as with one, each solved from the same start."""
+    as with one, each solved from the same start, as long as no guess or solve reaches its
+    time limit (a guess cut short starts its proof elsewhere, and of packages of equal value
+    the proof may then keep another). `correlation` is budget risk's, within reference
+    classes."""
     names = list(resources) if resources is not None else overrunning(problem)
     for name in names:
         if name not in problem.resources:
@@ -208,6 +216,7 @@ def price_of_robustness(
                     draws=draws,
                     seed=seed,
                     distribution=distribution,
+                    correlation=correlation,
                 )["all_hold"]
             last = _covered_until(problem, names, gamma, result.selected)
             points += _points(

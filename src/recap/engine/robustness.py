@@ -14,7 +14,6 @@ then normalised, or (c) uniformly over all weightings (no preference information
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
@@ -27,7 +26,7 @@ from . import resolve
 from . import validate as v
 from .errors import ProblemError
 from .optimize import optimize
-from .parallel import map_chunks
+from .parallel import cores, map_chunks
 from .problem import Problem, parse_problem
 from .ranking import normalize, parse_rank, ranking_order, scores_for_weights
 from .resolve import Resolver
@@ -266,7 +265,7 @@ def package_robustness(
             raise ProblemError("weights", "at least one weight must be > 0")
         central = central / central.sum()
     samples, seed = _options(root, 200)
-    workers = v.integer(root.get("workers", min(2, os.cpu_count() or 1)), "workers", minimum=1)
+    workers = v.integer(root.get("workers", min(2, cores())), "workers", minimum=1)
     time_limit = v.number(root.get("time_limit", 10), "time_limit", minimum=0, strict_min=True)
     kind, source = _sampler(root, criteria, central)
     rng = np.random.default_rng(seed)

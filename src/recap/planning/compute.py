@@ -11,7 +11,6 @@ between steps and while processes work: yes stops the run with the engine's `Sto
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -21,6 +20,7 @@ import numpy as np
 from recap.engine import explain, frontier, optimize, parse_problem
 from recap.engine.errors import Stopped
 from recap.engine.optimize import best_per_future
+from recap.engine.parallel import cores
 from recap.engine.problem import Problem
 from recap.engine.risk import budget_risk
 from recap.engine.robust import overrunning, price_of_robustness
@@ -160,7 +160,7 @@ def compute_run(
             time_limit=10,
             budget_seconds=3600,
             progress=lambda done, total: progress("explain", done, total),
-            workers=min(2, os.cpu_count() or 1),
+            workers=min(2, cores()),
             should_stop=should_stop,
         )
         result["explanations"] = {
@@ -175,10 +175,11 @@ def compute_run(
             draws=RISK_DRAWS,
             seed=RISK_SEED,
             distribution=risk_distribution(data),
+            correlation=risk_correlation(data),
             time_limit=10,
             budget_seconds=600,
             should_stop=should_stop,
-            workers=min(2, os.cpu_count() or 1),
+            workers=min(2, cores()),
         )
         result["robust_curve"].pop("seconds", None)
     if data.get("futures") and package["status"] != "infeasible":
@@ -207,7 +208,7 @@ def futures_analysis(
     ]
     problem = parse_problem(base | {"futures": {"names": names, "objective": "max_min"}})
     # Each future's best, found once for both objectives.
-    bests = best_per_future(problem, time_limit=30, workers=min(2, os.cpu_count() or 1))
+    bests = best_per_future(problem, time_limit=30, workers=min(2, cores()))
     chosen: dict[str, Any] = {}
     for objective in ("max_min", "min_max_regret"):
         spec = replace(problem, future_objective=objective)

@@ -365,9 +365,13 @@ class FutureForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("new_hazard"):
-            for key in ("new_likelihood", "new_impact"):
+            missing = {
+                "new_likelihood": _("Give the added hazard's likelihood, from 1 to 5."),
+                "new_impact": _("Give the added hazard's impact, from 1 to 5."),
+            }
+            for key, message in missing.items():
                 if data.get(key) is None and key not in self.errors:
-                    self.add_error(key, _("Give the added hazard a value from 1 to 5."))
+                    self.add_error(key, message)
         elif data.get("new_likelihood") is not None or data.get("new_impact") is not None:
             self.add_error("new_hazard", _("Choose the hazard these figures are for."))
         return data

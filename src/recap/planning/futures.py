@@ -128,7 +128,9 @@ def future_remove(*, actor: User, session: PrioritisationSession, name: str) -> 
 
 def _hazards_in(today: list[Hazard], changes: dict[str, list[int]]) -> list[Hazard]:
     """Today's register with the future's changes, and the hazards it adds (stable: a future
-    is one picture, not a trend)."""
+    is one picture, not a trend). A hazard the future changed that has since left the register
+    is added back: the future still says what that hazard is in it, and its page says the
+    hazard is not in today's register."""
     registered = {h.id for h in today}
     return [
         Hazard(h.id, changes[h.id][0], changes[h.id][1], h.trend) if h.id in changes else h

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from typing import Any
 
 import numpy as np
 import pytest
@@ -219,29 +220,41 @@ def test_two_workers_draw_the_same_curve_as_one(seed: int) -> None:
         ] == [(p["gamma"], p["solved"], p["value"], sorted(p["selected"])) for p in one["points"]]
 
 
-def test_a_stopped_curve_on_two_workers_stops_its_solves_too() -> None:
-    """Stopped while points are being solved on threads: `Stopped`, and no thread of the
-    curve outlives it (their HiGHS runs are interrupted, as the next test shows)."""
+def test_a_stopped_curve_on_two_workers_interrupts_its_solves_and_leaves_no_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Stopped while points are being solved on threads: `Stopped`, every solve under way is
+    interrupted (each here waits, on its thread, for the curve's interrupt before it begins:
+    without one it would wait 30 s and then be proven optimal), and no thread of the curve
+    is left when it returns."""
     import threading
 
+    from recap.engine import robust
     from recap.engine.errors import Stopped
 
-    rng = random.Random(950)  # noqa: S311 - test data, not secrets
-    problem = _curve_problem(rng, 400)
-    before = {t.ident for t in threading.enumerate()}
-    calls = 0
+    real = robust.optimize
+    started = threading.Event()
+    outcomes: list[str] = []
 
-    def stop() -> bool:
-        nonlocal calls
-        calls += 1
-        return calls > 3
+    def held(trial: Problem, **kwargs: Any) -> Any:
+        if threading.current_thread() is threading.main_thread() or not any(trial.gamma.values()):
+            return real(trial, **kwargs)
+        started.set()
+        interrupt = kwargs["interrupt"]
+        for _ in range(300):
+            if interrupt.called:
+                break
+            threading.Event().wait(0.1)
+        result = real(trial, **kwargs)
+        outcomes.append(result.status)
+        return result
 
+    monkeypatch.setattr(robust, "optimize", held)
+    problem = _curve_problem(random.Random(950), 30)  # noqa: S311 - test data, not secrets
     with pytest.raises(Stopped):
-        price_of_robustness(problem, draws=500, workers=2, time_limit=60, should_stop=stop)
-    left = [t for t in threading.enumerate() if t.ident not in before]
-    for t in left:
-        t.join(timeout=20)
-    assert not [t for t in left if t.is_alive()]
+        price_of_robustness(problem, draws=500, workers=2, should_stop=started.is_set)
+    assert outcomes and "optimal" not in outcomes
+    assert not [t for t in threading.enumerate() if t.name.startswith("robust-curve")]
 
 
 def test_an_interrupt_stops_a_solve_from_another_thread_and_any_started_after() -> None:
@@ -249,18 +262,20 @@ def test_an_interrupt_stops_a_solve_from_another_thread_and_any_started_after() 
 
     from recap.engine.mip import Interrupt, run_highs
 
-    rng = random.Random(951)  # noqa: S311 - test data, not secrets
-    problem = _curve_problem(rng, 400)
-    hard = build_model(replace_gamma(problem, 7))
+    problem = _curve_problem(random.Random(951), 400)  # noqa: S311 - test data, not secrets
+    hard = build_model(replace_gamma(problem, 7))  # proven optimal in seconds, left alone
     interrupt = Interrupt()
-    timer = threading.Timer(0.3, interrupt)
-    timer.start()
-    # Left alone, this solve is proven optimal in about 2.5 s: ended unproven within its
-    # 60 s limit, it was interrupted.
-    outcome = run_highs(hard, time_limit=60, interrupt=interrupt)
-    assert outcome.status in ("feasible", "no_solution")
+    outcome: list[Any] = []
+    solve = threading.Thread(
+        target=lambda: outcome.append(run_highs(hard, time_limit=60, interrupt=interrupt))
+    )
+    solve.start()
+    while not interrupt._running and solve.is_alive():  # called once the solve is under way
+        threading.Event().wait(0.001)
+    interrupt()
+    solve.join()
+    assert outcome[0].status in ("feasible", "no_solution")
     assert run_highs(hard, time_limit=60, interrupt=interrupt).status == "no_solution"
-    assert run_highs(hard, time_limit=60).status == "optimal"
 
 
 def replace_gamma(problem: Problem, gamma: int) -> Problem:

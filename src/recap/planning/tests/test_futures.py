@@ -267,9 +267,15 @@ def test_a_future_may_add_a_hazard_the_register_lacks(
     form = {"name": "Epidemic wave", "likelihood__flood_flash": "5", "impact__flood_flash": "4"}
     half = client.post(url + "futures/", form | {"new_hazard": "epidemic", "new_likelihood": "4"})
     assert half.status_code == 302
-    assert "Give the added hazard a value from 1 to 5." in client.get(url).content.decode()
+    assert (
+        "That hazard: impact (1–5): Give the added hazard&#x27;s impact, from 1 to 5."
+        in client.get(url).content.decode()
+    )
     stray = client.post(url + "futures/", form | {"new_impact": "4"}, follow=True)
-    assert "Choose the hazard these figures are for." in stray.content.decode()
+    assert (
+        "A hazard the register lacks: Choose the hazard these figures are for."
+        in stray.content.decode()
+    )
     session.refresh_from_db()
     assert session.futures == []
     added = form | {"new_hazard": "epidemic", "new_likelihood": "4", "new_impact": "5"}
@@ -292,3 +298,25 @@ def test_a_future_may_add_a_hazard_the_register_lacks(
         future_set(
             actor=world.users["editor_a"], session=session, name="Dry", hazards={"drought": (3, 3)}
         )
+
+
+def test_a_hazard_that_left_the_register_stays_in_the_futures_that_changed_it(
+    world: World, two_hazards: PrioritisationSession
+) -> None:
+    """A future that changed epidemics, after the city took epidemics off its register: the
+    future still weighs it (as a hazard the register lacks) and its page says so."""
+    from recap.hazards.models import CityHazard
+    from recap.planning.futures import described, register_of
+
+    future_set(
+        actor=world.users["editor_a"],
+        session=two_hazards,
+        name="Epidemic",
+        hazards={"epidemic": (5, 5)},
+    )
+    CityHazard.objects.filter(city=world.city_a, hazard__code="epidemic").delete()
+    two_hazards.refresh_from_db()
+    data = build_input(two_hazards)
+    assert data["future_scores"]["f1"]["HLT-04"][0] > data["scores"]["HLT-04"][0]
+    (change,) = described(two_hazards, register_of(world.city_a))[0]["changes"]
+    assert change["today"] is None and change["name"] == "Disease outbreak"

@@ -195,7 +195,15 @@ def future_add(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     register = register_of(city)
     form = FutureForm(request.POST, hazards=register, others=hazards_to_add(register))
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        # The form is on another page: each error goes back named by its field's label.
+        messages.error(
+            request,
+            " ".join(
+                f"{form.fields[name].label}: {e}" if name in form.fields else str(e)
+                for name, errors in form.errors.items()
+                for e in errors
+            ),
+        )
         return redirect(session.get_absolute_url() + "#futures-title")
     try:
         future_set(
