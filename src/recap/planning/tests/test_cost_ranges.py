@@ -244,11 +244,12 @@ def test_pert_ranges_chosen_on_the_session_reach_every_figure_and_are_said(
     import io
 
     import openpyxl
+    from pypdf import PdfReader
 
     from recap.engine.risk import budget_risk
     from recap.planning.compute import RISK_DRAWS, RISK_SEED
     from recap.planning.packages import package_save
-    from recap.planning.report import package_xlsx
+    from recap.planning.report import package_pdf, package_xlsx
     from recap.planning.uncertainty import version_risk
 
     session.budget_short_usd = 250_000  # tight: the odds move with the shape
@@ -282,6 +283,15 @@ def test_pert_ranges_chosen_on_the_session_reach_every_figure_and_are_said(
     client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
     assert "Les fourchettes sont PERT (bêta)" in client.get(url).content.decode()
     package = package_save(actor=world.users["editor_a"], run=run, name="PERT")
+    for language, said in (
+        ("en", "The ranges are PERT (beta)"),
+        ("fr", "Les fourchettes sont PERT (bêta)"),
+    ):
+        pdf = package_pdf(package, user=world.users["viewer_a"], language=language)
+        text = " ".join(
+            " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split()
+        )
+        assert said in text and "triangular" not in text and "triangulaires" not in text
     sheet = openpyxl.load_workbook(io.BytesIO(package_xlsx(package)))["Budget risk"]
     header = [c.value for c in sheet[1]]
     column = header.index("distribution")
