@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from .fixing import run_fixing
 from .greedy import greedy_package
 from .mip import (
     Group,
@@ -290,7 +291,11 @@ def optimize(
     if portfolio:
         outcome = run_portfolio(model, time_limit=remaining, rel_gap=gap, start=x0, abs_gap=abs_gap)
     else:
-        outcome = run_highs(
+        # A known start without futures (the curve's proofs) is nearly always optimal: HiGHS
+        # proves it on the whole model about 10 % faster than the LP, guess and fixing take
+        # (the curve at 200 candidates, one worker: 11.4 s against 12.6 s in the same run).
+        solve = run_highs if start is not None and not problem.futures else run_fixing
+        outcome = solve(
             model, time_limit=remaining, rel_gap=gap, start=x0, abs_gap=abs_gap, interrupt=interrupt
         )
     if outcome.x is None and outcome.status in ("feasible", "no_solution") and start_ids is None:
