@@ -141,6 +141,7 @@ def best_per_future(
     time_limit: float | None,
     interrupt: Interrupt | None = None,
     workers: int = 1,
+    fixing: bool = True,
 ) -> FutureBests:
     """Each future's best package and the nominal one, exactly, `workers` solves at a time
     (on threads: HiGHS lets go of Python while it works). A future whose values and bonuses
@@ -154,7 +155,7 @@ def best_per_future(
     for name, p in [(None, nominal), *((f, in_future(problem, f)) for f in problem.futures)]:
         keys[name] = (tuple(p.values()), tuple(s.bonus for s in p.synergies))
         unique.setdefault(keys[name], p)
-    solve = functools.partial(optimize, time_limit=share, interrupt=interrupt)
+    solve = functools.partial(optimize, time_limit=share, interrupt=interrupt, fixing=fixing)
     if workers > 1 and len(unique) > 1:
         with ThreadPoolExecutor(min(workers, len(unique))) as pool:
             results = dict(zip(unique, pool.map(solve, unique.values()), strict=True))
@@ -241,6 +242,7 @@ def optimize(
     interrupt: Interrupt | None = None,
     bests: FutureBests | None = None,
     workers: int = 1,
+    fixing: bool = True,
 ) -> OptimizeResult:
     """Solve `problem` exactly (or to `gap`) within `time_limit` seconds.
 
@@ -259,7 +261,8 @@ def optimize(
     `interrupt` stops the solves from another thread (the result is then what a time limit
     would give; not with `portfolio`). `bests` hands over `best_per_future(problem)`, found
     already (one problem solved for both futures' objectives needs them once); `workers` finds
-    them that many at a time."""
+    them that many at a time. `fixing` False hands the whole model to HiGHS, without the LP's
+    reduced-cost fixing (`engine.fixing`; for comparisons: the optimum is the same)."""
     t0 = time.perf_counter()
     if not problem.futures:
         bests = None
@@ -267,7 +270,7 @@ def optimize(
         raise ValueError("bests: found for other futures than this problem's")
     elif bests is None:
         bests = best_per_future(
-            problem, time_limit=time_limit, interrupt=interrupt, workers=workers
+            problem, time_limit=time_limit, interrupt=interrupt, workers=workers, fixing=fixing
         )
     best = None
     if bests is not None:
@@ -294,7 +297,8 @@ def optimize(
         # A known start without futures (the curve's proofs) is nearly always optimal: HiGHS
         # proves it on the whole model about 10 % faster than the LP, guess and fixing take
         # (the curve at 200 candidates, one worker: 11.4 s against 12.6 s in the same run).
-        solve = run_highs if start is not None and not problem.futures else run_fixing
+        known = start is not None and not problem.futures
+        solve = run_fixing if fixing and not known else run_highs
         outcome = solve(
             model, time_limit=remaining, rel_gap=gap, start=x0, abs_gap=abs_gap, interrupt=interrupt
         )

@@ -1,11 +1,12 @@
 """Budget risk of a package: how likely each budget is to hold when costs are ranges.
 
-Contract: `budget_risk(problem, selected, draws=, seed=, distribution=, correlation=)` draws
-each chosen action's use of each resource from its range (`uses_low` / `uses` / `uses_high`:
-optimistic, most likely, pessimistic; a side not given is the most likely) and returns, per
-resource, the probability that the package's total stays within the limit, the sampling error
-of that probability (√(p(1−p)/n)), the mean and the P50 / P80 / P90 totals, and the same
-probability for every limit holding at once. The same seed gives the same figures.
+Contract: `budget_risk(problem, selected, draws=, seed=, distribution=, correlation=,
+workers=)` draws each chosen action's use of each resource from its range (`uses_low` / `uses`
+/ `uses_high`: optimistic, most likely, pessimistic; a side not given is the most likely), on
+`workers` threads, and returns, per resource, the probability that the package's total stays
+within the limit, the sampling error of that probability (√(p(1−p)/n)), the mean and the
+P50 / P80 / P90 totals, and the same probability for every limit holding at once. The same
+seed gives the same figures, on any number of threads.
 
 Distributions: `triangular` (the default; low, mode, high), `pert` (the Beta-PERT of the same
 three points, shape 4: less weight in the tails) and `uniform` (low to high, the mode ignored;
@@ -13,8 +14,10 @@ it has closed forms the tests check against). `correlation` ρ ∈ [0, 1] makes 
 actions that share a `reference_class` move together (a one-factor Gaussian copula: each
 class has one common normal factor with weight √ρ); actions without a class stay independent.
 
-How: inverse-transform sampling in chunks (so memory stays bounded whatever `draws` is); only
-the (action, resource) pairs whose range has a width are drawn, the rest add a constant.
+How: inverse-transform sampling in chunks (so memory stays bounded whatever `draws` is), each
+chunk from its own stream of the seed (`SeedSequence(seed).spawn`), so `workers` threads give
+the same figures as one; only the (action, resource) pairs whose range has a width are drawn,
+the rest add a constant.
 `parse_risk(data)` reads the `recap budget-risk` spec: a problem plus `selected`, `draws`,
 `seed`, `distribution`, `correlation`.
 """
@@ -25,6 +28,7 @@ import functools
 import math
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +38,7 @@ from scipy import special
 
 from . import validate as v
 from .errors import ProblemError
+from .parallel import cores
 from .problem import Problem, parse_problem
 
 DISTRIBUTIONS = ("triangular", "pert", "uniform")
@@ -155,13 +160,20 @@ def _pert_table() -> Array:
     return np.asarray(special.betaincinv(1 + 4 * c, 1 + 4 * (1 - c), u), dtype=float)
 
 
-def pert_quantile(c: Array, u: Array) -> Array:
-    """The Beta-PERT quantile on [0, 1] of mode `c` (one per column) at the uniforms `u`
-    (draws x columns), by interpolation in the table: first each column's row, then u."""
+def pert_rows(c: Array) -> Array:
+    """Each column's quantile table (columns × PERT_U) for modes `c`: interpolated once per
+    package, not once per chunk of draws."""
     table = _pert_table()
     x = np.clip(c, 0.0, 1.0) * (PERT_C - 1)
     i = np.minimum(x.astype(np.intp), PERT_C - 2)
-    rows = table[i] + (x - i)[:, None] * (table[i + 1] - table[i])  # columns x PERT_U
+    return np.asarray(table[i] + (x - i)[:, None] * (table[i + 1] - table[i]), dtype=float)
+
+
+def pert_quantile(c: Array, u: Array, rows: Array | None = None) -> Array:
+    """The Beta-PERT quantile on [0, 1] of mode `c` (one per column) at the uniforms `u`
+    (draws x columns), by interpolation in the table: first each column's row (`rows`, if
+    given, is `pert_rows(c)`), then u."""
+    rows = pert_rows(c) if rows is None else rows
     y = u * (PERT_U - 1)
     k = np.minimum(y.astype(np.intp), PERT_U - 2)
     flat = k + (np.arange(rows.shape[0]) * PERT_U)[None, :]
@@ -174,11 +186,17 @@ def pert_quantile(c: Array, u: Array) -> Array:
         cols = np.nonzero(ends)[1]
         ends_c = np.clip(c, 0.0, 1.0)[cols]
         out[ends] = special.betaincinv(1 + 4 * ends_c, 1 + 4 * (1 - ends_c), u[ends])
-    return out  # type: ignore[no-any-return]
+    return out
 
 
 def _draw(
-    rng: np.random.Generator, n: int, ranges: _Ranges, distribution: str, correlation: float
+    rng: np.random.Generator,
+    n: int,
+    ranges: _Ranges,
+    distribution: str,
+    correlation: float,
+    *,
+    rows: Array | None = None,
 ) -> Array:
     """n draws of every ranged pair: an (n × pairs) array of uses."""
     lo, mode, hi = ranges.low, ranges.mode, ranges.high
@@ -187,7 +205,7 @@ def _draw(
     if distribution == "uniform":
         return lo + width * u
     if distribution == "pert":
-        return lo + width * pert_quantile((mode - lo) / width, u)
+        return lo + width * pert_quantile((mode - lo) / width, u, rows)
     c = (mode - lo) / width  # triangular: the inverse of its CDF
     rising = lo + np.sqrt(u * (width * (mode - lo)))
     falling = hi - np.sqrt((1 - u) * (width * (hi - mode)))
@@ -202,18 +220,35 @@ def budget_risk(
     seed: int = 0,
     distribution: str = "triangular",
     correlation: float = 0.0,
+    workers: int = 1,
 ) -> dict[str, Any]:
     t0 = time.perf_counter()
     names = list(problem.resources)
     ranges = _ranges(problem, selected)
-    rng = np.random.default_rng(seed)
     totals = np.empty((draws, len(names)))
     onto = np.zeros((len(ranges.low), len(names)))
     onto[np.arange(len(ranges.low)), ranges.resource] = 1.0
-    for start in range(0, draws, CHUNK):
-        n = min(CHUNK, draws - start)
-        sampled = _draw(rng, n, ranges, distribution, correlation) if len(ranges.low) else None
-        totals[start : start + n] = ranges.fixed + (sampled @ onto if sampled is not None else 0.0)
+    rows = None
+    if distribution == "pert" and len(ranges.low):
+        rows = pert_rows((ranges.mode - ranges.low) / (ranges.high - ranges.low))
+    streams = np.random.SeedSequence(seed).spawn(-(-draws // CHUNK))
+
+    def chunk(k: int) -> None:
+        # Chunk k has its own stream of the seed: the same figures on any number of threads.
+        start, n = k * CHUNK, min(CHUNK, draws - k * CHUNK)
+        totals[start : start + n] = ranges.fixed
+        if len(ranges.low):
+            rng = np.random.default_rng(streams[k])
+            totals[start : start + n] += (
+                _draw(rng, n, ranges, distribution, correlation, rows=rows) @ onto
+            )
+
+    if workers > 1 and len(streams) > 1:
+        with ThreadPoolExecutor(min(workers, len(streams))) as pool:
+            list(pool.map(chunk, range(len(streams))))  # NumPy lets go of Python as it draws
+    else:
+        for k in range(len(streams)):
+            chunk(k)
     limits = np.array([problem.resources[r] for r in names])
     tol = 1e-9 * np.maximum(1.0, np.abs(limits))
     holds = totals <= limits + tol
@@ -271,4 +306,5 @@ def run_risk(data: Any) -> dict[str, Any]:
         seed=spec.seed,
         distribution=spec.distribution,
         correlation=spec.correlation,
+        workers=min(2, cores()),
     )

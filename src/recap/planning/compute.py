@@ -280,6 +280,7 @@ def package_risk(problem: Problem, selected: list[str], data: dict[str, Any]) ->
         seed=RISK_SEED,
         correlation=risk_correlation(data),
         distribution=risk_distribution(data),
+        workers=min(2, cores()),
     )
     risk.pop("seconds", None)  # the same input stores the same result
     return risk

@@ -63,16 +63,11 @@ def test_fixing_finds_the_optimum_highs_finds_on_the_whole_model(n: int, seed: i
             assert lo - 1e-6 <= used <= hi + 1e-6, (kind, _group)
 
 
-def test_optimize_answers_as_the_whole_model_would_on_every_kind(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_optimize_answers_as_the_whole_model_would_on_every_kind() -> None:
     """Through `optimize` (starts, futures' bests, abs gaps), with and without fixing."""
     for kind, problem in _kinds(120, 7).items():
         with_fixing = optimize(problem)
-        module = sys.modules["recap.engine.optimize"]  # the package's `optimize` is the function
-        monkeypatch.setattr(module, "run_fixing", run_highs)  # the whole model, as before
-        without = optimize(problem)
-        monkeypatch.undo()
+        without = optimize(problem, fixing=False)  # the whole model, as before
         assert with_fixing.status == without.status == "optimal", kind
         assert with_fixing.objective == pytest.approx(without.objective, abs=1e-6), kind
 
@@ -152,3 +147,17 @@ def test_a_time_limit_ends_with_a_true_bound() -> None:
         assert short.bound >= full.objective - 1e-6
     if short.objective is not None:
         assert short.objective <= full.objective + 1e-6
+
+
+def test_fixing_off_hands_every_solve_to_highs_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`fixing=False` (the comparisons' switch) reaches the futures' bests too."""
+    module = sys.modules["recap.engine.optimize"]  # the package's `optimize` is the function
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("fixed")
+
+    monkeypatch.setattr(module, "run_fixing", refuse)
+    kinds = _kinds(60, 0)
+    assert optimize(kinds["min_max_regret"], fixing=False).status == "optimal"
+    with pytest.raises(AssertionError, match="fixed"):
+        optimize(kinds["nominal"])
