@@ -233,22 +233,28 @@ def budget_risk(
         rows = pert_rows((ranges.mode - ranges.low) / (ranges.high - ranges.low))
     streams = np.random.SeedSequence(seed).spawn(-(-draws // CHUNK))
 
-    def chunk(k: int) -> None:
+    def fill(chunks: range) -> None:
         # Chunk k has its own stream of the seed: the same figures on any number of threads.
-        start, n = k * CHUNK, min(CHUNK, draws - k * CHUNK)
-        totals[start : start + n] = ranges.fixed
-        if len(ranges.low):
+        # `sampled` lives until the next chunk replaces it: freeing each chunk's arrays
+        # before the next is drawn made the allocator fetch fresh pages every time (twice as
+        # slow, measured).
+        sampled = None
+        for k in chunks:
+            start, n = k * CHUNK, min(CHUNK, draws - k * CHUNK)
+            if not len(ranges.low):
+                totals[start : start + n] = ranges.fixed
+                continue
             rng = np.random.default_rng(streams[k])
-            totals[start : start + n] += (
-                _draw(rng, n, ranges, distribution, correlation, rows=rows) @ onto
-            )
+            sampled = _draw(rng, n, ranges, distribution, correlation, rows=rows)
+            totals[start : start + n] = ranges.fixed + sampled @ onto
 
-    if workers > 1 and len(streams) > 1:
-        with ThreadPoolExecutor(min(workers, len(streams))) as pool:
-            list(pool.map(chunk, range(len(streams))))  # NumPy lets go of Python as it draws
+    workers = max(1, min(workers, len(streams)))
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:  # NumPy lets go of Python as it draws
+            list(pool.map(fill, (range(w, len(streams), workers) for w in range(workers))))
     else:
-        for k in range(len(streams)):
-            chunk(k)
+        fill(range(len(streams)))
+
     limits = np.array([problem.resources[r] for r in names])
     tol = 1e-9 * np.maximum(1.0, np.abs(limits))
     holds = totals <= limits + tol

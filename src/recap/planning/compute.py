@@ -12,6 +12,7 @@ between steps and while processes work: yes stops the run with the engine's `Sto
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -207,12 +208,18 @@ def futures_analysis(
         for a in problem_json["actions"]
     ]
     problem = parse_problem(base | {"futures": {"names": names, "objective": "max_min"}})
-    # Each future's best, found once for both objectives.
-    bests = best_per_future(problem, time_limit=30, workers=min(2, cores()))
-    chosen: dict[str, Any] = {}
-    for objective in ("max_min", "min_max_regret"):
+    # Each future's best, found once for both objectives; then both objectives side by side
+    # (HiGHS lets go of Python as it works).
+    workers = min(2, cores())
+    bests = best_per_future(problem, time_limit=30, workers=workers)
+    objectives = ("max_min", "min_max_regret")
+
+    def solve(objective: str) -> dict[str, Any]:
         spec = replace(problem, future_objective=objective)
-        chosen[objective] = optimize(spec, time_limit=30, bests=bests).to_json()
+        return optimize(spec, time_limit=30, bests=bests).to_json()
+
+    with ThreadPoolExecutor(workers) as pool:
+        chosen = dict(zip(objectives, pool.map(solve, objectives), strict=True))
     best = chosen["min_max_regret"].get("futures", {}).get("best", {})
     packages = [("run", None, selected)]
     packages += [(kind, None, r["selected"]) for kind, r in chosen.items() if r["selected"]]
