@@ -68,7 +68,8 @@ SMALL_OPTIONS: dict[str, Any] = {
 #: solves; so limited, the sums over three seeds went from 5.0 to 3.6 s (robust), 2.2 to 1.1 s
 #: (max-min) and 8.3 to 1.4 s (regret), and over six seeds at 200 candidates from 1.1 to 0.73 s
 #: (robust) and 0.61 to 0.53 s (max-min), regret unchanged; a node limit without the
-#: heuristics gave poor guesses and slow proofs (scripts in the commit's note).
+#: heuristics gave poor guesses and slow proofs (sums of `optimize` over
+#: benchmarks.uncertainty's portfolios, before a good start skipped the guess).
 GUESS_OPTIONS: dict[str, Any] = {
     "mip_max_nodes": 50,
     "mip_heuristic_effort": 0.05,
