@@ -3,18 +3,21 @@
 At city sizes HiGHS spends most of a solve on the whole model's root (cuts, sub-MIPs, strong
 branching over every column), and the futures' and robust models cannot shed their columns by
 presolve (they solve faster without it, see FUTURES_OPTIONS and ROBUST_OPTIONS). Yet almost
-every column is settled by the LP relaxation: with the LP optimum z_LP and its reduced costs
-d, any package that flips binary j away from its LP value is worth at most z_LP − |d_j| (LP
-duality: c·x ≤ z_LP + d·(x − x_LP), and each term is ≤ 0). So:
+every column is settled by the LP relaxation. With the LP's row duals y, and d = c − Aᵀy
+recomputed here, every package x is worth c·x = y·Ax + d·x ≤ B = Σ max(y_i L_i, y_i U_i) +
+Σ max(d_j l_j, d_j u_j): a bound that holds whatever the LP's tolerances (Neumaier and
+Shcherbina's safe bound), equal to the LP's optimum when its duals are right. A package that
+flips binary j away from where B puts it (1 if d_j > 0, 0 if d_j < 0) is worth at most
+B − |d_j|. So:
 
-1. solve the LP relaxation (a few milliseconds);
+1. solve the LP relaxation (a few milliseconds) and compute B;
 2. a *guess*: fix every binary whose |d_j| is above the k-th smallest (k = GUESS_FREE, or a
-   tenth of the free binaries), and solve that small problem for a good package. It is a
+   tenth of the binaries), and solve that small problem for a good package. It is a
    heuristic: it only gives the proof a start;
-3. the *proof*: fix only the binaries that no package better than the best one known can flip
-   (z_LP − |d_j| below its value, with a margin for the LP's tolerances), and solve the rest
-   exactly from that package. Every package worth more than the best known one is still in
-   the model, so its optimum, bound and gap are those of the whole model.
+3. the *proof*: fix only the binaries that no package at least as good as the best one known
+   can flip (B − |d_j| below its value, less a rounding allowance), and solve the rest from
+   that package. Every package at least as good is still in the model, so its optimum is one
+   of the whole model and its bound (at most B) holds for the whole model.
 
 HiGHS runs both small problems with presolve (which removes the fixed columns) and without
 its own heuristics and restarts (the start is good, the problem small); the guess with a light
@@ -23,12 +26,11 @@ a guess too poor for it (fewer than PROOF_SHARE of the binaries fixed) hands the
 HiGHS from the guess. When the LP is not solved to optimality (infeasible, unbounded,
 stopped), the whole model goes to HiGHS as before.
 
-Measured against HiGHS on the whole model in the same run (benchmarks.uncertainty's city
-portfolios, medians of three seeds, `optimize` with each): at 1,000 candidates nominal 1.42 →
-0.17 s, robust Γ = 2 1.95 → 0.69 s, max-min over two futures 3.40 → 0.69 s, least maximum
-regret 3.45 → 0.67 s; at 200 candidates nominal 23 → 23 ms, robust 83 → 72 ms, max-min 253 →
-155 ms, regret 163 → 143 ms. The busy machine these ran on gave noisy figures; the ranking
-held in every run.
+Measured against HiGHS on the whole model in the same run (`python -m benchmarks.uncertainty
+--sizes 50 200 1000 --seeds 3`, medians): at 1,000 candidates nominal 1.26 → 0.16 s, robust
+Γ = 2 2.40 → 0.73 s, max-min over two futures 3.68 → 0.80 s, least maximum regret 4.23 →
+0.90 s; at 200 candidates nominal 31 → 25 ms, robust 78 → 59 ms, max-min 245 → 159 ms, regret
+233 → 185 ms; at 50 a wash (10-100 ms of HiGHS's own overhead either way).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import highspy
 import numpy as np
@@ -85,48 +87,80 @@ PROOF_SHARE = 0.5
 
 
 def _margin(z: float) -> float:
-    """How far the LP's tolerances may move a bound: fix nothing closer than this."""
-    return 1e-5 * max(1.0, abs(z))
+    """How far below the incumbent the proof still keeps packages: a package worth a hair
+    less than it may be the same one, summed in another order."""
+    return 1e-9 * max(1.0, abs(z))
 
 
-def _lp(model: Model, time_limit: float | None) -> tuple[float, np.ndarray, np.ndarray] | None:
+def _rounding(b: float) -> float:
+    """What floating-point sums may have moved the safe bound by."""
+    return 1e-9 * max(1.0, abs(b))
+
+
+class _Bound(NamedTuple):
+    """A proven upper bound on every package's value, and each binary's reduced cost under
+    the same duals: flipping binary j away from where the bound puts it costs at least |d_j|
+    (to 1 when d_j > 0, to 0 when d_j < 0)."""
+
+    value: float
+    d: npt.NDArray[np.float64]
+
+
+def _terms(y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """max(y·lo, y·hi) term by term, with 0·∞ = 0."""
+    with np.errstate(invalid="ignore"):
+        out = np.where(y > 0, y * hi, np.where(y < 0, y * lo, 0.0))
+    return np.asarray(out, dtype=float)
+
+
+def _lp(model: Model, time_limit: float | None, interrupt: Interrupt | None) -> _Bound | None:
+    """The LP relaxation's bound, made safe: with the LP's row duals y and d = c − Aᵀy
+    recomputed here, every package x is worth c·x = y·Ax + d·x ≤ Σ max(y_i L_i, y_i U_i) +
+    Σ max(d_j l_j, d_j u_j), whatever the LP's tolerances or sign conventions (a wrong sign
+    only weakens the bound). A column with an infinite bound and |d_j| below 1e-9 counts as
+    0 (the futures' free t, basic in the LP). None when the LP ends otherwise than optimal
+    or the bound is infinite: nothing is then fixed."""
     h = prepare_highs(model, relax=True, time_limit=time_limit)
-    h.run()
+    if interrupt is None:
+        h.run()
+    elif not interrupt.run(h):
+        return None
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     solution = h.getSolution()
     if not solution.dual_valid:
         return None
-    objective = float(h.getInfo().objective_function_value)
-    return objective, np.array(solution.col_value), np.array(solution.col_dual)
+    y = np.array(solution.row_dual, dtype=float)
+    d = model.cost.astype(float).copy()
+    row_lo = np.empty(len(model.rows))
+    row_hi = np.empty(len(model.rows))
+    for i, (coefs, lo, hi, _group) in enumerate(model.rows):
+        row_lo[i], row_hi[i] = lo, hi
+        if y[i]:
+            for j, a in coefs.items():
+                d[j] -= a * y[i]
+    unbounded = ~np.isfinite(model.lower) | ~np.isfinite(model.upper)
+    d[unbounded & (np.abs(d) < 1e-9)] = 0.0
+    value = float(_terms(y, row_lo, row_hi).sum() + _terms(d, model.lower, model.upper).sum())
+    if not np.isfinite(value):
+        return None
+    return _Bound(value, d)
 
 
-def _settled(
-    model: Model, x: npt.NDArray[np.float64], d: npt.NDArray[np.float64]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Of the free binaries: those at 1 and at 0 in the LP whose reduced cost says so (a
-    maximisation: d ≥ 0 at the upper bound, ≤ 0 at the lower), and |d| of each binary."""
+def _fixed(model: Model, bound: _Bound, floor: float) -> Model:
+    """The model with every free binary fixed where the bound puts it when no package worth
+    `floor` or more can flip it, solved with SMALL_OPTIONS."""
     nb = model.n_binary
     free = model.lower[:nb] < model.upper[:nb]
-    at_one = free & (x[:nb] > 1 - 1e-9) & (d[:nb] > 0)
-    at_zero = free & (x[:nb] < 1e-9) & (d[:nb] < 0)
-    return at_one, at_zero, np.abs(d[:nb])
-
-
-def _fixed(model: Model, lp: tuple[float, np.ndarray, np.ndarray], floor: float) -> Model:
-    """The model with every binary fixed at its LP value that no package worth `floor` or more
-    can flip, solved with SMALL_OPTIONS."""
-    z, x, d = lp
-    at_one, at_zero, size = _settled(model, x, d)
-    out = z - size < floor
+    d = bound.d[:nb]
+    out = free & (bound.value - np.abs(d) < floor - _rounding(bound.value))
     lower, upper = model.lower.copy(), model.upper.copy()
-    nb = model.n_binary
-    lower[:nb][at_one & out] = 1.0
-    upper[:nb][at_zero & out] = 0.0
+    lower[:nb][out & (d > 0)] = 1.0
+    upper[:nb][out & (d < 0)] = 0.0
     return replace(model, lower=lower, upper=upper, options=dict(SMALL_OPTIONS))
 
 
-def _good(model: Model, lp: tuple[float, np.ndarray, np.ndarray], z: float) -> bool:
+def _good(model: Model, lp: _Bound, z: float) -> bool:
     """Whether a package worth `z` lets the proof fix at least PROOF_SHARE of the free
     binaries (a start that good needs no guess; a worse one, the whole model)."""
     nb = model.n_binary
@@ -135,27 +169,44 @@ def _good(model: Model, lp: tuple[float, np.ndarray, np.ndarray], z: float) -> b
     return bool((small.lower[:nb] == small.upper[:nb])[free].sum() >= PROOF_SHARE * free.sum())
 
 
+def _meets(model: Model, x: np.ndarray, tol: float = 1e-6) -> bool:
+    """Whether `x` is within every bound and row of the model (HiGHS's feasibility
+    tolerance), binaries whole."""
+    nb = model.n_binary
+    if len(x) != model.n_cols or np.any(np.abs(x[:nb] - np.round(x[:nb])) > tol):
+        return False
+    if np.any(x < model.lower - tol) or np.any(x > model.upper + tol):
+        return False
+    for coefs, lo, hi, _group in model.rows:
+        used = sum(a * x[j] for j, a in coefs.items())
+        if used < lo - tol * max(1.0, abs(lo)) or used > hi + tol * max(1.0, abs(hi)):
+            return False
+    return True
+
+
 def _proven(z: float, bound: float, rel_gap: float, abs_gap: float | None) -> bool:
-    """As HiGHS proves: within its default absolute gap (1e-6), `rel_gap` or `abs_gap`."""
+    """Proven within HiGHS's default absolute gap (1e-6), `rel_gap` (of the bound) or
+    `abs_gap`."""
     gap = bound - z
     return gap <= 1e-6 or gap <= rel_gap * abs(bound) or gap < (abs_gap or 0.0)
 
 
 def _guess(
     model: Model,
-    lp: tuple[float, np.ndarray, np.ndarray],
+    lp: _Bound,
     start: tuple[np.ndarray | None, float],
     solve: Callable[..., MipOutcome],
 ) -> tuple[np.ndarray | None, float, int]:
     """The best of `start` and the package of the small problem in which only the binaries
     the LP is least sure of stay free (a heuristic: it gives the proof a start)."""
     x, z = start
-    at_one, at_zero, size = _settled(model, lp[1], lp[2])
-    sizes = np.sort(size[at_one | at_zero])
-    keep = max(GUESS_FREE, model.n_binary // 10)
+    nb = model.n_binary
+    free = model.lower[:nb] < model.upper[:nb]
+    sizes = np.sort(np.abs(lp.d[:nb][free & (lp.d[:nb] != 0)]))
+    keep = max(GUESS_FREE, nb // 10)
     if len(sizes) <= keep:
         return x, z, 0
-    floor = max(z, lp[0] - sizes[keep] + _margin(lp[0]))
+    floor = max(z, lp.value - sizes[keep] + 2 * _rounding(lp.value))
     small = _fixed(model, lp, floor)
     small.options.update(GUESS_OPTIONS)
     guess = solve(small, 0.3, None if x is None else list(x))
@@ -173,8 +224,10 @@ def run_fixing(
     abs_gap: float | None = None,
     interrupt: Interrupt | None = None,
 ) -> MipOutcome:
-    """Maximise the model exactly as `run_highs` does (same statuses, bound and gaps), by the
-    LP's reduced-cost fixing described above. `start` must meet every constraint."""
+    """Maximise the model as `run_highs` does (the same statuses, an optimum of the whole
+    model, a bound that holds for it), by the LP's reduced-cost fixing described above; the
+    LP takes up to a fifth of `time_limit` and answers `interrupt` too. A `start` that does
+    not meet every bound and row is ignored, as HiGHS ignores it."""
     t0 = time.perf_counter()
 
     def solve(m: Model, share: float, x0: list[float] | None) -> MipOutcome:
@@ -187,19 +240,21 @@ def run_fixing(
 
     lp = None
     if model.n_binary and not (interrupt is not None and interrupt.called):
-        lp = _lp(model, None if time_limit is None else 0.2 * time_limit)
+        lp = _lp(model, None if time_limit is None else 0.2 * time_limit, interrupt)
     x = None if start is None else np.array(start, dtype=float)
+    if x is not None and not _meets(model, x):
+        x = None  # HiGHS would refuse it too; the LP's bound proves nothing about it
     z = -np.inf if x is None else float(model.cost @ x)
     if lp is None:  # nothing to fix from: the whole model, as before
         return solve(model, 1.0, start)
     nodes = 0
-    if x is None or not (_proven(z, lp[0], rel_gap, abs_gap) or _good(model, lp, z)):
+    if x is None or not (_proven(z, lp.value, rel_gap, abs_gap) or _good(model, lp, z)):
         x, z, nodes = _guess(model, lp, (x, z), solve)
     if x is None:
         whole = solve(model, 1.0, None)
         return replace(whole, seconds=time.perf_counter() - t0, nodes=whole.nodes + nodes)
-    status, bound = "optimal", lp[0]
-    if not _proven(z, lp[0], rel_gap, abs_gap):
+    status, bound = "optimal", lp.value
+    if not _proven(z, lp.value, rel_gap, abs_gap):
         if not _good(model, lp, z):
             whole = solve(model, 1.0, list(x))
             return replace(whole, seconds=time.perf_counter() - t0, nodes=whole.nodes + nodes)
@@ -215,5 +270,5 @@ def run_fixing(
         # Every package better than the start lies in the fixed model: its bound holds for
         # all, and an optimum of the fixed model is one of the whole.
         status = "optimal" if proof.status == "optimal" else "feasible"
-        bound = lp[0] if proof.bound is None else min(proof.bound, lp[0])
+        bound = lp.value if proof.bound is None else min(proof.bound, lp.value)
     return MipOutcome(status, x, z, max(bound, z), time.perf_counter() - t0, nodes)
