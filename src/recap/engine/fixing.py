@@ -44,7 +44,7 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
-from .mip import Interrupt, MipOutcome, Model, prepare_highs, run_highs
+from .mip import HEURISTICS_OFF, Interrupt, MipOutcome, Model, prepare_highs, run_highs
 
 #: How many binaries the guess leaves free, at least (a tenth of them on larger models).
 GUESS_FREE = 40
@@ -53,13 +53,7 @@ GUESS_FREE = 40
 #: heuristics (a good start is given), no symmetry detection, no restart.
 SMALL_OPTIONS: dict[str, Any] = {
     "presolve": "on",
-    "mip_heuristic_effort": 0.0,
-    "mip_heuristic_run_rins": False,
-    "mip_heuristic_run_rens": False,
-    "mip_heuristic_run_feasibility_jump": False,
-    "mip_heuristic_run_root_reduced_cost": False,
-    "mip_heuristic_run_zi_round": False,
-    "mip_heuristic_run_shifting": False,
+    **HEURISTICS_OFF,
     "mip_detect_symmetry": False,
     "mip_allow_restart": False,
 }

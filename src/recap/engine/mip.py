@@ -100,6 +100,19 @@ class Model:
 #: benchmarks.uncertainty's portfolios). The answer is the same: these change the search only.
 ROBUST_OPTIONS: dict[str, Any] = {"presolve": "off", "mip_pool_soft_limit": 1}
 
+#: Every one of HiGHS's primal heuristics off: for solves handed a good start (a known
+#: package, a guess), where the heuristics mostly spend time. They change the search only,
+#: never the optimum. Shared by `optimize.KNOWN_START_OPTIONS` and `fixing.SMALL_OPTIONS`.
+HEURISTICS_OFF: dict[str, Any] = {
+    "mip_heuristic_effort": 0.0,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_feasibility_jump": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+    "mip_heuristic_run_zi_round": False,
+    "mip_heuristic_run_shifting": False,
+}
+
 
 class _Extras:
     """Continuous columns added while the rows are built; appended to the model at the end."""

@@ -38,6 +38,7 @@ import numpy as np
 from .fixing import run_fixing
 from .greedy import greedy_package
 from .mip import (
+    HEURISTICS_OFF,
     Group,
     Interrupt,
     MipOutcome,
@@ -74,15 +75,7 @@ FUTURES_OPTIONS: dict[str, Any] = {
 #: without the rest (27 proofs from the curve's own starts, best of three: 3.52 s with RINS
 #: and RENS off, 2.73 s with every heuristic off). The branch and bound still finds a better
 #: package when the start is not optimal: they change the search only, never the optimum.
-KNOWN_START_OPTIONS: dict[str, Any] = {
-    "mip_heuristic_effort": 0.0,
-    "mip_heuristic_run_rins": False,
-    "mip_heuristic_run_rens": False,
-    "mip_heuristic_run_feasibility_jump": False,
-    "mip_heuristic_run_root_reduced_cost": False,
-    "mip_heuristic_run_zi_round": False,
-    "mip_heuristic_run_shifting": False,
-}
+KNOWN_START_OPTIONS: dict[str, Any] = dict(HEURISTICS_OFF)
 
 
 @dataclass
