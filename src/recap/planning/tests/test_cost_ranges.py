@@ -215,6 +215,38 @@ def test_any_version_shows_its_own_budget_risk_and_the_reports_carry_it(
     assert risk.max_row == len(own.rows) + 2  # a row a budget, then every budget at once
 
 
+def test_a_version_of_the_runs_own_package_reads_the_odds_the_run_stored(
+    world: World, session: PrioritisationSession
+) -> None:
+    """A run stored before the draws' stream changed keeps its figures: a version of its own
+    package (in any order) reads what the run's page says, not a recomputation with today's
+    stream; any other package is drawn afresh with the run's draws and seed."""
+    from recap.planning.compute import package_risk
+    from recap.planning.uncertainty import version_risk
+
+    run = session_run(actor=world.users["editor_a"], session=session)
+    selected = list(run.result["package"]["selected"])
+    fresh = package_risk(parse_problem(run.input["problem"]), selected, run.input)
+    # As an older stream would have drawn them: other odds, within the sampling error.
+    old = run.result["budget_risk"]
+    old["all_hold"]["probability"] = fresh["all_hold"]["probability"] - 0.0031
+    for figures in old["resources"].values():
+        figures["probability"] = max(0.0, figures["probability"] - 0.0017)
+    run.save(update_fields=["result"])
+    run.refresh_from_db()
+    readout = version_risk(list(reversed(selected)), run)
+    assert readout is not None
+    assert readout.together == old["all_hold"]["probability"] != fresh["all_hold"]["probability"]
+    assert [r.probability for r in readout.rows] == [
+        old["resources"][r.code]["probability"] for r in readout.rows
+    ]
+    other = selected[1:]
+    readout = version_risk(other, run)
+    assert readout is not None
+    drawn = package_risk(parse_problem(run.input["problem"]), other, run.input)
+    assert readout.together == drawn["all_hold"]["probability"]
+
+
 def test_overruns_of_one_class_moving_together_change_the_odds_the_same_way_everywhere(
     world: World, session: PrioritisationSession
 ) -> None:
