@@ -16,8 +16,11 @@ class has one common normal factor with weight √ρ); actions without a class s
 
 How: inverse-transform sampling in chunks (so memory stays bounded whatever `draws` is), each
 chunk from its own stream of the seed (`SeedSequence(seed).spawn`), so `workers` threads give
-the same figures as one; only the (action, resource) pairs whose range has a width are drawn,
-the rest add a constant.
+the same figures as one, and shaped and summed in blocks that stay in a core's cache; only the
+(action, resource) pairs whose range has a width are drawn, the rest add a constant. 100,000
+draws of a 200-action package (`python -m benchmarks.uncertainty --sizes 200`, best of three,
+one worker / two): triangular 0.23 / 0.13 s, PERT 0.36 / 0.22 s, PERT correlated within
+classes 0.88 / 0.44 s.
 `parse_risk(data)` reads the `recap budget-risk` spec: a problem plus `selected`, `draws`,
 `seed`, `distribution`, `correlation`.
 """
@@ -47,6 +50,7 @@ MAX_DRAWS = 1_000_000
 CHUNK = 4096
 PERCENTILES = (50, 80, 90)
 Array = npt.NDArray[np.float64]
+PertRows = npt.NDArray[np.complex128]  # per column: quantile + i × step to the next cell
 
 
 @dataclass(frozen=True)
@@ -130,18 +134,32 @@ def _ranges(problem: Problem, selected: Sequence[str]) -> _Ranges:
     )
 
 
-def _uniforms(rng: np.random.Generator, n: int, ranges: _Ranges, correlation: float) -> Array:
+def _draws(
+    rng: np.random.Generator, n: int, ranges: _Ranges, correlation: float
+) -> tuple[Array, Array | None]:
+    """A chunk's raw draws, in the order of its stream: uniforms (draws × pairs) when the
+    pairs are independent; else standard normals for the pairs and for each class's common
+    factor, which `_uniforms` makes uniform a block at a time."""
     m = len(ranges.low)
     if correlation <= 0 or ranges.n_groups == 0:
-        return rng.random((n, m))
+        return rng.random((n, m)), None
     z = rng.standard_normal((n, m))
-    common = rng.standard_normal((n, ranges.n_groups))
+    return z, rng.standard_normal((n, ranges.n_groups))
+
+
+def _uniforms(z: Array, common: Array | None, ranges: _Ranges, correlation: float) -> Array:
+    """Uniforms of a block of `_draws`: as drawn when independent; else, in place, √(1−ρ) z +
+    √ρ (its class's factor) for a pair in a class, z (times 1, plus 0) outside one, through
+    the normal CDF (a one-factor Gaussian copula). 25 % faster than through copies of the
+    classes' columns."""
+    if common is None:
+        return z
     in_class = ranges.group >= 0
-    z[:, in_class] = (
-        math.sqrt(correlation) * common[:, ranges.group[in_class]]
-        + math.sqrt(1 - correlation) * z[:, in_class]
-    )
-    return np.asarray(special.ndtr(z), dtype=float)
+    shared = common[:, np.where(in_class, ranges.group, 0)]
+    shared *= np.where(in_class, math.sqrt(correlation), 0.0)
+    z *= np.where(in_class, math.sqrt(1 - correlation), 1.0)
+    z += shared
+    return np.asarray(special.ndtr(z, out=z), dtype=float)
 
 
 #: The Beta-PERT quantile, tabulated once: its shape depends only on where the mode sits
@@ -155,33 +173,50 @@ PERT_C, PERT_U = 129, 2049
 
 @functools.cache
 def _pert_table() -> Array:
-    c = np.linspace(0.0, 1.0, PERT_C)[:, None]
+    """Computed once per process, half of it by betaincinv: the quantile of mode 1 − c at u
+    is 1 minus that of mode c at 1 − u, and both grids are symmetric to the last bit (their
+    steps are powers of two). 0.34 → 0.17 s."""
+    half = PERT_C // 2 + 1  # the rows c = 0 … 0.5
+    c = np.linspace(0.0, 1.0, PERT_C)[:half, None]
     u = np.linspace(0.0, 1.0, PERT_U)[None, :]
-    return np.asarray(special.betaincinv(1 + 4 * c, 1 + 4 * (1 - c), u), dtype=float)
+    table = np.empty((PERT_C, PERT_U))
+    table[:half] = special.betaincinv(1 + 4 * c, 1 + 4 * (1 - c), u)
+    table[half:] = 1.0 - table[PERT_C - half - 1 :: -1][:, ::-1][: PERT_C - half]
+    return table
 
 
-def pert_rows(c: Array) -> Array:
-    """Each column's quantile table (columns × PERT_U) for modes `c`: interpolated once per
-    package, not once per chunk of draws."""
+def pert_rows(c: Array) -> PertRows:
+    """Each column's quantile table (columns × PERT_U) for modes `c`, interpolated once per
+    package, not once per chunk of draws: each cell holds the quantile (real part) and the
+    step to the next cell (imaginary part), so that a draw reads both in one gather."""
     table = _pert_table()
     x = np.clip(c, 0.0, 1.0) * (PERT_C - 1)
     i = np.minimum(x.astype(np.intp), PERT_C - 2)
-    return np.asarray(table[i] + (x - i)[:, None] * (table[i + 1] - table[i]), dtype=float)
+    rows = table[i] + (x - i)[:, None] * (table[i + 1] - table[i])
+    pairs = np.zeros(rows.shape, dtype=np.complex128)
+    pairs.real = rows
+    pairs.imag[:, :-1] = np.diff(rows, axis=1)
+    return pairs
 
 
-def pert_quantile(c: Array, u: Array, rows: Array | None = None) -> Array:
+def pert_quantile(c: Array, u: Array, rows: PertRows | None = None) -> Array:
     """The Beta-PERT quantile on [0, 1] of mode `c` (one per column) at the uniforms `u`
     (draws x columns), by interpolation in the table: first each column's row (`rows`, if
-    given, is `pert_rows(c)`), then u."""
+    given, is `pert_rows(c)`), then u. One gather of (quantile, step) per draw, in place:
+    2.6 times faster than two gathers of quantiles and the temporaries between them (a
+    4,096 × 400 chunk, 55 → 21 ms), the same figures to the last bit."""
     rows = pert_rows(c) if rows is None else rows
     y = u * (PERT_U - 1)
-    k = np.minimum(y.astype(np.intp), PERT_U - 2)
-    flat = k + (np.arange(rows.shape[0]) * PERT_U)[None, :]
-    below = rows.ravel()[flat]
-    out = below + (y - k) * (rows.ravel()[flat + 1] - below)
+    k = y.astype(np.intp)
+    np.minimum(k, PERT_U - 2, out=k)
+    y -= k  # where u falls between its two cells
     # The first and last cells hold the quantile's steep ends: computed exactly (a draw in
     # a thousand).
     ends = (k == 0) | (k == PERT_U - 2)
+    k += np.arange(rows.shape[0]) * PERT_U
+    cell = np.take(rows.ravel(), k)
+    out = cell.imag * y
+    out += cell.real
     if ends.any():
         cols = np.nonzero(ends)[1]
         ends_c = np.clip(c, 0.0, 1.0)[cols]
@@ -189,19 +224,10 @@ def pert_quantile(c: Array, u: Array, rows: Array | None = None) -> Array:
     return out
 
 
-def _draw(
-    rng: np.random.Generator,
-    n: int,
-    ranges: _Ranges,
-    distribution: str,
-    correlation: float,
-    *,
-    rows: Array | None = None,
-) -> Array:
-    """n draws of every ranged pair: an (n × pairs) array of uses."""
+def _shape(u: Array, ranges: _Ranges, distribution: str, rows: PertRows | None) -> Array:
+    """Uses from uniforms `u` (draws × ranged pairs), through each pair's inverse CDF."""
     lo, mode, hi = ranges.low, ranges.mode, ranges.high
     width = hi - lo
-    u = _uniforms(rng, n, ranges, correlation)
     if distribution == "uniform":
         return lo + width * u
     if distribution == "pert":
@@ -210,6 +236,38 @@ def _draw(
     rising = lo + np.sqrt(u * (width * (mode - lo)))
     falling = hi - np.sqrt((1 - u) * (width * (hi - mode)))
     return np.where(u < c, rising, falling)
+
+
+#: Rows of a chunk shaped and summed at a time: 512 rows of a 200-pair package (800 kB) stay
+#: in a core's cache through the dozen passes over them, where the whole chunk (6.5 MB) went
+#: out to memory between passes (the PERT quantile of 100,000 draws: 0.44 → 0.30 s). The
+#: draws are the same; the sums differ from the whole chunk's product in the last bit at most
+#: (BLAS's rounding, 1e-14 of a total).
+BLOCK = 512
+
+
+def _fill_chunk(
+    out: Array,
+    rng: np.random.Generator,
+    *,
+    ranges: _Ranges,
+    distribution: str,
+    correlation: float,
+    rows: PertRows | None,
+    onto: Array,
+) -> None:
+    """`out` (draws × resources) ← the package's totals in len(out) draws: the raw draws of
+    the whole chunk first (they are its stream), then made uniform, shaped and summed a block
+    at a time."""
+    z, common = _draws(rng, len(out), ranges, correlation)
+    for s in range(0, len(out), BLOCK):
+        u = _uniforms(z[s : s + BLOCK], None if common is None else common[s : s + BLOCK],
+                      ranges, correlation)  # fmt: skip
+        # A (BLOCK × pairs) @ (pairs × resources) product is too small for BLAS to spread
+        # over threads, so `workers` threads do not fight over the cores (the whole chunk's
+        # product did: 2 workers were 1.0-1.4× faster than 1, now 1.6-2×).
+        np.matmul(_shape(u, ranges, distribution, rows), onto, out=out[s : s + BLOCK])
+    out += ranges.fixed
 
 
 def budget_risk(
@@ -225,7 +283,7 @@ def budget_risk(
     t0 = time.perf_counter()
     names = list(problem.resources)
     ranges = _ranges(problem, selected)
-    totals = np.empty((draws, len(names)))
+    totals = np.full((draws, len(names)), np.nan)  # a row left unfilled reads NaN, not stale
     onto = np.zeros((len(ranges.low), len(names)))
     onto[np.arange(len(ranges.low)), ranges.resource] = 1.0
     rows = None
@@ -235,18 +293,14 @@ def budget_risk(
 
     def fill(chunks: range) -> None:
         # Chunk k has its own stream of the seed: the same figures on any number of threads.
-        # `sampled` lives until the next chunk replaces it: freeing each chunk's arrays
-        # before the next is drawn made the allocator fetch fresh pages every time (twice as
-        # slow, measured).
-        sampled = None
         for k in chunks:
             start, n = k * CHUNK, min(CHUNK, draws - k * CHUNK)
             if not len(ranges.low):
                 totals[start : start + n] = ranges.fixed
                 continue
             rng = np.random.default_rng(streams[k])
-            sampled = _draw(rng, n, ranges, distribution, correlation, rows=rows)
-            totals[start : start + n] = ranges.fixed + sampled @ onto
+            _fill_chunk(totals[start : start + n], rng, ranges=ranges, distribution=distribution,
+                        correlation=correlation, rows=rows, onto=onto)  # fmt: skip
 
     workers = max(1, min(workers, len(streams)))
     if workers > 1:

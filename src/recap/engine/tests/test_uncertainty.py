@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import sys
 from typing import Any
 
 import pytest
@@ -336,6 +337,41 @@ def test_budget_risk_on_threads_gives_the_same_figures_as_on_one(
         f.pop("seconds")
     assert figures[0] == figures[1] == figures[2]
     assert 0 < figures[0]["resources"]["capex"]["probability"] < 1  # the draws decide
+
+
+@pytest.mark.parametrize(
+    ("distribution", "correlation"), [("triangular", 0.0), ("pert", 0.0), ("pert", 0.6)]
+)
+def test_budget_risk_shaped_in_blocks_draws_what_the_whole_chunk_draws(
+    monkeypatch: pytest.MonkeyPatch, distribution: str, correlation: float
+) -> None:
+    """A chunk's draws are made uniform, shaped and summed a block of rows at a time (for the
+    cache): blocks of any size, a last one cut short included, give the figures of the whole
+    chunk at once, but for the sums' last bit."""
+    risk = sys.modules["recap.engine.risk"]
+    rng = random.Random(4)  # noqa: S311 - test data, not secrets
+    data = _random_problem(rng, 30)
+    for k, a in enumerate(data["actions"]):
+        a["uses_low"] = {"capex": a["uses"]["capex"] * 0.7}
+        a["reference_class"] = ("building", "equipment")[k % 2]
+    chosen = [a["id"] for a in data["actions"][:25]]
+    data["resources"]["capex"] = sum(a["uses"]["capex"] for a in data["actions"][:25])
+    data["resources"]["staff"] = 1000
+    data["min_per_sector"] = {}
+    problem = parse_problem(data)
+    figures = []
+    for block in (risk.CHUNK, 512, 100):
+        monkeypatch.setattr(risk, "BLOCK", block)
+        figures.append(
+            budget_risk(problem, chosen, draws=2 * 4096 + 5, seed=2, distribution=distribution,
+                        correlation=correlation)["resources"]["capex"]
+        )  # fmt: skip
+    whole = figures[0]
+    assert 0 < whole["probability"] < 1
+    for f in figures[1:]:
+        assert f["probability"] == whole["probability"]
+        for key in ("mean", "p50", "p80", "p90"):
+            assert f[key] == pytest.approx(whole[key], rel=1e-12)
 
 
 def test_triangular_and_pert_against_their_closed_forms() -> None:
