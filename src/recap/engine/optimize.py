@@ -135,33 +135,46 @@ def best_per_future(
     interrupt: Interrupt | None = None,
     workers: int = 1,
     fixing: bool = True,
+    nominal: Sequence[str] | None = None,
 ) -> FutureBests:
     """Each future's best package and the nominal one, exactly, `workers` solves at a time
     (on threads: HiGHS lets go of Python while it works). A future whose values and bonuses
     are those of the nominal problem or of another future (a session's "today" is its run's
     own values) is not solved again: the same problem has the same best, since every solve
-    of it returns the same package. Neither changes the answer, only the time."""
+    of it returns the same package. `nominal`, the nominal problem's optimum when the caller
+    has it proven (a session's run has just solved it), is not solved again either. None of
+    these changes the answer, only the time."""
     share = None if time_limit is None else time_limit / (2 * (len(problem.futures) + 1))
-    nominal = replace(problem, futures=())
+    plain = replace(problem, futures=())
     keys: dict[str | None, tuple[tuple[float, ...], tuple[float, ...]]] = {}
     unique: dict[tuple[tuple[float, ...], tuple[float, ...]], Problem] = {}
-    for name, p in [(None, nominal), *((f, in_future(problem, f)) for f in problem.futures)]:
+    for name, p in [(None, plain), *((f, in_future(problem, f)) for f in problem.futures)]:
         keys[name] = (tuple(p.values()), tuple(s.bonus for s in p.synergies))
         unique.setdefault(keys[name], p)
+    known: dict[tuple[tuple[float, ...], tuple[float, ...]], tuple[list[str], float]] = {}
+    if nominal is not None and not plain.violations(nominal):  # else: solved, as without it
+        package = [a.id for a in problem.actions if a.id in set(nominal)]
+        known[keys[None]] = (package, plain.objective_of(package))
     solve = functools.partial(optimize, time_limit=share, interrupt=interrupt, fixing=fixing)
-    if workers > 1 and len(unique) > 1:
-        with ThreadPoolExecutor(min(workers, len(unique))) as pool:
-            results = dict(zip(unique, pool.map(solve, unique.values()), strict=True))
+    todo = {key: p for key, p in unique.items() if key not in known}
+    if workers > 1 and len(todo) > 1:
+        with ThreadPoolExecutor(min(workers, len(todo))) as pool:
+            results = dict(zip(todo, pool.map(solve, todo.values()), strict=True))
     else:
-        results = {key: solve(p) for key, p in unique.items()}
-    if results[keys[None]].status == "infeasible":  # the futures change values, not what fits
-        return FutureBests(possible=False)
-    out = FutureBests(nominal=results[keys[None]].selected)
+        results = {key: solve(p) for key, p in todo.items()}
+    if keys[None] in results and results[keys[None]].status == "infeasible":
+        return FutureBests(possible=False)  # the futures change values, not what fits
+
+    def best(key: tuple[tuple[float, ...], tuple[float, ...]]) -> tuple[list[str], float, bool]:
+        if key in known:
+            return (*known[key], True)
+        r = results[key]
+        return r.selected, r.objective, r.status == "optimal"
+
+    out = FutureBests(nominal=best(keys[None])[0])
     for f in problem.futures:
-        r = results[keys[f]]
-        out.values[f] = r.objective
-        out.packages[f] = r.selected
-        out.proven = out.proven and r.status == "optimal"
+        out.packages[f], out.values[f], proven = best(keys[f])
+        out.proven = out.proven and proven
     return out
 
 

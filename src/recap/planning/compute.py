@@ -12,14 +12,15 @@ between steps and while processes work: yes stops the run with the engine's `Sto
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from recap.engine import explain, frontier, optimize, parse_problem
 from recap.engine.errors import Stopped
+from recap.engine.mip import Interrupt
 from recap.engine.optimize import best_per_future
 from recap.engine.parallel import cores
 from recap.engine.problem import Problem
@@ -72,6 +73,9 @@ def run_values(data: dict[str, Any]) -> dict[str, float]:
     return {
         code: weighted_value(scores, data["weights"]) for code, scores in data["scores"].items()
     }
+
+
+_T = TypeVar("_T")
 
 
 def _go_on() -> bool:
@@ -185,16 +189,51 @@ def compute_run(
         result["robust_curve"].pop("seconds", None)
     if data.get("futures") and package["status"] != "infeasible":
         progress("futures", 0, 1)
-        result["futures"] = futures_analysis(data, problem_json, package["selected"])
+        result["futures"] = futures_analysis(
+            data,
+            problem_json,
+            package["selected"],
+            proven=package["status"] == "optimal",
+            should_stop=should_stop,
+        )
     return result
 
 
+#: How often, in seconds, a wait for the futures' solves asks `should_stop`.
+POLL = 0.2
+
+
+def _watched(work: Callable[[], _T], interrupt: Interrupt, should_stop: Callable[[], bool]) -> _T:
+    """`work()`, on a thread, asking `should_stop()` every POLL seconds while it runs: yes
+    interrupts its solves (they end at once), waits for it and raises `Stopped`."""
+    if should_stop():
+        raise Stopped
+    with ThreadPoolExecutor(1) as pool:
+        done = pool.submit(work)
+        while True:
+            try:
+                return done.result(timeout=POLL)
+            except TimeoutError:
+                if should_stop():
+                    interrupt()
+                    wait([done])
+                    raise Stopped from None
+
+
 def futures_analysis(
-    data: dict[str, Any], problem_json: dict[str, Any], selected: list[str]
+    data: dict[str, Any],
+    problem_json: dict[str, Any],
+    selected: list[str],
+    *,
+    proven: bool = False,
+    should_stop: Callable[[], bool] = _go_on,
 ) -> dict[str, Any]:
     """The run's package against the session's futures: each candidate valued in each future
     (the run's weights), then the package with the best worst case and the one with the least
-    maximum regret, exactly, and the regret table of every package considered × every future."""
+    maximum regret, exactly, and the regret table of every package considered × every future.
+    `proven`: `selected` is the optimum of `problem_json` (the run's), so today's best is not
+    solved again. `should_stop()` is asked while the solves work: yes interrupts them and
+    raises `Stopped`."""
     names = ["today", *(f["code"] for f in data["futures"])]
     per_future = {"today": run_values(data)}
     for f in data["futures"]:
@@ -208,18 +247,30 @@ def futures_analysis(
         for a in problem_json["actions"]
     ]
     problem = parse_problem(base | {"futures": {"names": names, "objective": "max_min"}})
-    # Each future's best, found once for both objectives; then both objectives side by side
-    # (HiGHS lets go of Python as it works).
+    # Each future's best, found once for both objectives (today's is the run's own package
+    # when it is proven); then both objectives side by side (HiGHS lets go of Python as it
+    # works).
     workers = min(2, cores())
-    bests = best_per_future(problem, time_limit=30, workers=workers)
+    interrupt = Interrupt()
     objectives = ("max_min", "min_max_regret")
 
-    def solve(objective: str) -> dict[str, Any]:
-        spec = replace(problem, future_objective=objective)
-        return optimize(spec, time_limit=30, bests=bests).to_json()
+    def solve_all() -> dict[str, dict[str, Any]]:
+        bests = best_per_future(
+            problem,
+            time_limit=30,
+            workers=workers,
+            nominal=selected if proven else None,
+            interrupt=interrupt,
+        )
 
-    with ThreadPoolExecutor(workers) as pool:
-        chosen = dict(zip(objectives, pool.map(solve, objectives), strict=True))
+        def solve(objective: str) -> dict[str, Any]:
+            spec = replace(problem, future_objective=objective)
+            return optimize(spec, time_limit=30, bests=bests, interrupt=interrupt).to_json()
+
+        with ThreadPoolExecutor(workers) as pool:
+            return dict(zip(objectives, pool.map(solve, objectives), strict=True))
+
+    chosen = _watched(solve_all, interrupt, should_stop)
     best = chosen["min_max_regret"].get("futures", {}).get("best", {})
     packages = [("run", None, selected)]
     packages += [(kind, None, r["selected"]) for kind, r in chosen.items() if r["selected"]]

@@ -259,6 +259,21 @@ def test_a_future_with_the_nominal_values_is_solved_once_and_bests_are_shared(
         bests.nominal,
         bests.possible,
     )
+    # The nominal optimum handed over (a session's run has it): not solved again, nor is
+    # "today", its twin; the same bests. A package that does not fit is not trusted.
+    if bests.possible:
+        solves.clear()
+        handed = module.best_per_future(problem, time_limit=None, nominal=bests.nominal)
+        assert len(solves) == 2  # f0 (also "again") and f1
+        assert all(p.values().tolist() != problem.values().tolist() for p in solves)
+        assert (handed.values, handed.packages, handed.proven) == (
+            bests.values, bests.packages, bests.proven,
+        )  # fmt: skip
+        solves.clear()
+        everything = [a["id"] for a in data["actions"]]
+        if problem.violations(everything):
+            again = module.best_per_future(problem, time_limit=None, nominal=everything)
+            assert len(solves) == 3 and again.values == bests.values
     monkeypatch.setattr(module, "optimize", real)
     packages = _feasible(data, {})
     if not packages:

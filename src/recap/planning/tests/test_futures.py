@@ -5,6 +5,8 @@ brute force over every package; the run page shows the regret table in both lang
 from __future__ import annotations
 
 import itertools
+import sys
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +14,7 @@ from django.test import Client
 from django.utils import translation
 
 from recap.accounts.models import AuditEvent
-from recap.engine import parse_problem
+from recap.engine import optimize, parse_problem
 from recap.hazards.models import HazardType
 from recap.hazards.services import city_hazard_add
 from recap.planning.compute import futures_analysis, run_values
@@ -127,8 +129,47 @@ def test_each_candidate_is_valued_in_each_future_by_the_same_model(
     assert future["DRM-01"][1:] == today["DRM-01"][1:]  # the co-benefits do not move
 
 
+def test_a_stop_asked_while_the_futures_are_solved_interrupts_them(
+    world: World, two_hazards: PrioritisationSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run stopped in its futures step stops there: before it starts, nothing is solved;
+    while it solves, its solves are interrupted and the step ends with `Stopped`."""
+    import time
+
+    from recap.engine.errors import Stopped
+    from recap.engine.mip import Interrupt
+    from recap.planning import compute
+
+    future_set(actor=world.users["editor_a"], session=two_hazards, name="Epidemic",
+               hazards={"epidemic": (5, 5)})  # fmt: skip
+    two_hazards.refresh_from_db()
+    data = build_input(two_hazards)
+    values = run_values(data)
+    problem_json = dict(data["problem"])
+    problem_json["actions"] = [a | {"value": values[a["id"]]} for a in problem_json["actions"]]
+    seen: list[Interrupt] = []
+    real = compute.best_per_future
+
+    def slow(problem: object, **kwargs: Any) -> Any:
+        """Solves that run until they are interrupted (at most 10 s)."""
+        seen.append(kwargs["interrupt"])
+        until = time.monotonic() + 10
+        while not kwargs["interrupt"].called and time.monotonic() < until:
+            time.sleep(0.01)
+        return real(problem, **kwargs)
+
+    monkeypatch.setattr(compute, "best_per_future", slow)
+    with pytest.raises(Stopped):
+        futures_analysis(data, problem_json, [], should_stop=lambda: True)
+    assert seen == []  # asked first: nothing started
+    asked = iter([False, False, True])
+    with pytest.raises(Stopped):
+        futures_analysis(data, problem_json, [], should_stop=lambda: next(asked, True))
+    assert len(seen) == 1 and seen[0].called  # its solves were interrupted
+
+
 def test_the_best_worst_case_and_least_regret_packages_equal_brute_force(
-    world: World, two_hazards: PrioritisationSession
+    world: World, two_hazards: PrioritisationSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     editor = world.users["editor_a"]
     future_set(actor=editor, session=two_hazards, name="Epidemic", hazards={"epidemic": (5, 5)})
@@ -144,6 +185,28 @@ def test_the_best_worst_case_and_least_regret_packages_equal_brute_force(
     problem_json = dict(data["problem"])
     problem_json["actions"] = [a | {"value": values[a["id"]]} for a in problem_json["actions"]]
     found = futures_analysis(data, problem_json, [])
+    # With the run's own optimum handed over as proven, today's best is not solved again:
+    # the same answers.
+    optimum = optimize(parse_problem(problem_json), time_limit=30)
+    assert optimum.status == "optimal"
+    engine = sys.modules["recap.engine.optimize"]  # the package's `optimize` is the verb
+    solved: list[object] = []
+
+    def counted(p: object, **kwargs: Any) -> Any:
+        solved.append(p)
+        return optimize(p, **kwargs)
+
+    monkeypatch.setattr(engine, "optimize", counted)
+    handed = futures_analysis(data, problem_json, optimum.selected, proven=True)
+    assert len(solved) == 2  # the two futures' bests; today's is the run's own
+    solved.clear()
+    futures_analysis(data, problem_json, optimum.selected)
+    assert len(solved) == 3  # not proven: today's best is found again
+    assert handed["best"] == pytest.approx(found["best"])
+    for objective in ("max_min", "min_max_regret"):
+        assert handed["packages"][objective]["objective"] == pytest.approx(
+            found["packages"][objective]["objective"]
+        )
     names = found["names"]
     problem = parse_problem(problem_json)  # which packages fit: the futures do not change it
     ids = [a.id for a in problem.actions]
