@@ -153,7 +153,8 @@ def best_per_future(
         unique.setdefault(keys[name], p)
     known: dict[tuple[tuple[float, ...], tuple[float, ...]], tuple[list[str], float]] = {}
     if nominal is not None and not plain.violations(nominal):  # else: solved, as without it
-        package = [a.id for a in problem.actions if a.id in set(nominal)]
+        handed = set(nominal)
+        package = [a.id for a in problem.actions if a.id in handed]
         known[keys[None]] = (package, plain.objective_of(package))
     solve = functools.partial(optimize, time_limit=share, interrupt=interrupt, fixing=fixing)
     todo = {key: p for key, p in unique.items() if key not in known}

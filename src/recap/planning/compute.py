@@ -210,14 +210,20 @@ def _watched(work: Callable[[], _T], interrupt: Interrupt, should_stop: Callable
         raise Stopped
     with ThreadPoolExecutor(1) as pool:
         done = pool.submit(work)
-        while True:
-            try:
-                return done.result(timeout=POLL)
-            except TimeoutError:
-                if should_stop():
-                    interrupt()
-                    wait([done])
-                    raise Stopped from None
+        try:
+            while True:
+                try:
+                    return done.result(timeout=POLL)
+                except TimeoutError:
+                    if should_stop():
+                        interrupt()
+                        wait([done])
+                        raise Stopped from None
+        except BaseException:
+            # Stopped, or `should_stop` itself failed: either way the solves end now rather
+            # than run on to their time limits while the pool waits for them.
+            interrupt()
+            raise
 
 
 def futures_analysis(

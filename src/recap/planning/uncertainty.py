@@ -313,8 +313,10 @@ def version_risk(selected: list[str], run: Run) -> RiskReadout | None:
     """Budget risk of any package of a run (a saved version, one adjusted by hand): the run's
     ranges, the same draws and seed as the run's own. None when no action has a range.
 
-    The run's own package reads the figures the run stored, so that a version saved from it
-    says what the run's page says, even for a run stored before the draws' stream changed."""
+    The package the run's stored figures were drawn for reads those figures, so that a
+    version saved from the run says what the run's page says, even for a run stored before
+    the draws' stream changed (December 2026); other packages are drawn afresh, so for such a run
+    the two are independent draws (within a few tenths of a point of each other)."""
     from recap.engine import parse_problem
 
     from .compute import package_risk
@@ -322,10 +324,8 @@ def version_risk(selected: list[str], run: Run) -> RiskReadout | None:
     problem = parse_problem(run.input["problem"])
     if not any(a.uses_high or a.uses_low for a in problem.actions):
         return None
-    result = run.result or {}
-    stored = result.get("budget_risk")
-    own = (result.get("package") or {}).get("selected")
-    if stored and own is not None and set(own) == set(selected):
+    stored = (run.result or {}).get("budget_risk")
+    if stored and set(stored.get("selected", ())) == set(selected):
         found = risk_rows(stored)
     else:
         found = risk_rows(package_risk(problem, list(selected), run.input))

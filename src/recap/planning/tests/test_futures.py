@@ -166,6 +166,19 @@ def test_a_stop_asked_while_the_futures_are_solved_interrupts_them(
     with pytest.raises(Stopped):
         futures_analysis(data, problem_json, [], should_stop=lambda: next(asked, True))
     assert len(seen) == 1 and seen[0].called  # its solves were interrupted
+    # Asking fails (the database is gone, say): the solves are interrupted all the same and
+    # the failure is raised, not left waiting for them to reach their time limits.
+    answers = iter([False, False])
+
+    def broken() -> bool:
+        answer = next(answers, None)
+        if answer is None:
+            raise RuntimeError("cannot ask")
+        return answer
+
+    with pytest.raises(RuntimeError, match="cannot ask"):
+        futures_analysis(data, problem_json, [], should_stop=broken)
+    assert len(seen) == 2 and seen[1].called
 
 
 def test_the_best_worst_case_and_least_regret_packages_equal_brute_force(
