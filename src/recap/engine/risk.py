@@ -19,8 +19,8 @@ chunk from its own stream of the seed (`SeedSequence(seed).spawn`), so `workers`
 the same figures as one, and shaped and summed in blocks that stay in a core's cache; only the
 (action, resource) pairs whose range has a width are drawn, the rest add a constant. 100,000
 draws of a 200-action package (`python -m benchmarks.uncertainty --sizes 200`, best of three,
-one worker / two): triangular 0.23 / 0.13 s, PERT 0.36 / 0.22 s, PERT correlated within
-classes 0.88 / 0.44 s.
+one worker / two): triangular 0.24 / 0.13 s, PERT 0.36 / 0.23 s, PERT correlated within
+classes 0.84 / 0.46 s.
 `parse_risk(data)` reads the `recap budget-risk` spec: a problem plus `selected`, `draws`,
 `seed`, `distribution`, `correlation`.
 """
