@@ -125,14 +125,8 @@ def _lp(model: Model, time_limit: float | None, interrupt: Interrupt | None) -> 
     if not solution.dual_valid:
         return None
     y = np.array(solution.row_dual, dtype=float)
-    d = model.cost.astype(float).copy()
-    row_lo = np.empty(len(model.rows))
-    row_hi = np.empty(len(model.rows))
-    for i, (coefs, lo, hi, _group) in enumerate(model.rows):
-        row_lo[i], row_hi[i] = lo, hi
-        if y[i]:
-            for j, a in coefs.items():
-                d[j] -= a * y[i]
+    a, row_lo, row_hi = model.matrix()
+    d = model.cost.astype(float) - a.T @ y
     unbounded = ~np.isfinite(model.lower) | ~np.isfinite(model.upper)
     d[unbounded & (np.abs(d) < 1e-9)] = 0.0
     value = float(_terms(y, row_lo, row_hi).sum() + _terms(d, model.lower, model.upper).sum())
@@ -154,13 +148,15 @@ def _fixed(model: Model, bound: _Bound, floor: float) -> Model:
     return replace(model, lower=lower, upper=upper, options=dict(SMALL_OPTIONS))
 
 
-def _good(model: Model, lp: _Bound, z: float) -> bool:
-    """Whether a package worth `z` lets the proof fix at least PROOF_SHARE of the free
-    binaries (a start that good needs no guess; a worse one, the whole model)."""
+def _proof_model(model: Model, lp: _Bound, z: float) -> Model | None:
+    """The proof's model from a package worth `z`, if it fixes at least PROOF_SHARE of the
+    free binaries (a start that good needs no guess); None otherwise (a worse one hands the
+    whole model to HiGHS)."""
     nb = model.n_binary
     free = model.lower[:nb] < model.upper[:nb]
     small = _fixed(model, lp, z - _margin(z))
-    return bool((small.lower[:nb] == small.upper[:nb])[free].sum() >= PROOF_SHARE * free.sum())
+    fixed = (small.lower[:nb] == small.upper[:nb])[free].sum()
+    return small if fixed >= PROOF_SHARE * free.sum() else None
 
 
 def _meets(model: Model, x: np.ndarray, tol: float = 1e-6) -> bool:
@@ -171,11 +167,11 @@ def _meets(model: Model, x: np.ndarray, tol: float = 1e-6) -> bool:
         return False
     if np.any(x < model.lower - tol) or np.any(x > model.upper + tol):
         return False
-    for coefs, lo, hi, _group in model.rows:
-        used = sum(a * x[j] for j, a in coefs.items())
-        if used < lo - tol * max(1.0, abs(lo)) or used > hi + tol * max(1.0, abs(hi)):
-            return False
-    return True
+    a, lo, hi = model.matrix()
+    used = a @ x  # an open side's ±inf stays ±inf below: never broken
+    below = used < lo - tol * np.maximum(1.0, np.abs(lo))
+    above = used > hi + tol * np.maximum(1.0, np.abs(hi))
+    return not (below.any() or above.any())
 
 
 def _proven(z: float, bound: float, rel_gap: float, abs_gap: float | None) -> bool:
@@ -242,17 +238,21 @@ def run_fixing(
     if lp is None:  # nothing to fix from: the whole model, as before
         return solve(model, 1.0, start)
     nodes = 0
-    if x is None or not (_proven(z, lp.value, rel_gap, abs_gap) or _good(model, lp, z)):
+    proven = x is not None and _proven(z, lp.value, rel_gap, abs_gap)
+    small = None if x is None or proven else _proof_model(model, lp, z)
+    if x is None or (not proven and small is None):
         x, z, nodes = _guess(model, lp, (x, z), solve)
+        proven = x is not None and _proven(z, lp.value, rel_gap, abs_gap)
+        small = None if x is None or proven else _proof_model(model, lp, z)
     if x is None:
         whole = solve(model, 1.0, None)
         return replace(whole, seconds=time.perf_counter() - t0, nodes=whole.nodes + nodes)
     status, bound = "optimal", lp.value
-    if not _proven(z, lp.value, rel_gap, abs_gap):
-        if not _good(model, lp, z):
+    if not proven:
+        if small is None:
             whole = solve(model, 1.0, list(x))
             return replace(whole, seconds=time.perf_counter() - t0, nodes=whole.nodes + nodes)
-        proof = solve(_fixed(model, lp, z - _margin(z)), 1.0, list(x))
+        proof = solve(small, 1.0, list(x))
         nodes += proof.nodes
         if proof.status not in ("optimal", "feasible", "no_solution"):
             # The start meets every fixing, so the fixed model cannot be infeasible: only a

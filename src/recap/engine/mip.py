@@ -34,6 +34,7 @@ from typing import Any
 import highspy
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 from .problem import Problem
 
@@ -92,6 +93,32 @@ class Model:
     @property
     def n_cols(self) -> int:
         return self.n_binary + self.n_extra
+
+    def matrix(
+        self,
+    ) -> tuple[sparse.csr_array[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The rows as one sparse matrix A (rows × columns) and their lower and upper bounds
+        (±inf where open): what HiGHS is handed, and what Ax and Aᵀy are computed with."""
+        indptr: list[int] = [0]
+        indices: list[int] = []
+        data: list[float] = []
+        lo: list[float] = []
+        hi: list[float] = []
+        for coefs, row_lo, row_hi, _group in self.rows:
+            indices.extend(coefs.keys())
+            data.extend(coefs.values())
+            indptr.append(len(indices))
+            lo.append(row_lo)
+            hi.append(row_hi)
+        a = sparse.csr_array(
+            (
+                np.array(data, dtype=np.float64),
+                np.array(indices, dtype=np.int32),
+                np.array(indptr, dtype=np.int32),
+            ),
+            shape=(len(self.rows), self.n_cols),
+        )
+        return a, np.array(lo, dtype=np.float64), np.array(hi, dtype=np.float64)
 
 
 #: A model with Bertsimas-Sim rows solves faster without presolve and with a one-solution pool:
@@ -461,25 +488,15 @@ def prepare_highs(
             nbin, np.arange(nbin, dtype=np.int32), np.full(nbin, highspy.HighsVarType.kInteger)
         )
     if model.rows:
-        starts: list[int] = []
-        indices: list[int] = []
-        vals: list[float] = []
-        lo: list[float] = []
-        hi: list[float] = []
-        for coefs, row_lo, row_hi, _group in model.rows:
-            starts.append(len(indices))
-            indices.extend(coefs.keys())
-            vals.extend(coefs.values())
-            lo.append(-inf if row_lo == -np.inf else row_lo)
-            hi.append(inf if row_hi == np.inf else row_hi)
+        a, lo, hi = model.matrix()
         h.addRows(
-            len(model.rows),
-            np.array(lo, dtype=float),
-            np.array(hi, dtype=float),
-            len(indices),
-            np.array(starts, dtype=np.int32),
-            np.array(indices, dtype=np.int32),
-            np.array(vals, dtype=np.float64),
+            a.shape[0],
+            np.where(np.isneginf(lo), -inf, lo),
+            np.where(np.isposinf(hi), inf, hi),
+            a.nnz,
+            a.indptr[:-1].astype(np.int32),
+            a.indices.astype(np.int32),
+            a.data,
         )
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
     if start is not None and not relax:

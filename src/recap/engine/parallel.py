@@ -4,7 +4,8 @@ Contract: `map_chunks(fn, chunks, workers=..., should_stop=..., on_result=...)` 
 `[fn(c) for c in chunks]`, in the chunks' order, computed on `workers` processes (or in this one
 when `workers` is 1). `on_result(k, result)` is told as each chunk finishes. `should_stop()` is
 asked before each chunk and, while processes work, at least every `POLL` seconds; when it says
-yes, the processes are killed at once and `Stopped` is raised.
+yes, the processes are killed at once and `Stopped` is raised. `result_or_stop(future,
+should_stop)` waits likewise for work on a thread.
 
 The processes cannot outlive the one that made them: the kernel kills each of them when its
 parent dies, however it dies (Linux's parent-death signal; elsewhere they end when the pool's
@@ -24,6 +25,7 @@ import sys
 import time
 import typing
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from multiprocessing.connection import Connection, wait
 from typing import Any, NoReturn, TypeVar
 
@@ -33,6 +35,18 @@ C = TypeVar("C")
 R = TypeVar("R")
 POLL = 0.2
 PR_SET_PDEATHSIG = 1
+
+
+def result_or_stop(future: Future[R], should_stop: Callable[[], bool] | None) -> R:
+    """`future.result()` for work on a thread, asking `should_stop()` at least every POLL
+    seconds while it waits: yes raises `Stopped` (the caller stops the work: an `Interrupt`
+    ends HiGHS's runs at once)."""
+    while True:
+        try:
+            return future.result(timeout=POLL)
+        except TimeoutError:
+            if should_stop is not None and should_stop():
+                raise Stopped from None
 
 
 def cores() -> int:

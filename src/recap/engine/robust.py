@@ -27,12 +27,10 @@ from typing import Any
 from .errors import ProblemError, Stopped
 from .mip import Interrupt
 from .optimize import OptimizeResult, optimize
+from .parallel import result_or_stop
 from .problem import Problem
 from .risk import budget_risk
 from .robust_start import guess
-
-#: How often, in seconds, a wait for a proof asks `should_stop`.
-POLL = 0.2
 
 
 def overrunning(problem: Problem) -> list[str]:
@@ -145,12 +143,7 @@ class _Proofs:
     ) -> tuple[int, list[str] | None, OptimizeResult]:
         """The next point's Γ, the guess it started from and its solve's result."""
         gamma, start, proof = self.queue.popleft()
-        while True:
-            try:
-                return gamma, start, proof.result(timeout=POLL)
-            except TimeoutError:
-                if should_stop is not None and should_stop():
-                    raise Stopped from None
+        return gamma, start, result_or_stop(proof, should_stop)
 
     def restart(self, gamma: int, package: list[str]) -> None:
         """Go on from `package`, optimal before Γ, instead of the guesses."""

@@ -12,7 +12,7 @@ between steps and while processes work: yes stops the run with the engine's `Sto
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -22,7 +22,7 @@ from recap.engine import explain, frontier, optimize, parse_problem
 from recap.engine.errors import Stopped
 from recap.engine.mip import Interrupt
 from recap.engine.optimize import best_per_future
-from recap.engine.parallel import cores
+from recap.engine.parallel import cores, result_or_stop
 from recap.engine.problem import Problem
 from recap.engine.risk import budget_risk
 from recap.engine.robust import overrunning, price_of_robustness
@@ -199,29 +199,18 @@ def compute_run(
     return result
 
 
-#: How often, in seconds, a wait for the futures' solves asks `should_stop`.
-POLL = 0.2
-
-
 def _watched(work: Callable[[], _T], interrupt: Interrupt, should_stop: Callable[[], bool]) -> _T:
-    """`work()`, on a thread, asking `should_stop()` every POLL seconds while it runs: yes
-    interrupts its solves (they end at once), waits for it and raises `Stopped`."""
+    """`work()`, on a thread, asking `should_stop()` while it runs: yes raises `Stopped`.
+    Whatever ends the wait (a stop, or `should_stop` failing), the work's solves are
+    interrupted, so the pool's exit waits for solves that end at once, not for their time
+    limits."""
     if should_stop():
         raise Stopped
     with ThreadPoolExecutor(1) as pool:
         done = pool.submit(work)
         try:
-            while True:
-                try:
-                    return done.result(timeout=POLL)
-                except TimeoutError:
-                    if should_stop():
-                        interrupt()
-                        wait([done])
-                        raise Stopped from None
+            return result_or_stop(done, should_stop)
         except BaseException:
-            # Stopped, or `should_stop` itself failed: either way the solves end now rather
-            # than run on to their time limits while the pool waits for them.
             interrupt()
             raise
 

@@ -152,3 +152,26 @@ def test_an_engine_error_in_a_process_reaches_the_caller_whole() -> None:
         map_chunks(raise_problem, [1, 2], workers=2)
     assert raised.value.path in ("actions[1]", "actions[2]") and raised.value.message == "bad"
     assert _children() == []
+
+
+def test_a_wait_for_work_on_a_thread_stops_when_asked_and_returns_what_ends() -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from recap.engine.parallel import result_or_stop
+
+    release = threading.Event()
+    asked: list[int] = []
+
+    def stop_on_second_ask() -> bool:
+        asked.append(1)
+        return len(asked) >= 2
+
+    with ThreadPoolExecutor(1) as pool:
+        blocked = pool.submit(release.wait, 10)
+        with pytest.raises(Stopped):
+            result_or_stop(blocked, stop_on_second_ask)
+        assert len(asked) == 2 and not blocked.done()  # asked while it waited; work goes on
+        release.set()
+        assert result_or_stop(blocked, None) is True
+        assert result_or_stop(pool.submit(lambda: 42), lambda: True) == 42  # done: no stop
